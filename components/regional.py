@@ -1,0 +1,68 @@
+"""RegionalStack: everything one region runs, built by the same code in both stacks, so the
+regions are symmetric by construction. Role-specific pieces (the global cluster, the
+cross-region links) live outside it, in components/program.py."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pulumi
+
+from components.keys import RegionalKeys, RegionalKeysArgs
+from components.network import RegionalNetwork, RegionalNetworkArgs
+from components.providers import Providers
+from components.settings import Settings
+
+# Services granted use of the regional key (components/key_policy.py). Add a service here
+# when a component starts encrypting with the key through it.
+KEY_SERVICES = ("logs",)
+
+
+def nat_gateway_count(settings: Settings) -> int:
+    """One NAT gateway per AZ, except pilot-light, which runs no compute worth the cost."""
+    return 1 if settings.tier == "pilot-light" else settings.az_count
+
+
+@dataclass
+class RegionalStackArgs:
+    settings: Settings
+    providers: Providers
+
+
+class RegionalStack(pulumi.ComponentResource):
+    keys: RegionalKeys
+    network: RegionalNetwork
+
+    def __init__(self, name: str, args: RegionalStackArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("tradingdr:regional:RegionalStack", name, None, opts)
+        settings, providers = args.settings, args.providers
+        prefix = f"trading-dr-{settings.role}"
+        child = pulumi.ResourceOptions(parent=self)
+
+        self.keys = RegionalKeys(
+            f"{name}-keys",
+            RegionalKeysArgs(
+                region=settings.home_region,
+                account_id=providers.account_id,
+                partition=providers.partition,
+                services=KEY_SERVICES,
+                deletion_window_days=settings.key_deletion_window_days,
+                alias=f"trading-dr/{settings.role}",
+                protect=settings.protect_data,
+            ),
+            opts=child,
+        )
+        self.network = RegionalNetwork(
+            f"{name}-network",
+            RegionalNetworkArgs(
+                region=settings.home_region,
+                cidr=settings.vpc_cidr,
+                az_count=settings.az_count,
+                nat_gateway_count=nat_gateway_count(settings),
+                kms_key_arn=self.keys.key.arn,
+                log_retention_days=settings.log_retention_days,
+                name_prefix=prefix,
+            ),
+            opts=child,
+        )
+        self.register_outputs({"vpc_id": self.network.vpc.id, "key_arn": self.keys.key.arn})

@@ -1,0 +1,338 @@
+"""The mock engine: runs the program of one stack in-process under pulumi's mock monitor and
+records everything it registers. `deploy.py plan` and the tests both use it; it needs no
+pulumi CLI, no AWS credentials and no network.
+
+For each resource it records the type, name, URN, parent, provider and the region that
+provider points at, the resource options (protect, retainOnDelete, ignoreChanges,
+dependsOn, ...), the inputs (with the secret ones named) and the mocked outputs. It records
+every invoke with its provider too, and returns the stack's exports. The dr stack's
+StackReference to the primary is answered with the primary run's exports.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import runpy
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pulumi
+from pulumi.runtime import mocks as pulumi_mocks
+from pulumi.runtime import rpc
+from pulumi.runtime.config import set_all_config
+from pulumi.runtime.settings import set_root_resource
+from pulumi.runtime.stack import run_pulumi_func
+from pulumi.runtime.sync_await import _sync_await
+
+from components.settings import PROJECT, Settings
+from ops.stack_config import PROJECT_DIR, as_pulumi_config, effective_config, stack_settings
+
+MOCK_ACCOUNT = "123456789012"
+STACK_REFERENCE = "pulumi:pulumi:StackReference"
+AWS_PROVIDER = "pulumi:providers:aws"
+
+
+@dataclass
+class ResourceOptionsRecord:
+    protect: bool
+    retain_on_delete: bool
+    ignore_changes: list[str]
+    depends_on: list[str]
+    delete_before_replace: bool
+    additional_secret_outputs: list[str]
+
+
+@dataclass
+class CapturedResource:
+    type: str
+    name: str
+    urn: str
+    parent: str
+    """URN of the parent; the stack's URN for top-level resources."""
+    custom: bool
+    provider_urn: str | None
+    region: str | None
+    """Region of the explicit provider; None for components and non-AWS resources."""
+    options: ResourceOptionsRecord
+    inputs: dict[str, Any]
+    secret_inputs: frozenset[str]
+    outputs: dict[str, Any] = field(default_factory=dict)
+    id: str = ""
+
+    @property
+    def is_aws(self) -> bool:
+        return self.type.startswith("aws:")
+
+
+@dataclass
+class CapturedInvoke:
+    token: str
+    args: dict[str, Any]
+    provider_urn: str | None
+    region: str | None
+
+
+@dataclass
+class StackRun:
+    stack: str
+    settings: Settings
+    resources: list[CapturedResource]
+    invokes: list[CapturedInvoke]
+    exports: dict[str, Any]
+    secret_exports: frozenset[str]
+
+    def of_type(self, type_token: str) -> list[CapturedResource]:
+        return [r for r in self.resources if r.type == type_token]
+
+    def one(self, type_token: str, name: str | None = None) -> CapturedResource:
+        found = [r for r in self.of_type(type_token) if name is None or r.name == name]
+        if len(found) != 1:
+            raise LookupError(f"{self.stack}: expected one {type_token} {name or ''}, found {len(found)}")
+        return found[0]
+
+    def by_urn(self, urn: str) -> CapturedResource | None:
+        return next((r for r in self.resources if r.urn == urn), None)
+
+    def components(self) -> list[CapturedResource]:
+        return [r for r in self.resources if not r.custom and r.type != STACK_REFERENCE]
+
+    def ancestors(self, resource: CapturedResource) -> list[CapturedResource]:
+        chain, parent = [], self.by_urn(resource.parent)
+        while parent is not None:
+            chain.append(parent)
+            parent = self.by_urn(parent.parent)
+        return chain
+
+
+def _unwrap(value: Any) -> Any:
+    """Inputs as plain values: secrets unwrapped, resource references as their URNs."""
+    if rpc.is_rpc_secret(value):
+        return _unwrap(rpc.unwrap_rpc_secret(value))
+    if isinstance(value, dict):
+        return {k: _unwrap(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_unwrap(v) for v in value]
+    if isinstance(value, pulumi.Resource):
+        return f"<resource {type(value).__name__}>"
+    return value
+
+
+def _mock_id(name: str, type_token: str) -> str:
+    digest = hashlib.sha256(f"{type_token}/{name}".encode()).hexdigest()[:12]
+    return f"{name}-{digest}"
+
+
+def _service_and_kind(type_token: str) -> tuple[str, str]:
+    # aws:ec2/vpc:Vpc -> ("ec2", "vpc")
+    module = type_token.split(":")[1]
+    service, _, kind = module.partition("/")
+    return service, kind or service
+
+
+# Outputs a real provider computes that the program reads. type -> f(name, region, inputs, id).
+# Add a row when a component reads an output the generic mock does not produce.
+COMPUTED_OUTPUTS: dict[str, Callable[[str, str, dict, str], dict]] = {
+    "aws:kms/key:Key": lambda name, region, inputs, id_: {"keyId": id_},
+    "aws:ec2/vpc:Vpc": lambda name, region, inputs, id_: {
+        "defaultSecurityGroupId": f"sg-{id_}",
+        "mainRouteTableId": f"rtb-{id_}",
+    },
+}
+
+# Invoke results. token -> f(args, region).
+INVOKE_RESULTS: dict[str, Callable[[dict, str | None], dict]] = {
+    "aws:index/getAvailabilityZones:getAvailabilityZones": lambda args, region: {
+        "names": [f"{region}{suffix}" for suffix in "abcdef"],
+        "zoneIds": [f"{region}-az{n}" for n in range(1, 7)],
+        "id": region,
+    },
+    "aws:index/getCallerIdentity:getCallerIdentity": lambda args, region: {
+        "accountId": MOCK_ACCOUNT,
+        "arn": f"arn:aws:iam::{MOCK_ACCOUNT}:user/mock-deployer",
+        "userId": "AIDAMOCKDEPLOYER",
+        "id": MOCK_ACCOUNT,
+    },
+    "aws:index/getPartition:getPartition": lambda args, region: {
+        "partition": "aws",
+        "dnsSuffix": "amazonaws.com",
+        "id": "aws",
+    },
+    "aws:index/getRegion:getRegion": lambda args, region: {
+        "name": region,
+        "region": region,
+        "id": region,
+    },
+}
+
+
+class _Recorder(pulumi_mocks.Mocks):
+    def __init__(self, engine: _RecordingMonitor, peer_exports: dict[str, dict[str, Any]]):
+        self.engine = engine
+        self.peer_exports = peer_exports
+
+    def new_resource(self, args: pulumi_mocks.MockResourceArgs):
+        if args.typ == STACK_REFERENCE:
+            target = args.inputs.get("name") or args.resource_id
+            if target not in self.peer_exports:
+                raise LookupError(
+                    f"StackReference {target!r}: no such stack in this run "
+                    f"(known: {sorted(self.peer_exports)})"
+                )
+            return target, {"name": target, "outputs": self.peer_exports[target],
+                            "secretOutputNames": []}
+        id_ = args.resource_id or _mock_id(args.name, args.typ)
+        state = dict(args.inputs)
+        if args.typ == AWS_PROVIDER:
+            return id_, state
+        region = self.engine.region_of(args.provider) or "unknown-region"
+        if args.typ.startswith("aws:"):
+            service, kind = _service_and_kind(args.typ)
+            physical = _unwrap(args.inputs.get("name")) or id_
+            state.setdefault("arn", f"arn:aws:{service}:{region}:{MOCK_ACCOUNT}:{kind}/{physical}")
+            state.setdefault("name", physical)
+            state.setdefault("region", region)
+            computed = COMPUTED_OUTPUTS.get(args.typ)
+            if computed is not None:
+                for key, value in computed(args.name, region, _unwrap(args.inputs), id_).items():
+                    state.setdefault(key, value)
+        state.setdefault("id", id_)
+        return id_, state
+
+    def call(self, args: pulumi_mocks.MockCallArgs):
+        region = self.engine.region_of(args.provider)
+        self.engine.invokes.append(
+            CapturedInvoke(args.token, _unwrap(args.args), args.provider or None, region)
+        )
+        result = INVOKE_RESULTS.get(args.token)
+        if result is None:
+            raise NotImplementedError(
+                f"the mock engine has no result for invoke {args.token}; "
+                "add one to INVOKE_RESULTS in ops/mock_engine.py"
+            )
+        return result(_unwrap(args.args), region)
+
+
+class _RecordingMonitor(pulumi_mocks.MockMonitor):
+    """The SDK's mock monitor, plus a record of each registration's full request."""
+
+    def __init__(self, peer_exports: dict[str, dict[str, Any]]):
+        super().__init__(_Recorder(self, peer_exports))
+        self.captured: list[CapturedResource] = []
+        self.invokes: list[CapturedInvoke] = []
+        self._provider_regions: dict[str, str] = {}
+
+    def region_of(self, provider_ref: str | None) -> str | None:
+        if not provider_ref:
+            return None
+        # A provider reference is "<provider urn>::<provider id>".
+        return self._provider_regions.get(provider_ref.rsplit("::", 1)[0])
+
+    def RegisterResource(self, request):
+        response = super().RegisterResource(request)
+        if request.type == "pulumi:pulumi:Stack":
+            return response
+        self._record(request, response.urn, response.id, request.object)
+        return response
+
+    def ReadResource(self, request):
+        response = super().ReadResource(request)
+        self._record(request, response.urn, request.id, request.properties)
+        return response
+
+    def _record(self, request, urn: str, id_: str, properties) -> None:
+        raw_inputs = rpc.deserialize_properties(properties)
+        inputs = _unwrap(raw_inputs)
+        secret_inputs = frozenset(k for k, v in raw_inputs.items() if rpc.is_rpc_secret(v))
+        if request.type == AWS_PROVIDER:
+            self._provider_regions[urn] = inputs.get("region")
+        provider_urn = request.provider.rsplit("::", 1)[0] if request.provider else None
+        registration = self.resources.get(urn)
+        self.captured.append(
+            CapturedResource(
+                type=request.type,
+                name=request.name,
+                urn=urn,
+                parent=request.parent,
+                custom=bool(getattr(request, "custom", True)),
+                provider_urn=provider_urn,
+                region=self._provider_regions.get(provider_urn) if provider_urn else None,
+                options=ResourceOptionsRecord(
+                    protect=bool(getattr(request, "protect", False)),
+                    retain_on_delete=bool(getattr(request, "retainOnDelete", False)),
+                    ignore_changes=list(getattr(request, "ignoreChanges", [])),
+                    depends_on=list(getattr(request, "dependencies", [])),
+                    delete_before_replace=bool(getattr(request, "deleteBeforeReplace", False)),
+                    additional_secret_outputs=list(getattr(request, "additionalSecretOutputs", [])),
+                ),
+                inputs=inputs,
+                secret_inputs=secret_inputs,
+                outputs=_unwrap(registration.state) if registration else {},
+                id=id_,
+            )
+        )
+
+
+def run_stack(
+    stack: str,
+    *,
+    overrides: dict[str, Any] | None = None,
+    peer_exports: dict[str, dict[str, Any]] | None = None,
+    project_dir: Path = PROJECT_DIR,
+) -> StackRun:
+    """Run `__main__.py` for `stack` on the mock engine. Raises SettingsError on bad config
+    before anything is registered. `peer_exports` answers StackReferences by name."""
+    settings = stack_settings(stack, overrides, project_dir)
+    config = as_pulumi_config(effective_config(stack, overrides, project_dir))
+
+    set_root_resource(None)  # a fresh root Stack for this run
+    monitor = _RecordingMonitor(peer_exports or {})
+    pulumi.runtime.set_mocks(monitor.mocks, project=PROJECT, stack=stack, preview=False,
+                             monitor=monitor)
+    set_all_config(config)
+    settings_obj = pulumi.runtime.settings.SETTINGS
+    settings_obj.rpc_manager.clear()
+    settings_obj.outputs.clear()
+
+    resolved: dict[str, Any] = {}
+    secrets: set[str] = set()
+
+    def program():
+        runpy.run_path(str(project_dir / "__main__.py"), run_name="__main__")
+        outputs = dict(pulumi.runtime.get_root_resource().outputs)
+
+        async def resolve():
+            for name, value in outputs.items():
+                output = pulumi.Output.from_input(value)
+                resolved[name] = _unwrap(await output.future())
+                if await output.is_secret():
+                    secrets.add(name)
+
+        return resolve()
+
+    _sync_await(run_pulumi_func(program))
+    return StackRun(
+        stack=stack,
+        settings=settings,
+        resources=monitor.captured,
+        invokes=monitor.invokes,
+        exports=resolved,
+        secret_exports=frozenset(secrets),
+    )
+
+
+def run_both(
+    overrides: dict[str, dict[str, Any]] | None = None, project_dir: Path = PROJECT_DIR
+) -> tuple[StackRun, StackRun]:
+    """Run primary, then dr with the primary's exports behind its StackReference."""
+    overrides = overrides or {}
+    primary = run_stack("primary", overrides=overrides.get("primary"), project_dir=project_dir)
+    dr_settings = stack_settings("dr", overrides.get("dr"), project_dir)
+    dr = run_stack(
+        "dr",
+        overrides=overrides.get("dr"),
+        peer_exports={dr_settings.primary_stack: primary.exports},
+        project_dir=project_dir,
+    )
+    return primary, dr

@@ -39,9 +39,7 @@ class RegionalNetwork(pulumi.ComponentResource):
     data_route_tables: list[aws.ec2.RouteTable]
     flow_log_group: aws.cloudwatch.LogGroup
 
-    def __init__(
-        self, name: str, args: RegionalNetworkArgs, opts: pulumi.ResourceOptions | None = None
-    ):
+    def __init__(self, name: str, args: RegionalNetworkArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("tradingdr:network:RegionalNetwork", name, None, opts)
         if not 1 <= args.nat_gateway_count <= args.az_count:
             raise ValueError(
@@ -149,7 +147,9 @@ class RegionalNetwork(pulumi.ComponentResource):
         nat_gateways = []
         for index in range(self._args.nat_gateway_count):
             eip = aws.ec2.Eip(
-                f"{self._name}-nat-eip-{index}", domain="vpc", tags=self._tags(f"nat-eip-{index}"),
+                f"{self._name}-nat-eip-{index}",
+                domain="vpc",
+                tags=self._tags(f"nat-eip-{index}"),
                 opts=self._child,
             )
             nat_gateways.append(

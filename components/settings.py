@@ -277,9 +277,7 @@ def parse_settings(raw: Mapping[str, Any], stack: str) -> Settings:
     home_region = _region(read, "aws:region")
     peer_region = _region(read, "peerRegion")
     if peer_region == home_region:
-        raise SettingsError(
-            _full("peerRegion"), peer_region, "must differ from aws:region (the home region)"
-        )
+        raise SettingsError(_full("peerRegion"), peer_region, "must differ from aws:region (the home region)")
 
     vpc_cidr = _vpc_cidr(read, "vpcCidr")
     peer_vpc_cidr = _vpc_cidr(read, "peerVpcCidr")
@@ -385,9 +383,7 @@ def _traffic(read: _Reader) -> TrafficSettings:
         raise SettingsError(_full("healthCheckInterval"), interval, "must be 10 or 30 (seconds)")
     health_path = read.string("healthCheckPath")
     if not health_path.startswith("/") or " " in health_path:
-        raise SettingsError(
-            _full("healthCheckPath"), health_path, "must be a URL path starting with /"
-        )
+        raise SettingsError(_full("healthCheckPath"), health_path, "must be a URL path starting with /")
     min_size = read.integer("appMinSize", 0, 1000)
     max_size = read.integer("appMaxSize", 1, 1000)
     desired = read.integer("appDesiredSize", 0, 1000)

@@ -180,8 +180,7 @@ class _Recorder(pulumi_mocks.Mocks):
                     f"StackReference {target!r}: no such stack in this run "
                     f"(known: {sorted(self.peer_exports)})"
                 )
-            return target, {"name": target, "outputs": self.peer_exports[target],
-                            "secretOutputNames": []}
+            return target, {"name": target, "outputs": self.peer_exports[target], "secretOutputNames": []}
         id_ = args.resource_id or _mock_id(args.name, args.typ)
         state = dict(args.inputs)
         if args.typ == AWS_PROVIDER:
@@ -288,8 +287,7 @@ def run_stack(
 
     set_root_resource(None)  # a fresh root Stack for this run
     monitor = _RecordingMonitor(peer_exports or {})
-    pulumi.runtime.set_mocks(monitor.mocks, project=PROJECT, stack=stack, preview=False,
-                             monitor=monitor)
+    pulumi.runtime.set_mocks(monitor.mocks, project=PROJECT, stack=stack, preview=False, monitor=monitor)
     set_all_config(config)
     settings_obj = pulumi.runtime.settings.SETTINGS
     settings_obj.rpc_manager.clear()

@@ -38,14 +38,16 @@ def read_stack_config(stack: str, project_dir: Path = PROJECT_DIR) -> dict[str, 
     return {(key if ":" in key else f"{PROJECT}:{key}"): value for key, value in config.items()}
 
 
-def effective_config(stack: str, overrides: dict[str, Any] | None = None,
-                     project_dir: Path = PROJECT_DIR) -> dict[str, Any]:
+def effective_config(
+    stack: str, overrides: dict[str, Any] | None = None, project_dir: Path = PROJECT_DIR
+) -> dict[str, Any]:
     """Defaults, then the stack file, then overrides (tests use these to vary one key)."""
     return {**project_defaults(), **read_stack_config(stack, project_dir), **(overrides or {})}
 
 
-def stack_settings(stack: str, overrides: dict[str, Any] | None = None,
-                   project_dir: Path = PROJECT_DIR) -> Settings:
+def stack_settings(
+    stack: str, overrides: dict[str, Any] | None = None, project_dir: Path = PROJECT_DIR
+) -> Settings:
     """Validated settings of a stack, straight from its files; raises SettingsError."""
     return parse_settings(effective_config(stack, overrides, project_dir), stack)
 

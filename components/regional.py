@@ -11,6 +11,7 @@ import pulumi
 from components.keys import RegionalKeys, RegionalKeysArgs
 from components.network import RegionalNetwork, RegionalNetworkArgs
 from components.providers import Providers
+from components.security_groups import SecurityGroups, SecurityGroupsArgs
 from components.settings import Settings
 
 # Services granted use of the regional key (components/key_policy.py). Add a service here
@@ -32,6 +33,7 @@ class RegionalStackArgs:
 class RegionalStack(pulumi.ComponentResource):
     keys: RegionalKeys
     network: RegionalNetwork
+    security_groups: SecurityGroups
 
     def __init__(self, name: str, args: RegionalStackArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("tradingdr:regional:RegionalStack", name, None, opts)
@@ -61,6 +63,18 @@ class RegionalStack(pulumi.ComponentResource):
                 nat_gateway_count=nat_gateway_count(settings),
                 kms_key_arn=self.keys.key.arn,
                 log_retention_days=settings.log_retention_days,
+                name_prefix=prefix,
+            ),
+            opts=child,
+        )
+        self.security_groups = SecurityGroups(
+            f"{name}-sg",
+            SecurityGroupsArgs(
+                vpc_id=self.network.vpc.id,
+                vpc_cidr=settings.vpc_cidr,
+                peer_vpc_cidr=settings.peer_vpc_cidr,
+                app_port=settings.traffic.app_port,
+                db_port=settings.database.port,
                 name_prefix=prefix,
             ),
             opts=child,

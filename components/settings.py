@@ -425,3 +425,43 @@ def load_settings() -> Settings:
         if value is not None:
             raw[key] = value
     return parse_settings(raw, pulumi.get_stack())
+
+
+# Keys both stacks must agree on: the regions are built by the same code from them.
+SHARED_KEYS = {
+    "tier": lambda s: s.tier,
+    "azCount": lambda s: s.az_count,
+    "dbEngine": lambda s: s.database.engine,
+    "dbEngineVersion": lambda s: s.database.engine_version,
+    "zoneName": lambda s: s.traffic.zone_name,
+    "appName": lambda s: s.traffic.app_name,
+    "appPort": lambda s: s.traffic.app_port,
+    "healthCheckPath": lambda s: s.traffic.health_check_path,
+}
+
+
+def check_stack_pair(primary: Settings, dr: Settings) -> None:
+    """The two stacks must describe one pair: mirrored regions and CIDRs, shared settings
+    equal. Each stack file can be valid on its own and still disagree with the other."""
+    if primary.role != "primary":
+        raise SettingsError(_full("role"), primary.role, f"stack {primary.stack} must have role primary")
+    if dr.role != "dr":
+        raise SettingsError(_full("role"), dr.role, f"stack {dr.stack} must have role dr")
+    mirrored = [
+        ("peerRegion", dr.peer_region, primary.home_region, "must be the primary stack's aws:region"),
+        ("aws:region", dr.home_region, primary.peer_region, "must be the primary stack's peerRegion"),
+        ("peerVpcCidr", dr.peer_vpc_cidr, primary.vpc_cidr, "must be the primary stack's vpcCidr"),
+        ("vpcCidr", dr.vpc_cidr, primary.peer_vpc_cidr, "must be the primary stack's peerVpcCidr"),
+    ]
+    for key, dr_value, primary_value, rule in mirrored:
+        if dr_value != primary_value:
+            raise SettingsError(
+                f"{_full(key)} (stack {dr.stack})", str(dr_value), f"{rule} ({primary_value})"
+            )
+    for key, value_of in SHARED_KEYS.items():
+        if value_of(dr) != value_of(primary):
+            raise SettingsError(
+                f"{_full(key)} (stack {dr.stack})",
+                value_of(dr),
+                f"must equal the primary stack's value {value_of(primary)!r}",
+            )

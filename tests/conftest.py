@@ -30,3 +30,9 @@ def primary(stacks) -> StackRun:
 @pytest.fixture(scope="session")
 def dr(stacks) -> StackRun:
     return stacks[1]
+
+
+@pytest.fixture(scope="session")
+def by_stack(stacks) -> dict[str, StackRun]:
+    """{"primary": ..., "dr": ...}, for tests parametrized over the stack name."""
+    return {"primary": stacks[0], "dr": stacks[1]}

@@ -1,0 +1,62 @@
+"""Every log group, and every KMS-encrypted thing, uses a customer-managed key of its own
+region; keys rotate and are protected by default."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from ops.mock_engine import StackRun, run_stack
+
+
+def keys_by_arn(run: StackRun) -> dict[str, str]:
+    """CMK ARN -> region, over the keys this stack created."""
+    return {k.outputs["arn"]: k.region for k in run.of_type("aws:kms/key:Key")}
+
+
+@pytest.mark.parametrize("stack", ["primary", "dr"])
+def test_every_log_group_is_encrypted_with_a_key_of_its_own_region(by_stack, stack):
+    run = by_stack[stack]
+    keys = keys_by_arn(run)
+    groups = run.of_type("aws:cloudwatch/logGroup:LogGroup")
+    assert groups
+    for group in groups:
+        key_arn = group.inputs.get("kmsKeyId")
+        assert key_arn in keys, f"{group.name} is not encrypted with a CMK of this stack"
+        assert keys[key_arn] == group.region, f"{group.name} uses a key of another region"
+
+
+@pytest.mark.parametrize("stack", ["primary", "dr"])
+def test_keys_rotate_have_a_deletion_window_and_an_alias(by_stack, stack):
+    run = by_stack[stack]
+    for key in run.of_type("aws:kms/key:Key"):
+        assert key.inputs["enableKeyRotation"] is True
+        assert 7 <= key.inputs["deletionWindowInDays"] <= 30
+        assert key.options.protect is True
+    aliases = run.of_type("aws:kms/alias:Alias")
+    assert {a.inputs["targetKeyId"] for a in aliases} >= {
+        k.outputs["keyId"] for k in run.of_type("aws:kms/key:Key") if k.region == run.settings.home_region
+    }
+
+
+def test_key_protection_follows_the_protect_data_switch():
+    run = run_stack("primary", overrides={"trading-dr:protectData": False})
+    assert all(not k.options.protect for k in run.of_type("aws:kms/key:Key"))
+
+
+@pytest.mark.parametrize("stack", ["primary", "dr"])
+def test_key_policy_grants_the_account_and_only_the_stacks_services(by_stack, stack):
+    from components.regional import KEY_SERVICES
+
+    run = by_stack[stack]
+    home_key = next(k for k in run.of_type("aws:kms/key:Key") if k.name == "home-keys-key")
+    policy = json.loads(home_key.inputs["policy"])
+    sids = [s["Sid"] for s in policy["Statement"]]
+    assert sids[0] == "EnableAccountAdministration"
+    assert policy["Statement"][0]["Principal"] == {"AWS": "arn:aws:iam::123456789012:root"}
+    assert len(sids) == len(set(sids))
+    # No statement hands the key to a principal outside the account without a condition.
+    for statement in policy["Statement"][1:]:
+        assert "Condition" in statement, statement["Sid"]
+    assert "AllowCloudWatchLogs" in sids and "logs" in KEY_SERVICES

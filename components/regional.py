@@ -18,7 +18,7 @@ from components.settings import Settings
 
 # Services granted use of the regional key (components/key_policy.py). Add a service here
 # when a component starts encrypting with the key through it.
-KEY_SERVICES = ("logs", "topic-publishers", "sns")
+KEY_SERVICES = ("logs", "topic-publishers", "sns", "cloudtrail", "s3")
 
 
 def nat_gateway_count(settings: Settings) -> int:

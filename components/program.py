@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pulumi
 
-from components.providers import create_providers
+from components.audit import AuditTrail, AuditTrailArgs
+from components.providers import Providers, create_providers
 from components.regional import RegionalStack, RegionalStackArgs
 from components.settings import Settings, SettingsError, load_settings
 
@@ -29,7 +30,30 @@ def build(settings: Settings) -> dict[str, pulumi.Input]:
         "vpcCidr": str(settings.vpc_cidr),
         "kmsKeyArn": regional.keys.key.arn,
         "appSubnetIds": [subnet.id for subnet in regional.network.app_subnets],
+        "alertTopicArn": regional.alerts.arn,
+        "dashboardName": regional.alarms.dashboard.dashboard_name,
+        **_audit(settings, providers, regional),
     }
+
+
+def _audit(settings: Settings, providers: Providers, regional: RegionalStack) -> dict[str, pulumi.Input]:
+    """The account's one multi-region trail belongs to the primary stack."""
+    if not settings.is_primary:
+        return {}
+    audit = AuditTrail(
+        "audit",
+        AuditTrailArgs(
+            region=settings.home_region,
+            kms_key_arn=regional.keys.key.arn,
+            account_id=providers.account_id,
+            partition=providers.partition,
+            trail_name="trading-dr-audit",
+            log_retention_days=settings.log_retention_days,
+            protect=settings.protect_data,
+        ),
+        opts=pulumi.ResourceOptions(provider=providers.home),
+    )
+    return {"auditTrailArn": audit.trail.arn, "auditBucketName": audit.bucket.id}
 
 
 def main() -> None:

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 
 import pulumi
 
+from components.alarms import RegionalAlarms, RegionalAlarmsArgs
+from components.alerts import AlertTopic, AlertTopicArgs
 from components.keys import RegionalKeys, RegionalKeysArgs
 from components.network import RegionalNetwork, RegionalNetworkArgs
 from components.providers import Providers
@@ -16,7 +18,7 @@ from components.settings import Settings
 
 # Services granted use of the regional key (components/key_policy.py). Add a service here
 # when a component starts encrypting with the key through it.
-KEY_SERVICES = ("logs",)
+KEY_SERVICES = ("logs", "topic-publishers", "sns", "cloudtrail", "s3")
 
 
 def nat_gateway_count(settings: Settings) -> int:
@@ -34,6 +36,8 @@ class RegionalStack(pulumi.ComponentResource):
     keys: RegionalKeys
     network: RegionalNetwork
     security_groups: SecurityGroups
+    alerts: AlertTopic
+    alarms: RegionalAlarms
 
     def __init__(self, name: str, args: RegionalStackArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("tradingdr:regional:RegionalStack", name, None, opts)
@@ -75,6 +79,30 @@ class RegionalStack(pulumi.ComponentResource):
                 peer_vpc_cidr=settings.peer_vpc_cidr,
                 app_port=settings.traffic.app_port,
                 db_port=settings.database.port,
+                name_prefix=prefix,
+            ),
+            opts=child,
+        )
+        self.alerts = AlertTopic(
+            f"{name}-alerts",
+            AlertTopicArgs(
+                region=settings.home_region,
+                kms_key_arn=self.keys.key.arn,
+                account_id=providers.account_id,
+                partition=providers.partition,
+                email=settings.alert_email,
+                name_prefix=prefix,
+            ),
+            opts=child,
+        )
+        # Metric groups are wired here as their producers land: aurora=AuroraMetrics(...),
+        # alb=AlbMetrics(...), tables=TableMetrics(...), orchestrator=OrchestratorMetrics(...).
+        self.alarms = RegionalAlarms(
+            f"{name}-alarms",
+            RegionalAlarmsArgs(
+                region=settings.home_region,
+                topic_arn=self.alerts.arn,
+                max_replication_lag_seconds=settings.failover.max_replication_lag_seconds,
                 name_prefix=prefix,
             ),
             opts=child,

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import runpy
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -282,6 +282,26 @@ def run_stack(
 ) -> StackRun:
     """Run `__main__.py` for `stack` on the mock engine. Raises SettingsError on bad config
     before anything is registered. `peer_exports` answers StackReferences by name."""
+
+    def main(settings: Settings) -> None:
+        runpy.run_path(str(project_dir / "__main__.py"), run_name="__main__")
+
+    return run_program(
+        main, stack=stack, overrides=overrides, peer_exports=peer_exports, project_dir=project_dir
+    )
+
+
+def run_program(
+    program: Callable[[Settings], Mapping[str, Any] | None],
+    *,
+    stack: str = "primary",
+    overrides: dict[str, Any] | None = None,
+    peer_exports: dict[str, dict[str, Any]] | None = None,
+    project_dir: Path = PROJECT_DIR,
+) -> StackRun:
+    """Run an arbitrary program callable as stack `stack` on the mock engine, with that
+    stack's config and settings: component tests build one component in a small program
+    instead of the whole stack. Whatever mapping `program` returns is exported."""
     settings = stack_settings(stack, overrides, project_dir)
     config = as_pulumi_config(effective_config(stack, overrides, project_dir))
 
@@ -296,8 +316,9 @@ def run_stack(
     resolved: dict[str, Any] = {}
     secrets: set[str] = set()
 
-    def program():
-        runpy.run_path(str(project_dir / "__main__.py"), run_name="__main__")
+    def run():
+        for name, value in (program(settings) or {}).items():
+            pulumi.export(name, value)
         outputs = dict(pulumi.runtime.get_root_resource().outputs)
 
         async def resolve():
@@ -309,7 +330,7 @@ def run_stack(
 
         return resolve()
 
-    _sync_await(run_pulumi_func(program))
+    _sync_await(run_pulumi_func(run))
     return StackRun(
         stack=stack,
         settings=settings,

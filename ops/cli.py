@@ -31,6 +31,14 @@ def cmd_plan(args: argparse.Namespace, console: Console) -> int:
     return EXIT_OK
 
 
+def cmd_stack(args: argparse.Namespace, console: Console) -> int:
+    """preview, up, refresh, destroy, outputs: the real stacks through the Automation API."""
+    from ops.deploy_cmd import run_stack_command
+
+    run_stack_command(args.command, args.stack, console, yes=getattr(args, "yes", False))
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="deploy.py",
@@ -44,6 +52,20 @@ def build_parser() -> argparse.ArgumentParser:
     )
     plan.add_argument("--json", type=Path, metavar="FILE", help="also write the whole plan as JSON")
     plan.set_defaults(handler=cmd_plan)
+
+    stack_commands = {
+        "preview": "show what up would change, per stack (primary, then dr)",
+        "up": "deploy: primary, then dr",
+        "refresh": "reconcile the state with what is in AWS, per stack",
+        "destroy": "tear down: dr, then primary",
+        "outputs": "print the deployed stacks' outputs",
+    }
+    for name, help_text in stack_commands.items():
+        sub = commands.add_parser(name, help=help_text)
+        sub.add_argument("--stack", choices=("primary", "dr"), help="only this stack")
+        if name in ("up", "destroy"):
+            sub.add_argument("--yes", action="store_true", help="do not ask for confirmation (CI)")
+        sub.set_defaults(handler=cmd_stack)
     return parser
 
 
@@ -57,7 +79,8 @@ def main(argv: list[str] | None = None) -> int:
         err.print(f"[bold red]error:[/] {error}", highlight=False)
         return EXIT_FAILED
     except (StackConfigError, OperatorError) as error:
-        err.print(f"[bold red]error:[/] {error}", highlight=False)
+        # soft_wrap: the message stays one line for logs and greps; the terminal wraps it.
+        err.print(f"[bold red]error:[/] {error}", highlight=False, soft_wrap=True)
         return getattr(error, "exit_code", EXIT_FAILED)
     except KeyboardInterrupt:
         err.print("interrupted")

@@ -63,14 +63,12 @@ def cmd_failover(args: argparse.Namespace, console: Console) -> int:
         reason=args.reason,
         region=args.region,
     )
-    pair = targets.load_targets()
-    if not request.dry_run and not confirm(
-        f"{request.action} of the global database ({'planned' if request.planned else 'UNPLANNED'})",
-        args.yes,
-        sys.stdin.isatty(),
-    ):
-        raise OperatorError("cancelled: nothing was changed.")
-    outcome = run_failover(request, pair, local=args.local)
+    outcome = run_failover(
+        request,
+        targets.load_targets(),
+        local=args.local,
+        approve=lambda question: confirm(question, args.yes, sys.stdin.isatty()),
+    )
     dry = " (dry run)" if request.dry_run else ""
     console.print(f"{request.action}{dry} asked of {outcome.region} via {outcome.via}")
     console.print_json(json.dumps(outcome.result, default=str))

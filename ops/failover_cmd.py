@@ -98,6 +98,13 @@ def choose_region(request: FailoverRequest, targets: DrTargets, views: list[Clus
     return region
 
 
+def describe_request(request: FailoverRequest, region: str) -> str:
+    if request.planned:
+        return f"planned switchover: promote {region} to writer of the global database (no data loss)"
+    loss = ", past the RPO gate" if request.allow_data_loss else ""
+    return f"UNPLANNED failover: promote {region} to writer (writes not yet replicated are lost{loss})"
+
+
 def invoke_orchestrator(session: Any, region: str, function_name: str, payload: dict[str, Any]) -> Any:
     """Invoke the orchestrator synchronously in `region` and return its answer."""
     lambda_ = session.client("lambda", region_name=region, config=INVOKE_CONFIG)
@@ -141,8 +148,11 @@ def run_failover(
     targets: DrTargets,
     session: Any = None,
     local: bool = False,
+    approve: Callable[[str], bool] | None = None,
 ) -> FailoverOutcome:
-    """Pick the region, then ask its orchestrator (Lambda, or in-process with `local`)."""
+    """Pick the region, then ask its orchestrator (Lambda, or in-process with `local`).
+    `approve` gets the sentence describing what is about to happen once the region is known
+    (the CLI asks the operator); returning False changes nothing. Dry runs are not asked."""
     if session is None:
         import boto3
 
@@ -155,6 +165,8 @@ def run_failover(
         )
         region = choose_region(request, targets, views)
         payload = request.payload()
+        if approve is not None and not request.dry_run and not approve(describe_request(request, region)):
+            raise OperatorError("cancelled: nothing was changed.")
         if local:
             return FailoverOutcome(
                 region,

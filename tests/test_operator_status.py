@@ -365,3 +365,25 @@ def test_local_failover_calls_run_command_with_the_payload_and_region(pair, monk
         ({"action": "switchover", "dry_run": False, "allow_data_loss": False, "reason": "drill"}, WEST)
     ]
     assert outcome.via == "local:failover.local.run_command" and outcome.result == {"ok": True}
+
+
+def test_declining_names_the_region_and_invokes_nothing(pair):
+    session, questions = StubbedLambdaSession({}), []
+    with pytest.raises(OperatorError, match="cancelled: nothing was changed"):
+        run_failover(
+            FailoverRequest(planned=False, allow_data_loss=True),
+            pair,
+            session,
+            approve=lambda q: questions.append(q) or False,
+        )
+    assert session.invoked == []
+    assert questions == [
+        f"UNPLANNED failover: promote {WEST} to writer "
+        "(writes not yet replicated are lost, past the RPO gate)"
+    ]
+
+
+def test_a_dry_run_is_not_asked(pair):
+    session = StubbedLambdaSession({"decision": "would switch over"})
+    run_failover(FailoverRequest(planned=True, dry_run=True), pair, session, approve=pytest.fail)
+    assert [call[2]["dry_run"] for call in session.invoked] == [True]

@@ -31,6 +31,50 @@ def cmd_plan(args: argparse.Namespace, console: Console) -> int:
     return EXIT_OK
 
 
+def cmd_stack(args: argparse.Namespace, console: Console) -> int:
+    """preview, up, refresh, destroy, outputs: the real stacks through the Automation API."""
+    from ops.deploy_cmd import run_stack_command
+
+    run_stack_command(args.command, args.stack, console, yes=getattr(args, "yes", False))
+    return EXIT_OK
+
+
+def cmd_status(args: argparse.Namespace, console: Console) -> int:
+    """Live view of the pair through boto3; targets from the stacks' outputs."""
+    from ops import targets
+    from ops.status import collect_status, render_status
+
+    render_status(console, collect_status(targets.load_targets()))
+    return EXIT_OK
+
+
+def cmd_failover(args: argparse.Namespace, console: Console) -> int:
+    """Ask the orchestrator in the region to promote (or run it in-process with --local)."""
+    import json
+
+    from ops import targets
+    from ops.deploy_cmd import confirm
+    from ops.failover_cmd import FailoverRequest, run_failover
+
+    request = FailoverRequest(
+        planned=args.planned,
+        dry_run=args.dry_run,
+        allow_data_loss=args.allow_data_loss,
+        reason=args.reason,
+        region=args.region,
+    )
+    outcome = run_failover(
+        request,
+        targets.load_targets(),
+        local=args.local,
+        approve=lambda question: confirm(question, args.yes, sys.stdin.isatty()),
+    )
+    dry = " (dry run)" if request.dry_run else ""
+    console.print(f"{request.action}{dry} asked of {outcome.region} via {outcome.via}")
+    console.print_json(json.dumps(outcome.result, default=str))
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="deploy.py",
@@ -44,6 +88,41 @@ def build_parser() -> argparse.ArgumentParser:
     )
     plan.add_argument("--json", type=Path, metavar="FILE", help="also write the whole plan as JSON")
     plan.set_defaults(handler=cmd_plan)
+
+    stack_commands = {
+        "preview": "show what up would change, per stack (primary, then dr)",
+        "up": "deploy: primary, then dr",
+        "refresh": "reconcile the state with what is in AWS, per stack",
+        "destroy": "tear down: dr, then primary",
+        "outputs": "print the deployed stacks' outputs",
+    }
+    for name, help_text in stack_commands.items():
+        sub = commands.add_parser(name, help=help_text)
+        sub.add_argument("--stack", choices=("primary", "dr"), help="only this stack")
+        if name in ("up", "destroy"):
+            sub.add_argument("--yes", action="store_true", help="do not ask for confirmation (CI)")
+        sub.set_defaults(handler=cmd_stack)
+
+    status = commands.add_parser(
+        "status", help="live view: global cluster writer and lag, health checks, control tables"
+    )
+    status.set_defaults(handler=cmd_status)
+
+    failover = commands.add_parser("failover", help="promote the other region through the orchestrator")
+    kind = failover.add_mutually_exclusive_group(required=True)
+    kind.add_argument("--planned", action="store_true", help="switchover: no data loss (drills, failback)")
+    kind.add_argument("--unplanned", action="store_true", help="failover: the writer region is lost")
+    failover.add_argument("--dry-run", action="store_true", help="decide and report, change nothing")
+    failover.add_argument(
+        "--allow-data-loss", action="store_true", help="unplanned only: promote past the RPO gate"
+    )
+    failover.add_argument(
+        "--reason", default="manual failover by an operator", help="recorded with the decision"
+    )
+    failover.add_argument("--region", help="region to promote (default: the one without the writer)")
+    failover.add_argument("--local", action="store_true", help="run the orchestrator in-process")
+    failover.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    failover.set_defaults(handler=cmd_failover)
     return parser
 
 
@@ -57,7 +136,8 @@ def main(argv: list[str] | None = None) -> int:
         err.print(f"[bold red]error:[/] {error}", highlight=False)
         return EXIT_FAILED
     except (StackConfigError, OperatorError) as error:
-        err.print(f"[bold red]error:[/] {error}", highlight=False)
+        # soft_wrap: the message stays one line for logs and greps; the terminal wraps it.
+        err.print(f"[bold red]error:[/] {error}", highlight=False, soft_wrap=True)
         return getattr(error, "exit_code", EXIT_FAILED)
     except KeyboardInterrupt:
         err.print("interrupted")

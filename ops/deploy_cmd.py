@@ -1,0 +1,173 @@
+"""preview, up, refresh, destroy and outputs over both stacks, in dependency order, with a
+progress display, a change summary per stack and a confirmation before up and destroy.
+
+`run_stack_command` is what the CLI (and the local drill) call. The stack opener, the
+environment, the terminal check and the prompt are parameters so tests drive it with fake
+stacks and no pulumi CLI.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from ops.automation import (
+    explain_failure,
+    needs_primary,
+    open_stack,
+    plain_outputs,
+    require_cli,
+    stacks_for,
+    workspace_env,
+)
+from ops.cli import OperatorError
+from ops.progress import ProgressDisplay, change_summary
+from ops.stack_config import effective_config
+
+_VERB = {"preview": "previewing", "up": "updating", "refresh": "refreshing", "destroy": "destroying"}
+
+StackOpener = Callable[[str, Mapping[str, str], bool], Any]
+"""(stack name, workspace env, create) -> an automation Stack (or a test double)."""
+
+
+def confirm(question: str, yes: bool, interactive: bool, ask: Callable[[str], str] = input) -> bool:
+    """True to go ahead. --yes skips the question; with no terminal (CI) and no --yes nothing
+    is changed, because nobody can answer."""
+    if yes:
+        return True
+    if not interactive:
+        raise OperatorError(
+            f"{question} needs a confirmation and there is no terminal to ask on: pass --yes."
+        )
+    return ask(f"{question} Proceed? [y/N] ").strip().lower() in ("y", "yes")
+
+
+@dataclass
+class StackCommandResult:
+    """What a command did, per stack, in the order it ran."""
+
+    summaries: dict[str, str] = field(default_factory=dict)
+    outputs: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+
+def _region(stack: str) -> str:
+    return str(effective_config(stack).get("aws:region", "?"))
+
+
+def _check_primary_deployed(opener: StackOpener, env: Mapping[str, str]) -> None:
+    """dr reads primary's outputs through a StackReference; say so plainly before the engine
+    fails on it half-way."""
+    from pulumi import automation as auto
+
+    try:
+        outputs = opener("primary", env, False).outputs()
+    except auto.StackNotFoundError:
+        raise needs_primary() from None
+    except Exception as error:  # noqa: BLE001 every failure becomes one sentence
+        raise explain_failure("primary", "outputs", error) from None
+    if not outputs:
+        raise needs_primary()
+
+
+def _render_outputs(console: Console, stack: str, outputs: Mapping[str, Any], secret: set[str]) -> None:
+    table = Table(title=f"stack {stack} outputs", title_justify="left")
+    table.add_column("output")
+    table.add_column("value")
+    for key in sorted(outputs):
+        table.add_row(key, "[secret]" if key in secret else str(outputs[key]))
+    console.print(table)
+
+
+def _operate(stack: Any, name: str, command: str, console: Console, primary_ref: str | None) -> str:
+    """Run one engine operation with the progress display; returns its change summary."""
+    with ProgressDisplay(console) as display:
+        on_event = display.track(name, _VERB[command])
+        try:
+            result = getattr(stack, command)(on_event=on_event)
+        except Exception as error:  # noqa: BLE001 every failure becomes one sentence
+            raise explain_failure(
+                name, command, error, display.stacks[name].first_error, primary_ref
+            ) from None
+    if command == "preview":
+        return change_summary(result.change_summary, planned=True)
+    return change_summary(result.summary.resource_changes, planned=False)
+
+
+def run_stack_command(
+    command: str,
+    target: str | None,
+    console: Console,
+    *,
+    yes: bool = False,
+    env: Mapping[str, str] | None = None,
+    opener: StackOpener | None = None,
+    interactive: bool | None = None,
+    ask: Callable[[str], str] = input,
+    which: Callable[[str], str | None] | None = None,
+) -> StackCommandResult:
+    """Run `command` on the target stack, or on both in dependency order. Raises OperatorError
+    with one clear sentence on any failure; stops at the first stack that fails."""
+    stacks = stacks_for(command, target)
+    require_cli(which)
+    ws_env = workspace_env(os.environ if env is None else env)
+    opener = opener or (lambda name, e, create: open_stack(name, e, create))
+    interactive = sys.stdin.isatty() if interactive is None else interactive
+    if command in ("up", "destroy") and not yes and not interactive:
+        # Refuse before previewing anything: nobody can answer the question in CI.
+        confirm(f"{command} of {' and '.join(stacks)}", yes, interactive, ask)
+    primary_ref = str(effective_config("dr").get("trading-dr:primaryStack") or "") or None
+    console.print(f"backend [bold]{ws_env['PULUMI_BACKEND_URL']}[/], stacks {' then '.join(stacks)}")
+
+    result = StackCommandResult()
+    for name in stacks:
+        if command in ("preview", "up") and name == "dr":
+            _check_primary_deployed(opener, ws_env)
+        try:
+            stack = opener(name, ws_env, command in ("preview", "up"))
+        except Exception as error:  # noqa: BLE001 every failure becomes one sentence
+            if command == "destroy" and "StackNotFoundError" in type(error).__name__:
+                console.print(f"stack {name}: not deployed, nothing to destroy")
+                continue
+            raise explain_failure(name, command, error, primary_ref=primary_ref) from None
+
+        if command == "outputs":
+            try:
+                raw = stack.outputs()
+            except Exception as error:  # noqa: BLE001 every failure becomes one sentence
+                raise explain_failure(name, command, error) from None
+            result.outputs[name] = plain_outputs(raw)
+            secret = {key for key, value in raw.items() if getattr(value, "secret", False)}
+            _render_outputs(console, name, result.outputs[name], secret)
+            continue
+
+        if command == "up" and not yes:
+            # Show what would change, then ask: the same contract as `pulumi up`.
+            console.print(
+                f"stack {name} ({_region(name)}): {_operate(stack, name, 'preview', console, primary_ref)}"
+            )
+            if not confirm(f"update stack {name} ({_region(name)})", yes, interactive, ask):
+                raise OperatorError(f"cancelled: stack {name} was not updated.")
+        if command == "destroy" and not confirm(
+            f"destroy every resource of stack {name} ({_region(name)})", yes, interactive, ask
+        ):
+            raise OperatorError(f"cancelled: stack {name} was not destroyed.")
+
+        summary = _operate(stack, name, command, console, primary_ref)
+        result.summaries[name] = summary
+        console.print(f"[bold]stack {name}[/] ({_region(name)}): {summary}")
+
+    if result.summaries:
+        table = Table(title=f"{command}: changes per stack", title_justify="left")
+        table.add_column("stack")
+        table.add_column("region")
+        table.add_column("changes")
+        for name, summary in result.summaries.items():
+            table.add_row(name, _region(name), summary)
+        console.print(table)
+    return result

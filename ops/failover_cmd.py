@@ -1,0 +1,185 @@
+"""Manual failover: ask the orchestrator in the region to promote to switch over (planned, no
+data loss) or fail over (unplanned), through its Lambda in that region, or in-process with
+--local. The orchestrator does the work and keeps its own safety rules (lock, epoch, RPO
+gate, never promote the writer); this side picks the region, builds the request and shows
+the answer.
+
+`run_failover` is what the CLI and the local drill call.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from botocore.config import Config
+
+from ops.aws import credentials_required
+from ops.cli import EXIT_UNAVAILABLE, OperatorError
+from ops.status import ClusterView, read_global_cluster
+from ops.targets import DrTargets
+
+LOCAL_MODULE, LOCAL_FUNCTION = "failover.local", "run_command"
+
+# A promotion can take minutes, and a failover request must not be sent twice by a client
+# retry: the orchestrator is idempotent, but one request is one decision in its log.
+INVOKE_CONFIG = Config(retries={"total_max_attempts": 1}, connect_timeout=5, read_timeout=900)
+
+
+@dataclass(frozen=True)
+class FailoverRequest:
+    planned: bool
+    """Planned: SwitchoverGlobalCluster, no data loss. Unplanned: FailoverGlobalCluster."""
+    dry_run: bool = False
+    allow_data_loss: bool = False
+    """Unplanned only: let the orchestrator promote past its RPO gate."""
+    reason: str = "manual failover by an operator"
+    region: str | None = None
+    """The region to promote; None means the one that does not hold the writer."""
+
+    def __post_init__(self) -> None:
+        if self.planned and self.allow_data_loss:
+            raise OperatorError(
+                "--allow-data-loss applies to --unplanned only: a planned switchover never loses data."
+            )
+        if not self.reason.strip():
+            raise OperatorError("--reason must not be empty: it is recorded with the decision.")
+
+    @property
+    def action(self) -> str:
+        return "switchover" if self.planned else "failover"
+
+    def payload(self) -> dict[str, Any]:
+        """The orchestrator's event, the same for the Lambda and --local."""
+        return {
+            "action": self.action,
+            "dry_run": self.dry_run,
+            "allow_data_loss": self.allow_data_loss,
+            "reason": self.reason,
+        }
+
+
+@dataclass(frozen=True)
+class FailoverOutcome:
+    region: str
+    """Where the orchestrator was asked to promote."""
+    via: str
+    """`lambda:<function>` or `local:failover.local.run_command`."""
+    payload: dict[str, Any]
+    result: Any
+    """The orchestrator's answer, as it returned it."""
+
+
+def choose_region(request: FailoverRequest, targets: DrTargets, views: list[ClusterView]) -> str:
+    """The region to promote. Pure. Named explicitly, or the peer of the writer that the
+    regions that answered agree on; never the writer itself."""
+    writers = {view.writer.region for view in views if view.writer and not view.error}
+    writer = writers.pop() if len(writers) == 1 else None
+    if request.region is not None:
+        region = request.region
+        targets.peer_of(region)  # validates that it is one of the pair
+    elif writer is not None:
+        region = targets.peer_of(writer)
+    else:
+        seen = ", ".join(
+            f"{v.region}: {v.error or (v.writer.region if v.writer else 'no writer')}" for v in views
+        )
+        raise OperatorError(
+            f"cannot tell which region holds the writer ({seen or 'no global cluster exported'}): "
+            f"pass --region to name the region to promote."
+        )
+    if writer == region:
+        raise OperatorError(
+            f"{region} already holds the writer of the global cluster: there is nothing to promote."
+        )
+    return region
+
+
+def describe_request(request: FailoverRequest, region: str) -> str:
+    if request.planned:
+        return f"planned switchover: promote {region} to writer of the global database (no data loss)"
+    loss = ", past the RPO gate" if request.allow_data_loss else ""
+    return f"UNPLANNED failover: promote {region} to writer (writes not yet replicated are lost{loss})"
+
+
+def invoke_orchestrator(session: Any, region: str, function_name: str, payload: dict[str, Any]) -> Any:
+    """Invoke the orchestrator synchronously in `region` and return its answer."""
+    lambda_ = session.client("lambda", region_name=region, config=INVOKE_CONFIG)
+    response = lambda_.invoke(
+        FunctionName=function_name,
+        InvocationType="RequestResponse",
+        Payload=json.dumps(payload).encode(),
+    )
+    body = response["Payload"].read()
+    try:
+        result = json.loads(body) if body else None
+    except ValueError:
+        result = body.decode(errors="replace")
+    if response.get("FunctionError"):
+        message = result.get("errorMessage", result) if isinstance(result, dict) else result
+        raise OperatorError(f"the orchestrator {function_name} in {region} failed: {message}")
+    return result
+
+
+def local_orchestrator() -> Callable[..., Any]:
+    """failover.local.run_command(payload, region=...), the in-process orchestrator, or a clear
+    error while it is not part of this checkout. Only its absence is caught: an import error
+    inside it is a real bug and surfaces as one."""
+    if importlib.util.find_spec(LOCAL_MODULE) is None:
+        raise OperatorError(
+            f"the in-process orchestrator ({LOCAL_MODULE}.{LOCAL_FUNCTION}) is not available in this "
+            f"checkout: run without --local to invoke the deployed orchestrator.",
+            EXIT_UNAVAILABLE,
+        )
+    module = importlib.import_module(LOCAL_MODULE)
+    function = getattr(module, LOCAL_FUNCTION, None)
+    if function is None:
+        raise OperatorError(
+            f"{LOCAL_MODULE} has no {LOCAL_FUNCTION}(): the in-process orchestrator is not ready."
+        )
+    return function
+
+
+def run_failover(
+    request: FailoverRequest,
+    targets: DrTargets,
+    session: Any = None,
+    local: bool = False,
+    approve: Callable[[str], bool] | None = None,
+) -> FailoverOutcome:
+    """Pick the region, then ask its orchestrator (Lambda, or in-process with `local`).
+    `approve` gets the sentence describing what is about to happen once the region is known
+    (the CLI asks the operator); returning False changes nothing. Dry runs are not asked."""
+    if session is None:
+        import boto3
+
+        session = boto3.Session()
+    with credentials_required():
+        views = (
+            [read_global_cluster(session, r, targets.global_cluster_id) for r in targets.regions]
+            if targets.global_cluster_id
+            else []
+        )
+        region = choose_region(request, targets, views)
+        payload = request.payload()
+        if approve is not None and not request.dry_run and not approve(describe_request(request, region)):
+            raise OperatorError("cancelled: nothing was changed.")
+        if local:
+            return FailoverOutcome(
+                region,
+                f"local:{LOCAL_MODULE}.{LOCAL_FUNCTION}",
+                payload,
+                local_orchestrator()(payload, region=region),
+            )
+        function = targets.orchestrators.get(region)
+        if not function:
+            raise OperatorError(
+                f"no orchestrator function known in {region}: the stack for {region} does not export "
+                f"orchestratorFunctionName (is it deployed?)."
+            )
+        return FailoverOutcome(
+            region, f"lambda:{function}", payload, invoke_orchestrator(session, region, function, payload)
+        )

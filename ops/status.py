@@ -1,0 +1,295 @@
+"""A live view of the DR pair through boto3 with the operator's credentials: the global
+cluster's members and writer as each region's own RDS endpoint reports them, replication
+lag, Route 53 health-check states, and each region's control record (active region, epoch,
+the orchestrator's last decision).
+
+Each region is asked separately and a region that does not answer is shown as an error, not
+raised: during an outage the view must still show the healthy side. `collect_status` returns
+plain data (the drill asserts on it); `render_status` draws it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from botocore.exceptions import BotoCoreError, ClientError
+from rich.console import Console
+from rich.table import Table
+
+from ops.aws import CREDENTIAL_ERRORS, client, credentials_required, describe
+from ops.targets import ControlState, DrTargets
+
+LAG_METRIC = ("AWS/RDS", "AuroraGlobalDBReplicationLag")
+LAG_WINDOW = dt.timedelta(minutes=15)
+# Route 53 considers an endpoint healthy when more than 18% of its checkers report it healthy.
+HEALTHY_FRACTION = 0.18
+
+
+@dataclass(frozen=True)
+class Member:
+    region: str
+    cluster_id: str
+    arn: str
+    is_writer: bool
+
+
+@dataclass(frozen=True)
+class ClusterView:
+    """The global cluster as one region's RDS endpoint describes it."""
+
+    region: str
+    status: str | None = None
+    members: tuple[Member, ...] = ()
+    error: str | None = None
+
+    @property
+    def writer(self) -> Member | None:
+        return next((member for member in self.members if member.is_writer), None)
+
+
+@dataclass(frozen=True)
+class Lag:
+    region: str
+    cluster_id: str
+    milliseconds: float | None
+    at: dt.datetime | None = None
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class Health:
+    region: str
+    health_check_id: str
+    healthy_checkers: int = 0
+    checkers: int = 0
+    error: str | None = None
+
+    @property
+    def state(self) -> str:
+        if self.error or not self.checkers:
+            return "unknown"
+        return "healthy" if self.healthy_checkers / self.checkers > HEALTHY_FRACTION else "unhealthy"
+
+
+@dataclass(frozen=True)
+class Control:
+    region: str
+    table: str
+    state: ControlState | None = None
+    error: str | None = None
+
+
+@dataclass
+class Status:
+    targets: DrTargets
+    clusters: list[ClusterView] = field(default_factory=list)
+    lags: list[Lag] = field(default_factory=list)
+    health: list[Health] = field(default_factory=list)
+    control: list[Control] = field(default_factory=list)
+
+    @property
+    def writer_region(self) -> str | None:
+        """The writer's region when every region that answered agrees, else None."""
+        writers = {view.writer.region for view in self.clusters if view.writer and not view.error}
+        return writers.pop() if len(writers) == 1 else None
+
+    def warnings(self) -> list[str]:
+        """Disagreements an operator must look at."""
+        found = []
+        writers = {view.region: view.writer.region for view in self.clusters if view.writer}
+        if len(set(writers.values())) > 1:
+            found.append(f"the regions disagree on the writer: {writers}")
+        for control in self.control:
+            active = control.state.active_region if control.state else None
+            if active and self.writer_region and active != self.writer_region:
+                found.append(
+                    f"control table in {control.region} says the active region is {active}, "
+                    f"but the writer is in {self.writer_region}"
+                )
+        epochs = {c.region: c.state.epoch for c in self.control if c.state and c.state.epoch is not None}
+        if len(set(epochs.values())) > 1:
+            found.append(f"the control tables disagree on the epoch: {epochs}")
+        return found
+
+
+def region_of_arn(arn: str) -> str:
+    """arn:aws:rds:us-west-2:123456789012:cluster:name -> us-west-2."""
+    return arn.split(":")[3]
+
+
+def _soft(call: Callable[[], Any]) -> tuple[Any, str | None]:
+    """(result, None) or (None, error line); credential problems are not soft."""
+    try:
+        return call(), None
+    except CREDENTIAL_ERRORS:
+        raise
+    except (ClientError, BotoCoreError) as error:
+        return None, describe(error)
+
+
+def read_global_cluster(session: Any, region: str, global_cluster_id: str) -> ClusterView:
+    """The global cluster as `region`'s endpoint sees it (promotion is asked of the region
+    being promoted, so this is the view that counts there)."""
+
+    def call() -> ClusterView:
+        rds = client(session, "rds", region)
+        found = rds.describe_global_clusters(GlobalClusterIdentifier=global_cluster_id)["GlobalClusters"]
+        match = [g for g in found if g["GlobalClusterIdentifier"] == global_cluster_id]
+        if not match:
+            return ClusterView(region, error=f"global cluster {global_cluster_id} not found")
+        members = tuple(
+            Member(
+                region=region_of_arn(m["DBClusterArn"]),
+                cluster_id=m["DBClusterArn"].rsplit(":", 1)[-1],
+                arn=m["DBClusterArn"],
+                is_writer=bool(m.get("IsWriter")),
+            )
+            for m in match[0].get("GlobalClusterMembers", [])
+        )
+        return ClusterView(region, status=match[0].get("Status"), members=members)
+
+    view, error = _soft(call)
+    return view if view is not None else ClusterView(region, error=error)
+
+
+def read_lag(session: Any, member: Member, now: dt.datetime) -> Lag:
+    """The last AuroraGlobalDBReplicationLag datapoint of a secondary, in its own region."""
+
+    def call() -> Lag:
+        cloudwatch = client(session, "cloudwatch", member.region)
+        points = cloudwatch.get_metric_statistics(
+            Namespace=LAG_METRIC[0],
+            MetricName=LAG_METRIC[1],
+            Dimensions=[{"Name": "DBClusterIdentifier", "Value": member.cluster_id}],
+            StartTime=now - LAG_WINDOW,
+            EndTime=now,
+            Period=60,
+            Statistics=["Maximum"],
+        )["Datapoints"]
+        if not points:
+            return Lag(member.region, member.cluster_id, None, error="no datapoint in the last 15 minutes")
+        last = max(points, key=lambda point: point["Timestamp"])
+        return Lag(member.region, member.cluster_id, float(last["Maximum"]), at=last["Timestamp"])
+
+    lag, error = _soft(call)
+    return lag if lag is not None else Lag(member.region, member.cluster_id, None, error=error)
+
+
+def read_health(session: Any, region: str, health_check_id: str) -> Health:
+    def call() -> Health:
+        # Route 53 is global; its API answers in us-east-1.
+        route53 = client(session, "route53", "us-east-1")
+        observations = route53.get_health_check_status(HealthCheckId=health_check_id)[
+            "HealthCheckObservations"
+        ]
+        healthy = sum(
+            1 for o in observations if o.get("StatusReport", {}).get("Status", "").startswith("Success")
+        )
+        return Health(region, health_check_id, healthy_checkers=healthy, checkers=len(observations))
+
+    health, error = _soft(call)
+    return health if health is not None else Health(region, health_check_id, error=error)
+
+
+def read_control(session: Any, region: str, targets: DrTargets) -> Control:
+    view = targets.control_tables[region]
+    state, error = _soft(lambda: view.read(client(session, "dynamodb", region)))
+    return Control(region, view.table_name, state=state, error=error)
+
+
+def collect_status(targets: DrTargets, session: Any = None, now: dt.datetime | None = None) -> Status:
+    """Everything the view shows, as data. Raises OperatorError only for missing credentials."""
+    if session is None:
+        import boto3
+
+        session = boto3.Session()
+    now = now or dt.datetime.now(dt.UTC)
+    status = Status(targets)
+    with credentials_required():
+        if targets.global_cluster_id:
+            status.clusters = [
+                read_global_cluster(session, r, targets.global_cluster_id) for r in targets.regions
+            ]
+            answered = next((view for view in status.clusters if view.members), None)
+            if answered:
+                status.lags = [read_lag(session, m, now) for m in answered.members if not m.is_writer]
+        status.health = [read_health(session, r, hc) for r, hc in targets.health_checks.items()]
+        status.control = [
+            read_control(session, r, targets) for r in targets.regions if r in targets.control_tables
+        ]
+    return status
+
+
+def _decision(value: Any) -> str:
+    if value is None:
+        return "-"
+    return value if isinstance(value, str) else json.dumps(value, default=str, sort_keys=True)
+
+
+def render_status(console: Console, status: Status) -> None:
+    targets = status.targets
+    writer = status.writer_region
+    console.print(
+        f"[bold]trading-dr[/] primary {targets.primary_region}, dr {targets.dr_region}: "
+        + (f"writer in [bold green]{writer}[/]" if writer else "[bold yellow]writer unknown[/]")
+    )
+    lags = {lag.cluster_id: lag for lag in status.lags}
+    table = Table(
+        title=f"global cluster {targets.global_cluster_id or '(not exported)'}", title_justify="left"
+    )
+    for column in ("asked in", "status", "member", "region", "role", "replication lag"):
+        table.add_column(column)
+    for view in status.clusters:
+        if view.error:
+            table.add_row(view.region, f"[red]{view.error}[/]", "", "", "", "")
+            continue
+        for member in view.members:
+            lag = lags.get(member.cluster_id)
+            lag_text = "-"
+            if lag and lag.milliseconds is not None:
+                lag_text = f"{lag.milliseconds:.0f} ms"
+            elif lag:
+                lag_text = f"[yellow]{lag.error}[/]"
+            role = "[bold green]writer[/]" if member.is_writer else "reader"
+            table.add_row(view.region, view.status or "-", member.cluster_id, member.region, role, lag_text)
+    console.print(table)
+
+    table = Table(title="Route 53 health checks", title_justify="left")
+    for column in ("region", "health check", "state", "checkers healthy"):
+        table.add_column(column)
+    colour = {"healthy": "green", "unhealthy": "bold red", "unknown": "yellow"}
+    for health in status.health:
+        detail = health.error or f"{health.healthy_checkers}/{health.checkers}"
+        table.add_row(
+            health.region, health.health_check_id, f"[{colour[health.state]}]{health.state}[/]", detail
+        )
+    if not status.health:
+        table.add_row("-", "(not exported)", "", "")
+    console.print(table)
+
+    table = Table(title="control tables", title_justify="left")
+    for column in ("region", "table", "active region", "epoch", "last decision"):
+        table.add_column(column)
+    for control in status.control:
+        if control.error or control.state is None:
+            table.add_row(
+                control.region, control.table, f"[yellow]{control.error or 'no record yet'}[/]", "", ""
+            )
+            continue
+        state = control.state
+        table.add_row(
+            control.region,
+            control.table,
+            state.active_region or "-",
+            "-" if state.epoch is None else str(state.epoch),
+            _decision(state.last_decision),
+        )
+    if not status.control:
+        table.add_row("-", "(not exported)", "", "", "")
+    console.print(table)
+    for warning in status.warnings():
+        console.print(f"[bold yellow]warning:[/] {warning}", highlight=False)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pulumi
 
+from components.data_tier import build_role_data, data_exports, join_global_database
 from components.providers import create_providers
 from components.regional import RegionalStack, RegionalStackArgs
 from components.settings import Settings, SettingsError, load_settings
@@ -13,13 +14,16 @@ from components.settings import Settings, SettingsError, load_settings
 def build(settings: Settings) -> dict[str, pulumi.Input]:
     """Register every resource of this stack; returns the stack's exports."""
     providers = create_providers(settings)
+    primary_outputs = primary_stack_outputs(settings)
+    database, database_exports = join_global_database(settings, providers, primary_outputs)
     # The component tree is named by function, not by region, so both stacks build the
     # same tree; the provider decides where it lands.
     regional = RegionalStack(
         "home",
-        RegionalStackArgs(settings=settings, providers=providers),
+        RegionalStackArgs(settings=settings, providers=providers, database=database),
         opts=pulumi.ResourceOptions(provider=providers.home),
     )
+    role_data_exports = build_role_data(settings, providers, regional, primary_outputs)
     return {
         "role": settings.role,
         "region": settings.home_region,
@@ -29,7 +33,18 @@ def build(settings: Settings) -> dict[str, pulumi.Input]:
         "vpcCidr": str(settings.vpc_cidr),
         "kmsKeyArn": regional.keys.key.arn,
         "appSubnetIds": [subnet.id for subnet in regional.network.app_subnets],
+        **database_exports,
+        **data_exports(regional),
+        **role_data_exports,
     }
+
+
+def primary_stack_outputs(settings: Settings) -> pulumi.StackReference | None:
+    """The primary stack's exports, read by the dr stack (None in the primary). Call once per
+    program: every dr-side reader shares this one StackReference."""
+    if settings.is_primary:
+        return None
+    return pulumi.StackReference("primary-stack", stack_name=settings.primary_stack)
 
 
 def main() -> None:

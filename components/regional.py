@@ -8,15 +8,17 @@ from dataclasses import dataclass
 
 import pulumi
 
+from components.aurora import GlobalMembership
 from components.keys import RegionalKeys, RegionalKeysArgs
 from components.network import RegionalNetwork, RegionalNetworkArgs
 from components.providers import Providers
+from components.regional_data import RegionalData, RegionalDataArgs
 from components.security_groups import SecurityGroups, SecurityGroupsArgs
 from components.settings import Settings
 
 # Services granted use of the regional key (components/key_policy.py). Add a service here
 # when a component starts encrypting with the key through it.
-KEY_SERVICES = ("logs",)
+KEY_SERVICES = ("logs", "rds", "dynamodb", "s3", "secretsmanager", "backup")
 
 
 def nat_gateway_count(settings: Settings) -> int:
@@ -28,12 +30,15 @@ def nat_gateway_count(settings: Settings) -> int:
 class RegionalStackArgs:
     settings: Settings
     providers: Providers
+    database: GlobalMembership
+    """How this region's Aurora cluster joins the global database (components/data_tier.py)."""
 
 
 class RegionalStack(pulumi.ComponentResource):
     keys: RegionalKeys
     network: RegionalNetwork
     security_groups: SecurityGroups
+    data: RegionalData
 
     def __init__(self, name: str, args: RegionalStackArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("tradingdr:regional:RegionalStack", name, None, opts)
@@ -76,6 +81,19 @@ class RegionalStack(pulumi.ComponentResource):
                 app_port=settings.traffic.app_port,
                 db_port=settings.database.port,
                 name_prefix=prefix,
+            ),
+            opts=child,
+        )
+        self.data = RegionalData(
+            f"{name}-data",
+            RegionalDataArgs(
+                settings=settings,
+                membership=args.database,
+                account_id=providers.account_id,
+                partition=providers.partition,
+                kms_key_arn=self.keys.key.arn,
+                data_subnets=self.network.data_subnets,
+                db_security_group_id=self.security_groups.db.id,
             ),
             opts=child,
         )

@@ -73,10 +73,3 @@ def cluster_parameters(database: DatabaseSettings) -> dict[str, str]:
             "log_min_duration_statement": "2000",  # ms; slow statements reach the postgresql export
         }
     raise ValueError(f"no cluster parameters for engine {database.engine!r}")
-
-
-def tls_parameter(database: DatabaseSettings) -> tuple[str, str]:
-    """The parameter (name, value) that refuses unencrypted connections on this engine."""
-    return {"aurora-mysql": ("require_secure_transport", "ON"), "aurora-postgresql": ("rds.force_ssl", "1")}[
-        database.engine
-    ]

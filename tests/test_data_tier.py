@@ -440,3 +440,15 @@ def test_both_stacks_export_what_the_orchestrator_and_alarms_need(primary, dr):
         assert run.exports["auroraClusterId"] == run.one(CLUSTER).inputs["clusterIdentifier"]
         assert run.exports["auroraEndpoint"] == run.one(CLUSTER).outputs["endpoint"]
         assert run.exports["backupVaultName"] == run.one(VAULT).inputs["name"]
+
+
+def test_the_regional_data_tree_is_the_same_in_both_stacks_and_in_the_plan(primary, dr):
+    from ops.plan import PRIMARY_ONLY, SAME, symmetry
+
+    rows = {row.path: row for row in symmetry(primary, dr)}
+    data_rows = [row for path, row in rows.items() if path.startswith("home/home-data")]
+    assert len(data_rows) == 5  # RegionalData and its four components
+    assert all(row.status == SAME for row in data_rows), [(r.path, r.status) for r in data_rows]
+    assert rows["global-database"].status == PRIMARY_ONLY
+    assert rows["global-tables"].status == PRIMARY_ONLY
+    assert "data-replication" in rows and rows["data-replication"].primary is None

@@ -452,3 +452,9 @@ def test_the_regional_data_tree_is_the_same_in_both_stacks_and_in_the_plan(prima
     assert rows["global-database"].status == PRIMARY_ONLY
     assert rows["global-tables"].status == PRIMARY_ONLY
     assert "data-replication" in rows and rows["data-replication"].primary is None
+
+
+def test_the_dr_stack_reads_the_primary_through_one_stack_reference(primary, dr):
+    (reference,) = dr.of_type("pulumi:pulumi:StackReference")
+    assert reference.inputs["name"] == dr.settings.primary_stack
+    assert not primary.of_type("pulumi:pulumi:StackReference")

@@ -109,7 +109,20 @@ class AuditTrail(pulumi.ComponentResource):
         """A versioned bucket with ACLs disabled, all public access blocked and default
         encryption; protected like every other data store."""
         name = f"{self._name}-{what}"
-        bucket = aws.s3.Bucket(name, opts=pulumi.ResourceOptions(parent=self, protect=self._args.protect))
+        bucket = aws.s3.Bucket(
+            name,
+            # Named like the data tier's buckets (globally unique by account and region), so
+            # an auditor finds the trail's bucket without reading stack state.
+            bucket=pulumi.Output.from_input(self._args.account_id).apply(
+                lambda account: (
+                    f"trading-dr-audit-{'trail' if what == 'bucket' else what}-{account}-{self._args.region}"
+                )
+            ),
+            # Audit logs outlive the stack: protected, and kept in AWS if protection is lifted.
+            opts=pulumi.ResourceOptions(
+                parent=self, protect=self._args.protect, retain_on_delete=self._args.protect
+            ),
+        )
         aws.s3.BucketOwnershipControls(
             f"{name}-ownership",
             bucket=bucket.id,

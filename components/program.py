@@ -6,6 +6,7 @@ from __future__ import annotations
 import pulumi
 
 from components.audit import AuditTrail, AuditTrailArgs
+from components.data_tier import build_role_data, data_exports, join_global_database
 from components.providers import Providers, create_providers
 from components.regional import RegionalStack, RegionalStackArgs
 from components.settings import Settings, SettingsError, load_settings
@@ -14,13 +15,16 @@ from components.settings import Settings, SettingsError, load_settings
 def build(settings: Settings) -> dict[str, pulumi.Input]:
     """Register every resource of this stack; returns the stack's exports."""
     providers = create_providers(settings)
+    primary_outputs = primary_stack_outputs(settings)
+    database, database_exports = join_global_database(settings, providers, primary_outputs)
     # The component tree is named by function, not by region, so both stacks build the
     # same tree; the provider decides where it lands.
     regional = RegionalStack(
         "home",
-        RegionalStackArgs(settings=settings, providers=providers),
+        RegionalStackArgs(settings=settings, providers=providers, database=database),
         opts=pulumi.ResourceOptions(provider=providers.home),
     )
+    role_data_exports = build_role_data(settings, providers, regional, primary_outputs)
     return {
         "role": settings.role,
         "region": settings.home_region,
@@ -32,6 +36,9 @@ def build(settings: Settings) -> dict[str, pulumi.Input]:
         "appSubnetIds": [subnet.id for subnet in regional.network.app_subnets],
         "alertTopicArn": regional.alerts.arn,
         "dashboardName": regional.alarms.dashboard.dashboard_name,
+        **database_exports,
+        **data_exports(regional),
+        **role_data_exports,
         **_audit(settings, providers, regional),
     }
 
@@ -54,6 +61,14 @@ def _audit(settings: Settings, providers: Providers, regional: RegionalStack) ->
         opts=pulumi.ResourceOptions(provider=providers.home),
     )
     return {"auditTrailArn": audit.trail.arn, "auditBucketName": audit.bucket.id}
+
+
+def primary_stack_outputs(settings: Settings) -> pulumi.StackReference | None:
+    """The primary stack's exports, read by the dr stack (None in the primary). Call once per
+    program: every dr-side reader shares this one StackReference."""
+    if settings.is_primary:
+        return None
+    return pulumi.StackReference("primary-stack", stack_name=settings.primary_stack)
 
 
 def main() -> None:

@@ -10,15 +10,29 @@ import pulumi
 
 from components.alarms import RegionalAlarms, RegionalAlarmsArgs
 from components.alerts import AlertTopic, AlertTopicArgs
+from components.aurora import GlobalMembership
+from components.global_tables import TABLES
 from components.keys import RegionalKeys, RegionalKeysArgs
+from components.metrics import AuroraMetrics, TableMetrics
 from components.network import RegionalNetwork, RegionalNetworkArgs
 from components.providers import Providers
+from components.regional_data import RegionalData, RegionalDataArgs
 from components.security_groups import SecurityGroups, SecurityGroupsArgs
 from components.settings import Settings
 
 # Services granted use of the regional key (components/key_policy.py). Add a service here
 # when a component starts encrypting with the key through it.
-KEY_SERVICES = ("logs", "topic-publishers", "sns", "cloudtrail", "s3")
+KEY_SERVICES = (
+    "logs",
+    "topic-publishers",
+    "sns",
+    "cloudtrail",
+    "s3",
+    "rds",
+    "dynamodb",
+    "secretsmanager",
+    "backup",
+)
 
 
 def nat_gateway_count(settings: Settings) -> int:
@@ -30,6 +44,8 @@ def nat_gateway_count(settings: Settings) -> int:
 class RegionalStackArgs:
     settings: Settings
     providers: Providers
+    database: GlobalMembership
+    """How this region's Aurora cluster joins the global database (components/data_tier.py)."""
 
 
 class RegionalStack(pulumi.ComponentResource):
@@ -38,6 +54,7 @@ class RegionalStack(pulumi.ComponentResource):
     security_groups: SecurityGroups
     alerts: AlertTopic
     alarms: RegionalAlarms
+    data: RegionalData
 
     def __init__(self, name: str, args: RegionalStackArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("tradingdr:regional:RegionalStack", name, None, opts)
@@ -83,6 +100,19 @@ class RegionalStack(pulumi.ComponentResource):
             ),
             opts=child,
         )
+        self.data = RegionalData(
+            f"{name}-data",
+            RegionalDataArgs(
+                settings=settings,
+                membership=args.database,
+                account_id=providers.account_id,
+                partition=providers.partition,
+                kms_key_arn=self.keys.key.arn,
+                data_subnets=self.network.data_subnets,
+                db_security_group_id=self.security_groups.db.id,
+            ),
+            opts=child,
+        )
         self.alerts = AlertTopic(
             f"{name}-alerts",
             AlertTopicArgs(
@@ -95,8 +125,6 @@ class RegionalStack(pulumi.ComponentResource):
             ),
             opts=child,
         )
-        # Metric groups are wired here as their producers land: aurora=AuroraMetrics(...),
-        # alb=AlbMetrics(...), tables=TableMetrics(...), orchestrator=OrchestratorMetrics(...).
         self.alarms = RegionalAlarms(
             f"{name}-alarms",
             RegionalAlarmsArgs(
@@ -104,6 +132,14 @@ class RegionalStack(pulumi.ComponentResource):
                 topic_arn=self.alerts.arn,
                 max_replication_lag_seconds=settings.failover.max_replication_lag_seconds,
                 name_prefix=prefix,
+                # Both regions watch their own cluster: the roles swap after a failover.
+                aurora=AuroraMetrics(cluster_id=self.data.aurora.cluster.cluster_identifier),
+                # The tables have the same name in both regions; each region reports the
+                # latency of what it replicates to the other.
+                tables=TableMetrics(
+                    table_names={spec.key: spec.name for spec in TABLES},
+                    receiving_region=settings.peer_region,
+                ),
             ),
             opts=child,
         )

@@ -30,6 +30,14 @@ DB_ENGINES = {
     "aurora-mysql": ("8.0.mysql_aurora.3.08.2", 3306, ("audit", "error", "slowquery")),
     "aurora-postgresql": ("16.6", 5432, ("postgresql",)),
 }
+# Engine version shapes, so the cluster parameter group family can be derived from them.
+DB_ENGINE_VERSIONS = {
+    "aurora-mysql": (
+        re.compile(r"^\d+\.\d+\.mysql_aurora\.\d+\.\d+\.\d+$"),
+        "such as 8.0.mysql_aurora.3.08.2",
+    ),
+    "aurora-postgresql": (re.compile(r"^\d+(\.\d+)?$"), "such as 16.6"),
+}
 DATA_CLASSIFICATIONS = ("public", "internal", "confidential", "restricted")
 # The retention values CloudWatch Logs accepts (PutRetentionPolicy).
 LOG_RETENTION_DAYS = (
@@ -323,7 +331,7 @@ def parse_settings(raw: Mapping[str, Any], stack: str) -> Settings:
     engine = read.choice("dbEngine", tuple(DB_ENGINES))
     database = DatabaseSettings(
         engine=engine,
-        engine_version=read.string("dbEngineVersion") or DB_ENGINES[engine][0],
+        engine_version=_engine_version(read, engine),
         instance_class=read.matching(
             "dbInstanceClass",
             _DB_INSTANCE_CLASS,
@@ -369,6 +377,14 @@ def parse_settings(raw: Mapping[str, Any], stack: str) -> Settings:
         traffic=traffic,
         failover=failover,
     )
+
+
+def _engine_version(read: _Reader, engine: str) -> str:
+    version = read.string("dbEngineVersion") or DB_ENGINES[engine][0]
+    pattern, example = DB_ENGINE_VERSIONS[engine]
+    if not pattern.match(version):
+        raise SettingsError(_full("dbEngineVersion"), version, f"must be an {engine} version {example}")
+    return version
 
 
 def _traffic(read: _Reader) -> TrafficSettings:

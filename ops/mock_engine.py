@@ -139,7 +139,43 @@ COMPUTED_OUTPUTS: dict[str, Callable[[str, str, dict, str], dict]] = {
         "defaultSecurityGroupId": f"sg-{id_}",
         "mainRouteTableId": f"rtb-{id_}",
     },
+    "aws:rds/globalCluster:GlobalCluster": lambda name, region, inputs, id_: {
+        "arn": f"arn:aws:rds::{MOCK_ACCOUNT}:global-cluster:{inputs.get('globalClusterIdentifier', id_)}",
+    },
+    "aws:rds/cluster:Cluster": lambda name, region, inputs, id_: _aurora_cluster(region, inputs, id_),
+    "aws:dynamodb/table:Table": lambda name, region, inputs, id_: {
+        "arn": f"arn:aws:dynamodb:{region}:{MOCK_ACCOUNT}:table/{inputs.get('name', id_)}",
+        "streamArn": f"arn:aws:dynamodb:{region}:{MOCK_ACCOUNT}:table/{inputs.get('name', id_)}/stream/mock",
+    },
+    "aws:dynamodb/tableReplica:TableReplica": lambda name, region, inputs, id_: {
+        # The replica's ARN: the global table's name in the replica's region.
+        "arn": f"arn:aws:dynamodb:{region}:{MOCK_ACCOUNT}:table/"
+        + str(inputs.get("globalTableArn", id_)).rsplit("/", 1)[-1],
+    },
+    "aws:s3/bucket:Bucket": lambda name, region, inputs, id_: {
+        "arn": f"arn:aws:s3:::{inputs.get('bucket', id_)}",
+        "bucket": inputs.get("bucket", id_),
+    },
+    "aws:backup/vault:Vault": lambda name, region, inputs, id_: {
+        "arn": f"arn:aws:backup:{region}:{MOCK_ACCOUNT}:backup-vault:{inputs.get('name', id_)}",
+    },
+    # Deterministic, and distinctive enough that a test can look for it in outputs and config.
+    "random:index/randomPassword:RandomPassword": lambda name, region, inputs, id_: {
+        "result": "MockPw-"
+        + hashlib.sha256(name.encode()).hexdigest()[: max(8, int(inputs.get("length", 16)) - 7)],
+    },
 }
+
+
+def _aurora_cluster(region: str, inputs: dict, id_: str) -> dict:
+    identifier = inputs.get("clusterIdentifier", id_)
+    return {
+        "arn": f"arn:aws:rds:{region}:{MOCK_ACCOUNT}:cluster:{identifier}",
+        "endpoint": f"{identifier}.cluster-mock.{region}.rds.amazonaws.com",
+        "readerEndpoint": f"{identifier}.cluster-ro-mock.{region}.rds.amazonaws.com",
+        "clusterResourceId": f"cluster-{id_}",
+    }
+
 
 # Invoke results. token -> f(args, region).
 INVOKE_RESULTS: dict[str, Callable[[dict, str | None], dict]] = {
@@ -168,9 +204,15 @@ INVOKE_RESULTS: dict[str, Callable[[dict, str | None], dict]] = {
 
 
 class _Recorder(pulumi_mocks.Mocks):
-    def __init__(self, engine: _RecordingMonitor, peer_exports: dict[str, dict[str, Any]]):
+    def __init__(
+        self,
+        engine: _RecordingMonitor,
+        peer_exports: dict[str, dict[str, Any]],
+        peer_secrets: dict[str, frozenset[str]] | None = None,
+    ):
         self.engine = engine
         self.peer_exports = peer_exports
+        self.peer_secrets = peer_secrets or {}
 
     def new_resource(self, args: pulumi_mocks.MockResourceArgs):
         if args.typ == STACK_REFERENCE:
@@ -180,22 +222,29 @@ class _Recorder(pulumi_mocks.Mocks):
                     f"StackReference {target!r}: no such stack in this run "
                     f"(known: {sorted(self.peer_exports)})"
                 )
-            return target, {"name": target, "outputs": self.peer_exports[target], "secretOutputNames": []}
+            return target, {
+                "name": target,
+                "outputs": self.peer_exports[target],
+                # The engine tells a StackReference which outputs are secret; get_output keeps them so.
+                "secretOutputNames": sorted(self.peer_secrets.get(target, ())),
+            }
         id_ = args.resource_id or _mock_id(args.name, args.typ)
         state = dict(args.inputs)
         if args.typ == AWS_PROVIDER:
             return id_, state
         region = self.engine.region_of(args.provider) or "unknown-region"
+        # Computed outputs first (inputs still win), then the generic ones; any provider's
+        # types may have rows (e.g. pulumi-random's result).
+        computed = COMPUTED_OUTPUTS.get(args.typ)
+        if computed is not None:
+            for key, value in computed(args.name, region, _unwrap(args.inputs), id_).items():
+                state.setdefault(key, value)
         if args.typ.startswith("aws:"):
             service, kind = _service_and_kind(args.typ)
             physical = _unwrap(args.inputs.get("name")) or id_
             state.setdefault("arn", f"arn:aws:{service}:{region}:{MOCK_ACCOUNT}:{kind}/{physical}")
             state.setdefault("name", physical)
             state.setdefault("region", region)
-            computed = COMPUTED_OUTPUTS.get(args.typ)
-            if computed is not None:
-                for key, value in computed(args.name, region, _unwrap(args.inputs), id_).items():
-                    state.setdefault(key, value)
         state.setdefault("id", id_)
         return id_, state
 
@@ -216,8 +265,10 @@ class _Recorder(pulumi_mocks.Mocks):
 class _RecordingMonitor(pulumi_mocks.MockMonitor):
     """The SDK's mock monitor, plus a record of each registration's full request."""
 
-    def __init__(self, peer_exports: dict[str, dict[str, Any]]):
-        super().__init__(_Recorder(self, peer_exports))
+    def __init__(
+        self, peer_exports: dict[str, dict[str, Any]], peer_secrets: dict[str, frozenset[str]] | None = None
+    ):
+        super().__init__(_Recorder(self, peer_exports, peer_secrets))
         self.captured: list[CapturedResource] = []
         self.invokes: list[CapturedInvoke] = []
         self._provider_regions: dict[str, str] = {}
@@ -278,16 +329,23 @@ def run_stack(
     *,
     overrides: dict[str, Any] | None = None,
     peer_exports: dict[str, dict[str, Any]] | None = None,
+    peer_secrets: dict[str, frozenset[str]] | None = None,
     project_dir: Path = PROJECT_DIR,
 ) -> StackRun:
     """Run `__main__.py` for `stack` on the mock engine. Raises SettingsError on bad config
-    before anything is registered. `peer_exports` answers StackReferences by name."""
+    before anything is registered. `peer_exports` answers StackReferences by name;
+    `peer_secrets` names the secret ones among them."""
 
     def main(settings: Settings) -> None:
         runpy.run_path(str(project_dir / "__main__.py"), run_name="__main__")
 
     return run_program(
-        main, stack=stack, overrides=overrides, peer_exports=peer_exports, project_dir=project_dir
+        main,
+        stack=stack,
+        overrides=overrides,
+        peer_exports=peer_exports,
+        peer_secrets=peer_secrets,
+        project_dir=project_dir,
     )
 
 
@@ -297,6 +355,7 @@ def run_program(
     stack: str = "primary",
     overrides: dict[str, Any] | None = None,
     peer_exports: dict[str, dict[str, Any]] | None = None,
+    peer_secrets: dict[str, frozenset[str]] | None = None,
     project_dir: Path = PROJECT_DIR,
 ) -> StackRun:
     """Run an arbitrary program callable as stack `stack` on the mock engine, with that
@@ -306,7 +365,7 @@ def run_program(
     config = as_pulumi_config(effective_config(stack, overrides, project_dir))
 
     set_root_resource(None)  # a fresh root Stack for this run
-    monitor = _RecordingMonitor(peer_exports or {})
+    monitor = _RecordingMonitor(peer_exports or {}, peer_secrets)
     pulumi.runtime.set_mocks(monitor.mocks, project=PROJECT, stack=stack, preview=False, monitor=monitor)
     set_all_config(config)
     settings_obj = pulumi.runtime.settings.SETTINGS
@@ -354,6 +413,7 @@ def run_both(
         "dr",
         overrides=overrides.get("dr"),
         peer_exports={dr_settings.primary_stack: primary.exports},
+        peer_secrets={dr_settings.primary_stack: primary.secret_exports},
         project_dir=project_dir,
     )
     return primary, dr

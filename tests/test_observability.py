@@ -13,6 +13,7 @@ import pulumi
 import pytest
 
 from components.alarms import RegionalAlarms, RegionalAlarmsArgs, health_check_alarm
+from components.aurora import GlobalMembership
 from components.metrics import AlbMetrics, AuroraMetrics, OrchestratorMetrics, TableMetrics
 from components.providers import GLOBAL_REGION, create_providers
 from components.regional import RegionalStack, RegionalStackArgs
@@ -34,7 +35,15 @@ def wired_program(health_check_topic: str | None = None):
         providers = create_providers(settings)
         regional = RegionalStack(
             "home",
-            RegionalStackArgs(settings=settings, providers=providers),
+            RegionalStackArgs(
+                settings=settings,
+                providers=providers,
+                database=GlobalMembership(
+                    global_cluster_id="trading-dr-global",
+                    master_password=pulumi.Output.secret("not-a-real-password"),
+                    creates_writer=settings.is_primary,
+                ),
+            ),
             opts=pulumi.ResourceOptions(provider=providers.home),
         )
         # Producers hand over Outputs; the dashboard must wait for them.
@@ -117,7 +126,7 @@ def test_every_alarm_notifies_an_encrypted_topic_of_its_region(stacks, wired):
 def test_the_lag_alarms_exist_in_both_regions(wired):
     for run in wired:
         for metric in ("AuroraGlobalDBReplicationLag", "AuroraGlobalDBRPOLag"):
-            [alarm] = [a for a in run.of_type(ALARM) if a.inputs["metricName"] == metric]
+            [alarm] = [a for a in wired_alarms(run) if a.inputs["metricName"] == metric]
             assert alarm.region == run.settings.home_region
             assert alarm.inputs["namespace"] == "AWS/RDS"
             assert alarm.inputs["dimensions"] == {"DBClusterIdentifier": cluster_id(run.settings)}
@@ -127,8 +136,9 @@ def test_the_lag_alarms_exist_in_both_regions(wired):
 
 def test_the_lag_alarm_follows_the_rpo_gate():
     run = run_program(wired_program(), stack="primary", overrides={"trading-dr:maxReplicationLagSeconds": 7})
-    [alarm] = [a for a in run.of_type(ALARM) if a.inputs["metricName"] == "AuroraGlobalDBReplicationLag"]
-    assert alarm.inputs["threshold"] == 7000
+    lag_alarms = [a for a in run.of_type(ALARM) if a.inputs["metricName"] == "AuroraGlobalDBReplicationLag"]
+    assert len(lag_alarms) == 2  # the stack's own and the wired program's
+    assert all(alarm.inputs["threshold"] == 7000 for alarm in lag_alarms)
 
 
 def test_each_stack_alarms_on_its_own_aurora_cluster(stacks):

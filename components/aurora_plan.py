@@ -1,0 +1,75 @@
+"""Pure decisions of the Aurora tier, tested without Pulumi: identifiers, instance counts by
+DR tier, the cluster parameter group family and its parameters, the password alphabet."""
+
+from __future__ import annotations
+
+from components.settings import TIERS, DatabaseSettings
+
+GLOBAL_CLUSTER_ID = "trading-dr-global"
+"""The global cluster's identifier: fixed so the dr stack, the orchestrator and operators name it."""
+MASTER_USERNAME = "trading_admin"
+DATABASE_NAME = "trading"
+MASTER_PASSWORD_LENGTH = 40
+# Aurora rejects / " @ and space in a master password; ' breaks naive shell and SQL quoting
+# in runbooks, so it is left out too. What remains is still ~6 bits per character.
+PASSWORD_SPECIALS = "!#$%^&*()-_=+[]{}<>:?.,~"
+MONITORING_INTERVAL_SECONDS = 60
+PERFORMANCE_INSIGHTS_RETENTION_DAYS = 7  # the free tier; longer is a cost decision
+
+# Instances per regional cluster: (primary, dr). The primary always runs a writer and a
+# reader in another AZ. pilot-light keeps the DR cluster headless: storage replicates, no
+# instance runs until a failover adds one.
+_INSTANCES = {
+    "hot-standby": (2, 2),
+    "warm-standby": (2, 1),
+    "pilot-light": (2, 0),
+}
+assert set(_INSTANCES) == set(TIERS), "every tier needs an instance count"
+
+
+def instance_count(tier: str, role: str) -> int:
+    """Aurora instances of the home cluster of a `role` stack under `tier`."""
+    if tier not in _INSTANCES:
+        raise ValueError(f"unknown tier {tier!r}; known: {', '.join(_INSTANCES)}")
+    if role not in ("primary", "dr"):
+        raise ValueError(f"unknown role {role!r}; known: primary, dr")
+    primary, dr = _INSTANCES[tier]
+    return primary if role == "primary" else dr
+
+
+def cluster_identifier(region: str) -> str:
+    """Named by region, not role: after a failover the dr region's cluster is the writer."""
+    return f"trading-dr-{region}"
+
+
+def parameter_group_family(database: DatabaseSettings) -> str:
+    """aurora-mysql8.0 for 8.0.mysql_aurora.3.x, aurora-postgresql16 for 16.x."""
+    version = database.engine_version
+    if database.engine == "aurora-mysql":
+        major = ".".join(version.split(".")[:2])  # 8.0.mysql_aurora.3.08.2 -> 8.0
+        return f"aurora-mysql{major}"
+    if database.engine == "aurora-postgresql":
+        return f"aurora-postgresql{version.split('.')[0]}"
+    raise ValueError(f"no parameter group family for engine {database.engine!r}")
+
+
+def cluster_parameters(database: DatabaseSettings) -> dict[str, str]:
+    """Cluster parameters: TLS forced for every client, and the logs the cluster exports to
+    CloudWatch (settings.database.log_exports) actually written."""
+    if database.engine == "aurora-mysql":
+        return {
+            "require_secure_transport": "ON",
+            # The "audit" export is empty unless the Advanced Auditing plugin logs something.
+            "server_audit_logging": "1",
+            "server_audit_events": "CONNECT,QUERY_DCL,QUERY_DDL",
+            # The "slowquery" export needs the slow log written to a file.
+            "slow_query_log": "1",
+            "long_query_time": "2",
+            "log_output": "FILE",
+        }
+    if database.engine == "aurora-postgresql":
+        return {
+            "rds.force_ssl": "1",
+            "log_min_duration_statement": "2000",  # ms; slow statements reach the postgresql export
+        }
+    raise ValueError(f"no cluster parameters for engine {database.engine!r}")

@@ -1,0 +1,151 @@
+"""RegionalBackup: this region's AWS Backup vault under the CMK, a daily plan that copies
+every recovery point to the peer region's vault, and a selection of the Aurora cluster and
+the DynamoDB tables.
+
+Vaults are named by region (`vault_name`), so each stack computes the peer vault's ARN
+(`vault_arn`) without reading the other stack: the primary stack is deployed first and cannot
+read the dr stack, and a copy action names its destination by ARN. The copy fails (and
+alarms) until the peer vault exists, which is the deployment order's normal state for a day.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_aws as aws
+
+START_WINDOW_MINUTES = 60
+COMPLETION_WINDOW_MINUTES = 480
+# AWS Backup manages these resource types in the region. DynamoDB under "full management"
+# (advanced backup) is what allows its recovery points to be copied to another region.
+OPT_IN = {"Aurora": True, "DynamoDB": True, "RDS": True}
+FULL_MANAGEMENT = {"DynamoDB": True}
+BACKUP_POLICIES = ("AWSBackupServiceRolePolicyForBackup", "AWSBackupServiceRolePolicyForRestores")
+
+
+def vault_name(region: str) -> str:
+    return f"trading-dr-{region}"
+
+
+def vault_arn(partition: str, region: str, account_id: str) -> str:
+    return f"arn:{partition}:backup:{region}:{account_id}:backup-vault:{vault_name(region)}"
+
+
+def table_arn(partition: str, region: str, account_id: str, table: str) -> str:
+    return f"arn:{partition}:dynamodb:{region}:{account_id}:table/{table}"
+
+
+@dataclass
+class RegionalBackupArgs:
+    region: str
+    """Region of the provider in opts."""
+    peer_region: str
+    """Where every recovery point is copied."""
+    account_id: pulumi.Input[str]
+    partition: pulumi.Input[str]
+    kms_key_arn: pulumi.Input[str]
+    """This region's CMK, the vault's key."""
+    schedule: str
+    """cron() expression, UTC."""
+    delete_after_days: int
+    """Retention of recovery points and of their copies."""
+    cluster_arn: pulumi.Input[str]
+    table_names: Sequence[str]
+    """DynamoDB tables in this region (tables in primary, replicas in dr), by name."""
+    protect: bool
+
+
+class RegionalBackup(pulumi.ComponentResource):
+    vault: aws.backup.Vault
+    plan: aws.backup.Plan
+    selection: aws.backup.Selection
+
+    def __init__(self, name: str, args: RegionalBackupArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("tradingdr:backup:RegionalBackup", name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        account_and_partition = pulumi.Output.all(args.account_id, args.partition)
+
+        aws.backup.RegionSettings(
+            f"{name}-region-settings",
+            resource_type_opt_in_preference=OPT_IN,
+            resource_type_management_preference=FULL_MANAGEMENT,
+            opts=child,
+        )
+        self.vault = aws.backup.Vault(
+            f"{name}-vault",
+            name=vault_name(args.region),
+            kms_key_arn=args.kms_key_arn,
+            # A vault with recovery points cannot be deleted anyway; never force it.
+            force_destroy=False,
+            opts=pulumi.ResourceOptions(parent=self, protect=args.protect, retain_on_delete=args.protect),
+        )
+        role = aws.iam.Role(
+            f"{name}-role",
+            description="AWS Backup: back up and restore the trading-dr Aurora cluster and tables",
+            assume_role_policy=json.dumps(
+                {
+                    "Version": "2012-10-17",
+                    "Statement": [
+                        {
+                            "Effect": "Allow",
+                            "Principal": {"Service": "backup.amazonaws.com"},
+                            "Action": "sts:AssumeRole",
+                        }
+                    ],
+                }
+            ),
+            opts=child,
+        )
+        attachments = [
+            aws.iam.RolePolicyAttachment(
+                f"{name}-role-{policy}",
+                role=role.name,
+                policy_arn=pulumi.Output.concat(
+                    "arn:", args.partition, ":iam::aws:policy/service-role/", policy
+                ),
+                opts=child,
+            )
+            for policy in BACKUP_POLICIES
+        ]
+        lifecycle = aws.backup.PlanRuleLifecycleArgs(delete_after=args.delete_after_days)
+        self.plan = aws.backup.Plan(
+            f"{name}-plan",
+            name=f"trading-dr-daily-{args.region}",
+            rules=[
+                aws.backup.PlanRuleArgs(
+                    rule_name="daily-with-peer-copy",
+                    target_vault_name=self.vault.name,
+                    schedule=args.schedule,
+                    start_window=START_WINDOW_MINUTES,
+                    completion_window=COMPLETION_WINDOW_MINUTES,
+                    lifecycle=lifecycle,
+                    copy_actions=[
+                        aws.backup.PlanRuleCopyActionArgs(
+                            destination_vault_arn=account_and_partition.apply(
+                                lambda v: vault_arn(v[1], args.peer_region, v[0])
+                            ),
+                            lifecycle=aws.backup.PlanRuleCopyActionLifecycleArgs(
+                                delete_after=args.delete_after_days
+                            ),
+                        )
+                    ],
+                )
+            ],
+            opts=child,
+        )
+        table_arns = [
+            account_and_partition.apply(lambda v, t=table: table_arn(v[1], args.region, v[0], t))
+            for table in args.table_names
+        ]
+        self.selection = aws.backup.Selection(
+            f"{name}-selection",
+            name="trading-dr-data",
+            plan_id=self.plan.id,
+            iam_role_arn=role.arn,
+            resources=[args.cluster_arn, *table_arns],
+            opts=pulumi.ResourceOptions(parent=self, depends_on=attachments),
+        )
+        self.register_outputs({"vault_name": self.vault.name, "plan_id": self.plan.id})

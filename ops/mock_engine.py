@@ -139,7 +139,46 @@ COMPUTED_OUTPUTS: dict[str, Callable[[str, str, dict, str], dict]] = {
         "defaultSecurityGroupId": f"sg-{id_}",
         "mainRouteTableId": f"rtb-{id_}",
     },
+    "aws:lb/loadBalancer:LoadBalancer": lambda name, region, inputs, id_: {
+        "dnsName": f"{id_}.{region}.elb.amazonaws.com",
+        "zoneId": _ALB_ZONE_IDS.get(region, "ZMOCKALBZONE"),
+        "arnSuffix": f"app/{id_}/{_digest(id_)}",
+    },
+    "aws:lb/targetGroup:TargetGroup": lambda name, region, inputs, id_: {
+        "arnSuffix": f"targetgroup/{id_}/{_digest(id_)}",
+    },
+    # ACM derives a name's validation record from the account and the name alone, so the
+    # same name gets the same record in every certificate (the mock keeps that property).
+    "aws:acm/certificate:Certificate": lambda name, region, inputs, id_: {
+        "domainValidationOptions": [
+            {
+                "domainName": domain,
+                "resourceRecordName": f"_{_digest(domain)}.{domain}.",
+                "resourceRecordType": "CNAME",
+                "resourceRecordValue": f"_{_digest('value/' + domain)}.acm-validations.aws.",
+            }
+            for domain in [inputs.get("domainName"), *(inputs.get("subjectAlternativeNames") or [])]
+        ],
+    },
+    "aws:route53/zone:Zone": lambda name, region, inputs, id_: {
+        "zoneId": f"Z{_digest(id_).upper()}",
+        "nameServers": [f"ns-{n}.awsdns-{n}.org" for n in range(4)],
+    },
+    "aws:route53/record:Record": lambda name, region, inputs, id_: {"fqdn": inputs.get("name")},
+    "aws:ec2/launchTemplate:LaunchTemplate": lambda name, region, inputs, id_: {"latestVersion": 1},
+    # A bucket's id is its name.
+    "aws:s3/bucket:Bucket": lambda name, region, inputs, id_: {"bucket": id_},
 }
+
+# Hosted zone ids of ALBs per region (public AWS facts; used for alias records).
+_ALB_ZONE_IDS = {"us-east-1": "Z35SXDOTRQ7X7K", "us-west-2": "Z1H1FL5HABSF5"}
+# ELB log-delivery accounts per region (public AWS facts, aws.elb.get_service_account).
+_ELB_ACCOUNTS = {"us-east-1": "127311923021", "us-west-2": "797873946194"}
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:12]
+
 
 # Invoke results. token -> f(args, region).
 INVOKE_RESULTS: dict[str, Callable[[dict, str | None], dict]] = {
@@ -158,6 +197,10 @@ INVOKE_RESULTS: dict[str, Callable[[dict, str | None], dict]] = {
         "partition": "aws",
         "dnsSuffix": "amazonaws.com",
         "id": "aws",
+    },
+    "aws:elb/getServiceAccount:getServiceAccount": lambda args, region: {
+        "arn": f"arn:aws:iam::{_ELB_ACCOUNTS.get(region, '000000000000')}:root",
+        "id": _ELB_ACCOUNTS.get(region, "000000000000"),
     },
     "aws:index/getRegion:getRegion": lambda args, region: {
         "name": region,
@@ -181,11 +224,13 @@ class _Recorder(pulumi_mocks.Mocks):
                     f"(known: {sorted(self.peer_exports)})"
                 )
             return target, {"name": target, "outputs": self.peer_exports[target], "secretOutputNames": []}
-        id_ = args.resource_id or _mock_id(args.name, args.typ)
+        region = self.engine.region_of(args.provider) or "unknown-region"
+        # The region is part of the id: the same logical resource of the two stacks (same
+        # name, other region) gets different ids, as in AWS, so cross-stack wiring is testable.
+        id_ = args.resource_id or _mock_id(args.name, f"{args.typ}@{region}")
         state = dict(args.inputs)
         if args.typ == AWS_PROVIDER:
             return id_, state
-        region = self.engine.region_of(args.provider) or "unknown-region"
         if args.typ.startswith("aws:"):
             service, kind = _service_and_kind(args.typ)
             physical = _unwrap(args.inputs.get("name")) or id_

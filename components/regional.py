@@ -13,10 +13,11 @@ from components.network import RegionalNetwork, RegionalNetworkArgs
 from components.providers import Providers
 from components.security_groups import SecurityGroups, SecurityGroupsArgs
 from components.settings import Settings
+from components.traffic import RegionalTraffic, RegionalTrafficArgs
 
 # Services granted use of the regional key (components/key_policy.py). Add a service here
 # when a component starts encrypting with the key through it.
-KEY_SERVICES = ("logs",)
+KEY_SERVICES = ("logs", "ec2")
 
 
 def nat_gateway_count(settings: Settings) -> int:
@@ -28,12 +29,15 @@ def nat_gateway_count(settings: Settings) -> int:
 class RegionalStackArgs:
     settings: Settings
     providers: Providers
+    zone_id: pulumi.Input[str]
+    """Hosted zone of settings.traffic.zone_name: the primary's own or hostedZoneId."""
 
 
 class RegionalStack(pulumi.ComponentResource):
     keys: RegionalKeys
     network: RegionalNetwork
     security_groups: SecurityGroups
+    traffic: RegionalTraffic
 
     def __init__(self, name: str, args: RegionalStackArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("tradingdr:regional:RegionalStack", name, None, opts)
@@ -75,6 +79,19 @@ class RegionalStack(pulumi.ComponentResource):
                 peer_vpc_cidr=settings.peer_vpc_cidr,
                 app_port=settings.traffic.app_port,
                 db_port=settings.database.port,
+                name_prefix=prefix,
+            ),
+            opts=child,
+        )
+        self.traffic = RegionalTraffic(
+            f"{name}-traffic",
+            RegionalTrafficArgs(
+                settings=settings,
+                providers=providers,
+                network=self.network,
+                security_groups=self.security_groups,
+                kms_key_arn=self.keys.key.arn,
+                zone_id=args.zone_id,
                 name_prefix=prefix,
             ),
             opts=child,

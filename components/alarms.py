@@ -55,13 +55,13 @@ def health_check_alarm(
     health_check_id: pulumi.Input[str],
     label: str,
     topic_arn: pulumi.Input[str],
-    provider: aws.Provider,
+    provider: aws.Provider | None = None,
     parent: pulumi.Resource | None = None,
     alarm_name: str | None = None,
 ) -> aws.cloudwatch.MetricAlarm:
     """Alarm on a Route 53 health check. Route 53 publishes HealthCheckStatus only in
-    us-east-1, so `provider` must point there and `topic_arn` must be a us-east-1 topic (the
-    primary stack's alert topic, `alertTopicArn` of the us-east-1 stack)."""
+    us-east-1, so the provider (`provider`, or the parent's when None) must point there and
+    `topic_arn` must be a us-east-1 topic (components/global_alerts.py)."""
     return metric_alarm(
         name,
         health_check_spec(health_check_id, label),

@@ -7,9 +7,11 @@ import pulumi
 
 from components.audit import AuditTrail, AuditTrailArgs
 from components.data_tier import build_role_data, data_exports, join_global_database
+from components.peering import TransitPeering, TransitPeeringArgs
 from components.providers import Providers, create_providers
 from components.regional import RegionalStack, RegionalStackArgs
 from components.settings import Settings, SettingsError, load_settings
+from components.zone import hosted_zone
 
 
 def build(settings: Settings) -> dict[str, pulumi.Input]:
@@ -17,15 +19,15 @@ def build(settings: Settings) -> dict[str, pulumi.Input]:
     providers = create_providers(settings)
     primary_outputs = primary_stack_outputs(settings)
     database, database_exports = join_global_database(settings, providers, primary_outputs)
+    zone = hosted_zone(settings, providers, primary_outputs)
     # The component tree is named by function, not by region, so both stacks build the
     # same tree; the provider decides where it lands.
     regional = RegionalStack(
         "home",
-        RegionalStackArgs(settings=settings, providers=providers, database=database),
+        RegionalStackArgs(settings=settings, providers=providers, database=database, zone_id=zone.zone_id),
         opts=pulumi.ResourceOptions(provider=providers.home),
     )
-    role_data_exports = build_role_data(settings, providers, regional, primary_outputs)
-    return {
+    exports: dict[str, pulumi.Input] = {
         "role": settings.role,
         "region": settings.home_region,
         "peerRegion": settings.peer_region,
@@ -36,11 +38,25 @@ def build(settings: Settings) -> dict[str, pulumi.Input]:
         "appSubnetIds": [subnet.id for subnet in regional.network.app_subnets],
         "alertTopicArn": regional.alerts.arn,
         "dashboardName": regional.alarms.dashboard.dashboard_name,
+        "hostedZoneId": zone.zone_id,
+        **regional.traffic.exports(settings),
         **database_exports,
         **data_exports(regional),
-        **role_data_exports,
+        **build_role_data(settings, providers, regional, primary_outputs),
         **_audit(settings, providers, regional),
+        **_transit_peering(settings, providers, regional, primary_outputs),
     }
+    if zone.zone is not None:
+        exports["nameServers"] = zone.zone.name_servers
+    return exports
+
+
+def primary_stack_outputs(settings: Settings) -> pulumi.StackReference | None:
+    """The primary stack's exports, read by the dr stack (None in the primary). Call once per
+    program: every dr-side reader shares this one StackReference."""
+    if settings.is_primary:
+        return None
+    return pulumi.StackReference("primary-stack", stack_name=settings.primary_stack)
 
 
 def _audit(settings: Settings, providers: Providers, regional: RegionalStack) -> dict[str, pulumi.Input]:
@@ -63,12 +79,33 @@ def _audit(settings: Settings, providers: Providers, regional: RegionalStack) ->
     return {"auditTrailArn": audit.trail.arn, "auditBucketName": audit.bucket.id}
 
 
-def primary_stack_outputs(settings: Settings) -> pulumi.StackReference | None:
-    """The primary stack's exports, read by the dr stack (None in the primary). Call once per
-    program: every dr-side reader shares this one StackReference."""
-    if settings.is_primary:
-        return None
-    return pulumi.StackReference("primary-stack", stack_name=settings.primary_stack)
+def _transit_peering(
+    settings: Settings,
+    providers: Providers,
+    regional: RegionalStack,
+    primary_outputs: pulumi.StackReference | None,
+) -> dict[str, pulumi.Input]:
+    """The cross-region link belongs to the stack deployed second (DESIGN.md): the dr stack."""
+    if primary_outputs is None:
+        return {}
+    transit = regional.traffic.transit
+    peering = TransitPeering(
+        "tgw-peering",
+        TransitPeeringArgs(
+            transit_gateway_id=transit.gateway.id,
+            route_table_id=transit.route_table.id,
+            vpc_cidr=settings.vpc_cidr,
+            peer_transit_gateway_id=primary_outputs.require_output("transitGatewayId"),
+            peer_route_table_id=primary_outputs.require_output("transitGatewayRouteTableId"),
+            peer_vpc_cidr=settings.peer_vpc_cidr,
+            peer_region=settings.peer_region,
+            account_id=providers.account_id,
+            peer_provider=providers.peer,
+            name_prefix=f"trading-dr-{settings.role}",
+        ),
+        opts=providers.opts(),
+    )
+    return {"transitGatewayPeeringAttachmentId": peering.attachment.id}
 
 
 def main() -> None:

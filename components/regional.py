@@ -13,12 +13,13 @@ from components.alerts import AlertTopic, AlertTopicArgs
 from components.aurora import GlobalMembership
 from components.global_tables import TABLES
 from components.keys import RegionalKeys, RegionalKeysArgs
-from components.metrics import AuroraMetrics, TableMetrics
+from components.metrics import AlbMetrics, AuroraMetrics, TableMetrics
 from components.network import RegionalNetwork, RegionalNetworkArgs
 from components.providers import Providers
 from components.regional_data import RegionalData, RegionalDataArgs
 from components.security_groups import SecurityGroups, SecurityGroupsArgs
 from components.settings import Settings
+from components.traffic import RegionalTraffic, RegionalTrafficArgs
 
 # Services granted use of the regional key (components/key_policy.py). Add a service here
 # when a component starts encrypting with the key through it.
@@ -32,6 +33,7 @@ KEY_SERVICES = (
     "dynamodb",
     "secretsmanager",
     "backup",
+    "ec2",  # EBS volumes of the Auto Scaling group
 )
 
 
@@ -46,6 +48,8 @@ class RegionalStackArgs:
     providers: Providers
     database: GlobalMembership
     """How this region's Aurora cluster joins the global database (components/data_tier.py)."""
+    zone_id: pulumi.Input[str]
+    """Hosted zone of settings.traffic.zone_name: the primary's own or hostedZoneId."""
 
 
 class RegionalStack(pulumi.ComponentResource):
@@ -55,6 +59,7 @@ class RegionalStack(pulumi.ComponentResource):
     alerts: AlertTopic
     alarms: RegionalAlarms
     data: RegionalData
+    traffic: RegionalTraffic
 
     def __init__(self, name: str, args: RegionalStackArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("tradingdr:regional:RegionalStack", name, None, opts)
@@ -125,6 +130,19 @@ class RegionalStack(pulumi.ComponentResource):
             ),
             opts=child,
         )
+        self.traffic = RegionalTraffic(
+            f"{name}-traffic",
+            RegionalTrafficArgs(
+                settings=settings,
+                providers=providers,
+                network=self.network,
+                security_groups=self.security_groups,
+                kms_key_arn=self.keys.key.arn,
+                zone_id=args.zone_id,
+                name_prefix=prefix,
+            ),
+            opts=child,
+        )
         self.alarms = RegionalAlarms(
             f"{name}-alarms",
             RegionalAlarmsArgs(
@@ -139,6 +157,10 @@ class RegionalStack(pulumi.ComponentResource):
                 tables=TableMetrics(
                     table_names={spec.key: spec.name for spec in TABLES},
                     receiving_region=settings.peer_region,
+                ),
+                alb=AlbMetrics(
+                    load_balancer_arn_suffix=self.traffic.entry.load_balancer.arn_suffix,
+                    target_group_arn_suffix=self.traffic.entry.target_group.arn_suffix,
                 ),
             ),
             opts=child,

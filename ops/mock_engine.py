@@ -164,7 +164,52 @@ COMPUTED_OUTPUTS: dict[str, Callable[[str, str, dict, str], dict]] = {
         "result": "MockPw-"
         + hashlib.sha256(name.encode()).hexdigest()[: max(8, int(inputs.get("length", 16)) - 7)],
     },
+    "aws:lb/loadBalancer:LoadBalancer": lambda name, region, inputs, id_: {
+        "dnsName": f"{id_}.{region}.elb.amazonaws.com",
+        "zoneId": _ALB_ZONE_IDS.get(region, "ZMOCKALBZONE"),
+        "arnSuffix": f"app/{id_}/{_digest(id_)}",
+    },
+    "aws:lb/targetGroup:TargetGroup": lambda name, region, inputs, id_: {
+        "arnSuffix": f"targetgroup/{id_}/{_digest(id_)}",
+    },
+    # ACM derives a name's validation record from the account and the name alone, so the
+    # same name gets the same record in every certificate (the mock keeps that property).
+    "aws:acm/certificate:Certificate": lambda name, region, inputs, id_: {
+        "domainValidationOptions": [
+            {
+                "domainName": domain,
+                "resourceRecordName": f"_{_digest(domain)}.{domain}.",
+                "resourceRecordType": "CNAME",
+                "resourceRecordValue": f"_{_digest('value/' + domain)}.acm-validations.aws.",
+            }
+            for domain in [inputs.get("domainName"), *(inputs.get("subjectAlternativeNames") or [])]
+        ],
+    },
+    "aws:route53/zone:Zone": lambda name, region, inputs, id_: {
+        "zoneId": f"Z{_digest(id_).upper()}",
+        "nameServers": [f"ns-{n}.awsdns-{n}.org" for n in range(4)],
+    },
+    "aws:route53/record:Record": lambda name, region, inputs, id_: {"fqdn": inputs.get("name")},
+    "aws:ec2/launchTemplate:LaunchTemplate": lambda name, region, inputs, id_: {"latestVersion": 1},
 }
+
+# Types whose AWS id is one of their inputs (an S3 bucket's id is its name).
+ID_INPUTS = {"aws:s3/bucket:Bucket": "bucket"}
+
+
+def _id_from_inputs(type_token: str, inputs: dict) -> str | None:
+    key = ID_INPUTS.get(type_token)
+    return inputs.get(key) if key else None
+
+
+# Hosted zone ids of ALBs per region (public AWS facts; used for alias records).
+_ALB_ZONE_IDS = {"us-east-1": "Z35SXDOTRQ7X7K", "us-west-2": "Z1H1FL5HABSF5"}
+# ELB log-delivery accounts per region (public AWS facts, aws.elb.get_service_account).
+_ELB_ACCOUNTS = {"us-east-1": "127311923021", "us-west-2": "797873946194"}
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:12]
 
 
 def _aurora_cluster(region: str, inputs: dict, id_: str) -> dict:
@@ -194,6 +239,10 @@ INVOKE_RESULTS: dict[str, Callable[[dict, str | None], dict]] = {
         "partition": "aws",
         "dnsSuffix": "amazonaws.com",
         "id": "aws",
+    },
+    "aws:elb/getServiceAccount:getServiceAccount": lambda args, region: {
+        "arn": f"arn:aws:iam::{_ELB_ACCOUNTS.get(region, '000000000000')}:root",
+        "id": _ELB_ACCOUNTS.get(region, "000000000000"),
     },
     "aws:index/getRegion:getRegion": lambda args, region: {
         "name": region,
@@ -228,11 +277,17 @@ class _Recorder(pulumi_mocks.Mocks):
                 # The engine tells a StackReference which outputs are secret; get_output keeps them so.
                 "secretOutputNames": sorted(self.peer_secrets.get(target, ())),
             }
-        id_ = args.resource_id or _mock_id(args.name, args.typ)
+        region = self.engine.region_of(args.provider) or "unknown-region"
+        # The region is part of the id: the same logical resource of the two stacks (same
+        # name, other region) gets different ids, as in AWS, so cross-stack wiring is testable.
+        id_ = (
+            args.resource_id
+            or _id_from_inputs(args.typ, _unwrap(args.inputs))
+            or _mock_id(args.name, f"{args.typ}@{region}")
+        )
         state = dict(args.inputs)
         if args.typ == AWS_PROVIDER:
             return id_, state
-        region = self.engine.region_of(args.provider) or "unknown-region"
         # Computed outputs first (inputs still win), then the generic ones; any provider's
         # types may have rows (e.g. pulumi-random's result).
         computed = COMPUTED_OUTPUTS.get(args.typ)

@@ -36,8 +36,14 @@ EXPECTED_INSTANCES = {"hot-standby": (2, 2), "warm-standby": (2, 1), "pilot-ligh
 
 
 def keys_by_region(*runs: StackRun) -> dict[str, str]:
-    """region -> ARN of the stack's customer-managed key there."""
-    return {key.region: key.outputs["arn"] for run in runs for key in run.of_type(KEY)}
+    """region -> ARN of the regional data key (RegionalKeys) of the stack whose home it is.
+    Other keys (the us-east-1 key of the Route 53 alert topic) encrypt no data store."""
+    return {
+        key.region: key.outputs["arn"]
+        for run in runs
+        for key in run.of_type(KEY)
+        if any(a.type == "tradingdr:keys:RegionalKeys" for a in run.ancestors(key))
+    }
 
 
 def resource_with_id(runs, type_token: str, id_: str):
@@ -233,7 +239,7 @@ def test_only_the_access_log_buckets_use_sse_s3(primary, dr):
 
 def test_every_key_policy_grants_the_data_services(primary, dr):
     for run in (primary, dr):
-        policy = json.loads(run.one(KEY).inputs["policy"])
+        policy = json.loads(run.one(KEY, "home-keys-key").inputs["policy"])
         via = {
             s["Condition"]["StringEquals"]["kms:ViaService"].split(".")[0]
             for s in policy["Statement"]

@@ -12,7 +12,7 @@ import json
 import pulumi
 import pytest
 
-from components.alarms import RegionalAlarms, RegionalAlarmsArgs, health_check_alarm
+from components.alarms import RegionalAlarms, RegionalAlarmsArgs
 from components.aurora import GlobalMembership
 from components.metrics import AlbMetrics, AuroraMetrics, OrchestratorMetrics, TableMetrics
 from components.providers import GLOBAL_REGION, create_providers
@@ -28,7 +28,7 @@ def cluster_id(settings) -> str:
     return f"trading-dr-{settings.role}-aurora"
 
 
-def wired_program(health_check_topic: str | None = None):
+def wired_program():
     """The real regional stack, then RegionalAlarms fed as the producers will feed it."""
 
     def program(settings):
@@ -43,6 +43,7 @@ def wired_program(health_check_topic: str | None = None):
                     master_password=pulumi.Output.secret("not-a-real-password"),
                     creates_writer=settings.is_primary,
                 ),
+                zone_id="ZTESTZONE",
             ),
             opts=pulumi.ResourceOptions(provider=providers.home),
         )
@@ -74,13 +75,6 @@ def wired_program(health_check_topic: str | None = None):
             ),
             opts=pulumi.ResourceOptions(provider=providers.home),
         )
-        health_check_alarm(
-            "wired-hc",
-            later("0f6e7e2a-health-check"),
-            settings.role,
-            health_check_topic or regional.alerts.arn,
-            provider=providers.global_,
-        )
         return {"alertTopicArn": regional.alerts.arn}
 
     return program
@@ -89,8 +83,7 @@ def wired_program(health_check_topic: str | None = None):
 @pytest.fixture(scope="module")
 def wired() -> tuple[StackRun, StackRun]:
     primary = run_program(wired_program(), stack="primary")
-    # The dr stack alarms on Route 53 in us-east-1 through the primary's topic there.
-    dr = run_program(wired_program(primary.exports["alertTopicArn"]), stack="dr")
+    dr = run_program(wired_program(), stack="dr")
     return primary, dr
 
 
@@ -115,7 +108,7 @@ def wired_alarms(run: StackRun) -> list:
 def test_every_alarm_notifies_an_encrypted_topic_of_its_region(stacks, wired):
     topics = encrypted_topics(*stacks, *wired)
     alarms = [a for run in (*stacks, *wired) for a in run.of_type(ALARM)]
-    assert len(alarms) >= 2 * 14  # the wired runs alone hold 13 regional + 1 Route 53 alarm
+    assert len(alarms) >= 2 * 13  # the wired runs alone hold 13 regional alarms
     for alarm in alarms:
         actions = alarm.inputs.get("alarmActions")
         assert actions and actions == alarm.inputs.get("okActions"), alarm.name
@@ -173,7 +166,7 @@ def test_the_dashboard_graphs_every_alarmed_metric(wired):
         shown = {
             (g["region"], g["metrics"][0][0], g["metrics"][0][1], tuple(g["metrics"][0][2:])) for g in graphs
         }
-        regional = [a for a in wired_alarms(run) if a.name != "wired-hc"]
+        regional = wired_alarms(run)
         assert len(regional) == 13
         for alarm in regional:
             dims = tuple(part for item in sorted(alarm.inputs["dimensions"].items()) for part in item)
@@ -188,68 +181,87 @@ def test_each_stack_has_a_dashboard_in_its_region(stacks):
         assert json.loads(dashboard.inputs["dashboardBody"])["widgets"]
 
 
-def test_route53_alarms_live_in_us_east_1(wired):
-    primary, dr = wired
-    for run in wired:
+def test_route53_alarms_live_in_us_east_1_and_notify_a_topic_there(stacks):
+    for run in stacks:
         [alarm] = [a for a in run.of_type(ALARM) if a.inputs["namespace"] == "AWS/Route53"]
         assert alarm.region == GLOBAL_REGION
         assert alarm.inputs["metricName"] == "HealthCheckStatus"
-        assert alarm.inputs["dimensions"] == {"HealthCheckId": "0f6e7e2a-health-check"}
-        assert alarm.inputs["alarmActions"] == [primary.exports["alertTopicArn"]]
-    assert dr.exports["alertTopicArn"] != primary.exports["alertTopicArn"]
+        assert alarm.inputs["dimensions"] == {"HealthCheckId": run.exports["healthCheckId"]}
+        [topic_arn] = alarm.inputs["alarmActions"]
+        assert encrypted_topics(run)[topic_arn] == GLOBAL_REGION
+    # Both stacks alarm in the same account and in us-east-1: no two alarm names may collide.
+    names = [a.inputs["name"] for run in stacks for a in run.of_type(ALARM) if a.region == GLOBAL_REGION]
+    assert len(names) == len(set(names))
+    assert sum(name.endswith("route53-health") for name in names) == 2
 
 
 # --- topics ------------------------------------------------------------------------------
 
 
-def test_each_region_has_one_topic_under_its_own_cmk(stacks):
+def topics_and_keys(run: StackRun):
+    """(topic, the key encrypting it) for every topic of a stack; the key must be a key of
+    this stack in the topic's region."""
+    keys = {k.outputs["arn"]: k for k in run.of_type("aws:kms/key:Key")}
+    pairs = [(t, keys.get(t.inputs.get("kmsMasterKeyId"))) for t in run.of_type(TOPIC)]
+    assert pairs
+    return pairs
+
+
+def test_every_topic_is_encrypted_with_a_cmk_of_its_own_region(stacks):
     for run in stacks:
-        [topic] = run.of_type(TOPIC)
-        [key] = run.of_type("aws:kms/key:Key")
-        assert topic.region == key.region == run.settings.home_region
-        assert topic.inputs["kmsMasterKeyId"] == key.outputs["arn"]
-        assert run.exports["alertTopicArn"] == topic.outputs["arn"]
+        for topic, key in topics_and_keys(run):
+            assert key is not None, f"{topic.name} is not under a CMK of this stack"
+            assert key.region == topic.region
+    for run in stacks:
+        [regional] = [
+            t
+            for t in run.of_type(TOPIC)
+            if t.region == run.settings.home_region and t.name.startswith("home-alerts")
+        ]
+        assert run.exports["alertTopicArn"] == regional.outputs["arn"]
+        assert run.exports["globalAlertTopicArn"] != regional.outputs["arn"]
 
 
 def test_topic_policy_admits_cloudwatch_and_eventbridge_of_this_account_only(stacks):
     for run in stacks:
-        [topic] = run.of_type(TOPIC)
-        [policy] = run.of_type("aws:sns/topicPolicy:TopicPolicy")
-        assert policy.inputs["arn"] == topic.outputs["arn"]
-        statements = json.loads(policy.inputs["policy"])["Statement"]
-        principals = set()
-        for statement in statements:
-            assert statement["Effect"] == "Allow"
-            assert statement["Action"] == "sns:Publish"
-            assert statement["Resource"] == topic.outputs["arn"]
-            assert statement["Condition"]["StringEquals"] == {"aws:SourceAccount": MOCK_ACCOUNT}
-            source = statement["Condition"]["ArnLike"]["aws:SourceArn"]
-            assert source.split(":")[3:5] == [run.settings.home_region, MOCK_ACCOUNT]
-            principals.add(statement["Principal"]["Service"])
-        assert principals == {"cloudwatch.amazonaws.com", "events.amazonaws.com"}
+        policies = {p.inputs["arn"]: p for p in run.of_type("aws:sns/topicPolicy:TopicPolicy")}
+        for topic in run.of_type(TOPIC):
+            policy = policies[topic.outputs["arn"]]
+            statements = json.loads(policy.inputs["policy"])["Statement"]
+            principals = set()
+            for statement in statements:
+                assert statement["Effect"] == "Allow"
+                assert statement["Action"] == "sns:Publish"
+                assert statement["Resource"] == topic.outputs["arn"]
+                assert statement["Condition"]["StringEquals"] == {"aws:SourceAccount": MOCK_ACCOUNT}
+                source = statement["Condition"]["ArnLike"]["aws:SourceArn"]
+                assert source.split(":")[3:5] == [topic.region, MOCK_ACCOUNT]
+                principals.add(statement["Principal"]["Service"])
+            assert principals == {"cloudwatch.amazonaws.com", "events.amazonaws.com"}
 
 
-def test_the_key_lets_alarms_and_rules_publish_to_encrypted_topics(stacks):
+def test_the_keys_let_alarms_and_rules_publish_to_encrypted_topics(stacks):
     for run in stacks:
-        [key] = run.of_type("aws:kms/key:Key")
-        statements = json.loads(key.inputs["policy"])["Statement"]
-        grants = {
-            service: set(s["Action"])
-            for s in statements
-            for service in (s["Principal"].get("Service") or [])
-            if isinstance(s["Principal"].get("Service"), list)
-        }
-        for service in ("cloudwatch.amazonaws.com", "events.amazonaws.com"):
-            assert {"kms:Decrypt", "kms:GenerateDataKey*"} <= grants.get(service, set()), service
+        for _, key in topics_and_keys(run):
+            statements = json.loads(key.inputs["policy"])["Statement"]
+            grants = {
+                service: set(s["Action"])
+                for s in statements
+                for service in (s["Principal"].get("Service") or [])
+                if isinstance(s["Principal"].get("Service"), list)
+            }
+            for service in ("cloudwatch.amazonaws.com", "events.amazonaws.com"):
+                assert {"kms:Decrypt", "kms:GenerateDataKey*"} <= grants.get(service, set()), service
 
 
-def test_email_subscription_only_when_configured():
+def test_email_subscription_on_every_topic_only_when_configured():
     run = run_stack("primary", overrides={"trading-dr:alertEmail": "oncall@example.com"})
-    [topic] = run.of_type(TOPIC)
-    [subscription] = run.of_type("aws:sns/topicSubscription:TopicSubscription")
-    assert subscription.inputs["topic"] == topic.outputs["arn"]
-    assert subscription.inputs["protocol"] == "email"
-    assert subscription.inputs["endpoint"] == "oncall@example.com"
+    topics = {t.outputs["arn"] for t in run.of_type(TOPIC)}
+    subscriptions = run.of_type("aws:sns/topicSubscription:TopicSubscription")
+    assert {s.inputs["topic"] for s in subscriptions} == topics
+    for subscription in subscriptions:
+        assert subscription.inputs["protocol"] == "email"
+        assert subscription.inputs["endpoint"] == "oncall@example.com"
 
 
 def test_no_subscription_without_an_address(primary):

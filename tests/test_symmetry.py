@@ -60,7 +60,8 @@ def _normalised_inputs(run: StackRun, component: str) -> dict[tuple[str, str], s
         text = json.dumps(resource.inputs, sort_keys=True, default=str)
         for old, new in replacements:
             text = text.replace(old, new)
-        # References to other resources: mock ids/ARNs carry a per-name hash, same in both.
+        # References to other resources: mock ids carry a hash of name and region.
+        text = re.sub(r"-[0-9a-f]{12}\b", "-<id>", text)
         text = re.sub(r'"DRRole": "\w+"', '"DRRole": "<role>"', text)
         result[(resource.type, resource.name)] = text
     return result

@@ -1,0 +1,202 @@
+"""Symmetry with the traffic path in place: both stacks build the same "home" tree with the
+same inputs, up to the stack's own region, CIDRs, role names and ids. The only other
+differences are the role's (failover record type, Transit Gateway ASN) and the application
+group's capacity where the tier says so (components/capacity.py)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+
+from components.aurora_plan import instance_count
+from components.capacity import capacity
+from components.providers import GLOBAL_REGION
+from components.settings import TIERS
+from ops.mock_engine import CapturedResource, StackRun, run_both
+from ops.plan import SAME, symmetry
+
+ASG = "aws:autoscaling/group:Group"
+CAPACITY_FIELDS = {"minSize": "min_size", "maxSize": "max_size", "desiredCapacity": "desired"}
+# Inputs that differ by role by design: (type, input key).
+ROLE_INPUTS = {
+    ("aws:ec2transitgateway/transitGateway:TransitGateway", "amazonSideAsn"),
+    ("aws:route53/record:Record", "failoverRoutingPolicies"),
+    ("aws:cloudwatch/metricAlarm:MetricAlarm", "alarmDescription"),
+    # The secondary cluster joins the global database and carries no credentials (data tier).
+    ("aws:rds/cluster:Cluster", "masterUsername"),
+    ("aws:rds/cluster:Cluster", "masterPassword"),
+    ("aws:rds/cluster:Cluster", "databaseName"),
+    # Same table names in both regions, but the ARNs come from the primary's tables in one
+    # stack and from the dr stack's replicas in the other.
+    ("aws:backup/selection:Selection", "resources"),
+}
+AURORA_INSTANCE = "aws:rds/clusterInstance:ClusterInstance"
+_MOCK_ID = re.compile(r"-[0-9a-f]{12}\b")
+
+
+def _home_tree(run: StackRun) -> dict[tuple[str, str], CapturedResource]:
+    tree = {
+        (r.type, r.name): r
+        for r in run.resources
+        if r.custom and any(a.name == "home" and a.type.endswith("RegionalStack") for a in run.ancestors(r))
+    }
+    assert tree, f"{run.stack}: nothing under home"
+    return tree
+
+
+def _normaliser(run: StackRun):
+    """Maps a value of this stack to its stack-independent form."""
+    settings = run.settings
+    vpc, peer = settings.vpc_cidr, settings.peer_vpc_cidr
+    replacements = {
+        run.exports["hostedZoneId"]: "<zone>",
+        settings.home_region: "<home>",
+        settings.peer_region: "<peer>",
+        f"trading-dr-{settings.role}": "trading-dr-<role>",
+        f"trading-dr/{settings.role}": "trading-dr/<role>",
+        f"tradingdr{settings.role}": "tradingdr<role>",
+        # Addresses inside the VPCs: the first two octets of a /16 name the VPC.
+        ".".join(str(vpc.network_address).split(".")[:2]) + ".": "<vpc>.",
+        ".".join(str(peer.network_address).split(".")[:2]) + ".": "<peervpc>.",
+    }
+    # Per-region AWS facts the stack reads: the ALB's hosted zone, the ELB log account.
+    alb = run.one("aws:lb/loadBalancer:LoadBalancer")
+    replacements[alb.outputs["zoneId"]] = "<alb-zone>"
+    elb = next(i for i in run.invokes if i.token == "aws:elb/getServiceAccount:getServiceAccount")
+    replacements[f"iam::{_elb_account(elb.region)}:root"] = "iam::<elb>:root"
+    # Values the provider computes (ids, ARNs, DNS names, validation records) are named by the
+    # resource they come from: the same resource in the other stack has other values.
+    for resource in run.resources:
+        if not resource.is_aws:
+            continue
+        own_inputs = {value for _, value in _strings(resource.inputs)}
+        for key, value in _strings(resource.outputs):
+            if key != "region" and len(value) > 12 and value not in own_inputs:
+                replacements.setdefault(value, f"<{resource.name}.{key}>")
+
+    # us-east-1 is the home of one stack and the peer of the other; in ARNs and endpoints of
+    # what the us-east-1 provider creates it means "global" in both.
+    global_replacements = {
+        **replacements,
+        f":{GLOBAL_REGION}:": ":<global>:",
+        f".{GLOBAL_REGION}.amazonaws.com": ".<global>.amazonaws.com",
+    }
+    patterns = {flag: _pattern(table) for flag, table in ((False, replacements), (True, global_replacements))}
+    tables = {False: replacements, True: global_replacements}
+
+    def normalise(value: Any, in_global: bool) -> Any:
+        if isinstance(value, str):
+            table = tables[in_global]
+            return _MOCK_ID.sub("-<id>", patterns[in_global].sub(lambda m: table[m.group(0)], value))
+        if isinstance(value, dict):
+            return {k: normalise(v, in_global) for k, v in value.items()}
+        if isinstance(value, list):
+            return [normalise(v, in_global) for v in value]
+        return value
+
+    def normalise_resource(resource: CapturedResource) -> dict:
+        in_global = bool(resource.provider_urn and resource.provider_urn.endswith("::aws-global"))
+        return normalise(resource.inputs, in_global)
+
+    return normalise_resource
+
+
+def _pattern(table: dict[str, str]) -> re.Pattern:
+    # Longest first, so a whole computed value wins over the region inside it.
+    return re.compile("|".join(re.escape(k) for k in sorted(table, key=len, reverse=True)))
+
+
+def _strings(value: Any, key: str = "") -> list[tuple[str, str]]:
+    """(top-level key, string) of every string inside an output mapping."""
+    if isinstance(value, str):
+        return [(key, value)]
+    if isinstance(value, dict):
+        return [item for k, v in value.items() for item in _strings(v, key or k)]
+    if isinstance(value, list):
+        return [item for v in value for item in _strings(v, key)]
+    return []
+
+
+def _elb_account(region: str) -> str:
+    from ops.mock_engine import INVOKE_RESULTS
+
+    return INVOKE_RESULTS["aws:elb/getServiceAccount:getServiceAccount"]({}, region)["id"]
+
+
+def differences(primary: StackRun, dr: StackRun) -> set[tuple[str, str, str]]:
+    """(type, name, input key) of every input that differs between the two home trees after
+    normalisation; resources present in one tree only are reported with key "<missing>"."""
+    left, right = _home_tree(primary), _home_tree(dr)
+    norm_left, norm_right = _normaliser(primary), _normaliser(dr)
+    found = {(t, n, "<missing>") for t, n in set(left) ^ set(right)}
+    for key in set(left) & set(right):
+        a, b = norm_left(left[key]), norm_right(right[key])
+        for field in set(a) | set(b):
+            if a.get(field) != b.get(field):
+                found.add((*key, field))
+    return found
+
+
+@pytest.mark.parametrize("tier", TIERS)
+def test_the_stacks_differ_only_by_role_and_by_the_tiers_capacity(tier):
+    overrides = {"trading-dr:tier": tier}
+    primary, dr = run_both({"primary": overrides, "dr": overrides})
+    primary_size = capacity(tier, "primary", primary.settings.traffic)
+    dr_size = capacity(tier, "dr", dr.settings.traffic)
+    asg = dr.one(ASG)
+    found = differences(primary, dr)
+    # Every role-dependent input does differ (the pair is PRIMARY/SECONDARY, the ASNs differ) ...
+    role_found = {d for d in found if (d[0], d[2]) in ROLE_INPUTS}
+    assert {(t, f) for t, _, f in role_found} == ROLE_INPUTS
+    capacity_found = {d[2] for d in found if d[0] == ASG}
+    capacity_expected = {
+        key for key, attr in CAPACITY_FIELDS.items() if getattr(primary_size, attr) != getattr(dr_size, attr)
+    }
+    assert capacity_found == capacity_expected
+    # Aurora instances the tier does not run in dr are missing there, and only those.
+    instances_missing = {d for d in found if d[0] == AURORA_INSTANCE}
+    assert len(instances_missing) == instance_count(tier, "primary") - instance_count(tier, "dr")
+    assert all(d[2] == "<missing>" for d in instances_missing)
+    # ... and nothing else differs.
+    assert found - role_found - instances_missing - {(ASG, asg.name, key) for key in capacity_found} == set()
+    # And the dr group has exactly the tier's capacity.
+    assert (asg.inputs["minSize"], asg.inputs["maxSize"], asg.inputs["desiredCapacity"]) == (
+        dr_size.min_size,
+        dr_size.max_size,
+        dr_size.desired,
+    )
+
+
+def test_the_tiers_change_the_dr_capacity_and_nothing_else_in_the_dr_stack():
+    runs = {
+        tier: run_both({"primary": {"trading-dr:tier": tier}, "dr": {"trading-dr:tier": tier}})[1]
+        for tier in ("hot-standby", "pilot-light")
+    }
+    hot, pilot = runs["hot-standby"], runs["pilot-light"]
+    hot_tree, pilot_tree = _home_tree(hot), _home_tree(pilot)
+    # Pilot-light also runs one NAT gateway instead of one per AZ (foundation, regional.py)
+    # and a headless dr Aurora cluster (data tier).
+    nat_types = {"aws:ec2/natGateway:NatGateway", "aws:ec2/eip:Eip", "aws:ec2/route:Route", AURORA_INSTANCE}
+    assert {k for k in set(hot_tree) ^ set(pilot_tree) if k[0] not in nat_types} == set()
+    changed = {
+        (t, n, f)
+        for (t, n) in set(hot_tree) & set(pilot_tree)
+        if t not in nat_types
+        for f in set(hot_tree[t, n].inputs) | set(pilot_tree[t, n].inputs)
+        if _MOCK_ID.sub("", str(hot_tree[t, n].inputs.get(f)))
+        != _MOCK_ID.sub("", str(pilot_tree[t, n].inputs.get(f)))
+    }
+    assert {f for (t, _, f) in changed if t == ASG} == {"minSize", "desiredCapacity"}
+    assert {t for (t, _, _) in changed} == {ASG}
+
+
+def test_the_component_trees_match_and_role_pieces_sit_outside_home(stacks):
+    primary, dr = stacks
+    rows = symmetry(primary, dr)
+    home_rows = [r for r in rows if r.path == "home" or r.path.startswith("home/")]
+    assert home_rows and all(r.status == SAME for r in home_rows), [r for r in home_rows if r.status != SAME]
+    outside = {r.path: r.status for r in rows if r not in home_rows}
+    assert outside["tgw-peering"] == "dr only"
+    assert [r.name for r in primary.resources if r.type == "aws:route53/zone:Zone"] == ["zone"]

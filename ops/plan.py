@@ -130,16 +130,18 @@ def render(console: Console, primary: StackRun, dr: StackRun) -> None:
         console.print(table)
 
     table = Table(title="symmetry: component trees side by side", title_justify="left")
-    table.add_column("component")
-    table.add_column("type")
+    table.add_column("component", overflow="fold")
+    table.add_column("type", overflow="fold")
     table.add_column("primary", justify="right")
     table.add_column("dr", justify="right")
-    table.add_column("status")
+    table.add_column("status", no_wrap=True)
     style = {SAME: "green", DIFFERS: "bold red", PRIMARY_ONLY: "yellow", DR_ONLY: "yellow"}
     for row in symmetry(primary, dr):
+        depth = row.path.count("/")
         table.add_row(
-            row.path,
-            row.type,
+            # An indented tree: the full path repeats each ancestor's name.
+            "  " * depth + row.path.rsplit("/", 1)[-1],
+            row.type.rsplit(":", 1)[-1],
             "-" if row.primary is None else str(row.primary),
             "-" if row.dr is None else str(row.dr),
             f"[{style[row.status]}]{row.status}[/]",

@@ -29,6 +29,8 @@ def build(settings: Settings) -> dict[str, pulumi.Input]:
         "vpcCidr": str(settings.vpc_cidr),
         "kmsKeyArn": regional.keys.key.arn,
         "appSubnetIds": [subnet.id for subnet in regional.network.app_subnets],
+        "orchestratorFunctionName": regional.failover.function.name,
+        "controlTableName": regional.failover.control_table.name,
     }
 
 

@@ -8,6 +8,11 @@ from dataclasses import dataclass
 
 import pulumi
 
+from components.failover_orchestrator import (
+    FailoverOrchestrator,
+    FailoverOrchestratorArgs,
+    conventional_wiring,
+)
 from components.keys import RegionalKeys, RegionalKeysArgs
 from components.network import RegionalNetwork, RegionalNetworkArgs
 from components.providers import Providers
@@ -16,7 +21,7 @@ from components.settings import Settings
 
 # Services granted use of the regional key (components/key_policy.py). Add a service here
 # when a component starts encrypting with the key through it.
-KEY_SERVICES = ("logs",)
+KEY_SERVICES = ("logs", "lambda", "sqs", "dynamodb")
 
 
 def nat_gateway_count(settings: Settings) -> int:
@@ -34,6 +39,7 @@ class RegionalStack(pulumi.ComponentResource):
     keys: RegionalKeys
     network: RegionalNetwork
     security_groups: SecurityGroups
+    failover: FailoverOrchestrator
 
     def __init__(self, name: str, args: RegionalStackArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("tradingdr:regional:RegionalStack", name, None, opts)
@@ -76,6 +82,32 @@ class RegionalStack(pulumi.ComponentResource):
                 app_port=settings.traffic.app_port,
                 db_port=settings.database.port,
                 name_prefix=prefix,
+            ),
+            opts=child,
+        )
+        self.failover = FailoverOrchestrator(
+            f"{name}-failover",
+            FailoverOrchestratorArgs(
+                region=settings.home_region,
+                peer_region=settings.peer_region,
+                # The data tier and the alert topic are not composed here yet: wire by their
+                # naming convention until they are (see conventional_wiring).
+                wiring=conventional_wiring(
+                    settings.home_region,
+                    settings.peer_region,
+                    settings.role,
+                    settings.traffic.app_fqdn,
+                    settings.traffic.health_check_path,
+                    providers.account_id,
+                    providers.partition,
+                ),
+                failover=settings.failover,
+                kms_key_arn=self.keys.key.arn,
+                account_id=providers.account_id,
+                partition=providers.partition,
+                log_retention_days=settings.log_retention_days,
+                name_prefix=prefix,
+                protect=settings.protect_data,
             ),
             opts=child,
         )

@@ -10,7 +10,8 @@ Public API
   FAILOVER_LAG_ALARM_NAMES (comma-separated), FAILOVER_EVALUATIONS, FAILOVER_MAX_LAG_SECONDS,
   FAILOVER_LOCK_SECONDS, FAILOVER_PROBE_ATTEMPTS, FAILOVER_PROBE_TIMEOUT_SECONDS,
   FAILOVER_PROMOTION_TIMEOUT_SECONDS, FAILOVER_POLL_SECONDS, FAILOVER_EVALUATION_GAP_SECONDS,
-  FAILOVER_LAG_LOOKBACK_SECONDS); ``to_env()`` is the inverse. Bad values raise ``ConfigError``.
+  FAILOVER_EVALUATION_SPACING_SECONDS, FAILOVER_LAG_LOOKBACK_SECONDS); ``to_env()`` is the
+  inverse. Bad values raise ``ConfigError``.
 - ``Clients(rds, dynamodb, sns, cloudwatch)`` (failover.orchestrator): home-region clients;
   ``Clients.for_region(region, session=None)`` builds them with botocore standard retries.
 - ``Orchestrator(config, clients=None, *, clock=time.time, sleep=time.sleep, probe=None,

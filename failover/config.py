@@ -41,6 +41,7 @@ ENV = {
     "promotion_timeout_seconds": "FAILOVER_PROMOTION_TIMEOUT_SECONDS",
     "poll_seconds": "FAILOVER_POLL_SECONDS",
     "evaluation_gap_seconds": "FAILOVER_EVALUATION_GAP_SECONDS",
+    "evaluation_spacing_seconds": "FAILOVER_EVALUATION_SPACING_SECONDS",
     "lag_lookback_seconds": "FAILOVER_LAG_LOOKBACK_SECONDS",
 }
 
@@ -57,6 +58,9 @@ _INTEGERS = {
     # Two quorum evaluations further apart than this are not "consecutive" (missed
     # schedules, a paused orchestrator): the streak starts again.
     "evaluation_gap_seconds": (180, 60, 3600),
+    # Evaluations closer together than this count once (alarm notifications arrive between
+    # the scheduled ones); below the schedule's minute, with room for its jitter.
+    "evaluation_spacing_seconds": (30, 0, 300),
     # How far back the last observed replication lag may lie.
     "lag_lookback_seconds": (900, 60, 86400),
 }
@@ -93,6 +97,7 @@ class OrchestratorConfig:
     promotion_timeout_seconds: int = 600
     poll_seconds: int = 10
     evaluation_gap_seconds: int = 180
+    evaluation_spacing_seconds: int = 30
     lag_lookback_seconds: int = 900
 
     def __post_init__(self) -> None:

@@ -10,6 +10,11 @@ Schema (string hash key `pk`, string range key `sk`, TTL attribute `expires_at`)
 | STATE    | ACTIVE                      | active_region, epoch (N), reason, at (N), event_id, action |
 
 The lock's expires_at is also checked in the condition, since TTL deletion is lazy.
+
+STATE/ACTIVE is what applications fence on. It starts at epoch 0 with the region of the
+global cluster's writer when first observed; every promotion by this orchestrator
+(action failover / switchover / detach) and every writer change it observes (action
+observed) adds one, through a conditional write on the epoch it read.
 """
 
 from __future__ import annotations
@@ -136,6 +141,22 @@ class ControlTable:
             at=float(item["at"]["N"]),
             event_id=item.get("event_id", {}).get("S", ""),
             action=item.get("action", {}).get("S", ""),
+        )
+
+    def init_state(self, active_region: str, event_id: str) -> bool:
+        """Record the writer's region at epoch 0 if nothing is recorded yet."""
+        return self._put_if(
+            {
+                "pk": _s(STATE),
+                "sk": _s(STATE_SK),
+                "active_region": _s(active_region),
+                "epoch": _n(0),
+                "reason": _s("first observation of the global cluster's writer"),
+                "at": _n(self.clock()),
+                "event_id": _s(event_id),
+                "action": _s("observed"),
+            },
+            "attribute_not_exists(pk)",
         )
 
     def advance_epoch(self, active_region: str, reason: str, event_id: str, action: str) -> ActiveState:

@@ -44,15 +44,22 @@ def quorum(signals: Sequence[Signal]) -> bool:
     return sum(1 for s in signals if s.peer_down is True) >= REQUIRED_SIGNALS
 
 
-def consecutive_quorum(history: Sequence[Evaluation], max_gap_seconds: float) -> int:
+def consecutive_quorum(
+    history: Sequence[Evaluation], max_gap_seconds: float, min_spacing_seconds: float = 0
+) -> int:
     """How many of the most recent evaluations, newest first, had quorum without a break:
-    a non-quorum evaluation or a gap longer than max_gap_seconds ends the streak."""
+    a non-quorum evaluation or a gap longer than max_gap_seconds ends the streak. Quorum
+    evaluations closer than min_spacing_seconds to the last one counted count once, so a
+    burst of alarm notifications cannot stand in for minutes of persistence."""
     count, newer = 0, None
     for evaluation in sorted(history, key=lambda e: e.at, reverse=True):
         if not evaluation.quorum:
             break
-        if newer is not None and newer.at - evaluation.at > max_gap_seconds:
-            break
+        if newer is not None:
+            if newer.at - evaluation.at > max_gap_seconds:
+                break
+            if newer.at - evaluation.at < min_spacing_seconds:
+                continue
         count, newer = count + 1, evaluation
     return count
 

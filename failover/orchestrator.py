@@ -141,9 +141,12 @@ class Orchestrator:
         has_quorum = d.quorum(signals)
         if command.kind == EVALUATE:
             self.table.record_evaluation(command.event_id, has_quorum, [s.as_dict() for s in signals])
-        history = self.table.recent_evaluations(c.required_evaluations + 1)
+        # Enough history to find N spaced evaluations among alarm-triggered ones.
+        history = self.table.recent_evaluations(max(20, 4 * c.required_evaluations))
         consecutive = (
-            d.consecutive_quorum(history, c.evaluation_gap_seconds) if command.kind == EVALUATE else 0
+            d.consecutive_quorum(history, c.evaluation_gap_seconds, c.evaluation_spacing_seconds)
+            if command.kind == EVALUATE
+            else 0
         )
         local_is_writer = bool(view and view.local_is_writer(c.local_cluster_arn))
         situation = d.Situation(
@@ -158,6 +161,8 @@ class Orchestrator:
             allow_data_loss=command.allow_data_loss,
         )
         decision = d.decide(situation)
+        if not command.read_only:
+            self._follow_writer(view, command.event_id)
         state = self.table.read_state()
         record.update(
             outcome=decision.outcome,
@@ -180,6 +185,27 @@ class Orchestrator:
             self._promote(command, decision, record)
         elif decision.notify:
             self._publish(record, f"trading-dr {c.home_region}: failover blocked by the RPO gate")
+
+    def _follow_writer(self, view: ClusterView | None, event_id: str) -> None:
+        """Keep this region's record of the active region and epoch in step with writer
+        changes made by the other region's orchestrator (or an operator): each table then
+        counts every change, so the epochs of both regions agree. A detached (standalone)
+        home cluster is its own writer whatever the global cluster says, so it never follows."""
+        if view is None or not view.found or not view.local_member or view.operation_in_progress:
+            return
+        if view.writer_arn is None:
+            return
+        writer_region = view.writer_arn.split(":")[3]
+        state = self.table.read_state()
+        if state is None:
+            self.table.init_state(writer_region, event_id)
+        elif state.active_region != writer_region:
+            self.table.advance_epoch(
+                writer_region,
+                f"observed the global cluster's writer in {writer_region}",
+                event_id,
+                "observed",
+            )
 
     def _signals(self) -> tuple[list[d.Signal], ClusterView | None]:
         c = self.config

@@ -102,6 +102,22 @@ def test_consecutive_quorum(history, expected):
 
 
 @pytest.mark.parametrize(
+    "history, expected",
+    [
+        # alarm-triggered evaluations seconds apart count once
+        ([(300, True), (295, True), (290, True)], 1),
+        ([(300, True), (295, True), (240, True), (180, True)], 3),
+        # a non-quorum evaluation between them still breaks the streak
+        ([(300, True), (295, False), (240, True)], 1),
+        ([(300, True), (270, True), (240, True)], 3),  # 30 s apart: counted
+    ],
+)
+def test_consecutive_quorum_with_spacing(history, expected):
+    evaluations = [Evaluation(at=float(at), quorum=q) for at, q in history]
+    assert d.consecutive_quorum(evaluations, max_gap_seconds=180, min_spacing_seconds=30) == expected
+
+
+@pytest.mark.parametrize(
     "states, expected",
     [((DOWN, DOWN), True), ((DOWN, UP), False), ((DOWN, UNKNOWN, UNKNOWN), False), ((DOWN, DOWN, UP), True)],
 )

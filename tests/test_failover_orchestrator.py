@@ -320,13 +320,47 @@ def test_manual_switchover_is_planned_and_not_rpo_gated(world):
     assert world.writer() == dr_arn(world)
 
 
-def test_failback_advances_the_epoch_in_the_promoting_region(world):
-    world.regions[DR].clients.rds  # noqa: B018
-    record = world.orchestrator().evaluate({"action": "switchover", "reason": "drill"})
-    assert record["active_state"]["epoch"] == 1
+def test_epochs_agree_across_regions_through_failover_and_failback(world):
+    def state(region):
+        item = next(i for i in world.table_items(region) if i["pk"]["S"] == "STATE")
+        return item["active_region"]["S"], int(item["epoch"]["N"])
+
+    world.tick(PRIMARY), world.tick(DR)
+    assert state(PRIMARY) == state(DR) == (PRIMARY, 0)
+
+    assert (
+        world.orchestrator(DR).evaluate({"action": "switchover", "reason": "drill"})["outcome"] == o.PROMOTED
+    )
+    assert state(DR) == (DR, 1)
+    world.tick(PRIMARY)  # the primary's orchestrator sees the new writer and follows
+    assert state(PRIMARY) == (DR, 1)
+
     back = world.orchestrator(PRIMARY).evaluate({"action": "switchover", "reason": "failback"})
     assert back["outcome"] == o.PROMOTED and world.writer() == primary_arn(world)
-    assert back["active_state"]["active_region"] == PRIMARY
+    assert state(PRIMARY) == (PRIMARY, 2)
+    world.tick(DR)
+    assert state(DR) == (PRIMARY, 2)
+
+
+def test_a_burst_of_alarm_notifications_does_not_replace_persistence(world):
+    world.peer_down()
+    world.tick()
+    for n in range(N + 2):
+        world.clock.sleep(5)
+        notification = {
+            "Records": [
+                {
+                    "EventSource": "aws:sns",
+                    "Sns": {
+                        "MessageId": f"burst-{n}",
+                        "Message": '{"AlarmName": "trading-dr-rpo-lag", "NewStateValue": "ALARM"}',
+                    },
+                }
+            ]
+        }
+        record = world.orchestrator().evaluate(notification)
+        assert record["outcome"] == d.AWAITING and record["consecutive"] == 1
+    assert world.promotions() == []
 
 
 def test_decision_record_and_logs_carry_every_signal(world, capsys):

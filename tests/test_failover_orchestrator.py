@@ -11,7 +11,7 @@ from moto import mock_aws
 
 from failover import decision as d
 from failover import orchestrator as o
-from tests.failover_world import CLUSTER, DR, PRIMARY, TABLE, build_world
+from ops.failover_sim import CLUSTER, DR, PRIMARY, TABLE, build_world
 
 N = 3
 

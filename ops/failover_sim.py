@@ -1,6 +1,18 @@
-"""A two-region Aurora Global Database world on moto for the orchestrator tests: the real
-boto3 calls go to moto; only the global-cluster promotions moto lacks are emulated
-(ops/moto_rds.py). A simulated clock makes the minute-by-minute evaluations instant."""
+"""A two-region Aurora Global Database world on moto, for the orchestrator tests and the
+local drill: real boto3 calls go to moto (RDS, DynamoDB, SNS, SQS, CloudWatch); only the
+global-cluster promotions moto lacks are emulated (ops/moto_rds.py). A simulated clock makes
+the minute-by-minute evaluations instant.
+
+    with mock_aws():
+        world = build_world(start=time.time(), required_evaluations=3)
+        world.peer_down()                      # probe fails, lag alarms fire
+        record = world.tick()                  # a minute passes, the dr orchestrator evaluates
+        world.tick(region=PRIMARY)             # ... or the primary's
+        world.orchestrator(DR).evaluate({"action": "switchover", "reason": "drill"})
+
+Each region has its own control table, alert topic (observed through an SQS queue, see
+notifications()), lag alarms and orchestrator configuration (regions[r].config).
+"""
 
 from __future__ import annotations
 

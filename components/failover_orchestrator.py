@@ -161,7 +161,8 @@ class FailoverOrchestrator(pulumi.ComponentResource):
             ),
             point_in_time_recovery=aws.dynamodb.TablePointInTimeRecoveryArgs(enabled=True),
             deletion_protection_enabled=args.protect,
-            opts=pulumi.ResourceOptions(parent=self, protect=args.protect),
+            # Like every data store: the epoch applications fence on outlives the stack.
+            opts=pulumi.ResourceOptions(parent=self, protect=args.protect, retain_on_delete=args.protect),
         )
 
     def _role(self) -> tuple[aws.iam.Role, aws.iam.RolePolicy]:

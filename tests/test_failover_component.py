@@ -28,7 +28,7 @@ KEY = "aws:kms/key:Key"
 
 
 def env(run) -> dict[str, str]:
-    return run.one(FUNCTION).inputs["environment"]["variables"]
+    return run.one(FUNCTION, "home-failover-function").inputs["environment"]["variables"]
 
 
 def policy(run) -> dict:
@@ -45,20 +45,22 @@ def run(request, stacks):
 
 
 def test_lambda_in_each_region(run):
-    function = run.one(FUNCTION)
+    function = run.one(FUNCTION, "home-failover-function")
     assert function.region == run.settings.home_region
     assert function.inputs["runtime"] == "python3.12"
     assert function.inputs["handler"] == "failover.handler.lambda_handler"
     assert function.inputs["reservedConcurrentExecutions"] == 1
-    assert function.inputs["kmsKeyArn"] == run.one(KEY).outputs["arn"]
-    assert function.inputs["deadLetterConfig"]["targetArn"] == run.one(QUEUE).outputs["arn"]
+    assert function.inputs["kmsKeyArn"] == run.one(KEY, "home-keys-key").outputs["arn"]
+    assert (
+        function.inputs["deadLetterConfig"]["targetArn"] == run.one(QUEUE, "home-failover-dlq").outputs["arn"]
+    )
     assert function.inputs["timeout"] <= 900
     assert run.exports["orchestratorFunctionName"] == function.outputs["name"]
-    assert run.exports["controlTableName"] == run.one(TABLE).outputs["name"]
+    assert run.exports["controlTableName"] == run.one(TABLE, "home-failover-control").outputs["name"]
 
 
 def test_lambda_code_is_the_failover_package(run):
-    code = run.one(FUNCTION).inputs["code"]
+    code = run.one(FUNCTION, "home-failover-function").inputs["code"]
     assert isinstance(code, pulumi.AssetArchive)
     packaged = set(code.assets)
     expected = {f"failover/{p.name}" for p in PACKAGE_DIR.glob("*.py")}
@@ -73,11 +75,11 @@ def test_environment_points_at_the_real_resources(run):
     settings = run.settings
     assert set(variables) >= {ENV[k] for k in ("home_region", "control_table", "local_cluster_arn")}
     assert config.home_region == settings.home_region and config.peer_region == settings.peer_region
-    assert config.control_table == run.one(TABLE).outputs["name"]
+    assert config.control_table == run.one(TABLE, "home-failover-control").outputs["name"]
     assert config.required_evaluations == settings.failover.consecutive_evaluations
     assert config.max_lag_seconds == settings.failover.max_replication_lag_seconds
     assert config.lock_seconds == settings.failover.lock_seconds
-    subscription = run.one(SUBSCRIPTION)
+    subscription = run.one(SUBSCRIPTION, "home-failover-alarm-subscription")
     assert config.alert_topic_arn == subscription.inputs["topic"]
     assert config.local_cluster_arn.split(":")[3] == settings.home_region
     assert config.peer_health_url.startswith("https://") and settings.traffic.health_check_path in (
@@ -111,8 +113,12 @@ def test_iam_has_no_wildcard_action_and_scopes_the_promotion(run):
     assert len(promote) == 1 and set(promote[0]["Action"]) == set(PROMOTE_ACTIONS)
     global_arn = f"arn:aws:rds::123456789012:global-cluster:{config.global_cluster_id}"
     assert sorted(promote[0]["Resource"]) == sorted([global_arn, config.local_cluster_arn])
-    assert statement(document, "ControlTable")["Resource"] == [run.one(TABLE).outputs["arn"]]
-    assert statement(document, "DeadLetters")["Resource"] == [run.one(QUEUE).outputs["arn"]]
+    assert statement(document, "ControlTable")["Resource"] == [
+        run.one(TABLE, "home-failover-control").outputs["arn"]
+    ]
+    assert statement(document, "DeadLetters")["Resource"] == [
+        run.one(QUEUE, "home-failover-dlq").outputs["arn"]
+    ]
     assert statement(document, "PublishAlerts")["Resource"] == [config.alert_topic_arn]
     group_arn = run.one(LOG_GROUP, "home-failover-logs").outputs["arn"]
     assert statement(document, "OwnLogs")["Resource"] == [group_arn, f"{group_arn}:*"]
@@ -120,13 +126,13 @@ def test_iam_has_no_wildcard_action_and_scopes_the_promotion(run):
     assert [a.rsplit(":", 1)[1] for a in alarms] == list(config.lag_alarm_names)
     role = run.one("aws:iam/role:Role", "home-failover-role")
     assert run.one(ROLE_POLICY, "home-failover-policy").inputs["role"] == role.outputs["id"]
-    assert run.one(FUNCTION).inputs["role"] == role.outputs["arn"]
+    assert run.one(FUNCTION, "home-failover-function").inputs["role"] == role.outputs["arn"]
 
 
 def test_schedule_invokes_the_function_with_a_scoped_permission(run):
-    function, rule = run.one(FUNCTION), run.one(RULE, "home-failover-schedule")
+    function, rule = run.one(FUNCTION, "home-failover-function"), run.one(RULE, "home-failover-schedule")
     assert rule.inputs["scheduleExpression"] == "rate(1 minute)"
-    target = run.one(TARGET)
+    target = run.one(TARGET, "home-failover-schedule-target")
     assert target.inputs["rule"] == rule.outputs["name"] and target.inputs["arn"] == function.outputs["arn"]
     permission = run.one(PERMISSION, "home-failover-schedule-invoke")
     assert permission.inputs["principal"] == "events.amazonaws.com"
@@ -135,7 +141,10 @@ def test_schedule_invokes_the_function_with_a_scoped_permission(run):
 
 
 def test_alarm_topic_subscription_with_a_scoped_permission(run):
-    function, subscription = run.one(FUNCTION), run.one(SUBSCRIPTION)
+    function, subscription = (
+        run.one(FUNCTION, "home-failover-function"),
+        run.one(SUBSCRIPTION, "home-failover-alarm-subscription"),
+    )
     assert subscription.inputs["protocol"] == "lambda"
     assert subscription.inputs["endpoint"] == function.outputs["arn"]
     permission = run.one(PERMISSION, "home-failover-alarm-invoke")
@@ -146,34 +155,39 @@ def test_alarm_topic_subscription_with_a_scoped_permission(run):
 
 
 def test_log_group_encrypted_with_retention_before_the_function(run):
-    function, group = run.one(FUNCTION), run.one(LOG_GROUP, "home-failover-logs")
+    function, group = run.one(FUNCTION, "home-failover-function"), run.one(LOG_GROUP, "home-failover-logs")
     assert group.inputs["name"] == f"/aws/lambda/{function.outputs['name']}"
-    assert group.inputs["kmsKeyId"] == run.one(KEY).outputs["arn"]
+    assert group.inputs["kmsKeyId"] == run.one(KEY, "home-keys-key").outputs["arn"]
     assert group.inputs["retentionInDays"] == run.settings.log_retention_days
     assert function.inputs["loggingConfig"]["logGroup"] == group.outputs["name"]
     assert group.urn in function.options.depends_on
 
 
 def test_control_table_and_queue_encrypted_and_recoverable(run):
-    table, queue = run.one(TABLE), run.one(QUEUE)
-    key_arn = run.one(KEY).outputs["arn"]
+    table, queue = run.one(TABLE, "home-failover-control"), run.one(QUEUE, "home-failover-dlq")
+    key_arn = run.one(KEY, "home-keys-key").outputs["arn"]
     assert table.inputs["serverSideEncryption"] == {"enabled": True, "kmsKeyArn": key_arn}
     assert table.inputs["pointInTimeRecovery"] == {"enabled": True}
     assert table.inputs["ttl"] == {"enabled": True, "attributeName": "expires_at"}
     assert (table.inputs["hashKey"], table.inputs["rangeKey"]) == ("pk", "sk")
     assert table.options.protect is run.settings.protect_data
+    assert table.options.retain_on_delete is run.settings.protect_data
     assert queue.inputs["kmsMasterKeyId"] == key_arn
 
 
 def test_key_policy_admits_lambda_sqs_and_dynamodb(run):
-    sids = {s["Sid"] for s in json.loads(run.one(KEY).inputs["policy"])["Statement"]}
+    sids = {s["Sid"] for s in json.loads(run.one(KEY, "home-keys-key").inputs["policy"])["Statement"]}
     assert {"AllowUseViaLambda", "AllowUseViaSqs", "AllowUseViaDynamodb"} <= sids
 
 
 def test_disposable_stack_does_not_protect_the_table():
     run = run_stack("primary", overrides={"trading-dr:protectData": False})
-    table = run.one(TABLE)
-    assert table.options.protect is False and table.inputs["deletionProtectionEnabled"] is False
+    table = run.one(TABLE, "home-failover-control")
+    assert (
+        table.options.protect is False
+        and table.options.retain_on_delete is False
+        and table.inputs["deletionProtectionEnabled"] is False
+    )
 
 
 def test_symmetric_orchestrators(primary, dr):

@@ -200,11 +200,19 @@ class Orchestrator:
         if state is None:
             self.table.init_state(writer_region, event_id)
         elif state.active_region != writer_region:
-            self.table.advance_epoch(
+            new = self.table.advance_epoch(
                 writer_region,
                 f"observed the global cluster's writer in {writer_region}",
                 event_id,
                 "observed",
+            )
+            self._publish(
+                {
+                    "outcome": "writer_observed",
+                    "region": self.config.home_region,
+                    "active_state": new.as_dict(),
+                },
+                f"trading-dr {self.config.home_region}: writer now in {writer_region} (epoch {new.epoch})",
             )
 
     def _signals(self) -> tuple[list[d.Signal], ClusterView | None]:
@@ -266,7 +274,8 @@ class Orchestrator:
             )
             record["notified"] = True
         except (ClientError, BotoCoreError) as error:
-            record["errors"].append(f"publish: {error}")
+            record.setdefault("errors", []).append(f"publish: {error}")
+            self.log.error("publish failed", subject=subject, error=str(error))
 
     def _base_record(self) -> dict:
         c = self.config

@@ -11,6 +11,7 @@ from failover import events as e
 from failover.cluster_state import ClusterView
 from failover.config import ENV, ConfigError, OrchestratorConfig
 from failover.handler import CONFIG_ERROR
+from failover.logs import JsonLogger
 from failover.signals import HttpsProbe, global_cluster_signal
 
 LOCAL = "arn:aws:rds:us-west-2:123456789012:cluster:trading-dr-db"
@@ -175,3 +176,23 @@ def test_no_pulumi_import_in_failover():
     for source in package.glob("*.py"):
         text = source.read_text()
         assert "import pulumi" not in text and "from pulumi" not in text, source.name
+
+
+def test_handler_rejects_a_malformed_event_without_acting(monkeypatch, capsys):
+    import failover.handler as handler
+
+    for key, value in VALID_ENV.items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.setattr(handler, "_orchestrator", None)
+    # powertools' Logger keeps the stdout of the first test that made one; the fallback
+    # logger writes the same JSON lines to the current one.
+    monkeypatch.setattr("failover.orchestrator.get_logger", lambda: JsonLogger())
+
+    class Context:
+        aws_request_id = "req-42"
+
+    record = handler.lambda_handler({"action": "explode", "reason": "x"}, Context())
+    assert record["outcome"] == "invalid_event" and record["acted"] is False
+    assert "action='explode'" in record["reason"]
+    logged = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith("{")]
+    assert any(entry["message"] == "rejected event" for entry in logged)

@@ -311,6 +311,20 @@ def test_polling_is_bounded_and_a_stuck_promotion_keeps_the_lock(make_world):
     assert stuck.notifications()[0]["record"]["outcome"] == o.PROMOTION_TIMEOUT
 
 
+def test_a_promotion_that_completes_late_is_recorded_when_observed(make_world):
+    late = make_world(required_evaluations=1, promotion_timeout_seconds=60, poll_seconds=10)
+    late.regions[DR].emulation.never_complete = True
+    late.peer_down()
+    assert late.tick()["outcome"] == o.PROMOTION_TIMEOUT
+    late.notifications()
+    late.regions[DR].emulation.never_complete = False  # RDS finishes the failover
+    record = late.tick()
+    assert record["outcome"] == d.ALREADY_WRITER
+    assert record["active_state"]["active_region"] == DR and record["active_state"]["epoch"] == 1
+    assert [m["record"]["outcome"] for m in late.notifications()] == ["writer_observed"]
+    assert len(late.promotions()) == 1
+
+
 def test_manual_switchover_is_planned_and_not_rpo_gated(world):
     world.lag = 500
     world.put_lag(500)

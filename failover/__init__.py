@@ -24,6 +24,17 @@ Public API
 - ``failover.control_table.ControlTable`` / ``create_table`` (the DynamoDB schema is in its
   docstring) and ``failover.decision.decide`` (pure).
 
+- ``failover.local.run_command(payload, *, region, environ=None, function_name=None,
+  session=None, clients=None, request_id=None, **orchestrator_kwargs)``: a manual command
+  for ``region`` (``deploy.py failover --local``); configuration from ``environ``, else this
+  process's FAILOVER_* variables when they are for ``region``, else the deployed function's
+  environment.
+- On moto (tests, local drill): ``ops.moto_rds.GlobalClusterEmulation`` answers
+  FailoverGlobalCluster / SwitchoverGlobalCluster / RemoveFromGlobalCluster, which moto lacks
+  (or, for the last, cannot do across regions); ``ops.failover_sim.build_world(start, **cfg)``
+  builds both regions (global cluster, control tables, topics, lag alarms) with a
+  ``SimulatedClock``.
+
 Events: a scheduled EventBridge event, an SNS-delivered CloudWatch alarm, or a manual
 ``{"action": "failover" | "switchover" | "status", "dry_run": bool, "allow_data_loss": bool,
 "reason": str, "request_id": str}``.
@@ -36,5 +47,7 @@ notified, errors. Outcomes: failover.decision (status, already_writer,
 operation_in_progress, peer_healthy, no_quorum, awaiting_consecutive_evaluations, rpo_gate,
 promote — with dry_run true: what would be done) and failover.orchestrator (invalid_event,
 duplicate_event, lock_held, promoted, promotion_failed, promotion_timeout);
-failover.handler adds config_error.
+failover.handler adds config_error. Besides the record of a promotion, a promotion
+failure or timeout and an RPO-gate block, the alert topic gets a ``writer_observed`` message
+when the orchestrator sees that the writer moved (and advances its epoch to match).
 """

@@ -43,9 +43,7 @@ def package_archive(package_dir: Path = PACKAGE_DIR) -> pulumi.AssetArchive:
     return pulumi.AssetArchive({f"failover/{p.name}": pulumi.FileAsset(str(p)) for p in sources})
 
 
-def function_timeout(
-    failover: FailoverSettings, promotion_timeout_seconds: int, probe_budget_seconds: int
-) -> int:
+def function_timeout(promotion_timeout_seconds: int, probe_budget_seconds: int) -> int:
     """Long enough to probe, promote and poll to the bound, plus a minute for the rest."""
     return min(LAMBDA_MAX_TIMEOUT, promotion_timeout_seconds + probe_budget_seconds + 60)
 
@@ -229,7 +227,7 @@ class FailoverOrchestrator(pulumi.ComponentResource):
             code=package_archive(),
             role=self.role.arn,
             memory_size=256,
-            timeout=function_timeout(args.failover, args.promotion_timeout_seconds, probe_budget),
+            timeout=function_timeout(args.promotion_timeout_seconds, probe_budget),
             # One evaluation at a time: with the lock, no two promotions can overlap.
             reserved_concurrent_executions=1,
             environment=aws.lambda_.FunctionEnvironmentArgs(variables=self._environment()),

@@ -11,7 +11,6 @@ import pytest
 
 from components.failover_orchestrator import PACKAGE_DIR, function_timeout, package_archive
 from components.failover_policy import PROMOTE_ACTIONS, orchestrator_policy
-from components.settings import FailoverSettings
 from failover.config import ENV, OrchestratorConfig
 from ops.mock_engine import run_stack
 
@@ -213,9 +212,8 @@ def test_policy_document_pure():
 
 
 def test_function_timeout_stays_within_lambda_limit():
-    settings = FailoverSettings(3, 30, 900)
-    assert function_timeout(settings, 600, 18) == 678
-    assert function_timeout(settings, 780, 300) == 900
+    assert function_timeout(600, 18) == 678
+    assert function_timeout(780, 300) == 900
 
 
 def test_package_archive_refuses_a_directory_without_the_handler(tmp_path):

@@ -25,6 +25,14 @@ from components.metrics import (
     with_dimensions,
 )
 
+# Spec keys of the Aurora lag alarms: the orchestrator reads their state as a signal.
+AURORA_LAG_KEYS = ("aurora-replication-lag", "aurora-rpo-lag")
+
+
+def alarm_name(name_prefix: str, spec_key: str) -> str:
+    """The CloudWatch name of a regional alarm; others (the orchestrator) find it by it."""
+    return f"{name_prefix}-{spec_key}"
+
 
 def metric_alarm(
     name: str, spec: MetricSpec, topic_arn: pulumi.Input[str], alarm_name: str, opts: pulumi.ResourceOptions
@@ -108,7 +116,7 @@ class RegionalAlarms(pulumi.ComponentResource):
                 f"{name}-{spec.key}",
                 spec,
                 args.topic_arn,
-                f"{args.name_prefix}-{spec.key}",
+                alarm_name(args.name_prefix, spec.key),
                 pulumi.ResourceOptions(parent=self),
             )
             for spec in self.specs

@@ -36,6 +36,8 @@ def build(settings: Settings) -> dict[str, pulumi.Input]:
         "vpcCidr": str(settings.vpc_cidr),
         "kmsKeyArn": regional.keys.key.arn,
         "appSubnetIds": [subnet.id for subnet in regional.network.app_subnets],
+        "orchestratorFunctionName": regional.failover.function.name,
+        "controlTableName": regional.failover.control_table.name,
         "alertTopicArn": regional.alerts.arn,
         "dashboardName": regional.alarms.dashboard.dashboard_name,
         "hostedZoneId": zone.zone_id,

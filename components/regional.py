@@ -8,18 +8,24 @@ from dataclasses import dataclass
 
 import pulumi
 
-from components.alarms import RegionalAlarms, RegionalAlarmsArgs
+from components.alarms import AURORA_LAG_KEYS, RegionalAlarms, RegionalAlarmsArgs, alarm_name
 from components.alerts import AlertTopic, AlertTopicArgs
 from components.aurora import GlobalMembership
+from components.failover_orchestrator import (
+    FailoverOrchestrator,
+    FailoverOrchestratorArgs,
+    OrchestratorWiring,
+)
 from components.global_tables import TABLES
 from components.keys import RegionalKeys, RegionalKeysArgs
-from components.metrics import AlbMetrics, AuroraMetrics, TableMetrics
+from components.metrics import AlbMetrics, AuroraMetrics, OrchestratorMetrics, TableMetrics
 from components.network import RegionalNetwork, RegionalNetworkArgs
 from components.providers import Providers
 from components.regional_data import RegionalData, RegionalDataArgs
 from components.security_groups import SecurityGroups, SecurityGroupsArgs
 from components.settings import Settings
 from components.traffic import RegionalTraffic, RegionalTrafficArgs
+from components.traffic_names import health_url
 
 # Services granted use of the regional key (components/key_policy.py). Add a service here
 # when a component starts encrypting with the key through it.
@@ -34,6 +40,8 @@ KEY_SERVICES = (
     "secretsmanager",
     "backup",
     "ec2",  # EBS volumes of the Auto Scaling group
+    "lambda",
+    "sqs",
 )
 
 
@@ -60,6 +68,7 @@ class RegionalStack(pulumi.ComponentResource):
     alarms: RegionalAlarms
     data: RegionalData
     traffic: RegionalTraffic
+    failover: FailoverOrchestrator
 
     def __init__(self, name: str, args: RegionalStackArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("tradingdr:regional:RegionalStack", name, None, opts)
@@ -143,6 +152,30 @@ class RegionalStack(pulumi.ComponentResource):
             ),
             opts=child,
         )
+        self.failover = FailoverOrchestrator(
+            f"{name}-failover",
+            FailoverOrchestratorArgs(
+                region=settings.home_region,
+                peer_region=settings.peer_region,
+                wiring=OrchestratorWiring(
+                    global_cluster_id=args.database.global_cluster_id,
+                    local_cluster_id=self.data.aurora.cluster.cluster_identifier,
+                    local_cluster_arn=self.data.aurora.cluster.arn,
+                    peer_health_url=health_url(settings.traffic, settings.peer_region),
+                    alert_topic_arn=self.alerts.arn,
+                    alarm_topic_arn=self.alerts.arn,
+                    lag_alarm_names=[alarm_name(prefix, key) for key in AURORA_LAG_KEYS],
+                ),
+                failover=settings.failover,
+                kms_key_arn=self.keys.key.arn,
+                account_id=providers.account_id,
+                partition=providers.partition,
+                log_retention_days=settings.log_retention_days,
+                name_prefix=prefix,
+                protect=settings.protect_data,
+            ),
+            opts=child,
+        )
         self.alarms = RegionalAlarms(
             f"{name}-alarms",
             RegionalAlarmsArgs(
@@ -161,6 +194,10 @@ class RegionalStack(pulumi.ComponentResource):
                 alb=AlbMetrics(
                     load_balancer_arn_suffix=self.traffic.entry.load_balancer.arn_suffix,
                     target_group_arn_suffix=self.traffic.entry.target_group.arn_suffix,
+                ),
+                orchestrator=OrchestratorMetrics(
+                    function_name=self.failover.function.name,
+                    dlq_name=self.failover.dead_letter_queue.name,
                 ),
             ),
             opts=child,

@@ -107,7 +107,8 @@ class StackRun:
 
 
 def _unwrap(value: Any) -> Any:
-    """Inputs as plain values: secrets unwrapped, resource references as their URNs."""
+    """Inputs as plain values: secrets unwrapped, resource references named, assets and
+    archives as what they hold (so two builds of the same code compare equal)."""
     if rpc.is_rpc_secret(value):
         return _unwrap(rpc.unwrap_rpc_secret(value))
     if isinstance(value, dict):
@@ -116,6 +117,16 @@ def _unwrap(value: Any) -> Any:
         return [_unwrap(v) for v in value]
     if isinstance(value, pulumi.Resource):
         return f"<resource {type(value).__name__}>"
+    if isinstance(value, pulumi.AssetArchive):
+        return {"archive": {name: _unwrap(item) for name, item in value.assets.items()}}
+    if isinstance(value, (pulumi.FileArchive, pulumi.FileAsset)):
+        return {
+            "path": str(Path(value.path).resolve().relative_to(PROJECT_DIR))
+            if Path(value.path).resolve().is_relative_to(PROJECT_DIR)
+            else value.path
+        }
+    if isinstance(value, pulumi.StringAsset):
+        return {"text": value.text}
     return value
 
 

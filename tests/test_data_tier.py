@@ -46,6 +46,14 @@ def keys_by_region(*runs: StackRun) -> dict[str, str]:
     }
 
 
+def global_tables(run: StackRun) -> list:
+    """The replicated data tables (components/global_tables.py), not the orchestrator's
+    regional control table."""
+    from components.global_tables import TABLE_NAMES
+
+    return [t for t in run.of_type(TABLE) if t.inputs.get("name") in TABLE_NAMES]
+
+
 def resource_with_id(runs, type_token: str, id_: str):
     found = [r for run in runs for r in run.of_type(type_token) if r.id == id_]
     assert len(found) == 1, f"expected one {type_token} with id {id_}, found {len(found)}"
@@ -223,8 +231,9 @@ def test_every_data_store_is_encrypted_with_its_own_regions_cmk(primary, dr):
             default = sse.inputs["rules"][0]["applyServerSideEncryptionByDefault"]
             assert default == {"sseAlgorithm": "aws:kms", "kmsMasterKeyId": keys[bucket.region]}
             checked.append(bucket.urn)
-    # 2 clusters, 4 instances, 2 tables, 2 replicas, 2 secrets, 2 vaults, 2 buckets.
-    assert len(checked) == 16
+    # 2 clusters, 4 instances, 2 global tables + 2 orchestrator control tables, 2 replicas,
+    # 2 secrets, 2 vaults, 2 buckets.
+    assert len(checked) == 18
 
 
 def test_only_the_access_log_buckets_use_sse_s3(primary, dr):
@@ -252,8 +261,8 @@ def test_every_key_policy_grants_the_data_services(primary, dr):
 
 
 def test_the_tables_are_on_demand_recoverable_streamed_and_ignore_replicas(primary, dr):
-    assert not dr.of_type(TABLE)
-    tables = primary.of_type(TABLE)
+    assert not global_tables(dr)
+    tables = global_tables(primary)
     assert {t.inputs["name"] for t in tables} == {"trading-dr-sessions", "trading-dr-config"}
     for table in tables:
         inputs = table.inputs
@@ -268,13 +277,13 @@ def test_the_tables_are_on_demand_recoverable_streamed_and_ignore_replicas(prima
 
 def test_every_table_has_a_replica_in_the_dr_region(primary, dr):
     replicas = dr.of_type(REPLICA)
-    for table in primary.of_type(TABLE):
+    for table in global_tables(primary):
         mine = [r for r in replicas if r.inputs["globalTableArn"] == table.outputs["arn"]]
         assert len(mine) == 1, f"{table.inputs['name']} has {len(mine)} replicas"
         replica = mine[0]
         assert replica.region == dr.settings.home_region != table.region
         assert replica.inputs["pointInTimeRecovery"] is True
-    assert len(replicas) == len(primary.of_type(TABLE))
+    assert len(replicas) == len(global_tables(primary))
 
 
 # --- S3: both directions -------------------------------------------------------------------
@@ -358,7 +367,7 @@ def test_backups_copy_to_the_peer_regions_vault(primary, dr):
 
 
 def test_the_backup_selection_covers_the_cluster_and_the_tables(primary, dr):
-    for run, tables in ((primary, primary.of_type(TABLE)), (dr, dr.of_type(REPLICA))):
+    for run, tables in ((primary, global_tables(primary)), (dr, dr.of_type(REPLICA))):
         selection = run.one(SELECTION)
         expected = {run.one(CLUSTER).outputs["arn"], *(t.outputs["arn"] for t in tables)}
         assert len(expected) == 3
@@ -425,7 +434,7 @@ def test_data_stores_are_protected_by_default(primary, dr):
     assert primary.one(GLOBAL_CLUSTER).options.retain_on_delete is True
     for run in (primary, dr):
         assert all(b.options.retain_on_delete for b in run.of_type(BUCKET))
-    assert all(t.options.retain_on_delete for t in primary.of_type(TABLE))
+    assert all(t.options.retain_on_delete for t in global_tables(primary))
 
 
 def test_protect_data_false_makes_a_disposable_stack():
@@ -436,7 +445,7 @@ def test_protect_data_false_makes_a_disposable_stack():
         assert not protected, f"{run.stack}: still protected: {protected}"
         assert run.one(CLUSTER).inputs["deletionProtection"] is False
     assert primary.one(GLOBAL_CLUSTER).inputs["deletionProtection"] is False
-    assert all(t.inputs["deletionProtectionEnabled"] is False for t in primary.of_type(TABLE))
+    assert all(t.inputs["deletionProtectionEnabled"] is False for t in global_tables(primary))
 
 
 # --- Exports for the orchestrator and alarms ------------------------------------------------

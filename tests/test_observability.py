@@ -1,90 +1,26 @@
-"""Alert topics, alarms and dashboards on the mock engine.
-
-Two kinds of runs: the real stacks (conftest `stacks`), and a small program per stack that
-builds the real RegionalStack and then a RegionalAlarms wired to every metric group with
-realistic producer outputs, plus a Route 53 health-check alarm. The second proves the
-component for inputs whose producers are built elsewhere."""
+"""Alert topics, alarms and dashboards on the mock engine, over the real stacks: every metric
+group is wired to its producer (data tier, traffic, orchestrator) in RegionalStack."""
 
 from __future__ import annotations
 
 import json
 
-import pulumi
-import pytest
-
-from components.alarms import RegionalAlarms, RegionalAlarmsArgs
-from components.aurora import GlobalMembership
-from components.metrics import AlbMetrics, AuroraMetrics, OrchestratorMetrics, TableMetrics
-from components.providers import GLOBAL_REGION, create_providers
-from components.regional import RegionalStack, RegionalStackArgs
-from ops.mock_engine import MOCK_ACCOUNT, StackRun, run_program, run_stack
+from components.providers import GLOBAL_REGION
+from ops.mock_engine import MOCK_ACCOUNT, StackRun, run_stack
 
 ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
 TOPIC = "aws:sns/topic:Topic"
 DASHBOARD = "aws:cloudwatch/dashboard:Dashboard"
 
 
-def cluster_id(settings) -> str:
-    return f"trading-dr-{settings.role}-aurora"
+def regional_alarms(run: StackRun) -> list:
+    """The alarms of the stack's RegionalAlarms (home region), not the Route 53 one."""
+    return [a for a in run.of_type(ALARM) if any(p.name == "home-alarms" for p in run.ancestors(a))]
 
 
-def wired_program():
-    """The real regional stack, then RegionalAlarms fed as the producers will feed it."""
-
-    def program(settings):
-        providers = create_providers(settings)
-        regional = RegionalStack(
-            "home",
-            RegionalStackArgs(
-                settings=settings,
-                providers=providers,
-                database=GlobalMembership(
-                    global_cluster_id="trading-dr-global",
-                    master_password=pulumi.Output.secret("not-a-real-password"),
-                    creates_writer=settings.is_primary,
-                ),
-                zone_id="ZTESTZONE",
-            ),
-            opts=pulumi.ResourceOptions(provider=providers.home),
-        )
-        # Producers hand over Outputs; the dashboard must wait for them.
-        later = pulumi.Output.from_input
-        RegionalAlarms(
-            "wired",
-            RegionalAlarmsArgs(
-                region=settings.home_region,
-                topic_arn=regional.alerts.arn,
-                max_replication_lag_seconds=settings.failover.max_replication_lag_seconds,
-                name_prefix=f"trading-dr-{settings.role}",
-                aurora=AuroraMetrics(cluster_id=later(cluster_id(settings))),
-                alb=AlbMetrics(
-                    load_balancer_arn_suffix=later(f"app/trading-dr-{settings.role}/50dc6c495c0c9188"),
-                    target_group_arn_suffix=later("targetgroup/trading-dr-app/73e2d6bc24d8a067"),
-                ),
-                tables=TableMetrics(
-                    table_names={
-                        "sessions": later("trading-dr-sessions"),
-                        "configuration": "trading-dr-config",
-                    },
-                    receiving_region=settings.peer_region,
-                ),
-                orchestrator=OrchestratorMetrics(
-                    function_name=later(f"trading-dr-{settings.role}-orchestrator"),
-                    dlq_name=later(f"trading-dr-{settings.role}-orchestrator-dlq"),
-                ),
-            ),
-            opts=pulumi.ResourceOptions(provider=providers.home),
-        )
-        return {"alertTopicArn": regional.alerts.arn}
-
-    return program
-
-
-@pytest.fixture(scope="module")
-def wired() -> tuple[StackRun, StackRun]:
-    primary = run_program(wired_program(), stack="primary")
-    dr = run_program(wired_program(), stack="dr")
-    return primary, dr
+# Every metric group is wired in both stacks: Aurora (2), ALB (3), DynamoDB per table (2 x 3),
+# orchestrator errors and DLQ depth (2).
+REGIONAL_ALARMS = 13
 
 
 def encrypted_topics(*runs: StackRun) -> dict[str, str]:
@@ -98,17 +34,13 @@ def encrypted_topics(*runs: StackRun) -> dict[str, str]:
     }
 
 
-def wired_alarms(run: StackRun) -> list:
-    return [a for a in run.of_type(ALARM) if a.name.startswith("wired")]
-
-
 # --- alarms ------------------------------------------------------------------------------
 
 
-def test_every_alarm_notifies_an_encrypted_topic_of_its_region(stacks, wired):
-    topics = encrypted_topics(*stacks, *wired)
-    alarms = [a for run in (*stacks, *wired) for a in run.of_type(ALARM)]
-    assert len(alarms) >= 2 * 13  # the wired runs alone hold 13 regional alarms
+def test_every_alarm_notifies_an_encrypted_topic_of_its_region(stacks):
+    topics = encrypted_topics(*stacks)
+    alarms = [a for run in stacks for a in run.of_type(ALARM)]
+    assert len(alarms) == 2 * (REGIONAL_ALARMS + 1)  # + each stack's Route 53 alarm
     for alarm in alarms:
         actions = alarm.inputs.get("alarmActions")
         assert actions and actions == alarm.inputs.get("okActions"), alarm.name
@@ -116,29 +48,24 @@ def test_every_alarm_notifies_an_encrypted_topic_of_its_region(stacks, wired):
             assert topics.get(arn) == alarm.region, f"{alarm.name}: {arn} is not an encrypted topic here"
 
 
-def test_the_lag_alarms_exist_in_both_regions(wired):
-    for run in wired:
+def test_the_lag_alarms_exist_in_both_regions(stacks):
+    for run in stacks:
         for metric in ("AuroraGlobalDBReplicationLag", "AuroraGlobalDBRPOLag"):
-            [alarm] = [a for a in wired_alarms(run) if a.inputs["metricName"] == metric]
+            [alarm] = [a for a in regional_alarms(run) if a.inputs["metricName"] == metric]
             assert alarm.region == run.settings.home_region
             assert alarm.inputs["namespace"] == "AWS/RDS"
-            assert alarm.inputs["dimensions"] == {"DBClusterIdentifier": cluster_id(run.settings)}
+            assert alarm.inputs["dimensions"] == {"DBClusterIdentifier": run.exports["auroraClusterId"]}
             assert alarm.inputs["threshold"] == run.settings.failover.max_replication_lag_seconds * 1000
-    assert {run.settings.home_region for run in wired} == {"us-east-1", "us-west-2"}
+    assert {run.settings.home_region for run in stacks} == {"us-east-1", "us-west-2"}
 
 
 def test_the_lag_alarm_follows_the_rpo_gate():
-    run = run_program(wired_program(), stack="primary", overrides={"trading-dr:maxReplicationLagSeconds": 7})
+    run = run_stack("primary", overrides={"trading-dr:maxReplicationLagSeconds": 7})
     lag_alarms = [a for a in run.of_type(ALARM) if a.inputs["metricName"] == "AuroraGlobalDBReplicationLag"]
-    assert len(lag_alarms) == 2  # the stack's own and the wired program's
-    assert all(alarm.inputs["threshold"] == 7000 for alarm in lag_alarms)
+    assert [alarm.inputs["threshold"] for alarm in lag_alarms] == [7000]
 
 
 def test_each_stack_alarms_on_its_own_aurora_cluster(stacks):
-    """Activates once the data tier registers its clusters in the stacks."""
-    clusters = [c for run in stacks for c in run.of_type("aws:rds/cluster:Cluster")]
-    if not clusters:
-        pytest.skip("no Aurora cluster in the stacks yet (data tier not merged)")
     for run in stacks:
         ids = {c.outputs.get("clusterIdentifier") or c.id for c in run.of_type("aws:rds/cluster:Cluster")}
         lag = [a for a in run.of_type(ALARM) if a.inputs["metricName"] == "AuroraGlobalDBReplicationLag"]
@@ -146,17 +73,17 @@ def test_each_stack_alarms_on_its_own_aurora_cluster(stacks):
         assert {a.region for a in lag} == {run.settings.home_region}
 
 
-def test_every_alarm_decides_fast_and_says_what_missing_data_means(stacks, wired):
-    for alarm in [a for run in (*stacks, *wired) for a in run.of_type(ALARM)]:
+def test_every_alarm_decides_fast_and_says_what_missing_data_means(stacks):
+    for alarm in [a for run in stacks for a in run.of_type(ALARM)]:
         inputs = alarm.inputs
         assert inputs["period"] * inputs["evaluationPeriods"] <= 180, alarm.name
         assert 1 <= inputs["datapointsToAlarm"] <= inputs["evaluationPeriods"], alarm.name
         assert inputs["treatMissingData"] in ("breaching", "notBreaching"), alarm.name
 
 
-def test_the_dashboard_graphs_every_alarmed_metric(wired):
-    for run in wired:
-        [dashboard] = [d for d in run.of_type(DASHBOARD) if d.name == "wired-dashboard"]
+def test_the_dashboard_graphs_every_alarmed_metric(stacks):
+    for run in stacks:
+        [dashboard] = run.of_type(DASHBOARD)
         assert dashboard.region == run.settings.home_region
         graphs = [
             w["properties"]
@@ -166,8 +93,8 @@ def test_the_dashboard_graphs_every_alarmed_metric(wired):
         shown = {
             (g["region"], g["metrics"][0][0], g["metrics"][0][1], tuple(g["metrics"][0][2:])) for g in graphs
         }
-        regional = wired_alarms(run)
-        assert len(regional) == 13
+        regional = regional_alarms(run)
+        assert len(regional) == REGIONAL_ALARMS
         for alarm in regional:
             dims = tuple(part for item in sorted(alarm.inputs["dimensions"].items()) for part in item)
             assert (alarm.region, alarm.inputs["namespace"], alarm.inputs["metricName"], dims) in shown
@@ -254,10 +181,19 @@ def test_the_keys_let_alarms_and_rules_publish_to_encrypted_topics(stacks):
                 assert {"kms:Decrypt", "kms:GenerateDataKey*"} <= grants.get(service, set()), service
 
 
+def email_subscriptions(run: StackRun) -> list:
+    """E-mail subscriptions (the orchestrator's Lambda subscribes to the alert topic too)."""
+    return [
+        s
+        for s in run.of_type("aws:sns/topicSubscription:TopicSubscription")
+        if s.inputs["protocol"] == "email"
+    ]
+
+
 def test_email_subscription_on_every_topic_only_when_configured():
     run = run_stack("primary", overrides={"trading-dr:alertEmail": "oncall@example.com"})
     topics = {t.outputs["arn"] for t in run.of_type(TOPIC)}
-    subscriptions = run.of_type("aws:sns/topicSubscription:TopicSubscription")
+    subscriptions = email_subscriptions(run)
     assert {s.inputs["topic"] for s in subscriptions} == topics
     for subscription in subscriptions:
         assert subscription.inputs["protocol"] == "email"
@@ -266,4 +202,4 @@ def test_email_subscription_on_every_topic_only_when_configured():
 
 def test_no_subscription_without_an_address(primary):
     assert primary.settings.alert_email is None
-    assert not primary.of_type("aws:sns/topicSubscription:TopicSubscription")
+    assert not email_subscriptions(primary)

@@ -14,7 +14,7 @@ from components.aurora_plan import instance_count
 from components.capacity import capacity
 from components.providers import GLOBAL_REGION
 from components.settings import TIERS
-from ops.mock_engine import CapturedResource, StackRun, run_both
+from ops.mock_engine import MOCK_ACCOUNT, CapturedResource, StackRun, run_both
 from ops.plan import SAME, symmetry
 
 ASG = "aws:autoscaling/group:Group"
@@ -52,6 +52,9 @@ def _normaliser(run: StackRun):
     vpc, peer = settings.vpc_cidr, settings.peer_vpc_cidr
     replacements = {
         run.exports["hostedZoneId"]: "<zone>",
+        # The primary reads the global cluster's ARN from the resource; dr builds it from the
+        # primary's exported id. Same cluster, one name.
+        f"arn:aws:rds::{MOCK_ACCOUNT}:global-cluster:{run.exports['globalClusterId']}": "<global-arn>",
         settings.home_region: "<home>",
         settings.peer_region: "<peer>",
         f"trading-dr-{settings.role}": "trading-dr-<role>",

@@ -1,0 +1,122 @@
+"""The orchestrator's IAM documents, as pure functions tested without Pulumi.
+
+Least privilege: the three promotion actions on this region's cluster and the global
+cluster only; the describe calls on those same ARNs; the control table, the alert topic,
+the dead-letter queue, the key and the function's own log group by ARN. The one `*`
+*resource* is cloudwatch:GetMetricStatistics, which has no resource-level permissions (a
+read of metric data). No statement has a `*` action.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+
+PROMOTE_ACTIONS = ("rds:FailoverGlobalCluster", "rds:SwitchoverGlobalCluster", "rds:RemoveFromGlobalCluster")
+
+
+def global_cluster_arn(partition: str, account: str, global_cluster_id: str) -> str:
+    """Global clusters have no region in their ARN."""
+    return f"arn:{partition}:rds::{account}:global-cluster:{global_cluster_id}"
+
+
+def alarm_arn(partition: str, region: str, account: str, name: str) -> str:
+    return f"arn:{partition}:cloudwatch:{region}:{account}:alarm:{name}"
+
+
+def assume_role_policy() -> str:
+    return json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Effect": "Allow",
+                    "Principal": {"Service": "lambda.amazonaws.com"},
+                    "Action": "sts:AssumeRole",
+                }
+            ],
+        }
+    )
+
+
+def orchestrator_policy(
+    *,
+    global_cluster: str,
+    local_cluster: str,
+    table: str,
+    topic: str,
+    key: str,
+    dead_letter_queue: str,
+    log_group: str,
+    alarms: Sequence[str],
+) -> dict:
+    """The execution role's inline policy; every argument is an ARN."""
+    statements = [
+        {
+            "Sid": "PromoteThisRegionsCluster",
+            "Effect": "Allow",
+            "Action": list(PROMOTE_ACTIONS),
+            # Both resource types are required: the global cluster and the target member.
+            "Resource": [global_cluster, local_cluster],
+        },
+        {
+            "Sid": "DescribeTheGlobalCluster",
+            "Effect": "Allow",
+            "Action": ["rds:DescribeGlobalClusters"],
+            "Resource": [global_cluster],
+        },
+        {
+            "Sid": "DescribeThisRegionsCluster",
+            "Effect": "Allow",
+            "Action": ["rds:DescribeDBClusters"],
+            "Resource": [local_cluster],
+        },
+        {
+            "Sid": "ReadLagMetrics",
+            "Effect": "Allow",
+            "Action": ["cloudwatch:GetMetricStatistics"],
+            "Resource": "*",  # no resource-level permissions for metric reads
+        },
+        {
+            "Sid": "ControlTable",
+            "Effect": "Allow",
+            "Action": ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:Query"],
+            "Resource": [table],
+        },
+        {"Sid": "PublishAlerts", "Effect": "Allow", "Action": ["sns:Publish"], "Resource": [topic]},
+        {
+            "Sid": "DeadLetters",
+            "Effect": "Allow",
+            "Action": ["sqs:SendMessage"],
+            "Resource": [dead_letter_queue],
+        },
+        {
+            # The table, topic, queue and environment are encrypted with this region's CMK.
+            "Sid": "UseTheRegionalKey",
+            "Effect": "Allow",
+            "Action": ["kms:Decrypt", "kms:GenerateDataKey"],
+            "Resource": [key],
+        },
+        {
+            "Sid": "OwnLogs",
+            "Effect": "Allow",
+            "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+            "Resource": [log_group, f"{log_group}:*"],
+        },
+    ]
+    if alarms:
+        statements.append(
+            {
+                "Sid": "ReadLagAlarms",
+                "Effect": "Allow",
+                "Action": ["cloudwatch:DescribeAlarms"],
+                "Resource": list(alarms),
+            }
+        )
+    return {"Version": "2012-10-17", "Statement": statements}
+
+
+def alarm_filter_policy(alarm_names: Sequence[str]) -> str:
+    """SNS filter (message body): only the lag alarms' notifications invoke the orchestrator,
+    not its own alerts or other alarms published to the same topic."""
+    return json.dumps({"AlarmName": sorted(alarm_names)})

@@ -8,6 +8,7 @@ Schema (string hash key `pk`, string range key `sk`, TTL attribute `expires_at`)
 | EVENT    | <event id>                  | at (N), expires_at: idempotency claim of a delivered event |
 | LOCK     | FAILOVER                    | holder (S), acquired_at (N), expires_at (N): the failover lock |
 | STATE    | ACTIVE                      | active_region, epoch (N), reason, at (N), event_id, action |
+| DECISION | LAST                        | outcome, acted (BOOL), action, reason, at (N), event_id |
 
 The lock's expires_at is also checked in the condition, since TTL deletion is lazy.
 
@@ -27,8 +28,8 @@ from botocore.exceptions import ClientError
 
 from failover.decision import Evaluation
 
-EVAL, EVENT, LOCK, STATE = "EVAL", "EVENT", "LOCK", "STATE"
-LOCK_SK, STATE_SK = "FAILOVER", "ACTIVE"
+EVAL, EVENT, LOCK, STATE, DECISION = "EVAL", "EVENT", "LOCK", "STATE", "DECISION"
+LOCK_SK, STATE_SK, DECISION_SK = "FAILOVER", "ACTIVE", "LAST"
 HISTORY_TTL_SECONDS = 7 * 86400
 EVENT_TTL_SECONDS = 2 * 86400  # longer than any redelivery (SNS/EventBridge/Lambda retries)
 
@@ -128,6 +129,36 @@ class ControlTable:
         if item is None or float(item["expires_at"]["N"]) < self.clock():
             return None
         return {"holder": item["holder"]["S"], "expires_at": float(item["expires_at"]["N"])}
+
+    # --- the last decision (what `deploy.py status` shows) --------------------------------
+    def record_decision(self, record: dict) -> None:
+        """Keep a summary of the latest decision record; the full record is in the logs."""
+        self.db.put_item(
+            TableName=self.table,
+            Item={
+                "pk": _s(DECISION),
+                "sk": _s(DECISION_SK),
+                "outcome": _s(str(record.get("outcome") or "-")),
+                "acted": {"BOOL": bool(record.get("acted"))},
+                "action": _s(str(record.get("action") or "-")),
+                "reason": _s(str(record.get("reason") or "-")),
+                "at": _n(self.clock()),
+                "event_id": _s(str(record.get("event_id") or "-")),
+            },
+        )
+
+    def last_decision(self) -> dict | None:
+        item = self._get(DECISION, DECISION_SK)
+        if item is None:
+            return None
+        return {
+            "outcome": item["outcome"]["S"],
+            "acted": item["acted"]["BOOL"],
+            "action": item["action"]["S"],
+            "reason": item["reason"]["S"],
+            "at": float(item["at"]["N"]),
+            "event_id": item["event_id"]["S"],
+        }
 
     # --- active region and epoch ---------------------------------------------------------
     def read_state(self) -> ActiveState | None:

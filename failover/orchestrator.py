@@ -130,6 +130,11 @@ class Orchestrator:
             raise
         level = self.log.warning if record["outcome"] in _LOUD else self.log.info
         level("decision", **record)
+        # The operator's status view shows the last decision. A dry run and a status command
+        # change nothing; losing the write must not turn a decision already taken (and maybe
+        # acted on) into an error.
+        if not command.read_only and not command.dry_run:
+            self._quietly(self.table.record_decision, record)
         return record
 
     def _evaluate(self, command: Command, record: dict) -> None:

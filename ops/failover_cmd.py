@@ -9,7 +9,6 @@ the answer.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -18,7 +17,7 @@ from typing import Any
 from botocore.config import Config
 
 from ops.aws import credentials_required
-from ops.cli import EXIT_UNAVAILABLE, OperatorError
+from ops.cli import OperatorError
 from ops.status import ClusterView, read_global_cluster
 from ops.targets import DrTargets
 
@@ -124,23 +123,19 @@ def invoke_orchestrator(session: Any, region: str, function_name: str, payload: 
     return result
 
 
-def local_orchestrator() -> Callable[..., Any]:
-    """failover.local.run_command(payload, region=...), the in-process orchestrator, or a clear
-    error while it is not part of this checkout. Only its absence is caught: an import error
-    inside it is a real bug and surfaces as one."""
-    if importlib.util.find_spec(LOCAL_MODULE) is None:
-        raise OperatorError(
-            f"the in-process orchestrator ({LOCAL_MODULE}.{LOCAL_FUNCTION}) is not available in this "
-            f"checkout: run without --local to invoke the deployed orchestrator.",
-            EXIT_UNAVAILABLE,
+def run_local(payload: dict, region: str, targets: DrTargets, session: Any) -> dict:
+    """The orchestrator in this process (failover.local.run_command), configured like the
+    deployed one in `region` (its function's environment) unless FAILOVER_* variables for that
+    region are set here. A configuration it cannot use is an operator error, not a traceback."""
+    from failover import local
+    from failover.config import ConfigError
+
+    try:
+        return local.run_command(
+            payload, region=region, function_name=targets.orchestrators.get(region), session=session
         )
-    module = importlib.import_module(LOCAL_MODULE)
-    function = getattr(module, LOCAL_FUNCTION, None)
-    if function is None:
-        raise OperatorError(
-            f"{LOCAL_MODULE} has no {LOCAL_FUNCTION}(): the in-process orchestrator is not ready."
-        )
-    return function
+    except ConfigError as error:
+        raise OperatorError(f"cannot run the orchestrator for {region} locally: {error}") from None
 
 
 def run_failover(
@@ -172,7 +167,7 @@ def run_failover(
                 region,
                 f"local:{LOCAL_MODULE}.{LOCAL_FUNCTION}",
                 payload,
-                local_orchestrator()(payload, region=region),
+                run_local(payload, region, targets, session),
             )
         function = targets.orchestrators.get(region)
         if not function:

@@ -36,33 +36,26 @@ class ControlState:
 
 @dataclass(frozen=True)
 class ControlTableView:
-    """Reads the control record. ASSUMED schema (the orchestrator's is not merged yet): one
-    item under `key`, attributes named below; every name is a parameter."""
+    """Reads a region's orchestrator control table through the orchestrator's own accessor
+    (failover/control_table.py), so its schema has one owner."""
 
     table_name: str
-    key: Mapping[str, str] = field(default_factory=lambda: {"pk": "control"})
-    active_region_attribute: str = "activeRegion"
-    epoch_attribute: str = "epoch"
-    last_decision_attribute: str = "lastDecision"
 
     def read(self, dynamodb: Any) -> ControlState | None:
-        """The record, read consistently (a status after a failover must not show the old
-        epoch), or None when the orchestrator has not written one yet."""
-        from boto3.dynamodb.types import TypeDeserializer
+        """The active region, epoch and last decision, read consistently (a status after a
+        failover must not show the old epoch), or None before the orchestrator first ran."""
+        import time
 
-        item = dynamodb.get_item(
-            TableName=self.table_name,
-            Key={name: {"S": value} for name, value in self.key.items()},
-            ConsistentRead=True,
-        ).get("Item")
-        if not item:
+        from failover.control_table import ControlTable
+
+        table = ControlTable(dynamodb, self.table_name, clock=time.time)
+        state = table.read_state()
+        if state is None:
             return None
-        plain = {name: TypeDeserializer().deserialize(value) for name, value in item.items()}
-        epoch = plain.get(self.epoch_attribute)
         return ControlState(
-            active_region=plain.get(self.active_region_attribute),
-            epoch=int(epoch) if epoch is not None else None,
-            last_decision=plain.get(self.last_decision_attribute),
+            active_region=state.active_region,
+            epoch=state.epoch,
+            last_decision=table.last_decision(),
         )
 
 

@@ -385,3 +385,19 @@ def test_decision_record_and_logs_carry_every_signal(world, capsys):
     assert record["region"] == DR and record["peer_region"] == PRIMARY
     assert record["cluster"]["writer_arn"] == primary_arn(world)
     assert CLUSTER[DR] in record["cluster"]["members"][1] or CLUSTER[DR] in record["cluster"]["members"][0]
+
+
+def test_the_last_decision_is_kept_for_the_status_view(world):
+    from failover.control_table import ControlTable
+
+    table = ControlTable(world.regions[DR].clients.dynamodb, TABLE, world.clock)
+    assert table.last_decision() is None
+    world.tick()
+    assert table.last_decision()["outcome"] == d.HEALTHY
+    world.peer_down()
+    for _ in range(N):
+        record = world.tick()
+    last = table.last_decision()
+    assert record["outcome"] == o.PROMOTED
+    assert (last["outcome"], last["acted"], last["action"]) == (o.PROMOTED, True, record["action"])
+    assert last["event_id"] == record["event_id"]

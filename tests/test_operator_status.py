@@ -16,6 +16,7 @@ from botocore.stub import Stubber
 from moto import mock_aws
 from rich.console import Console
 
+from failover.control_table import ControlTable, create_table
 from ops import targets as targets_module
 from ops.cli import EXIT_FAILED, EXIT_OK, EXIT_UNAVAILABLE, OperatorError, main
 from ops.failover_cmd import FailoverRequest, choose_region, run_failover
@@ -27,17 +28,16 @@ GLOBAL = "trading-global"
 NOW = dt.datetime.now(dt.UTC)
 
 
-def _control_table(region: str, name: str, active: str, epoch: int, decision) -> None:
+def _control_table(region: str, name: str, active: str, epoch: int, decision: dict) -> ControlTable:
+    """A control table as the orchestrator writes it, through its own accessor."""
     dynamodb = boto3.client("dynamodb", region_name=region)
-    dynamodb.create_table(
-        TableName=name,
-        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
-        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
-        BillingMode="PAY_PER_REQUEST",
-    )
-    boto3.resource("dynamodb", region_name=region).Table(name).put_item(
-        Item={"pk": "control", "activeRegion": active, "epoch": epoch, "lastDecision": decision}
-    )
+    create_table(dynamodb, name)
+    table = ControlTable(dynamodb, name, clock=NOW.timestamp)
+    table.init_state(active, "first")
+    for n in range(epoch):
+        table.advance_epoch(active, "observed", f"event-{n}", "observed")
+    table.record_decision(decision)
+    return table
 
 
 @pytest.fixture
@@ -81,7 +81,7 @@ def pair():
                 "FailureThreshold": 3,
             },
         )["HealthCheck"]["Id"]
-        decision = {"action": "none", "reason": "primary healthy", "at": "2026-11-22T07:00:00Z"}
+        decision = {"outcome": "peer_healthy", "acted": False, "reason": "primary healthy", "event_id": "e1"}
         _control_table(EAST, "control-east", EAST, 3, decision)
         _control_table(WEST, "control-west", EAST, 3, decision)
         yield targets_from_outputs(
@@ -136,11 +136,8 @@ def test_status_renders_the_writer_and_the_records(pair):
 
 
 def test_status_flags_a_control_table_that_disagrees_with_the_writer(pair):
-    boto3.resource("dynamodb", region_name=WEST).Table("control-west").update_item(
-        Key={"pk": "control"},
-        UpdateExpression="SET activeRegion = :r, epoch = :e",
-        ExpressionAttributeValues={":r": WEST, ":e": 4},
-    )
+    west = ControlTable(boto3.client("dynamodb", region_name=WEST), "control-west", clock=NOW.timestamp)
+    west.advance_epoch(WEST, "promoted", "event-x", "failover")
     warnings = collect_status(pair, boto3.Session(), now=NOW).warnings()
     assert any("control table in us-west-2 says the active region is us-west-2" in w for w in warnings)
     assert any("disagree on the epoch" in w for w in warnings)
@@ -157,23 +154,6 @@ def test_a_region_that_does_not_answer_is_shown_not_raised(pair):
     assert [view.error for view in status.clusters] == ["global cluster no-such-global-cluster not found"] * 2
     assert status.writer_region is None
     assert status.control[0].error.startswith("ResourceNotFoundException")
-
-
-def test_control_table_names_are_parameters(pair):
-    dynamodb = boto3.client("dynamodb", region_name=EAST)
-    dynamodb.put_item(
-        TableName="control-east",
-        Item={"pk": {"S": "state#v2"}, "region": {"S": WEST}, "fence": {"N": "9"}, "last": {"S": "promoted"}},
-    )
-    view = ControlTableView(
-        "control-east",
-        key={"pk": "state#v2"},
-        active_region_attribute="region",
-        epoch_attribute="fence",
-        last_decision_attribute="last",
-    )
-    state = view.read(dynamodb)
-    assert (state.active_region, state.epoch, state.last_decision) == (WEST, 9, "promoted")
 
 
 def test_status_without_credentials_is_one_sentence_and_exit_2(monkeypatch, capsys):
@@ -337,32 +317,34 @@ def test_failover_cli_without_terminal_or_yes_changes_nothing(pair, monkeypatch,
     assert "pass --yes" in capsys.readouterr().err
 
 
-def test_local_failover_without_the_orchestrator_module_is_a_clear_error(pair, monkeypatch):
-    import importlib.util
+def test_local_failover_without_a_usable_configuration_is_a_clear_error(pair, monkeypatch):
+    # No FAILOVER_* variables here and no deployed function to read them from.
+    for name in [k for k in __import__("os").environ if k.startswith("FAILOVER_")]:
+        monkeypatch.delenv(name)
+    bare = DrTargets(EAST, WEST, global_cluster_id=GLOBAL)
+    with pytest.raises(
+        OperatorError, match=rf"cannot run the orchestrator for {WEST} locally: .*FAILOVER_HOME_REGION"
+    ):
+        run_failover(FailoverRequest(planned=True), bare, boto3.Session(), local=True)
 
-    real = importlib.util.find_spec
-    monkeypatch.setattr(
-        importlib.util, "find_spec", lambda name, *a: None if name == "failover.local" else real(name, *a)
-    )
-    with pytest.raises(OperatorError, match=r"failover.local.run_command\) is not available") as raised:
-        run_failover(FailoverRequest(planned=True), pair, boto3.Session(), local=True)
-    assert raised.value.exit_code == EXIT_UNAVAILABLE
 
-
-def test_local_failover_calls_run_command_with_the_payload_and_region(pair, monkeypatch):
-    import importlib.machinery
-    import sys
-    import types
+def test_local_failover_runs_the_orchestrator_in_process_for_the_region(pair, monkeypatch):
+    from failover import local
 
     calls = []
-    fake = types.ModuleType("failover.local")
-    fake.run_command = lambda payload, region: calls.append((payload, region)) or {"ok": True}
-    # find_spec answers from sys.modules through the module's spec.
-    fake.__spec__ = importlib.machinery.ModuleSpec("failover.local", None)
-    monkeypatch.setitem(sys.modules, "failover.local", fake)
+
+    def run_command(payload, *, region, function_name, session):
+        calls.append((payload, region, function_name))
+        return {"ok": True}
+
+    monkeypatch.setattr(local, "run_command", run_command)
     outcome = run_failover(FailoverRequest(planned=True, reason="drill"), pair, boto3.Session(), local=True)
     assert calls == [
-        ({"action": "switchover", "dry_run": False, "allow_data_loss": False, "reason": "drill"}, WEST)
+        (
+            {"action": "switchover", "dry_run": False, "allow_data_loss": False, "reason": "drill"},
+            WEST,
+            pair.orchestrators.get(WEST),
+        )
     ]
     assert outcome.via == "local:failover.local.run_command" and outcome.result == {"ok": True}
 

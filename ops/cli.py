@@ -75,6 +75,40 @@ def cmd_failover(args: argparse.Namespace, console: Console) -> int:
     return EXIT_OK
 
 
+def cmd_drill(args: argparse.Namespace, console: Console) -> int:
+    if not args.local:
+        raise OperatorError(
+            "drill runs only --local (on moto); to rehearse against AWS use "
+            "`deploy.py failover --planned` after `deploy.py up`."
+        )
+    if args.replication_lag < 0 or args.promotion_seconds <= 0:
+        raise OperatorError(
+            "--replication-lag must be >= 0 and --promotion-seconds > 0 "
+            f"(got {args.replication_lag} and {args.promotion_seconds})"
+        )
+    from ops.drill import SCENARIOS, as_json, render, run_scenario
+    from ops.mock_engine import run_both
+
+    primary, dr = run_both()
+    scenarios = SCENARIOS if args.scenario == "all" else (args.scenario,)
+    results = [
+        run_scenario(
+            primary,
+            dr,
+            name,
+            args.replication_lag,
+            args.promotion_seconds,
+            log_stream=sys.stderr if args.logs else None,
+        )
+        for name in scenarios
+    ]
+    if args.json:
+        print(as_json(results))
+    else:
+        render(console, results)
+    return EXIT_OK if all(r.converged for r in results) else EXIT_FAILED
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="deploy.py",
@@ -123,6 +157,37 @@ def build_parser() -> argparse.ArgumentParser:
     failover.add_argument("--local", action="store_true", help="run the orchestrator in-process")
     failover.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     failover.set_defaults(handler=cmd_failover)
+
+    drill = commands.add_parser(
+        "drill",
+        help="rehearse a failover: --local runs the real orchestrator on an in-process AWS (moto)",
+    )
+    drill.add_argument(
+        "--local", action="store_true", help="on moto, with the data plane from the offline plan (required)"
+    )
+    drill.add_argument(
+        "--scenario",
+        choices=("outage", "switchover", "failback", "all"),
+        default="all",
+        help="unplanned outage of the primary, planned switchover, or failover then failback",
+    )
+    drill.add_argument("--json", action="store_true", help="print the results as JSON instead")
+    drill.add_argument("--logs", action="store_true", help="the orchestrators' JSON logs, on stderr")
+    drill.add_argument(
+        "--replication-lag",
+        type=float,
+        default=1.0,
+        metavar="SECONDS",
+        help="replication lag before the outage: the data-loss window (default 1.0)",
+    )
+    drill.add_argument(
+        "--promotion-seconds",
+        type=float,
+        default=60.0,
+        metavar="SECONDS",
+        help="how long a simulated promotion takes (default 60)",
+    )
+    drill.set_defaults(handler=cmd_drill)
     return parser
 
 

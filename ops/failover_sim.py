@@ -19,6 +19,7 @@ from __future__ import annotations
 import itertools
 import json
 from dataclasses import dataclass, field
+from typing import Any
 
 import boto3
 
@@ -64,7 +65,9 @@ class World:
     regions: dict[str, Region]
     peer_healthy: bool = True
     lag: float | None = 1.0
-    """Replication lag (seconds) the home cluster reports at each tick; None: no datapoint."""
+    """Replication lag (seconds) the ticking region's cluster reports; None: no datapoint."""
+    log_stream: Any = None
+    """Where the orchestrators' JSON logs go; None: standard output."""
     _ids: itertools.count = field(default_factory=itertools.count)
 
     def orchestrator(self, region: str = DR, **overrides) -> Orchestrator:
@@ -76,7 +79,7 @@ class World:
             clock=self.clock,
             sleep=self.clock.sleep,
             probe=static_probe(lambda: self.peer_healthy),
-            logger=JsonLogger(),
+            logger=JsonLogger(stream=self.log_stream),
         )
 
     def scheduled_event(self) -> dict:
@@ -100,7 +103,7 @@ class World:
     # --- signals ----------------------------------------------------------------------
     def set_lag_alarms(self, state: str, region: str = DR) -> None:
         cw = self.regions[region].clients.cloudwatch
-        for name in LAG_ALARMS:
+        for name in self.regions[region].config.lag_alarm_names:
             cw.set_alarm_state(AlarmName=name, StateValue=state, StateReason="test")
 
     def put_lag(self, seconds: float, region: str = DR) -> None:
@@ -111,7 +114,9 @@ class World:
             MetricData=[
                 {
                     "MetricName": "AuroraGlobalDBReplicationLag",
-                    "Dimensions": [{"Name": "DBClusterIdentifier", "Value": CLUSTER[region]}],
+                    "Dimensions": [
+                        {"Name": "DBClusterIdentifier", "Value": self.regions[region].config.local_cluster_id}
+                    ],
                     "Timestamp": datetime.fromtimestamp(self.clock(), UTC),
                     "Value": seconds * 1000,
                     "Unit": "Milliseconds",
@@ -124,13 +129,31 @@ class World:
         self.peer_healthy = False
         self.set_lag_alarms("ALARM")
 
+    def region_outage(self, down: str) -> None:
+        """The region `down` goes dark, as the surviving region sees it: its health endpoint
+        stops answering, replication from it stops (no more lag datapoints: the last one
+        observed is the data-loss window), and the survivor's member of the global cluster
+        reads as cut off from its writer (SynchronizationStatus pending-resync)."""
+        self.peer_healthy = False
+        self.lag = None
+        for name, region in self.regions.items():
+            if name != down:
+                region.emulation.cut_off.add(region.config.local_cluster_arn)
+
+    def region_recovered(self) -> None:
+        """Every region answers again and replication resumes."""
+        self.peer_healthy = True
+        for region in self.regions.values():
+            region.emulation.cut_off.clear()
+
     # --- observations -----------------------------------------------------------------
     def writer(self) -> str:
-        rds = self.regions[DR].clients.rds
+        region = self.regions[DR] if DR in self.regions else next(iter(self.regions.values()))
+        global_id = region.config.global_cluster_id
         cluster = next(
             g
-            for g in rds.describe_global_clusters()["GlobalClusters"]
-            if g["GlobalClusterIdentifier"] == GLOBAL_ID
+            for g in region.clients.rds.describe_global_clusters()["GlobalClusters"]
+            if g["GlobalClusterIdentifier"] == global_id
         )
         return next(m["DBClusterArn"] for m in cluster["GlobalClusterMembers"] if m["IsWriter"])
 
@@ -138,7 +161,8 @@ class World:
         return self.regions[region].emulation.promotions()
 
     def table_items(self, region: str = DR) -> list[dict]:
-        return self.regions[region].clients.dynamodb.scan(TableName=TABLE)["Items"]
+        r = self.regions[region]
+        return r.clients.dynamodb.scan(TableName=r.config.control_table)["Items"]
 
     def notifications(self, region: str = DR) -> list[dict]:
         sqs = boto3.client("sqs", region_name=region)

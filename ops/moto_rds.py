@@ -41,12 +41,16 @@ class GlobalClusterEmulation:
     """The operation is accepted but never finishes (a stuck promotion)."""
     calls: list[tuple[str, dict]] = field(default_factory=list)
     """Every emulated call, (operation, parameters), in order."""
+    cut_off: set[str] = field(default_factory=set)
+    """Member ARNs this client's DescribeGlobalClusters shows as SynchronizationStatus
+    pending-resync: a secondary cut off from its writer (a simulated regional outage)."""
     _pending: list[_Pending] = field(default_factory=list)
 
     def install(self, client):
         for operation in EMULATED:
             client.meta.events.register(f"before-call.rds.{operation}", self._answer)
         client.meta.events.register("before-call.rds.DescribeGlobalClusters", self._progress)
+        client.meta.events.register("after-call.rds.DescribeGlobalClusters", self._synchronization)
         return client
 
     def promotions(self) -> list[tuple[str, dict]]:
@@ -94,6 +98,14 @@ class GlobalClusterEmulation:
                 self._pending.remove(pending)
                 _complete(_global_backend({"TargetDbClusterIdentifier": pending.target_arn}), pending)
         return None  # moto answers the describe itself
+
+    def _synchronization(self, parsed, **_):
+        # moto reports no SynchronizationStatus; AWS reports connected for a healthy secondary.
+        for cluster in parsed.get("GlobalClusters", []):
+            for member in cluster.get("GlobalClusterMembers", []):
+                if not member.get("IsWriter"):
+                    cut = member["DBClusterArn"] in self.cut_off
+                    member["SynchronizationStatus"] = "pending-resync" if cut else "connected"
 
 
 def _global_backend(args: dict):

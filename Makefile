@@ -30,6 +30,7 @@ drill: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) benchmarks/bench_plan.py
+	$(PY) benchmarks/bench_drill.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -27,21 +27,24 @@ def wall_times(command: list[str], runs: int) -> list[float]:
     return times
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=7)
+def report(cases: dict[str, list[str]], description: str, default_runs: int = 7) -> None:
+    """Run each command --runs times in fresh processes; print median, min and max."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--runs", type=int, default=default_runs)
     runs = parser.parse_args().runs
-    cases = {
-        "import pulumi_aws": [sys.executable, "-c", "import pulumi_aws"],
-        "deploy.py plan (primary + dr)": [sys.executable, "deploy.py", "plan"],
-    }
     for label, command in cases.items():
         times = wall_times(command, runs)
         print(
-            f"{label:32} median {statistics.median(times):.2f} s "
+            f"{label:40} median {statistics.median(times):.2f} s "
             f"(min {min(times):.2f}, max {max(times):.2f}, {runs} runs)"
         )
 
 
 if __name__ == "__main__":
-    main()
+    report(
+        {
+            "import pulumi_aws": [sys.executable, "-c", "import pulumi_aws"],
+            "deploy.py plan (primary + dr)": [sys.executable, "deploy.py", "plan"],
+        },
+        __doc__.splitlines()[0],
+    )

@@ -109,8 +109,10 @@ def global_cluster_signal(
 
 
 def lag_alarm_signal(cloudwatch, alarm_names: Sequence[str]) -> Signal:
-    """Peer down when any configured lag alarm is in ALARM (their missing data is breaching,
-    so a silent primary trips them)."""
+    """Peer down when any configured lag alarm is in ALARM: replication is degrading. The
+    deployed alarms treat missing data as not breaching (the writer's own cluster publishes no
+    lag), so a region that went dark is seen by the probe and the global-cluster signal, and
+    its silence leaves the last observed lag as the RPO gate's input (observed_lag_seconds)."""
     if not alarm_names:
         return Signal("lag_alarms", None, {"error": "no lag alarms configured"})
     try:

@@ -25,6 +25,7 @@ from components.audit_policies import (
     trail_arn,
     trail_bucket_policy,
 )
+from components.private_bucket import private_bucket
 
 ACCESS_LOG_PREFIX = "trail-bucket/"
 ARCHIVE_AFTER_DAYS = 90
@@ -64,18 +65,9 @@ class AuditTrail(pulumi.ComponentResource):
             lambda v: trail_arn(v[0], args.region, v[1], args.trail_name)
         )
 
-        self.access_log_bucket = self._private_bucket(
-            "access-logs",
-            aws.s3.BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultArgs(
-                sse_algorithm="AES256"
-            ),
-        )
-        self.bucket = self._private_bucket(
-            "bucket",
-            aws.s3.BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultArgs(
-                sse_algorithm="aws:kms", kms_master_key_id=args.kms_key_arn
-            ),
-        )
+        # Access-log targets accept only SSE-S3 (see components/private_bucket.py).
+        self.access_log_bucket = self._private_bucket("access-logs", None)
+        self.bucket = self._private_bucket("bucket", args.kms_key_arn)
         self._access_logging()
         self._lifecycles()
         bucket_policy = aws.s3.BucketPolicy(
@@ -105,56 +97,17 @@ class AuditTrail(pulumi.ComponentResource):
             {"trail_arn": self.trail.arn, "bucket": self.bucket.id, "log_group": self.log_group.name}
         )
 
-    def _private_bucket(self, what: str, encryption) -> aws.s3.Bucket:
-        """A versioned bucket with ACLs disabled, all public access blocked and default
-        encryption; protected like every other data store."""
-        name = f"{self._name}-{what}"
-        bucket = aws.s3.Bucket(
-            name,
-            # Named like the data tier's buckets (globally unique by account and region), so
-            # an auditor finds the trail's bucket without reading stack state.
-            bucket=pulumi.Output.from_input(self._args.account_id).apply(
-                lambda account: (
-                    f"trading-dr-audit-{'trail' if what == 'bucket' else what}-{account}-{self._args.region}"
-                )
-            ),
-            # Audit logs outlive the stack: protected, and kept in AWS if protection is lifted.
-            opts=pulumi.ResourceOptions(
-                parent=self, protect=self._args.protect, retain_on_delete=self._args.protect
-            ),
+    def _private_bucket(self, what: str, kms_key_arn: pulumi.Input[str] | None) -> aws.s3.Bucket:
+        """Named like the data tier's buckets (globally unique by account and region), so an
+        auditor finds the trail's bucket without reading stack state. Audit logs outlive the
+        stack: protected, and kept in AWS if protection is lifted."""
+        label = "trail" if what == "bucket" else what
+        bucket_name = pulumi.Output.from_input(self._args.account_id).apply(
+            lambda account: f"trading-dr-audit-{label}-{account}-{self._args.region}"
         )
-        aws.s3.BucketOwnershipControls(
-            f"{name}-ownership",
-            bucket=bucket.id,
-            rule=aws.s3.BucketOwnershipControlsRuleArgs(object_ownership="BucketOwnerEnforced"),
-            opts=self._child,
-        )
-        aws.s3.BucketPublicAccessBlock(
-            f"{name}-public-access",
-            bucket=bucket.id,
-            block_public_acls=True,
-            block_public_policy=True,
-            ignore_public_acls=True,
-            restrict_public_buckets=True,
-            opts=self._child,
-        )
-        aws.s3.BucketServerSideEncryptionConfiguration(
-            f"{name}-encryption",
-            bucket=bucket.id,
-            rules=[
-                aws.s3.BucketServerSideEncryptionConfigurationRuleArgs(
-                    apply_server_side_encryption_by_default=encryption
-                )
-            ],
-            opts=self._child,
-        )
-        self._versioning[what] = aws.s3.BucketVersioning(
-            f"{name}-versioning",
-            bucket=bucket.id,
-            versioning_configuration=aws.s3.BucketVersioningVersioningConfigurationArgs(status="Enabled"),
-            opts=self._child,
-        )
-        return bucket
+        made = private_bucket(f"{self._name}-{what}", bucket_name, kms_key_arn, self._args.protect, self)
+        self._versioning[what] = made.versioning
+        return made.bucket
 
     def _access_logging(self) -> None:
         aws.s3.BucketPolicy(

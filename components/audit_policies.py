@@ -9,22 +9,13 @@ from __future__ import annotations
 
 import json
 
+from components.private_bucket import deny_insecure_transport
+
 
 def trail_arn(partition: str, region: str, account: str, trail_name: str) -> str:
     """The trail's ARN, known before the trail exists: the bucket policy must name it, and
     the trail can only be created once that policy is in place."""
     return f"arn:{partition}:cloudtrail:{region}:{account}:trail/{trail_name}"
-
-
-def deny_insecure_transport(bucket_arn: str) -> dict:
-    return {
-        "Sid": "DenyInsecureTransport",
-        "Effect": "Deny",
-        "Principal": "*",
-        "Action": "s3:*",
-        "Resource": [bucket_arn, f"{bucket_arn}/*"],
-        "Condition": {"Bool": {"aws:SecureTransport": "false"}},
-    }
 
 
 def trail_bucket_policy(bucket_arn: str, trail: str, account: str) -> str:

@@ -20,6 +20,8 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
+from components.private_bucket import deny_insecure_transport, private_bucket
+
 NONCURRENT_TO_IA_DAYS = 30
 NONCURRENT_EXPIRE_DAYS = 365
 """Overwritten or deleted documents stay recoverable for a year."""
@@ -30,17 +32,6 @@ def bucket_names(account_id: str, region: str) -> tuple[str, str]:
     """(documents, access logs): globally unique by account and region, and computable by the
     peer stack and operators without a lookup."""
     return (f"trading-dr-documents-{account_id}-{region}", f"trading-dr-access-logs-{account_id}-{region}")
-
-
-def tls_only_statement(bucket_arn: str) -> dict:
-    return {
-        "Sid": "DenyInsecureTransport",
-        "Effect": "Deny",
-        "Principal": "*",
-        "Action": "s3:*",
-        "Resource": [bucket_arn, f"{bucket_arn}/*"],
-        "Condition": {"Bool": {"aws:SecureTransport": "false"}},
-    }
 
 
 @dataclass
@@ -69,9 +60,9 @@ class DocumentsBucket(pulumi.ComponentResource):
             lambda account: bucket_names(account, args.region)
         )
 
-        self.log_bucket = self._bucket("logs", names.apply(lambda n: n[1]))
-        log_versioning = self._versioning("logs", self.log_bucket)
-        self._encryption("logs", self.log_bucket, None)
+        # Access-log targets accept only SSE-S3 (see components/private_bucket.py).
+        logs = private_bucket(f"{name}-logs", names.apply(lambda n: n[1]), None, args.protect, self)
+        self.log_bucket, log_versioning = logs.bucket, logs.versioning
         self._lifecycle(
             "logs",
             self.log_bucket,
@@ -93,9 +84,10 @@ class DocumentsBucket(pulumi.ComponentResource):
             log_versioning,
         )
 
-        self.bucket = self._bucket("documents", names.apply(lambda n: n[0]))
-        self.versioning = self._versioning("documents", self.bucket)
-        self._encryption("documents", self.bucket, args.kms_key_arn)
+        documents = private_bucket(
+            f"{name}-documents", names.apply(lambda n: n[0]), args.kms_key_arn, args.protect, self
+        )
+        self.bucket, self.versioning = documents.bucket, documents.versioning
         self._lifecycle(
             "documents",
             self.bucket,
@@ -134,67 +126,6 @@ class DocumentsBucket(pulumi.ComponentResource):
         self._policy("documents", self.bucket, None)
         self.register_outputs({"bucket": self.bucket.bucket, "bucket_arn": self.bucket.arn})
 
-    def _bucket(self, what: str, bucket_name: pulumi.Input[str]) -> aws.s3.Bucket:
-        bucket = aws.s3.Bucket(
-            f"{self._name}-{what}",
-            bucket=bucket_name,
-            # Never: a bucket with objects must be emptied on purpose before it can go.
-            force_destroy=False,
-            opts=pulumi.ResourceOptions(
-                parent=self, protect=self._args.protect, retain_on_delete=self._args.protect
-            ),
-        )
-        aws.s3.BucketPublicAccessBlock(
-            f"{self._name}-{what}-public-access",
-            bucket=bucket.id,
-            block_public_acls=True,
-            block_public_policy=True,
-            ignore_public_acls=True,
-            restrict_public_buckets=True,
-            opts=self._child,
-        )
-        aws.s3.BucketOwnershipControls(
-            f"{self._name}-{what}-ownership",
-            bucket=bucket.id,
-            rule=aws.s3.BucketOwnershipControlsRuleArgs(object_ownership="BucketOwnerEnforced"),
-            opts=self._child,
-        )
-        return bucket
-
-    def _versioning(self, what: str, bucket: aws.s3.Bucket) -> aws.s3.BucketVersioning:
-        return aws.s3.BucketVersioning(
-            f"{self._name}-{what}-versioning",
-            bucket=bucket.id,
-            versioning_configuration=aws.s3.BucketVersioningVersioningConfigurationArgs(status="Enabled"),
-            opts=self._child,
-        )
-
-    def _encryption(self, what: str, bucket: aws.s3.Bucket, kms_key_arn) -> None:
-        if kms_key_arn is None:
-            default = (
-                aws.s3.BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultArgs(
-                    sse_algorithm="AES256"  # access-log targets accept only SSE-S3, see module docstring
-                )
-            )
-        else:
-            default = (
-                aws.s3.BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultArgs(
-                    sse_algorithm="aws:kms", kms_master_key_id=kms_key_arn
-                )
-            )
-        aws.s3.BucketServerSideEncryptionConfiguration(
-            f"{self._name}-{what}-encryption",
-            bucket=bucket.id,
-            rules=[
-                aws.s3.BucketServerSideEncryptionConfigurationRuleArgs(
-                    apply_server_side_encryption_by_default=default,
-                    # S3 Bucket Keys cut KMS requests (and cost) by orders of magnitude.
-                    bucket_key_enabled=kms_key_arn is not None,
-                )
-            ],
-            opts=self._child,
-        )
-
     def _lifecycle(self, what, bucket, rules, versioning) -> None:
         aws.s3.BucketLifecycleConfiguration(
             f"{self._name}-{what}-lifecycle",
@@ -219,7 +150,7 @@ class DocumentsBucket(pulumi.ComponentResource):
     def _policy(self, what, bucket: aws.s3.Bucket, extra) -> aws.s3.BucketPolicy:
         def document(values) -> str:
             arn, account = values
-            statements = [tls_only_statement(arn)]
+            statements = [deny_insecure_transport(arn)]
             if extra is not None:
                 statements.append(extra(arn, account))
             return json.dumps({"Version": "2012-10-17", "Statement": statements})

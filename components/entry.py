@@ -14,6 +14,8 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
+from components.private_bucket import deny_insecure_transport, private_bucket
+
 TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06"
 MANAGED_RULE_GROUPS = ("AWSManagedRulesCommonRuleSet", "AWSManagedRulesKnownBadInputsRuleSet")
 ACCESS_LOG_PREFIX = "alb"
@@ -140,48 +142,20 @@ class RegionalEntry(pulumi.ComponentResource):
 
     def _access_log_bucket(self) -> aws.s3.BucketPolicy:
         name, args = self._name, self._args
-        self.access_log_bucket = aws.s3.Bucket(
-            f"{name}-alb-logs",
-            # Named like every other bucket of the platform: by account and region.
-            bucket=pulumi.Output.from_input(args.account_id).apply(
-                lambda account: f"trading-dr-alb-access-logs-{account}-{args.region}"
-            ),
-            force_destroy=False,
-            # Access logs are audit evidence: kept in AWS even when the stack lets go of them.
-            opts=pulumi.ResourceOptions(
-                parent=self, protect=args.deletion_protection, retain_on_delete=args.deletion_protection
-            ),
-        )
-        bucket = self.access_log_bucket.id
-        aws.s3.BucketOwnershipControls(
-            f"{name}-alb-logs-ownership",
-            bucket=bucket,
-            rule={"object_ownership": "BucketOwnerEnforced"},
-            opts=self._child,
-        )
-        aws.s3.BucketPublicAccessBlock(
-            f"{name}-alb-logs-public-access",
-            bucket=bucket,
-            block_public_acls=True,
-            block_public_policy=True,
-            ignore_public_acls=True,
-            restrict_public_buckets=True,
-            opts=self._child,
-        )
-        aws.s3.BucketVersioning(
-            f"{name}-alb-logs-versioning",
-            bucket=bucket,
-            versioning_configuration={"status": "Enabled"},
-            opts=self._child,
-        )
         # EXCEPTION to "a CMK for every log": ELB access-log delivery supports only SSE-S3
         # (AES256) on the target bucket, not SSE-KMS. The bucket is private and TLS-only.
-        aws.s3.BucketServerSideEncryptionConfiguration(
-            f"{name}-alb-logs-encryption",
-            bucket=bucket,
-            rules=[{"apply_server_side_encryption_by_default": {"sse_algorithm": "AES256"}}],
-            opts=self._child,
+        # Access logs are audit evidence: protected and kept in AWS with deletion protection.
+        logs = private_bucket(
+            f"{name}-alb-logs",
+            pulumi.Output.from_input(args.account_id).apply(
+                lambda account: f"trading-dr-alb-access-logs-{account}-{args.region}"
+            ),
+            None,
+            args.deletion_protection,
+            self,
         )
+        self.access_log_bucket = logs.bucket
+        bucket = self.access_log_bucket.id
         aws.s3.BucketLifecycleConfiguration(
             f"{name}-alb-logs-lifecycle",
             bucket=bucket,
@@ -333,13 +307,6 @@ def access_log_bucket_policy(bucket_arn: str, elb_account_arn: str, account: str
                 "Resource": objects,
                 "Condition": {"StringEquals": {"aws:SourceAccount": account}},
             },
-            {
-                "Sid": "DenyInsecureTransport",
-                "Effect": "Deny",
-                "Principal": "*",
-                "Action": "s3:*",
-                "Resource": [bucket_arn, f"{bucket_arn}/*"],
-                "Condition": {"Bool": {"aws:SecureTransport": "false"}},
-            },
+            deny_insecure_transport(bucket_arn),
         ],
     }

@@ -85,22 +85,16 @@ class SecurityGroups(pulumi.ComponentResource):
         self.register_outputs({"alb_sg_id": self.alb.id, "app_sg_id": self.app.id, "db_sg_id": self.db.id})
 
     def _ingress(self, target, rule, port, description, *, cidr=None, group=None):
-        aws.vpc.SecurityGroupIngressRule(
-            f"{self._name}-{rule}",
-            security_group_id=target.id,
-            ip_protocol="tcp",
-            from_port=port,
-            to_port=port,
-            cidr_ipv4=cidr,
-            referenced_security_group_id=group.id if group is not None else None,
-            description=description,
-            opts=self._child,
-        )
+        self._rule(aws.vpc.SecurityGroupIngressRule, target, rule, port, description, cidr, group)
 
     def _egress(self, source, rule, port, description, *, cidr=None, group=None):
-        aws.vpc.SecurityGroupEgressRule(
+        self._rule(aws.vpc.SecurityGroupEgressRule, source, rule, port, description, cidr, group)
+
+    def _rule(self, resource_type, security_group, rule, port, description, cidr, group):
+        """One TCP port, to or from one CIDR or one other group, always described."""
+        resource_type(
             f"{self._name}-{rule}",
-            security_group_id=source.id,
+            security_group_id=security_group.id,
             ip_protocol="tcp",
             from_port=port,
             to_port=port,

@@ -21,10 +21,12 @@ from components.failover_policy import (
     alarm_arn,
     alarm_filter_policy,
     assume_role_policy,
+    db_instance_arn,
     global_cluster_arn,
     orchestrator_policy,
 )
 from components.settings import FailoverSettings
+from failover.actions import writer_instance_id
 from failover.config import ENV
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent / "failover"
@@ -87,6 +89,9 @@ class FailoverOrchestratorArgs:
     probe_attempts: int = 3
     probe_timeout_seconds: int = 3
     promotion_timeout_seconds: int = 600
+    writer_instance_class: str = ""
+    """Instance class added to a headless (pilot-light) cluster before it is promoted;
+    empty: the orchestrator adds none (and may not)."""
     extra_environment: dict[str, str] = field(default_factory=dict)
 
 
@@ -176,6 +181,7 @@ class FailoverOrchestrator(pulumi.ComponentResource):
             args.kms_key_arn,
             self.dead_letter_queue.arn,
             self.log_group.arn,
+            wiring.local_cluster_id,
         ).apply(
             lambda v: json.dumps(
                 orchestrator_policy(
@@ -187,6 +193,11 @@ class FailoverOrchestrator(pulumi.ComponentResource):
                     dead_letter_queue=v[7],
                     log_group=v[8],
                     alarms=[alarm_arn(v[0], args.region, v[1], n) for n in wiring.lag_alarm_names],
+                    writer_instance=(
+                        db_instance_arn(v[0], args.region, v[1], writer_instance_id(v[9]))
+                        if args.writer_instance_class
+                        else None
+                    ),
                 )
             )
         )
@@ -211,6 +222,7 @@ class FailoverOrchestrator(pulumi.ComponentResource):
             "probe_attempts": str(args.probe_attempts),
             "probe_timeout_seconds": str(args.probe_timeout_seconds),
             "promotion_timeout_seconds": str(args.promotion_timeout_seconds),
+            "writer_instance_class": args.writer_instance_class,
         }
         # failover.config.ENV is the contract: the orchestrator reads exactly these names.
         return {ENV[key]: value for key, value in values.items()} | args.extra_environment

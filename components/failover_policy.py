@@ -20,6 +20,10 @@ def global_cluster_arn(partition: str, account: str, global_cluster_id: str) -> 
     return f"arn:{partition}:rds::{account}:global-cluster:{global_cluster_id}"
 
 
+def db_instance_arn(partition: str, region: str, account: str, instance_id: str) -> str:
+    return f"arn:{partition}:rds:{region}:{account}:db:{instance_id}"
+
+
 def alarm_arn(partition: str, region: str, account: str, name: str) -> str:
     return f"arn:{partition}:cloudwatch:{region}:{account}:alarm:{name}"
 
@@ -49,6 +53,7 @@ def orchestrator_policy(
     dead_letter_queue: str,
     log_group: str,
     alarms: Sequence[str],
+    writer_instance: str | None = None,
 ) -> dict:
     """The execution role's inline policy; every argument is an ARN."""
     statements = [
@@ -104,6 +109,16 @@ def orchestrator_policy(
             "Resource": [log_group, f"{log_group}:*"],
         },
     ]
+    if writer_instance:
+        # A headless (pilot-light) cluster gets one named instance before its promotion.
+        statements.append(
+            {
+                "Sid": "AddAWriterToThisRegionsHeadlessCluster",
+                "Effect": "Allow",
+                "Action": ["rds:CreateDBInstance", "rds:DescribeDBInstances"],
+                "Resource": [writer_instance, local_cluster],
+            }
+        )
     if alarms:
         statements.append(
             {

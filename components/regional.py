@@ -173,6 +173,8 @@ class RegionalStack(pulumi.ComponentResource):
                 log_retention_days=settings.log_retention_days,
                 name_prefix=prefix,
                 protect=settings.protect_data,
+                # A headless dr cluster (pilot-light) gets a writer of the cluster's class.
+                writer_instance_class=settings.database.instance_class,
             ),
             opts=child,
         )

@@ -5,6 +5,10 @@
 - detach: RemoveFromGlobalCluster, the fallback when a managed failover is refused; the
   home cluster leaves the global cluster and becomes a standalone writer.
 
+A headless home cluster (pilot-light: storage replicated, no instance) first gets a writer
+instance of writer_instance_class and waits for it, within the same time bound: promoting a
+cluster with no compute would make a writer region that nothing can write to.
+
 Then poll, bounded by promotion_timeout_seconds on the injected clock, until the home
 cluster is the writer.
 """
@@ -21,6 +25,12 @@ from failover.config import OrchestratorConfig
 from failover.events import FAILOVER, SWITCHOVER
 
 DETACH = "detach"
+ADD_WRITER = "add-writer-instance"
+
+
+def writer_instance_id(cluster_id: str) -> str:
+    """The instance a headless cluster gets before its promotion (IAM names it too)."""
+    return f"{cluster_id}-failover-writer"
 
 
 @dataclass
@@ -61,6 +71,7 @@ class Promoter:
             raise ValueError(f"unknown promotion {kind!r}")
         result = PromotionResult(requested=kind)
         c = self.config
+        self._ensure_writer_instance(result)
         try:
             if kind == FAILOVER:
                 self.rds.failover_global_cluster(
@@ -84,6 +95,42 @@ class Promoter:
                 return result
         self._wait_for_writer(result)
         return result
+
+    def _ensure_writer_instance(self, result: PromotionResult) -> None:
+        """Give a headless home cluster an instance and wait until it is available; any
+        failure is recorded and the promotion still goes ahead (the storage is what holds the
+        data; an operator can add compute, but cannot undo a missed promotion)."""
+        c = self.config
+        try:
+            cluster = self.rds.describe_db_clusters(DBClusterIdentifier=c.local_cluster_id)["DBClusters"][0]
+            if cluster.get("DBClusterMembers"):
+                return
+            if not c.writer_instance_class:
+                result.errors.append(
+                    f"{ADD_WRITER}: {c.local_cluster_id} is headless and no instance class is set"
+                )
+                return
+            instance_id = writer_instance_id(c.local_cluster_id)
+            self.rds.create_db_instance(
+                DBInstanceIdentifier=instance_id,
+                DBClusterIdentifier=c.local_cluster_id,
+                Engine=cluster["Engine"],
+                DBInstanceClass=c.writer_instance_class,
+            )
+            result.performed.append(ADD_WRITER)
+            deadline = self.clock() + c.promotion_timeout_seconds
+            for _ in range(c.promotion_timeout_seconds // c.poll_seconds + 2):
+                instance = self.rds.describe_db_instances(DBInstanceIdentifier=instance_id)["DBInstances"][0]
+                if instance.get("DBInstanceStatus") == "available":
+                    return
+                if self.clock() >= deadline:
+                    break
+                self.sleep(c.poll_seconds)
+            result.errors.append(
+                f"{ADD_WRITER}: {instance_id} not available within {c.promotion_timeout_seconds}s"
+            )
+        except (ClientError, BotoCoreError) as error:
+            result.errors.append(f"{ADD_WRITER}: {error}")
 
     def _detach(self, result: PromotionResult) -> bool:
         c = self.config

@@ -43,7 +43,10 @@ ENV = {
     "evaluation_gap_seconds": "FAILOVER_EVALUATION_GAP_SECONDS",
     "evaluation_spacing_seconds": "FAILOVER_EVALUATION_SPACING_SECONDS",
     "lag_lookback_seconds": "FAILOVER_LAG_LOOKBACK_SECONDS",
+    "writer_instance_class": "FAILOVER_WRITER_INSTANCE_CLASS",
 }
+# Optional strings: empty means "not configured".
+_OPTIONAL = {"writer_instance_class"}
 
 # name -> (default, low, high). Ranges of the first three match components/settings.py.
 _INTEGERS = {
@@ -71,6 +74,7 @@ _ARN = re.compile(
     r"^arn:(aws|aws-us-gov|aws-cn):(?P<service>[a-z0-9-]+):(?P<region>[a-z0-9-]*):\d{12}:(?P<rest>.+)$"
 )
 _TABLE = re.compile(r"^[a-zA-Z0-9_.-]{3,255}$")
+_INSTANCE_CLASS = re.compile(r"^db\.[a-z0-9-]+\.[a-z0-9]+$")
 
 
 @dataclass(frozen=True)
@@ -99,6 +103,9 @@ class OrchestratorConfig:
     evaluation_gap_seconds: int = 180
     evaluation_spacing_seconds: int = 30
     lag_lookback_seconds: int = 900
+    writer_instance_class: str = ""
+    """Class of the instance added to a headless (pilot-light) home cluster before it is
+    promoted, so the new writer region has compute; empty: never add one."""
 
     def __post_init__(self) -> None:
         for name in ("home_region", "peer_region"):
@@ -120,6 +127,12 @@ class OrchestratorConfig:
             raise ConfigError(ENV["peer_health_url"], self.peer_health_url, "must be an https:// URL")
         if not _TABLE.match(self.control_table):
             raise ConfigError(ENV["control_table"], self.control_table, "must be a DynamoDB table name")
+        if self.writer_instance_class and not _INSTANCE_CLASS.match(self.writer_instance_class):
+            raise ConfigError(
+                ENV["writer_instance_class"],
+                self.writer_instance_class,
+                "must be a class such as db.r6g.large",
+            )
         for name, (_, low, high) in _INTEGERS.items():
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
@@ -148,6 +161,8 @@ class OrchestratorConfig:
                     raise ConfigError(key, raw, "must be a whole number") from None
             elif name == "lag_alarm_names":
                 values[name] = tuple(part.strip() for part in raw.split(",") if part.strip())
+            elif name in _OPTIONAL:
+                values[name] = raw
             elif raw == "":
                 raise ConfigError(key, raw, "is required")
             else:

@@ -89,7 +89,8 @@ def cmd_drill(args: argparse.Namespace, console: Console) -> int:
     from ops.drill import SCENARIOS, as_json, render, run_scenario
     from ops.mock_engine import run_both
 
-    primary, dr = run_both()
+    tier = {"trading-dr:tier": args.tier} if args.tier else {}
+    primary, dr = run_both({"primary": tier, "dr": tier})
     scenarios = SCENARIOS if args.scenario == "all" else (args.scenario,)
     results = [
         run_scenario(
@@ -170,6 +171,11 @@ def build_parser() -> argparse.ArgumentParser:
         choices=("outage", "switchover", "failback", "all"),
         default="all",
         help="unplanned outage of the primary, planned switchover, or failover then failback",
+    )
+    drill.add_argument(
+        "--tier",
+        choices=("hot-standby", "warm-standby", "pilot-light"),
+        help="rehearse another tier than the stack files' (pilot-light: a headless dr cluster)",
     )
     drill.add_argument("--json", action="store_true", help="print the results as JSON instead")
     drill.add_argument("--logs", action="store_true", help="the orchestrators' JSON logs, on stderr")

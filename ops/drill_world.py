@@ -25,6 +25,7 @@ from ops.moto_rds import GlobalClusterEmulation
 
 GLOBAL_CLUSTER = "aws:rds/globalCluster:GlobalCluster"
 CLUSTER = "aws:rds/cluster:Cluster"
+INSTANCE = "aws:rds/clusterInstance:ClusterInstance"
 TABLE = "aws:dynamodb/table:Table"
 TOPIC = "aws:sns/topic:Topic"
 ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
@@ -106,6 +107,14 @@ def _create_clusters(primary: StackRun, dr: StackRun) -> dict[str, str]:
             **credentials,
         )
         arns[run.settings.home_region] = created["DBCluster"]["DBClusterArn"]
+        # The instances the tier gives this region (none: a headless pilot-light cluster).
+        for instance in run.of_type(INSTANCE):
+            boto3.client("rds", region_name=run.settings.home_region).create_db_instance(
+                DBInstanceIdentifier=instance.inputs["identifier"],
+                DBClusterIdentifier=inputs["clusterIdentifier"],
+                Engine=inputs["engine"],
+                DBInstanceClass=instance.inputs["instanceClass"],
+            )
     return arns
 
 

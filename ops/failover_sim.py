@@ -183,8 +183,9 @@ class World:
                 )
 
 
-def build_world(start: float, **config_overrides) -> World:
-    """Call inside mock_aws. The primary writer lives in us-east-1, the secondary in us-west-2."""
+def build_world(start: float, headless_dr: bool = False, **config_overrides) -> World:
+    """Call inside mock_aws. The primary writer lives in us-east-1, the secondary in us-west-2,
+    each with one instance, or none in dr with `headless_dr` (pilot-light)."""
     rds_east = boto3.client("rds", region_name=PRIMARY)
     rds_east.create_global_cluster(GlobalClusterIdentifier=GLOBAL_ID, Engine="aurora-mysql")
     arns = {}
@@ -200,6 +201,13 @@ def build_world(start: float, **config_overrides) -> World:
             GlobalClusterIdentifier=GLOBAL_ID,
             **extra,
         )["DBCluster"]["DBClusterArn"]
+        if not (headless_dr and region == DR):
+            boto3.client("rds", region_name=region).create_db_instance(
+                DBInstanceIdentifier=f"{CLUSTER[region]}-0",
+                DBClusterIdentifier=CLUSTER[region],
+                Engine="aurora-mysql",
+                DBInstanceClass="db.r6g.large",
+            )
     regions = {}
     for region, peer in ((PRIMARY, DR), (DR, PRIMARY)):
         rds = boto3.client("rds", region_name=region, config=AWS_CONFIG)

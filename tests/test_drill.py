@@ -88,3 +88,14 @@ def test_the_cli_exits_1_when_the_drill_does_not_converge(capsys):
 def test_a_drill_needs_local(capsys):
     assert main(["drill"]) == EXIT_FAILED
     assert "--local" in capsys.readouterr().err
+
+
+def test_a_pilot_light_outage_adds_a_writer_to_the_headless_cluster_then_promotes():
+    from ops.mock_engine import run_both
+
+    tier = {"trading-dr:tier": "pilot-light"}
+    primary, dr = run_both({"primary": tier, "dr": tier})
+    assert not dr.of_type("aws:rds/clusterInstance:ClusterInstance")  # headless in the plan
+    result = run_scenario(primary, dr, "outage")
+    assert result.converged and result.writer_region == dr.settings.home_region
+    assert "add-writer-instance, failover called" in first(result, "promotion").detail

@@ -220,3 +220,17 @@ def test_package_archive_refuses_a_directory_without_the_handler(tmp_path):
     (tmp_path / "x.py").write_text("")
     with pytest.raises(ValueError, match="no handler.py"):
         package_archive(tmp_path)
+
+
+def test_a_headless_cluster_may_get_exactly_one_named_writer_instance(run):
+    from failover.actions import writer_instance_id
+
+    cluster = run.one("aws:rds/cluster:Cluster")
+    assert env(run)["FAILOVER_WRITER_INSTANCE_CLASS"] == run.settings.database.instance_class
+    grant = statement(policy(run), "AddAWriterToThisRegionsHeadlessCluster")
+    instance_arn = (
+        f"arn:aws:rds:{run.settings.home_region}:123456789012:db:"
+        f"{writer_instance_id(cluster.inputs['clusterIdentifier'])}"
+    )
+    assert grant["Action"] == ["rds:CreateDBInstance", "rds:DescribeDBInstances"]
+    assert grant["Resource"] == [instance_arn, cluster.outputs["arn"]]

@@ -401,3 +401,40 @@ def test_the_last_decision_is_kept_for_the_status_view(world):
     assert record["outcome"] == o.PROMOTED
     assert (last["outcome"], last["acted"], last["action"]) == (o.PROMOTED, True, record["action"])
     assert last["event_id"] == record["event_id"]
+
+
+def test_a_headless_pilot_light_cluster_gets_a_writer_instance_before_promotion(make_world):
+    from failover.actions import ADD_WRITER, writer_instance_id
+
+    world = make_world(headless_dr=True, writer_instance_class="db.r6g.large")
+    rds = world.regions[DR].clients.rds
+    assert (
+        rds.describe_db_clusters(DBClusterIdentifier=CLUSTER[DR])["DBClusters"][0]["DBClusterMembers"] == []
+    )
+    world.peer_down()
+    for _ in range(N):
+        record = world.tick()
+    assert record["outcome"] == o.PROMOTED
+    assert record["promotion"]["performed"] == [ADD_WRITER, "failover"]
+    assert record["promotion"]["errors"] == []
+    instance = rds.describe_db_instances(DBInstanceIdentifier=writer_instance_id(CLUSTER[DR]))["DBInstances"][
+        0
+    ]
+    assert instance["DBInstanceClass"] == "db.r6g.large"
+    assert world.writer() == dr_arn(world)
+
+
+def test_a_cluster_with_instances_is_promoted_as_it_is(world):
+    world.peer_down()
+    for _ in range(N):
+        record = world.tick()
+    assert record["promotion"]["performed"] == ["failover"] and record["promotion"]["errors"] == []
+
+
+def test_a_headless_cluster_without_an_instance_class_is_promoted_and_the_gap_reported(make_world):
+    world = make_world(headless_dr=True)
+    world.peer_down()
+    for _ in range(N):
+        record = world.tick()
+    assert record["promotion"]["performed"] == ["failover"]
+    assert any("headless and no instance class" in e for e in record["promotion"]["errors"])

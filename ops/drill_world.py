@@ -11,7 +11,6 @@ creates fails here, not in AWS. Call it inside `moto.mock_aws()`.
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass
 
@@ -227,7 +226,3 @@ def materialize(
         regions[region] = Region(region, config, clients, emulation, queue_url)
     world = World(clock=clock, regions=regions)
     return DrillWorld(world, primary.settings.home_region, dr.settings.home_region, checks)
-
-
-def describe(value: object) -> str:
-    return value if isinstance(value, str) else json.dumps(value, default=str, sort_keys=True)

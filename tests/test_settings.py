@@ -10,16 +10,19 @@ from components.settings import SettingsError, parse_settings, project_defaults
 from ops.stack_config import effective_config, read_stack_config
 
 
-def primary_config(**changes):
-    config = effective_config("primary")
+def config_of(stack: str, **changes):
+    """The stack's effective config with `changes` (bare keys are trading-dr: keys)."""
+    config = effective_config(stack)
     config.update({(k if ":" in k else f"trading-dr:{k}"): v for k, v in changes.items()})
     return config
+
+
+def primary_config(**changes):
+    return config_of("primary", **changes)
 
 
 def dr_config(**changes):
-    config = effective_config("dr")
-    config.update({(k if ":" in k else f"trading-dr:{k}"): v for k, v in changes.items()})
-    return config
+    return config_of("dr", **changes)
 
 
 # (config builder, key, bad value, words the rule must contain)

@@ -3,11 +3,9 @@ modulo region, role and CIDR."""
 
 from __future__ import annotations
 
-import json
-import re
-
 from ops.mock_engine import StackRun
 from ops.plan import DIFFERS, SAME, component_paths, symmetry
+from tests.stack_normaliser import normaliser
 
 
 def home_paths(run: StackRun) -> dict:
@@ -41,30 +39,15 @@ def test_symmetry_report_flags_a_difference():
     assert statuses["home/home-network"] == DIFFERS
 
 
-def _normalised_inputs(run: StackRun, component: str) -> dict[tuple[str, str], str]:
+def _normalised_inputs(run: StackRun, component: str) -> dict[tuple[str, str], object]:
     """Inputs of the resources under a component, with what legitimately differs between
-    the regions (region, role, CIDR octet, ids and ARNs of other resources) replaced."""
-    settings = run.settings
-    second_octet = str(settings.vpc_cidr.network_address).split(".")[1]
-    replacements = [
-        (settings.home_region, "<home>"),
-        (settings.peer_region, "<peer>"),
-        (f"trading-dr-{settings.role}", "trading-dr-<role>"),
-        (f"trading-dr/{settings.role}", "trading-dr/<role>"),
-        (f"10.{second_octet}.", "10.<net>."),
-    ]
-    result = {}
-    for resource in run.resources:
-        if not any(a.name == component for a in run.ancestors(resource)):
-            continue
-        text = json.dumps(resource.inputs, sort_keys=True, default=str)
-        for old, new in replacements:
-            text = text.replace(old, new)
-        # References to other resources: mock ids carry a hash of name and region.
-        text = re.sub(r"-[0-9a-f]{12}\b", "-<id>", text)
-        text = re.sub(r'"DRRole": "\w+"', '"DRRole": "<role>"', text)
-        result[(resource.type, resource.name)] = text
-    return result
+    the regions (region, role, CIDRs, computed ids and ARNs) replaced."""
+    normalise = normaliser(run)
+    return {
+        (r.type, r.name): normalise(r)
+        for r in run.resources
+        if any(a.name == component for a in run.ancestors(r))
+    }
 
 
 def test_network_and_key_settings_are_the_same_modulo_region_and_cidr(primary, dr):

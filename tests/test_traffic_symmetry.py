@@ -5,17 +5,15 @@ group's capacity where the tier says so (components/capacity.py)."""
 
 from __future__ import annotations
 
-import re
-from typing import Any
-
 import pytest
 
 from components.aurora_plan import instance_count
 from components.capacity import capacity
-from components.providers import GLOBAL_REGION
 from components.settings import TIERS
-from ops.mock_engine import MOCK_ACCOUNT, CapturedResource, StackRun, run_both
+from ops.mock_engine import CapturedResource, StackRun, run_both
 from ops.plan import SAME, symmetry
+from tests.stack_normaliser import MOCK_ID as _MOCK_ID
+from tests.stack_normaliser import normaliser as _normaliser
 
 ASG = "aws:autoscaling/group:Group"
 CAPACITY_FIELDS = {"minSize": "min_size", "maxSize": "max_size", "desiredCapacity": "desired"}
@@ -33,7 +31,6 @@ ROLE_INPUTS = {
     ("aws:backup/selection:Selection", "resources"),
 }
 AURORA_INSTANCE = "aws:rds/clusterInstance:ClusterInstance"
-_MOCK_ID = re.compile(r"-[0-9a-f]{12}\b")
 
 
 def _home_tree(run: StackRun) -> dict[tuple[str, str], CapturedResource]:
@@ -44,88 +41,6 @@ def _home_tree(run: StackRun) -> dict[tuple[str, str], CapturedResource]:
     }
     assert tree, f"{run.stack}: nothing under home"
     return tree
-
-
-def _normaliser(run: StackRun):
-    """Maps a value of this stack to its stack-independent form."""
-    settings = run.settings
-    vpc, peer = settings.vpc_cidr, settings.peer_vpc_cidr
-    replacements = {
-        run.exports["hostedZoneId"]: "<zone>",
-        # The primary reads the global cluster's ARN from the resource; dr builds it from the
-        # primary's exported id. Same cluster, one name.
-        f"arn:aws:rds::{MOCK_ACCOUNT}:global-cluster:{run.exports['globalClusterId']}": "<global-arn>",
-        settings.home_region: "<home>",
-        settings.peer_region: "<peer>",
-        f"trading-dr-{settings.role}": "trading-dr-<role>",
-        f"trading-dr/{settings.role}": "trading-dr/<role>",
-        f"tradingdr{settings.role}": "tradingdr<role>",
-        # Addresses inside the VPCs: the first two octets of a /16 name the VPC.
-        ".".join(str(vpc.network_address).split(".")[:2]) + ".": "<vpc>.",
-        ".".join(str(peer.network_address).split(".")[:2]) + ".": "<peervpc>.",
-    }
-    # Per-region AWS facts the stack reads: the ALB's hosted zone, the ELB log account.
-    alb = run.one("aws:lb/loadBalancer:LoadBalancer")
-    replacements[alb.outputs["zoneId"]] = "<alb-zone>"
-    elb = next(i for i in run.invokes if i.token == "aws:elb/getServiceAccount:getServiceAccount")
-    replacements[f"iam::{_elb_account(elb.region)}:root"] = "iam::<elb>:root"
-    # Values the provider computes (ids, ARNs, DNS names, validation records) are named by the
-    # resource they come from: the same resource in the other stack has other values.
-    for resource in run.resources:
-        if not resource.is_aws:
-            continue
-        own_inputs = {value for _, value in _strings(resource.inputs)}
-        for key, value in _strings(resource.outputs):
-            if key != "region" and len(value) > 12 and value not in own_inputs:
-                replacements.setdefault(value, f"<{resource.name}.{key}>")
-
-    # us-east-1 is the home of one stack and the peer of the other; in ARNs and endpoints of
-    # what the us-east-1 provider creates it means "global" in both.
-    global_replacements = {
-        **replacements,
-        f":{GLOBAL_REGION}:": ":<global>:",
-        f".{GLOBAL_REGION}.amazonaws.com": ".<global>.amazonaws.com",
-    }
-    patterns = {flag: _pattern(table) for flag, table in ((False, replacements), (True, global_replacements))}
-    tables = {False: replacements, True: global_replacements}
-
-    def normalise(value: Any, in_global: bool) -> Any:
-        if isinstance(value, str):
-            table = tables[in_global]
-            return _MOCK_ID.sub("-<id>", patterns[in_global].sub(lambda m: table[m.group(0)], value))
-        if isinstance(value, dict):
-            return {k: normalise(v, in_global) for k, v in value.items()}
-        if isinstance(value, list):
-            return [normalise(v, in_global) for v in value]
-        return value
-
-    def normalise_resource(resource: CapturedResource) -> dict:
-        in_global = bool(resource.provider_urn and resource.provider_urn.endswith("::aws-global"))
-        return normalise(resource.inputs, in_global)
-
-    return normalise_resource
-
-
-def _pattern(table: dict[str, str]) -> re.Pattern:
-    # Longest first, so a whole computed value wins over the region inside it.
-    return re.compile("|".join(re.escape(k) for k in sorted(table, key=len, reverse=True)))
-
-
-def _strings(value: Any, key: str = "") -> list[tuple[str, str]]:
-    """(top-level key, string) of every string inside an output mapping."""
-    if isinstance(value, str):
-        return [(key, value)]
-    if isinstance(value, dict):
-        return [item for k, v in value.items() for item in _strings(v, key or k)]
-    if isinstance(value, list):
-        return [item for v in value for item in _strings(v, key)]
-    return []
-
-
-def _elb_account(region: str) -> str:
-    from ops.mock_engine import INVOKE_RESULTS
-
-    return INVOKE_RESULTS["aws:elb/getServiceAccount:getServiceAccount"]({}, region)["id"]
 
 
 def differences(primary: StackRun, dr: StackRun) -> set[tuple[str, str, str]]:

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import pulumi
 
-from components.audit import AuditTrail, AuditTrailArgs
-from components.data_tier import build_role_data, data_exports, join_global_database
-from components.peering import TransitPeering, TransitPeeringArgs
+from components.data.tier import build_role_data, data_exports, join_global_database
+from components.network.peering import TransitPeering, TransitPeeringArgs
+from components.observability.audit import AuditTrail, AuditTrailArgs
 from components.providers import Providers, create_providers
 from components.regional import RegionalStack, RegionalStackArgs
 from components.settings import Settings, SettingsError, load_settings
-from components.zone import hosted_zone
+from components.traffic.zone import hosted_zone
 
 
 def build(settings: Settings) -> dict[str, pulumi.Input]:

@@ -8,26 +8,26 @@ from dataclasses import dataclass
 
 import pulumi
 
-from components.alarms import AURORA_LAG_KEYS, RegionalAlarms, RegionalAlarmsArgs, alarm_name
-from components.alerts import AlertTopic, AlertTopicArgs
-from components.aurora import GlobalMembership
-from components.failover_orchestrator import (
+from components.data.aurora import GlobalMembership
+from components.data.global_tables import TABLES
+from components.data.regional import RegionalData, RegionalDataArgs
+from components.failover.orchestrator import (
     FailoverOrchestrator,
     FailoverOrchestratorArgs,
     OrchestratorWiring,
 )
-from components.global_tables import TABLES
-from components.keys import RegionalKeys, RegionalKeysArgs
-from components.metrics import AlbMetrics, AuroraMetrics, OrchestratorMetrics, TableMetrics
-from components.network import RegionalNetwork, RegionalNetworkArgs
+from components.network.security_groups import SecurityGroups, SecurityGroupsArgs
+from components.network.vpc import RegionalNetwork, RegionalNetworkArgs
+from components.observability.alarms import AURORA_LAG_KEYS, RegionalAlarms, RegionalAlarmsArgs, alarm_name
+from components.observability.alerts import AlertTopic, AlertTopicArgs
+from components.observability.metrics import AlbMetrics, AuroraMetrics, OrchestratorMetrics, TableMetrics
 from components.providers import Providers
-from components.regional_data import RegionalData, RegionalDataArgs
-from components.security_groups import SecurityGroups, SecurityGroupsArgs
+from components.security.keys import RegionalKeys, RegionalKeysArgs
 from components.settings import Settings
-from components.traffic import RegionalTraffic, RegionalTrafficArgs
-from components.traffic_names import health_url
+from components.traffic.names import health_url
+from components.traffic.regional import RegionalTraffic, RegionalTrafficArgs
 
-# Services granted use of the regional key (components/key_policy.py). Add a service here
+# Services granted use of the regional key (components/security/key_policy.py). Add a service here
 # when a component starts encrypting with the key through it.
 KEY_SERVICES = (
     "logs",
@@ -55,7 +55,7 @@ class RegionalStackArgs:
     settings: Settings
     providers: Providers
     database: GlobalMembership
-    """How this region's Aurora cluster joins the global database (components/data_tier.py)."""
+    """How this region's Aurora cluster joins the global database (components/data/tier.py)."""
     zone_id: pulumi.Input[str]
     """Hosted zone of settings.traffic.zone_name: the primary's own or hostedZoneId."""
 

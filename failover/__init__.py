@@ -29,9 +29,9 @@ Public API
   for ``region`` (``deploy.py failover --local``); configuration from ``environ``, else this
   process's FAILOVER_* variables when they are for ``region``, else the deployed function's
   environment.
-- On moto (tests, local drill): ``ops.moto_rds.GlobalClusterEmulation`` answers
+- On moto (tests, local drill): ``ops.emulation.rds.GlobalClusterEmulation`` answers
   FailoverGlobalCluster / SwitchoverGlobalCluster / RemoveFromGlobalCluster, which moto lacks
-  (or, for the last, cannot do across regions); ``ops.failover_sim.build_world(start, **cfg)``
+  (or, for the last, cannot do across regions); ``ops.emulation.world.build_world(start, **cfg)``
   builds both regions (global cluster, control tables, topics, lag alarms) with a
   ``SimulatedClock``.
 

@@ -2,7 +2,7 @@
 validated before anything runs.
 
 The variable names in ENV are the contract with the Lambda component
-(components/failover_orchestrator.py sets exactly these). A bad value raises ConfigError,
+(components/failover/orchestrator.py sets exactly these). A bad value raises ConfigError,
 which names the variable, the value and the rule.
 """
 

@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from ops.cli import EXIT_FAILED, EXIT_UNAVAILABLE, OperatorError
+from ops.errors import EXIT_FAILED, EXIT_UNAVAILABLE, OperatorError
 from ops.stack_config import PROJECT_DIR, STACKS
 
 COMMANDS = ("preview", "up", "refresh", "destroy", "outputs")

@@ -10,7 +10,7 @@ from typing import Any
 from botocore.config import Config
 from botocore.exceptions import NoCredentialsError, NoRegionError, PartialCredentialsError
 
-from ops.cli import EXIT_UNAVAILABLE, OperatorError
+from ops.errors import EXIT_UNAVAILABLE, OperatorError
 
 # botocore's standard retry mode backs off on throttling and transient errors; short connect
 # timeouts so an impaired region shows up as an error in the view instead of a hang.

@@ -11,17 +11,8 @@ from pathlib import Path
 from rich.console import Console
 
 from components.settings import SettingsError
+from ops.errors import EXIT_FAILED, EXIT_OK, OperatorError
 from ops.stack_config import StackConfigError
-
-EXIT_OK, EXIT_FAILED, EXIT_UNAVAILABLE = 0, 1, 2
-
-
-class OperatorError(Exception):
-    """A failure with a message for the operator and an exit code."""
-
-    def __init__(self, message: str, exit_code: int = EXIT_FAILED):
-        super().__init__(message)
-        self.exit_code = exit_code
 
 
 def cmd_plan(args: argparse.Namespace, console: Console) -> int:

@@ -26,7 +26,7 @@ from ops.automation import (
     stacks_for,
     workspace_env,
 )
-from ops.cli import OperatorError
+from ops.errors import OperatorError
 from ops.progress import ProgressDisplay, change_summary
 from ops.stack_config import effective_config
 

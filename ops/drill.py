@@ -24,8 +24,8 @@ from rich.console import Console
 from rich.table import Table
 
 from failover import decision as d
-from ops.drill_world import DrillWorld, materialize
-from ops.failover_sim import SimulatedClock
+from ops.emulation.plan_world import DrillWorld, materialize
+from ops.emulation.world import SimulatedClock
 from ops.mock_engine import StackRun
 
 SCENARIOS = ("outage", "switchover", "failback")
@@ -232,7 +232,7 @@ def _result(run: _Run, expected: str, rto: float | None, data_loss: float | None
         notes=[
             "simulated: the clock, the outage (probe fails, replication stops, the survivor's member "
             "reads pending-resync) and how long a promotion takes; moto answers every AWS call and "
-            "ops/moto_rds.py emulates FailoverGlobalCluster / SwitchoverGlobalCluster",
+            "ops/emulation/rds.py emulates FailoverGlobalCluster / SwitchoverGlobalCluster",
             "from the plan: the global cluster and its members, control tables, alert topics, alarms, "
             "health checks and each orchestrator's configuration (its Lambda environment)",
             "derived, not executed: Route 53 timings from the health checks' interval and threshold",

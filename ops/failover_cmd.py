@@ -17,7 +17,7 @@ from typing import Any
 from botocore.config import Config
 
 from ops.aws import credentials_required
-from ops.cli import OperatorError
+from ops.errors import OperatorError
 from ops.status import ClusterView, read_global_cluster
 from ops.targets import DrTargets
 

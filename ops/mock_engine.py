@@ -42,6 +42,8 @@ class ResourceOptionsRecord:
     depends_on: list[str]
     delete_before_replace: bool
     additional_secret_outputs: list[str]
+    aliases: list[str] = field(default_factory=list)
+    """Each alias as its URN, or `parent=<urn>`/`noParent` for an alias spec."""
 
 
 @dataclass
@@ -381,6 +383,7 @@ class _RecordingMonitor(pulumi_mocks.MockMonitor):
                     depends_on=list(getattr(request, "dependencies", [])),
                     delete_before_replace=bool(getattr(request, "deleteBeforeReplace", False)),
                     additional_secret_outputs=list(getattr(request, "additionalSecretOutputs", [])),
+                    aliases=_aliases(request),
                 ),
                 inputs=inputs,
                 secret_inputs=secret_inputs,
@@ -388,6 +391,19 @@ class _RecordingMonitor(pulumi_mocks.MockMonitor):
                 id=id_,
             )
         )
+
+
+def _aliases(request) -> list[str]:
+    """The request's aliases, readable: a full URN, or where the spec says the old parent was."""
+    found = list(getattr(request, "aliasURNs", []))
+    for alias in getattr(request, "aliases", []):
+        if alias.urn:
+            found.append(alias.urn)
+        elif alias.spec.noParent:
+            found.append("noParent")
+        else:
+            found.append(f"parent={alias.spec.parentUrn}")
+    return found
 
 
 def run_stack(

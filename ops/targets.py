@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ops.cli import OperatorError
+from ops.errors import OperatorError
 from ops.stack_config import STACKS, effective_config
 
 # Stack exports status and failover read. ASSUMED names (the components that create these

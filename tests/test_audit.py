@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from components.audit_policies import cloudtrail_logs_policy, trail_arn, trail_bucket_policy
+from components.observability.audit_policies import cloudtrail_logs_policy, trail_arn, trail_bucket_policy
 from ops.mock_engine import MOCK_ACCOUNT, StackRun, run_stack
 
 TRAIL = "aws:cloudtrail/trail:Trail"

@@ -4,7 +4,7 @@ from dataclasses import replace
 
 import pytest
 
-from components.capacity import Capacity, capacity
+from components.traffic.capacity import Capacity, capacity
 from ops.stack_config import stack_settings
 
 TRAFFIC = stack_settings("primary").traffic  # appMinSize 2, appMaxSize 6, appDesiredSize 3

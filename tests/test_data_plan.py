@@ -6,11 +6,11 @@ import json
 
 import pytest
 
-from components.aurora_plan import cluster_parameters, instance_count, parameter_group_family
-from components.backup import table_arn, vault_arn, vault_name
-from components.bucket_replication import replication_policy
-from components.data_tier import PrimaryMismatchError, check_same_engine
-from components.documents_bucket import bucket_names
+from components.data.aurora_plan import cluster_parameters, instance_count, parameter_group_family
+from components.data.backup import table_arn, vault_arn, vault_name
+from components.data.bucket_replication import replication_policy
+from components.data.documents_bucket import bucket_names
+from components.data.tier import PrimaryMismatchError, check_same_engine
 from components.settings import SettingsError
 from ops.stack_config import stack_settings
 

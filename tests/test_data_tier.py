@@ -47,9 +47,9 @@ def keys_by_region(*runs: StackRun) -> dict[str, str]:
 
 
 def global_tables(run: StackRun) -> list:
-    """The replicated data tables (components/global_tables.py), not the orchestrator's
+    """The replicated data tables (components/data/global_tables.py), not the orchestrator's
     regional control table."""
-    from components.global_tables import TABLE_NAMES
+    from components.data.global_tables import TABLE_NAMES
 
     return [t for t in run.of_type(TABLE) if t.inputs.get("name") in TABLE_NAMES]
 

@@ -9,10 +9,11 @@ import json
 import pytest
 from moto import mock_aws
 
-from ops.cli import EXIT_FAILED, EXIT_OK, main
+from ops.cli import main
 from ops.drill import RTO_TARGET_SECONDS, run_scenario
-from ops.drill_world import DrillSetupError, materialize
-from ops.failover_sim import SimulatedClock
+from ops.emulation.plan_world import DrillSetupError, materialize
+from ops.emulation.world import SimulatedClock
+from ops.errors import EXIT_FAILED, EXIT_OK
 
 
 def kinds(result) -> list[str]:

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from components.failover_orchestrator import PACKAGE_DIR, function_timeout, package_archive
-from components.failover_policy import PROMOTE_ACTIONS, orchestrator_policy
+from components.failover.orchestrator import PACKAGE_DIR, function_timeout, package_archive
+from components.failover.policy import PROMOTE_ACTIONS, orchestrator_policy
 from failover.config import ENV, OrchestratorConfig
 from ops.mock_engine import run_stack
 from ops.stack_config import PROJECT_DIR

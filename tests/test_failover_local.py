@@ -17,7 +17,7 @@ from failover import decision as d
 from failover import orchestrator as o
 from failover.config import ConfigError
 from failover.local import evaluate_once, run_command, static_probe
-from ops.failover_sim import DR, PRIMARY, build_world
+from ops.emulation.world import DR, PRIMARY, build_world
 
 
 @pytest.fixture

@@ -1,6 +1,6 @@
 """The orchestrator on moto: real boto3 calls against mocked RDS, DynamoDB, SNS, SQS and
 CloudWatch; FailoverGlobalCluster / SwitchoverGlobalCluster / a cross-region
-RemoveFromGlobalCluster are emulated on moto's state (ops/moto_rds.py)."""
+RemoveFromGlobalCluster are emulated on moto's state (ops/emulation/rds.py)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from moto import mock_aws
 
 from failover import decision as d
 from failover import orchestrator as o
-from ops.failover_sim import CLUSTER, DR, PRIMARY, TABLE, build_world
+from ops.emulation.world import CLUSTER, DR, PRIMARY, TABLE, build_world
 
 N = 3
 

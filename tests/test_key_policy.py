@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from components.key_policy import SERVICE_STATEMENTS, key_policy
+from components.security.key_policy import SERVICE_STATEMENTS, key_policy
 
 
 def statements(services):

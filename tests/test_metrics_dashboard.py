@@ -1,5 +1,5 @@
-"""Pure tests of the metric specs (components/metrics.py) and the dashboard body
-(components/dashboard.py): no Pulumi, no engine."""
+"""Pure tests of the metric specs (components/observability/metrics.py) and the dashboard body
+(components/observability/dashboard.py): no Pulumi, no engine."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import json
 
 import pytest
 
-from components.dashboard import GRID_WIDTH, dashboard_body
-from components.metrics import (
+from components.observability.dashboard import GRID_WIDTH, dashboard_body
+from components.observability.metrics import (
     MAX_DECISION_SECONDS,
     AlbMetrics,
     AuroraMetrics,

@@ -22,8 +22,9 @@ from ops.automation import (
     stacks_for,
     workspace_env,
 )
-from ops.cli import EXIT_FAILED, EXIT_UNAVAILABLE, OperatorError, main
+from ops.cli import main
 from ops.deploy_cmd import confirm, run_stack_command
+from ops.errors import EXIT_FAILED, EXIT_UNAVAILABLE, OperatorError
 from ops.progress import StackProgress, change_summary
 from ops.stack_config import PROJECT_DIR
 

@@ -18,7 +18,8 @@ from rich.console import Console
 
 from failover.control_table import ControlTable, create_table
 from ops import targets as targets_module
-from ops.cli import EXIT_FAILED, EXIT_OK, EXIT_UNAVAILABLE, OperatorError, main
+from ops.cli import main
+from ops.errors import EXIT_FAILED, EXIT_OK, EXIT_UNAVAILABLE, OperatorError
 from ops.failover_cmd import FailoverRequest, choose_region, run_failover
 from ops.status import ClusterView, Member, collect_status, render_status
 from ops.targets import ControlTableView, DrTargets, targets_from_outputs

@@ -5,7 +5,7 @@ import itertools
 
 import pytest
 
-from components.subnet_plan import TIERS, plan_subnets
+from components.network.subnet_plan import TIERS, plan_subnets
 
 
 @pytest.mark.parametrize("cidr", ["10.10.0.0/16", "10.20.0.0/18", "172.16.0.0/20"])

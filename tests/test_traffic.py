@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from components.entry import TLS_POLICY
 from components.providers import GLOBAL_REGION
+from components.traffic.entry import TLS_POLICY
 from ops.mock_engine import run_both
 from tests.traffic_support import by_id, policy, run_of, under
 

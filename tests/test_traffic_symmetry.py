@@ -1,15 +1,15 @@
 """Symmetry with the traffic path in place: both stacks build the same "home" tree with the
 same inputs, up to the stack's own region, CIDRs, role names and ids. The only other
 differences are the role's (failover record type, Transit Gateway ASN) and the application
-group's capacity where the tier says so (components/capacity.py)."""
+group's capacity where the tier says so (components/traffic/capacity.py)."""
 
 from __future__ import annotations
 
 import pytest
 
-from components.aurora_plan import instance_count
-from components.capacity import capacity
+from components.data.aurora_plan import instance_count
 from components.settings import TIERS
+from components.traffic.capacity import capacity
 from ops.mock_engine import CapturedResource, StackRun, run_both
 from ops.plan import SAME, symmetry
 from tests.stack_normaliser import MOCK_ID as _MOCK_ID

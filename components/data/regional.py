@@ -1,0 +1,114 @@
+"""RegionalData: the data tier one region runs, built by the same code in both stacks: its
+Aurora member cluster, the master credentials in its Secrets Manager, the documents bucket
+and the AWS Backup vault and plan. The global and cross-region pieces are role-specific
+(components/data/global_database.py, global_tables.py in primary; table_replicas.py,
+bucket_replication.py in dr)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_aws as aws
+
+from components.data.aurora import AuroraCluster, AuroraClusterArgs, GlobalMembership
+from components.data.aurora_plan import instance_count
+from components.data.backup import RegionalBackup, RegionalBackupArgs
+from components.data.credentials import DatabaseCredentials, DatabaseCredentialsArgs
+from components.data.documents_bucket import DocumentsBucket, DocumentsBucketArgs
+from components.data.global_tables import TABLE_NAMES
+from components.settings import Settings
+
+
+@dataclass
+class RegionalDataArgs:
+    settings: Settings
+    membership: GlobalMembership
+    account_id: pulumi.Input[str]
+    partition: pulumi.Input[str]
+    kms_key_arn: pulumi.Input[str]
+    """This region's CMK: every store here is encrypted with it."""
+    data_subnets: Sequence[aws.ec2.Subnet]
+    """RegionalNetwork.data_subnets: Aurora's subnet group and AZ spread."""
+    db_security_group_id: pulumi.Input[str]
+    """SecurityGroups.db: admits only the app tier on the DB port."""
+
+
+class RegionalData(pulumi.ComponentResource):
+    aurora: AuroraCluster
+    credentials: DatabaseCredentials
+    documents: DocumentsBucket
+    backup: RegionalBackup
+
+    def __init__(self, name: str, args: RegionalDataArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("tradingdr:data:RegionalData", name, None, opts)
+        settings = args.settings
+        child = pulumi.ResourceOptions(parent=self)
+        protect = settings.protect_data
+
+        self.aurora = AuroraCluster(
+            f"{name}-aurora",
+            AuroraClusterArgs(
+                region=settings.home_region,
+                database=settings.database,
+                membership=args.membership,
+                kms_key_arn=args.kms_key_arn,
+                partition=args.partition,
+                subnet_ids=[subnet.id for subnet in args.data_subnets],
+                availability_zones=[subnet.availability_zone for subnet in args.data_subnets],
+                security_group_id=args.db_security_group_id,
+                instance_count=instance_count(settings.tier, settings.role),
+                protect=protect,
+            ),
+            opts=child,
+        )
+        self.credentials = DatabaseCredentials(
+            f"{name}-credentials",
+            DatabaseCredentialsArgs(
+                kms_key_arn=args.kms_key_arn,
+                password=args.membership.master_password,
+                engine=settings.database.engine,
+                host=self.aurora.cluster.endpoint,
+                port=settings.database.port,
+                cluster_identifier=self.aurora.cluster.cluster_identifier,
+                protect=protect,
+            ),
+            opts=child,
+        )
+        self.documents = DocumentsBucket(
+            f"{name}-documents",
+            DocumentsBucketArgs(
+                region=settings.home_region,
+                account_id=args.account_id,
+                kms_key_arn=args.kms_key_arn,
+                log_retention_days=settings.log_retention_days,
+                protect=protect,
+            ),
+            opts=child,
+        )
+        self.backup = RegionalBackup(
+            f"{name}-backup",
+            RegionalBackupArgs(
+                region=settings.home_region,
+                peer_region=settings.peer_region,
+                account_id=args.account_id,
+                partition=args.partition,
+                kms_key_arn=args.kms_key_arn,
+                schedule=settings.backup.schedule,
+                delete_after_days=settings.backup.delete_after_days,
+                cluster_arn=self.aurora.cluster.arn,
+                # Tables in primary, their replicas in dr: the same names in both regions.
+                table_names=TABLE_NAMES,
+                protect=protect,
+            ),
+            opts=child,
+        )
+        self.register_outputs(
+            {
+                "cluster_arn": self.aurora.cluster.arn,
+                "secret_arn": self.credentials.secret_arn,
+                "documents_bucket": self.documents.bucket.bucket,
+                "vault_name": self.backup.vault.name,
+            }
+        )

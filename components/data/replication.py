@@ -1,0 +1,53 @@
+"""DataReplication (dr stack only): the cross-region data links the dr stack owns, because
+it is deployed second: a replica of each DynamoDB table in this region, and S3 replication
+of the documents buckets in both directions."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import pulumi
+
+from components.data.bucket_replication import BucketEnd, BucketReplication, BucketReplicationArgs
+from components.data.table_replicas import TableReplicas, TableReplicasArgs
+
+
+@dataclass
+class DataReplicationArgs:
+    global_table_arns: Mapping[str, pulumi.Input[str]]
+    """TableSpec.key -> the primary table's ARN (primary exports)."""
+    home_bucket: BucketEnd
+    peer_bucket: BucketEnd
+    home_bucket_versioning: pulumi.Resource
+    peer_provider: pulumi.ProviderResource
+    kms_key_arn: pulumi.Input[str]
+    """This (DR) region's CMK, for the table replicas."""
+    protect: bool
+
+
+class DataReplication(pulumi.ComponentResource):
+    tables: TableReplicas
+    buckets: BucketReplication
+
+    def __init__(self, name: str, args: DataReplicationArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("tradingdr:data:DataReplication", name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        self.tables = TableReplicas(
+            f"{name}-tables",
+            TableReplicasArgs(
+                global_table_arns=args.global_table_arns, kms_key_arn=args.kms_key_arn, protect=args.protect
+            ),
+            opts=child,
+        )
+        self.buckets = BucketReplication(
+            f"{name}-buckets",
+            BucketReplicationArgs(
+                home=args.home_bucket,
+                peer=args.peer_bucket,
+                peer_provider=args.peer_provider,
+                depends_on=[args.home_bucket_versioning],
+            ),
+            opts=child,
+        )
+        self.register_outputs({})

@@ -1,0 +1,150 @@
+"""Wiring of the data tier into the program, per role, so components/program.py stays a
+short list of steps:
+
+- `join_global_database` (before the regional stack): in primary, create the global
+  cluster and the master password; in dr, take both from the primary's exports. Either way,
+  the regional cluster gets a GlobalMembership.
+- `build_role_data` (after the regional stack): primary creates the DynamoDB tables; dr
+  creates the table replicas and the S3 replication in both directions.
+- `data_exports`: what the failover orchestrator, alarms and the dr stack read.
+"""
+
+from __future__ import annotations
+
+import pulumi
+
+from components.data.aurora import GlobalMembership
+from components.data.bucket_replication import BucketEnd
+from components.data.global_database import GlobalDatabase, GlobalDatabaseArgs
+from components.data.global_tables import TABLES, GlobalTables, GlobalTablesArgs
+from components.data.replication import DataReplication, DataReplicationArgs
+from components.providers import Providers
+from components.regional import RegionalStack
+from components.settings import PROJECT, Settings
+
+
+class PrimaryMismatchError(ValueError):
+    """The dr stack's database config disagrees with the primary's global cluster."""
+
+
+def check_same_engine(settings: Settings, primary_engine: str, primary_version: str) -> None:
+    """A secondary must run the global cluster's engine and version; say which key differs."""
+    database = settings.database
+    for key, mine, theirs in (
+        ("dbEngine", database.engine, primary_engine),
+        ("dbEngineVersion", database.engine_version, primary_version),
+    ):
+        if mine != theirs:
+            raise PrimaryMismatchError(
+                f"invalid config {PROJECT}:{key}={mine!r}: must equal the primary stack's {theirs!r} "
+                "(a secondary cluster runs the global cluster's engine and version)"
+            )
+
+
+def join_global_database(
+    settings: Settings, providers: Providers, primary_outputs: pulumi.StackReference | None
+) -> tuple[GlobalMembership, dict[str, pulumi.Input]]:
+    """The regional cluster's membership, and the exports that come with it."""
+    if settings.is_primary:
+        database = GlobalDatabase(
+            "global-database",
+            GlobalDatabaseArgs(
+                database=settings.database, random_provider=providers.random, protect=settings.protect_data
+            ),
+            opts=pulumi.ResourceOptions(provider=providers.home),
+        )
+        membership = GlobalMembership(
+            global_cluster_id=database.global_cluster_id,
+            master_password=database.master_password,
+            creates_writer=True,
+        )
+        return membership, {
+            "globalClusterId": database.global_cluster_id,
+            "dbEngine": settings.database.engine,
+            "dbEngineVersion": settings.database.engine_version,
+            # For the dr stack's own copy of the credentials; a secret output, never plaintext.
+            "dbMasterPassword": database.master_password,
+        }
+    if primary_outputs is None:
+        raise ValueError("the dr stack needs the primary stack's outputs (StackReference)")
+
+    def checked(values: list) -> str:
+        global_id, engine, version = values
+        check_same_engine(settings, engine, version)
+        return global_id
+
+    # The secondary's global_cluster_identifier resolves only when the engines agree, so a
+    # mismatch stops the deployment before the cluster is created.
+    global_id = pulumi.Output.all(
+        primary_outputs.require_output("globalClusterId"),
+        primary_outputs.require_output("dbEngine"),
+        primary_outputs.require_output("dbEngineVersion"),
+    ).apply(checked)
+    membership = GlobalMembership(
+        global_cluster_id=global_id,
+        master_password=pulumi.Output.secret(primary_outputs.require_output("dbMasterPassword")),
+        creates_writer=False,
+    )
+    return membership, {"globalClusterId": global_id}
+
+
+def build_role_data(
+    settings: Settings,
+    providers: Providers,
+    regional: RegionalStack,
+    primary_outputs: pulumi.StackReference | None,
+) -> dict[str, pulumi.Input]:
+    """The role-specific data pieces; returns their exports."""
+    key_arn = regional.keys.key.arn
+    if settings.is_primary:
+        tables = GlobalTables(
+            "global-tables",
+            GlobalTablesArgs(kms_key_arn=key_arn, protect=settings.protect_data),
+            opts=pulumi.ResourceOptions(provider=providers.home),
+        )
+        return {f"{key}TableArn": table.arn for key, table in tables.tables.items()}
+    assert primary_outputs is not None
+    documents = regional.data.documents
+    replication = DataReplication(
+        "data-replication",
+        DataReplicationArgs(
+            global_table_arns={
+                spec.key: primary_outputs.require_output(f"{spec.key}TableArn") for spec in TABLES
+            },
+            home_bucket=BucketEnd(
+                region=settings.home_region,
+                bucket=documents.bucket.bucket,
+                bucket_arn=documents.bucket.arn,
+                kms_key_arn=key_arn,
+            ),
+            peer_bucket=BucketEnd(
+                region=settings.peer_region,
+                bucket=primary_outputs.require_output("documentsBucket"),
+                bucket_arn=primary_outputs.require_output("documentsBucketArn"),
+                kms_key_arn=primary_outputs.require_output("kmsKeyArn"),
+            ),
+            home_bucket_versioning=documents.versioning,
+            peer_provider=providers.peer,
+            kms_key_arn=key_arn,
+            protect=settings.protect_data,
+        ),
+        opts=pulumi.ResourceOptions(provider=providers.home),
+    )
+    return {f"{key}TableArn": replica.arn for key, replica in replication.tables.replicas.items()}
+
+
+def data_exports(regional: RegionalStack) -> dict[str, pulumi.Input]:
+    """Exports both stacks have (camelCase), for the orchestrator, alarms and the peer stack."""
+    data = regional.data
+    cluster = data.aurora.cluster
+    return {
+        "auroraClusterId": cluster.cluster_identifier,
+        "auroraClusterArn": cluster.arn,
+        "auroraEndpoint": cluster.endpoint,
+        "auroraReaderEndpoint": cluster.reader_endpoint,
+        "dbSecretArn": data.credentials.secret_arn,
+        **{f"{spec.key}TableName": spec.name for spec in TABLES},
+        "documentsBucket": data.documents.bucket.bucket,
+        "documentsBucketArn": data.documents.bucket.arn,
+        "backupVaultName": data.backup.vault.name,
+    }

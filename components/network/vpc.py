@@ -1,0 +1,261 @@
+"""RegionalNetwork: the VPC of one region over N AZs, with public, private-app and
+private-data subnets, egress, flow logs and gateway endpoints."""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_aws as aws
+
+from components.network.subnet_plan import plan_subnets
+
+
+@dataclass
+class RegionalNetworkArgs:
+    region: str
+    """Region of the VPC; must be the region of the provider in opts."""
+    cidr: ipaddress.IPv4Network
+    az_count: int
+    nat_gateway_count: int
+    """One per AZ for resilience, or one to save cost (pilot-light); at most az_count."""
+    kms_key_arn: pulumi.Input[str]
+    """Regional CMK that encrypts the flow-log group."""
+    log_retention_days: int
+    name_prefix: str
+    """Prefix for Name tags, e.g. trading-dr-primary."""
+
+
+class RegionalNetwork(pulumi.ComponentResource):
+    vpc: aws.ec2.Vpc
+    public_subnets: list[aws.ec2.Subnet]
+    app_subnets: list[aws.ec2.Subnet]
+    """Private subnets of the application tier (ASG, Transit Gateway attachment, Lambda)."""
+    data_subnets: list[aws.ec2.Subnet]
+    """Private subnets of the data tier (Aurora); no route to the internet."""
+    app_route_tables: list[aws.ec2.RouteTable]
+    data_route_tables: list[aws.ec2.RouteTable]
+    flow_log_group: aws.cloudwatch.LogGroup
+
+    def __init__(self, name: str, args: RegionalNetworkArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("tradingdr:network:RegionalNetwork", name, None, opts)
+        if not 1 <= args.nat_gateway_count <= args.az_count:
+            raise ValueError(
+                f"nat_gateway_count {args.nat_gateway_count} must be between 1 and {args.az_count}"
+            )
+        self._name, self._args = name, args
+        self._child = pulumi.ResourceOptions(parent=self)
+        plan = plan_subnets(args.cidr, args.az_count)
+
+        self.vpc = aws.ec2.Vpc(
+            f"{name}-vpc",
+            cidr_block=str(args.cidr),
+            enable_dns_support=True,
+            enable_dns_hostnames=True,
+            tags=self._tags("vpc"),
+            opts=self._child,
+        )
+        # Manage the default security group so that it admits and emits nothing: anything
+        # that forgets its own group gets no traffic rather than the default allow-all.
+        aws.ec2.DefaultSecurityGroup(
+            f"{name}-default-sg",
+            vpc_id=self.vpc.id,
+            ingress=[],
+            egress=[],
+            tags=self._tags("default-sg-unused"),
+            opts=self._child,
+        )
+        zones = aws.get_availability_zones_output(
+            state="available", opts=pulumi.InvokeOutputOptions(parent=self)
+        )
+        self._zone_names = zones.names.apply(self._enough_zones)
+
+        self.public_subnets = self._subnets("public", plan.public, public=True)
+        self.app_subnets = self._subnets("app", plan.app)
+        self.data_subnets = self._subnets("data", plan.data)
+
+        nat_gateways = self._internet_egress()
+        self.app_route_tables = [
+            self._private_route_table("app", index, subnet, nat_gateways)
+            for index, subnet in enumerate(self.app_subnets)
+        ]
+        # The data tier reaches AWS services only through the gateway endpoints.
+        self.data_route_tables = [
+            self._private_route_table("data", index, subnet, None)
+            for index, subnet in enumerate(self.data_subnets)
+        ]
+        self._gateway_endpoints()
+        self.flow_log_group = self._flow_logs()
+
+        self.register_outputs(
+            {
+                "vpc_id": self.vpc.id,
+                "app_subnet_ids": [s.id for s in self.app_subnets],
+                "data_subnet_ids": [s.id for s in self.data_subnets],
+            }
+        )
+
+    def _tags(self, what: str) -> dict[str, str]:
+        return {"Name": f"{self._args.name_prefix}-{what}"}
+
+    def _enough_zones(self, names: list[str]) -> list[str]:
+        if len(names) < self._args.az_count:
+            raise ValueError(
+                f"azCount is {self._args.az_count} but {self._args.region} offers "
+                f"{len(names)} available zones ({', '.join(names)})"
+            )
+        return names
+
+    def _subnets(self, tier: str, cidrs, public: bool = False) -> list[aws.ec2.Subnet]:
+        return [
+            aws.ec2.Subnet(
+                f"{self._name}-{tier}-{index}",
+                vpc_id=self.vpc.id,
+                cidr_block=str(cidr),
+                availability_zone=self._zone_names.apply(lambda names, i=index: names[i]),
+                # Only the public tier hands out public addresses (ALB, NAT).
+                map_public_ip_on_launch=public,
+                tags={**self._tags(f"{tier}-{index}"), "Tier": tier},
+                opts=self._child,
+            )
+            for index, cidr in enumerate(cidrs)
+        ]
+
+    def _internet_egress(self) -> list[aws.ec2.NatGateway]:
+        igw = aws.ec2.InternetGateway(
+            f"{self._name}-igw", vpc_id=self.vpc.id, tags=self._tags("igw"), opts=self._child
+        )
+        public_rt = aws.ec2.RouteTable(
+            f"{self._name}-public-rt", vpc_id=self.vpc.id, tags=self._tags("public-rt"), opts=self._child
+        )
+        aws.ec2.Route(
+            f"{self._name}-public-default",
+            route_table_id=public_rt.id,
+            destination_cidr_block="0.0.0.0/0",
+            gateway_id=igw.id,
+            opts=self._child,
+        )
+        for index, subnet in enumerate(self.public_subnets):
+            aws.ec2.RouteTableAssociation(
+                f"{self._name}-public-rta-{index}",
+                route_table_id=public_rt.id,
+                subnet_id=subnet.id,
+                opts=self._child,
+            )
+        nat_gateways = []
+        for index in range(self._args.nat_gateway_count):
+            eip = aws.ec2.Eip(
+                f"{self._name}-nat-eip-{index}",
+                domain="vpc",
+                tags=self._tags(f"nat-eip-{index}"),
+                opts=self._child,
+            )
+            nat_gateways.append(
+                aws.ec2.NatGateway(
+                    f"{self._name}-nat-{index}",
+                    allocation_id=eip.id,
+                    subnet_id=self.public_subnets[index].id,
+                    tags=self._tags(f"nat-{index}"),
+                    opts=pulumi.ResourceOptions(parent=self, depends_on=[igw]),
+                )
+            )
+        return nat_gateways
+
+    def _private_route_table(self, tier, index, subnet, nat_gateways) -> aws.ec2.RouteTable:
+        table = aws.ec2.RouteTable(
+            f"{self._name}-{tier}-rt-{index}",
+            vpc_id=self.vpc.id,
+            tags=self._tags(f"{tier}-rt-{index}"),
+            opts=self._child,
+        )
+        if nat_gateways:
+            # With fewer NAT gateways than AZs, AZs share them round-robin.
+            aws.ec2.Route(
+                f"{self._name}-{tier}-default-{index}",
+                route_table_id=table.id,
+                destination_cidr_block="0.0.0.0/0",
+                nat_gateway_id=nat_gateways[index % len(nat_gateways)].id,
+                opts=self._child,
+            )
+        aws.ec2.RouteTableAssociation(
+            f"{self._name}-{tier}-rta-{index}",
+            route_table_id=table.id,
+            subnet_id=subnet.id,
+            opts=self._child,
+        )
+        return table
+
+    def _gateway_endpoints(self) -> None:
+        private_tables = [t.id for t in self.app_route_tables + self.data_route_tables]
+        for service in ("s3", "dynamodb"):
+            aws.ec2.VpcEndpoint(
+                f"{self._name}-{service}-endpoint",
+                vpc_id=self.vpc.id,
+                service_name=f"com.amazonaws.{self._args.region}.{service}",
+                vpc_endpoint_type="Gateway",
+                route_table_ids=private_tables,
+                tags=self._tags(f"{service}-endpoint"),
+                opts=self._child,
+            )
+
+    def _flow_logs(self) -> aws.cloudwatch.LogGroup:
+        log_group = aws.cloudwatch.LogGroup(
+            f"{self._name}-flow-logs",
+            retention_in_days=self._args.log_retention_days,
+            kms_key_id=self._args.kms_key_arn,
+            opts=self._child,
+        )
+        role = aws.iam.Role(
+            f"{self._name}-flow-logs-role",
+            assume_role_policy=json.dumps(
+                {
+                    "Version": "2012-10-17",
+                    "Statement": [
+                        {
+                            "Effect": "Allow",
+                            "Principal": {"Service": "vpc-flow-logs.amazonaws.com"},
+                            "Action": "sts:AssumeRole",
+                        }
+                    ],
+                }
+            ),
+            opts=self._child,
+        )
+        aws.iam.RolePolicy(
+            f"{self._name}-flow-logs-policy",
+            role=role.id,
+            # Scoped to this one log group, not logs:* on *.
+            policy=log_group.arn.apply(
+                lambda arn: json.dumps(
+                    {
+                        "Version": "2012-10-17",
+                        "Statement": [
+                            {
+                                "Effect": "Allow",
+                                "Action": [
+                                    "logs:CreateLogStream",
+                                    "logs:PutLogEvents",
+                                    "logs:DescribeLogStreams",
+                                ],
+                                "Resource": [arn, f"{arn}:*"],
+                            }
+                        ],
+                    }
+                )
+            ),
+            opts=self._child,
+        )
+        aws.ec2.FlowLog(
+            f"{self._name}-flow-log",
+            vpc_id=self.vpc.id,
+            traffic_type="ALL",
+            log_destination_type="cloud-watch-logs",
+            log_destination=log_group.arn,
+            iam_role_arn=role.arn,
+            max_aggregation_interval=60,
+            tags=self._tags("flow-log"),
+            opts=self._child,
+        )
+        return log_group

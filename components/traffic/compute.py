@@ -1,0 +1,157 @@
+"""RegionalCompute: the application tier of one region. An Auto Scaling group over the
+private-app subnets, launched from a hardened template (IMDSv2 only with hop limit 1, EBS
+encrypted with the regional key, no public address, no SSH key: operators use SSM Session
+Manager through the instance profile), registered with the ALB's target group and replaced
+when the ALB finds it unhealthy. Its size comes from components/traffic/capacity.py.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_aws as aws
+
+from components.traffic.capacity import Capacity
+
+# Resolved by EC2 at launch from the public SSM parameter: no invoke, no pinned AMI id.
+DEFAULT_IMAGE = "resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64"
+ROOT_DEVICE = "/dev/xvda"  # Amazon Linux 2023
+SSM_POLICY = "AmazonSSMManagedInstanceCore"
+CPU_TARGET_PERCENT = 60.0
+
+
+@dataclass
+class RegionalComputeArgs:
+    app_subnet_ids: Sequence[pulumi.Input[str]]
+    app_security_group_id: pulumi.Input[str]
+    target_group_arn: pulumi.Input[str]
+    kms_key_arn: pulumi.Input[str]
+    """Regional CMK: encrypts the instances' EBS volumes."""
+    partition: pulumi.Input[str]
+    instance_type: str
+    capacity: Capacity
+    name_prefix: str
+    image_id: str = DEFAULT_IMAGE
+    root_volume_gib: int = 20
+
+
+class RegionalCompute(pulumi.ComponentResource):
+    role: aws.iam.Role
+    instance_profile: aws.iam.InstanceProfile
+    launch_template: aws.ec2.LaunchTemplate
+    group: aws.autoscaling.Group
+
+    def __init__(self, name: str, args: RegionalComputeArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("tradingdr:compute:RegionalCompute", name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+
+        self.role = aws.iam.Role(
+            f"{name}-role",
+            description=f"{args.name_prefix} application instances",
+            assume_role_policy=json.dumps(
+                {
+                    "Version": "2012-10-17",
+                    "Statement": [
+                        {
+                            "Effect": "Allow",
+                            "Principal": {"Service": "ec2.amazonaws.com"},
+                            "Action": "sts:AssumeRole",
+                        }
+                    ],
+                }
+            ),
+            opts=child,
+        )
+        aws.iam.RolePolicyAttachment(
+            f"{name}-ssm",
+            role=self.role.name,
+            policy_arn=pulumi.Output.concat("arn:", args.partition, f":iam::aws:policy/{SSM_POLICY}"),
+            opts=child,
+        )
+        self.instance_profile = aws.iam.InstanceProfile(f"{name}-profile", role=self.role.name, opts=child)
+
+        self.launch_template = aws.ec2.LaunchTemplate(
+            f"{name}-lt",
+            description=f"{args.name_prefix} application instances",
+            image_id=args.image_id,
+            instance_type=args.instance_type,
+            iam_instance_profile={"arn": self.instance_profile.arn},
+            # No key_name: there is no SSH; Session Manager is the way in.
+            metadata_options={
+                "http_endpoint": "enabled",
+                "http_tokens": "required",
+                # 1: a container on the instance cannot reach the instance's credentials.
+                "http_put_response_hop_limit": 1,
+                "instance_metadata_tags": "disabled",
+            },
+            network_interfaces=[
+                {
+                    "device_index": 0,
+                    "associate_public_ip_address": "false",
+                    "security_groups": [args.app_security_group_id],
+                    "delete_on_termination": "true",
+                }
+            ],
+            block_device_mappings=[
+                {
+                    "device_name": ROOT_DEVICE,
+                    "ebs": {
+                        "volume_size": args.root_volume_gib,
+                        "volume_type": "gp3",
+                        "encrypted": "true",
+                        "kms_key_id": args.kms_key_arn,
+                        "delete_on_termination": "true",
+                    },
+                }
+            ],
+            monitoring={"enabled": True},
+            update_default_version=True,
+            tag_specifications=[
+                {"resource_type": kind, "tags": {"Name": f"{args.name_prefix}-app"}}
+                for kind in ("instance", "volume")
+            ],
+            opts=child,
+        )
+        self.group = aws.autoscaling.Group(
+            f"{name}-asg",
+            vpc_zone_identifiers=list(args.app_subnet_ids),
+            # Pinned to the template's newest version, so a template change is a group change
+            # that the instance refresh below rolls out.
+            launch_template={
+                "id": self.launch_template.id,
+                "version": self.launch_template.latest_version.apply(str),
+            },
+            min_size=args.capacity.min_size,
+            max_size=args.capacity.max_size,
+            desired_capacity=args.capacity.desired,
+            target_group_arns=[args.target_group_arn],
+            health_check_type="ELB",
+            health_check_grace_period=300,
+            # A new template version rolls through the group, keeping most of it serving.
+            instance_refresh={"strategy": "Rolling", "preferences": {"min_healthy_percentage": 90}},
+            enabled_metrics=[
+                "GroupInServiceInstances",
+                "GroupDesiredCapacity",
+                "GroupMaxSize",
+                "GroupMinSize",
+            ],
+            tags=[{"key": "Name", "value": f"{args.name_prefix}-app", "propagate_at_launch": True}],
+            # After a failover the orchestrator or the scaling policy raises the desired size
+            # of this group; a later `pulumi up` must not shrink the serving region back to
+            # its standby size. Raising min_size still raises desired (EC2 Auto Scaling does).
+            opts=pulumi.ResourceOptions(parent=self, ignore_changes=["desiredCapacity"]),
+        )
+        aws.autoscaling.Policy(
+            f"{name}-cpu-target",
+            autoscaling_group_name=self.group.name,
+            policy_type="TargetTrackingScaling",
+            target_tracking_configuration={
+                "predefined_metric_specification": {"predefined_metric_type": "ASGAverageCPUUtilization"},
+                "target_value": CPU_TARGET_PERCENT,
+            },
+            opts=child,
+        )
+        self.register_outputs({"asg_name": self.group.name, "launch_template_id": self.launch_template.id})

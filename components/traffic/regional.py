@@ -1,0 +1,170 @@
+"""RegionalTraffic: connectivity and the request path of one region, composed from its parts:
+Transit Gateway (components/network/transit.py), entry through ALB + ACM + WAF (entry.py), the
+application Auto Scaling group (compute.py), the Route 53 health check and records (dns.py)
+and the us-east-1 topic their alarm notifies (global_alerts.py). Built by RegionalStack in
+both stacks alike; sizes and the failover role are the only role-dependent inputs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import pulumi
+
+from components.network.security_groups import SecurityGroups
+from components.network.transit import AMAZON_SIDE_ASN, RegionalTransit, RegionalTransitArgs
+from components.network.vpc import RegionalNetwork
+from components.observability.global_alerts import GlobalAlerts, GlobalAlertsArgs
+from components.providers import GLOBAL_REGION, Providers
+from components.settings import Settings
+from components.traffic.capacity import capacity
+from components.traffic.compute import RegionalCompute, RegionalComputeArgs
+from components.traffic.dns import RegionalDns, RegionalDnsArgs
+from components.traffic.entry import RegionalEntry, RegionalEntryArgs
+from components.traffic.names import failover_role, health_url, regional_fqdn
+
+
+@dataclass
+class RegionalTrafficArgs:
+    settings: Settings
+    providers: Providers
+    network: RegionalNetwork
+    security_groups: SecurityGroups
+    kms_key_arn: pulumi.Input[str]
+    """The home region's CMK (EBS volumes, WAF log group)."""
+    zone_id: pulumi.Input[str]
+    """The hosted zone of settings.traffic.zone_name (created by the primary or configured)."""
+    name_prefix: str
+
+
+class RegionalTraffic(pulumi.ComponentResource):
+    transit: RegionalTransit
+    entry: RegionalEntry
+    compute: RegionalCompute
+    alerts: GlobalAlerts
+    dns: RegionalDns
+    regional_fqdn: str
+
+    def __init__(self, name: str, args: RegionalTrafficArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("tradingdr:traffic:RegionalTraffic", name, None, opts)
+        settings, providers, network = args.settings, args.providers, args.network
+        traffic = settings.traffic
+        child = pulumi.ResourceOptions(parent=self)
+        in_us_east_1 = pulumi.ResourceOptions(parent=self, provider=providers.global_)
+        self.regional_fqdn = regional_fqdn(traffic, settings.home_region)
+
+        def ids(resources: Sequence) -> list:
+            return [resource.id for resource in resources]
+
+        self.transit = RegionalTransit(
+            f"{name}-transit",
+            RegionalTransitArgs(
+                vpc_id=network.vpc.id,
+                app_subnet_ids=ids(network.app_subnets),
+                app_route_table_ids=ids(network.app_route_tables),
+                peer_vpc_cidr=settings.peer_vpc_cidr,
+                amazon_side_asn=AMAZON_SIDE_ASN[settings.role],
+                name_prefix=args.name_prefix,
+            ),
+            opts=child,
+        )
+        self.entry = RegionalEntry(
+            f"{name}-entry",
+            RegionalEntryArgs(
+                region=settings.home_region,
+                vpc_id=network.vpc.id,
+                public_subnet_ids=ids(network.public_subnets),
+                alb_security_group_id=args.security_groups.alb.id,
+                app_port=traffic.app_port,
+                health_check_path=traffic.health_check_path,
+                domain_name=traffic.app_fqdn,
+                alternative_names=[self.regional_fqdn],
+                zone_id=args.zone_id,
+                dns_provider=providers.global_,
+                kms_key_arn=args.kms_key_arn,
+                account_id=providers.account_id,
+                waf_rate_limit=traffic.waf_rate_limit,
+                log_retention_days=settings.log_retention_days,
+                deletion_protection=settings.protect_data,
+                name_prefix=args.name_prefix,
+            ),
+            opts=child,
+        )
+        self.compute = RegionalCompute(
+            f"{name}-compute",
+            RegionalComputeArgs(
+                app_subnet_ids=ids(network.app_subnets),
+                app_security_group_id=args.security_groups.app.id,
+                target_group_arn=self.entry.target_group.arn,
+                kms_key_arn=args.kms_key_arn,
+                partition=providers.partition,
+                instance_type=traffic.instance_type,
+                capacity=capacity(settings.tier, settings.role, traffic),
+                name_prefix=args.name_prefix,
+            ),
+            opts=child,
+        )
+        self.alerts = GlobalAlerts(
+            f"{name}-global-alerts",
+            GlobalAlertsArgs(
+                region=GLOBAL_REGION,
+                account_id=providers.account_id,
+                partition=providers.partition,
+                deletion_window_days=settings.key_deletion_window_days,
+                alias=f"trading-dr/{settings.role}-global-alerts",
+                alert_email=settings.alert_email,
+                name_prefix=f"{args.name_prefix}-global",
+                protect=settings.protect_data,
+            ),
+            opts=in_us_east_1,
+        )
+        self.dns = RegionalDns(
+            f"{name}-dns",
+            RegionalDnsArgs(
+                zone_id=args.zone_id,
+                app_fqdn=traffic.app_fqdn,
+                regional_fqdn=self.regional_fqdn,
+                failover_role=failover_role(settings.role),
+                set_identifier=settings.home_region,
+                alb_dns_name=self.entry.load_balancer.dns_name,
+                alb_zone_id=self.entry.load_balancer.zone_id,
+                health_check_path=traffic.health_check_path,
+                health_check_interval=traffic.health_check_interval,
+                health_check_threshold=traffic.health_check_threshold,
+                alarm_topic_arn=self.alerts.topic.arn,
+                name_prefix=args.name_prefix,
+            ),
+            opts=in_us_east_1,
+        )
+        self.register_outputs(
+            {
+                "alb_dns_name": self.entry.load_balancer.dns_name,
+                "health_check_id": self.dns.health_check.id,
+                "asg_name": self.compute.group.name,
+            }
+        )
+
+    def exports(self, settings: Settings) -> dict[str, pulumi.Input]:
+        """Stack exports of this region's traffic path (camelCase). The dr stack reads the
+        primary's transitGateway* and hostedZoneId; the orchestrator reads the health URLs."""
+        traffic = settings.traffic
+        alb = self.entry.load_balancer
+        return {
+            "transitGatewayId": self.transit.gateway.id,
+            "transitGatewayRouteTableId": self.transit.route_table.id,
+            "albArn": alb.arn,
+            "albDnsName": alb.dns_name,
+            "albZoneId": alb.zone_id,
+            "albArnSuffix": alb.arn_suffix,
+            "targetGroupArnSuffix": self.entry.target_group.arn_suffix,
+            "certificateArn": self.entry.certificate.arn,
+            "webAclArn": self.entry.web_acl.arn,
+            "asgName": self.compute.group.name,
+            "healthCheckId": self.dns.health_check.id,
+            "globalAlertTopicArn": self.alerts.topic.arn,
+            "appFqdn": traffic.app_fqdn,
+            "regionalFqdn": self.regional_fqdn,
+            "healthUrl": health_url(traffic, settings.home_region),
+            "peerHealthUrl": health_url(traffic, settings.peer_region),
+        }

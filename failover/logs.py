@@ -41,6 +41,22 @@ class JsonLogger:
         self._emit(logging.ERROR, message, fields)
 
 
+class _CurrentStdout(logging.StreamHandler):
+    """A handler that writes to whatever sys.stdout is when a record is emitted.
+
+    powertools' Logger attaches its handler to the process-wide stdlib logger of the service
+    the first time one is made and reuses it afterwards; a plain StreamHandler would keep the
+    stdout of that moment for good (in tests, the capture of whichever test came first)."""
+
+    @property
+    def stream(self):
+        return sys.stdout
+
+    @stream.setter
+    def stream(self, _value) -> None:
+        pass
+
+
 def get_logger(prefer_powertools: bool = True):
     if prefer_powertools:
         try:
@@ -48,5 +64,5 @@ def get_logger(prefer_powertools: bool = True):
         except ImportError:
             pass
         else:
-            return Logger(service=SERVICE)
+            return Logger(service=SERVICE, logger_handler=_CurrentStdout())
     return JsonLogger()

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-PROJECT = Path(__file__).resolve().parent.parent
+PROJECT = Path(__file__).resolve().parents[2]
 PROGRAM_FILES = ["__main__.py", "deploy.py", "Pulumi.yaml", "Pulumi.primary.yaml", "Pulumi.dr.yaml"]
 PROGRAM_DIRS = ["components", "ops", "failover"]
 

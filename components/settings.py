@@ -142,6 +142,11 @@ class FailoverSettings:
     consecutive_evaluations: int
     max_replication_lag_seconds: int
     lock_seconds: int
+    evaluation_interval_seconds: int
+    """Cadence of the orchestrator's evaluations (EventBridge's minimum is one minute, so the
+    orchestrator loops inside an invocation)."""
+    probe_timeout_seconds: int
+    """Bound on each probe of one evaluation, so a slow probe cannot stretch the cadence."""
 
 
 @dataclass(frozen=True)
@@ -355,6 +360,8 @@ def parse_settings(raw: Mapping[str, Any], stack: str) -> Settings:
         consecutive_evaluations=read.integer("failoverEvaluations", 1, 10),
         max_replication_lag_seconds=read.integer("maxReplicationLagSeconds", 1, 300),
         lock_seconds=read.integer("failoverLockSeconds", 60, 3600),
+        evaluation_interval_seconds=read.integer("failoverEvaluationIntervalSeconds", 5, 60),
+        probe_timeout_seconds=read.integer("failoverProbeTimeoutSeconds", 1, 10),
     )
 
     return Settings(

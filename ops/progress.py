@@ -105,6 +105,8 @@ class ProgressDisplay:
             TimeElapsedColumn(),
             console=console,
             transient=False,
+            # A bar only on a terminal: in CI and pipes the change summary says it all.
+            disable=not console.is_terminal,
         )
         self.stacks: dict[str, StackProgress] = {}
         self._lock = threading.Lock()

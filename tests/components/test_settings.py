@@ -283,3 +283,21 @@ def test_a_secret_in_both_stacks_is_not_compared_but_one_secret_is_an_error():
 
 def test_the_stack_files_describe_one_pair():
     check_stack_pair(parse_settings(primary_config(), "primary"), parse_settings(dr_config(), "dr"))
+
+
+def test_the_offline_aws_lists_are_botocores_own():
+    # The fast readers (no botocore import on validate's path) must agree with botocore.
+    import botocore.loaders
+    import botocore.session
+
+    from components.settings import ec2_instance_types, region_partitions
+
+    session = botocore.session.get_session()
+    expected = {
+        region: partition
+        for partition in session.get_available_partitions()
+        for region in session.get_available_regions("ec2", partition_name=partition)
+    }
+    assert region_partitions() == expected
+    model = botocore.loaders.create_loader().load_service_model("ec2", "service-2")
+    assert ec2_instance_types() == frozenset(model["shapes"]["InstanceType"]["enum"])

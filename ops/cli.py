@@ -205,7 +205,7 @@ def cmd_failover(args: argparse.Namespace, console: Console) -> int:
         }
         console.file.write(json_document("failover", body) + "\n")
         return EXIT_OK
-    console.print(f"{request.action}{dry} asked of {outcome.region} via {outcome.via}")
+    console.print(f"{request.action}{dry} asked of {outcome.region} via {outcome.via}", markup=False)
     console.print_json(json.dumps(outcome.result, default=str))
     return EXIT_OK
 

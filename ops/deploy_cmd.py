@@ -127,7 +127,7 @@ def run_stack_command(
         # Refuse before previewing anything: nobody can answer the question in CI.
         confirm(f"{command} of {' and '.join(stacks)}", yes, interactive, ask)
     primary_ref = str(effective_config("dr").get("trading-dr:primaryStack") or "") or None
-    console.print(f"backend [bold]{ws_env['PULUMI_BACKEND_URL']}[/], stacks {' then '.join(stacks)}")
+    console.print(f"backend [bold]{escape(ws_env['PULUMI_BACKEND_URL'])}[/], stacks {' then '.join(stacks)}")
 
     result = StackCommandResult()
     for name in stacks:

@@ -21,6 +21,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from failover import decision as d
@@ -294,7 +295,9 @@ def render(console: Console, results: list[DrillResult]) -> None:
         for event in result.events:
             minutes, seconds = divmod(abs(event.at), 60)
             sign = "-" if event.at < 0 else ""
-            table.add_row(f"{sign}{int(minutes):02d}:{seconds:04.1f}", event.region, event.kind, event.detail)
+            table.add_row(
+                f"{sign}{int(minutes):02d}:{seconds:04.1f}", event.region, event.kind, escape(event.detail)
+            )
         emit_table(console, table)
         if result.converged:
             within = "within" if result.rto_seconds <= RTO_TARGET_SECONDS else "OVER"

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from ops.errors import OperatorError
@@ -195,7 +196,7 @@ def run_plan(console: Console, json_path: str | Path | None = None) -> tuple[Sta
         render(console, primary, dr)
         if json_path is not None:
             Path(json_path).write_text(json.dumps(plan_document(primary, dr), indent=2, default=str))
-            console.print(f"plan written to {json_path}")
+            console.print(f"plan written to {escape(str(json_path))}")
     unexpected = unexpected_differences(symmetry(primary, dr))
     if unexpected:
         listed = ", ".join(f"{row.path} ({row.status})" for row in unexpected)

@@ -232,3 +232,26 @@ def test_plan_fails_on_differences_beyond_the_roles(row, flagged):
 
 def test_the_drill_options_share_the_cli_number_types():
     assert cli.seconds("0") == 0.0 and cli.positive_seconds("1.5") == 1.5
+
+
+def test_the_progress_indicator_shows_only_on_a_terminal_after_the_delay():
+    import time
+
+    from rich.console import Console
+
+    from ops.output import working
+
+    piped = io.StringIO()
+    with working("building", Console(file=piped), delay=0):
+        time.sleep(0.05)
+    assert piped.getvalue() == ""  # not a terminal: nothing at all
+
+    terminal = io.StringIO()
+    with working("quick", Console(file=terminal, force_terminal=True), delay=5):
+        pass
+    assert terminal.getvalue() == ""  # finished before the delay: nothing shown
+
+    slow = io.StringIO()
+    with working("building", Console(file=slow, force_terminal=True), delay=0.01):
+        time.sleep(0.3)
+    assert "building" in slow.getvalue()

@@ -177,7 +177,9 @@ def test_the_waf_acl_has_managed_rules_a_rate_limit_metrics_and_logging_and_guar
 
 
 def test_the_rate_limit_follows_config():
-    primary, _ = run_both({"primary": {"trading-dr:wafRateLimit": 777}})
+    # Both stacks: the pair check refuses a rate limit that differs between the regions.
+    limit = {"trading-dr:wafRateLimit": 777}
+    primary, _ = run_both({"primary": limit, "dr": limit})
     (rate,) = [r for r in primary.one(WEB_ACL).inputs["rules"] if "rateBasedStatement" in r["statement"]]
     assert rate["statement"]["rateBasedStatement"]["limit"] == 777
 

@@ -124,6 +124,7 @@ class RegionalStack(pulumi.ComponentResource):
                 kms_key_arn=self.keys.key.arn,
                 data_subnets=self.network.data_subnets,
                 db_security_group_id=self.security_groups.db.id,
+                random_provider=providers.random,
             ),
             opts=child,
         )

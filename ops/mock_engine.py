@@ -177,6 +177,9 @@ COMPUTED_OUTPUTS: dict[str, Callable[[str, str, dict, str], dict]] = {
         "result": "MockPw-"
         + hashlib.sha256(name.encode()).hexdigest()[: max(8, int(inputs.get("length", 16)) - 7)],
     },
+    "random:index/randomId:RandomId": lambda name, region, inputs, id_: {
+        "hex": _digest(f"{name}/{region}")[: 2 * int(inputs.get("byteLength", 4))],
+    },
     "aws:lb/loadBalancer:LoadBalancer": lambda name, region, inputs, id_: {
         "dnsName": f"{id_}.{region}.elb.amazonaws.com",
         "zoneId": _ALB_ZONE_IDS.get(region, "ZMOCKALBZONE"),

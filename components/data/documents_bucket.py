@@ -61,7 +61,9 @@ class DocumentsBucket(pulumi.ComponentResource):
         )
 
         # Access-log targets accept only SSE-S3 (see components/security/private_bucket.py).
-        logs = private_bucket(f"{name}-logs", names.apply(lambda n: n[1]), None, args.protect, self)
+        logs = private_bucket(
+            f"{name}-logs", names.apply(lambda n: n[1]), None, args.protect, self, holds_logs=True
+        )
         self.log_bucket, log_versioning = logs.bucket, logs.versioning
         self._lifecycle(
             "logs",

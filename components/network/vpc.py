@@ -12,6 +12,39 @@ import pulumi_aws as aws
 
 from components.network.subnet_plan import plan_subnets
 
+# The documented minimum of the flow-log role: "logs:CreateLogGroup, logs:CreateLogStream,
+# logs:PutLogEvents, logs:DescribeLogGroups, logs:DescribeLogStreams".
+# https://docs.aws.amazon.com/vpc/latest/userguide/flow-logs-iam-role.html
+FLOW_LOG_GROUP_ACTIONS = ("logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams")
+FLOW_LOG_LIST_ACTIONS = ("logs:DescribeLogGroups",)
+
+
+def flow_log_policy(log_group_arn: str) -> str:
+    """The flow-log role's policy: the documented minimum, scoped to this one log group where
+    the action has resource-level permissions. DescribeLogGroups lists the account's groups
+    and takes no single-group resource, so it names `*` (it reads names, writes nothing).
+    logs:CreateLogGroup is left out: the group exists before the flow log (Pulumi creates it,
+    with the CMK and retention the service would not set)."""
+    return json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Sid": "WriteThisLogGroup",
+                    "Effect": "Allow",
+                    "Action": list(FLOW_LOG_GROUP_ACTIONS),
+                    "Resource": [log_group_arn, f"{log_group_arn}:*"],
+                },
+                {
+                    "Sid": "FindTheLogGroup",
+                    "Effect": "Allow",
+                    "Action": list(FLOW_LOG_LIST_ACTIONS),
+                    "Resource": "*",
+                },
+            ],
+        }
+    )
+
 
 @dataclass
 class RegionalNetworkArgs:
@@ -72,7 +105,7 @@ class RegionalNetwork(pulumi.ComponentResource):
         )
         self._zone_names = zones.names.apply(self._enough_zones)
 
-        self.public_subnets = self._subnets("public", plan.public, public=True)
+        self.public_subnets = self._subnets("public", plan.public)
         self.app_subnets = self._subnets("app", plan.app)
         self.data_subnets = self._subnets("data", plan.data)
 
@@ -108,15 +141,18 @@ class RegionalNetwork(pulumi.ComponentResource):
             )
         return names
 
-    def _subnets(self, tier: str, cidrs, public: bool = False) -> list[aws.ec2.Subnet]:
+    def _subnets(self, tier: str, cidrs) -> list[aws.ec2.Subnet]:
         return [
             aws.ec2.Subnet(
                 f"{self._name}-{tier}-{index}",
                 vpc_id=self.vpc.id,
                 cidr_block=str(cidr),
                 availability_zone=self._zone_names.apply(lambda names, i=index: names[i]),
-                # Only the public tier hands out public addresses (ALB, NAT).
-                map_public_ip_on_launch=public,
+                # No subnet hands out public addresses, not even the public tier: the ALB and
+                # the NAT gateways (Elastic IPs) do not need it, and an instance launched there
+                # by mistake would be reachable. ModifySubnetAttribute MapPublicIpOnLaunch:
+                # https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_ModifySubnetAttribute.html
+                map_public_ip_on_launch=False,
                 tags={**self._tags(f"{tier}-{index}"), "Tier": tier},
                 opts=self._child,
             )
@@ -226,25 +262,7 @@ class RegionalNetwork(pulumi.ComponentResource):
         aws.iam.RolePolicy(
             f"{self._name}-flow-logs-policy",
             role=role.id,
-            # Scoped to this one log group, not logs:* on *.
-            policy=log_group.arn.apply(
-                lambda arn: json.dumps(
-                    {
-                        "Version": "2012-10-17",
-                        "Statement": [
-                            {
-                                "Effect": "Allow",
-                                "Action": [
-                                    "logs:CreateLogStream",
-                                    "logs:PutLogEvents",
-                                    "logs:DescribeLogStreams",
-                                ],
-                                "Resource": [arn, f"{arn}:*"],
-                            }
-                        ],
-                    }
-                )
-            ),
+            policy=log_group.arn.apply(flow_log_policy),
             opts=self._child,
         )
         aws.ec2.FlowLog(

@@ -153,6 +153,7 @@ class RegionalEntry(pulumi.ComponentResource):
             None,
             args.deletion_protection,
             self,
+            holds_logs=True,
         )
         self.access_log_bucket = logs.bucket
         bucket = self.access_log_bucket.id
@@ -166,8 +167,16 @@ class RegionalEntry(pulumi.ComponentResource):
                     "filter": {"prefix": f"{ACCESS_LOG_PREFIX}/"},
                     "expiration": {"days": args.log_retention_days},
                     "noncurrent_version_expiration": {"noncurrent_days": 30},
+                },
+                {
+                    # The whole bucket, not only the log prefix: an upload anywhere that never
+                    # completes is aborted and stops costing storage.
+                    # https://docs.aws.amazon.com/AmazonS3/latest/API/API_AbortIncompleteMultipartUpload.html
+                    "id": "abort-incomplete-uploads",
+                    "status": "Enabled",
+                    "filter": {},
                     "abort_incomplete_multipart_upload": {"days_after_initiation": 7},
-                }
+                },
             ],
             opts=self._child,
         )

@@ -81,6 +81,12 @@ class DocumentsBucket(pulumi.ComponentResource):
                             noncurrent_days=30
                         )
                     ),
+                    # https://docs.aws.amazon.com/AmazonS3/latest/API/API_AbortIncompleteMultipartUpload.html
+                    abort_incomplete_multipart_upload=(
+                        aws.s3.BucketLifecycleConfigurationRuleAbortIncompleteMultipartUploadArgs(
+                            days_after_initiation=ABORT_MULTIPART_DAYS
+                        )
+                    ),
                 )
             ],
             log_versioning,

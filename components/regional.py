@@ -99,6 +99,8 @@ class RegionalStack(pulumi.ComponentResource):
                 kms_key_arn=self.keys.key.arn,
                 log_retention_days=settings.log_retention_days,
                 name_prefix=prefix,
+                instance_type=settings.traffic.instance_type,
+                database=settings.database,
             ),
             opts=child,
         )

@@ -11,6 +11,8 @@ import pulumi
 import pulumi_aws as aws
 
 from components.network.subnet_plan import plan_subnets
+from components.network.zones import Zone, choose_zones
+from components.settings import DatabaseSettings
 
 # The documented minimum of the flow-log role: "logs:CreateLogGroup, logs:CreateLogStream,
 # logs:PutLogEvents, logs:DescribeLogGroups, logs:DescribeLogStreams".
@@ -59,6 +61,11 @@ class RegionalNetworkArgs:
     log_retention_days: int
     name_prefix: str
     """Prefix for Name tags, e.g. trading-dr-primary."""
+    instance_type: str
+    """The application's EC2 instance type: only zones offering it are used."""
+    database: DatabaseSettings
+    """Engine, version and instance class: only zones where RDS offers them for a global
+    database are used (components/network/zones.py)."""
 
 
 class RegionalNetwork(pulumi.ComponentResource):
@@ -71,6 +78,8 @@ class RegionalNetwork(pulumi.ComponentResource):
     app_route_tables: list[aws.ec2.RouteTable]
     data_route_tables: list[aws.ec2.RouteTable]
     flow_log_group: aws.cloudwatch.LogGroup
+    zones: pulumi.Output[list[Zone]]
+    """The chosen zones, index i holding subnet i of each tier."""
 
     def __init__(self, name: str, args: RegionalNetworkArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("tradingdr:network:RegionalNetwork", name, None, opts)
@@ -100,10 +109,8 @@ class RegionalNetwork(pulumi.ComponentResource):
             tags=self._tags("default-sg-unused"),
             opts=self._child,
         )
-        zones = aws.get_availability_zones_output(
-            state="available", opts=pulumi.InvokeOutputOptions(parent=self)
-        )
-        self._zone_names = zones.names.apply(self._enough_zones)
+        self.zones = self._zones()
+        self._zone_names = self.zones.apply(lambda zones: [zone.name for zone in zones])
 
         self.public_subnets = self._subnets("public", plan.public)
         self.app_subnets = self._subnets("app", plan.app)
@@ -133,13 +140,36 @@ class RegionalNetwork(pulumi.ComponentResource):
     def _tags(self, what: str) -> dict[str, str]:
         return {"Name": f"{self._args.name_prefix}-{what}"}
 
-    def _enough_zones(self, names: list[str]) -> list[str]:
-        if len(names) < self._args.az_count:
-            raise ValueError(
-                f"azCount is {self._args.az_count} but {self._args.region} offers "
-                f"{len(names)} available zones ({', '.join(names)})"
+    def _zones(self) -> pulumi.Output[list[Zone]]:
+        """The zones of this region by the one rule of components/network/zones.py."""
+        args, invoke = self._args, pulumi.InvokeOutputOptions(parent=self)
+        zones = aws.get_availability_zones_output(state="available", opts=invoke)
+        offerings = aws.ec2.get_instance_type_offerings_output(
+            location_type="availability-zone-id",
+            filters=[{"name": "instance-type", "values": [args.instance_type]}],
+            opts=invoke,
+        )
+        orderable = aws.rds.get_orderable_db_instance_output(
+            engine=args.database.engine,
+            engine_version=args.database.engine_version,
+            instance_class=args.database.instance_class,
+            supports_global_databases=True,
+            opts=invoke,
+        )
+        return pulumi.Output.all(
+            zones.names, zones.zone_ids, offerings.locations, orderable.availability_zones
+        ).apply(
+            lambda v: choose_zones(
+                region=args.region,
+                names=v[0],
+                zone_ids=v[1],
+                instance_type=args.instance_type,
+                instance_zone_ids=v[2],
+                db_instance_class=args.database.instance_class,
+                db_zone_names=v[3],
+                az_count=args.az_count,
             )
-        return names
+        )
 
     def _subnets(self, tier: str, cidrs) -> list[aws.ec2.Subnet]:
         return [

@@ -250,8 +250,9 @@ def failed_replication_alarm(
             "RuleId": rule_id,
         },
         statistic="Sum",
-        period=300,
+        period=60,
         evaluation_periods=1,
+        datapoints_to_alarm=1,
         threshold=0,
         comparison_operator="GreaterThanThreshold",
         # No datapoints means nothing failed (the metric appears with traffic).

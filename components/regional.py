@@ -24,6 +24,7 @@ from components.observability.metrics import AlbMetrics, AuroraMetrics, Orchestr
 from components.providers import Providers
 from components.security.keys import RegionalKeys, RegionalKeysArgs
 from components.settings import Settings
+from components.traffic.app_access import AppDataAccess
 from components.traffic.names import health_url
 from components.traffic.regional import RegionalTraffic, RegionalTrafficArgs
 
@@ -109,6 +110,8 @@ class RegionalStack(pulumi.ComponentResource):
                 kms_key_arn=self.keys.key.arn,
                 log_retention_days=settings.log_retention_days,
                 name_prefix=prefix,
+                instance_type=settings.traffic.instance_type,
+                database=settings.database,
             ),
             opts=child,
         )
@@ -134,6 +137,7 @@ class RegionalStack(pulumi.ComponentResource):
                 kms_key_arn=self.keys.key.arn,
                 data_subnets=self.network.data_subnets,
                 db_security_group_id=self.security_groups.db.id,
+                random_provider=providers.random,
             ),
             opts=child,
         )
@@ -159,6 +163,18 @@ class RegionalStack(pulumi.ComponentResource):
                 kms_key_arn=self.keys.key.arn,
                 zone_id=args.zone_id,
                 name_prefix=prefix,
+                data_access=AppDataAccess(
+                    region=settings.home_region,
+                    secret_arn=self.data.credentials.secret_arn,
+                    kms_key_arn=self.keys.key.arn,
+                    writer_endpoint=self.data.aurora.cluster.endpoint,
+                    reader_endpoint=self.data.aurora.cluster.reader_endpoint,
+                    db_port=settings.database.port,
+                    cluster_resource_id=self.data.aurora.cluster.cluster_resource_id,
+                    table_names=[spec.name for spec in TABLES],
+                    documents_bucket=self.data.documents.bucket.bucket,
+                    documents_bucket_arn=self.data.documents.bucket.arn,
+                ),
             ),
             opts=child,
         )

@@ -67,6 +67,12 @@ _DNS_NAME = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a
 _DNS_LABEL = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
 _ZONE_ID = re.compile(r"^Z[A-Z0-9]{1,31}$")
 _INSTANCE_TYPE = re.compile(r"^[a-z][a-z0-9-]*\.[a-z0-9]+$")
+# An AMI id (8 or 17 hex digits) or an SSM parameter EC2 resolves at launch.
+# https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/finding-an-ami-parameter-store.html
+_AMI = re.compile(r"^(ami-([0-9a-f]{8}|[0-9a-f]{17})|resolve:ssm:/?[A-Za-z0-9_.\-/]+(:\d+)?)$")
+# "User data is limited to 16 KB, in raw form, before it is base64-encoded."
+# https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/user-data.html
+USER_DATA_MAX_BYTES = 16 * 1024
 _DB_INSTANCE_CLASS = re.compile(r"^db\.(r|x)[0-9][a-z0-9-]*\.[a-z0-9]+$")
 _TAG_VALUE = re.compile(r"^[\w .:/=+\-@]{1,256}$")
 
@@ -170,6 +176,10 @@ class TrafficSettings:
     app_max_size: int
     app_desired_size: int
     waf_rate_limit: int
+    app_ami_id: str | None = None
+    """appAmiId: the application's image in this stack's region; None: Amazon Linux 2023."""
+    app_user_data: str | None = None
+    """appUserData: the file's text, run at first boot instead of the default bootstrap."""
 
     @property
     def app_fqdn(self) -> str:
@@ -686,7 +696,47 @@ def _traffic(read: _Reader) -> TrafficSettings:
         app_max_size=max_size,
         app_desired_size=desired,
         waf_rate_limit=read.integer("wafRateLimit", 100, 2_000_000_000),
+        app_ami_id=_app_ami_id(read),
+        app_user_data=_app_user_data(read),
     )
+
+
+def _app_ami_id(read: _Reader) -> str | None:
+    value = read.string("appAmiId")
+    if not value:
+        return None
+    if not _AMI.match(value):
+        raise SettingsError(
+            _full("appAmiId"),
+            value,
+            "must be an AMI id of this stack's region (ami-...) or resolve:ssm:<parameter>",
+        )
+    return value
+
+
+def _app_user_data(read: _Reader) -> str | None:
+    """The text of the appUserData file (relative to the project directory)."""
+    value = read.string("appUserData")
+    if not value:
+        return None
+    path = Path(value) if Path(value).is_absolute() else PROJECT_FILE.parent / value
+    if not path.is_file():
+        raise SettingsError(_full("appUserData"), value, f"must be a readable file ({path} is not)")
+    data = path.read_bytes()
+    if not data.strip():
+        raise SettingsError(_full("appUserData"), value, "must not be empty")
+    if len(data) > USER_DATA_MAX_BYTES:
+        raise SettingsError(
+            _full("appUserData"),
+            value,
+            f"is {len(data)} bytes; EC2 user data is at most {USER_DATA_MAX_BYTES}",
+        )
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise SettingsError(
+            _full("appUserData"), value, "must be UTF-8 text (a script or cloud-init file)"
+        ) from None
 
 
 def load_settings() -> Settings:

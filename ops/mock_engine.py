@@ -177,6 +177,9 @@ COMPUTED_OUTPUTS: dict[str, Callable[[str, str, dict, str], dict]] = {
         "result": "MockPw-"
         + hashlib.sha256(name.encode()).hexdigest()[: max(8, int(inputs.get("length", 16)) - 7)],
     },
+    "random:index/randomId:RandomId": lambda name, region, inputs, id_: {
+        "hex": _digest(f"{name}/{region}")[: 2 * int(inputs.get("byteLength", 4))],
+    },
     "aws:lb/loadBalancer:LoadBalancer": lambda name, region, inputs, id_: {
         "dnsName": f"{id_}.{region}.elb.amazonaws.com",
         "zoneId": _ALB_ZONE_IDS.get(region, "ZMOCKALBZONE"),
@@ -235,13 +238,65 @@ def _aurora_cluster(region: str, inputs: dict, id_: str) -> dict:
     }
 
 
+# The mock account's zones: names map to IDs out of order, as in a real account (names are
+# per account, https://docs.aws.amazon.com/global-infrastructure/latest/regions/az-ids.html),
+# and neither offering covers every zone, so the program's zone rule
+# (components/network/zones.py) has something to filter. Letter -> AZ number.
+MOCK_ZONE_NUMBERS = {"a": 4, "b": 6, "c": 1, "d": 2, "e": 3, "f": 5}
+MOCK_ZONES_WITHOUT_INSTANCE_TYPE = {1}
+"""AZ numbers where no EC2 instance type is offered (zone ID {region}-az1)."""
+MOCK_ZONES_WITHOUT_DB_CLASS = {"b"}
+"""Zone letters where RDS offers no DB instance class (name {region}b, zone ID az6)."""
+
+
+def _zone_id(region: str | None, number: int) -> str:
+    return f"{region}-az{number}"
+
+
+def _availability_zones(args: dict, region: str | None) -> dict:
+    return {
+        "names": [f"{region}{letter}" for letter in MOCK_ZONE_NUMBERS],
+        "zoneIds": [_zone_id(region, n) for n in MOCK_ZONE_NUMBERS.values()],
+        "id": region,
+    }
+
+
+def _instance_type_offerings(args: dict, region: str | None) -> dict:
+    """DescribeInstanceTypeOfferings by availability-zone-id: every zone but the excluded."""
+    types = [v for f in args.get("filters") or [] if f["name"] == "instance-type" for v in f["values"]]
+    locations = [
+        _zone_id(region, n)
+        for n in sorted(MOCK_ZONE_NUMBERS.values())
+        if n not in MOCK_ZONES_WITHOUT_INSTANCE_TYPE
+    ]
+    return {
+        "id": region,
+        "locationType": args.get("locationType"),
+        "locations": [loc for loc in locations for _ in types],
+        "locationTypes": [args.get("locationType") for loc in locations for _ in types],
+        "instanceTypes": [t for _ in locations for t in types],
+    }
+
+
+def _orderable_db_instance(args: dict, region: str | None) -> dict:
+    """DescribeOrderableDBInstanceOptions: zones by *name*, every one but the excluded."""
+    return {
+        "id": region,
+        "engine": args.get("engine"),
+        "engineVersion": args.get("engineVersion"),
+        "instanceClass": args.get("instanceClass"),
+        "supportsGlobalDatabases": True,
+        "availabilityZones": [
+            f"{region}{letter}" for letter in MOCK_ZONE_NUMBERS if letter not in MOCK_ZONES_WITHOUT_DB_CLASS
+        ],
+    }
+
+
 # Invoke results. token -> f(args, region).
 INVOKE_RESULTS: dict[str, Callable[[dict, str | None], dict]] = {
-    "aws:index/getAvailabilityZones:getAvailabilityZones": lambda args, region: {
-        "names": [f"{region}{suffix}" for suffix in "abcdef"],
-        "zoneIds": [f"{region}-az{n}" for n in range(1, 7)],
-        "id": region,
-    },
+    "aws:index/getAvailabilityZones:getAvailabilityZones": _availability_zones,
+    "aws:ec2/getInstanceTypeOfferings:getInstanceTypeOfferings": _instance_type_offerings,
+    "aws:rds/getOrderableDbInstance:getOrderableDbInstance": _orderable_db_instance,
     "aws:index/getCallerIdentity:getCallerIdentity": lambda args, region: {
         "accountId": MOCK_ACCOUNT,
         "arn": f"arn:aws:iam::{MOCK_ACCOUNT}:user/mock-deployer",

@@ -31,6 +31,13 @@ def normaliser(run: StackRun):
         ".".join(str(vpc.network_address).split(".")[:2]) + ".": "<vpc>.",
         ".".join(str(peer.network_address).split(".")[:2]) + ".": "<peervpc>.",
     }
+    # A DynamoDB table in its home region is the primary's global table there and the dr
+    # stack's replica here: one table, named by its table name (the app role grants it).
+    for kind in ("aws:dynamodb/table:Table", "aws:dynamodb/tableReplica:TableReplica"):
+        for table in run.of_type(kind):
+            arn = table.outputs["arn"]
+            name = arn.rsplit("/", 1)[-1].replace(f"trading-dr-{settings.role}", "trading-dr-<role>")
+            replacements[arn] = f"<table {name}>"
     # Per-region AWS facts the stack reads: the ALB's hosted zone, the ELB log account.
     alb = run.one("aws:lb/loadBalancer:LoadBalancer")
     replacements[alb.outputs["zoneId"]] = "<alb-zone>"

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 import pulumi
 import pulumi_aws as aws
+import pulumi_random as random
 
 from components.data.aurora_plan import (
     DATABASE_NAME,
@@ -70,6 +71,16 @@ class AuroraClusterArgs:
     instance_count: int
     """aurora_plan.instance_count(tier, role); 0 leaves the cluster headless."""
     protect: bool
+    random_provider: pulumi.ProviderResource | None = None
+    """pulumi-random's explicit provider (Providers.random), for the final snapshot's suffix."""
+
+
+def final_snapshot_identifier(cluster_id: str, suffix: str) -> str:
+    """`<cluster>-final-<suffix>`: DeleteDBCluster fails with DBClusterSnapshotAlreadyExistsFault
+    when the final snapshot's identifier is taken, so a stack that is destroyed and created
+    again needs a new one. 1 to 255 letters, digits or hyphens, a letter first, no "--", no
+    trailing hyphen: https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_DeleteDBCluster.html"""
+    return f"{cluster_id}-final-{suffix}"
 
 
 class AuroraCluster(pulumi.ComponentResource):
@@ -181,12 +192,25 @@ class AuroraCluster(pulumi.ComponentResource):
             iam_database_authentication_enabled=True,
             deletion_protection=args.protect,
             skip_final_snapshot=False,
-            final_snapshot_identifier=f"{self._identifier}-final",
+            final_snapshot_identifier=self._final_snapshot_suffix().hex.apply(
+                lambda suffix: final_snapshot_identifier(self._identifier, suffix)
+            ),
             opts=pulumi.ResourceOptions(
                 parent=self,
                 protect=args.protect,
                 ignore_changes=list(DRIFTING_FIELDS),
             ),
+        )
+
+    def _final_snapshot_suffix(self) -> random.RandomId:
+        """New with every incarnation of the cluster (a new stack, or a replacement through a
+        new identifier or key), stable for its life: no diff on each `up`, and never the
+        identifier of an earlier incarnation's final snapshot."""
+        return random.RandomId(
+            f"{self._name}-final-snapshot-suffix",
+            byte_length=4,
+            keepers={"cluster": self._identifier, "kms_key": self._args.kms_key_arn},
+            opts=pulumi.ResourceOptions(parent=self, provider=self._args.random_provider),
         )
 
     def _instance(self, index: int) -> aws.rds.ClusterInstance:

@@ -23,6 +23,15 @@ COMPLETION_WINDOW_MINUTES = 480
 # (advanced backup) is what allows its recovery points to be copied to another region.
 OPT_IN = {"Aurora": True, "DynamoDB": True, "RDS": True}
 FULL_MANAGEMENT = {"DynamoDB": True}
+# The provider reads back the region's whole map (every resource type AWS Backup knows
+# there, which grows over time and differs by region), so a partial map shows a diff on every
+# preview (hashicorp/terraform-provider-aws#22744); a full map is not portable either: a key
+# the region does not support fails the update (#21801, #30881). So the maps are set at
+# creation and their read-back drift is ignored. Docs:
+# https://docs.aws.amazon.com/aws-backup/latest/devguide/API_UpdateRegionSettings.html
+# RegionSettings is the account's, per region: another stack's or a person's later change is
+# not reverted by this one (`deploy.py preflight` is the place to check the values).
+REGION_SETTINGS_DRIFT = ("resourceTypeOptInPreference", "resourceTypeManagementPreference")
 BACKUP_POLICIES = ("AWSBackupServiceRolePolicyForBackup", "AWSBackupServiceRolePolicyForRestores")
 
 
@@ -72,7 +81,7 @@ class RegionalBackup(pulumi.ComponentResource):
             f"{name}-region-settings",
             resource_type_opt_in_preference=OPT_IN,
             resource_type_management_preference=FULL_MANAGEMENT,
-            opts=child,
+            opts=pulumi.ResourceOptions(parent=self, ignore_changes=list(REGION_SETTINGS_DRIFT)),
         )
         self.vault = aws.backup.Vault(
             f"{name}-vault",

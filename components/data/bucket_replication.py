@@ -19,6 +19,7 @@ import pulumi
 import pulumi_aws as aws
 
 RTC_MINUTES = 15  # the only value S3 Replication Time Control accepts
+FAILED_REPLICATION_METRIC = "OperationsFailedReplication"
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,9 @@ class BucketEnd:
     """Bucket name."""
     bucket_arn: pulumi.Input[str]
     kms_key_arn: pulumi.Input[str]
+    alert_topic_arn: pulumi.Input[str] | None = None
+    """The region's alert topic: the failed-replication alarm of the rule whose source is
+    this bucket notifies it (S3 reports replication metrics in the source's region)."""
 
 
 @dataclass
@@ -92,6 +96,17 @@ def replication_rule(rule_id: str, destination_bucket_arn, destination_key_arn):
     )
 
 
+def encryption_contexts(bucket_arn: str) -> list[str]:
+    """The values `kms:EncryptionContext:aws:s3:arn` takes for objects of this bucket. With an
+    S3 Bucket Key (every SSE-KMS bucket here, components/security/private_bucket.py) it is
+    the bucket's ARN, not the object's: "When an S3 Bucket Key is enabled for the source or
+    destination bucket, the encryption context will be the bucket Amazon Resource Name (ARN)
+    and not the object ARN" (https://docs.aws.amazon.com/AmazonS3/latest/userguide/replication-config-for-kms-objects.html,
+    https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucket-key.html). Objects written
+    before the Bucket Key was on carry their object ARN, so both are listed."""
+    return [bucket_arn, f"{bucket_arn}/*"]
+
+
 def replication_policy(ends: list[dict]) -> str:
     """The replication role's policy, for resolved ends (dicts with region, bucket_arn,
     kms_key_arn). Every bucket is a source and a destination; each key decrypts what its
@@ -130,7 +145,9 @@ def replication_policy(ends: list[dict]) -> str:
                 "Resource": end["kms_key_arn"],
                 "Condition": {
                     "StringEquals": via_s3,
-                    "StringLike": {"kms:EncryptionContext:aws:s3:arn": f"{end['bucket_arn']}/*"},
+                    "StringLike": {
+                        "kms:EncryptionContext:aws:s3:arn": encryption_contexts(end["bucket_arn"])
+                    },
                 },
             }
         )
@@ -143,6 +160,8 @@ class BucketReplication(pulumi.ComponentResource):
     """DR bucket -> primary bucket."""
     from_peer: aws.s3.BucketReplicationConfig
     """Primary bucket -> DR bucket (configured on the primary bucket, in the primary region)."""
+    failed_alarms: list[aws.cloudwatch.MetricAlarm]
+    """One per rule, in the rule's source region."""
 
     def __init__(self, name: str, args: BucketReplicationArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("tradingdr:storage:BucketReplication", name, None, opts)
@@ -194,4 +213,51 @@ class BucketReplication(pulumi.ComponentResource):
             rules=[replication_rule(f"to-{home.region}", home.bucket_arn, home.kms_key_arn)],
             opts=pulumi.ResourceOptions(parent=self, provider=args.peer_provider, depends_on=depends),
         )
+        self.failed_alarms = [
+            failed_replication_alarm(
+                f"{name}-to-peer-failed", home, peer, f"to-{peer.region}", pulumi.ResourceOptions(parent=self)
+            ),
+            failed_replication_alarm(
+                f"{name}-from-peer-failed",
+                peer,
+                home,
+                f"to-{home.region}",
+                pulumi.ResourceOptions(parent=self, provider=args.peer_provider),
+            ),
+        ]
         self.register_outputs({"role_arn": self.role.arn})
+
+
+def failed_replication_alarm(
+    name: str, source: BucketEnd, destination: BucketEnd, rule_id: str, opts: pulumi.ResourceOptions
+) -> aws.cloudwatch.MetricAlarm:
+    """Alarm when any object of `rule_id` fails to replicate (a KMS or permission denial
+    shows here, nowhere else: PutBucketReplication accepts an unusable key with 200 OK).
+    S3 publishes OperationsFailedReplication in AWS/S3 per SourceBucket, DestinationBucket
+    and RuleId, in the source bucket's region, only for rules with replication metrics on
+    (replication_rule sets them): https://docs.aws.amazon.com/AmazonS3/latest/userguide/replication-metrics.html,
+    https://docs.aws.amazon.com/AmazonS3/latest/userguide/metrics-dimensions.html#s3-cloudwatch-replication-metrics"""
+    topics = [source.alert_topic_arn] if source.alert_topic_arn is not None else []
+    return aws.cloudwatch.MetricAlarm(
+        name,
+        name=f"trading-dr-s3-replication-failed-{rule_id}",
+        alarm_description=f"S3 objects failed to replicate ({rule_id}): check the replication role and keys",
+        namespace="AWS/S3",
+        metric_name=FAILED_REPLICATION_METRIC,
+        dimensions={
+            "SourceBucket": source.bucket,
+            "DestinationBucket": destination.bucket,
+            "RuleId": rule_id,
+        },
+        statistic="Sum",
+        period=60,
+        evaluation_periods=1,
+        datapoints_to_alarm=1,
+        threshold=0,
+        comparison_operator="GreaterThanThreshold",
+        # No datapoints means nothing failed (the metric appears with traffic).
+        treat_missing_data="notBreaching",
+        alarm_actions=topics,
+        ok_actions=topics,
+        opts=opts,
+    )

@@ -23,6 +23,15 @@ from components.data.aurora_plan import DATABASE_NAME, MASTER_USERNAME
 SECRET_NAME = "trading-dr/aurora-master"
 """Same name in both regions: a client looks it up in its own region."""
 RECOVERY_WINDOW_DAYS = 30  # the longest Secrets Manager allows: a deleted secret can be restored
+DISPOSABLE_RECOVERY_WINDOW_DAYS = 0
+"""protectData=false: deleted at once, so a re-created stack can take the same name again.
+`recovery_window_in_days` is 0 (no recovery) or 7 to 30; a name whose secret is scheduled for
+deletion cannot be reused until the window ends:
+https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_DeleteSecret.html"""
+
+
+def recovery_window_days(protect: bool) -> int:
+    return RECOVERY_WINDOW_DAYS if protect else DISPOSABLE_RECOVERY_WINDOW_DAYS
 
 
 @dataclass
@@ -50,7 +59,7 @@ class DatabaseCredentials(pulumi.ComponentResource):
             name=SECRET_NAME,
             description="trading-dr Aurora master credentials (global database)",
             kms_key_id=args.kms_key_arn,
-            recovery_window_in_days=RECOVERY_WINDOW_DAYS,
+            recovery_window_in_days=recovery_window_days(args.protect),
             opts=pulumi.ResourceOptions(parent=self, protect=args.protect),
         )
         value = pulumi.Output.all(

@@ -61,7 +61,9 @@ class DocumentsBucket(pulumi.ComponentResource):
         )
 
         # Access-log targets accept only SSE-S3 (see components/security/private_bucket.py).
-        logs = private_bucket(f"{name}-logs", names.apply(lambda n: n[1]), None, args.protect, self)
+        logs = private_bucket(
+            f"{name}-logs", names.apply(lambda n: n[1]), None, args.protect, self, holds_logs=True
+        )
         self.log_bucket, log_versioning = logs.bucket, logs.versioning
         self._lifecycle(
             "logs",
@@ -77,6 +79,12 @@ class DocumentsBucket(pulumi.ComponentResource):
                     noncurrent_version_expiration=(
                         aws.s3.BucketLifecycleConfigurationRuleNoncurrentVersionExpirationArgs(
                             noncurrent_days=30
+                        )
+                    ),
+                    # https://docs.aws.amazon.com/AmazonS3/latest/API/API_AbortIncompleteMultipartUpload.html
+                    abort_incomplete_multipart_upload=(
+                        aws.s3.BucketLifecycleConfigurationRuleAbortIncompleteMultipartUploadArgs(
+                            days_after_initiation=ABORT_MULTIPART_DAYS
                         )
                     ),
                 )

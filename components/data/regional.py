@@ -33,6 +33,8 @@ class RegionalDataArgs:
     """RegionalNetwork.data_subnets: Aurora's subnet group and AZ spread."""
     db_security_group_id: pulumi.Input[str]
     """SecurityGroups.db: admits only the app tier on the DB port."""
+    random_provider: pulumi.ProviderResource | None = None
+    """Providers.random (the final snapshot's unique suffix)."""
 
 
 class RegionalData(pulumi.ComponentResource):
@@ -60,6 +62,7 @@ class RegionalData(pulumi.ComponentResource):
                 security_group_id=args.db_security_group_id,
                 instance_count=instance_count(settings.tier, settings.role),
                 protect=protect,
+                random_provider=args.random_provider,
             ),
             opts=child,
         )

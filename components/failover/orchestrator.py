@@ -25,6 +25,7 @@ from components.failover.policy import (
     db_instance_arn,
     global_cluster_arn,
     orchestrator_policy,
+    writer_dependency_arns,
 )
 from components.settings import FailoverSettings
 from failover.actions import writer_instance_id
@@ -199,6 +200,11 @@ class FailoverOrchestrator(pulumi.ComponentResource):
                         db_instance_arn(v[0], args.region, v[1], writer_instance_id(v[9]))
                         if args.writer_instance_class
                         else None
+                    ),
+                    writer_dependencies=(
+                        writer_dependency_arns(v[0], args.region, v[1], v[9])
+                        if args.writer_instance_class
+                        else ()
                     ),
                 )
             )

@@ -24,6 +24,24 @@ def db_instance_arn(partition: str, region: str, account: str, instance_id: str)
     return f"arn:{partition}:rds:{region}:{account}:db:{instance_id}"
 
 
+def writer_dependency_arns(partition: str, region: str, account: str, cluster_id: str) -> list[str]:
+    """The other resources rds:CreateDBInstance is authorised against when the orchestrator
+    adds a writer to its headless cluster. The Service Authorization Reference lists, for
+    CreateDBInstance, `db*` and also `cluster`, `og`, `pg`, `secgrp`, `subgrp`
+    (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonrds.html);
+    AWS's own example grants the instance's og/pg/subgrp ARNs
+    (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/security_iam_id-based-policy-examples-create-and-modify-examples.html).
+    The request (failover/actions.py) names only the cluster, so the instance takes:
+    - the cluster's DB subnet group, named like the cluster (components/data/aurora.py);
+    - the engine's default DB parameter group `default.<family>` and default option group
+      `default:<engine>-<version>`: named by the engine version, which the global cluster
+      upgrades underneath, so granted as `default.*`/`default:*`, AWS's unmodifiable
+      defaults only. No DB security group (secgrp is EC2-Classic; VPC groups are not RDS
+      resources)."""
+    prefix = f"arn:{partition}:rds:{region}:{account}"
+    return [f"{prefix}:subgrp:{cluster_id}", f"{prefix}:pg:default.*", f"{prefix}:og:default:*"]
+
+
 def alarm_arn(partition: str, region: str, account: str, name: str) -> str:
     return f"arn:{partition}:cloudwatch:{region}:{account}:alarm:{name}"
 
@@ -54,6 +72,7 @@ def orchestrator_policy(
     log_group: str,
     alarms: Sequence[str],
     writer_instance: str | None = None,
+    writer_dependencies: Sequence[str] = (),
 ) -> dict:
     """The execution role's inline policy; every argument is an ARN."""
     statements = [
@@ -119,6 +138,16 @@ def orchestrator_policy(
                 "Resource": [writer_instance, local_cluster],
             }
         )
+        if writer_dependencies:
+            statements.append(
+                {
+                    # CreateDBInstance is authorised against these too (writer_dependency_arns).
+                    "Sid": "CreateTheWriterWithItsGroups",
+                    "Effect": "Allow",
+                    "Action": ["rds:CreateDBInstance"],
+                    "Resource": list(writer_dependencies),
+                }
+            )
     if alarms:
         statements.append(
             {

@@ -5,17 +5,39 @@ peer VPC on the app port (cross-region calls over the Transit Gateway). Every ru
 description; the ALB's 80/443 are the only rules open to the internet. Rules are separate
 resources (aws.vpc.SecurityGroup*Rule), so groups that reference each other do not form a
 create-time cycle.
+
+EC2 accepts group and rule descriptions of up to 255 characters from
+`a-zA-Z0-9. _-:/()#,@[]+=&;{}!$*` only (no apostrophes); the rule pattern is
+DESCRIPTION_CHARSET, checked here before anything registers:
+https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateSecurityGroup.html
+https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_IpRange.html
 """
 
 from __future__ import annotations
 
 import ipaddress
+import re
 from dataclasses import dataclass
 
 import pulumi
 import pulumi_aws as aws
 
 ANYWHERE_V4 = "0.0.0.0/0"
+# The charset EC2 documents for rule descriptions (API_UserIdGroupPair omits "&", so it is
+# left out here too: the strictest of the documented sets), at most 255 characters.
+DESCRIPTION_CHARSET = re.compile(r"[a-zA-Z0-9 ._\-:/()#,@\[\]+=;{}!$*]{0,255}")
+
+
+def check_description(description: str) -> str:
+    """`description` if EC2 accepts it for a group or rule, else ValueError naming it."""
+    if not DESCRIPTION_CHARSET.fullmatch(description):
+        raise ValueError(
+            f"security group description {description!r} is not accepted by EC2: at most 255 "
+            "characters of a-zA-Z0-9 and ._-:/()#,@[]+=;{}!$* and spaces"
+        )
+    return description
+
+
 HTTPS, HTTP = 443, 80
 
 
@@ -44,7 +66,7 @@ class SecurityGroups(pulumi.ComponentResource):
             return aws.ec2.SecurityGroup(
                 f"{name}-{tier}",
                 vpc_id=args.vpc_id,
-                description=description,
+                description=check_description(description),
                 # Rules are managed as separate resources below; none inline.
                 tags={"Name": f"{args.name_prefix}-{tier}-sg"},
                 opts=self._child,
@@ -63,7 +85,7 @@ class SecurityGroups(pulumi.ComponentResource):
             self.app,
             "app-from-peer",
             args.app_port,
-            "from the peer region's VPC over the Transit Gateway",
+            "from the peer region VPC over the Transit Gateway",
             cidr=str(args.peer_vpc_cidr),
         )
         self._egress(self.app, "app-to-db", args.db_port, "to Aurora", group=self.db)
@@ -71,7 +93,7 @@ class SecurityGroups(pulumi.ComponentResource):
             self.app,
             "app-to-peer",
             args.app_port,
-            "to the peer region's application tier over the Transit Gateway",
+            "to the peer region application tier over the Transit Gateway",
             cidr=str(args.peer_vpc_cidr),
         )
         # AWS APIs (SSM, CloudWatch, Secrets Manager, S3/DynamoDB endpoints) are HTTPS only.
@@ -100,6 +122,6 @@ class SecurityGroups(pulumi.ComponentResource):
             to_port=port,
             cidr_ipv4=cidr,
             referenced_security_group_id=group.id if group is not None else None,
-            description=description,
+            description=check_description(description),
             opts=self._child,
         )

@@ -11,6 +11,41 @@ import pulumi
 import pulumi_aws as aws
 
 from components.network.subnet_plan import plan_subnets
+from components.network.zones import Zone, choose_zones
+from components.settings import DatabaseSettings
+
+# The documented minimum of the flow-log role: "logs:CreateLogGroup, logs:CreateLogStream,
+# logs:PutLogEvents, logs:DescribeLogGroups, logs:DescribeLogStreams".
+# https://docs.aws.amazon.com/vpc/latest/userguide/flow-logs-iam-role.html
+FLOW_LOG_GROUP_ACTIONS = ("logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams")
+FLOW_LOG_LIST_ACTIONS = ("logs:DescribeLogGroups",)
+
+
+def flow_log_policy(log_group_arn: str) -> str:
+    """The flow-log role's policy: the documented minimum, scoped to this one log group where
+    the action has resource-level permissions. DescribeLogGroups lists the account's groups
+    and takes no single-group resource, so it names `*` (it reads names, writes nothing).
+    logs:CreateLogGroup is left out: the group exists before the flow log (Pulumi creates it,
+    with the CMK and retention the service would not set)."""
+    return json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Sid": "WriteThisLogGroup",
+                    "Effect": "Allow",
+                    "Action": list(FLOW_LOG_GROUP_ACTIONS),
+                    "Resource": [log_group_arn, f"{log_group_arn}:*"],
+                },
+                {
+                    "Sid": "FindTheLogGroup",
+                    "Effect": "Allow",
+                    "Action": list(FLOW_LOG_LIST_ACTIONS),
+                    "Resource": "*",
+                },
+            ],
+        }
+    )
 
 
 @dataclass
@@ -26,6 +61,11 @@ class RegionalNetworkArgs:
     log_retention_days: int
     name_prefix: str
     """Prefix for Name tags, e.g. trading-dr-primary."""
+    instance_type: str
+    """The application's EC2 instance type: only zones offering it are used."""
+    database: DatabaseSettings
+    """Engine, version and instance class: only zones where RDS offers them for a global
+    database are used (components/network/zones.py)."""
 
 
 class RegionalNetwork(pulumi.ComponentResource):
@@ -38,6 +78,8 @@ class RegionalNetwork(pulumi.ComponentResource):
     app_route_tables: list[aws.ec2.RouteTable]
     data_route_tables: list[aws.ec2.RouteTable]
     flow_log_group: aws.cloudwatch.LogGroup
+    zones: pulumi.Output[list[Zone]]
+    """The chosen zones, index i holding subnet i of each tier."""
 
     def __init__(self, name: str, args: RegionalNetworkArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("tradingdr:network:RegionalNetwork", name, None, opts)
@@ -67,12 +109,10 @@ class RegionalNetwork(pulumi.ComponentResource):
             tags=self._tags("default-sg-unused"),
             opts=self._child,
         )
-        zones = aws.get_availability_zones_output(
-            state="available", opts=pulumi.InvokeOutputOptions(parent=self)
-        )
-        self._zone_names = zones.names.apply(self._enough_zones)
+        self.zones = self._zones()
+        self._zone_names = self.zones.apply(lambda zones: [zone.name for zone in zones])
 
-        self.public_subnets = self._subnets("public", plan.public, public=True)
+        self.public_subnets = self._subnets("public", plan.public)
         self.app_subnets = self._subnets("app", plan.app)
         self.data_subnets = self._subnets("data", plan.data)
 
@@ -100,23 +140,49 @@ class RegionalNetwork(pulumi.ComponentResource):
     def _tags(self, what: str) -> dict[str, str]:
         return {"Name": f"{self._args.name_prefix}-{what}"}
 
-    def _enough_zones(self, names: list[str]) -> list[str]:
-        if len(names) < self._args.az_count:
-            raise ValueError(
-                f"azCount is {self._args.az_count} but {self._args.region} offers "
-                f"{len(names)} available zones ({', '.join(names)})"
+    def _zones(self) -> pulumi.Output[list[Zone]]:
+        """The zones of this region by the one rule of components/network/zones.py."""
+        args, invoke = self._args, pulumi.InvokeOutputOptions(parent=self)
+        zones = aws.get_availability_zones_output(state="available", opts=invoke)
+        offerings = aws.ec2.get_instance_type_offerings_output(
+            location_type="availability-zone-id",
+            filters=[{"name": "instance-type", "values": [args.instance_type]}],
+            opts=invoke,
+        )
+        orderable = aws.rds.get_orderable_db_instance_output(
+            engine=args.database.engine,
+            engine_version=args.database.engine_version,
+            instance_class=args.database.instance_class,
+            supports_global_databases=True,
+            opts=invoke,
+        )
+        return pulumi.Output.all(
+            zones.names, zones.zone_ids, offerings.locations, orderable.availability_zones
+        ).apply(
+            lambda v: choose_zones(
+                region=args.region,
+                names=v[0],
+                zone_ids=v[1],
+                instance_type=args.instance_type,
+                instance_zone_ids=v[2],
+                db_instance_class=args.database.instance_class,
+                db_zone_names=v[3],
+                az_count=args.az_count,
             )
-        return names
+        )
 
-    def _subnets(self, tier: str, cidrs, public: bool = False) -> list[aws.ec2.Subnet]:
+    def _subnets(self, tier: str, cidrs) -> list[aws.ec2.Subnet]:
         return [
             aws.ec2.Subnet(
                 f"{self._name}-{tier}-{index}",
                 vpc_id=self.vpc.id,
                 cidr_block=str(cidr),
                 availability_zone=self._zone_names.apply(lambda names, i=index: names[i]),
-                # Only the public tier hands out public addresses (ALB, NAT).
-                map_public_ip_on_launch=public,
+                # No subnet hands out public addresses, not even the public tier: the ALB and
+                # the NAT gateways (Elastic IPs) do not need it, and an instance launched there
+                # by mistake would be reachable. ModifySubnetAttribute MapPublicIpOnLaunch:
+                # https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_ModifySubnetAttribute.html
+                map_public_ip_on_launch=False,
                 tags={**self._tags(f"{tier}-{index}"), "Tier": tier},
                 opts=self._child,
             )
@@ -226,25 +292,7 @@ class RegionalNetwork(pulumi.ComponentResource):
         aws.iam.RolePolicy(
             f"{self._name}-flow-logs-policy",
             role=role.id,
-            # Scoped to this one log group, not logs:* on *.
-            policy=log_group.arn.apply(
-                lambda arn: json.dumps(
-                    {
-                        "Version": "2012-10-17",
-                        "Statement": [
-                            {
-                                "Effect": "Allow",
-                                "Action": [
-                                    "logs:CreateLogStream",
-                                    "logs:PutLogEvents",
-                                    "logs:DescribeLogStreams",
-                                ],
-                                "Resource": [arn, f"{arn}:*"],
-                            }
-                        ],
-                    }
-                )
-            ),
+            policy=log_group.arn.apply(flow_log_policy),
             opts=self._child,
         )
         aws.ec2.FlowLog(

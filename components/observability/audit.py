@@ -24,6 +24,7 @@ from components.observability.audit_policies import (
     cloudtrail_logs_trust,
     trail_arn,
     trail_bucket_policy,
+    trail_topic_policy,
 )
 from components.security.private_bucket import private_bucket
 
@@ -55,6 +56,8 @@ class AuditTrail(pulumi.ComponentResource):
     """Holds the trail's log files and digests."""
     access_log_bucket: aws.s3.Bucket
     log_group: aws.cloudwatch.LogGroup
+    topic: aws.sns.Topic
+    """Log-file delivery notifications, encrypted with the CMK (its policy grants "cloudtrail")."""
 
     def __init__(self, name: str, args: AuditTrailArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("tradingdr:audit:AuditTrail", name, None, opts)
@@ -79,6 +82,7 @@ class AuditTrail(pulumi.ComponentResource):
             opts=self._child,
         )
         self.log_group, delivery_policy, role = self._log_delivery()
+        self.topic, topic_policy = self._notifications()
         self.trail = aws.cloudtrail.Trail(
             f"{name}-trail",
             name=args.trail_name,
@@ -90,8 +94,15 @@ class AuditTrail(pulumi.ComponentResource):
             # CloudTrail wants the log group ARN with the ":*" stream wildcard.
             cloud_watch_logs_group_arn=self.log_group.arn.apply(lambda arn: f"{arn}:*"),
             cloud_watch_logs_role_arn=role.arn,
-            # CloudTrail checks at creation that it may write to the bucket and the log group.
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[bucket_policy, delivery_policy]),
+            # A notification per delivered log file (security baseline: CloudTrail.* "trail
+            # with an SNS topic"); the CreateTrail SnsTopicName takes the topic's name or ARN:
+            # https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_CreateTrail.html
+            sns_topic_name=self.topic.arn,
+            # CloudTrail checks at creation that it may write to the bucket, the log group and
+            # the topic.
+            opts=pulumi.ResourceOptions(
+                parent=self, depends_on=[bucket_policy, delivery_policy, topic_policy]
+            ),
         )
         self.register_outputs(
             {"trail_arn": self.trail.arn, "bucket": self.bucket.id, "log_group": self.log_group.name}
@@ -105,7 +116,9 @@ class AuditTrail(pulumi.ComponentResource):
         bucket_name = pulumi.Output.from_input(self._args.account_id).apply(
             lambda account: f"trading-dr-audit-{label}-{account}-{self._args.region}"
         )
-        made = private_bucket(f"{self._name}-{what}", bucket_name, kms_key_arn, self._args.protect, self)
+        made = private_bucket(
+            f"{self._name}-{what}", bucket_name, kms_key_arn, self._args.protect, self, holds_logs=True
+        )
         self._versioning[what] = made.versioning
         return made.bucket
 
@@ -174,6 +187,23 @@ class AuditTrail(pulumi.ComponentResource):
             ],
             opts=pulumi.ResourceOptions(parent=self, depends_on=[self._versioning["access-logs"]]),
         )
+
+    def _notifications(self) -> tuple[aws.sns.Topic, aws.sns.TopicPolicy]:
+        topic = aws.sns.Topic(
+            f"{self._name}-notifications",
+            name=f"{self._args.trail_name}-deliveries",
+            kms_master_key_id=self._args.kms_key_arn,
+            opts=self._child,
+        )
+        policy = aws.sns.TopicPolicy(
+            f"{self._name}-notifications-policy",
+            arn=topic.arn,
+            policy=pulumi.Output.all(topic.arn, self._trail_arn, self._args.account_id).apply(
+                lambda v: trail_topic_policy(v[0], v[1], v[2])
+            ),
+            opts=self._child,
+        )
+        return topic, policy
 
     def _log_delivery(self) -> tuple[aws.cloudwatch.LogGroup, aws.iam.RolePolicy, aws.iam.Role]:
         log_group = aws.cloudwatch.LogGroup(

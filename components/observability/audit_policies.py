@@ -107,3 +107,23 @@ def cloudtrail_logs_policy(log_group_arn: str, account: str) -> str:
             ],
         }
     )
+
+
+def trail_topic_policy(topic_arn: str, trail: str, account: str) -> str:
+    """The trail's notification topic: CloudTrail may publish for `trail` only, and only the
+    account manages the topic. https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-permissions-for-sns-notifications.html"""
+    return json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Sid": "AWSCloudTrailSNSPolicy",
+                    "Effect": "Allow",
+                    "Principal": {"Service": "cloudtrail.amazonaws.com"},
+                    "Action": "SNS:Publish",
+                    "Resource": topic_arn,
+                    "Condition": {"StringEquals": {"aws:SourceArn": trail, "aws:SourceAccount": account}},
+                },
+            ],
+        }
+    )

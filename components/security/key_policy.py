@@ -66,6 +66,18 @@ def _cloudtrail(region: str, account: str, partition: str) -> list[dict]:
             },
         },
         {
+            # The trail's notification topic is encrypted with this key: CloudTrail publishes
+            # to it. Bound to this account only (the SNS encryption-context key is not
+            # relied on, so the grant holds whatever context SNS passes).
+            # https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-permissions-for-sns-notifications.html
+            "Sid": "AllowCloudTrailPublishToEncryptedTopic",
+            "Effect": "Allow",
+            "Principal": {"Service": "cloudtrail.amazonaws.com"},
+            "Action": ["kms:GenerateDataKey*", "kms:Decrypt"],
+            "Resource": "*",
+            "Condition": {"StringEquals": {"aws:SourceAccount": account}},
+        },
+        {
             "Sid": "AllowCloudTrailDescribe",
             "Effect": "Allow",
             "Principal": {"Service": "cloudtrail.amazonaws.com"},

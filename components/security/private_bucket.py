@@ -40,15 +40,20 @@ def private_bucket(
     kms_key_arn: pulumi.Input[str] | None,
     protect: bool,
     parent: pulumi.Resource,
+    holds_logs: bool = False,
 ) -> PrivateBucket:
     """A bucket named `bucket_name` with the baseline, its resources named `name`-*, children
-    of `parent`. `kms_key_arn` None means SSE-S3: only for access-log delivery targets."""
+    of `parent`. `kms_key_arn` None means SSE-S3: only for access-log delivery targets.
+    `holds_logs`: the bucket receives logs from a service (access logs, trail files)."""
     child = pulumi.ResourceOptions(parent=parent)
     bucket = aws.s3.Bucket(
         name,
         bucket=bucket_name,
-        # Never: a bucket with objects must be emptied on purpose before it can go.
-        force_destroy=False,
+        # A versioned bucket cannot be deleted until every version and delete marker is gone
+        # (https://docs.aws.amazon.com/AmazonS3/latest/API/API_DeleteBucket.html), and logging
+        # services keep writing to it until the end. So a disposable stack (protect off) lets
+        # `destroy` empty its log buckets; data buckets and protected stacks never.
+        force_destroy=holds_logs and not protect,
         opts=pulumi.ResourceOptions(parent=parent, protect=protect, retain_on_delete=protect),
     )
     aws.s3.BucketOwnershipControls(

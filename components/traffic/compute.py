@@ -14,6 +14,8 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
+from components.traffic.app_access import AppDataAccess, app_parameters, role_policy_document
+from components.traffic.bootstrap import encoded
 from components.traffic.capacity import Capacity
 
 # Resolved by EC2 at launch from the public SSM parameter: no invoke, no pinned AMI id.
@@ -34,6 +36,11 @@ class RegionalComputeArgs:
     instance_type: str
     capacity: Capacity
     name_prefix: str
+    account_id: pulumi.Input[str]
+    data_access: AppDataAccess
+    """This region's data tier: the role's grants and the SSM parameters instances read."""
+    user_data: str
+    """Run at first boot: the default bootstrap (components/traffic/bootstrap.py) or appUserData."""
     image_id: str = DEFAULT_IMAGE
     root_volume_gib: int = 20
 
@@ -43,6 +50,8 @@ class RegionalCompute(pulumi.ComponentResource):
     instance_profile: aws.iam.InstanceProfile
     launch_template: aws.ec2.LaunchTemplate
     group: aws.autoscaling.Group
+    data_policy: aws.iam.RolePolicy
+    parameters: list[aws.ssm.Parameter]
 
     def __init__(self, name: str, args: RegionalComputeArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("tradingdr:compute:RegionalCompute", name, None, opts)
@@ -71,6 +80,13 @@ class RegionalCompute(pulumi.ComponentResource):
             policy_arn=pulumi.Output.concat("arn:", args.partition, f":iam::aws:policy/{SSM_POLICY}"),
             opts=child,
         )
+        self.data_policy = aws.iam.RolePolicy(
+            f"{name}-data-access",
+            role=self.role.id,
+            policy=role_policy_document(args.data_access, args.partition, args.account_id),
+            opts=child,
+        )
+        self.parameters = app_parameters(f"{name}-param", args.data_access, self)
         self.instance_profile = aws.iam.InstanceProfile(f"{name}-profile", role=self.role.name, opts=child)
 
         self.launch_template = aws.ec2.LaunchTemplate(
@@ -78,6 +94,7 @@ class RegionalCompute(pulumi.ComponentResource):
             description=f"{args.name_prefix} application instances",
             image_id=args.image_id,
             instance_type=args.instance_type,
+            user_data=encoded(args.user_data),
             iam_instance_profile={"arn": self.instance_profile.arn},
             # No key_name: there is no SSH; Session Manager is the way in.
             metadata_options={
@@ -142,7 +159,12 @@ class RegionalCompute(pulumi.ComponentResource):
             # After a failover the orchestrator or the scaling policy raises the desired size
             # of this group; a later `pulumi up` must not shrink the serving region back to
             # its standby size. Raising min_size still raises desired (EC2 Auto Scaling does).
-            opts=pulumi.ResourceOptions(parent=self, ignore_changes=["desiredCapacity"]),
+            # Instances read their parameters with their role at boot: both exist first.
+            opts=pulumi.ResourceOptions(
+                parent=self,
+                ignore_changes=["desiredCapacity"],
+                depends_on=[self.data_policy, *self.parameters],
+            ),
         )
         aws.autoscaling.Policy(
             f"{name}-cpu-target",

@@ -89,14 +89,19 @@ class RegionalEntry(pulumi.ComponentResource):
             f"{name}-tg",
             vpc_id=args.vpc_id,
             target_type="instance",
-            # TLS terminates at the ALB; the hop to the instances stays inside the VPC.
-            protocol="HTTP",
+            # TLS on the hop to the instances too (TLS everywhere). The ALB does not validate
+            # the targets' certificates, so the self-signed one the bootstrap makes at boot
+            # serves: "The load balancer does not validate these certificates. Therefore, you
+            # can use self-signed certificates" (Routing configuration,
+            # https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-target-groups.html).
+            protocol="HTTPS",
             port=args.app_port,
             deregistration_delay=30,
             health_check={
                 "enabled": True,
                 "path": args.health_check_path,
-                "protocol": "HTTP",
+                # The health check defaults to HTTP; the targets speak only HTTPS.
+                "protocol": "HTTPS",
                 "port": "traffic-port",
                 "matcher": "200",
                 "interval": 15,
@@ -153,6 +158,7 @@ class RegionalEntry(pulumi.ComponentResource):
             None,
             args.deletion_protection,
             self,
+            holds_logs=True,
         )
         self.access_log_bucket = logs.bucket
         bucket = self.access_log_bucket.id
@@ -166,8 +172,16 @@ class RegionalEntry(pulumi.ComponentResource):
                     "filter": {"prefix": f"{ACCESS_LOG_PREFIX}/"},
                     "expiration": {"days": args.log_retention_days},
                     "noncurrent_version_expiration": {"noncurrent_days": 30},
+                },
+                {
+                    # The whole bucket, not only the log prefix: an upload anywhere that never
+                    # completes is aborted and stops costing storage.
+                    # https://docs.aws.amazon.com/AmazonS3/latest/API/API_AbortIncompleteMultipartUpload.html
+                    "id": "abort-incomplete-uploads",
+                    "status": "Enabled",
+                    "filter": {},
                     "abort_incomplete_multipart_upload": {"days_after_initiation": 7},
-                }
+                },
             ],
             opts=self._child,
         )

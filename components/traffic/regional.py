@@ -18,8 +18,10 @@ from components.network.vpc import RegionalNetwork
 from components.observability.global_alerts import GlobalAlerts, GlobalAlertsArgs
 from components.providers import GLOBAL_REGION, Providers
 from components.settings import Settings
+from components.traffic.app_access import PARAMETER_PREFIX, AppDataAccess
+from components.traffic.bootstrap import default_user_data
 from components.traffic.capacity import capacity
-from components.traffic.compute import RegionalCompute, RegionalComputeArgs
+from components.traffic.compute import DEFAULT_IMAGE, RegionalCompute, RegionalComputeArgs
 from components.traffic.dns import RegionalDns, RegionalDnsArgs
 from components.traffic.entry import RegionalEntry, RegionalEntryArgs
 from components.traffic.names import failover_role, health_url, regional_fqdn
@@ -36,6 +38,8 @@ class RegionalTrafficArgs:
     zone_id: pulumi.Input[str]
     """The hosted zone of settings.traffic.zone_name (created by the primary or configured)."""
     name_prefix: str
+    data_access: AppDataAccess
+    """This region's data tier for the application (components/traffic/app_access.py)."""
 
 
 class RegionalTraffic(pulumi.ComponentResource):
@@ -102,6 +106,15 @@ class RegionalTraffic(pulumi.ComponentResource):
                 instance_type=traffic.instance_type,
                 capacity=capacity(settings.tier, settings.role, traffic),
                 name_prefix=args.name_prefix,
+                account_id=providers.account_id,
+                data_access=args.data_access,
+                user_data=traffic.app_user_data
+                or default_user_data(
+                    app_port=traffic.app_port,
+                    health_check_path=traffic.health_check_path,
+                    parameter_prefix=PARAMETER_PREFIX,
+                ),
+                image_id=traffic.app_ami_id or DEFAULT_IMAGE,
             ),
             opts=child,
         )

@@ -64,8 +64,9 @@ SERVICE_OF_TYPE = {
     "aws:sns/topic:Topic": "sns",
     "aws:sqs/queue:Queue": "sqs",
 }
-# Resources that name the key without encrypting with it (IAM policies granting its use).
-NOT_A_KEY_USER = {"aws:iam/rolePolicy:RolePolicy", "aws:iam/policy:Policy"}
+# Resources that name the key without encrypting with it: IAM policies granting its use, and
+# the final-snapshot suffix, whose keepers renew it with the cluster.
+NOT_A_KEY_USER = {"aws:iam/rolePolicy:RolePolicy", "aws:iam/policy:Policy", "random:index/randomId:RandomId"}
 
 
 def services_using_the_key(run: StackRun, key_arn: str) -> set[str]:

@@ -760,7 +760,11 @@ def load_settings() -> Settings:
 # pages nobody; another zoneName serves another name). A key added to Pulumi.yaml is shared
 # unless it is listed here.
 PER_STACK_KEYS = frozenset(
-    {f"{PROJECT}:{key}" for key in ("role", "peerRegion", "vpcCidr", "peerVpcCidr", "primaryStack")}
+    {
+        f"{PROJECT}:{key}"
+        # AMI ids are regional: each stack names the image in its own region.
+        for key in ("role", "peerRegion", "vpcCidr", "peerVpcCidr", "primaryStack", "appAmiId")
+    }
     | {"aws:region"}
 )
 

@@ -239,6 +239,8 @@ SHARED_ALTERNATIVES = {
     "failoverLockSeconds": 600,
     "failoverEvaluationIntervalSeconds": 20,
     "failoverProbeTimeoutSeconds": 3,
+    # Any readable file under 16 KB will do: the pair must name the same one.
+    "appUserData": "deploy.py",
 }
 
 

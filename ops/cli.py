@@ -25,9 +25,21 @@ def cmd_plan(args: argparse.Namespace, console: Console) -> int:
 def cmd_stack(args: argparse.Namespace, console: Console) -> int:
     """preview, up, refresh, destroy, outputs: the real stacks through the Automation API."""
     from ops.deploy_cmd import run_stack_command
+    from ops.preflight import preflight_gate
 
-    run_stack_command(args.command, args.stack, console, yes=getattr(args, "yes", False))
+    skip = getattr(args, "skip_preflight", True)
+    preflight = None if skip else preflight_gate(console)
+    run_stack_command(args.command, args.stack, console, yes=getattr(args, "yes", False), preflight=preflight)
     return EXIT_OK
+
+
+def cmd_preflight(args: argparse.Namespace, console: Console) -> int:
+    """Read-only checks of the account and both regions before up (ops/preflight.py)."""
+    from ops.automation import stacks_for
+    from ops.preflight import preflight
+
+    results = preflight(stacks_for("up", args.stack), console)
+    return EXIT_OK if all(r.ok for r in results) else EXIT_FAILED
 
 
 def cmd_status(args: argparse.Namespace, console: Console) -> int:
@@ -127,7 +139,16 @@ def build_parser() -> argparse.ArgumentParser:
         sub.add_argument("--stack", choices=("primary", "dr"), help="only this stack")
         if name in ("up", "destroy"):
             sub.add_argument("--yes", action="store_true", help="do not ask for confirmation (CI)")
+        if name == "up":
+            sub.add_argument("--skip-preflight", action="store_true", help="do not run preflight first")
         sub.set_defaults(handler=cmd_stack)
+
+    preflight = commands.add_parser(
+        "preflight",
+        help="check the account and both regions can hold the pair (read-only; exit 1 on any fail)",
+    )
+    preflight.add_argument("--stack", choices=("primary", "dr"), help="only this stack's region")
+    preflight.set_defaults(handler=cmd_preflight)
 
     status = commands.add_parser(
         "status", help="live view: global cluster writer and lag, health checks, control tables"

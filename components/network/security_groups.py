@@ -63,7 +63,7 @@ class SecurityGroups(pulumi.ComponentResource):
             self.app,
             "app-from-peer",
             args.app_port,
-            "from the peer region's VPC over the Transit Gateway",
+            "from the peer region VPC over the Transit Gateway",
             cidr=str(args.peer_vpc_cidr),
         )
         self._egress(self.app, "app-to-db", args.db_port, "to Aurora", group=self.db)
@@ -71,7 +71,7 @@ class SecurityGroups(pulumi.ComponentResource):
             self.app,
             "app-to-peer",
             args.app_port,
-            "to the peer region's application tier over the Transit Gateway",
+            "to the peer region application tier over the Transit Gateway",
             cidr=str(args.peer_vpc_cidr),
         )
         # AWS APIs (SSM, CloudWatch, Secrets Manager, S3/DynamoDB endpoints) are HTTPS only.

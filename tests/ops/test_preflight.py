@@ -117,8 +117,9 @@ class Account:
     def _rds(self, stubber, region):
         zones = boto3.client("ec2", region_name=region).describe_availability_zones()["AvailabilityZones"]
         names = [z["ZoneName"] for z in zones]
-        # bad: the class is orderable in two zones only, and never for a global database in dr.
-        offered = names[:2] if self.bad else names
+        # bad: in us-east-1 the class is orderable in two zones only; in us-west-2 in every zone,
+        # but not for a global database.
+        offered = names[:2] if self.bad and region == "us-east-1" else names
         stubber.add_response(
             "describe_orderable_db_instance_options",
             {
@@ -388,3 +389,116 @@ def test_operator_error_is_what_the_gate_raises(monkeypatch):
     )
     with pytest.raises(OperatorError, match="--skip-preflight"):
         preflight_module.preflight_gate(_console())(["primary"])
+
+
+def test_up_runs_the_preflight_before_any_stack_is_opened():
+    from ops.deploy_cmd import run_stack_command
+    from tests.ops.test_operator_deploy import PASS_ENV, deployable_config
+
+    order: list[str] = []
+
+    def gate(stacks):
+        order.append(f"preflight {' '.join(stacks)}")
+        raise OperatorError("preflight failed")
+
+    def opener(name, env, create):
+        order.append(f"open {name}")
+        pytest.fail("no stack may be opened when preflight fails")
+
+    with pytest.raises(OperatorError, match="preflight failed"):
+        run_stack_command(
+            "up",
+            None,
+            _console(),
+            yes=True,
+            env=PASS_ENV,
+            opener=opener,
+            which=lambda _: "/usr/bin/pulumi",
+            interactive=False,
+            config_of=deployable_config,
+            preflight=gate,
+        )
+    assert order == ["preflight primary dr"]
+
+
+@pytest.mark.parametrize("command", ["preview", "refresh", "destroy", "outputs"])
+def test_only_up_runs_the_preflight(command):
+    from ops.deploy_cmd import run_stack_command
+    from tests.ops.test_operator_deploy import PASS_ENV, deployable_config
+
+    def gate(stacks):
+        pytest.fail(f"{command} must not run the preflight")
+
+    def opener(name, env, create):
+        raise OperatorError("stop here")
+
+    with pytest.raises(OperatorError, match="stop here"):
+        run_stack_command(
+            command,
+            None,
+            _console(),
+            yes=True,
+            env=PASS_ENV,
+            opener=opener,
+            which=lambda _: "/usr/bin/pulumi",
+            interactive=False,
+            config_of=deployable_config,
+            preflight=gate,
+        )
+
+
+def test_a_private_zone_is_refused():
+    """ACM validates through public DNS: a private zone of the right name cannot serve."""
+    with ExitStack() as stack:
+        account = Account(stack, bad=False)
+        vpc = account.clients[("ec2", "us-east-1")].describe_vpcs()["Vpcs"][0]["VpcId"]
+        account.route53.delete_hosted_zone(Id=ZONE_ID)
+        identifiers = [HostedZoneIdentifier(DEFAULT_ACCOUNT_ID, n, None) for n in (ZONE, ZONE + ".")]
+        for identifier in identifiers:
+            moto_id_manager.set_custom_id(identifier, ZONE_ID)
+        account.route53.create_hosted_zone(
+            Name=ZONE,
+            CallerReference="private",
+            HostedZoneConfig={"PrivateZone": True},
+            VPC={"VPCRegion": "us-east-1", "VPCId": vpc},
+        )
+        for identifier in identifiers:
+            moto_id_manager.unset_custom_id(identifier)
+        route53 = account.route53
+        result = preflight_module.check_hosted_zone(
+            route53, _settings({"trading-dr:hostedZoneId": ZONE_ID})("primary"), ZONE_ID, account.ns_lookup
+        )
+    assert not result.ok and "private zone" in result.detail
+
+
+def test_offerings_count_only_the_regions_available_zones():
+    """An offering in a zone that is not available to the account (impaired, or not an AZ)
+    does not count toward azCount."""
+    ec2 = boto3.client("ec2", region_name="us-west-2")
+    rds = boto3.client("rds", region_name="us-west-2")
+    zones = [("us-west-2a", "usw2-az2"), ("us-west-2b", "usw2-az1")]
+    with Stubber(ec2) as ec2_stub, Stubber(rds) as rds_stub:
+        ec2_stub.add_response(
+            "describe_availability_zones",
+            {"AvailabilityZones": [{"ZoneName": n, "ZoneId": i, "State": "available"} for n, i in zones]},
+        )
+        ec2_stub.add_response(
+            "describe_instance_type_offerings",
+            {
+                "InstanceTypeOfferings": [
+                    {"InstanceType": "m6i.large", "LocationType": "availability-zone-id", "Location": z}
+                    for z in ("usw2-az1", "usw2-az2", "usw2-az3")
+                ]
+            },
+        )
+        rds_stub.add_response(
+            "describe_orderable_db_instance_options",
+            {
+                "OrderableDBInstanceOptions": [
+                    {"AvailabilityZones": [{"Name": n} for n, _ in zones], "SupportsGlobalDatabases": True}
+                ]
+            },
+        )
+        results = check_availability_zones(ec2, rds, "us-west-2", stack_settings("dr"))
+    instance = results[0]
+    assert not instance.ok and instance.detail.startswith("2 (usw2-az1, usw2-az2) < azCount 3")

@@ -541,11 +541,28 @@ def preflight(
     zone_id = primary.traffic.hosted_zone_id or settings.get("dr", primary).traffic.hosted_zone_id
     clients = clients or boto3_clients()
     try:
+        identity = clients("sts", primary.home_region).get_caller_identity()
+        console.print(
+            escape(
+                f"preflight of {', '.join(settings)} in account {identity['Account']} as {identity['Arn']}"
+            ),
+            soft_wrap=True,
+            highlight=False,
+        )
         results = run_checks(settings, zone_id, clients, ns_lookup or public_ns_lookup)
-    except (NoCredentialsError, NoRegionError) as error:
-        raise OperatorError(f"{NO_CREDENTIALS} ({error})", EXIT_UNAVAILABLE) from None
+    except (NoCredentialsError, NoRegionError):
+        raise OperatorError(NO_CREDENTIALS, EXIT_UNAVAILABLE) from None
+    except ClientError as error:
+        # Only get_caller_identity lets a ClientError through: the checks turn theirs into lines.
+        raise OperatorError(
+            f"the AWS credentials were refused ({_error(error)}): renew them (aws sso login, or new "
+            "keys) and run this again.",
+            EXIT_UNAVAILABLE,
+        ) from None
     except BotoCoreError as error:
-        raise OperatorError(f"AWS cannot be reached: {error}.", EXIT_UNAVAILABLE) from None
+        raise OperatorError(
+            f"AWS cannot be reached ({error}): check the network and run this again.", EXIT_UNAVAILABLE
+        ) from None
     render(console, results)
     return results
 

@@ -84,6 +84,7 @@ class Account:
             self._stub("service-quotas", region, self._quotas)
         self._stub("route53-recovery-control-config", "us-west-2", self._arc)
         self.clients[("route53", "us-east-1")] = self.route53
+        self.clients[("sts", "us-east-1")] = boto3.client("sts", region_name="us-east-1")
         for stubber in self.stubbers:
             stack.enter_context(stubber)
 
@@ -242,7 +243,8 @@ def test_the_checklist_is_printed_one_line_per_check(capsys):
             ns_lookup=account.ns_lookup,
         )
     lines = capsys.readouterr().out.splitlines()
-    assert lines[: len(results)] == [r.line() for r in results]
+    assert lines[0].startswith("preflight of primary, dr in account 123456789012 as arn:aws:")
+    assert lines[1 : len(results) + 1] == [r.line() for r in results]
     assert lines[-1].startswith("preflight: ") and "failed" in lines[-1]
 
 
@@ -502,3 +504,15 @@ def test_offerings_count_only_the_regions_available_zones():
         results = check_availability_zones(ec2, rds, "us-west-2", stack_settings("dr"))
     instance = results[0]
     assert not instance.ok and instance.detail.startswith("2 (usw2-az1, usw2-az2) < azCount 3")
+
+
+def test_refused_credentials_are_one_sentence_and_exit_2():
+    sts = boto3.client("sts", region_name="us-east-1")
+    with Stubber(sts) as stubber:
+        stubber.add_client_error(
+            "get_caller_identity", "ExpiredToken", "The security token included in the request is expired"
+        )
+        with pytest.raises(OperatorError) as raised:
+            preflight(["primary"], _console(), settings_of=_settings(), clients=lambda service, region: sts)
+    assert raised.value.exit_code == EXIT_UNAVAILABLE
+    assert "credentials were refused (ExpiredToken" in str(raised.value) and "\n" not in str(raised.value)

@@ -144,19 +144,32 @@ def cmd_stack(args: argparse.Namespace, console: Console) -> int:
     """preview, up, refresh, destroy, outputs: the real stacks through the Automation API,
     after the same validation and pair check as plan."""
     from ops.deploy_cmd import run_stack_command
+    from ops.preflight import preflight_gate
     from ops.stack_config import load_pair
 
     _notes([note for note in load_pair().notes if "secret" in note])
     json_out = getattr(args, "json", False)
+    # Only up runs preflight first (read-only checks of the account and both regions).
+    skip = getattr(args, "skip_preflight", True)
     result = run_stack_command(
         args.command,
         args.stack,
         make_console(stderr=True) if json_out else console,
         yes=getattr(args, "yes", False),
+        preflight=None if skip else preflight_gate(console),
     )
     if json_out:
         console.file.write(json_document("outputs", {"stacks": result.outputs}) + "\n")
     return EXIT_OK
+
+
+def cmd_preflight(args: argparse.Namespace, console: Console) -> int:
+    """Read-only checks of the account and both regions before up (ops/preflight.py)."""
+    from ops.automation import stacks_for
+    from ops.preflight import preflight
+
+    results = preflight(stacks_for("up", args.stack), console)
+    return EXIT_OK if all(r.ok for r in results) else EXIT_FAILED
 
 
 def cmd_status(args: argparse.Namespace, console: Console) -> int:
@@ -277,10 +290,18 @@ def _stack_options(name: str) -> Callable[[argparse.ArgumentParser], None]:
                 action="store_true",
                 help="do not ask for confirmation (the change list is still shown)",
             )
+        if name == "up":
+            parser.add_argument(
+                "--skip-preflight", action="store_true", help="do not run preflight before deploying"
+            )
         if name == "outputs":
             parser.add_argument("--json", action="store_true", help="JSON on stdout instead of tables")
 
     return configure
+
+
+def _preflight_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--stack", choices=STACKS, help="only this stack's region")
 
 
 def _status_options(parser: argparse.ArgumentParser) -> None:
@@ -378,6 +399,18 @@ COMMANDS: list[Command] = [
         _CONFIG_EXITS,
         _plan_options,
         cmd_plan,
+    ),
+    Command(
+        "preflight",
+        "check the account and both regions can hold the pair (read-only)",
+        "With your AWS credentials, checks Lambda concurrency headroom, AZs offering instanceType "
+        "and dbInstanceClass, the engine version's global-database support, the hosted zone and "
+        "its delegation, VPC/EIP/NAT/Transit Gateway quotas and ARC in us-west-2. One PASS/FAIL "
+        "line per check, each FAIL naming its fix. up runs it first unless --skip-preflight.",
+        (f"{PROG} preflight", f"{PROG} preflight --stack dr"),
+        _ENGINE_EXITS,
+        _preflight_options,
+        cmd_preflight,
     ),
     Command(
         "preview",

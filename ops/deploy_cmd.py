@@ -30,6 +30,7 @@ from ops.automation import (
     stacks_for,
     workspace_env,
 )
+from ops.deploy_guard import check_real_deploy
 from ops.errors import OperatorError
 from ops.output import emit_table
 from ops.progress import ProgressDisplay, change_summary
@@ -115,12 +116,22 @@ def run_stack_command(
     interactive: bool | None = None,
     ask: Callable[[str], str] = input,
     which: Callable[[str], str | None] | None = None,
+    config_of: Callable[[str], Mapping[str, Any]] = effective_config,
+    preflight: Callable[[list[str]], None] | None = None,
 ) -> StackCommandResult:
     """Run `command` on the target stack, or on both in dependency order. Raises OperatorError
-    with one clear sentence on any failure; stops at the first stack that fails."""
+    with one clear sentence on any failure; stops at the first stack that fails.
+
+    preview and up first refuse a zone a real deploy cannot use (ops/deploy_guard.py); up
+    then runs `preflight` (the account and both regions, ops/preflight.py) unless it is None
+    (`--skip-preflight`). Both happen before the engine is reached."""
     stacks = stacks_for(command, target)
     require_cli(which)
+    if command in ("preview", "up"):
+        check_real_deploy(stacks, config_of)
     ws_env = workspace_env(os.environ if env is None else env)
+    if command == "up" and preflight is not None:
+        preflight(stacks)
     opener = opener or (lambda name, e, create: open_stack(name, e, create))
     interactive = sys.stdin.isatty() if interactive is None else interactive
     if command in ("up", "destroy") and not yes and not interactive:

@@ -20,8 +20,10 @@ import pulumi_aws as aws
 
 from components.data.aurora_plan import DATABASE_NAME, MASTER_USERNAME
 
-SECRET_NAME = "trading-dr/aurora-master"
-"""Same name in both regions: a client looks it up in its own region."""
+SECRET_NAME = "trading-dr/aurora-master-credentials"
+"""Same name in both regions: a client looks it up in its own region. Not ending in a hyphen
+and six characters: "Do not end your secret name with a hyphen followed by six characters"
+(partial-ARN look-ups would misread it; https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_CreateSecret.html)."""
 RECOVERY_WINDOW_DAYS = 30  # the longest Secrets Manager allows: a deleted secret can be restored
 DISPOSABLE_RECOVERY_WINDOW_DAYS = 0
 """protectData=false: deleted at once, so a re-created stack can take the same name again.

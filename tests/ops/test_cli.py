@@ -166,7 +166,7 @@ def test_outputs_json(monkeypatch, capsys):
     import ops.deploy_cmd
     from ops.deploy_cmd import StackCommandResult
 
-    def fake(command, target, console, yes=False):
+    def fake(command, target, console, yes=False, preflight=None):
         console.print("progress goes to stderr")
         return StackCommandResult(outputs={"primary": {"region": "us-east-1"}})
 

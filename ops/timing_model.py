@@ -85,6 +85,12 @@ VERIFY_CALLS = 2
 """After the writer is available: the test write through the global writer endpoint and the
 epoch record, each one API round trip."""
 
+# --- targets (DESIGN.md "Targets"), read by the drill's verdict and the recovery budget ------
+RTO_TARGET_SECONDS = 300
+"""Recovery time objective: traffic served by a writable DR region within 5 minutes."""
+RPO_TARGET_SECONDS = 60
+"""Recovery point objective: at most one minute of acknowledged writes lost."""
+
 
 class BudgetPart(NamedTuple):
     name: str

@@ -16,6 +16,13 @@ from ops.stack_config import StackConfigError
 
 
 def cmd_plan(args: argparse.Namespace, console: Console) -> int:
+    if args.tiers:
+        from ops.tiers.report import run_tiers
+
+        run_tiers(console, args.json, drill_json=args.drill_json, usage_path=args.usage)
+        return EXIT_OK
+    if args.drill_json or args.usage:
+        raise OperatorError("--drill-json and --usage compare the tiers: use them with --tiers")
     from ops.plan import run_plan
 
     run_plan(console, args.json)
@@ -113,6 +120,20 @@ def build_parser() -> argparse.ArgumentParser:
         help="build both stacks offline on the mock engine and show what they would create",
     )
     plan.add_argument("--json", type=Path, metavar="FILE", help="also write the whole plan as JSON")
+    plan.add_argument(
+        "--tiers",
+        action="store_true",
+        help="compare the DR tiers instead: monthly cost per region and recovery budget of each",
+    )
+    plan.add_argument(
+        "--drill-json",
+        type=Path,
+        metavar="FILE",
+        help="with --tiers: the drill's --json result, shown as measured RTO",
+    )
+    plan.add_argument(
+        "--usage", type=Path, metavar="FILE", help="with --tiers: JSON overrides of ops/pricing/usage.json"
+    )
     plan.set_defaults(handler=cmd_plan)
 
     stack_commands = {

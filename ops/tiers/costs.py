@@ -613,8 +613,6 @@ def _estimate_resource(
         if price is None:
             unpriced(charge.rate, rate.not_priced or f"no {billed_in} price for {charge.rate}", where)
             continue
-        if charge.quantity == 0:
-            continue
         estimate.items.append(
             LineItem(
                 stack=run.stack,

@@ -204,9 +204,10 @@ def run_tiers(
     json_path: Path | None = None,
     drill_json: Path | None = None,
     usage_path: Path | None = None,
-    build: Builder = build_tier,
+    build: Builder | None = None,
 ) -> list[TierRow]:
     """Build the three tiers, print the comparison, and write the JSON document if asked."""
+    build = build or build_tier
     prices = load_price_table()
     usage = load_usage_file(usage_path) if usage_path else resolve_usage()
     drill = load_drill_result(drill_json) if drill_json else None

@@ -4,6 +4,7 @@ bound and the targets are read from the settings and the plan."""
 
 from __future__ import annotations
 
+import dataclasses
 import inspect
 import json
 
@@ -159,3 +160,18 @@ def test_a_bad_drill_result_stops_with_one_line(tmp_path, document, message):
     with pytest.raises(OperatorError, match=message) as raised:
         parse_drill_result(document, tmp_path / "drill.json")
     assert "\n" not in str(raised.value)
+
+
+def test_a_primary_that_sets_global_db_rpo_makes_the_bound_hard(tier_builds):
+    """Aurora PostgreSQL's rds.global_db_rpo blocks commits beyond the bound: the report must
+    tell that hard bound from the gate. A primary whose parameter group sets it, built from
+    the real one."""
+    primary, dr = tier_builds["hot-standby"]
+    group = primary.one("aws:rds/clusterParameterGroup:ClusterParameterGroup")
+    parameters = [*group.inputs.get("parameters", []), {"name": "rds.global_db_rpo", "value": "20"}]
+    with_rpo = dataclasses.replace(group, inputs={**group.inputs, "parameters": parameters})
+    others = [r for r in primary.resources if r is not group]
+    hardened = dataclasses.replace(primary, resources=[*others, with_rpo])
+    assert not rpo_bound(dr.settings, [primary, dr]).hard
+    bound = rpo_bound(dr.settings, [hardened, dr])
+    assert bound.hard and "blocks commits" in bound.enforcement

@@ -215,9 +215,14 @@ def run_tiers(
     promotion = (drill.promotion_seconds if drill else None) or tm.PROMOTION_SECONDS_DEFAULT
     builds = {tier: build(tier) for tier in TIERS}
     rows = tier_rows(builds, prices, usage, promotion)
-    render(console, rows, prices, drill)
+    to_stdout = json_path is not None and str(json_path) == "-"
+    # `--json -`: the document alone on stdout, the tables on stderr.
+    render(Console(stderr=True) if to_stdout else console, rows, prices, drill)
     if json_path is not None:
-        document = tiers_document(rows, prices, usage, drill)
-        json_path.write_text(json.dumps(document, indent=2, default=str))
-        console.print(f"tier breakdown written to {json_path}")
+        text = json.dumps(tiers_document(rows, prices, usage, drill), indent=2, default=str)
+        if to_stdout:
+            print(text)
+        else:
+            json_path.write_text(text)
+            console.print(f"tier breakdown written to {json_path}")
     return rows

@@ -64,19 +64,19 @@ def test_the_budget_reads_the_model_at_run_time_not_a_copy(monkeypatch):
     assert calls, "the budget must build its model through ops.timing_model.timing_model"
 
 
-def test_the_drill_builds_its_clock_from_the_same_model(monkeypatch, stacks):
-    """The drill side of 'one source of truth'. It runs once the drill reads ops.timing_model
-    (h10-drill's work, merged by the integrator); until then it says so instead of passing."""
+def test_the_drill_builds_its_clock_from_the_same_model(monkeypatch, capsys):
+    """The drill side of 'one source of truth', through the drill's CLI (a stable interface).
+    It runs once the drill reads ops.timing_model (h10-drill's work, merged by the
+    integrator); until then it says so instead of passing."""
     if "timing_model" not in inspect.getsource(drill_module):
         pytest.skip("ops/drill.py does not read ops.timing_model yet (branch h10-drill)")
-    from moto import mock_aws
+    from ops.cli import main
 
     calls = []
     real = tm.timing_model
     monkeypatch.setattr(tm, "timing_model", lambda *a, **k: calls.append(a) or real(*a, **k))
-    primary, dr = stacks
-    with mock_aws():
-        drill_module.run_scenario(primary, dr, "outage")
+    main(["drill", "--local", "--scenario", "outage", "--json"])
+    capsys.readouterr()
     assert calls, "the drill must build its clock through ops.timing_model.timing_model"
 
 

@@ -59,6 +59,13 @@ def test_json_carries_the_whole_breakdown(cli, tmp_path):
         assert tier["measuredRto"] is None
 
 
+def test_json_to_stdout_is_the_document_alone(cli):
+    code, out = cli("--json", "-")
+    assert code == EXIT_OK, out.err
+    assert json.loads(out.out)["kind"] == "tiers"
+    assert "RTO budget" in out.err
+
+
 def test_a_drill_result_is_shown_next_to_the_budget_with_its_promotion(cli, tmp_path):
     drill = tmp_path / "drill.json"
     drill.write_text(

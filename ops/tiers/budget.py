@@ -88,22 +88,31 @@ class RecoveryBudget:
 def rpo_bound(settings: Settings, runs: Sequence[StackRun] = ()) -> RpoBound:
     """The RPO bound of the pair and how it is enforced, from the settings and the plan."""
     primary = next((run for run in runs if run.settings.role == "primary"), None)
-    bound = float(settings.failover.max_replication_lag_seconds)
-    hard = primary is not None and any(
-        parameter.get("name") == GLOBAL_DB_RPO_PARAMETER
-        for group in primary.of_type("aws:rds/clusterParameterGroup:ClusterParameterGroup")
+    gate = float(settings.failover.max_replication_lag_seconds)
+    hard_values = [
+        float(parameter.get("value"))
+        for group in (
+            primary.of_type("aws:rds/clusterParameterGroup:ClusterParameterGroup") if primary else []
+        )
         for parameter in group.inputs.get("parameters") or []
-    )
+        if parameter.get("name") == GLOBAL_DB_RPO_PARAMETER and _is_number(parameter.get("value"))
+    ]
+    hard = bool(hard_values)
     if hard:
+        # Commits block beyond the parameter: that is the guarantee. The gate may hold the
+        # promotion at a smaller observed lag, but the lag can grow after its last datapoint.
+        bound = min(hard_values)
         enforcement = (
-            f"Aurora blocks commits on the primary while replication lags more than the bound "
-            f"({GLOBAL_DB_RPO_PARAMETER}), and the orchestrator's RPO gate holds automatic "
-            "promotion on a fresh lag datapoint"
+            f"Aurora blocks commits on the primary while replication lags more than "
+            f"{min(hard_values):.0f}s ({GLOBAL_DB_RPO_PARAMETER} on the primary's parameter group), and the "
+            f"orchestrator's RPO gate holds automatic promotion unless a fresh lag datapoint is at "
+            f"most {gate:.0f}s (maxReplicationLagSeconds)"
         )
     else:
+        bound = gate
         enforcement = (
             f"RPO gate: no automatic unplanned promotion unless a fresh replication-lag datapoint "
-            f"is at most {bound:.0f}s (maxReplicationLagSeconds); unknown counts as over and pages a "
+            f"is at most {gate:.0f}s (maxReplicationLagSeconds); unknown counts as over and pages a "
             "human; `failover --allow-data-loss` waives it. A gate, not a guarantee: the lag may "
             "grow between the last datapoint and the outage"
         )
@@ -116,6 +125,13 @@ def rpo_bound(settings: Settings, runs: Sequence[StackRun] = ()) -> RpoBound:
     if s3:
         others["s3"] = s3
     return RpoBound(seconds=bound, enforcement=enforcement, hard=hard, other_stores=others)
+
+
+def _is_number(value: Any) -> bool:
+    try:
+        return math.isfinite(float(value))
+    except (TypeError, ValueError):
+        return False
 
 
 def _s3_bound(runs: Sequence[StackRun]) -> str | None:

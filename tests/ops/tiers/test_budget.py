@@ -175,3 +175,8 @@ def test_a_primary_that_sets_global_db_rpo_makes_the_bound_hard(tier_builds):
     assert not rpo_bound(dr.settings, [primary, dr]).hard
     bound = rpo_bound(dr.settings, [hardened, dr])
     assert bound.hard and "blocks commits" in bound.enforcement
+    assert bound.seconds == 20  # the parameter, below the gate's 30 s
+    wide = [{**p, "value": "45"} if p["name"] == "rds.global_db_rpo" else p for p in parameters]
+    looser = dataclasses.replace(group, inputs={**group.inputs, "parameters": wide})
+    hardened = dataclasses.replace(primary, resources=[*others, looser])
+    assert rpo_bound(dr.settings, [hardened, dr]).seconds == 45  # the guarantee, not the 30 s gate

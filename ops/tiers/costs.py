@@ -109,10 +109,15 @@ class CostEstimate:
             "byRegion": self.by_region(),
             "byStack": self.by_stack(),
             "byType": self.by_type(),
-            "lineItems": [asdict(item) for item in self.items],
-            "unpriced": [asdict(u) for u in self.unpriced],
+            "lineItems": [_camel(asdict(item)) for item in self.items],
+            "unpriced": [_camel(asdict(u)) for u in self.unpriced],
             "free": dict(sorted(self.free.items())),
         }
+
+
+def _camel(record: dict[str, Any]) -> dict[str, Any]:
+    """JSON keys in camelCase, like the rest of the document (unit_price -> unitPrice)."""
+    return {re.sub(r"_([a-z])", lambda m: m.group(1).upper(), key): value for key, value in record.items()}
 
 
 class PlanView:

@@ -202,29 +202,44 @@ def _seconds(path: Path, where: str, value: Any, optional: bool = False) -> floa
     return float(value)
 
 
+def _stats(path: Path, where: str, stats: Any) -> Measured | None:
+    """p50/p95(/max) seconds; None when the drill measured nothing (a tier that never recovered)."""
+    if stats is None:
+        return None
+    if not isinstance(stats, Mapping):
+        raise OperatorError(f"{path.name}: {where}: must be an object with p50 and p95")
+    if all(stats.get(key) is None for key in ("p50", "p95", "max")):
+        return None
+    return Measured(
+        p50=_seconds(path, f"{where}.p50", stats.get("p50")),
+        p95=_seconds(path, f"{where}.p95", stats.get("p95")),
+        max=_seconds(path, f"{where}.max", stats.get("max"), optional=True),
+    )
+
+
 def parse_drill_result(document: Any, path: Path) -> DrillMeasurement:
-    """The drill's `--json` output: `rto.<tier>.{p50,p95,max}` in seconds (see
-    /tmp/contract/timing_model.md, agreed with the drill's owner)."""
+    """The drill's `--json` output (ops/drill.py `as_document`): per tier, the user-visible RTO
+    as `rto.<tier>.rto_seconds.{p50,p95,max}` (or flat `rto.<tier>.{p50,p95,max}`, the shape
+    first announced in /tmp/contract/timing_model.md), and the promotion it assumed
+    (`promotion_seconds` or `promotionSeconds`)."""
     if not isinstance(document, Mapping) or not isinstance(document.get("rto"), Mapping):
         raise OperatorError(
-            f"{path.name}: not a drill result: expected an object with rto.<tier>.p50/p95 "
+            f"{path.name}: not a drill result: expected an object with rto.<tier> "
             "(the output of `deploy.py drill --local --json`)"
         )
     measured = {}
     for tier, stats in document["rto"].items():
         if tier not in TIERS:
             raise OperatorError(f"{path.name}: rto.{tier}: not a tier ({' | '.join(TIERS)})")
-        if not isinstance(stats, Mapping):
-            raise OperatorError(f"{path.name}: rto.{tier}: must be an object with p50 and p95")
-        measured[tier] = Measured(
-            p50=_seconds(path, f"rto.{tier}.p50", stats.get("p50")),
-            p95=_seconds(path, f"rto.{tier}.p95", stats.get("p95")),
-            max=_seconds(path, f"rto.{tier}.max", stats.get("max"), optional=True),
-        )
-    promotion = document.get("promotionSeconds")
+        nested = isinstance(stats, Mapping) and "rto_seconds" in stats
+        where = f"rto.{tier}.rto_seconds" if nested else f"rto.{tier}"
+        value = _stats(path, where, stats["rto_seconds"] if nested else stats)
+        if value is not None:
+            measured[tier] = value
+    promotion = document.get("promotion_seconds", document.get("promotionSeconds"))
     return DrillMeasurement(
         path=path,
-        promotion_seconds=None if promotion is None else _seconds(path, "promotionSeconds", promotion),
+        promotion_seconds=None if promotion is None else _seconds(path, "promotion_seconds", promotion),
         rto=measured,
     )
 

@@ -5,7 +5,6 @@ bound and the targets are read from the settings and the plan."""
 from __future__ import annotations
 
 import dataclasses
-import inspect
 import json
 
 import pytest
@@ -65,16 +64,17 @@ def test_the_budget_reads_the_model_at_run_time_not_a_copy(monkeypatch):
 
 
 def test_the_drill_builds_its_clock_from_the_same_model(monkeypatch, capsys):
-    """The drill side of 'one source of truth', through the drill's CLI (a stable interface).
-    It runs once the drill reads ops.timing_model (h10-drill's work, merged by the
-    integrator); until then it says so instead of passing."""
-    if "timing_model" not in inspect.getsource(drill_module):
+    """The drill side of 'one source of truth': the drill's `timing_model` is the model's own
+    function, and a drill run calls it. It runs once the drill reads ops.timing_model
+    (h10-drill's work, merged by the integrator); until then it says so instead of passing."""
+    if not hasattr(drill_module, "timing_model"):
         pytest.skip("ops/drill.py does not read ops.timing_model yet (branch h10-drill)")
     from ops.cli import main
 
+    assert drill_module.timing_model is tm.timing_model
     calls = []
     real = tm.timing_model
-    monkeypatch.setattr(tm, "timing_model", lambda *a, **k: calls.append(a) or real(*a, **k))
+    monkeypatch.setattr(drill_module, "timing_model", lambda *a, **k: calls.append(a) or real(*a, **k))
     main(["drill", "--local", "--scenario", "outage", "--json"])
     capsys.readouterr()
     assert calls, "the drill must build its clock through ops.timing_model.timing_model"
@@ -139,12 +139,27 @@ def test_the_rpo_enforcement_is_read_from_the_plan(tier_builds):
 
 
 def test_a_drill_result_gives_measured_p50_p95_per_tier(tmp_path):
+    """The drill's document (ops/drill.py as_document): rto.<tier>.rto_seconds.p50/p95/max."""
     path = tmp_path / "drill.json"
-    path.write_text(
-        json.dumps({"rto": {"hot-standby": {"p50": 80.5, "p95": 101, "max": 110}}, "promotionSeconds": 60})
-    )
+    document = {
+        "promotion_seconds": 60,
+        "rto": {
+            "warm-standby": {
+                "rto_seconds": {"p50": 80.5, "p95": 101, "max": 110},
+                "detection_decision_seconds": {"p50": 40, "p95": 50, "max": 55},
+            },
+            "pilot-light": {"rto_seconds": {"p50": None, "p95": None, "max": None}},
+        },
+    }
+    path.write_text(json.dumps(document))
     measured = load_drill_result(path)
-    assert measured.rto["hot-standby"].p95 == 101 and measured.promotion_seconds == 60
+    assert measured.rto["warm-standby"].p95 == 101 and measured.promotion_seconds == 60
+    assert "pilot-light" not in measured.rto  # nothing measured is not a number
+
+
+def test_the_flat_shape_is_read_too(tmp_path):
+    measured = parse_drill_result({"rto": {"hot-standby": {"p50": 70, "p95": 90}}}, tmp_path / "d.json")
+    assert measured.rto["hot-standby"].p50 == 70 and measured.promotion_seconds is None
 
 
 @pytest.mark.parametrize(
@@ -154,6 +169,7 @@ def test_a_drill_result_gives_measured_p50_p95_per_tier(tmp_path):
         ({"rto": {"cold": {"p50": 1, "p95": 2}}}, "rto.cold: not a tier"),
         ({"rto": {"hot-standby": {"p50": -1, "p95": 2}}}, "rto.hot-standby.p50=-1: must be a number"),
         ({"rto": {"hot-standby": {"p50": 1}}}, "rto.hot-standby.p95=null: must be a number"),
+        ({"rto": {"hot-standby": {"rto_seconds": {"p50": "1", "p95": 2}}}}, 'rto_seconds.p50="1": must be'),
     ],
 )
 def test_a_bad_drill_result_stops_with_one_line(tmp_path, document, message):

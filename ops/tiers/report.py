@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from rich import box
 from rich.console import Console
 from rich.table import Table
 
@@ -130,18 +131,23 @@ def render(
     if not rows:
         return
     dr_region = rows[0].dr_region
+    # Narrow enough for an 80-column log: no vertical rules, short headers, regions in the title.
     table = Table(
-        title=f"DR tiers: monthly cost ({prices.currency}, on-demand) and recovery "
+        title=f"DR tiers: monthly cost ({prices.currency}, on-demand; DR region {dr_region}) and recovery "
         f"(targets RTO <= {_duration(tm.RTO_TARGET_SECONDS)}, RPO <= {_duration(tm.RPO_TARGET_SECONDS)})",
         title_justify="left",
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+        show_edge=False,
+        collapse_padding=True,
     )
     table.add_column("tier", no_wrap=True)
-    table.add_column(f"{dr_region} /mo", justify="right", no_wrap=True)
-    table.add_column("total /mo", justify="right", no_wrap=True)
+    table.add_column("DR/mo", justify="right", no_wrap=True)
+    table.add_column("total/mo", justify="right", no_wrap=True)
     table.add_column("RTO budget", justify="right", no_wrap=True)
-    table.add_column("RTO drill p50/p95", justify="right", no_wrap=True)
+    table.add_column("drill p50/p95", justify="right", no_wrap=True)
     table.add_column("RPO bound", justify="right", no_wrap=True)
-    table.add_column("RTO/RPO met", no_wrap=True)
+    table.add_column("RTO/RPO", no_wrap=True)
     for row in rows:
         measured = drill.rto.get(row.tier) if drill else None
         table.add_row(
@@ -149,9 +155,9 @@ def render(
             _money(row.dr_monthly),
             _money(row.cost.total),
             _duration(row.budget.total_seconds),
-            f"{_duration(measured.p50)} / {_duration(measured.p95)}" if measured else "-",
-            _duration(row.budget.rpo.seconds) + ("" if row.budget.rpo.hard else " (gate)"),
-            f"{_verdict(row.budget.meets_rto)} / {_verdict(row.budget.meets_rpo)}",
+            f"{_duration(measured.p50)}/{_duration(measured.p95)}" if measured else "-",
+            _duration(row.budget.rpo.seconds) + (" hard" if row.budget.rpo.hard else " gate"),
+            f"{_verdict(row.budget.meets_rto)}/{_verdict(row.budget.meets_rpo)}",
         )
     console.print(table)
 

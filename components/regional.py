@@ -43,6 +43,16 @@ KEY_SERVICES = (
     "lambda",
     "sqs",
 )
+# The account's trail lives in the primary stack and encrypts with its key only.
+PRIMARY_ONLY_KEY_SERVICES = ("cloudtrail",)
+
+
+def key_services(settings: Settings) -> tuple[str, ...]:
+    """The services this region's key grants: least privilege, so the dr key does not trust
+    CloudTrail, which never writes with it."""
+    if settings.is_primary:
+        return KEY_SERVICES
+    return tuple(s for s in KEY_SERVICES if s not in PRIMARY_ONLY_KEY_SERVICES)
 
 
 def nat_gateway_count(settings: Settings) -> int:
@@ -82,7 +92,7 @@ class RegionalStack(pulumi.ComponentResource):
                 region=settings.home_region,
                 account_id=providers.account_id,
                 partition=providers.partition,
-                services=KEY_SERVICES,
+                services=key_services(settings),
                 deletion_window_days=settings.key_deletion_window_days,
                 alias=f"trading-dr/{settings.role}",
                 protect=settings.protect_data,

@@ -4,21 +4,28 @@ resource is registered.
 `parse_settings` is a pure function from a flat config mapping (full keys such as
 `trading-dr:role` and `aws:region`, values as strings or YAML scalars) to `Settings`. It
 raises `SettingsError`, which names the key, the value and the rule, on the first bad
-input. Defaults come from the `config:` block of Pulumi.yaml, the one place they are
-written down. `load_settings` reads the running stack's config through `pulumi.Config`.
+input (ops/stack_config.py adds the file and the value as written). Defaults come from the
+`config:` block of Pulumi.yaml, the one place they are written down, read as the pulumi CLI
+reads YAML (components/yaml_reader.py). `load_settings` reads the running stack's config
+through `pulumi.Config`. `check_stack_pair` checks that the two stacks describe one pair.
+
+Rules AWS would only enforce half-way through a deployment are enforced here, each with
+its source: backup and maintenance windows, RFC 1918 CIDRs, one partition, instance types
+that exist, ACM's 64-character first domain name.
 """
 
 from __future__ import annotations
 
 import functools
 import ipaddress
+import json
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
+from components.yaml_reader import YamlFileError, read_yaml
 
 PROJECT = "trading-dr"
 PROJECT_FILE = Path(__file__).resolve().parent.parent / "Pulumi.yaml"
@@ -64,12 +71,44 @@ _DB_INSTANCE_CLASS = re.compile(r"^db\.(r|x)[0-9][a-z0-9-]*\.[a-z0-9]+$")
 _TAG_VALUE = re.compile(r"^[\w .:/=+\-@]{1,256}$")
 
 
-class SettingsError(ValueError):
-    """Bad stack configuration: names the key, the value and the rule it breaks."""
+def yaml_spelling(value: Any) -> str:
+    """A value as it would be written in YAML: `true`, `null`, `""`, not Python's spelling."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return value if value and value.strip() == value else json.dumps(value)
+    if isinstance(value, (dict, list)):
+        return json.dumps(value)
+    return str(value)
 
-    def __init__(self, key: str, value: Any, rule: str):
+
+class SettingsError(ValueError):
+    """Bad stack configuration: names the file, the key, the value and the rule it breaks.
+
+    `file` and `written` (the value as the user wrote it in YAML) are filled in by whoever
+    knows them (ops/stack_config.py); `stack` names the stack a pair-check error blames."""
+
+    def __init__(
+        self,
+        key: str,
+        value: Any,
+        rule: str,
+        *,
+        file: str | None = None,
+        written: str | None = None,
+        stack: str | None = None,
+    ):
         self.key, self.value, self.rule = key, value, rule
-        super().__init__(f"invalid config {key}={value!r}: {rule}")
+        self.file, self.written, self.stack = file, written, stack
+        super().__init__(key, value, rule)
+
+    def __str__(self) -> str:
+        file = self.file or (f"Pulumi.{self.stack}.yaml" if self.stack else None)
+        written = self.written if self.written is not None else f"= {yaml_spelling(self.value)}"
+        line = f"{self.key} {written}: {self.rule}"
+        return " ".join((f"{file}: {line}" if file else line).split())
 
 
 @dataclass(frozen=True)
@@ -171,6 +210,10 @@ class Settings:
     backup: BackupSettings
     traffic: TrafficSettings
     failover: FailoverSettings
+    values: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    """Every key read, full name -> its parsed value (what the pair check compares)."""
+    secret_keys: frozenset[str] = frozenset()
+    """Keys whose value is a secret in the stack file (a placeholder offline)."""
 
     @property
     def is_primary(self) -> bool:
@@ -185,29 +228,64 @@ class Settings:
         return self.tags.for_role(self.role)
 
 
+def project_spec(path: Path | None = None) -> dict[str, dict[str, Any]]:
+    """The `config:` block of Pulumi.yaml: bare key -> {type, description, default}.
+    Raises YamlFileError (one line) when the file is missing, malformed or a key lacks its
+    type, description or default."""
+    path = path or PROJECT_FILE
+    try:
+        stat = path.stat()
+    except OSError:
+        stat = None
+    return _project_spec(path, stat.st_mtime_ns if stat else None, stat.st_size if stat else None)
+
+
 @functools.cache
+def _project_spec(path: Path, mtime: int | None, size: int | None) -> dict[str, dict[str, Any]]:
+    del mtime, size  # the cache key: a rewritten file is read again
+    document = read_yaml(path)
+    if not isinstance(document.data, dict) or not isinstance(document.data.get("config"), dict):
+        raise YamlFileError(path.name, "needs a config: block declaring every key with its default")
+    spec = document.data["config"]
+    for key, entry in spec.items():
+        line = document.lines.get(("config", key))
+        if not isinstance(entry, dict):
+            raise YamlFileError(
+                path.name, f"config key {key} must be a mapping with type, description and default", line
+            )
+        missing = [name for name in ("type", "description", "default") if name not in entry]
+        if missing:
+            raise YamlFileError(path.name, f"config key {key} has no {' or '.join(missing)}", line)
+    return spec
+
+
 def project_defaults() -> dict[str, Any]:
     """Defaults declared in Pulumi.yaml, keyed by full config key."""
-    declared = yaml.safe_load(PROJECT_FILE.read_text())["config"]
-    return {f"{PROJECT}:{key}": spec["default"] for key, spec in declared.items()}
+    return {f"{PROJECT}:{key}": spec["default"] for key, spec in project_spec().items()}
 
 
 class _Reader:
-    """Reads one key at a time from the raw config, defaults applied, typed and checked."""
+    """Reads one key at a time from the raw config, defaults applied, typed and checked.
+    Records each parsed value, so the pair check compares what the program will use."""
 
     def __init__(self, raw: Mapping[str, Any]):
         self._values = {**project_defaults(), **raw}
+        self.parsed: dict[str, Any] = {}
 
     def raw(self, key: str) -> Any:
         return self._values.get(key if ":" in key else f"{PROJECT}:{key}")
 
+    def _keep(self, key: str, value: Any) -> Any:
+        self.parsed[_full(key)] = value
+        return value
+
     def string(self, key: str) -> str:
         value = self.raw(key)
         if value is None:
-            return ""
+            return self._keep(key, "")
         if not isinstance(value, str):
             raise SettingsError(_full(key), value, "must be a string")
-        return value.strip()
+        return self._keep(key, value.strip())
 
     def integer(self, key: str, low: int, high: int) -> int:
         value = self.raw(key)
@@ -219,16 +297,20 @@ class _Reader:
             raise SettingsError(_full(key), value, "must be a whole number") from None
         if not low <= number <= high:
             raise SettingsError(_full(key), value, f"must be between {low} and {high}")
-        return number
+        return self._keep(key, number)
 
     def boolean(self, key: str) -> bool:
         value = self.raw(key)
         if isinstance(value, bool):
-            return value
-        text = str(value).strip().lower()
+            return self._keep(key, value)
+        # The engine hands values over as strings; exactly what YAML 1.2 reads as a boolean
+        # (true/false in any case) is accepted, so `no`, `off` and `0` are errors, not false.
+        text = str(value).strip().lower() if isinstance(value, str) else None
         if text in ("true", "false"):
-            return text == "true"
-        raise SettingsError(_full(key), value, "must be true or false")
+            return self._keep(key, text == "true")
+        raise SettingsError(
+            _full(key), value, "must be true or false (YAML 1.2: yes, no, on and off are strings)"
+        )
 
     def choice(self, key: str, choices: tuple[str, ...] | dict) -> str:
         value = self.string(key)
@@ -247,23 +329,100 @@ def _full(key: str) -> str:
     return key if ":" in key else f"{PROJECT}:{key}"
 
 
-@functools.cache
-def _known_regions() -> frozenset[str]:
-    # botocore ships the partition endpoint data; no network call is made.
-    import botocore.session
+def _botocore_data() -> Path:
+    """botocore's data folder, found without importing botocore (which alone costs more than
+    the rest of `deploy.py validate`)."""
+    import importlib.util
 
-    session = botocore.session.get_session()
-    regions: set[str] = set()
-    for partition in session.get_available_partitions():
-        regions.update(session.get_available_regions("ec2", partition_name=partition))
-    return frozenset(regions)
+    spec = importlib.util.find_spec("botocore")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("botocore is not installed: run `make` first")
+    return Path(next(iter(spec.submodule_search_locations))) / "data"
+
+
+@functools.cache
+def region_partitions() -> dict[str, str]:
+    """region -> partition (aws, aws-cn, aws-us-gov, ...), from the endpoint data botocore
+    ships (data/endpoints.json); no network call is made."""
+    endpoints = json.loads((_botocore_data() / "endpoints.json").read_text())
+    return {
+        region: partition["partition"]
+        for partition in endpoints["partitions"]
+        for region in partition.get("regions", {})
+    }
+
+
+@functools.cache
+def ec2_instance_types() -> frozenset[str]:
+    """Every EC2 instance type botocore's EC2 service model knows (shape InstanceType), read
+    offline from the newest API version it ships. A type newer than the installed botocore
+    is refused until botocore is upgraded: the safe side of not knowing."""
+    import gzip
+
+    newest = sorted((_botocore_data() / "ec2").iterdir())[-1]
+    plain, packed = newest / "service-2.json", newest / "service-2.json.gz"
+    text = plain.read_text() if plain.exists() else gzip.decompress(packed.read_bytes()).decode()
+    # Decode only the InstanceType shape, not the whole (large) model.
+    found = re.search(r'"InstanceType":\s*(?=\{\s*"type"\s*:\s*"string",\s*"enum")', text)
+    if found is None:
+        raise RuntimeError(f"botocore's EC2 model in {newest} has no InstanceType enum")
+    shape, _ = json.JSONDecoder().raw_decode(text, found.end())
+    return frozenset(shape["enum"])
 
 
 def _region(read: _Reader, key: str) -> str:
     value = read.string(key)
-    if not _REGION_SHAPE.match(value) or value not in _known_regions():
+    if not _REGION_SHAPE.match(value) or value not in region_partitions():
         raise SettingsError(_full(key), value, "must be an AWS region name such as us-east-1")
     return value
+
+
+# RFC 1918 private address space, exactly: `ipaddress.is_private` also admits loopback,
+# link-local and other special ranges a VPC cannot use.
+# https://datatracker.ietf.org/doc/html/rfc1918#section-3 ;
+# https://docs.aws.amazon.com/vpc/latest/userguide/vpc-cidr-blocks.html
+RFC1918 = tuple(ipaddress.IPv4Network(n) for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"))
+
+# ACM: "the length of the domain name (technically, the Common Name) that you provide
+# cannot exceed 64 octets (characters), including periods."
+# https://docs.aws.amazon.com/acm/latest/APIReference/API_RequestCertificate.html
+ACM_FIRST_NAME_MAX = 64
+
+# RDS: PreferredBackupWindow "Must be at least 30 minutes" and "Must not conflict with the
+# preferred maintenance window"; PreferredMaintenanceWindow "Minimum 30-minute window".
+# https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBCluster.html
+MIN_WINDOW_MINUTES = 30
+_DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_DAY_MINUTES, _WEEK_MINUTES = 24 * 60, 7 * 24 * 60
+
+
+def _minutes(hhmm: str) -> int:
+    hours, minutes = hhmm.split(":")
+    return int(hours) * 60 + int(minutes)
+
+
+def _backup_interval(window: str) -> tuple[int, int]:
+    """(start minute of the day, duration); a window may cross midnight."""
+    start, end = (_minutes(part) for part in window.split("-"))
+    return start, (end - start) % _DAY_MINUTES
+
+
+def _maintenance_interval(window: str) -> tuple[int, int]:
+    """(start minute of the week, duration); a window may cross the end of the week."""
+    start, end = (_DAYS.index(part[:3]) * _DAY_MINUTES + _minutes(part[4:]) for part in window.split("-"))
+    return start, (end - start) % _WEEK_MINUTES
+
+
+def windows_overlap(backup_window: str, maintenance_window: str) -> bool:
+    """True when the daily backup window meets the weekly maintenance window on any day."""
+    b_start, b_length = _backup_interval(backup_window)
+    m_start, m_length = _maintenance_interval(maintenance_window)
+    for day in range(7):
+        start = day * _DAY_MINUTES + b_start
+        for shift in (-_WEEK_MINUTES, 0, _WEEK_MINUTES):  # the week is a circle
+            if start + shift < m_start + m_length and m_start < start + shift + b_length:
+                return True
+    return False
 
 
 def _vpc_cidr(read: _Reader, key: str) -> ipaddress.IPv4Network:
@@ -277,23 +436,45 @@ def _vpc_cidr(read: _Reader, key: str) -> ipaddress.IPv4Network:
     low, high = VPC_PREFIX_RANGE
     if not low <= network.prefixlen <= high:
         raise SettingsError(_full(key), value, f"prefix must be between /{low} and /{high}")
-    if not network.is_private:
-        raise SettingsError(_full(key), value, "must be a private (RFC 1918) range")
+    if not any(network.subnet_of(block) for block in RFC1918):
+        raise SettingsError(
+            _full(key), value, "must lie in RFC 1918 space: 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16"
+        )
     return network
 
 
-def parse_settings(raw: Mapping[str, Any], stack: str) -> Settings:
-    """Validate the flat config of one stack into Settings, or raise SettingsError."""
+def parse_settings(raw: Mapping[str, Any], stack: str, secret_keys: frozenset[str] = frozenset()) -> Settings:
+    """Validate the flat config of one stack into Settings, or raise SettingsError.
+    `secret_keys` name the values that are placeholders for secrets (offline)."""
     read = _Reader(raw)
 
     role = read.choice("role", ROLES)
+    if stack in ROLES and role != stack:
+        # The stack's name says which role its file describes; blame the role, not the
+        # keys the other role needs.
+        raise SettingsError(
+            _full("role"),
+            role,
+            f"must be {stack} in the {stack} stack's file (roles and stacks are one to one)",
+        )
     home_region = _region(read, "aws:region")
     peer_region = _region(read, "peerRegion")
     if peer_region == home_region:
         raise SettingsError(_full("peerRegion"), peer_region, "must differ from aws:region (the home region)")
+    partitions = region_partitions()
+    if partitions[peer_region] != partitions[home_region]:
+        # Cross-partition peering, replication and global databases do not exist.
+        # https://docs.aws.amazon.com/whitepapers/latest/aws-fault-isolation-boundaries/partitions.html
+        raise SettingsError(
+            _full("peerRegion"),
+            peer_region,
+            f"must be in the same AWS partition as aws:region {home_region} ({partitions[home_region]}), "
+            f"not {partitions[peer_region]}",
+        )
 
     vpc_cidr = _vpc_cidr(read, "vpcCidr")
     peer_vpc_cidr = _vpc_cidr(read, "peerVpcCidr")
+    read.parsed[_full("vpcCidr")], read.parsed[_full("peerVpcCidr")] = str(vpc_cidr), str(peer_vpc_cidr)
     if vpc_cidr.overlaps(peer_vpc_cidr):
         raise SettingsError(
             _full("peerVpcCidr"),
@@ -306,6 +487,12 @@ def parse_settings(raw: Mapping[str, Any], stack: str) -> Settings:
         raise SettingsError(_full("alertEmail"), alert_email, "must be an e-mail address")
 
     primary_stack = read.string("primaryStack") or None
+    if role == "primary" and primary_stack is not None:
+        raise SettingsError(
+            _full("primaryStack"),
+            primary_stack,
+            "is for the dr stack only: remove it from the primary's file",
+        )
     if role == "dr" and primary_stack is None:
         raise SettingsError(
             _full("primaryStack"),
@@ -315,6 +502,12 @@ def parse_settings(raw: Mapping[str, Any], stack: str) -> Settings:
     if primary_stack is not None and not _STACK_REF.match(primary_stack):
         raise SettingsError(
             _full("primaryStack"), primary_stack, "must be a stack name such as org/project/stack"
+        )
+    if primary_stack is not None and primary_stack.rsplit("/", 1)[-1] == stack:
+        raise SettingsError(
+            _full("primaryStack"),
+            primary_stack,
+            f"names this stack ({stack}): it must name the primary stack",
         )
 
     tags = Tags(
@@ -343,11 +536,16 @@ def parse_settings(raw: Mapping[str, Any], stack: str) -> Settings:
             "must be a memory-optimised db.r*/db.x* class (Global Database needs one)",
         ),
         backup_retention_days=read.integer("backupRetentionDays", 7, 35),
-        backup_window=read.matching("backupWindow", _BACKUP_WINDOW, "must be hh24:mi-hh24:mi"),
-        maintenance_window=read.matching(
-            "maintenanceWindow", _MAINTENANCE_WINDOW, "must be ddd:hh24:mi-ddd:hh24:mi"
-        ),
+        backup_window=_backup_window(read),
+        maintenance_window=_maintenance_window(read),
     )
+    if windows_overlap(database.backup_window, database.maintenance_window):
+        raise SettingsError(
+            _full("backupWindow"),
+            database.backup_window,
+            f"must not overlap maintenanceWindow {database.maintenance_window} (RDS rejects it)",
+        )
+    read.parsed[_full("dbEngineVersion")] = database.engine_version
 
     backup = BackupSettings(
         schedule=read.matching("backupSchedule", _CRON, "must be a cron(...) with 6 fields"),
@@ -364,7 +562,7 @@ def parse_settings(raw: Mapping[str, Any], stack: str) -> Settings:
         probe_timeout_seconds=read.integer("failoverProbeTimeoutSeconds", 1, 10),
     )
 
-    return Settings(
+    settings = Settings(
         stack=stack,
         role=role,
         home_region=home_region,
@@ -383,15 +581,55 @@ def parse_settings(raw: Mapping[str, Any], stack: str) -> Settings:
         backup=backup,
         traffic=traffic,
         failover=failover,
+        values=read.parsed,
+        secret_keys=frozenset(secret_keys),
     )
+    # Keys declared but not read above (added by later work) are still compared by the
+    # pair check, as written.
+    for key in project_defaults():
+        read.parsed.setdefault(key, read.raw(key))
+    return settings
+
+
+def _backup_window(read: _Reader) -> str:
+    value = read.matching("backupWindow", _BACKUP_WINDOW, "must be hh24:mi-hh24:mi (UTC)")
+    if _backup_interval(value)[1] < MIN_WINDOW_MINUTES:
+        raise SettingsError(
+            _full("backupWindow"), value, f"must be at least {MIN_WINDOW_MINUTES} minutes long"
+        )
+    return value
+
+
+def _maintenance_window(read: _Reader) -> str:
+    value = read.matching("maintenanceWindow", _MAINTENANCE_WINDOW, "must be ddd:hh24:mi-ddd:hh24:mi (UTC)")
+    if _maintenance_interval(value)[1] < MIN_WINDOW_MINUTES:
+        raise SettingsError(
+            _full("maintenanceWindow"), value, f"must be at least {MIN_WINDOW_MINUTES} minutes long"
+        )
+    return value
 
 
 def _engine_version(read: _Reader, engine: str) -> str:
     version = read.string("dbEngineVersion") or DB_ENGINES[engine][0]
     pattern, example = DB_ENGINE_VERSIONS[engine]
     if not pattern.match(version):
-        raise SettingsError(_full("dbEngineVersion"), version, f"must be an {engine} version {example}")
+        other = [
+            name for name, (shape, _) in DB_ENGINE_VERSIONS.items() if name != engine and shape.match(version)
+        ]
+        family = f" (it is an {other[0]} version)" if other else ""
+        raise SettingsError(
+            _full("dbEngineVersion"), version, f"must be an {engine} version {example}{family}"
+        )
+    # Whether AWS still offers this version for global databases changes over time and is
+    # known only to the RDS API (DescribeDBEngineVersions, SupportsGlobalDatabases): that is
+    # preflight's to ask, not a table here that goes stale (ENGINE_VERSION_NOTE).
     return version
+
+
+ENGINE_VERSION_NOTE = (
+    "whether AWS still offers dbEngineVersion {version} of {engine} for global databases is "
+    "asked of the RDS API by preflight (DescribeDBEngineVersions, SupportsGlobalDatabases)"
+)
 
 
 def _traffic(read: _Reader) -> TrafficSettings:
@@ -409,6 +647,8 @@ def _traffic(read: _Reader) -> TrafficSettings:
         raise SettingsError(_full("healthCheckPath"), health_path, "must be a URL path starting with /")
     min_size = read.integer("appMinSize", 0, 1000)
     max_size = read.integer("appMaxSize", 1, 1000)
+    if min_size > max_size:
+        raise SettingsError(_full("appMinSize"), min_size, f"must not exceed appMaxSize ({max_size})")
     desired = read.integer("appDesiredSize", 0, 1000)
     if not min_size <= desired <= max_size:
         raise SettingsError(
@@ -416,17 +656,32 @@ def _traffic(read: _Reader) -> TrafficSettings:
             desired,
             f"must lie between appMinSize ({min_size}) and appMaxSize ({max_size})",
         )
+    app_name = read.matching("appName", _DNS_LABEL, "must be one lower-case DNS label")
+    if len(f"{app_name}.{zone_name}") > ACM_FIRST_NAME_MAX:
+        raise SettingsError(
+            _full("appName"),
+            app_name,
+            f"with zoneName makes {app_name}.{zone_name} ({len(app_name) + 1 + len(zone_name)} characters), "
+            f"over ACM's {ACM_FIRST_NAME_MAX} for a certificate's first domain name",
+        )
+    instance_type = read.matching(
+        "instanceType", _INSTANCE_TYPE, "must be an EC2 instance type such as m6i.large"
+    )
+    if instance_type not in ec2_instance_types():
+        raise SettingsError(
+            _full("instanceType"),
+            instance_type,
+            "is not an EC2 instance type (botocore's EC2 model lists them)",
+        )
     return TrafficSettings(
         zone_name=zone_name,
         hosted_zone_id=hosted_zone_id,
-        app_name=read.matching("appName", _DNS_LABEL, "must be one lower-case DNS label"),
+        app_name=app_name,
         app_port=read.integer("appPort", 1024, 65535),
         health_check_path=health_path,
         health_check_interval=interval,
         health_check_threshold=read.integer("healthCheckThreshold", 1, 10),
-        instance_type=read.matching(
-            "instanceType", _INSTANCE_TYPE, "must be an EC2 instance type such as m6i.large"
-        ),
+        instance_type=instance_type,
         app_min_size=min_size,
         app_max_size=max_size,
         app_desired_size=desired,
@@ -450,41 +705,57 @@ def load_settings() -> Settings:
     return parse_settings(raw, pulumi.get_stack())
 
 
-# Keys both stacks must agree on: the regions are built by the same code from them.
-SHARED_KEYS = {
-    "tier": lambda s: s.tier,
-    "azCount": lambda s: s.az_count,
-    "dbEngine": lambda s: s.database.engine,
-    "dbEngineVersion": lambda s: s.database.engine_version,
-    "zoneName": lambda s: s.traffic.zone_name,
-    "appName": lambda s: s.traffic.app_name,
-    "appPort": lambda s: s.traffic.app_port,
-    "healthCheckPath": lambda s: s.traffic.health_check_path,
-}
+# Keys each stack sets for itself; every other declared key must be the same in both stacks,
+# because the same code builds both regions from them (a dr region with another alertEmail
+# pages nobody; another zoneName serves another name). A key added to Pulumi.yaml is shared
+# unless it is listed here.
+PER_STACK_KEYS = frozenset(
+    {f"{PROJECT}:{key}" for key in ("role", "peerRegion", "vpcCidr", "peerVpcCidr", "primaryStack")}
+    | {"aws:region"}
+)
+
+# dr key, primary key it must equal, and why.
+MIRRORED = (
+    ("peerRegion", "aws:region", "the primary stack's aws:region"),
+    ("aws:region", "peerRegion", "the primary stack's peerRegion"),
+    ("peerVpcCidr", "vpcCidr", "the primary stack's vpcCidr"),
+    ("vpcCidr", "peerVpcCidr", "the primary stack's peerVpcCidr"),
+)
+
+
+def shared_keys() -> list[str]:
+    """Declared keys that must be equal in both stacks, in Pulumi.yaml's order."""
+    return [key for key in project_defaults() if key not in PER_STACK_KEYS]
 
 
 def check_stack_pair(primary: Settings, dr: Settings) -> None:
-    """The two stacks must describe one pair: mirrored regions and CIDRs, shared settings
-    equal. Each stack file can be valid on its own and still disagree with the other."""
+    """The two stacks must describe one pair: mirrored regions and CIDRs, every shared key
+    equal. Each stack file can be valid on its own and still disagree with the other.
+    Errors blame the dr stack's file, the one deployed second."""
     if primary.role != "primary":
-        raise SettingsError(_full("role"), primary.role, f"stack {primary.stack} must have role primary")
+        raise SettingsError(
+            _full("role"), primary.role, f"stack {primary.stack} must have role primary", stack=primary.stack
+        )
     if dr.role != "dr":
-        raise SettingsError(_full("role"), dr.role, f"stack {dr.stack} must have role dr")
-    mirrored = [
-        ("peerRegion", dr.peer_region, primary.home_region, "must be the primary stack's aws:region"),
-        ("aws:region", dr.home_region, primary.peer_region, "must be the primary stack's peerRegion"),
-        ("peerVpcCidr", dr.peer_vpc_cidr, primary.vpc_cidr, "must be the primary stack's vpcCidr"),
-        ("vpcCidr", dr.vpc_cidr, primary.peer_vpc_cidr, "must be the primary stack's peerVpcCidr"),
-    ]
-    for key, dr_value, primary_value, rule in mirrored:
-        if dr_value != primary_value:
+        raise SettingsError(_full("role"), dr.role, f"stack {dr.stack} must have role dr", stack=dr.stack)
+    for dr_key, primary_key, what in MIRRORED:
+        dr_value, primary_value = dr.values[_full(dr_key)], primary.values[_full(primary_key)]
+        if str(dr_value) != str(primary_value):
+            raise SettingsError(_full(dr_key), dr_value, f"must be {what} ({primary_value})", stack=dr.stack)
+    for key in shared_keys():
+        secret = {key in primary.secret_keys, key in dr.secret_keys}
+        if secret == {True}:
+            continue  # both encrypted with their own stack's key: not comparable offline
+        if secret == {True, False}:
             raise SettingsError(
-                f"{_full(key)} (stack {dr.stack})", str(dr_value), f"{rule} ({primary_value})"
+                key,
+                dr.values.get(key),
+                "must be a secret in both stack files or in neither (it must be the same in both)",
+                written="(secret in one stack file only)",
+                stack=dr.stack,
             )
-    for key, value_of in SHARED_KEYS.items():
-        if value_of(dr) != value_of(primary):
+        mine, theirs = dr.values.get(key), primary.values.get(key)
+        if mine != theirs:
             raise SettingsError(
-                f"{_full(key)} (stack {dr.stack})",
-                value_of(dr),
-                f"must equal the primary stack's value {value_of(primary)!r}",
+                key, mine, f"must equal the primary stack's value {yaml_spelling(theirs)}", stack=dr.stack
             )

@@ -1,6 +1,9 @@
 """preview, up, refresh, destroy and outputs over both stacks, in dependency order, with a
 progress display, a change summary per stack and a confirmation before up and destroy.
 
+`up` always previews first and prints the change list, with or without --yes (no silent
+skip-preview); `preview` selects existing stacks and never creates one as a side effect.
+
 `run_stack_command` is what the CLI (and the local drill) call. The stack opener, the
 environment, the terminal check and the prompt are parameters so tests drive it with fake
 stacks and no pulumi CLI.
@@ -15,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from ops.automation import (
@@ -27,6 +31,7 @@ from ops.automation import (
     workspace_env,
 )
 from ops.errors import OperatorError
+from ops.output import emit_table
 from ops.progress import ProgressDisplay, change_summary
 from ops.stack_config import effective_config
 
@@ -80,13 +85,13 @@ def _render_outputs(console: Console, stack: str, outputs: Mapping[str, Any], se
     table.add_column("output")
     table.add_column("value")
     for key in sorted(outputs):
-        table.add_row(key, "[secret]" if key in secret else str(outputs[key]))
-    console.print(table)
+        table.add_row(escape(key), "\\[secret]" if key in secret else escape(str(outputs[key])))
+    emit_table(console, table)
 
 
 def _operate(stack: Any, name: str, command: str, console: Console, primary_ref: str | None) -> str:
     """Run one engine operation with the progress display; returns its change summary."""
-    with ProgressDisplay(console) as display:
+    with ProgressDisplay(Console(stderr=True)) as display:
         on_event = display.track(name, _VERB[command])
         try:
             result = getattr(stack, command)(on_event=on_event)
@@ -122,14 +127,15 @@ def run_stack_command(
         # Refuse before previewing anything: nobody can answer the question in CI.
         confirm(f"{command} of {' and '.join(stacks)}", yes, interactive, ask)
     primary_ref = str(effective_config("dr").get("trading-dr:primaryStack") or "") or None
-    console.print(f"backend [bold]{ws_env['PULUMI_BACKEND_URL']}[/], stacks {' then '.join(stacks)}")
+    console.print(f"backend [bold]{escape(ws_env['PULUMI_BACKEND_URL'])}[/], stacks {' then '.join(stacks)}")
 
     result = StackCommandResult()
     for name in stacks:
         if command in ("preview", "up") and name == "dr":
             _check_primary_deployed(opener, ws_env)
         try:
-            stack = opener(name, ws_env, command in ("preview", "up"))
+            # Only up brings a stack into existence; preview of a missing stack says so.
+            stack = opener(name, ws_env, command == "up")
         except Exception as error:  # noqa: BLE001 every failure becomes one sentence
             if command == "destroy" and "StackNotFoundError" in type(error).__name__:
                 console.print(f"stack {name}: not deployed, nothing to destroy")
@@ -146,12 +152,13 @@ def run_stack_command(
             _render_outputs(console, name, result.outputs[name], secret)
             continue
 
-        if command == "up" and not yes:
-            # Show what would change, then ask: the same contract as `pulumi up`.
+        if command == "up":
+            # Show what would change, then ask: the same contract as `pulumi up`. --yes skips
+            # the question, never the change list.
             console.print(
                 f"stack {name} ({_region(name)}): {_operate(stack, name, 'preview', console, primary_ref)}"
             )
-            if not confirm(f"update stack {name} ({_region(name)})", yes, interactive, ask):
+            if not yes and not confirm(f"update stack {name} ({_region(name)})", yes, interactive, ask):
                 raise OperatorError(f"cancelled: stack {name} was not updated.")
         if command == "destroy" and not confirm(
             f"destroy every resource of stack {name} ({_region(name)})", yes, interactive, ask
@@ -169,5 +176,5 @@ def run_stack_command(
         table.add_column("changes")
         for name, summary in result.summaries.items():
             table.add_row(name, _region(name), summary)
-        console.print(table)
+        emit_table(console, table)
     return result

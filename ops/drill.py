@@ -21,12 +21,14 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from failover import decision as d
 from ops.emulation.plan_world import DrillWorld, materialize
 from ops.emulation.world import SimulatedClock
 from ops.mock_engine import StackRun
+from ops.output import SCHEMA_VERSION, emit_table
 
 SCENARIOS = ("outage", "switchover", "failback")
 DRILL_START = 1_767_225_600.0  # 2026-01-01T00:00:00Z: a fixed start makes runs repeatable
@@ -293,8 +295,10 @@ def render(console: Console, results: list[DrillResult]) -> None:
         for event in result.events:
             minutes, seconds = divmod(abs(event.at), 60)
             sign = "-" if event.at < 0 else ""
-            table.add_row(f"{sign}{int(minutes):02d}:{seconds:04.1f}", event.region, event.kind, event.detail)
-        console.print(table)
+            table.add_row(
+                f"{sign}{int(minutes):02d}:{seconds:04.1f}", event.region, event.kind, escape(event.detail)
+            )
+        emit_table(console, table)
         if result.converged:
             within = "within" if result.rto_seconds <= RTO_TARGET_SECONDS else "OVER"
             console.print(
@@ -312,4 +316,13 @@ def render(console: Console, results: list[DrillResult]) -> None:
 
 
 def as_json(results: list[DrillResult]) -> str:
-    return json.dumps({"drills": [r.as_dict() for r in results]}, indent=2, default=str)
+    return json.dumps(
+        {
+            "schemaVersion": SCHEMA_VERSION,
+            "kind": "drill",
+            "rtoTargetSeconds": RTO_TARGET_SECONDS,
+            "drills": [r.as_dict() for r in results],
+        },
+        indent=2,
+        default=str,
+    )

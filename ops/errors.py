@@ -4,7 +4,24 @@ commands never import the CLI."""
 
 from __future__ import annotations
 
-EXIT_OK, EXIT_FAILED, EXIT_UNAVAILABLE = 0, 1, 2
+EXIT_OK = 0
+EXIT_FAILED = 1
+"""Bad configuration, a failed operation, a cancelled confirmation."""
+EXIT_USAGE = 2
+"""The command line itself is wrong (argparse's convention)."""
+EXIT_UNAVAILABLE = 3
+"""A tool or credentials are missing: the pulumi CLI, AWS credentials, a dependency."""
+EXIT_TARGET_MISSED = 4
+"""The drill ran but did not meet its target (a scenario over its RTO target)."""
+EXIT_INTERRUPTED = 130
+
+EXIT_MEANINGS = {
+    EXIT_OK: "success",
+    EXIT_FAILED: "failure: bad configuration or a failed operation (one line on stderr says which)",
+    EXIT_USAGE: "usage error: unknown command or option, or a bad option value",
+    EXIT_UNAVAILABLE: "a tool or credentials are unavailable (pulumi CLI, AWS credentials)",
+    EXIT_TARGET_MISSED: "the drill did not meet its target (a scenario over its RTO target)",
+}
 
 
 class OperatorError(Exception):

@@ -26,8 +26,8 @@ from pulumi.runtime.settings import set_root_resource
 from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
-from components.settings import PROJECT, Settings, check_stack_pair
-from ops.stack_config import PROJECT_DIR, as_pulumi_config, effective_config, stack_settings
+from components.settings import PROJECT, Settings
+from ops.stack_config import PROJECT_DIR, as_pulumi_config, effective_config, load_pair, stack_settings
 
 MOCK_ACCOUNT = "123456789012"
 STACK_REFERENCE = "pulumi:pulumi:StackReference"
@@ -487,9 +487,7 @@ def run_both(
 ) -> tuple[StackRun, StackRun]:
     """Run primary, then dr with the primary's exports behind its StackReference."""
     overrides = overrides or {}
-    primary_settings = stack_settings("primary", overrides.get("primary"), project_dir)
-    dr_settings = stack_settings("dr", overrides.get("dr"), project_dir)
-    check_stack_pair(primary_settings, dr_settings)
+    dr_settings = load_pair(overrides, project_dir).dr
     primary = run_stack("primary", overrides=overrides.get("primary"), project_dir=project_dir)
     dr = run_stack(
         "dr",

@@ -1,5 +1,8 @@
 """The offline plan: both stacks built on the mock engine, summarised per stack (resources by
-type and region) and side by side (the component trees, differences flagged)."""
+type and region) and side by side (the component trees, differences flagged).
+
+The regional trees must be the same in both stacks except where a role owns a component
+(ROLE_OWNED, DESIGN.md "Ownership"); any other difference fails the plan."""
 
 from __future__ import annotations
 
@@ -10,12 +13,28 @@ from pathlib import Path
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
+from ops.errors import OperatorError
 from ops.mock_engine import StackRun, run_both
+from ops.output import SCHEMA_VERSION, emit_table, print_note, working
 
 # Status of one component in the symmetry section.
 SAME, DIFFERS, PRIMARY_ONLY, DR_ONLY = "same", "differs", "primary only", "dr only"
+
+# The role's documented differences (DESIGN.md "Ownership"; README "Stack model"): top-level
+# components only one stack builds, and which. The primary owns the global pieces; dr owns
+# the cross-region links (a link belongs to the stack deployed second). Everything else,
+# the regional tree under `home` above all, must be the same in both stacks.
+ROLE_OWNED = {
+    "audit": PRIMARY_ONLY,  # the organisation-wide trail, once
+    "global-database": PRIMARY_ONLY,
+    "global-tables": PRIMARY_ONLY,
+    "zone": PRIMARY_ONLY,  # the hosted zone (unless hostedZoneId is given)
+    "data-replication": DR_ONLY,  # table replicas and S3 replication both ways
+    "tgw-peering": DR_ONLY,
+}
 
 
 @dataclass(frozen=True)
@@ -80,6 +99,13 @@ def symmetry(primary: StackRun, dr: StackRun) -> list[ComponentRow]:
     return rows
 
 
+def unexpected_differences(rows: list[ComponentRow]) -> list[ComponentRow]:
+    """Rows that differ beyond the roles' documented differences."""
+    return [
+        row for row in rows if row.status != SAME and ROLE_OWNED.get(row.path.split("/", 1)[0]) != row.status
+    ]
+
+
 def plan_document(primary: StackRun, dr: StackRun) -> dict[str, Any]:
     """The whole plan as plain data, for --json."""
 
@@ -107,6 +133,8 @@ def plan_document(primary: StackRun, dr: StackRun) -> dict[str, Any]:
         }
 
     return {
+        "schemaVersion": SCHEMA_VERSION,
+        "kind": "plan",
         "stacks": {"primary": stack(primary), "dr": stack(dr)},
         "symmetry": [asdict(row) for row in symmetry(primary, dr)],
     }
@@ -127,7 +155,7 @@ def render(console: Console, primary: StackRun, dr: StackRun) -> None:
             table.add_row(type_, region, str(count))
         table.add_section()
         table.add_row("total", "", str(sum(counts.values())), style="bold")
-        console.print(table)
+        emit_table(console, table)
 
     table = Table(title="symmetry: component trees side by side", title_justify="left")
     table.add_column("component", overflow="fold")
@@ -146,18 +174,34 @@ def render(console: Console, primary: StackRun, dr: StackRun) -> None:
             "-" if row.dr is None else str(row.dr),
             f"[{style[row.status]}]{row.status}[/]",
         )
-    console.print(table)
-    differing = [row.path for row in symmetry(primary, dr) if row.status == DIFFERS]
-    if differing:
-        console.print(f"[bold red]{len(differing)} component(s) differ between the regions[/]")
+    emit_table(console, table)
+    if not unexpected_differences(symmetry(primary, dr)):
+        console.print(
+            "[green]the regional component trees are the same in both stacks, but for what each role owns[/]"
+        )
+
+
+def run_plan(console: Console, json_path: str | Path | None = None) -> tuple[StackRun, StackRun]:
+    """Build, show (or write `-`: only the JSON, on stdout), then fail when the regional
+    trees differ beyond the roles' documented differences."""
+    from ops.stack_config import load_pair
+
+    for note in load_pair().notes:
+        print_note(note)
+    with working("plan: building both stacks on the mock engine"):
+        primary, dr = run_both()
+    if str(json_path) == "-":
+        console.file.write(json.dumps(plan_document(primary, dr), indent=2, default=str) + "\n")
     else:
-        console.print("[green]the regional component trees are the same in both stacks[/]")
-
-
-def run_plan(console: Console, json_path: Path | None = None) -> tuple[StackRun, StackRun]:
-    primary, dr = run_both()
-    render(console, primary, dr)
-    if json_path is not None:
-        json_path.write_text(json.dumps(plan_document(primary, dr), indent=2, default=str))
-        console.print(f"plan written to {json_path}")
+        render(console, primary, dr)
+        if json_path is not None:
+            Path(json_path).write_text(json.dumps(plan_document(primary, dr), indent=2, default=str))
+            console.print(f"plan written to {escape(str(json_path))}")
+    unexpected = unexpected_differences(symmetry(primary, dr))
+    if unexpected:
+        listed = ", ".join(f"{row.path} ({row.status})" for row in unexpected)
+        raise OperatorError(
+            f"{len(unexpected)} component(s) differ between the regions beyond the roles' documented "
+            f"differences (ops/plan.py ROLE_OWNED): {listed}"
+        )
     return primary, dr

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 # Order and wording of the change summary; anything else the engine reports comes after.
@@ -105,6 +106,8 @@ class ProgressDisplay:
             TimeElapsedColumn(),
             console=console,
             transient=False,
+            # A bar only on a terminal: in CI and pipes the change summary says it all.
+            disable=not console.is_terminal,
         )
         self.stacks: dict[str, StackProgress] = {}
         self._lock = threading.Lock()
@@ -128,6 +131,6 @@ class ProgressDisplay:
                 failures = f"[bold red]{len(state.failed)} failed[/]" if state.failed else ""
                 self.progress.update(task, completed=state.done, total=state.total or None, failures=failures)
                 if error:
-                    self.progress.console.print(f"[bold red]✗ {stack}[/] {error}", highlight=False)
+                    self.progress.console.print(f"[bold red]✗ {stack}[/] {escape(error)}", highlight=False)
 
         return on_event

@@ -18,9 +18,11 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from ops.aws import CREDENTIAL_ERRORS, client, credentials_required, describe
+from ops.output import emit_table
 from ops.targets import ControlState, DrTargets
 
 LAG_METRIC = ("AWS/RDS", "AuroraGlobalDBReplicationLag")
@@ -230,6 +232,24 @@ def _decision(value: Any) -> str:
     return value if isinstance(value, str) else json.dumps(value, default=str, sort_keys=True)
 
 
+def status_document(status: Status) -> dict[str, Any]:
+    """The status as plain data for --json (the CLI adds schemaVersion)."""
+    from dataclasses import asdict
+
+    targets = status.targets
+    return {
+        "primaryRegion": targets.primary_region,
+        "drRegion": targets.dr_region,
+        "globalClusterId": targets.global_cluster_id,
+        "writerRegion": status.writer_region,
+        "clusters": [asdict(view) for view in status.clusters],
+        "lags": [asdict(lag) for lag in status.lags],
+        "health": [{**asdict(health), "state": health.state} for health in status.health],
+        "control": [asdict(control) for control in status.control],
+        "warnings": status.warnings(),
+    }
+
+
 def render_status(console: Console, status: Status) -> None:
     targets = status.targets
     writer = status.writer_region
@@ -245,7 +265,7 @@ def render_status(console: Console, status: Status) -> None:
         table.add_column(column)
     for view in status.clusters:
         if view.error:
-            table.add_row(view.region, f"[red]{view.error}[/]", "", "", "", "")
+            table.add_row(view.region, f"[red]{escape(view.error)}[/]", "", "", "", "")
             continue
         for member in view.members:
             lag = lags.get(member.cluster_id)
@@ -253,23 +273,23 @@ def render_status(console: Console, status: Status) -> None:
             if lag and lag.milliseconds is not None:
                 lag_text = f"{lag.milliseconds:.0f} ms"
             elif lag:
-                lag_text = f"[yellow]{lag.error}[/]"
+                lag_text = f"[yellow]{escape(str(lag.error))}[/]"
             role = "[bold green]writer[/]" if member.is_writer else "reader"
             table.add_row(view.region, view.status or "-", member.cluster_id, member.region, role, lag_text)
-    console.print(table)
+    emit_table(console, table)
 
     table = Table(title="Route 53 health checks", title_justify="left")
     for column in ("region", "health check", "state", "checkers healthy"):
         table.add_column(column)
     colour = {"healthy": "green", "unhealthy": "bold red", "unknown": "yellow"}
     for health in status.health:
-        detail = health.error or f"{health.healthy_checkers}/{health.checkers}"
+        detail = escape(health.error) if health.error else f"{health.healthy_checkers}/{health.checkers}"
         table.add_row(
             health.region, health.health_check_id, f"[{colour[health.state]}]{health.state}[/]", detail
         )
     if not status.health:
         table.add_row("-", "(not exported)", "", "")
-    console.print(table)
+    emit_table(console, table)
 
     table = Table(title="control tables", title_justify="left")
     for column in ("region", "table", "active region", "epoch", "last decision"):
@@ -277,7 +297,11 @@ def render_status(console: Console, status: Status) -> None:
     for control in status.control:
         if control.error or control.state is None:
             table.add_row(
-                control.region, control.table, f"[yellow]{control.error or 'no record yet'}[/]", "", ""
+                control.region,
+                control.table,
+                f"[yellow]{escape(control.error or 'no record yet')}[/]",
+                "",
+                "",
             )
             continue
         state = control.state
@@ -286,10 +310,10 @@ def render_status(console: Console, status: Status) -> None:
             control.table,
             state.active_region or "-",
             "-" if state.epoch is None else str(state.epoch),
-            _decision(state.last_decision),
+            escape(_decision(state.last_decision)),
         )
     if not status.control:
         table.add_row("-", "(not exported)", "", "", "")
-    console.print(table)
+    emit_table(console, table)
     for warning in status.warnings():
-        console.print(f"[bold yellow]warning:[/] {warning}", highlight=False)
+        console.print(f"[bold yellow]warning:[/] {escape(warning)}", highlight=False)

@@ -17,18 +17,17 @@ from typing import Any
 
 from rich import box
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from components.settings import TIERS
 from ops import timing_model as tm
 from ops.mock_engine import StackRun, run_both
+from ops.output import SCHEMA_VERSION, emit_table, make_console, print_note, working
 from ops.tiers.budget import DrillMeasurement, RecoveryBudget, load_drill_result, recovery_budget
 from ops.tiers.costs import GLOBAL, CostEstimate, estimate_costs
 from ops.tiers.prices import PriceTable, load_price_table
 from ops.tiers.usage import USAGE_FILE, load_usage_file, resolve_usage
-
-SCHEMA_VERSION = 1
-"""Version of the --tiers JSON document; bump on any incompatible change of its shape."""
 
 
 @dataclass(frozen=True)
@@ -159,7 +158,7 @@ def render(
             _duration(row.budget.rpo.seconds) + (" hard" if row.budget.rpo.hard else " gate"),
             f"{_verdict(row.budget.meets_rto)}/{_verdict(row.budget.meets_rpo)}",
         )
-    console.print(table)
+    emit_table(console, table)
 
     parts = Table(
         title="recovery budget, part by part (worst case on the critical path)", title_justify="left"
@@ -171,7 +170,7 @@ def render(
         parts.add_row(part.name, *(_duration(row.budget.parts[index].seconds) for row in rows))
     parts.add_section()
     parts.add_row("total", *(_duration(row.budget.total_seconds) for row in rows), style="bold")
-    console.print(parts)
+    emit_table(console, parts)
     promotion = next(p for p in rows[0].budget.parts if p.name == "promotion")
     console.print(f"promotion: {promotion.note}", highlight=False, soft_wrap=True)
     console.print(f"RPO: {rows[0].budget.rpo.enforcement}", highlight=False, soft_wrap=True)
@@ -185,7 +184,7 @@ def render(
     all_regions = sorted({r for row in rows for r in row.cost.by_region()}, key=lambda r: (r == GLOBAL, r))
     for region in all_regions:
         regions.add_row(region, *(_money(row.cost.by_region().get(region, 0.0)) for row in rows))
-    console.print(regions)
+    emit_table(console, regions)
 
     unpriced = {(u.type, u.rate, u.reason) for row in rows for u in row.cost.unpriced}
     for type_, rate, reason in sorted(unpriced, key=str):
@@ -202,33 +201,39 @@ def render(
     )
     if drill:
         ran = f" with a {drill.promotion_seconds:.0f}s promotion" if drill.promotion_seconds else ""
-        console.print(f"measured: {drill.path}{ran}", highlight=False, soft_wrap=True)
+        console.print(f"measured: {escape(str(drill.path))}{ran}", highlight=False, soft_wrap=True)
 
 
 def run_tiers(
     console: Console,
-    json_path: Path | None = None,
+    json_path: str | Path | None = None,
     drill_json: Path | None = None,
     usage_path: Path | None = None,
     build: Builder | None = None,
 ) -> list[TierRow]:
-    """Build the three tiers, print the comparison, and write the JSON document if asked."""
+    """Build the three tiers, print the comparison, and write the JSON document if asked
+    (`-`: the document alone on stdout, the tables on stderr). Every input file is read
+    before the builds start, so a bad one fails at once."""
+    from ops.stack_config import load_pair
+
+    for note in load_pair().notes:  # the same validation and pair check as `plan`
+        print_note(note)
     build = build or build_tier
     prices = load_price_table()
     usage = load_usage_file(usage_path) if usage_path else resolve_usage()
     drill = load_drill_result(drill_json) if drill_json else None
     # Like for like: when a drill result says which promotion it assumed, the budget does too.
     promotion = (drill.promotion_seconds if drill else None) or tm.PROMOTION_SECONDS_DEFAULT
-    builds = {tier: build(tier) for tier in TIERS}
+    with working("plan --tiers: building both stacks for each tier on the mock engine"):
+        builds = {tier: build(tier) for tier in TIERS}
     rows = tier_rows(builds, prices, usage, promotion)
     to_stdout = json_path is not None and str(json_path) == "-"
-    # `--json -`: the document alone on stdout, the tables on stderr.
-    render(Console(stderr=True) if to_stdout else console, rows, prices, drill)
+    render(make_console(stderr=True) if to_stdout else console, rows, prices, drill)
     if json_path is not None:
         text = json.dumps(tiers_document(rows, prices, usage, drill), indent=2, default=str)
         if to_stdout:
-            print(text)
+            console.file.write(text + "\n")
         else:
-            json_path.write_text(text)
-            console.print(f"tier breakdown written to {json_path}")
+            Path(json_path).write_text(text)
+            console.print(f"tier breakdown written to {escape(str(json_path))}")
     return rows

@@ -83,3 +83,16 @@ def test_providers_carry_the_default_tags(by_stack, stack):
             "DRRole",
         }
         assert tags["DRRole"] == run.settings.role
+
+
+@pytest.mark.parametrize("stack", ["primary", "dr"])
+def test_every_cloud_resource_lives_inside_a_component(by_stack, stack):
+    """Only providers and the StackReference sit at the stack root: every AWS (and random)
+    resource belongs to a component, so the tree shows what it is part of."""
+    run = by_stack[stack]
+    at_root = [
+        (r.type, r.name)
+        for r in run.resources
+        if r.custom and not r.type.startswith("pulumi:") and not run.ancestors(r)
+    ]
+    assert at_root == []

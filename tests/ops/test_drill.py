@@ -13,7 +13,7 @@ from ops.cli import main
 from ops.drill import RTO_TARGET_SECONDS, run_scenario
 from ops.emulation.plan_world import DrillSetupError, materialize
 from ops.emulation.world import SimulatedClock
-from ops.errors import EXIT_FAILED, EXIT_OK
+from ops.errors import EXIT_FAILED, EXIT_OK, EXIT_TARGET_MISSED
 
 
 def kinds(result) -> list[str]:
@@ -79,6 +79,16 @@ def test_the_cli_prints_json_and_exits_0_when_it_converges(capsys):
     document = json.loads(capsys.readouterr().out)
     [drill] = document["drills"]
     assert drill["scenario"] == "switchover" and drill["converged"] is True
+    assert document["schemaVersion"] == 1 and document["kind"] == "drill"
+
+
+def test_the_cli_exits_4_when_a_scenario_is_over_its_rto_target(capsys, monkeypatch):
+    import ops.drill
+
+    # The switchover takes the simulated promotion's 60 s; a 30 s target is missed.
+    monkeypatch.setattr(ops.drill, "RTO_TARGET_SECONDS", 30)
+    assert main(["drill", "--local", "--scenario", "switchover", "--json"]) == EXIT_TARGET_MISSED
+    assert capsys.readouterr().err == "error: over the 30s RTO target: switchover\n"
 
 
 def test_the_cli_exits_1_when_the_drill_does_not_converge(capsys):

@@ -4,6 +4,7 @@ runner driven with fake stacks (no pulumi CLI needed)."""
 
 from __future__ import annotations
 
+import io
 import shutil
 from types import SimpleNamespace
 
@@ -295,18 +296,33 @@ def _console() -> Console:
 
 
 def test_up_runs_primary_then_dr_after_checking_primary_is_deployed():
+    # --yes skips the question, never the preview: the change list is always shown (issue 12).
     log: list[str] = []
     stacks = {"primary": FakeStack("primary", log, {"vpcId": "vpc-1"}), "dr": FakeStack("dr", log)}
-    result = run_stack_command("up", None, _console(), yes=True, **_runner(log, stacks))
+    out = io.StringIO()
+    result = run_stack_command("up", None, Console(file=out, width=300), yes=True, **_runner(log, stacks))
     assert log == [
         "open primary create",
+        "preview primary",
         "up primary",
         "open primary",
         "outputs primary",
         "open dr create",
+        "preview dr",
         "up dr",
     ]
     assert result.summaries == {"primary": "1 created, 4 unchanged", "dr": "1 created, 4 unchanged"}
+    assert "stack primary (us-east-1): 1 to create, 4 unchanged" in out.getvalue()
+    assert "stack dr (us-west-2): 1 to create, 4 unchanged" in out.getvalue()
+
+
+def test_preview_selects_the_stacks_and_never_creates_one():
+    log: list[str] = []
+    stacks = {"primary": FakeStack("primary", log, {"vpcId": "vpc-1"}), "dr": FakeStack("dr", log)}
+    run_stack_command("preview", None, _console(), **_runner(log, stacks))
+    assert [line for line in log if line.startswith("open")] == ["open primary", "open primary", "open dr"]
+    with pytest.raises(OperatorError, match="stack primary does not exist"):
+        run_stack_command("preview", "primary", _console(), **_runner(log, {}))
 
 
 def test_destroy_runs_dr_then_primary():
@@ -355,7 +371,7 @@ def test_up_interactive_previews_then_stops_when_declined():
     stacks = {"primary": FakeStack("primary", log), "dr": FakeStack("dr", log)}
     with pytest.raises(OperatorError, match="cancelled: stack primary was not updated"):
         run_stack_command("up", None, _console(), **_runner(log, stacks, interactive=True, ask=lambda q: "n"))
-    assert log == ["open primary create", "preview primary"]
+    assert log == ["open primary create", "preview primary"]  # asked after the change list
 
 
 def test_failed_update_names_the_stack_and_the_first_error_and_stops():

@@ -112,7 +112,9 @@ def test_a_dr_engine_that_differs_from_the_primary_stops_the_deployment(primary)
 
 
 def test_the_plan_refuses_a_pair_with_different_engine_versions():
-    with pytest.raises(Exception, match=r"trading-dr:dbEngineVersion \(stack dr\)=.*must equal the primary"):
+    with pytest.raises(
+        Exception, match=r"^Pulumi.dr.yaml: trading-dr:dbEngineVersion = .*must equal the primary"
+    ):
         run_both({"dr": {"trading-dr:dbEngineVersion": "8.0.mysql_aurora.3.09.0"}})
 
 

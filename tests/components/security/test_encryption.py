@@ -45,9 +45,53 @@ def test_key_protection_follows_the_protect_data_switch():
     assert all(not k.options.protect for k in run.of_type("aws:kms/key:Key"))
 
 
+# What makes a service use the home key, read off the captured resources: a resource of
+# this type whose inputs name the key's ARN. Deliberately not KEY_SERVICES: the test derives
+# what the stack needs from what it registered.
+SERVICE_OF_TYPE = {
+    "aws:backup/vault:Vault": "backup",
+    "aws:cloudtrail/trail:Trail": "cloudtrail",
+    "aws:cloudwatch/logGroup:LogGroup": "logs",
+    "aws:dynamodb/table:Table": "dynamodb",
+    "aws:dynamodb/tableReplica:TableReplica": "dynamodb",
+    "aws:ec2/launchTemplate:LaunchTemplate": "ec2",
+    "aws:lambda/function:Function": "lambda",
+    "aws:rds/cluster:Cluster": "rds",
+    "aws:rds/clusterInstance:ClusterInstance": "rds",
+    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": "s3",
+    "aws:s3/bucketReplicationConfig:BucketReplicationConfig": "s3",
+    "aws:secretsmanager/secret:Secret": "secretsmanager",
+    "aws:sns/topic:Topic": "sns",
+    "aws:sqs/queue:Queue": "sqs",
+}
+# Resources that name the key without encrypting with it (IAM policies granting its use).
+NOT_A_KEY_USER = {"aws:iam/rolePolicy:RolePolicy", "aws:iam/policy:Policy"}
+
+
+def services_using_the_key(run: StackRun, key_arn: str) -> set[str]:
+    services = set()
+    encrypted_topics = set()
+    for resource in run.resources:
+        if resource.type.startswith("aws:kms/") or resource.type in NOT_A_KEY_USER:
+            continue
+        if key_arn in json.dumps(resource.inputs, default=str):
+            assert resource.type in SERVICE_OF_TYPE, f"{resource.type} uses the key: map it to a service"
+            services.add(SERVICE_OF_TYPE[resource.type])
+            if resource.type == "aws:sns/topic:Topic":
+                encrypted_topics.add(resource.outputs["arn"])
+    # CloudWatch alarms and EventBridge rules publishing to an encrypted topic need the key too.
+    publishers = [
+        *(a.inputs.get("alarmActions", []) for a in run.of_type("aws:cloudwatch/metricAlarm:MetricAlarm")),
+        *([t.inputs.get("arn")] for t in run.of_type("aws:cloudwatch/eventTarget:EventTarget")),
+    ]
+    if any(set(targets) & encrypted_topics for targets in publishers):
+        services.add("topic-publishers")
+    return services
+
+
 @pytest.mark.parametrize("stack", ["primary", "dr"])
 def test_key_policy_grants_the_account_and_only_the_stacks_services(by_stack, stack):
-    from components.regional import KEY_SERVICES
+    from components.security.key_policy import SERVICE_STATEMENTS
 
     run = by_stack[stack]
     home_key = next(k for k in run.of_type("aws:kms/key:Key") if k.name == "home-keys-key")
@@ -59,4 +103,9 @@ def test_key_policy_grants_the_account_and_only_the_stacks_services(by_stack, st
     # No statement hands the key to a principal outside the account without a condition.
     for statement in policy["Statement"][1:]:
         assert "Condition" in statement, statement["Sid"]
-    assert "AllowCloudWatchLogs" in sids and "logs" in KEY_SERVICES
+    granted = {
+        service
+        for service, statements in SERVICE_STATEMENTS.items()
+        if {s["Sid"] for s in statements(run.settings.home_region, "123456789012", "aws")} <= set(sids)
+    }
+    assert granted == services_using_the_key(run, home_key.outputs["arn"])

@@ -129,6 +129,16 @@ def test_the_certificate_is_dns_validated_in_the_hosted_zone(stacks, stack):
     assert all(r.inputs["zoneId"] == zone_id and r.inputs["allowOverwrite"] is True for r in records)
 
 
+def test_the_zone_lives_in_a_component_and_is_aliased_to_its_old_place(primary):
+    """Every resource sits inside a component; the zone moved there from the stack root, so
+    it carries an alias to the root parent: a deployed zone is adopted, not replaced (a new
+    zone would get new name servers and break the delegation)."""
+    zone = primary.one(ZONE)
+    parent = primary.by_urn(zone.parent)
+    assert parent is not None and parent.type == "tradingdr:traffic:PlatformZone"
+    assert zone.options.aliases == ["noParent"]
+
+
 def test_both_stacks_validate_in_the_primary_zone(primary, dr):
     zone = primary.one(ZONE)
     assert primary.exports["hostedZoneId"] == zone.outputs["zoneId"] == dr.exports["hostedZoneId"]
@@ -167,7 +177,9 @@ def test_the_waf_acl_has_managed_rules_a_rate_limit_metrics_and_logging_and_guar
 
 
 def test_the_rate_limit_follows_config():
-    primary, _ = run_both({"primary": {"trading-dr:wafRateLimit": 777}})
+    # Both stacks: the pair check refuses a rate limit that differs between the regions.
+    limit = {"trading-dr:wafRateLimit": 777}
+    primary, _ = run_both({"primary": limit, "dr": limit})
     (rate,) = [r for r in primary.one(WEB_ACL).inputs["rules"] if "rateBasedStatement" in r["statement"]]
     assert rate["statement"]["rateBasedStatement"]["limit"] == 777
 
@@ -185,9 +197,16 @@ def test_the_launch_template_requires_imdsv2_encrypts_ebs_and_has_no_public_ip_o
     (nic,) = template["networkInterfaces"]
     assert nic["associatePublicIpAddress"] == "false"
     assert [by_id(run, g).name.endswith("-app") for g in nic["securityGroups"]] == [True]
-    for device in template["blockDeviceMappings"]:
-        assert device["ebs"]["encrypted"] == "true"
-        assert device["ebs"]["kmsKeyId"] == run.exports["kmsKeyArn"]
+    # The mapping must name the image's root device, or the real root volume launches with
+    # the AMI's defaults (unencrypted) and the mapping adds a second, unused volume. Amazon
+    # Linux 2023's root device is /dev/xvda:
+    # https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/device_naming.html
+    assert template["imageId"].endswith("/al2023-ami-kernel-default-x86_64")
+    devices = {device["deviceName"]: device for device in template["blockDeviceMappings"]}
+    assert set(devices) == {"/dev/xvda"}
+    root = devices["/dev/xvda"]["ebs"]
+    assert root["encrypted"] == "true"
+    assert root["kmsKeyId"] == run.exports["kmsKeyArn"]
     profile = by_id(run, template["iamInstanceProfile"]["arn"])
     attachments = [
         a

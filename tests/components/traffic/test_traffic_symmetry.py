@@ -29,6 +29,8 @@ ROLE_INPUTS = {
     # Same table names in both regions, but the ARNs come from the primary's tables in one
     # stack and from the dr stack's replicas in the other.
     ("aws:backup/selection:Selection", "resources"),
+    # The account's trail is the primary's: only its key trusts CloudTrail.
+    ("aws:kms/key:Key", "policy"),
 }
 AURORA_INSTANCE = "aws:rds/clusterInstance:ClusterInstance"
 

@@ -94,7 +94,8 @@ def test_a_drill_result_is_shown_next_to_the_budget_with_its_promotion(cli, tmp_
 def test_missing_files_stop_with_one_line(cli, args, message):
     code, out = cli(*args)
     assert code == EXIT_FAILED
-    assert message in out.err and len(out.err.strip().splitlines()) == 1
+    errors = [line for line in out.err.splitlines() if line.startswith("error:")]
+    assert errors == [f"error: {message}"]
 
 
 def test_drill_json_without_tiers_is_refused(capsys):

@@ -164,3 +164,18 @@ def test_bad_usage_overrides_stop_with_one_line(tmp_path, override, message):
 def test_a_non_finite_usage_value_is_refused():
     with pytest.raises(OperatorError, match="must be a finite number"):
         resolve_usage({"dbStorageGb": float("nan")})
+
+
+def test_traffic_driven_usage_is_billed_only_where_traffic_goes(estimates, tier_builds):
+    """The standby region serves no requests in steady state: no LCUs, no WAF requests, no
+    writer I/O, no reads; it pays for what replication sends it."""
+    primary, dr = tier_builds["hot-standby"]
+    traffic_rates = {"elb.alb.lcu-hour", "waf.request.million", "aurora.io.million", "dynamodb.read.million"}
+    for estimate in estimates.values():
+        regions = {i.rate: set() for i in estimate.items}
+        for item in estimate.items:
+            regions[item.rate].add(item.region)
+        for rate in traffic_rates:
+            assert regions.get(rate) == {primary.settings.home_region}, rate
+        assert dr.settings.home_region in regions["aurora.replicated-write-io.million"]
+        assert primary.settings.home_region not in regions["aurora.replicated-write-io.million"]

@@ -134,6 +134,13 @@ def cmd_config(args: argparse.Namespace, console: Console) -> int:
 
 
 def cmd_plan(args: argparse.Namespace, console: Console) -> int:
+    if args.tiers:
+        from ops.tiers.report import run_tiers
+
+        run_tiers(console, args.json, drill_json=args.drill_json, usage_path=args.usage)
+        return EXIT_OK
+    if args.drill_json or args.usage:
+        raise OperatorError("--drill-json and --usage compare the tiers: use them with --tiers")
     from ops.plan import run_plan
 
     run_plan(console, args.json)
@@ -279,6 +286,20 @@ def _plan_options(parser: argparse.ArgumentParser) -> None:
         metavar="FILE",
         help="also write the whole plan as JSON to FILE; `-` writes only the JSON, to stdout",
     )
+    parser.add_argument(
+        "--tiers",
+        action="store_true",
+        help="compare the DR tiers instead: monthly cost per region and recovery budget of each",
+    )
+    parser.add_argument(
+        "--drill-json",
+        type=Path,
+        metavar="FILE",
+        help="with --tiers: the drill's --json result, as measured RTO",
+    )
+    parser.add_argument(
+        "--usage", type=Path, metavar="FILE", help="with --tiers: JSON overrides of ops/pricing/usage.json"
+    )
 
 
 def _stack_options(name: str) -> Callable[[argparse.ArgumentParser], None]:
@@ -395,6 +416,7 @@ COMMANDS: list[Command] = [
             f"{PROG} plan",
             f"{PROG} plan --json plan.json",
             f"{PROG} plan --json - | jq .stacks.dr.resourceCount",
+            f"{PROG} plan --tiers --drill-json drill.json",
         ),
         _CONFIG_EXITS,
         _plan_options,

@@ -1,0 +1,324 @@
+"""The one timing model of a failover: every duration the drill charges to its clock and
+every part of the recovery budget `deploy.py plan` shows, derived from the stack's Settings.
+
+Why one module: the drill (ops/drill.py) and the tier chooser's recovery budget (issue 13)
+must not disagree about how long a step takes. Both build a `TimingModel` with
+`timing_model(settings, promotion_seconds=...)` and read its fields; no other module holds a
+duration of the failover path.
+
+What is configuration and what is an assumption:
+- from Settings (the stack's config): the evaluation cadence, the consecutive evaluations a
+  decision needs, the probe timeout, the Route 53 health-check interval and threshold, the tier;
+- from the program's own constants (and checked against the plan by a test): the ALB target
+  group's health check (interval 15 s, healthy threshold 2; components/traffic/entry.py);
+- assumptions, each marked as such with its source: how long AWS takes to promote a global
+  cluster ("a few minutes"; we have no measurement, so a parameter, default 120 s), to add a
+  writer instance to a headless cluster, to boot an application instance, an API round trip,
+  the orchestrator's own run time per evaluation, and the application's reconnect.
+
+The budget (`budget(tier)`) is a worst case along the critical path, in order, from the
+moment the primary fails: parts that run in parallel with the promotion (DNS moving to DR,
+DR compute scaling out) are charged only for what they add beyond it, so the parts add up to
+the total. The drill measures the distribution (outage at a random phase of the cadence);
+the budget is its upper bound under the same assumptions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import NamedTuple
+
+from components.settings import TIERS, Settings
+
+# --- AWS facts (documented) -------------------------------------------------------------
+ALIAS_TO_ALB_TTL_SECONDS = 60
+"""An alias record answers with the TTL of its target; an ALB's DNS records have a 60 s TTL.
+https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/resource-record-sets-choosing-alias-non-alias.html
+("If an alias record points to an AWS resource, you can't set the TTL; Route 53 uses the
+default TTL for the resource" -- 60 s for Elastic Load Balancing)."""
+
+PROMOTION_SECONDS_DEFAULT = 120.0
+"""FailoverGlobalCluster / SwitchoverGlobalCluster duration: an ASSUMPTION. AWS says the
+failover "typically" completes "within a few minutes"; we have no measurement.
+https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-global-database-disaster-recovery.html"""
+PROMOTION_SOURCE = (
+    "assumption: AWS documents 'a few minutes' for FailoverGlobalCluster, no measurement "
+    "(https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-global-database-disaster-recovery.html)"
+)
+
+TARGET_HEALTH_INTERVAL_SECONDS = 15
+TARGET_HEALTHY_THRESHOLD = 2
+"""The ALB target group's health check (components/traffic/entry.py): a new instance takes
+traffic after `healthy_threshold` consecutive passing checks `interval` apart.
+https://docs.aws.amazon.com/elasticloadbalancing/latest/application/target-group-health-checks.html"""
+
+ARC_DATA_PLANE_ENDPOINTS = 5
+ARC_ENDPOINTS_THAT_MAY_FAIL = 2
+"""Five regional cluster endpoints, at least three always reachable: a call may time out on
+two before one answers. https://docs.aws.amazon.com/r53recovery/latest/dg/introduction-components-routing.html"""
+
+# --- assumptions (no AWS figure; each is a field, so a benchmark can vary it) ------------
+API_LATENCY_SECONDS = 0.2
+"""One AWS API round trip from the orchestrator (same-region or ARC data plane): assumption."""
+FUNCTION_RUN_SECONDS = 0.5
+"""The orchestrator's own compute per evaluation (decision, logging, control-table row)."""
+WITNESS_TTL_SECONDS = 10
+"""TTL of the witness record the DR orchestrator resolves (the program sets it; the DR
+region's resolver may serve the previous answer this long after Route 53 flips it)."""
+ROUTING_CONTROL_PROPAGATION_SECONDS = 5
+"""From UpdateRoutingControlStates to Route 53 answering by the RECOVERY_CONTROL health
+check: AWS gives no figure; an assumption."""
+PROMOTION_POLL_SECONDS = 10
+"""How often the executor describes the global cluster while a promotion runs: it sees the
+new writer up to one poll late."""
+WRITER_INSTANCE_SECONDS = 600
+"""Pilot-light: CreateDBInstance in a headless secondary until the instance is available.
+AWS gives no figure ("adds minutes"); assumption, and it precedes the promotion."""
+SCALE_OUT_SECONDS = 10
+"""SetDesiredCapacity until EC2 Auto Scaling launches instances: assumption."""
+INSTANCE_BOOT_SECONDS = 90
+"""EC2 launch, OS boot and application start until the health path answers: assumption."""
+APP_RECONNECT_SECONDS = 10
+"""The application's pool notices the writer moved (the global writer endpoint's DNS, TTL
+5 s) and reconnects: assumption."""
+VERIFY_CALLS = 2
+"""After the writer is available: the test write through the global writer endpoint and the
+epoch record, each one API round trip."""
+
+# --- targets (DESIGN.md "Targets"), read by the drill's verdict and the recovery budget ------
+RTO_TARGET_SECONDS = 300
+"""Recovery time objective: traffic served by a writable DR region within 5 minutes."""
+RPO_TARGET_SECONDS = 60
+"""Recovery point objective: at most one minute of acknowledged writes lost."""
+
+
+class BudgetPart(NamedTuple):
+    name: str
+    seconds: float
+    note: str
+
+
+@dataclass(frozen=True)
+class TimingModel:
+    """Every duration of the failover path, in seconds. Build with `timing_model`."""
+
+    tier: str
+    # cadence of the decision (Settings.failover)
+    evaluation_interval_seconds: float
+    consecutive_evaluations: int
+    probe_timeout_seconds: float
+    function_run_seconds: float
+    api_latency_seconds: float
+    # Route 53 (Settings.traffic) and DNS
+    health_check_interval_seconds: float
+    health_check_threshold: int
+    witness_ttl_seconds: float
+    dns_ttl_seconds: float
+    routing_control_propagation_seconds: float
+    # the database
+    promotion_seconds: float
+    promotion_poll_seconds: float
+    writer_instance_seconds: float
+    # compute and the application
+    scale_out_seconds: float
+    instance_boot_seconds: float
+    target_health_interval_seconds: float
+    target_healthy_threshold: int
+    app_reconnect_seconds: float
+
+    # --- derived parts ------------------------------------------------------------------
+    @property
+    def health_check_detection_seconds(self) -> float:
+        """Route 53 marks the primary unhealthy after `threshold` failed checks."""
+        return self.health_check_interval_seconds * self.health_check_threshold
+
+    @property
+    def witness_seconds(self) -> float:
+        """Outage -> the DR region's resolver answers the witness's failover value."""
+        return self.health_check_detection_seconds + self.witness_ttl_seconds
+
+    @property
+    def evaluation_seconds(self) -> float:
+        """Wall time of one evaluation whose peer probe hangs to its timeout."""
+        return self.probe_timeout_seconds + self.function_run_seconds
+
+    @property
+    def decision_seconds(self) -> float:
+        """Witness flipped -> the N-th agreeing evaluation has decided (worst phase: the
+        flip lands just after an evaluation started)."""
+        return self.consecutive_evaluations * self.evaluation_interval_seconds + self.evaluation_seconds
+
+    @property
+    def arc_call_seconds(self) -> float:
+        """One ARC data-plane call when two of the five endpoints time out first."""
+        return ARC_ENDPOINTS_THAT_MAY_FAIL * self.probe_timeout_seconds + self.api_latency_seconds
+
+    @property
+    def fence_seconds(self) -> float:
+        """Read the routing controls, then flip both in one UpdateRoutingControlStates."""
+        return 2 * self.arc_call_seconds
+
+    @property
+    def headless(self) -> bool:
+        return self.tier == "pilot-light"
+
+    @property
+    def database_seconds(self) -> float:
+        """Fence done -> the DR cluster has an available writer and the executor saw it."""
+        instance = self.writer_instance_seconds if self.headless else 0.0
+        return instance + self.api_latency_seconds + self.promotion_seconds + self.promotion_poll_seconds
+
+    @property
+    def dns_seconds(self) -> float:
+        """Fence done -> every resolver answers the DR region (routing-control health check,
+        then the cached PRIMARY answer expires)."""
+        return self.routing_control_propagation_seconds + self.dns_ttl_seconds
+
+    @property
+    def target_healthy_seconds(self) -> float:
+        return self.target_health_interval_seconds * self.target_healthy_threshold
+
+    @property
+    def compute_seconds(self) -> float:
+        """Fence done -> the DR target group has a healthy target. Hot-standby and
+        warm-standby already serve (warm-standby at minimum size; its scale-out to full size
+        runs in the background); pilot-light has no instance until the scale-out."""
+        if self.tier != "pilot-light":
+            return 0.0
+        return self.scale_out_seconds + self.instance_boot_seconds + self.target_healthy_seconds
+
+    @property
+    def full_size_seconds(self) -> float:
+        """Fence done -> the DR group runs at full size (capacity, not availability)."""
+        if self.tier == "hot-standby":
+            return 0.0
+        return self.scale_out_seconds + self.instance_boot_seconds + self.target_healthy_seconds
+
+    @property
+    def verify_seconds(self) -> float:
+        return VERIFY_CALLS * self.api_latency_seconds
+
+    # --- the budget -----------------------------------------------------------------------
+    def budget(self, tier: str | None = None) -> list[BudgetPart]:
+        """The worst-case recovery budget of `tier` (default: this model's), in critical-path
+        order; the seconds add up to `total(tier)`."""
+        model = self if tier is None or tier == self.tier else replace(self, tier=_tier(tier))
+        return model._parts()
+
+    def total(self, tier: str | None = None) -> float:
+        return sum(part.seconds for part in self.budget(tier))
+
+    def detection_and_decision_seconds(self) -> float:
+        """Outage -> the decision to promote (printed apart from the promotion)."""
+        return self.witness_seconds + self.decision_seconds
+
+    def _parts(self) -> list[BudgetPart]:
+        database = self.database_seconds
+        dns_beyond = max(0.0, self.dns_seconds - database)
+        compute_beyond = max(0.0, self.compute_seconds - max(database, self.dns_seconds))
+        instance = (
+            f"CreateDBInstance in the headless cluster {self.writer_instance_seconds:.0f}s "
+            "(assumption), then "
+            if self.headless
+            else ""
+        )
+        return [
+            BudgetPart(
+                "detection",
+                self.witness_seconds,
+                f"Route 53 health check {self.health_check_interval_seconds:.0f}s x "
+                f"{self.health_check_threshold} + witness TTL {self.witness_ttl_seconds:.0f}s",
+            ),
+            BudgetPart(
+                "decision",
+                self.decision_seconds,
+                f"{self.consecutive_evaluations} agreeing evaluations "
+                f"{self.evaluation_interval_seconds:.0f}s apart "
+                f"+ one evaluation ({self.probe_timeout_seconds:.0f}s probe timeout, "
+                f"{self.function_run_seconds:.1f}s run time)",
+            ),
+            BudgetPart(
+                "fence",
+                self.fence_seconds,
+                f"ARC read + UpdateRoutingControlStates, each past {ARC_ENDPOINTS_THAT_MAY_FAIL} timed-out "
+                f"endpoints of {ARC_DATA_PLANE_ENDPOINTS}",
+            ),
+            BudgetPart(
+                "promotion",
+                database,
+                f"{instance}FailoverGlobalCluster {self.promotion_seconds:.0f}s ({PROMOTION_SOURCE}) "
+                f"+ up to one {self.promotion_poll_seconds:.0f}s poll",
+            ),
+            BudgetPart(
+                "dns",
+                dns_beyond,
+                "beyond the promotion: routing-control health check "
+                f"{self.routing_control_propagation_seconds:.0f}s "
+                f"+ TTL {self.dns_ttl_seconds:.0f}s (alias to ALB) = {self.dns_seconds:.0f}s after the fence",
+            ),
+            BudgetPart(
+                "compute",
+                compute_beyond,
+                f"beyond the promotion and DNS: {self._compute_note()}",
+            ),
+            BudgetPart(
+                "verify",
+                self.verify_seconds,
+                f"test write through the global writer endpoint + epoch record, {VERIFY_CALLS} API calls",
+            ),
+            BudgetPart(
+                "reconnect",
+                self.app_reconnect_seconds,
+                "the application reconnects to the global writer endpoint (assumption)",
+            ),
+        ]
+
+    def _compute_note(self) -> str:
+        boot = (
+            f"scale-out {self.scale_out_seconds:.0f}s + boot {self.instance_boot_seconds:.0f}s + "
+            f"{self.target_healthy_threshold} x {self.target_health_interval_seconds:.0f}s "
+            "target health checks"
+        )
+        if self.tier == "hot-standby":
+            return "hot-standby serves at full size already (0s)"
+        if self.tier == "warm-standby":
+            return f"warm-standby serves at minimum size at once; full size after {boot} (in the background)"
+        return f"pilot-light has no instance: {boot} = {self.compute_seconds:.0f}s after the fence"
+
+
+def _tier(tier: str) -> str:
+    if tier not in TIERS:
+        raise ValueError(f"unknown tier {tier!r}; expected one of {', '.join(TIERS)}")
+    return tier
+
+
+def timing_model(
+    settings: Settings,
+    promotion_seconds: float = PROMOTION_SECONDS_DEFAULT,
+    tier: str | None = None,
+) -> TimingModel:
+    """The timing model of a stack's settings (its tier unless `tier` is given). Pure."""
+    if promotion_seconds <= 0:
+        raise ValueError(f"promotion_seconds must be positive, got {promotion_seconds!r}")
+    failover, traffic = settings.failover, settings.traffic
+    return TimingModel(
+        tier=_tier(tier or settings.tier),
+        evaluation_interval_seconds=float(failover.evaluation_interval_seconds),
+        consecutive_evaluations=failover.consecutive_evaluations,
+        probe_timeout_seconds=float(failover.probe_timeout_seconds),
+        function_run_seconds=FUNCTION_RUN_SECONDS,
+        api_latency_seconds=API_LATENCY_SECONDS,
+        health_check_interval_seconds=float(traffic.health_check_interval),
+        health_check_threshold=traffic.health_check_threshold,
+        witness_ttl_seconds=float(WITNESS_TTL_SECONDS),
+        dns_ttl_seconds=float(ALIAS_TO_ALB_TTL_SECONDS),
+        routing_control_propagation_seconds=float(ROUTING_CONTROL_PROPAGATION_SECONDS),
+        promotion_seconds=float(promotion_seconds),
+        promotion_poll_seconds=float(PROMOTION_POLL_SECONDS),
+        writer_instance_seconds=float(WRITER_INSTANCE_SECONDS),
+        scale_out_seconds=float(SCALE_OUT_SECONDS),
+        instance_boot_seconds=float(INSTANCE_BOOT_SECONDS),
+        target_health_interval_seconds=float(TARGET_HEALTH_INTERVAL_SECONDS),
+        target_healthy_threshold=TARGET_HEALTHY_THRESHOLD,
+        app_reconnect_seconds=float(APP_RECONNECT_SECONDS),
+    )

@@ -11,6 +11,8 @@ import pulumi
 from components.data.aurora import GlobalMembership
 from components.data.global_tables import TABLES
 from components.data.regional import RegionalData, RegionalDataArgs
+from components.failover.authority import AuthorityView
+from components.failover.discovery import FailoverDiscovery, FailoverDiscoveryArgs
 from components.failover.orchestrator import (
     FailoverOrchestrator,
     FailoverOrchestratorArgs,
@@ -58,6 +60,10 @@ class RegionalStackArgs:
     """How this region's Aurora cluster joins the global database (components/data/tier.py)."""
     zone_id: pulumi.Input[str]
     """Hosted zone of settings.traffic.zone_name: the primary's own or hostedZoneId."""
+    authority: AuthorityView
+    """The ARC traffic authority (owned by the primary stack, read by the dr stack)."""
+    global_writer_endpoint: pulumi.Input[str]
+    """aws.rds.GlobalCluster.endpoint (the primary's own, the dr stack's from its exports)."""
 
 
 class RegionalStack(pulumi.ComponentResource):
@@ -69,6 +75,7 @@ class RegionalStack(pulumi.ComponentResource):
     data: RegionalData
     traffic: RegionalTraffic
     failover: FailoverOrchestrator
+    discovery: FailoverDiscovery
 
     def __init__(self, name: str, args: RegionalStackArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("tradingdr:regional:RegionalStack", name, None, opts)
@@ -149,6 +156,7 @@ class RegionalStack(pulumi.ComponentResource):
                 kms_key_arn=self.keys.key.arn,
                 zone_id=args.zone_id,
                 name_prefix=prefix,
+                routing_control_arn=args.authority.routing_control_arn(settings.home_region),
             ),
             opts=child,
         )
@@ -175,6 +183,19 @@ class RegionalStack(pulumi.ComponentResource):
                 protect=settings.protect_data,
                 # A headless dr cluster (pilot-light) gets a writer of the cluster's class.
                 writer_instance_class=settings.database.instance_class,
+            ),
+            opts=child,
+        )
+        authority = args.authority
+        self.discovery = FailoverDiscovery(
+            f"{name}-discovery",
+            FailoverDiscoveryArgs(
+                global_writer_endpoint=args.global_writer_endpoint,
+                authority_cluster_arn=authority.cluster_arn,
+                authority_cluster_endpoints=authority.cluster_endpoints,
+                authority_control_panel_arn=authority.control_panel_arn,
+                authority_routing_controls=authority.routing_control_arns,
+                control_table_name=self.failover.control_table.name,
             ),
             opts=child,
         )

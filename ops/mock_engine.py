@@ -154,6 +154,35 @@ COMPUTED_OUTPUTS: dict[str, Callable[[str, str, dict, str], dict]] = {
     },
     "aws:rds/globalCluster:GlobalCluster": lambda name, region, inputs, id_: {
         "arn": f"arn:aws:rds::{MOCK_ACCOUNT}:global-cluster:{inputs.get('globalClusterIdentifier', id_)}",
+        # "This endpoint always points to the writer DB instance in the current primary cluster."
+        "endpoint": f"{inputs.get('globalClusterIdentifier', id_)}.global-{_digest(id_)}"
+        ".global.rds.amazonaws.com",
+    },
+    # ARC recovery-control ARNs carry no region (the service is global); a cluster has five
+    # regional data-plane endpoints ("List of 5 endpoints in 5 regions").
+    "aws:route53recoverycontrol/cluster:Cluster": lambda name, region, inputs, id_: {
+        "arn": f"{_ARC_PREFIX}cluster/{_digest(id_)}",
+        "status": "DEPLOYED",
+        "clusterEndpoints": [
+            {
+                "endpoint": f"https://host-{_digest(id_ + r)}.route53-recovery-cluster.{r}.amazonaws.com/v1",
+                "region": r,
+            }
+            for r in _ARC_ENDPOINT_REGIONS
+        ],
+    },
+    "aws:route53recoverycontrol/controlPanel:ControlPanel": lambda name, region, inputs, id_: {
+        "arn": f"{_ARC_PREFIX}controlpanel/{_digest(id_)}",
+        "status": "DEPLOYED",
+    },
+    "aws:route53recoverycontrol/routingControl:RoutingControl": lambda name, region, inputs, id_: {
+        "arn": f"{inputs.get('controlPanelArn') or _ARC_PREFIX + 'controlpanel/default'}"
+        f"/routingcontrol/{_digest(id_)}",
+        "status": "DEPLOYED",
+    },
+    "aws:route53recoverycontrol/safetyRule:SafetyRule": lambda name, region, inputs, id_: {
+        "arn": f"{inputs.get('controlPanelArn')}/safetyrule/{_digest(id_)}",
+        "status": "DEPLOYED",
     },
     "aws:rds/cluster:Cluster": lambda name, region, inputs, id_: _aurora_cluster(region, inputs, id_),
     "aws:dynamodb/table:Table": lambda name, region, inputs, id_: {
@@ -215,6 +244,8 @@ def _id_from_inputs(type_token: str, inputs: dict) -> str | None:
     return inputs.get(key) if key else None
 
 
+_ARC_PREFIX = f"arn:aws:route53-recovery-control::{MOCK_ACCOUNT}:"
+_ARC_ENDPOINT_REGIONS = ("us-east-1", "us-west-2", "eu-west-1", "ap-southeast-2", "ap-northeast-1")
 # Hosted zone ids of ALBs per region (public AWS facts; used for alias records).
 _ALB_ZONE_IDS = {"us-east-1": "Z35SXDOTRQ7X7K", "us-west-2": "Z1H1FL5HABSF5"}
 # ELB log-delivery accounts per region (public AWS facts, aws.elb.get_service_account).

@@ -22,7 +22,13 @@ from components.traffic.capacity import capacity
 from components.traffic.compute import RegionalCompute, RegionalComputeArgs
 from components.traffic.dns import RegionalDns, RegionalDnsArgs
 from components.traffic.entry import RegionalEntry, RegionalEntryArgs
-from components.traffic.names import failover_role, health_url, regional_fqdn
+from components.traffic.names import (
+    FAILOVER_RECORD_TTL_SECONDS,
+    failover_role,
+    health_url,
+    regional_fqdn,
+    witness_fqdn,
+)
 
 
 @dataclass
@@ -36,6 +42,8 @@ class RegionalTrafficArgs:
     zone_id: pulumi.Input[str]
     """The hosted zone of settings.traffic.zone_name (created by the primary or configured)."""
     name_prefix: str
+    routing_control_arn: pulumi.Input[str]
+    """This region's ARC routing control, which gates its failover record."""
 
 
 class RegionalTraffic(pulumi.ComponentResource):
@@ -134,6 +142,9 @@ class RegionalTraffic(pulumi.ComponentResource):
                 health_check_threshold=traffic.health_check_threshold,
                 alarm_topic_arn=self.alerts.topic.arn,
                 name_prefix=args.name_prefix,
+                routing_control_arn=args.routing_control_arn,
+                failover_ttl_seconds=FAILOVER_RECORD_TTL_SECONDS,
+                witness_fqdn=witness_fqdn(traffic, settings.home_region),
             ),
             opts=in_us_east_1,
         )
@@ -162,6 +173,9 @@ class RegionalTraffic(pulumi.ComponentResource):
             "webAclArn": self.entry.web_acl.arn,
             "asgName": self.compute.group.name,
             "healthCheckId": self.dns.health_check.id,
+            "routingControlHealthCheckId": self.dns.routing_control_check.id,
+            "witnessFqdn": witness_fqdn(traffic, settings.home_region),
+            "peerWitnessFqdn": witness_fqdn(traffic, settings.peer_region),
             "globalAlertTopicArn": self.alerts.topic.arn,
             "appFqdn": traffic.app_fqdn,
             "regionalFqdn": self.regional_fqdn,

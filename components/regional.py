@@ -20,13 +20,14 @@ from components.failover.orchestrator import (
 )
 from components.network.security_groups import SecurityGroups, SecurityGroupsArgs
 from components.network.vpc import RegionalNetwork, RegionalNetworkArgs
-from components.observability.alarms import AURORA_LAG_KEYS, RegionalAlarms, RegionalAlarmsArgs, alarm_name
+from components.observability.alarms import RegionalAlarms, RegionalAlarmsArgs
 from components.observability.alerts import AlertTopic, AlertTopicArgs
 from components.observability.metrics import AlbMetrics, AuroraMetrics, OrchestratorMetrics, TableMetrics
 from components.providers import Providers
 from components.security.keys import RegionalKeys, RegionalKeysArgs
 from components.settings import Settings
-from components.traffic.names import health_url
+from components.traffic.capacity import capacity
+from components.traffic.names import health_url, witness_fqdn
 from components.traffic.regional import RegionalTraffic, RegionalTrafficArgs
 
 # Services granted use of the regional key (components/security/key_policy.py). Add a service here
@@ -160,6 +161,7 @@ class RegionalStack(pulumi.ComponentResource):
             ),
             opts=child,
         )
+        authority = args.authority
         self.failover = FailoverOrchestrator(
             f"{name}-failover",
             FailoverOrchestratorArgs(
@@ -169,10 +171,19 @@ class RegionalStack(pulumi.ComponentResource):
                     global_cluster_id=args.database.global_cluster_id,
                     local_cluster_id=self.data.aurora.cluster.cluster_identifier,
                     local_cluster_arn=self.data.aurora.cluster.arn,
+                    db_subnet_group_name=self.data.aurora.subnet_group.name,
                     peer_health_url=health_url(settings.traffic, settings.peer_region),
+                    peer_witness_fqdn=witness_fqdn(settings.traffic, settings.peer_region),
                     alert_topic_arn=self.alerts.arn,
-                    alarm_topic_arn=self.alerts.arn,
-                    lag_alarm_names=[alarm_name(prefix, key) for key in AURORA_LAG_KEYS],
+                    arc_cluster_endpoints=authority.cluster_endpoints,
+                    home_routing_control_arn=authority.routing_control_arn(settings.home_region),
+                    peer_routing_control_arn=authority.routing_control_arn(settings.peer_region),
+                    auto_scaling_group_name=self.traffic.compute.group.name,
+                    # Full size is the primary's: what a hot standby always runs.
+                    full_capacity=max(1, capacity(settings.tier, "primary", settings.traffic).desired),
+                    vpc_id=self.network.vpc.id,
+                    vpc_cidr=settings.vpc_cidr,
+                    subnet_ids=[subnet.id for subnet in self.network.app_subnets],
                 ),
                 failover=settings.failover,
                 kms_key_arn=self.keys.key.arn,
@@ -186,7 +197,6 @@ class RegionalStack(pulumi.ComponentResource):
             ),
             opts=child,
         )
-        authority = args.authority
         self.discovery = FailoverDiscovery(
             f"{name}-discovery",
             FailoverDiscoveryArgs(

@@ -55,6 +55,9 @@ class GlobalMembership:
 class AuroraClusterArgs:
     region: str
     """Region of the provider in opts; names the cluster (roles swap on failover, regions don't)."""
+    global_rpo_seconds: int | None
+    """rds.global_db_rpo for this cluster's parameter group (aurora_plan.global_rpo_seconds:
+    the primary's PostgreSQL cluster only), None for the engine default."""
     database: DatabaseSettings
     membership: GlobalMembership
     kms_key_arn: pulumi.Input[str]
@@ -117,7 +120,7 @@ class AuroraCluster(pulumi.ComponentResource):
             description="trading-dr: TLS required, audit and slow-query logs on",
             parameters=[
                 aws.rds.ClusterParameterGroupParameterArgs(name=key, value=value, apply_method="immediate")
-                for key, value in sorted(cluster_parameters(database).items())
+                for key, value in sorted(cluster_parameters(database, self._args.global_rpo_seconds).items())
             ],
             # name_prefix: a replacement group (e.g. a new family on a major upgrade) is created
             # beside the old one before the cluster moves to it.

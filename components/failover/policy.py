@@ -1,18 +1,69 @@
 """The orchestrator's IAM documents, as pure functions tested without Pulumi.
 
-Least privilege: the three promotion actions on this region's cluster and the global
-cluster only; the describe calls on those same ARNs; the control table, the alert topic,
-the dead-letter queue, the key and the function's own log group by ARN. The one `*`
-*resource* is cloudwatch:GetMetricStatistics, which has no resource-level permissions (a
-read of metric data). No statement has a `*` action.
+Least privilege, per the runtime's contract (/tmp/contract/failover_env.md section 2: every
+call failover/ makes and on what): the two promotion actions on the global cluster and this
+region's member only; never rds:RemoveFromGlobalCluster (detaching is an operator command
+with operator credentials, after the old region is confirmed fenced); the two routing
+controls, through the ARC cluster's data plane only; this region's Auto Scaling group; the
+headless writer instance; the kept copies of this cluster's unplanned-failover snapshots; the
+control table, alert topic, dead-letter queue, key and log group by ARN.
+
+`*` resources only for actions that have no resource-level permissions in the Service
+Authorization Reference (NO_RESOURCE_LEVEL below, each with its page). No statement has a
+`*` action.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass
 
-PROMOTE_ACTIONS = ("rds:FailoverGlobalCluster", "rds:SwitchoverGlobalCluster", "rds:RemoveFromGlobalCluster")
+PROMOTE_ACTIONS = ("rds:FailoverGlobalCluster", "rds:SwitchoverGlobalCluster")
+# Irreversible and unfenced when automatic (issue 10): never granted to the function.
+FORBIDDEN_ACTIONS = ("rds:RemoveFromGlobalCluster",)
+# The ARC cluster's data plane: one UpdateRoutingControlStates call flips both controls, so
+# the safety rules judge the result of one transaction; the singular UpdateRoutingControlState
+# is not granted (a one-control change is never what the runtime means to do).
+# https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonroute53recoverycluster.html
+ROUTING_CONTROL_ACTIONS = (
+    "route53-recovery-cluster:GetRoutingControlState",
+    "route53-recovery-cluster:UpdateRoutingControlStates",
+)
+# Actions without resource-level permissions ("Resource types" column empty), so "*":
+NO_RESOURCE_LEVEL = {
+    # https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazoncloudwatch.html
+    "cloudwatch:GetMetricStatistics",
+    # https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonec2autoscaling.html
+    "autoscaling:DescribeAutoScalingGroups",
+    # https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsx-ray.html
+    "xray:PutTraceSegments",
+    "xray:PutTelemetryRecords",
+    # The VPC-attached function's network interfaces, as the AWS managed policy
+    # AWSLambdaVPCAccessExecutionRole grants them ("Resource": "*"); Lambda creates and
+    # deletes them with the execution role:
+    # https://docs.aws.amazon.com/lambda/latest/dg/configuring-vpc.html
+    "ec2:CreateNetworkInterface",
+    "ec2:DescribeNetworkInterfaces",
+    "ec2:DescribeSubnets",
+    "ec2:DeleteNetworkInterface",
+    "ec2:AssignPrivateIpAddresses",
+    "ec2:UnassignPrivateIpAddresses",
+}
+VPC_ACCESS_ACTIONS = (
+    "ec2:CreateNetworkInterface",
+    "ec2:DescribeNetworkInterfaces",
+    "ec2:DescribeSubnets",
+    "ec2:DeleteNetworkInterface",
+    "ec2:AssignPrivateIpAddresses",
+    "ec2:UnassignPrivateIpAddresses",
+)
+# Aurora names the snapshot of an unplanned failover's old primary
+# "rds:unplanned-global-failover-<old primary cluster>-<timestamp>" and it is "subject to the
+# backup retention period ... you can copy it to save it as a manual snapshot":
+# https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-global-database-disaster-recovery.html
+UNPLANNED_SNAPSHOT_PREFIX = "rds:unplanned-global-failover-"
+KEPT_SNAPSHOT_SUFFIX = "-kept-"
 
 
 def global_cluster_arn(partition: str, account: str, global_cluster_id: str) -> str:
@@ -24,8 +75,13 @@ def db_instance_arn(partition: str, region: str, account: str, instance_id: str)
     return f"arn:{partition}:rds:{region}:{account}:db:{instance_id}"
 
 
-def alarm_arn(partition: str, region: str, account: str, name: str) -> str:
-    return f"arn:{partition}:cloudwatch:{region}:{account}:alarm:{name}"
+def rds_arn(partition: str, region: str, account: str, resource: str) -> str:
+    return f"arn:{partition}:rds:{region}:{account}:{resource}"
+
+
+def auto_scaling_group_arn(partition: str, region: str, account: str, name: str) -> str:
+    """The group's ARN carries a generated UUID; the name pins it."""
+    return f"arn:{partition}:autoscaling:{region}:{account}:autoScalingGroup:*:autoScalingGroupName/{name}"
 
 
 def assume_role_policy() -> str:
@@ -43,19 +99,42 @@ def assume_role_policy() -> str:
     )
 
 
+@dataclass(frozen=True)
+class HeadlessWriter:
+    """What CreateDBInstance of the pilot-light writer is authorised against: "rds:CreateDBInstance
+    is authorised also against the option group, parameter group and subnet group ARNs"
+    (DESIGN.md, https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonrds.html).
+    The runtime passes no group names, so the engine's default parameter and option groups
+    (default.<family>, default:<engine>-<version>) and the cluster's subnet group apply."""
+
+    instance: str
+    parameter_groups: str
+    option_groups: str
+    subnet_group: str
+
+
 def orchestrator_policy(
     *,
+    partition: str,
+    region: str,
+    account: str,
     global_cluster: str,
     local_cluster: str,
+    local_cluster_id: str,
     table: str,
     topic: str,
     key: str,
     dead_letter_queue: str,
     log_group: str,
-    alarms: Sequence[str],
-    writer_instance: str | None = None,
+    routing_controls: Sequence[str],
+    auto_scaling_group: str | None,
+    headless_writer: HeadlessWriter | None = None,
 ) -> dict:
-    """The execution role's inline policy; every argument is an ARN."""
+    """The execution role's inline policy; every resource argument is an ARN."""
+    snapshots = [
+        rds_arn(partition, region, account, f"cluster-snapshot:{UNPLANNED_SNAPSHOT_PREFIX}*"),
+        rds_arn(partition, region, account, f"cluster-snapshot:{local_cluster_id}{KEPT_SNAPSHOT_SUFFIX}*"),
+    ]
     statements = [
         {
             "Sid": "PromoteThisRegionsCluster",
@@ -77,6 +156,28 @@ def orchestrator_policy(
             "Resource": [local_cluster],
         },
         {
+            # The fence and the authority: read and flip the two controls through the cluster
+            # endpoints (data plane); nothing else in ARC.
+            "Sid": "FlipTheRoutingControls",
+            "Effect": "Allow",
+            "Action": list(ROUTING_CONTROL_ACTIONS),
+            "Resource": sorted(routing_controls),
+        },
+        {
+            # Find the system snapshot of this cluster's unplanned failover and keep a manual
+            # copy of it beyond the retention period.
+            "Sid": "FindTheFailoverSnapshot",
+            "Effect": "Allow",
+            "Action": ["rds:DescribeDBClusterSnapshots"],
+            "Resource": [local_cluster, *snapshots],
+        },
+        {
+            "Sid": "KeepTheFailoverSnapshot",
+            "Effect": "Allow",
+            "Action": ["rds:CopyDBClusterSnapshot"],
+            "Resource": snapshots,
+        },
+        {
             "Sid": "ReadLagMetrics",
             "Effect": "Allow",
             "Action": ["cloudwatch:GetMetricStatistics"],
@@ -85,7 +186,13 @@ def orchestrator_policy(
         {
             "Sid": "ControlTable",
             "Effect": "Allow",
-            "Action": ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:Query"],
+            "Action": [
+                "dynamodb:GetItem",
+                "dynamodb:PutItem",
+                "dynamodb:UpdateItem",
+                "dynamodb:DeleteItem",
+                "dynamodb:Query",
+            ],
             "Resource": [table],
         },
         {"Sid": "PublishAlerts", "Effect": "Allow", "Action": ["sns:Publish"], "Resource": [topic]},
@@ -103,35 +210,69 @@ def orchestrator_policy(
             "Resource": [key],
         },
         {
+            # Copying the cluster's encrypted snapshot under the same key: RDS creates a grant
+            # on the caller's behalf, so only through RDS in this region.
+            "Sid": "CopyEncryptedSnapshotsThroughRds",
+            "Effect": "Allow",
+            "Action": ["kms:CreateGrant", "kms:DescribeKey"],
+            "Resource": [key],
+            "Condition": {"StringEquals": {"kms:ViaService": f"rds.{region}.amazonaws.com"}},
+        },
+        {
             "Sid": "OwnLogs",
             "Effect": "Allow",
             "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
             "Resource": [log_group, f"{log_group}:*"],
         },
+        {
+            "Sid": "Tracing",
+            "Effect": "Allow",
+            "Action": ["xray:PutTraceSegments", "xray:PutTelemetryRecords"],
+            "Resource": "*",
+        },
+        {
+            "Sid": "VpcNetworkInterfaces",
+            "Effect": "Allow",
+            "Action": list(VPC_ACCESS_ACTIONS),
+            "Resource": "*",
+        },
     ]
-    if writer_instance:
+    if auto_scaling_group:
+        statements += [
+            {
+                # Scale this region's group to full size on promotion (and pre-warm reversibly).
+                "Sid": "ScaleThisRegionsGroup",
+                "Effect": "Allow",
+                "Action": ["autoscaling:UpdateAutoScalingGroup"],
+                "Resource": [auto_scaling_group],
+            },
+            {
+                "Sid": "DescribeGroups",
+                "Effect": "Allow",
+                "Action": ["autoscaling:DescribeAutoScalingGroups"],
+                "Resource": "*",
+            },
+        ]
+    if headless_writer:
         # A headless (pilot-light) cluster gets one named instance before its promotion.
-        statements.append(
+        statements += [
             {
                 "Sid": "AddAWriterToThisRegionsHeadlessCluster",
                 "Effect": "Allow",
-                "Action": ["rds:CreateDBInstance", "rds:DescribeDBInstances"],
-                "Resource": [writer_instance, local_cluster],
-            }
-        )
-    if alarms:
-        statements.append(
+                "Action": ["rds:CreateDBInstance"],
+                "Resource": [
+                    headless_writer.instance,
+                    local_cluster,
+                    headless_writer.parameter_groups,
+                    headless_writer.option_groups,
+                    headless_writer.subnet_group,
+                ],
+            },
             {
-                "Sid": "ReadLagAlarms",
+                "Sid": "WatchTheHeadlessWriter",
                 "Effect": "Allow",
-                "Action": ["cloudwatch:DescribeAlarms"],
-                "Resource": list(alarms),
-            }
-        )
+                "Action": ["rds:DescribeDBInstances"],
+                "Resource": [headless_writer.instance],
+            },
+        ]
     return {"Version": "2012-10-17", "Statement": statements}
-
-
-def alarm_filter_policy(alarm_names: Sequence[str]) -> str:
-    """SNS filter (message body): only the lag alarms' notifications invoke the orchestrator,
-    not its own alerts or other alarms published to the same topic."""
-    return json.dumps({"AlarmName": sorted(alarm_names)})

@@ -73,7 +73,7 @@ INVALID = [
     (primary_config, "wafRateLimit", 10, "between 100"),
     (primary_config, "failoverEvaluations", 0, "between 1 and 10"),
     (primary_config, "maxReplicationLagSeconds", 600, "between 1 and 300"),
-    (primary_config, "failoverLockSeconds", 5, "between 60 and 3600"),
+    (primary_config, "failoverLockSeconds", 5, "between 15 and 900"),
 ]
 
 

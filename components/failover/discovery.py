@@ -29,13 +29,15 @@ PREFIX = "/trading-dr"
 _NAME = re.compile(r"^/[a-zA-Z0-9_.\-]+(/[a-zA-Z0-9_.\-]+)*$")
 MAX_LEVELS = 15
 
-# key -> path below PREFIX. The keys name the stack export ssmParameters' entries.
+# key -> path below PREFIX; {home}/{peer} are the regions. The keys name the stack export
+# ssmParameters' entries; the routing controls are one parameter per region, named by it.
 PARAMETERS = {
     "globalWriterEndpoint": "database/global-writer-endpoint",
     "authorityClusterArn": "failover/authority/cluster-arn",
     "authorityClusterEndpoints": "failover/authority/cluster-endpoints",
     "authorityControlPanelArn": "failover/authority/control-panel-arn",
-    "authorityRoutingControls": "failover/authority/routing-controls",
+    "authorityRoutingControlHome": "failover/authority/routing-controls/{home}",
+    "authorityRoutingControlPeer": "failover/authority/routing-controls/{peer}",
     "epochControlTable": "failover/epoch/control-table",
 }
 
@@ -57,8 +59,10 @@ class FailoverDiscoveryArgs:
     authority_cluster_endpoints: pulumi.Input[list]
     """[{"Endpoint": url, "Region": region}, ...] as DescribeCluster returns them."""
     authority_control_panel_arn: pulumi.Input[str]
-    authority_routing_controls: pulumi.Input[dict]
-    """region -> routing control ARN."""
+    home_region: str
+    peer_region: str
+    home_routing_control_arn: pulumi.Input[str]
+    peer_routing_control_arn: pulumi.Input[str]
     control_table_name: pulumi.Input[str]
 
 
@@ -77,13 +81,16 @@ class FailoverDiscovery(pulumi.ComponentResource):
             "authorityClusterArn": args.authority_cluster_arn,
             "authorityClusterEndpoints": as_json(args.authority_cluster_endpoints),
             "authorityControlPanelArn": args.authority_control_panel_arn,
-            "authorityRoutingControls": as_json(args.authority_routing_controls),
+            "authorityRoutingControlHome": args.home_routing_control_arn,
+            "authorityRoutingControlPeer": args.peer_routing_control_arn,
             "epochControlTable": args.control_table_name,
         }
+        regions = {"home": args.home_region, "peer": args.peer_region}
         self.parameters = {
             key: aws.ssm.Parameter(
-                f"{name}-{path.replace('/', '-')}",
-                name=parameter_name(path),
+                # Logical names by role, so both stacks build the same tree.
+                f"{name}-{path.format(home='home', peer='peer').replace('/', '-')}",
+                name=parameter_name(path.format(**regions)),
                 type="String",  # ARNs and endpoint names: not secrets
                 value=values[key],
                 description=f"trading-dr: {key} (failover discovery; read at run time, never baked in)",

@@ -126,7 +126,7 @@ def orchestrator_policy(
     key: str,
     dead_letter_queue: str,
     log_group: str,
-    routing_controls: Sequence[str],
+    routing_controls: Sequence[str],  # home first, then peer
     auto_scaling_group: str | None,
     headless_writer: HeadlessWriter | None = None,
 ) -> dict:
@@ -161,7 +161,7 @@ def orchestrator_policy(
             "Sid": "FlipTheRoutingControls",
             "Effect": "Allow",
             "Action": list(ROUTING_CONTROL_ACTIONS),
-            "Resource": sorted(routing_controls),
+            "Resource": list(routing_controls),
         },
         {
             # Find the system snapshot of this cluster's unplanned failover and keep a manual

@@ -233,6 +233,30 @@ COMPUTED_OUTPUTS: dict[str, Callable[[str, str, dict, str], dict]] = {
     },
     "aws:route53/record:Record": lambda name, region, inputs, id_: {"fqdn": inputs.get("name")},
     "aws:ec2/launchTemplate:LaunchTemplate": lambda name, region, inputs, id_: {"latestVersion": 1},
+    # S3 version ids are opaque 32-character strings.
+    "aws:s3/bucketObjectv2:BucketObjectv2": lambda name, region, inputs, id_: {
+        "versionId": _digest(id_) + _digest("version/" + id_) + "mock0000"
+    },
+    # Signer names a profile from its prefix and versions it; a job writes the signed object
+    # under the destination prefix.
+    "aws:signer/signingProfile:SigningProfile": lambda name, region, inputs, id_: {
+        "name": f"{inputs.get('namePrefix', '')}{_digest(id_)}",
+        "versionArn": f"arn:aws:signer:{region}:{MOCK_ACCOUNT}:/signing-profiles/"
+        f"{inputs.get('namePrefix', '')}{_digest(id_)}/{_digest('v' + id_)[:10]}",
+    },
+    "aws:signer/signingJob:SigningJob": lambda name, region, inputs, id_: {
+        "jobId": _digest(id_),
+        "signedObjects": [
+            {
+                "s3s": [
+                    {
+                        "bucket": inputs["destination"]["s3"]["bucket"],
+                        "key": f"{inputs['destination']['s3'].get('prefix', '')}{_digest(id_)}.zip",
+                    }
+                ]
+            }
+        ],
+    },
 }
 
 # Types whose AWS id is one of their inputs (an S3 bucket's id is its name).

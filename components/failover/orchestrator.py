@@ -42,6 +42,7 @@ from components.failover.policy import (
     orchestrator_policy,
     rds_arn,
 )
+from components.failover.signing import SignedCode, SignedCodeArgs, artifact_bucket_name, code_digest
 from components.settings import FailoverSettings
 from components.traffic.names import WITNESS_HEALTHY_ADDRESS, WITNESS_UNHEALTHY_ADDRESS
 from failover.actions import writer_instance_id
@@ -66,13 +67,19 @@ HTTPS = 443
 DNS = 53
 
 
-def package_archive(package_dir: Path = PACKAGE_DIR) -> pulumi.AssetArchive:
+def package_sources(package_dir: Path = PACKAGE_DIR) -> list[Path]:
     """The failover package's sources only (no __pycache__, so the archive's hash changes
     with the code and nothing else). boto3 comes with the Lambda runtime."""
     sources = sorted(package_dir.glob("*.py"))
     if not any(p.name == "handler.py" for p in sources):
         raise ValueError(f"{package_dir} holds no handler.py: not the failover package")
-    return pulumi.AssetArchive({f"failover/{p.name}": pulumi.FileAsset(str(p)) for p in sources})
+    return sources
+
+
+def package_archive(package_dir: Path = PACKAGE_DIR) -> pulumi.AssetArchive:
+    return pulumi.AssetArchive(
+        {f"failover/{p.name}": pulumi.FileAsset(str(p)) for p in package_sources(package_dir)}
+    )
 
 
 @dataclass(frozen=True)
@@ -159,6 +166,7 @@ class FailoverOrchestrator(pulumi.ComponentResource):
     log_group: aws.cloudwatch.LogGroup
     role: aws.iam.Role
     security_group: aws.ec2.SecurityGroup
+    code: SignedCode
     schedule: aws.cloudwatch.EventRule
     timing: InvocationTiming
     function_name: str
@@ -190,6 +198,18 @@ class FailoverOrchestrator(pulumi.ComponentResource):
             opts=self._child,
         )
         self.security_group = self._security_group()
+        self.code = SignedCode(
+            f"{name}-code",
+            SignedCodeArgs(
+                archive=package_archive(),
+                digest=code_digest(package_sources()),
+                bucket_name=pulumi.Output.from_input(args.account_id).apply(
+                    lambda account: artifact_bucket_name(account, args.region)
+                ),
+                profile_name_prefix=args.name_prefix.replace("-", "") + "failover",
+            ),
+            opts=self._child,
+        )
         self.role, policy = self._role()
         self.function = self._function(policy)
         self.schedule = self._schedule()
@@ -353,7 +373,10 @@ class FailoverOrchestrator(pulumi.ComponentResource):
             description="trading-dr failover orchestrator: promotes this region's Aurora cluster",
             runtime=RUNTIME,
             handler=HANDLER,
-            code=package_archive(),
+            # Issue 11.14: only the code this stack signed (components/failover/signing.py).
+            s3_bucket=self.code.s3_bucket,
+            s3_key=self.code.s3_key,
+            code_signing_config_arn=self.code.config.arn,
             role=self.role.arn,
             memory_size=256,
             timeout=self.timing.timeout_seconds,

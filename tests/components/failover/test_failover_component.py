@@ -154,14 +154,47 @@ def test_the_security_group_allows_only_https_out_and_dns_to_the_resolver(run):
     assert "'" not in group.inputs["description"]
 
 
-def test_lambda_code_is_the_failover_package(run):
+def test_lambda_code_is_the_failover_package_signed_by_this_stack(run):
+    """Issue 11.14: code signing enforced on the function that can promote the database.
+    "If you set the policy to Enforce, Lambda blocks the deployment request if signature
+    validation checks fail" (https://docs.aws.amazon.com/lambda/latest/dg/configuration-codesigning.html);
+    Signer needs a versioned source bucket in the profile's region (StartSigningJob API)."""
     # The mock engine records an archive as what it holds: {"archive": {name: {"path": ...}}}.
-    assets = run.one(FUNCTION, "home-failover-function").inputs["code"]["archive"]
+    source = run.one("aws:s3/bucketObjectv2:BucketObjectv2", "home-failover-code-source")
+    assets = source.inputs["source"]["archive"]
     expected = {f"failover/{p.name}" for p in PACKAGE_DIR.glob("*.py")}
     assert set(assets) == expected and "failover/handler.py" in assets
     for name, asset in assets.items():
         packaged = PROJECT_DIR / asset["path"]
         assert packaged.read_bytes() == (PACKAGE_DIR / Path(name).name).read_bytes()
+    bucket = run.one("aws:s3/bucket:Bucket", "home-failover-code-bucket")
+    versioning = run.one("aws:s3/bucketVersioning:BucketVersioning", "home-failover-code-versioning")
+    assert versioning.inputs["bucket"] == bucket.outputs["id"]
+    assert versioning.inputs["versioningConfiguration"]["status"] == "Enabled"
+    assert versioning.urn in source.options.depends_on
+    profile = run.one("aws:signer/signingProfile:SigningProfile")
+    assert (
+        profile.inputs["platformId"] == "AWSLambda-SHA384-ECDSA"
+        and profile.region == run.settings.home_region
+    )
+    job = run.one("aws:signer/signingJob:SigningJob")
+    assert job.inputs["profileName"] == profile.outputs["name"]
+    assert job.inputs["source"]["s3"] == {
+        "bucket": bucket.outputs["id"],
+        "key": source.inputs["key"],
+        "version": source.outputs["versionId"],
+    }
+    assert job.inputs["ignoreSigningJobFailure"] is False
+    config = run.one("aws:lambda/codeSigningConfig:CodeSigningConfig")
+    assert config.inputs["policies"] == {"untrustedArtifactOnDeployment": "Enforce"}
+    assert config.inputs["allowedPublishers"] == {
+        "signingProfileVersionArns": [profile.outputs["versionArn"]]
+    }
+    function = run.one(FUNCTION, "home-failover-function")
+    signed = job.outputs["signedObjects"][0]["s3s"][0]
+    assert (function.inputs["s3Bucket"], function.inputs["s3Key"]) == (signed["bucket"], signed["key"])
+    assert function.inputs["codeSigningConfigArn"] == config.outputs["arn"]
+    assert "code" not in function.inputs  # nothing unsigned reaches the function
 
 
 def test_environment_is_the_runtime_contract_and_points_at_the_real_resources(run):

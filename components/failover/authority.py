@@ -25,8 +25,9 @@ cluster serves the pair. The dollar figure is unconfirmed here (commonly quoted
 $2.50/cluster-hour, about $1,800/month: check https://aws.amazon.com/application-recovery-controller/pricing/).
 
 New routing controls start Off. Both Off answers the PRIMARY record (Route 53's last
-resort), which is where traffic goes before anyone flips a control; the first flip must set
-the primary On in one transaction (README, "Failover architecture").
+resort), which is where traffic goes before anyone flips a control; a failover's one
+transaction (DR On, primary Off) passes both rules from that state too (README, "Failover
+architecture", Bootstrap).
 """
 
 from __future__ import annotations

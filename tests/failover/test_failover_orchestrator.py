@@ -458,3 +458,28 @@ def test_a_failing_step_pages_once_and_is_retried(world):
     world.arc.throttled.clear()
     promote_fully(world)
     assert world.active() == DR and world.g.accepted == [("failover_global_cluster", DR)]
+
+
+def test_a_throttled_failover_call_is_retried_with_backoff_in_the_same_step(world):
+    outage(world)
+    world.rds[DR].faults["failover_global_cluster"] = [
+        Fault("Throttling", 400),
+        Fault("InternalFailure", 503),
+    ]
+    record = world.manual(DR, action="failover", allow_data_loss=True)
+    step = record["execution"]["steps"]["promote_db"]
+    assert step["status"] == "done" and step["attempts"] == 0
+    assert world.g.accepted == [("failover_global_cluster", DR)]
+    assert world.rds[DR].calls.count("failover_global_cluster") == 3
+
+
+def test_pages_from_the_survivor_after_two_minutes_of_peer_down(world):
+    world.up[PRIMARY] = False
+    for _ in range(11):  # lag over the bound: no promotion, the page still comes
+        world.put_lag(DR, 45.0, age=5)
+        world.tick()
+    assert not any("peer down" in s for s in world.pages())
+    for _ in range(2):
+        world.put_lag(DR, 45.0, age=5)
+        world.tick()
+    assert sum("peer down" in s for s in world.pages()) == 1

@@ -343,3 +343,54 @@ def test_handler_rejects_a_malformed_event_without_acting(monkeypatch, capsys):
     assert "action='explode'" in record["reason"]
     logged = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith("{")]
     assert any(entry["message"] == "rejected event" for entry in logged)
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "rds:unplanned-global-failover-trading-primary-db-2026-11-30-03-00",
+        "rds:unplanned-global-failover-" + "x" * 300,
+        "rds:unplanned-global-failover--odd--name-",
+    ],
+)
+def test_kept_snapshot_ids_follow_the_rds_identifier_rules(source):
+    """DB cluster snapshot identifiers: 1 to 255 letters, digits or hyphens, a letter first,
+    no two consecutive hyphens, no trailing hyphen
+    (https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CopyDBClusterSnapshot.html)."""
+    import re
+
+    from failover.actions import kept_snapshot_id
+
+    kept = kept_snapshot_id(source)
+    assert re.fullmatch(r"[a-zA-Z](?:-?[a-zA-Z0-9])*", kept) and len(kept) <= 255
+
+
+def test_snapshot_preservation_is_idempotent_and_follows_pages():
+    from failover.actions import preserve_failover_snapshots
+
+    class Rds:
+        def __init__(self):
+            self.manual, self.copies = [], []
+
+        def describe_db_cluster_snapshots(self, SnapshotType, Marker=None):
+            if SnapshotType == "manual":
+                return {"DBClusterSnapshots": [{"DBClusterSnapshotIdentifier": m} for m in self.manual]}
+            if Marker is None:
+                return {
+                    "DBClusterSnapshots": [{"DBClusterSnapshotIdentifier": "rds:daily-1"}],
+                    "Marker": "p2",
+                }
+            return {
+                "DBClusterSnapshots": [{"DBClusterSnapshotIdentifier": "rds:unplanned-global-failover-db-1"}]
+            }
+
+        def copy_db_cluster_snapshot(
+            self, SourceDBClusterSnapshotIdentifier, TargetDBClusterSnapshotIdentifier, CopyTags
+        ):
+            self.copies.append(SourceDBClusterSnapshotIdentifier)
+            self.manual.append(TargetDBClusterSnapshotIdentifier)
+
+    rds = Rds()
+    assert preserve_failover_snapshots(rds) == ["kept-unplanned-global-failover-db-1"]
+    assert preserve_failover_snapshots(rds) == []
+    assert rds.copies == ["rds:unplanned-global-failover-db-1"]

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import pulumi
 
 from components.data.aurora import GlobalMembership
+from components.data.aurora_plan import DATABASE_NAME
 from components.data.global_tables import TABLES
 from components.data.regional import RegionalData, RegionalDataArgs
 from components.failover.authority import AuthorityView
@@ -172,6 +173,8 @@ class RegionalStack(pulumi.ComponentResource):
                     local_cluster_id=self.data.aurora.cluster.cluster_identifier,
                     local_cluster_arn=self.data.aurora.cluster.arn,
                     db_subnet_group_name=self.data.aurora.subnet_group.name,
+                    db_secret_arn=self.data.credentials.secret_arn,
+                    database_name=DATABASE_NAME,
                     peer_health_url=health_url(settings.traffic, settings.peer_region),
                     peer_witness_fqdn=witness_fqdn(settings.traffic, settings.peer_region),
                     alert_topic_arn=self.alerts.arn,

@@ -164,6 +164,11 @@ class AuroraCluster(pulumi.ComponentResource):
             cluster_identifier=self._identifier,
             engine=database.engine,
             engine_version=database.engine_version,
+            # The RDS Data API: the failover orchestrator's test write on a newly promoted
+            # writer (it ships no DB driver). "With Aurora global databases, you can enable Data
+            # API on both the primary and secondary DB clusters"; queries succeed once the
+            # cluster has a writer (https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/data-api.limitations.html).
+            enable_http_endpoint=True,
             global_cluster_identifier=membership.global_cluster_id,
             # Only the writer at creation sets credentials and the database name; a secondary
             # that sets them is rejected by RDS (it inherits them through replication).

@@ -115,6 +115,10 @@ class OrchestratorWiring:
     local_cluster_arn: pulumi.Input[str]
     db_subnet_group_name: pulumi.Input[str]
     """The cluster's subnet group (CreateDBInstance of a headless writer is authorised on it)."""
+    db_secret_arn: pulumi.Input[str]
+    """The cluster's credentials in this region: the Data API test write signs in with them."""
+    database_name: str
+    """The database the test write goes to."""
     peer_health_url: pulumi.Input[str]
     """HTTPS health endpoint of the peer region's application (supporting vote only)."""
     peer_witness_fqdn: str
@@ -283,7 +287,7 @@ class FailoverOrchestrator(pulumi.ComponentResource):
 
         def document(v: list) -> str:
             partition, account, global_id, local_arn, local_id = v[0], v[1], v[2], v[3], v[4]
-            table, topic, key, dlq, log_group, home_rc, peer_rc, group, subnet_group = v[5:]
+            table, topic, key, dlq, log_group, home_rc, peer_rc, group, subnet_group, secret = v[5:]
             headless = None
             if args.writer_instance_class:
                 headless = HeadlessWriter(
@@ -308,6 +312,7 @@ class FailoverOrchestrator(pulumi.ComponentResource):
                     routing_controls=[home_rc, peer_rc],
                     auto_scaling_group=auto_scaling_group_arn(partition, args.region, account, group),
                     headless_writer=headless,
+                    database_secret=secret,
                 )
             )
 
@@ -326,6 +331,7 @@ class FailoverOrchestrator(pulumi.ComponentResource):
             wiring.peer_routing_control_arn,
             wiring.auto_scaling_group_name,
             wiring.db_subnet_group_name,
+            wiring.db_secret_arn,
         ).apply(document)
         policy = aws.iam.RolePolicy(
             f"{self._name}-policy", role=role.id, policy=policy_document, opts=self._child
@@ -355,6 +361,8 @@ class FailoverOrchestrator(pulumi.ComponentResource):
             "asg_name": wiring.auto_scaling_group_name,
             "asg_full_capacity": str(wiring.full_capacity),
             "writer_instance_class": args.writer_instance_class,
+            "data_api_secret_arn": wiring.db_secret_arn,
+            "data_api_database": wiring.database_name,
             "required_evaluations": str(failover.consecutive_evaluations),
             "evaluation_interval_seconds": str(failover.evaluation_interval_seconds),
             "invocation_budget_seconds": str(self.timing.budget_seconds),

@@ -63,7 +63,8 @@ VPC_ACCESS_ACTIONS = (
 # backup retention period ... you can copy it to save it as a manual snapshot":
 # https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-global-database-disaster-recovery.html
 UNPLANNED_SNAPSHOT_PREFIX = "rds:unplanned-global-failover-"
-KEPT_SNAPSHOT_SUFFIX = "-kept-"
+# The runtime's copy: "kept-" + the source without "rds:" (failover.actions.kept_snapshot_id).
+KEPT_SNAPSHOT_PREFIX = "kept-unplanned-global-failover-"
 
 
 def global_cluster_arn(partition: str, account: str, global_cluster_id: str) -> str:
@@ -129,12 +130,12 @@ def orchestrator_policy(
     routing_controls: Sequence[str],  # home first, then peer
     auto_scaling_group: str | None,
     headless_writer: HeadlessWriter | None = None,
+    database_secret: str | None = None,
 ) -> dict:
     """The execution role's inline policy; every resource argument is an ARN."""
-    snapshots = [
-        rds_arn(partition, region, account, f"cluster-snapshot:{UNPLANNED_SNAPSHOT_PREFIX}*"),
-        rds_arn(partition, region, account, f"cluster-snapshot:{local_cluster_id}{KEPT_SNAPSHOT_SUFFIX}*"),
-    ]
+    home = lambda resource: rds_arn(partition, region, account, resource)  # noqa: E731
+    unplanned = home(f"cluster-snapshot:{UNPLANNED_SNAPSHOT_PREFIX}*")
+    kept = home(f"cluster-snapshot:{KEPT_SNAPSHOT_PREFIX}*")
     statements = [
         {
             "Sid": "PromoteThisRegionsCluster",
@@ -164,18 +165,26 @@ def orchestrator_policy(
             "Resource": list(routing_controls),
         },
         {
-            # Find the system snapshot of this cluster's unplanned failover and keep a manual
-            # copy of it beyond the retention period.
-            "Sid": "FindTheFailoverSnapshot",
+            # The cluster's instances, whatever their names (the writer of a promoted cluster).
+            "Sid": "DescribeThisRegionsInstances",
             "Effect": "Allow",
-            "Action": ["rds:DescribeDBClusterSnapshots"],
-            "Resource": [local_cluster, *snapshots],
+            "Action": ["rds:DescribeDBInstances"],
+            "Resource": [home("db:*")],
         },
         {
-            "Sid": "KeepTheFailoverSnapshot",
+            # Find every unplanned-failover system snapshot in this region (the runtime lists
+            # them without a cluster filter, so the describe is authorised on clusters too) ...
+            "Sid": "FindTheFailoverSnapshots",
+            "Effect": "Allow",
+            "Action": ["rds:DescribeDBClusterSnapshots"],
+            "Resource": [home("cluster:*"), home("cluster-snapshot:*")],
+        },
+        {
+            # ... and keep a manual copy of each beyond the old cluster's retention period.
+            "Sid": "KeepTheFailoverSnapshots",
             "Effect": "Allow",
             "Action": ["rds:CopyDBClusterSnapshot"],
-            "Resource": snapshots,
+            "Resource": [unplanned, kept],
         },
         {
             "Sid": "ReadLagMetrics",
@@ -237,6 +246,24 @@ def orchestrator_policy(
             "Resource": "*",
         },
     ]
+    if database_secret:
+        # The test write on the new writer through the RDS Data API, signed in with the
+        # cluster's secret (its key is the regional one above).
+        # https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonrdsdataapi.html
+        statements += [
+            {
+                "Sid": "TestWriteThroughTheDataApi",
+                "Effect": "Allow",
+                "Action": ["rds-data:ExecuteStatement"],
+                "Resource": [local_cluster],
+            },
+            {
+                "Sid": "ReadTheDatabaseSecret",
+                "Effect": "Allow",
+                "Action": ["secretsmanager:GetSecretValue"],
+                "Resource": [database_secret],
+            },
+        ]
     if auto_scaling_group:
         statements += [
             {
@@ -267,12 +294,6 @@ def orchestrator_policy(
                     headless_writer.option_groups,
                     headless_writer.subnet_group,
                 ],
-            },
-            {
-                "Sid": "WatchTheHeadlessWriter",
-                "Effect": "Allow",
-                "Action": ["rds:DescribeDBInstances"],
-                "Resource": [headless_writer.instance],
             },
         ]
     return {"Version": "2012-10-17", "Statement": statements}

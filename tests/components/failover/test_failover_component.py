@@ -21,6 +21,7 @@ from components.failover.policy import (
     PROMOTE_ACTIONS,
     orchestrator_policy,
 )
+from failover.actions import kept_snapshot_id
 from failover.config import ENV, OrchestratorConfig
 from ops.mock_engine import run_stack
 from ops.stack_config import PROJECT_DIR
@@ -51,6 +52,8 @@ RUNTIME_ACTIONS = {
     "rds:DescribeDBInstances",
     "rds:DescribeDBClusterSnapshots",
     "rds:CopyDBClusterSnapshot",
+    "rds-data:ExecuteStatement",
+    "secretsmanager:GetSecretValue",
     "dynamodb:GetItem",
     "dynamodb:PutItem",
     "dynamodb:UpdateItem",
@@ -220,6 +223,10 @@ def test_environment_is_the_runtime_contract_and_points_at_the_real_resources(ru
     # Full size is the primary's capacity, whatever this region runs today.
     assert config.asg_full_capacity == settings.traffic.app_desired_size
     assert config.writer_instance_class == settings.database.instance_class
+    # The Data API test write: the cluster has the endpoint on, the secret is this region's.
+    assert cluster.inputs["enableHttpEndpoint"] is True
+    assert config.data_api_secret_arn == run.exports["dbSecretArn"]
+    assert config.data_api_database == cluster.inputs.get("databaseName", "trading")
 
 
 def test_thresholds_follow_the_settings():
@@ -273,12 +280,20 @@ def test_iam_scopes_each_grant_to_this_regions_resources(run):
     assert scale["Resource"] == [
         f"arn:aws:autoscaling:{region}:123456789012:autoScalingGroup:*:autoScalingGroupName/{config.asg_name}"
     ]
-    copy = statement(document, "KeepTheFailoverSnapshot")
+    copy = statement(document, "KeepTheFailoverSnapshots")
     assert copy["Action"] == ["rds:CopyDBClusterSnapshot"]
     prefix = f"arn:aws:rds:{region}:123456789012:cluster-snapshot:"
+    source = "rds:unplanned-global-failover-trading-dr-x-2026"
     assert copy["Resource"] == [
         f"{prefix}rds:unplanned-global-failover-*",
-        f"{prefix}{config.local_cluster_id}-kept-*",
+        f"{prefix}kept-unplanned-global-failover-*",
+    ]
+    # The runtime's copy is named inside the granted pattern.
+    assert f"{prefix}{kept_snapshot_id(source)}".startswith(copy["Resource"][1].rstrip("*"))
+    assert statement(document, "TestWriteThroughTheDataApi")["Resource"] == [config.local_cluster_arn]
+    assert statement(document, "ReadTheDatabaseSecret")["Resource"] == [config.data_api_secret_arn]
+    assert statement(document, "DescribeThisRegionsInstances")["Resource"] == [
+        f"arn:aws:rds:{region}:123456789012:db:*"
     ]
     grant = statement(document, "CopyEncryptedSnapshotsThroughRds")
     assert grant["Condition"] == {"StringEquals": {"kms:ViaService": f"rds.{region}.amazonaws.com"}}
@@ -410,4 +425,3 @@ def test_a_headless_cluster_may_get_exactly_one_named_writer_instance(run):
         f"{arn}og:default:*",
         f"{arn}subgrp:{subnet_group}",
     ]
-    assert statement(policy(run), "WatchTheHeadlessWriter")["Resource"] == [instance_arn]

@@ -298,8 +298,10 @@ class Orchestrator:
             open_execution=open_id,
         )
         if command.read_only:
-            if open_id:
-                record["execution"] = self.table.read_execution(open_id)
+            if reachable["dynamodb"]:
+                record["lock"] = self.table.lock_holder()
+                if open_id:
+                    record["execution"] = self.table.read_execution(open_id)
             return
         if command.allow_data_loss:
             self.log.warning("allow_data_loss requested: the RPO gate is bypassed", **record)

@@ -606,3 +606,13 @@ def test_a_redelivered_alarm_notification_is_handled_once(world):
     fresh_lag(world)
     assert world.orchestrator(DR).handle(event)["outcome"] == d.HEALTHY
     assert world.orchestrator(DR).handle(event)["outcome"] == o.DUPLICATE
+
+
+def test_status_shows_the_open_execution_and_its_lock_without_changing_anything(world):
+    outage(world)
+    world.g.promotion_seconds = 10**6
+    world.manual(DR, action="failover", allow_data_loss=True)
+    world.table().acquire_lock("another-invocation", 60)
+    status = world.manual(DR, action="status")
+    assert status["execution"]["step"] == "writer_ready" and status["lock"]["holder"] == "another-invocation"
+    assert status["routing_controls"] == {"home": "On", "peer": "Off"}

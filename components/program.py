@@ -6,6 +6,7 @@ from __future__ import annotations
 import pulumi
 
 from components.data.tier import build_role_data, data_exports, join_global_database
+from components.failover.authority import AuthorityView, TrafficAuthority, TrafficAuthorityArgs
 from components.network.peering import TransitPeering, TransitPeeringArgs
 from components.observability.audit import AuditTrail, AuditTrailArgs
 from components.providers import Providers, create_providers
@@ -20,11 +21,19 @@ def build(settings: Settings) -> dict[str, pulumi.Input]:
     primary_outputs = primary_stack_outputs(settings)
     database, database_exports = join_global_database(settings, providers, primary_outputs)
     zone = hosted_zone(settings, providers, primary_outputs)
+    authority = traffic_authority(settings, providers, primary_outputs)
     # The component tree is named by function, not by region, so both stacks build the
     # same tree; the provider decides where it lands.
     regional = RegionalStack(
         "home",
-        RegionalStackArgs(settings=settings, providers=providers, database=database, zone_id=zone.zone_id),
+        RegionalStackArgs(
+            settings=settings,
+            providers=providers,
+            database=database,
+            zone_id=zone.zone_id,
+            authority=authority,
+            global_writer_endpoint=database_exports["globalWriterEndpoint"],
+        ),
         opts=pulumi.ResourceOptions(provider=providers.home),
     )
     exports: dict[str, pulumi.Input] = {
@@ -43,6 +52,8 @@ def build(settings: Settings) -> dict[str, pulumi.Input]:
         "hostedZoneId": zone.zone_id,
         **regional.traffic.exports(settings),
         **database_exports,
+        **authority.exports(),
+        **regional.discovery.exports(),
         **data_exports(regional),
         **build_role_data(settings, providers, regional, primary_outputs),
         **_audit(settings, providers, regional),
@@ -59,6 +70,24 @@ def primary_stack_outputs(settings: Settings) -> pulumi.StackReference | None:
     if settings.is_primary:
         return None
     return pulumi.StackReference("primary-stack", stack_name=settings.primary_stack)
+
+
+def traffic_authority(
+    settings: Settings, providers: Providers, primary: pulumi.StackReference | None
+) -> AuthorityView:
+    """The ARC authority is global, like the hosted zone: the primary stack owns it (config
+    API in us-west-2, through the explicit recovery-control provider); the dr stack reads it
+    from the primary's exports (components/failover/authority.py)."""
+    if not settings.is_primary:
+        if primary is None:
+            raise ValueError("the dr stack needs the primary's StackReference for the traffic authority")
+        return AuthorityView.from_stack(primary)
+    authority = TrafficAuthority(
+        "traffic-authority",
+        TrafficAuthorityArgs(regions=(settings.home_region, settings.peer_region), name_prefix="trading-dr"),
+        opts=pulumi.ResourceOptions(provider=providers.recovery_control),
+    )
+    return authority.view()
 
 
 def _audit(settings: Settings, providers: Providers, regional: RegionalStack) -> dict[str, pulumi.Input]:

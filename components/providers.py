@@ -13,16 +13,22 @@ from components.settings import Settings
 
 # Route 53, IAM and CloudFront control planes, and Route 53 health-check metrics, live here.
 GLOBAL_REGION = "us-east-1"
+# The ARC recovery-control configuration API lives only here ("you must specify the US West
+# (Oregon) Region ... to create resources such as clusters, control panels, or routing
+# controls", https://docs.aws.amazon.com/r53recovery/latest/dg/introduction-regions-routing.html).
+RECOVERY_CONTROL_REGION = "us-west-2"
 
 
 @dataclass(frozen=True)
 class Providers:
     """home: this stack's region; peer: the other region (cross-region links only);
-    global_: us-east-1, for services that live only there; random: for pulumi-random."""
+    global_: us-east-1, for services that live only there; recovery_control: us-west-2, for
+    the ARC configuration API (components/failover/authority.py); random: for pulumi-random."""
 
     home: aws.Provider
     peer: aws.Provider
     global_: aws.Provider
+    recovery_control: aws.Provider
     random: random.Provider
     home_region: str
     peer_region: str
@@ -54,6 +60,7 @@ def create_providers(settings: Settings) -> Providers:
         home=home,
         peer=regional("aws-peer", settings.peer_region),
         global_=regional("aws-global", GLOBAL_REGION),
+        recovery_control=regional("aws-recovery-control", RECOVERY_CONTROL_REGION),
         random=random.Provider("random"),
         home_region=settings.home_region,
         peer_region=settings.peer_region,

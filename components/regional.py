@@ -9,8 +9,11 @@ from dataclasses import dataclass
 import pulumi
 
 from components.data.aurora import GlobalMembership
+from components.data.aurora_plan import DATABASE_NAME
 from components.data.global_tables import TABLES
 from components.data.regional import RegionalData, RegionalDataArgs
+from components.failover.authority import AuthorityView
+from components.failover.discovery import FailoverDiscovery, FailoverDiscoveryArgs
 from components.failover.orchestrator import (
     FailoverOrchestrator,
     FailoverOrchestratorArgs,
@@ -18,14 +21,15 @@ from components.failover.orchestrator import (
 )
 from components.network.security_groups import SecurityGroups, SecurityGroupsArgs
 from components.network.vpc import RegionalNetwork, RegionalNetworkArgs
-from components.observability.alarms import AURORA_LAG_KEYS, RegionalAlarms, RegionalAlarmsArgs, alarm_name
+from components.observability.alarms import RegionalAlarms, RegionalAlarmsArgs
 from components.observability.alerts import AlertTopic, AlertTopicArgs
 from components.observability.metrics import AlbMetrics, AuroraMetrics, OrchestratorMetrics, TableMetrics
 from components.providers import Providers
 from components.security.keys import RegionalKeys, RegionalKeysArgs
 from components.settings import Settings
 from components.traffic.app_access import AppDataAccess
-from components.traffic.names import health_url
+from components.traffic.capacity import capacity
+from components.traffic.names import health_url, witness_fqdn
 from components.traffic.regional import RegionalTraffic, RegionalTrafficArgs
 
 # Services granted use of the regional key (components/security/key_policy.py). Add a service here
@@ -69,6 +73,10 @@ class RegionalStackArgs:
     """How this region's Aurora cluster joins the global database (components/data/tier.py)."""
     zone_id: pulumi.Input[str]
     """Hosted zone of settings.traffic.zone_name: the primary's own or hostedZoneId."""
+    authority: AuthorityView
+    """The ARC traffic authority (owned by the primary stack, read by the dr stack)."""
+    global_writer_endpoint: pulumi.Input[str]
+    """aws.rds.GlobalCluster.endpoint (the primary's own, the dr stack's from its exports)."""
 
 
 class RegionalStack(pulumi.ComponentResource):
@@ -80,6 +88,7 @@ class RegionalStack(pulumi.ComponentResource):
     data: RegionalData
     traffic: RegionalTraffic
     failover: FailoverOrchestrator
+    discovery: FailoverDiscovery
 
     def __init__(self, name: str, args: RegionalStackArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("tradingdr:regional:RegionalStack", name, None, opts)
@@ -175,9 +184,11 @@ class RegionalStack(pulumi.ComponentResource):
                     documents_bucket=self.data.documents.bucket.bucket,
                     documents_bucket_arn=self.data.documents.bucket.arn,
                 ),
+                routing_control_arn=args.authority.routing_control_arn(settings.home_region),
             ),
             opts=child,
         )
+        authority = args.authority
         self.failover = FailoverOrchestrator(
             f"{name}-failover",
             FailoverOrchestratorArgs(
@@ -187,10 +198,21 @@ class RegionalStack(pulumi.ComponentResource):
                     global_cluster_id=args.database.global_cluster_id,
                     local_cluster_id=self.data.aurora.cluster.cluster_identifier,
                     local_cluster_arn=self.data.aurora.cluster.arn,
+                    db_subnet_group_name=self.data.aurora.subnet_group.name,
+                    db_secret_arn=self.data.credentials.secret_arn,
+                    database_name=DATABASE_NAME,
                     peer_health_url=health_url(settings.traffic, settings.peer_region),
+                    peer_witness_fqdn=witness_fqdn(settings.traffic, settings.peer_region),
                     alert_topic_arn=self.alerts.arn,
-                    alarm_topic_arn=self.alerts.arn,
-                    lag_alarm_names=[alarm_name(prefix, key) for key in AURORA_LAG_KEYS],
+                    arc_cluster_endpoints=authority.cluster_endpoints,
+                    home_routing_control_arn=authority.routing_control_arn(settings.home_region),
+                    peer_routing_control_arn=authority.routing_control_arn(settings.peer_region),
+                    auto_scaling_group_name=self.traffic.compute.group.name,
+                    # Full size is the primary's: what a hot standby always runs.
+                    full_capacity=max(1, capacity(settings.tier, "primary", settings.traffic).desired),
+                    vpc_id=self.network.vpc.id,
+                    vpc_cidr=settings.vpc_cidr,
+                    subnet_ids=[subnet.id for subnet in self.network.app_subnets],
                 ),
                 failover=settings.failover,
                 kms_key_arn=self.keys.key.arn,
@@ -201,6 +223,21 @@ class RegionalStack(pulumi.ComponentResource):
                 protect=settings.protect_data,
                 # A headless dr cluster (pilot-light) gets a writer of the cluster's class.
                 writer_instance_class=settings.database.instance_class,
+            ),
+            opts=child,
+        )
+        self.discovery = FailoverDiscovery(
+            f"{name}-discovery",
+            FailoverDiscoveryArgs(
+                global_writer_endpoint=args.global_writer_endpoint,
+                authority_cluster_arn=authority.cluster_arn,
+                authority_cluster_endpoints=authority.cluster_endpoints,
+                authority_control_panel_arn=authority.control_panel_arn,
+                home_region=settings.home_region,
+                peer_region=settings.peer_region,
+                home_routing_control_arn=authority.routing_control_arn(settings.home_region),
+                peer_routing_control_arn=authority.routing_control_arn(settings.peer_region),
+                control_table_name=self.failover.control_table.name,
             ),
             opts=child,
         )

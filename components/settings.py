@@ -196,6 +196,9 @@ class FailoverSettings:
     orchestrator loops inside an invocation)."""
     probe_timeout_seconds: int
     """Bound on each probe of one evaluation, so a slow probe cannot stretch the cadence."""
+    global_db_rpo_seconds: int | None = None
+    """rds.global_db_rpo of the primary's Aurora PostgreSQL cluster (dbGlobalRpoSeconds:
+    0 takes maxReplicationLagSeconds, -1 leaves the engine default: None)."""
 
 
 @dataclass(frozen=True)
@@ -567,9 +570,10 @@ def parse_settings(raw: Mapping[str, Any], stack: str, secret_keys: frozenset[st
     failover = FailoverSettings(
         consecutive_evaluations=read.integer("failoverEvaluations", 1, 10),
         max_replication_lag_seconds=read.integer("maxReplicationLagSeconds", 1, 300),
-        lock_seconds=read.integer("failoverLockSeconds", 60, 3600),
+        lock_seconds=read.integer("failoverLockSeconds", 15, 900),
         evaluation_interval_seconds=read.integer("failoverEvaluationIntervalSeconds", 5, 60),
         probe_timeout_seconds=read.integer("failoverProbeTimeoutSeconds", 1, 10),
+        global_db_rpo_seconds=_global_db_rpo(read, engine),
     )
 
     settings = Settings(
@@ -617,6 +621,28 @@ def _maintenance_window(read: _Reader) -> str:
             _full("maintenanceWindow"), value, f"must be at least {MIN_WINDOW_MINUTES} minutes long"
         )
     return value
+
+
+GLOBAL_DB_RPO_MIN = 20  # rds.global_db_rpo: 20 to 2,147,483,647 seconds (aurora_plan)
+
+
+def _global_db_rpo(read: _Reader, engine: str) -> int | None:
+    """dbGlobalRpoSeconds: -1 off, 0 = maxReplicationLagSeconds (the RPO gate's bound), else
+    the bound itself. Checked against the parameter's range only where it applies
+    (aurora-postgresql)."""
+    value = read.integer("dbGlobalRpoSeconds", -1, 2_147_483_647)
+    if value == -1:
+        return None
+    bound = read.integer("maxReplicationLagSeconds", 1, 300) if value == 0 else value
+    if engine == "aurora-postgresql" and bound < GLOBAL_DB_RPO_MIN:
+        derived = f" (0 takes maxReplicationLagSeconds={bound})" if value == 0 else ""
+        raise SettingsError(
+            _full("dbGlobalRpoSeconds"),
+            value,
+            f"rds.global_db_rpo must be at least {GLOBAL_DB_RPO_MIN} seconds{derived}; "
+            "set 20 or more, or -1 to leave it unset",
+        )
+    return bound
 
 
 def _engine_version(read: _Reader, engine: str) -> str:

@@ -154,6 +154,35 @@ COMPUTED_OUTPUTS: dict[str, Callable[[str, str, dict, str], dict]] = {
     },
     "aws:rds/globalCluster:GlobalCluster": lambda name, region, inputs, id_: {
         "arn": f"arn:aws:rds::{MOCK_ACCOUNT}:global-cluster:{inputs.get('globalClusterIdentifier', id_)}",
+        # "This endpoint always points to the writer DB instance in the current primary cluster."
+        "endpoint": f"{inputs.get('globalClusterIdentifier', id_)}.global-{_digest(id_)}"
+        ".global.rds.amazonaws.com",
+    },
+    # ARC recovery-control ARNs carry no region (the service is global); a cluster has five
+    # regional data-plane endpoints ("List of 5 endpoints in 5 regions").
+    "aws:route53recoverycontrol/cluster:Cluster": lambda name, region, inputs, id_: {
+        "arn": f"{_ARC_PREFIX}cluster/{_digest(id_)}",
+        "status": "DEPLOYED",
+        "clusterEndpoints": [
+            {
+                "endpoint": f"https://host-{_digest(id_ + r)}.route53-recovery-cluster.{r}.amazonaws.com/v1",
+                "region": r,
+            }
+            for r in _ARC_ENDPOINT_REGIONS
+        ],
+    },
+    "aws:route53recoverycontrol/controlPanel:ControlPanel": lambda name, region, inputs, id_: {
+        "arn": f"{_ARC_PREFIX}controlpanel/{_digest(id_)}",
+        "status": "DEPLOYED",
+    },
+    "aws:route53recoverycontrol/routingControl:RoutingControl": lambda name, region, inputs, id_: {
+        "arn": f"{inputs.get('controlPanelArn') or _ARC_PREFIX + 'controlpanel/default'}"
+        f"/routingcontrol/{_digest(id_)}",
+        "status": "DEPLOYED",
+    },
+    "aws:route53recoverycontrol/safetyRule:SafetyRule": lambda name, region, inputs, id_: {
+        "arn": f"{inputs.get('controlPanelArn')}/safetyrule/{_digest(id_)}",
+        "status": "DEPLOYED",
     },
     "aws:rds/cluster:Cluster": lambda name, region, inputs, id_: _aurora_cluster(region, inputs, id_),
     "aws:dynamodb/table:Table": lambda name, region, inputs, id_: {
@@ -207,6 +236,30 @@ COMPUTED_OUTPUTS: dict[str, Callable[[str, str, dict, str], dict]] = {
     },
     "aws:route53/record:Record": lambda name, region, inputs, id_: {"fqdn": inputs.get("name")},
     "aws:ec2/launchTemplate:LaunchTemplate": lambda name, region, inputs, id_: {"latestVersion": 1},
+    # S3 version ids are opaque 32-character strings.
+    "aws:s3/bucketObjectv2:BucketObjectv2": lambda name, region, inputs, id_: {
+        "versionId": _digest(id_) + _digest("version/" + id_) + "mock0000"
+    },
+    # Signer names a profile from its prefix and versions it; a job writes the signed object
+    # under the destination prefix.
+    "aws:signer/signingProfile:SigningProfile": lambda name, region, inputs, id_: {
+        "name": f"{inputs.get('namePrefix', '')}{_digest(id_)}",
+        "versionArn": f"arn:aws:signer:{region}:{MOCK_ACCOUNT}:/signing-profiles/"
+        f"{inputs.get('namePrefix', '')}{_digest(id_)}/{_digest('v' + id_)[:10]}",
+    },
+    "aws:signer/signingJob:SigningJob": lambda name, region, inputs, id_: {
+        "jobId": _digest(id_),
+        "signedObjects": [
+            {
+                "s3s": [
+                    {
+                        "bucket": inputs["destination"]["s3"]["bucket"],
+                        "key": f"{inputs['destination']['s3'].get('prefix', '')}{_digest(id_)}.zip",
+                    }
+                ]
+            }
+        ],
+    },
 }
 
 # Types whose AWS id is one of their inputs (an S3 bucket's id is its name).
@@ -218,6 +271,8 @@ def _id_from_inputs(type_token: str, inputs: dict) -> str | None:
     return inputs.get(key) if key else None
 
 
+_ARC_PREFIX = f"arn:aws:route53-recovery-control::{MOCK_ACCOUNT}:"
+_ARC_ENDPOINT_REGIONS = ("us-east-1", "us-west-2", "eu-west-1", "ap-southeast-2", "ap-northeast-1")
 # Hosted zone ids of ALBs per region (public AWS facts; used for alias records).
 _ALB_ZONE_IDS = {"us-east-1": "Z35SXDOTRQ7X7K", "us-west-2": "Z1H1FL5HABSF5"}
 # ELB log-delivery accounts per region (public AWS facts, aws.elb.get_service_account).

@@ -32,6 +32,7 @@ ROLE_OWNED = {
     "global-database": PRIMARY_ONLY,
     "global-tables": PRIMARY_ONLY,
     "zone": PRIMARY_ONLY,  # the hosted zone (unless hostedZoneId is given)
+    "traffic-authority": PRIMARY_ONLY,  # the ARC cluster, panel, routing controls, safety rules
     "data-replication": DR_ONLY,  # table replicas and S3 replication both ways
     "tgw-peering": DR_ONLY,
 }

@@ -148,6 +148,24 @@ RULES: tuple[Rule, ...] = (
     _r("aws:sqs/queue:Queue", "name", r"(?=.{1,80}$)[A-Za-z0-9_-]+(\.fifo)?",
        "https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_CreateQueue.html",
        "home-failover-dlq", "dlq:1", autoname=True, prefix_field="namePrefix"),
+    # --- Amazon ARC (recovery-control config API; botocore model: min 1, max 64, ^\S+$) ----------
+    *(
+        _r(f"aws:route53recoverycontrol/{kind}", "name", r"\S{1,64}",
+           f"https://docs.aws.amazon.com/recovery-cluster/latest/api/{page}", "trading-dr", "trading dr")
+        for kind, page in (
+            ("cluster:Cluster", "cluster.html"),
+            ("controlPanel:ControlPanel", "controlpanel.html"),
+            ("routingControl:RoutingControl", "routingcontrol.html"),
+            ("safetyRule:SafetyRule", "safetyrule.html"),
+        )
+    ),
+    # --- Lambda code signing and AWS Signer ---------------------------------------------------------
+    _r("aws:lambda/codeSigningConfig:CodeSigningConfig", "description", r"(?s).{0,256}",
+       "https://docs.aws.amazon.com/lambda/latest/api/API_CreateCodeSigningConfig.html",
+       "trading-dr failover orchestrator", "x" * 257),
+    _r("aws:signer/signingProfile:SigningProfile", "name", r"[a-zA-Z0-9_]{2,64}",
+       "https://docs.aws.amazon.com/signer/latest/api/API_PutSigningProfile.html",
+       "tradingdrprimaryfailover", "trading-dr-failover", autoname=True, prefix_field="namePrefix"),
     # --- DynamoDB -----------------------------------------------------------------------------------
     _r("aws:dynamodb/table:Table", "name", r"[a-zA-Z0-9_.-]{3,255}",
        "https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/HowItWorks.NamingRulesDataTypes.html",

@@ -4,6 +4,7 @@ computed (ids, ARNs, DNS names) are replaced by placeholders named after their s
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -38,6 +39,18 @@ def normaliser(run: StackRun):
             arn = table.outputs["arn"]
             name = arn.rsplit("/", 1)[-1].replace(f"trading-dr-{settings.role}", "trading-dr-<role>")
             replacements[arn] = f"<table {name}>"
+    # The ARC authority and the global writer endpoint: the primary's own resources there, the
+    # primary's exports in dr (the same values); each routing control named by its role here.
+    controls = run.exports["trafficAuthorityRoutingControlArns"]
+    replacements[controls[settings.home_region]] = "<home-routing-control>"
+    replacements[controls[settings.peer_region]] = "<peer-routing-control>"
+    for key in ("trafficAuthorityClusterArn", "trafficAuthorityControlPanelArn", "globalWriterEndpoint"):
+        replacements[run.exports[key]] = f"<{key}>"
+    for n, arn in enumerate(run.exports["trafficAuthoritySafetyRuleArns"]):
+        replacements[arn] = f"<safety-rule-{n}>"
+    # The endpoints name their own regions (five ARC regions, not home or peer): as a whole.
+    endpoints = run.exports["trafficAuthorityClusterEndpoints"]
+    replacements[json.dumps(endpoints, sort_keys=True)] = "<arc-cluster-endpoints>"
     # Per-region AWS facts the stack reads: the ALB's hosted zone, the ELB log account.
     alb = run.one("aws:lb/loadBalancer:LoadBalancer")
     replacements[alb.outputs["zoneId"]] = "<alb-zone>"

@@ -56,6 +56,9 @@ class GlobalMembership:
 class AuroraClusterArgs:
     region: str
     """Region of the provider in opts; names the cluster (roles swap on failover, regions don't)."""
+    global_rpo_seconds: int | None
+    """rds.global_db_rpo for this cluster's parameter group (aurora_plan.global_rpo_seconds:
+    the primary's PostgreSQL cluster only), None for the engine default."""
     database: DatabaseSettings
     membership: GlobalMembership
     kms_key_arn: pulumi.Input[str]
@@ -128,7 +131,7 @@ class AuroraCluster(pulumi.ComponentResource):
             description="trading-dr: TLS required, audit and slow-query logs on",
             parameters=[
                 aws.rds.ClusterParameterGroupParameterArgs(name=key, value=value, apply_method="immediate")
-                for key, value in sorted(cluster_parameters(database).items())
+                for key, value in sorted(cluster_parameters(database, self._args.global_rpo_seconds).items())
             ],
             # name_prefix: a replacement group (e.g. a new family on a major upgrade) is created
             # beside the old one before the cluster moves to it.
@@ -172,6 +175,11 @@ class AuroraCluster(pulumi.ComponentResource):
             cluster_identifier=self._identifier,
             engine=database.engine,
             engine_version=database.engine_version,
+            # The RDS Data API: the failover orchestrator's test write on a newly promoted
+            # writer (it ships no DB driver). "With Aurora global databases, you can enable Data
+            # API on both the primary and secondary DB clusters"; queries succeed once the
+            # cluster has a writer (https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/data-api.limitations.html).
+            enable_http_endpoint=True,
             global_cluster_identifier=membership.global_cluster_id,
             # Only the writer at creation sets credentials and the database name; a secondary
             # that sets them is rejected by RDS (it inherits them through replication).

@@ -53,9 +53,34 @@ def parameter_group_family(database: DatabaseSettings) -> str:
     raise ValueError(f"no parameter group family for engine {database.engine!r}")
 
 
-def cluster_parameters(database: DatabaseSettings) -> dict[str, str]:
+# rds.global_db_rpo takes 20 to 2,147,483,647 seconds (Aurora PostgreSQL only):
+# https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-global-database-disaster-recovery.html
+GLOBAL_DB_RPO_RANGE = (20, 2_147_483_647)
+
+
+def global_rpo_seconds(database: DatabaseSettings, role: str, bound: int | None) -> int | None:
+    """The rds.global_db_rpo of a stack's cluster parameter group, or None to leave the default.
+
+    Only Aurora PostgreSQL has it; it "Blocks the transaction if all secondary DB clusters
+    have RPO lag times that are larger than the RPO", so the writer never runs further ahead
+    than the bound the failover's RPO gate allows. Only the primary's group sets it: "In a
+    global database with only two AWS Regions, we recommend keeping the rds.global_db_rpo
+    parameter's default value in the secondary Region's parameter group. Otherwise,
+    performing a failover due to a loss of the primary AWS Region could cause Aurora to pause
+    transactions" (same page). The price: with one secondary, a DR region that lags or is cut
+    off for longer than the bound pauses the primary's commits (README, exceptions)."""
+    if database.engine != "aurora-postgresql" or role != "primary" or bound is None:
+        return None
+    low, high = GLOBAL_DB_RPO_RANGE
+    if not low <= bound <= high:
+        raise ValueError(f"rds.global_db_rpo must be {low} to {high} seconds, got {bound}")
+    return bound
+
+
+def cluster_parameters(database: DatabaseSettings, global_rpo: int | None = None) -> dict[str, str]:
     """Cluster parameters: TLS forced for every client, and the logs the cluster exports to
-    CloudWatch (settings.database.log_exports) actually written."""
+    CloudWatch (settings.database.log_exports) actually written; rds.global_db_rpo where
+    global_rpo_seconds says so."""
     if database.engine == "aurora-mysql":
         return {
             "require_secure_transport": "ON",
@@ -68,8 +93,11 @@ def cluster_parameters(database: DatabaseSettings) -> dict[str, str]:
             "log_output": "FILE",
         }
     if database.engine == "aurora-postgresql":
-        return {
+        parameters = {
             "rds.force_ssl": "1",
             "log_min_duration_statement": "2000",  # ms; slow statements reach the postgresql export
         }
+        if global_rpo is not None:
+            parameters["rds.global_db_rpo"] = str(global_rpo)  # dynamic: applied without reboot
+        return parameters
     raise ValueError(f"no cluster parameters for engine {database.engine!r}")

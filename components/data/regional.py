@@ -13,7 +13,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components.data.aurora import AuroraCluster, AuroraClusterArgs, GlobalMembership
-from components.data.aurora_plan import instance_count
+from components.data.aurora_plan import global_rpo_seconds, instance_count
 from components.data.backup import RegionalBackup, RegionalBackupArgs
 from components.data.credentials import DatabaseCredentials, DatabaseCredentialsArgs
 from components.data.documents_bucket import DocumentsBucket, DocumentsBucketArgs
@@ -53,6 +53,9 @@ class RegionalData(pulumi.ComponentResource):
             f"{name}-aurora",
             AuroraClusterArgs(
                 region=settings.home_region,
+                global_rpo_seconds=global_rpo_seconds(
+                    settings.database, settings.role, settings.failover.global_db_rpo_seconds
+                ),
                 database=settings.database,
                 membership=args.membership,
                 kms_key_arn=args.kms_key_arn,

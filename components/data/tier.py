@@ -62,6 +62,9 @@ def join_global_database(
             "globalClusterId": database.global_cluster_id,
             "dbEngine": settings.database.engine,
             "dbEngineVersion": settings.database.engine_version,
+            # Apps find the writer here without a redeploy: "This endpoint always points to the
+            # writer DB instance in the current primary cluster" (aws.rds.GlobalCluster.endpoint).
+            "globalWriterEndpoint": database.cluster.endpoint,
             # For the dr stack's own copy of the credentials; a secret output, never plaintext.
             "dbMasterPassword": database.master_password,
         }
@@ -85,7 +88,10 @@ def join_global_database(
         master_password=pulumi.Output.secret(primary_outputs.require_output("dbMasterPassword")),
         creates_writer=False,
     )
-    return membership, {"globalClusterId": global_id}
+    return membership, {
+        "globalClusterId": global_id,
+        "globalWriterEndpoint": primary_outputs.require_output("globalWriterEndpoint"),
+    }
 
 
 def build_role_data(

@@ -1,10 +1,24 @@
 """FailoverOrchestrator: the failover/ package deployed as a Lambda in one region, with its
-control table, dead-letter queue, log group, least-privilege role, one-minute schedule and
-subscription to the region's alarm topic. Both stacks build it (symmetric), so failback
-runs the same code.
+control table, dead-letter queue, log group, security group, least-privilege role and
+one-minute schedule. Both stacks build it (symmetric), so failback runs the same code.
 
-The Lambda is not in the VPC on purpose: it reaches the peer's public health endpoint and
-the regional AWS APIs without depending on this region's NAT gateways.
+Cadence: EventBridge schedules have "a one-minute minimum"
+(https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-create-rule-schedule.html), so the
+runtime loops inside each invocation, one evaluation every failoverEvaluationIntervalSeconds,
+until its invocation budget (the minute less one interval) is spent; the timeout covers the
+budget plus one worst-case evaluation (invocation_timing below). The executor's steps are
+resumable across invocations, so no invocation waits minutes for Aurora.
+
+In the VPC, on purpose: the witness (the peer's health as Route 53 sees it) is resolved
+through this VPC's resolver (the data plane), and a self-check that cannot reach this
+region's services makes the region abstain. The app subnets reach the AWS APIs, the ARC
+cluster endpoints and the peer's health URL over HTTPS through this region's NAT gateways: a
+region whose NAT is gone fails its self-check and abstains; it never promotes blind.
+
+No reserved concurrency (issue 11.3): AWS requires "at least 100 simultaneous executions
+unreserved" (https://docs.aws.amazon.com/lambda/latest/api/API_PutFunctionConcurrency.html)
+and new accounts can have a quota of 10, so reserving any fails the deploy. One promotion at
+a time comes from the runtime's lock lease and the ARC cluster's serialised flip instead.
 """
 
 from __future__ import annotations
@@ -12,6 +26,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from ipaddress import IPv4Network
 from pathlib import Path
 
 import pulumi
@@ -19,15 +34,17 @@ import pulumi_aws as aws
 
 import failover as failover_runtime
 from components.failover.policy import (
-    alarm_arn,
-    alarm_filter_policy,
+    HeadlessWriter,
     assume_role_policy,
+    auto_scaling_group_arn,
     db_instance_arn,
     global_cluster_arn,
     orchestrator_policy,
-    writer_dependency_arns,
+    rds_arn,
 )
+from components.failover.signing import SignedCode, SignedCodeArgs, artifact_bucket_name, code_digest
 from components.settings import FailoverSettings
+from components.traffic.names import WITNESS_HEALTHY_ADDRESS, WITNESS_UNHEALTHY_ADDRESS
 from failover.actions import writer_instance_id
 from failover.config import ENV
 
@@ -35,41 +52,92 @@ from failover.config import ENV
 PACKAGE_DIR = Path(failover_runtime.__file__).resolve().parent
 HANDLER = "failover.handler.lambda_handler"
 RUNTIME = "python3.12"
+# pulumi-aws 7.51.1 documents "Valid between 1 and 900" for timeout.
 LAMBDA_MAX_TIMEOUT = 900
 SCHEDULE = "rate(1 minute)"
+SCHEDULE_PERIOD_SECONDS = 60
+PROBE_ATTEMPTS = 2
+# ARC: "at least three out of the five" cluster endpoints are available; a read or flip may
+# have to rotate through all five, each bounded by the probe timeout.
+ARC_ENDPOINTS = 5
+# RDS, DynamoDB, CloudWatch and SNS calls of one evaluation, with botocore's retries.
+API_ALLOWANCE_SECONDS = 15
+TIMEOUT_MARGIN_SECONDS = 10
+HTTPS = 443
+DNS = 53
 
 
-def package_archive(package_dir: Path = PACKAGE_DIR) -> pulumi.AssetArchive:
+def package_sources(package_dir: Path = PACKAGE_DIR) -> list[Path]:
     """The failover package's sources only (no __pycache__, so the archive's hash changes
     with the code and nothing else). boto3 comes with the Lambda runtime."""
     sources = sorted(package_dir.glob("*.py"))
     if not any(p.name == "handler.py" for p in sources):
         raise ValueError(f"{package_dir} holds no handler.py: not the failover package")
-    return pulumi.AssetArchive({f"failover/{p.name}": pulumi.FileAsset(str(p)) for p in sources})
+    return sources
 
 
-def function_timeout(promotion_timeout_seconds: int, probe_budget_seconds: int) -> int:
-    """Long enough to probe, promote and poll to the bound, plus a minute for the rest."""
-    return min(LAMBDA_MAX_TIMEOUT, promotion_timeout_seconds + probe_budget_seconds + 60)
+def package_archive(package_dir: Path = PACKAGE_DIR) -> pulumi.AssetArchive:
+    return pulumi.AssetArchive(
+        {f"failover/{p.name}": pulumi.FileAsset(str(p)) for p in package_sources(package_dir)}
+    )
+
+
+@dataclass(frozen=True)
+class InvocationTiming:
+    budget_seconds: int
+    """The runtime starts no evaluation after this (FAILOVER_INVOCATION_BUDGET_SECONDS)."""
+    timeout_seconds: int
+    """The function's timeout: the budget plus one worst-case evaluation plus a margin."""
+
+
+def invocation_timing(
+    interval_seconds: int, probe_attempts: int, probe_timeout_seconds: int
+) -> InvocationTiming:
+    """Evaluations fill the scheduled minute: the last starts one interval before the next
+    invocation; it may take every probe try, the DNS lookup and a rotation through all five
+    ARC endpoints, each bounded by the probe timeout, plus the API calls."""
+    budget = max(10, SCHEDULE_PERIOD_SECONDS - interval_seconds)
+    evaluation = (probe_attempts + 1 + ARC_ENDPOINTS) * probe_timeout_seconds + API_ALLOWANCE_SECONDS
+    timeout = budget + evaluation + TIMEOUT_MARGIN_SECONDS
+    if timeout > LAMBDA_MAX_TIMEOUT:
+        raise ValueError(f"orchestrator timeout {timeout}s exceeds Lambda's {LAMBDA_MAX_TIMEOUT}s")
+    return InvocationTiming(budget_seconds=budget, timeout_seconds=timeout)
 
 
 @dataclass
 class OrchestratorWiring:
-    """What the orchestrator acts on and reports to: outputs of the data tier and alerting."""
+    """What the orchestrator acts on, reads and reports to: outputs of the data tier, the
+    traffic path, the network, the ARC authority and alerting."""
 
     global_cluster_id: pulumi.Input[str]
     local_cluster_id: pulumi.Input[str]
     """This region's member of the global cluster (the promotion target)."""
     local_cluster_arn: pulumi.Input[str]
+    db_subnet_group_name: pulumi.Input[str]
+    """The cluster's subnet group (CreateDBInstance of a headless writer is authorised on it)."""
+    db_secret_arn: pulumi.Input[str]
+    """The cluster's credentials in this region: the Data API test write signs in with them."""
+    database_name: str
+    """The database the test write goes to."""
     peer_health_url: pulumi.Input[str]
-    """HTTPS health endpoint of the peer region's application."""
+    """HTTPS health endpoint of the peer region's application (supporting vote only)."""
+    peer_witness_fqdn: str
+    """The PEER region's witness name (components/traffic/dns.py)."""
     alert_topic_arn: pulumi.Input[str]
-    """Topic the orchestrator publishes its promotions and RPO-gate pages to."""
-    alarm_topic_arn: pulumi.Input[str]
-    """Topic the region's alarms notify; the orchestrator subscribes to it."""
-    lag_alarm_names: Sequence[str]
-    """Names of this region's replication / RPO lag alarms (plain strings: RegionalAlarms
-    names them, and they must not depend on this component, which its alarms watch)."""
+    """Topic the orchestrator publishes its pages to (this region's)."""
+    arc_cluster_endpoints: pulumi.Input[list]
+    """[{"Endpoint": url, "Region": region}, ...]: the ARC cluster's five data-plane endpoints."""
+    home_routing_control_arn: pulumi.Input[str]
+    peer_routing_control_arn: pulumi.Input[str]
+    auto_scaling_group_name: pulumi.Input[str]
+    """This region's application group, scaled to full size on promotion."""
+    full_capacity: int
+    """Instances of the group at full size (min = desired)."""
+    vpc_id: pulumi.Input[str]
+    vpc_cidr: IPv4Network
+    """The VPC's CIDR: its resolver answers at the network address plus two."""
+    subnet_ids: Sequence[pulumi.Input[str]]
+    """Private app subnets (NAT egress), one per AZ."""
 
 
 @dataclass
@@ -79,19 +147,16 @@ class FailoverOrchestratorArgs:
     peer_region: str
     wiring: OrchestratorWiring
     failover: FailoverSettings
-    """Thresholds: consecutive evaluations, RPO bound, lock expiry (settings.failover)."""
+    """Cadence and thresholds (settings.failover)."""
     kms_key_arn: pulumi.Input[str]
-    """This region's CMK: table, queue, log group and the function's environment."""
+    """This region's CMK: table, queue, log group, the function's environment, the cluster."""
     account_id: pulumi.Input[str]
     partition: pulumi.Input[str]
     log_retention_days: int
     name_prefix: str
     """e.g. trading-dr-primary; names the function (and so its log group) and the table."""
     protect: bool
-    """Protect the control table (it holds the epoch applications fence on)."""
-    probe_attempts: int = 3
-    probe_timeout_seconds: int = 3
-    promotion_timeout_seconds: int = 600
+    """Protect the control table (it holds the fencing epoch and the executions)."""
     writer_instance_class: str = ""
     """Instance class added to a headless (pilot-light) cluster before it is promoted;
     empty: the orchestrator adds none (and may not)."""
@@ -104,21 +169,22 @@ class FailoverOrchestrator(pulumi.ComponentResource):
     dead_letter_queue: aws.sqs.Queue
     log_group: aws.cloudwatch.LogGroup
     role: aws.iam.Role
+    security_group: aws.ec2.SecurityGroup
+    code: SignedCode
     schedule: aws.cloudwatch.EventRule
-    alarm_subscription: aws.sns.TopicSubscription
+    timing: InvocationTiming
     function_name: str
 
     def __init__(self, name: str, args: FailoverOrchestratorArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("tradingdr:failover:FailoverOrchestrator", name, None, opts)
-        if not args.wiring.lag_alarm_names:
-            raise ValueError(
-                "FailoverOrchestrator needs at least one lag alarm name (a signal and its trigger)"
-            )
         self._name, self._args = name, args
         self._child = pulumi.ResourceOptions(parent=self)
         # A fixed name, so the log group can exist (encrypted, with retention) before the
         # function first logs; Lambda would otherwise create it plain and forever.
         self.function_name = f"{args.name_prefix}-failover"
+        self.timing = invocation_timing(
+            args.failover.evaluation_interval_seconds, PROBE_ATTEMPTS, args.failover.probe_timeout_seconds
+        )
 
         self.control_table = self._table()
         self.dead_letter_queue = aws.sqs.Queue(
@@ -135,10 +201,22 @@ class FailoverOrchestrator(pulumi.ComponentResource):
             kms_key_id=args.kms_key_arn,
             opts=self._child,
         )
+        self.security_group = self._security_group()
+        self.code = SignedCode(
+            f"{name}-code",
+            SignedCodeArgs(
+                archive=package_archive(),
+                digest=code_digest(package_sources()),
+                bucket_name=pulumi.Output.from_input(args.account_id).apply(
+                    lambda account: artifact_bucket_name(account, args.region)
+                ),
+                profile_name_prefix=args.name_prefix.replace("-", "") + "failover",
+            ),
+            opts=self._child,
+        )
         self.role, policy = self._role()
         self.function = self._function(policy)
         self.schedule = self._schedule()
-        self.alarm_subscription = self._alarm_subscription()
         self.register_outputs(
             {
                 "function_name": self.function.name,
@@ -159,61 +237,110 @@ class FailoverOrchestrator(pulumi.ComponentResource):
                 aws.dynamodb.TableAttributeArgs(name="pk", type="S"),
                 aws.dynamodb.TableAttributeArgs(name="sk", type="S"),
             ],
-            # Evaluation history and idempotency claims expire; the lock and the active
-            # region record are checked for expiry by the orchestrator itself.
+            # Evaluation history and idempotency claims expire; the lock's lease is checked in
+            # the runtime's conditions.
             ttl=aws.dynamodb.TableTtlArgs(attribute_name="expires_at", enabled=True),
             server_side_encryption=aws.dynamodb.TableServerSideEncryptionArgs(
                 enabled=True, kms_key_arn=args.kms_key_arn
             ),
             point_in_time_recovery=aws.dynamodb.TablePointInTimeRecoveryArgs(enabled=True),
             deletion_protection_enabled=args.protect,
-            # Like every data store: the epoch applications fence on outlives the stack.
+            # Like every data store: the fencing epoch and the executions outlive the stack.
             opts=pulumi.ResourceOptions(parent=self, protect=args.protect, retain_on_delete=args.protect),
         )
+
+    def _security_group(self) -> aws.ec2.SecurityGroup:
+        """Egress only: HTTPS (AWS APIs, ARC endpoints, the peer's health URL) and DNS to the
+        VPC resolver. AWS says security groups do not filter traffic to the Amazon DNS server
+        (https://docs.aws.amazon.com/vpc/latest/userguide/security-group-rules.html); the DNS
+        rule makes the resolution work under either reading. Nothing connects in."""
+        args, wiring = self._args, self._args.wiring
+        group = aws.ec2.SecurityGroup(
+            f"{self._name}-sg",
+            vpc_id=wiring.vpc_id,
+            description="trading-dr failover orchestrator: HTTPS out and DNS to the VPC resolver",
+            tags={"Name": f"{args.name_prefix}-failover-sg"},
+            opts=self._child,
+        )
+        resolver = f"{wiring.vpc_cidr.network_address + 2}/32"
+        rules = [
+            ("https", "tcp", HTTPS, "0.0.0.0/0", "HTTPS to AWS APIs, ARC endpoints and the peer health URL"),
+            ("dns-udp", "udp", DNS, resolver, "DNS to the VPC resolver (witness records)"),
+            ("dns-tcp", "tcp", DNS, resolver, "DNS over TCP to the VPC resolver"),
+        ]
+        for rule, protocol, port, cidr, description in rules:
+            aws.vpc.SecurityGroupEgressRule(
+                f"{self._name}-sg-{rule}",
+                security_group_id=group.id,
+                ip_protocol=protocol,
+                from_port=port,
+                to_port=port,
+                cidr_ipv4=cidr,
+                description=description,
+                opts=self._child,
+            )
+        return group
 
     def _role(self) -> tuple[aws.iam.Role, aws.iam.RolePolicy]:
         args, wiring = self._args, self._args.wiring
         role = aws.iam.Role(f"{self._name}-role", assume_role_policy=assume_role_policy(), opts=self._child)
-        document = pulumi.Output.all(
+
+        def document(v: list) -> str:
+            partition, account, global_id, local_arn, local_id = v[0], v[1], v[2], v[3], v[4]
+            table, topic, key, dlq, log_group, home_rc, peer_rc, group, subnet_group, secret = v[5:]
+            headless = None
+            if args.writer_instance_class:
+                headless = HeadlessWriter(
+                    instance=db_instance_arn(partition, args.region, account, writer_instance_id(local_id)),
+                    parameter_groups=rds_arn(partition, args.region, account, "pg:default.*"),
+                    option_groups=rds_arn(partition, args.region, account, "og:default:*"),
+                    subnet_group=rds_arn(partition, args.region, account, f"subgrp:{subnet_group}"),
+                )
+            return json.dumps(
+                orchestrator_policy(
+                    partition=partition,
+                    region=args.region,
+                    account=account,
+                    global_cluster=global_cluster_arn(partition, account, global_id),
+                    local_cluster=local_arn,
+                    local_cluster_id=local_id,
+                    table=table,
+                    topic=topic,
+                    key=key,
+                    dead_letter_queue=dlq,
+                    log_group=log_group,
+                    routing_controls=[home_rc, peer_rc],
+                    auto_scaling_group=auto_scaling_group_arn(partition, args.region, account, group),
+                    headless_writer=headless,
+                    database_secret=secret,
+                )
+            )
+
+        policy_document = pulumi.Output.all(
             args.partition,
             args.account_id,
             wiring.global_cluster_id,
             wiring.local_cluster_arn,
+            wiring.local_cluster_id,
             self.control_table.arn,
             wiring.alert_topic_arn,
             args.kms_key_arn,
             self.dead_letter_queue.arn,
             self.log_group.arn,
-            wiring.local_cluster_id,
-        ).apply(
-            lambda v: json.dumps(
-                orchestrator_policy(
-                    global_cluster=global_cluster_arn(v[0], v[1], v[2]),
-                    local_cluster=v[3],
-                    table=v[4],
-                    topic=v[5],
-                    key=v[6],
-                    dead_letter_queue=v[7],
-                    log_group=v[8],
-                    alarms=[alarm_arn(v[0], args.region, v[1], n) for n in wiring.lag_alarm_names],
-                    writer_instance=(
-                        db_instance_arn(v[0], args.region, v[1], writer_instance_id(v[9]))
-                        if args.writer_instance_class
-                        else None
-                    ),
-                    writer_dependencies=(
-                        writer_dependency_arns(v[0], args.region, v[1], v[9])
-                        if args.writer_instance_class
-                        else ()
-                    ),
-                )
-            )
+            wiring.home_routing_control_arn,
+            wiring.peer_routing_control_arn,
+            wiring.auto_scaling_group_name,
+            wiring.db_subnet_group_name,
+            wiring.db_secret_arn,
+        ).apply(document)
+        policy = aws.iam.RolePolicy(
+            f"{self._name}-policy", role=role.id, policy=policy_document, opts=self._child
         )
-        policy = aws.iam.RolePolicy(f"{self._name}-policy", role=role.id, policy=document, opts=self._child)
         return role, policy
 
     def _environment(self) -> dict[str, pulumi.Input[str]]:
-        args, wiring, thresholds = self._args, self._args.wiring, self._args.failover
+        """failover.config.ENV is the contract: the runtime reads exactly these names."""
+        args, wiring, failover = self._args, self._args.wiring, self._args.failover
         values: dict[str, pulumi.Input[str]] = {
             "home_region": args.region,
             "peer_region": args.peer_region,
@@ -223,35 +350,53 @@ class FailoverOrchestrator(pulumi.ComponentResource):
             "peer_health_url": wiring.peer_health_url,
             "control_table": self.control_table.name,
             "alert_topic_arn": wiring.alert_topic_arn,
-            "lag_alarm_names": ",".join(wiring.lag_alarm_names),
-            "required_evaluations": str(thresholds.consecutive_evaluations),
-            "max_lag_seconds": str(thresholds.max_replication_lag_seconds),
-            "lock_seconds": str(thresholds.lock_seconds),
-            "probe_attempts": str(args.probe_attempts),
-            "probe_timeout_seconds": str(args.probe_timeout_seconds),
-            "promotion_timeout_seconds": str(args.promotion_timeout_seconds),
+            "witness_fqdn": wiring.peer_witness_fqdn,
+            "witness_healthy_address": WITNESS_HEALTHY_ADDRESS,
+            "witness_unhealthy_address": WITNESS_UNHEALTHY_ADDRESS,
+            "arc_cluster_endpoints": pulumi.Output.from_input(wiring.arc_cluster_endpoints).apply(
+                lambda endpoints: json.dumps(endpoints, sort_keys=True)
+            ),
+            "home_routing_control_arn": wiring.home_routing_control_arn,
+            "peer_routing_control_arn": wiring.peer_routing_control_arn,
+            "asg_name": wiring.auto_scaling_group_name,
+            "asg_full_capacity": str(wiring.full_capacity),
             "writer_instance_class": args.writer_instance_class,
+            "data_api_secret_arn": wiring.db_secret_arn,
+            "data_api_database": wiring.database_name,
+            "required_evaluations": str(failover.consecutive_evaluations),
+            "evaluation_interval_seconds": str(failover.evaluation_interval_seconds),
+            "invocation_budget_seconds": str(self.timing.budget_seconds),
+            "probe_attempts": str(PROBE_ATTEMPTS),
+            "probe_timeout_seconds": str(failover.probe_timeout_seconds),
+            "max_lag_seconds": str(failover.max_replication_lag_seconds),
+            "lock_seconds": str(failover.lock_seconds),
         }
-        # failover.config.ENV is the contract: the orchestrator reads exactly these names.
         return {ENV[key]: value for key, value in values.items()} | args.extra_environment
 
     def _function(self, policy: aws.iam.RolePolicy) -> aws.lambda_.Function:
-        args = self._args
-        probe_budget = args.probe_attempts * (args.probe_timeout_seconds + args.probe_attempts)
+        args, wiring = self._args, self._args.wiring
         function = aws.lambda_.Function(
             f"{self._name}-function",
             name=self.function_name,
             description="trading-dr failover orchestrator: promotes this region's Aurora cluster",
             runtime=RUNTIME,
             handler=HANDLER,
-            code=package_archive(),
+            # Issue 11.14: only the code this stack signed (components/failover/signing.py).
+            s3_bucket=self.code.s3_bucket,
+            s3_key=self.code.s3_key,
+            code_signing_config_arn=self.code.config.arn,
             role=self.role.arn,
             memory_size=256,
-            timeout=function_timeout(args.promotion_timeout_seconds, probe_budget),
-            # One evaluation at a time: with the lock, no two promotions can overlap.
-            reserved_concurrent_executions=1,
+            timeout=self.timing.timeout_seconds,
+            # No reserved_concurrent_executions: see the module docstring (issue 11.3).
             environment=aws.lambda_.FunctionEnvironmentArgs(variables=self._environment()),
             kms_key_arn=args.kms_key_arn,
+            vpc_config=aws.lambda_.FunctionVpcConfigArgs(
+                subnet_ids=list(wiring.subnet_ids), security_group_ids=[self.security_group.id]
+            ),
+            # X-Ray active tracing (issue 11.14): "To sample and record incoming requests, set
+            # Mode to Active" (https://docs.aws.amazon.com/lambda/latest/dg/services-xray.html).
+            tracing_config=aws.lambda_.FunctionTracingConfigArgs(mode="Active"),
             dead_letter_config=aws.lambda_.FunctionDeadLetterConfigArgs(
                 target_arn=self.dead_letter_queue.arn
             ),
@@ -264,9 +409,9 @@ class FailoverOrchestrator(pulumi.ComponentResource):
         aws.lambda_.FunctionEventInvokeConfig(
             f"{self._name}-async",
             function_name=function.name,
-            # A stale evaluation is worthless: the next scheduled one supersedes it.
-            maximum_event_age_in_seconds=300,
-            maximum_retry_attempts=1,
+            # A stale invocation is worthless: the next scheduled one supersedes it.
+            maximum_event_age_in_seconds=SCHEDULE_PERIOD_SECONDS * 2,
+            maximum_retry_attempts=0,
             opts=self._child,
         )
         return function
@@ -274,7 +419,7 @@ class FailoverOrchestrator(pulumi.ComponentResource):
     def _schedule(self) -> aws.cloudwatch.EventRule:
         rule = aws.cloudwatch.EventRule(
             f"{self._name}-schedule",
-            description="Evaluate the failover signals every minute",
+            description="Run the failover evaluation loop every minute (EventBridge's minimum)",
             schedule_expression=SCHEDULE,
             opts=self._child,
         )
@@ -291,28 +436,8 @@ class FailoverOrchestrator(pulumi.ComponentResource):
             rule=rule.name,
             arn=self.function.arn,
             retry_policy=aws.cloudwatch.EventTargetRetryPolicyArgs(
-                maximum_event_age_in_seconds=120, maximum_retry_attempts=2
+                maximum_event_age_in_seconds=SCHEDULE_PERIOD_SECONDS, maximum_retry_attempts=1
             ),
             opts=pulumi.ResourceOptions(parent=self, depends_on=[permission]),
         )
         return rule
-
-    def _alarm_subscription(self) -> aws.sns.TopicSubscription:
-        wiring = self._args.wiring
-        permission = aws.lambda_.Permission(
-            f"{self._name}-alarm-invoke",
-            action="lambda:InvokeFunction",
-            function=self.function.name,
-            principal="sns.amazonaws.com",
-            source_arn=wiring.alarm_topic_arn,
-            opts=self._child,
-        )
-        return aws.sns.TopicSubscription(
-            f"{self._name}-alarm-subscription",
-            topic=wiring.alarm_topic_arn,
-            protocol="lambda",
-            endpoint=self.function.arn,
-            filter_policy_scope="MessageBody",
-            filter_policy=alarm_filter_policy(wiring.lag_alarm_names),
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[permission]),
-        )

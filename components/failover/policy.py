@@ -1,18 +1,70 @@
 """The orchestrator's IAM documents, as pure functions tested without Pulumi.
 
-Least privilege: the three promotion actions on this region's cluster and the global
-cluster only; the describe calls on those same ARNs; the control table, the alert topic,
-the dead-letter queue, the key and the function's own log group by ARN. The one `*`
-*resource* is cloudwatch:GetMetricStatistics, which has no resource-level permissions (a
-read of metric data). No statement has a `*` action.
+Least privilege, per the runtime's contract (/tmp/contract/failover_env.md section 2: every
+call failover/ makes and on what): the two promotion actions on the global cluster and this
+region's member only; never rds:RemoveFromGlobalCluster (detaching is an operator command
+with operator credentials, after the old region is confirmed fenced); the two routing
+controls, through the ARC cluster's data plane only; this region's Auto Scaling group; the
+headless writer instance; the kept copies of this cluster's unplanned-failover snapshots; the
+control table, alert topic, dead-letter queue, key and log group by ARN.
+
+`*` resources only for actions that have no resource-level permissions in the Service
+Authorization Reference (NO_RESOURCE_LEVEL below, each with its page). No statement has a
+`*` action.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass
 
-PROMOTE_ACTIONS = ("rds:FailoverGlobalCluster", "rds:SwitchoverGlobalCluster", "rds:RemoveFromGlobalCluster")
+PROMOTE_ACTIONS = ("rds:FailoverGlobalCluster", "rds:SwitchoverGlobalCluster")
+# Irreversible and unfenced when automatic (issue 10): never granted to the function.
+FORBIDDEN_ACTIONS = ("rds:RemoveFromGlobalCluster",)
+# The ARC cluster's data plane: one UpdateRoutingControlStates call flips both controls, so
+# the safety rules judge the result of one transaction; the singular UpdateRoutingControlState
+# is not granted (a one-control change is never what the runtime means to do).
+# https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonroute53recoverycluster.html
+ROUTING_CONTROL_ACTIONS = (
+    "route53-recovery-cluster:GetRoutingControlState",
+    "route53-recovery-cluster:UpdateRoutingControlStates",
+)
+# Actions without resource-level permissions ("Resource types" column empty), so "*":
+NO_RESOURCE_LEVEL = {
+    # https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazoncloudwatch.html
+    "cloudwatch:GetMetricStatistics",
+    # https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonec2autoscaling.html
+    "autoscaling:DescribeAutoScalingGroups",
+    # https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsx-ray.html
+    "xray:PutTraceSegments",
+    "xray:PutTelemetryRecords",
+    # The VPC-attached function's network interfaces, as the AWS managed policy
+    # AWSLambdaVPCAccessExecutionRole grants them ("Resource": "*"); Lambda creates and
+    # deletes them with the execution role:
+    # https://docs.aws.amazon.com/lambda/latest/dg/configuring-vpc.html
+    "ec2:CreateNetworkInterface",
+    "ec2:DescribeNetworkInterfaces",
+    "ec2:DescribeSubnets",
+    "ec2:DeleteNetworkInterface",
+    "ec2:AssignPrivateIpAddresses",
+    "ec2:UnassignPrivateIpAddresses",
+}
+VPC_ACCESS_ACTIONS = (
+    "ec2:CreateNetworkInterface",
+    "ec2:DescribeNetworkInterfaces",
+    "ec2:DescribeSubnets",
+    "ec2:DeleteNetworkInterface",
+    "ec2:AssignPrivateIpAddresses",
+    "ec2:UnassignPrivateIpAddresses",
+)
+# Aurora names the snapshot of an unplanned failover's old primary
+# "rds:unplanned-global-failover-<old primary cluster>-<timestamp>" and it is "subject to the
+# backup retention period ... you can copy it to save it as a manual snapshot":
+# https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-global-database-disaster-recovery.html
+UNPLANNED_SNAPSHOT_PREFIX = "rds:unplanned-global-failover-"
+# The runtime's copy: "kept-" + the source without "rds:" (failover.actions.kept_snapshot_id).
+KEPT_SNAPSHOT_PREFIX = "kept-unplanned-global-failover-"
 
 
 def global_cluster_arn(partition: str, account: str, global_cluster_id: str) -> str:
@@ -24,26 +76,13 @@ def db_instance_arn(partition: str, region: str, account: str, instance_id: str)
     return f"arn:{partition}:rds:{region}:{account}:db:{instance_id}"
 
 
-def writer_dependency_arns(partition: str, region: str, account: str, cluster_id: str) -> list[str]:
-    """The other resources rds:CreateDBInstance is authorised against when the orchestrator
-    adds a writer to its headless cluster. The Service Authorization Reference lists, for
-    CreateDBInstance, `db*` and also `cluster`, `og`, `pg`, `secgrp`, `subgrp`
-    (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonrds.html);
-    AWS's own example grants the instance's og/pg/subgrp ARNs
-    (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/security_iam_id-based-policy-examples-create-and-modify-examples.html).
-    The request (failover/actions.py) names only the cluster, so the instance takes:
-    - the cluster's DB subnet group, named like the cluster (components/data/aurora.py);
-    - the engine's default DB parameter group `default.<family>` and default option group
-      `default:<engine>-<version>`: named by the engine version, which the global cluster
-      upgrades underneath, so granted as `default.*`/`default:*`, AWS's unmodifiable
-      defaults only. No DB security group (secgrp is EC2-Classic; VPC groups are not RDS
-      resources)."""
-    prefix = f"arn:{partition}:rds:{region}:{account}"
-    return [f"{prefix}:subgrp:{cluster_id}", f"{prefix}:pg:default.*", f"{prefix}:og:default:*"]
+def rds_arn(partition: str, region: str, account: str, resource: str) -> str:
+    return f"arn:{partition}:rds:{region}:{account}:{resource}"
 
 
-def alarm_arn(partition: str, region: str, account: str, name: str) -> str:
-    return f"arn:{partition}:cloudwatch:{region}:{account}:alarm:{name}"
+def auto_scaling_group_arn(partition: str, region: str, account: str, name: str) -> str:
+    """The group's ARN carries a generated UUID; the name pins it."""
+    return f"arn:{partition}:autoscaling:{region}:{account}:autoScalingGroup:*:autoScalingGroupName/{name}"
 
 
 def assume_role_policy() -> str:
@@ -61,20 +100,42 @@ def assume_role_policy() -> str:
     )
 
 
+@dataclass(frozen=True)
+class HeadlessWriter:
+    """What CreateDBInstance of the pilot-light writer is authorised against: "rds:CreateDBInstance
+    is authorised also against the option group, parameter group and subnet group ARNs"
+    (DESIGN.md, https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonrds.html).
+    The runtime passes no group names, so the engine's default parameter and option groups
+    (default.<family>, default:<engine>-<version>) and the cluster's subnet group apply."""
+
+    instance: str
+    parameter_groups: str
+    option_groups: str
+    subnet_group: str
+
+
 def orchestrator_policy(
     *,
+    partition: str,
+    region: str,
+    account: str,
     global_cluster: str,
     local_cluster: str,
+    local_cluster_id: str,
     table: str,
     topic: str,
     key: str,
     dead_letter_queue: str,
     log_group: str,
-    alarms: Sequence[str],
-    writer_instance: str | None = None,
-    writer_dependencies: Sequence[str] = (),
+    routing_controls: Sequence[str],  # home first, then peer
+    auto_scaling_group: str | None,
+    headless_writer: HeadlessWriter | None = None,
+    database_secret: str | None = None,
 ) -> dict:
-    """The execution role's inline policy; every argument is an ARN."""
+    """The execution role's inline policy; every resource argument is an ARN."""
+    home = lambda resource: rds_arn(partition, region, account, resource)  # noqa: E731
+    unplanned = home(f"cluster-snapshot:{UNPLANNED_SNAPSHOT_PREFIX}*")
+    kept = home(f"cluster-snapshot:{KEPT_SNAPSHOT_PREFIX}*")
     statements = [
         {
             "Sid": "PromoteThisRegionsCluster",
@@ -96,6 +157,36 @@ def orchestrator_policy(
             "Resource": [local_cluster],
         },
         {
+            # The fence and the authority: read and flip the two controls through the cluster
+            # endpoints (data plane); nothing else in ARC.
+            "Sid": "FlipTheRoutingControls",
+            "Effect": "Allow",
+            "Action": list(ROUTING_CONTROL_ACTIONS),
+            "Resource": list(routing_controls),
+        },
+        {
+            # The cluster's instances, whatever their names (the writer of a promoted cluster).
+            "Sid": "DescribeThisRegionsInstances",
+            "Effect": "Allow",
+            "Action": ["rds:DescribeDBInstances"],
+            "Resource": [home("db:*")],
+        },
+        {
+            # Find every unplanned-failover system snapshot in this region (the runtime lists
+            # them without a cluster filter, so the describe is authorised on clusters too) ...
+            "Sid": "FindTheFailoverSnapshots",
+            "Effect": "Allow",
+            "Action": ["rds:DescribeDBClusterSnapshots"],
+            "Resource": [home("cluster:*"), home("cluster-snapshot:*")],
+        },
+        {
+            # ... and keep a manual copy of each beyond the old cluster's retention period.
+            "Sid": "KeepTheFailoverSnapshots",
+            "Effect": "Allow",
+            "Action": ["rds:CopyDBClusterSnapshot"],
+            "Resource": [unplanned, kept],
+        },
+        {
             "Sid": "ReadLagMetrics",
             "Effect": "Allow",
             "Action": ["cloudwatch:GetMetricStatistics"],
@@ -104,7 +195,13 @@ def orchestrator_policy(
         {
             "Sid": "ControlTable",
             "Effect": "Allow",
-            "Action": ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:Query"],
+            "Action": [
+                "dynamodb:GetItem",
+                "dynamodb:PutItem",
+                "dynamodb:UpdateItem",
+                "dynamodb:DeleteItem",
+                "dynamodb:Query",
+            ],
             "Resource": [table],
         },
         {"Sid": "PublishAlerts", "Effect": "Allow", "Action": ["sns:Publish"], "Resource": [topic]},
@@ -122,45 +219,81 @@ def orchestrator_policy(
             "Resource": [key],
         },
         {
+            # Copying the cluster's encrypted snapshot under the same key: RDS creates a grant
+            # on the caller's behalf, so only through RDS in this region.
+            "Sid": "CopyEncryptedSnapshotsThroughRds",
+            "Effect": "Allow",
+            "Action": ["kms:CreateGrant", "kms:DescribeKey"],
+            "Resource": [key],
+            "Condition": {"StringEquals": {"kms:ViaService": f"rds.{region}.amazonaws.com"}},
+        },
+        {
             "Sid": "OwnLogs",
             "Effect": "Allow",
             "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
             "Resource": [log_group, f"{log_group}:*"],
         },
+        {
+            "Sid": "Tracing",
+            "Effect": "Allow",
+            "Action": ["xray:PutTraceSegments", "xray:PutTelemetryRecords"],
+            "Resource": "*",
+        },
+        {
+            "Sid": "VpcNetworkInterfaces",
+            "Effect": "Allow",
+            "Action": list(VPC_ACCESS_ACTIONS),
+            "Resource": "*",
+        },
     ]
-    if writer_instance:
+    if database_secret:
+        # The test write on the new writer through the RDS Data API, signed in with the
+        # cluster's secret (its key is the regional one above).
+        # https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonrdsdataapi.html
+        statements += [
+            {
+                "Sid": "TestWriteThroughTheDataApi",
+                "Effect": "Allow",
+                "Action": ["rds-data:ExecuteStatement"],
+                "Resource": [local_cluster],
+            },
+            {
+                "Sid": "ReadTheDatabaseSecret",
+                "Effect": "Allow",
+                "Action": ["secretsmanager:GetSecretValue"],
+                "Resource": [database_secret],
+            },
+        ]
+    if auto_scaling_group:
+        statements += [
+            {
+                # Scale this region's group to full size on promotion (and pre-warm reversibly).
+                "Sid": "ScaleThisRegionsGroup",
+                "Effect": "Allow",
+                "Action": ["autoscaling:UpdateAutoScalingGroup"],
+                "Resource": [auto_scaling_group],
+            },
+            {
+                "Sid": "DescribeGroups",
+                "Effect": "Allow",
+                "Action": ["autoscaling:DescribeAutoScalingGroups"],
+                "Resource": "*",
+            },
+        ]
+    if headless_writer:
         # A headless (pilot-light) cluster gets one named instance before its promotion.
-        statements.append(
+        statements += [
             {
                 "Sid": "AddAWriterToThisRegionsHeadlessCluster",
                 "Effect": "Allow",
-                "Action": ["rds:CreateDBInstance", "rds:DescribeDBInstances"],
-                "Resource": [writer_instance, local_cluster],
-            }
-        )
-        if writer_dependencies:
-            statements.append(
-                {
-                    # CreateDBInstance is authorised against these too (writer_dependency_arns).
-                    "Sid": "CreateTheWriterWithItsGroups",
-                    "Effect": "Allow",
-                    "Action": ["rds:CreateDBInstance"],
-                    "Resource": list(writer_dependencies),
-                }
-            )
-    if alarms:
-        statements.append(
-            {
-                "Sid": "ReadLagAlarms",
-                "Effect": "Allow",
-                "Action": ["cloudwatch:DescribeAlarms"],
-                "Resource": list(alarms),
-            }
-        )
+                "Action": ["rds:CreateDBInstance"],
+                "Resource": [
+                    headless_writer.instance,
+                    local_cluster,
+                    headless_writer.parameter_groups,
+                    headless_writer.option_groups,
+                    headless_writer.subnet_group,
+                ],
+            },
+        ]
     return {"Version": "2012-10-17", "Statement": statements}
-
-
-def alarm_filter_policy(alarm_names: Sequence[str]) -> str:
-    """SNS filter (message body): only the lag alarms' notifications invoke the orchestrator,
-    not its own alerts or other alarms published to the same topic."""
-    return json.dumps({"AlarmName": sorted(alarm_names)})

@@ -294,6 +294,44 @@ def orchestrator_specs(metrics: OrchestratorMetrics) -> list[MetricSpec]:
             datapoints_to_alarm=1,
             description="Orchestrator events landed in the dead-letter queue: a failover step was lost.",
         ),
+        # The runtime pages on its own (peer down, no quorum, RPO gate, failed step), so a
+        # function that stops running pages nobody: the program watches the watcher.
+        MetricSpec(
+            key="orchestrator-silent",
+            title="Orchestrator invocations",
+            group="Orchestrator",
+            namespace="AWS/Lambda",
+            metric_name="Invocations",
+            dimensions={"FunctionName": metrics.function_name},
+            statistic="Sum",
+            threshold=1,
+            comparison="LessThanThreshold",
+            # It runs every minute: no datapoint means no invocation (schedule disabled,
+            # function deleted or unable to start).
+            treat_missing_data="breaching",
+            unit="invocations/min",
+            evaluation_periods=3,
+            datapoints_to_alarm=3,
+            description="The failover orchestrator has not run for 3 minutes: nothing watches the peer.",
+        ),
+        # No reserved concurrency (it would fail on small accounts): a busy account can throttle
+        # the one function that fails the region over.
+        MetricSpec(
+            key="orchestrator-throttles",
+            title="Orchestrator throttles",
+            group="Orchestrator",
+            namespace="AWS/Lambda",
+            metric_name="Throttles",
+            dimensions={"FunctionName": metrics.function_name},
+            statistic="Sum",
+            threshold=0,
+            comparison="GreaterThanThreshold",
+            treat_missing_data="notBreaching",
+            unit="throttles/min",
+            evaluation_periods=1,
+            datapoints_to_alarm=1,
+            description="The failover orchestrator was throttled: the account's concurrency is exhausted.",
+        ),
     ]
 
 

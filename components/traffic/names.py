@@ -6,6 +6,20 @@ from __future__ import annotations
 
 from components.settings import TrafficSettings
 
+# The witness pair's answers (components/traffic/dns.py), TEST-NET-1 addresses (RFC 5737,
+# never routed): the PRIMARY answer while Route 53 sees the region's ALB healthy, else the
+# SECONDARY. The orchestrator gets both in FAILOVER_WITNESS_*_ADDRESS.
+WITNESS_HEALTHY_ADDRESS = "192.0.2.1"
+WITNESS_UNHEALTHY_ADDRESS = "192.0.2.2"
+# Below the orchestrator's evaluation interval, so a resolver's cache is at most one
+# evaluation behind Route 53.
+WITNESS_TTL_SECONDS = 5
+# TTL of the appName.zone failover CNAMEs: how long a resolver may keep answering the old
+# region after the routing controls flip. AWS advises a low TTL "such as 5 seconds" before a
+# global database failover (aurora-global-database-disaster-recovery.html); 15 s bounds the
+# DNS part of the RTO at a modest query cost.
+FAILOVER_RECORD_TTL_SECONDS = 15
+
 
 def regional_fqdn(traffic: TrafficSettings, region: str) -> str:
     """Direct name of one region's ALB, bypassing failover: <appName>-<region>.<zoneName>."""
@@ -20,3 +34,9 @@ def health_url(traffic: TrafficSettings, region: str) -> str:
 def failover_role(role: str) -> str:
     """Route 53 failover record type of a stack: the primary answers first."""
     return "PRIMARY" if role == "primary" else "SECONDARY"
+
+
+def witness_fqdn(traffic: TrafficSettings, region: str) -> str:
+    """One region's witness name: witness-<region>.failover.<zoneName>. Under its own label,
+    so no appName can collide with it; the peer's orchestrator resolves it."""
+    return f"witness-{region}.failover.{traffic.zone_name}"

@@ -24,7 +24,13 @@ from components.traffic.capacity import capacity
 from components.traffic.compute import DEFAULT_IMAGE, RegionalCompute, RegionalComputeArgs
 from components.traffic.dns import RegionalDns, RegionalDnsArgs
 from components.traffic.entry import RegionalEntry, RegionalEntryArgs
-from components.traffic.names import failover_role, health_url, regional_fqdn
+from components.traffic.names import (
+    FAILOVER_RECORD_TTL_SECONDS,
+    failover_role,
+    health_url,
+    regional_fqdn,
+    witness_fqdn,
+)
 
 
 @dataclass
@@ -40,6 +46,8 @@ class RegionalTrafficArgs:
     name_prefix: str
     data_access: AppDataAccess
     """This region's data tier for the application (components/traffic/app_access.py)."""
+    routing_control_arn: pulumi.Input[str]
+    """This region's ARC routing control, which gates its failover record."""
 
 
 class RegionalTraffic(pulumi.ComponentResource):
@@ -147,6 +155,9 @@ class RegionalTraffic(pulumi.ComponentResource):
                 health_check_threshold=traffic.health_check_threshold,
                 alarm_topic_arn=self.alerts.topic.arn,
                 name_prefix=args.name_prefix,
+                routing_control_arn=args.routing_control_arn,
+                failover_ttl_seconds=FAILOVER_RECORD_TTL_SECONDS,
+                witness_fqdn=witness_fqdn(traffic, settings.home_region),
             ),
             opts=in_us_east_1,
         )
@@ -175,6 +186,9 @@ class RegionalTraffic(pulumi.ComponentResource):
             "webAclArn": self.entry.web_acl.arn,
             "asgName": self.compute.group.name,
             "healthCheckId": self.dns.health_check.id,
+            "routingControlHealthCheckId": self.dns.routing_control_check.id,
+            "witnessFqdn": witness_fqdn(traffic, settings.home_region),
+            "peerWitnessFqdn": witness_fqdn(traffic, settings.peer_region),
             "globalAlertTopicArn": self.alerts.topic.arn,
             "appFqdn": traffic.app_fqdn,
             "regionalFqdn": self.regional_fqdn,

@@ -6,7 +6,7 @@ import pytest
 
 from ops.mock_engine import AWS_PROVIDER, StackRun
 
-EXPECTED_PROVIDERS = {"aws-home", "aws-peer", "aws-global"}
+EXPECTED_PROVIDERS = {"aws-home", "aws-peer", "aws-global", "aws-recovery-control"}
 
 
 def explicit_provider_names(run: StackRun) -> dict[str, str]:
@@ -22,6 +22,7 @@ def test_the_program_creates_exactly_the_three_regional_providers(by_stack, stac
         "aws-home": run.settings.home_region,
         "aws-peer": run.settings.peer_region,
         "aws-global": "us-east-1",
+        "aws-recovery-control": "us-west-2",
     }
 
 

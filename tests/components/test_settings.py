@@ -102,7 +102,7 @@ INVALID = [
     (primary_config, "wafRateLimit", 10, "between 100"),
     (primary_config, "failoverEvaluations", 0, "between 1 and 10"),
     (primary_config, "maxReplicationLagSeconds", 600, "between 1 and 300"),
-    (primary_config, "failoverLockSeconds", 5, "between 60 and 3600"),
+    (primary_config, "failoverLockSeconds", 5, "between 15 and 900"),
 ]
 
 
@@ -241,6 +241,7 @@ SHARED_ALTERNATIVES = {
     "failoverProbeTimeoutSeconds": 3,
     # Any readable file under 16 KB will do: the pair must name the same one.
     "appUserData": "deploy.py",
+    "dbGlobalRpoSeconds": 60,
 }
 
 

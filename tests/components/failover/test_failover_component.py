@@ -1,5 +1,6 @@
 """FailoverOrchestrator on the mock engine: the orchestrator Lambda in both regions, wired to
-the resources it acts on, with least privilege, a schedule and an alarm subscription."""
+the resources it acts on per the runtime's contract (failover.config.ENV), with least
+privilege, in the VPC, traced, without reserved concurrency, on a one-minute schedule."""
 
 from __future__ import annotations
 
@@ -8,8 +9,19 @@ from pathlib import Path
 
 import pytest
 
-from components.failover.orchestrator import PACKAGE_DIR, function_timeout, package_archive
-from components.failover.policy import PROMOTE_ACTIONS, orchestrator_policy
+from components.failover.orchestrator import (
+    LAMBDA_MAX_TIMEOUT,
+    PACKAGE_DIR,
+    invocation_timing,
+    package_archive,
+)
+from components.failover.policy import (
+    FORBIDDEN_ACTIONS,
+    NO_RESOURCE_LEVEL,
+    PROMOTE_ACTIONS,
+    orchestrator_policy,
+)
+from failover.actions import kept_snapshot_id
 from failover.config import ENV, OrchestratorConfig
 from ops.mock_engine import run_stack
 from ops.stack_config import PROJECT_DIR
@@ -24,6 +36,53 @@ TARGET = "aws:cloudwatch/eventTarget:EventTarget"
 PERMISSION = "aws:lambda/permission:Permission"
 SUBSCRIPTION = "aws:sns/topicSubscription:TopicSubscription"
 KEY = "aws:kms/key:Key"
+SG = "aws:ec2/securityGroup:SecurityGroup"
+EGRESS = "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule"
+ASG = "aws:autoscaling/group:Group"
+
+# Every AWS call the runtime makes, as IAM actions (/tmp/contract/failover_env.md section 2,
+# "AWS calls the runtime makes"), plus what running as a VPC-attached, traced Lambda with a
+# dead-letter queue, a CMK-encrypted environment and its own log group needs.
+RUNTIME_ACTIONS = {
+    "rds:DescribeGlobalClusters",
+    "rds:DescribeDBClusters",
+    "rds:FailoverGlobalCluster",
+    "rds:SwitchoverGlobalCluster",
+    "rds:CreateDBInstance",
+    "rds:DescribeDBInstances",
+    "rds:DescribeDBClusterSnapshots",
+    "rds:CopyDBClusterSnapshot",
+    "rds-data:ExecuteStatement",
+    "secretsmanager:GetSecretValue",
+    "dynamodb:GetItem",
+    "dynamodb:PutItem",
+    "dynamodb:UpdateItem",
+    "dynamodb:DeleteItem",
+    "dynamodb:Query",
+    "cloudwatch:GetMetricStatistics",
+    "sns:Publish",
+    "autoscaling:DescribeAutoScalingGroups",
+    "autoscaling:UpdateAutoScalingGroup",
+    "route53-recovery-cluster:GetRoutingControlState",
+    "route53-recovery-cluster:UpdateRoutingControlStates",
+    "kms:Decrypt",
+    "kms:GenerateDataKey",
+    "kms:CreateGrant",
+    "kms:DescribeKey",
+}
+PLATFORM_ACTIONS = {
+    "sqs:SendMessage",
+    "logs:CreateLogStream",
+    "logs:PutLogEvents",
+    "xray:PutTraceSegments",
+    "xray:PutTelemetryRecords",
+    "ec2:CreateNetworkInterface",
+    "ec2:DescribeNetworkInterfaces",
+    "ec2:DescribeSubnets",
+    "ec2:DeleteNetworkInterface",
+    "ec2:AssignPrivateIpAddresses",
+    "ec2:UnassignPrivateIpAddresses",
+}
 
 
 def env(run) -> dict[str, str]:
@@ -38,53 +97,136 @@ def statement(document: dict, sid: str) -> dict:
     return next(s for s in document["Statement"] if s["Sid"] == sid)
 
 
+def actions_of(s: dict) -> list[str]:
+    return s["Action"] if isinstance(s["Action"], list) else [s["Action"]]
+
+
 @pytest.fixture(params=["primary", "dr"])
 def run(request, stacks):
     return stacks[0] if request.param == "primary" else stacks[1]
 
 
-def test_lambda_in_each_region(run):
+def test_lambda_in_each_region_traced_in_the_vpc_without_reserved_concurrency(run):
     function = run.one(FUNCTION, "home-failover-function")
     assert function.region == run.settings.home_region
     assert function.inputs["runtime"] == "python3.12"
     assert function.inputs["handler"] == "failover.handler.lambda_handler"
-    assert function.inputs["reservedConcurrentExecutions"] == 1
+    # Issue 11.3: AWS keeps at least 100 executions unreserved; new accounts may have 10.
+    assert "reservedConcurrentExecutions" not in function.inputs
+    # Issue 11.14: X-Ray active tracing.
+    assert function.inputs["tracingConfig"] == {"mode": "Active"}
     assert function.inputs["kmsKeyArn"] == run.one(KEY, "home-keys-key").outputs["arn"]
     assert (
         function.inputs["deadLetterConfig"]["targetArn"] == run.one(QUEUE, "home-failover-dlq").outputs["arn"]
     )
-    assert function.inputs["timeout"] <= 900
+    # In the app subnets (NAT egress, the VPC resolver), with its own egress-only group.
+    vpc = function.inputs["vpcConfig"]
+    app_subnets = [
+        r.outputs["id"]
+        for r in run.of_type("aws:ec2/subnet:Subnet")
+        if r.name.startswith("home-network-app-")
+    ]
+    assert sorted(vpc["subnetIds"]) == sorted(app_subnets) and app_subnets
+    assert vpc["securityGroupIds"] == [run.one(SG, "home-failover-sg").outputs["id"]]
     assert run.exports["orchestratorFunctionName"] == function.outputs["name"]
     assert run.exports["controlTableName"] == run.one(TABLE, "home-failover-control").outputs["name"]
 
 
-def test_lambda_code_is_the_failover_package(run):
+def test_the_timeout_covers_the_loop_and_one_worst_case_evaluation(run):
+    function = run.one(FUNCTION, "home-failover-function")
+    config = OrchestratorConfig.from_env(env(run))
+    failover = run.settings.failover
+    assert config.evaluation_interval_seconds == failover.evaluation_interval_seconds
+    # The last evaluation starts one interval before the next scheduled invocation.
+    assert config.invocation_budget_seconds == 60 - failover.evaluation_interval_seconds
+    # The contract: timeout >= budget + 25 s (one worst-case evaluation).
+    worst = (config.probe_attempts + 1 + 5) * config.probe_timeout_seconds
+    assert function.inputs["timeout"] >= config.invocation_budget_seconds + max(25, worst)
+    assert function.inputs["timeout"] <= LAMBDA_MAX_TIMEOUT
+
+
+def test_the_security_group_allows_only_https_out_and_dns_to_the_resolver(run):
+    group = run.one(SG, "home-failover-sg")
+    rules = [r for r in run.of_type(EGRESS) if r.inputs["securityGroupId"] == group.outputs["id"]]
+    resolver = f"{run.settings.vpc_cidr.network_address + 2}/32"
+    assert sorted(
+        (r.inputs["ipProtocol"], r.inputs["fromPort"], r.inputs["cidrIpv4"]) for r in rules
+    ) == sorted([("tcp", 443, "0.0.0.0/0"), ("udp", 53, resolver), ("tcp", 53, resolver)])
+    ingress = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
+    assert not [r for r in run.of_type(ingress) if r.inputs["securityGroupId"] == group.outputs["id"]]
+    assert "'" not in group.inputs["description"]
+
+
+def test_lambda_code_is_the_failover_package_signed_by_this_stack(run):
+    """Issue 11.14: code signing enforced on the function that can promote the database.
+    "If you set the policy to Enforce, Lambda blocks the deployment request if signature
+    validation checks fail" (https://docs.aws.amazon.com/lambda/latest/dg/configuration-codesigning.html);
+    Signer needs a versioned source bucket in the profile's region (StartSigningJob API)."""
     # The mock engine records an archive as what it holds: {"archive": {name: {"path": ...}}}.
-    assets = run.one(FUNCTION, "home-failover-function").inputs["code"]["archive"]
+    source = run.one("aws:s3/bucketObjectv2:BucketObjectv2", "home-failover-code-source")
+    assets = source.inputs["source"]["archive"]
     expected = {f"failover/{p.name}" for p in PACKAGE_DIR.glob("*.py")}
     assert set(assets) == expected and "failover/handler.py" in assets
     for name, asset in assets.items():
         packaged = PROJECT_DIR / asset["path"]
         assert packaged.read_bytes() == (PACKAGE_DIR / Path(name).name).read_bytes()
+    bucket = run.one("aws:s3/bucket:Bucket", "home-failover-code-bucket")
+    versioning = run.one("aws:s3/bucketVersioning:BucketVersioning", "home-failover-code-versioning")
+    assert versioning.inputs["bucket"] == bucket.outputs["id"]
+    assert versioning.inputs["versioningConfiguration"]["status"] == "Enabled"
+    assert versioning.urn in source.options.depends_on
+    profile = run.one("aws:signer/signingProfile:SigningProfile")
+    assert (
+        profile.inputs["platformId"] == "AWSLambda-SHA384-ECDSA"
+        and profile.region == run.settings.home_region
+    )
+    job = run.one("aws:signer/signingJob:SigningJob")
+    assert job.inputs["profileName"] == profile.outputs["name"]
+    assert job.inputs["source"]["s3"] == {
+        "bucket": bucket.outputs["id"],
+        "key": source.inputs["key"],
+        "version": source.outputs["versionId"],
+    }
+    assert job.inputs["ignoreSigningJobFailure"] is False
+    config = run.one("aws:lambda/codeSigningConfig:CodeSigningConfig")
+    assert config.inputs["policies"] == {"untrustedArtifactOnDeployment": "Enforce"}
+    assert config.inputs["allowedPublishers"] == {
+        "signingProfileVersionArns": [profile.outputs["versionArn"]]
+    }
+    function = run.one(FUNCTION, "home-failover-function")
+    signed = job.outputs["signedObjects"][0]["s3s"][0]
+    assert (function.inputs["s3Bucket"], function.inputs["s3Key"]) == (signed["bucket"], signed["key"])
+    assert function.inputs["codeSigningConfigArn"] == config.outputs["arn"]
+    assert "code" not in function.inputs  # nothing unsigned reaches the function
 
 
-def test_environment_points_at_the_real_resources(run):
+def test_environment_is_the_runtime_contract_and_points_at_the_real_resources(run):
     variables = env(run)
-    config = OrchestratorConfig.from_env(variables)  # the contract: the orchestrator accepts it
+    # Every variable is one the runtime reads (failover.config.ENV), and it accepts them all.
+    assert set(variables) <= set(ENV.values()), set(variables) - set(ENV.values())
+    config = OrchestratorConfig.from_env(variables)
     settings = run.settings
-    assert set(variables) >= {ENV[k] for k in ("home_region", "control_table", "local_cluster_arn")}
     assert config.home_region == settings.home_region and config.peer_region == settings.peer_region
     assert config.control_table == run.one(TABLE, "home-failover-control").outputs["name"]
     assert config.required_evaluations == settings.failover.consecutive_evaluations
     assert config.max_lag_seconds == settings.failover.max_replication_lag_seconds
     assert config.lock_seconds == settings.failover.lock_seconds
-    subscription = run.one(SUBSCRIPTION, "home-failover-alarm-subscription")
-    assert config.alert_topic_arn == subscription.inputs["topic"]
+    assert config.probe_timeout_seconds == settings.failover.probe_timeout_seconds
+    assert config.alert_topic_arn == run.exports["alertTopicArn"]
+    cluster = run.one("aws:rds/cluster:Cluster")
+    assert config.local_cluster_arn == cluster.outputs["arn"]
     assert config.local_cluster_arn.split(":")[3] == settings.home_region
-    assert config.peer_health_url.startswith("https://") and settings.traffic.health_check_path in (
-        config.peer_health_url
-    )
-    assert json.loads(subscription.inputs["filterPolicy"]) == {"AlarmName": sorted(config.lag_alarm_names)}
+    assert config.global_cluster_id == run.exports["globalClusterId"]
+    assert config.peer_health_url == run.exports["peerHealthUrl"]
+    group = run.one(ASG)
+    assert config.asg_name == group.outputs["name"]
+    # Full size is the primary's capacity, whatever this region runs today.
+    assert config.asg_full_capacity == settings.traffic.app_desired_size
+    assert config.writer_instance_class == settings.database.instance_class
+    # The Data API test write: the cluster has the endpoint on, the secret is this region's.
+    assert cluster.inputs["enableHttpEndpoint"] is True
+    assert config.data_api_secret_arn == run.exports["dbSecretArn"]
+    assert config.data_api_database == cluster.inputs.get("databaseName", "trading")
 
 
 def test_thresholds_follow_the_settings():
@@ -93,25 +235,68 @@ def test_thresholds_follow_the_settings():
         overrides={
             "trading-dr:failoverEvaluations": 5,
             "trading-dr:maxReplicationLagSeconds": 12,
-            "trading-dr:failoverLockSeconds": 600,
+            "trading-dr:failoverLockSeconds": 120,
+            "trading-dr:failoverEvaluationIntervalSeconds": 20,
+            "trading-dr:failoverProbeTimeoutSeconds": 4,
         },
     )
     config = OrchestratorConfig.from_env(env(run))
-    assert (config.required_evaluations, config.max_lag_seconds, config.lock_seconds) == (5, 12, 600)
+    assert (config.required_evaluations, config.max_lag_seconds, config.lock_seconds) == (5, 12, 120)
+    assert (config.evaluation_interval_seconds, config.probe_timeout_seconds) == (20, 4)
+    assert config.invocation_budget_seconds == 40
+    timing = invocation_timing(20, config.probe_attempts, 4)
+    assert run.one(FUNCTION).inputs["timeout"] == timing.timeout_seconds
 
 
-def test_iam_has_no_wildcard_action_and_scopes_the_promotion(run):
+def test_iam_grants_exactly_what_the_runtime_calls_and_never_a_detach(run):
+    """Service Authorization Reference: RDS
+    (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonrds.html),
+    Route 53 Recovery Cluster (.../list_amazonroute53recoverycluster.html), EC2 Auto Scaling
+    (.../list_amazonec2autoscaling.html). RemoveFromGlobalCluster is an operator command."""
     document = policy(run)
+    granted = {action for s in document["Statement"] for action in actions_of(s)}
+    assert granted == RUNTIME_ACTIONS | PLATFORM_ACTIONS
+    for forbidden in FORBIDDEN_ACTIONS:
+        assert forbidden not in granted
     for s in document["Statement"]:
-        actions = s["Action"] if isinstance(s["Action"], list) else [s["Action"]]
-        assert all("*" not in action for action in actions), s
+        assert s["Effect"] == "Allow"
+        assert all("*" not in action for action in actions_of(s)), s
         if s["Resource"] == "*" or "*" in s["Resource"]:
-            assert actions == ["cloudwatch:GetMetricStatistics"], s  # no resource-level support
+            assert set(actions_of(s)) <= NO_RESOURCE_LEVEL, s
+
+
+def test_iam_scopes_each_grant_to_this_regions_resources(run):
+    document = policy(run)
     config = OrchestratorConfig.from_env(env(run))
+    region = run.settings.home_region
     promote = [s for s in document["Statement"] if set(PROMOTE_ACTIONS) & set(s["Action"])]
     assert len(promote) == 1 and set(promote[0]["Action"]) == set(PROMOTE_ACTIONS)
     global_arn = f"arn:aws:rds::123456789012:global-cluster:{config.global_cluster_id}"
     assert sorted(promote[0]["Resource"]) == sorted([global_arn, config.local_cluster_arn])
+    # Exactly the two routing controls, through the cluster's data plane.
+    controls = statement(document, "FlipTheRoutingControls")
+    assert controls["Resource"] == [config.home_routing_control_arn, config.peer_routing_control_arn]
+    scale = statement(document, "ScaleThisRegionsGroup")
+    assert scale["Resource"] == [
+        f"arn:aws:autoscaling:{region}:123456789012:autoScalingGroup:*:autoScalingGroupName/{config.asg_name}"
+    ]
+    copy = statement(document, "KeepTheFailoverSnapshots")
+    assert copy["Action"] == ["rds:CopyDBClusterSnapshot"]
+    prefix = f"arn:aws:rds:{region}:123456789012:cluster-snapshot:"
+    source = "rds:unplanned-global-failover-trading-dr-x-2026"
+    assert copy["Resource"] == [
+        f"{prefix}rds:unplanned-global-failover-*",
+        f"{prefix}kept-unplanned-global-failover-*",
+    ]
+    # The runtime's copy is named inside the granted pattern.
+    assert f"{prefix}{kept_snapshot_id(source)}".startswith(copy["Resource"][1].rstrip("*"))
+    assert statement(document, "TestWriteThroughTheDataApi")["Resource"] == [config.local_cluster_arn]
+    assert statement(document, "ReadTheDatabaseSecret")["Resource"] == [config.data_api_secret_arn]
+    assert statement(document, "DescribeThisRegionsInstances")["Resource"] == [
+        f"arn:aws:rds:{region}:123456789012:db:*"
+    ]
+    grant = statement(document, "CopyEncryptedSnapshotsThroughRds")
+    assert grant["Condition"] == {"StringEquals": {"kms:ViaService": f"rds.{region}.amazonaws.com"}}
     assert statement(document, "ControlTable")["Resource"] == [
         run.one(TABLE, "home-failover-control").outputs["arn"]
     ]
@@ -121,8 +306,6 @@ def test_iam_has_no_wildcard_action_and_scopes_the_promotion(run):
     assert statement(document, "PublishAlerts")["Resource"] == [config.alert_topic_arn]
     group_arn = run.one(LOG_GROUP, "home-failover-logs").outputs["arn"]
     assert statement(document, "OwnLogs")["Resource"] == [group_arn, f"{group_arn}:*"]
-    alarms = statement(document, "ReadLagAlarms")["Resource"]
-    assert [a.rsplit(":", 1)[1] for a in alarms] == list(config.lag_alarm_names)
     role = run.one("aws:iam/role:Role", "home-failover-role")
     assert run.one(ROLE_POLICY, "home-failover-policy").inputs["role"] == role.outputs["id"]
     assert run.one(FUNCTION, "home-failover-function").inputs["role"] == role.outputs["arn"]
@@ -139,18 +322,12 @@ def test_schedule_invokes_the_function_with_a_scoped_permission(run):
     assert permission.inputs["function"] == function.outputs["name"]
 
 
-def test_alarm_topic_subscription_with_a_scoped_permission(run):
-    function, subscription = (
-        run.one(FUNCTION, "home-failover-function"),
-        run.one(SUBSCRIPTION, "home-failover-alarm-subscription"),
+def test_no_alarm_subscription_the_loop_runs_on_the_schedule_alone(run):
+    # The runtime no longer reads alarms (contract: FAILOVER_LAG_ALARM_NAMES removed); a
+    # second, alarm-triggered loop would only double the evaluation rate.
+    assert run.of_type(SUBSCRIPTION) == [] or all(
+        s.inputs.get("protocol") != "lambda" for s in run.of_type(SUBSCRIPTION)
     )
-    assert subscription.inputs["protocol"] == "lambda"
-    assert subscription.inputs["endpoint"] == function.outputs["arn"]
-    permission = run.one(PERMISSION, "home-failover-alarm-invoke")
-    assert permission.inputs["principal"] == "sns.amazonaws.com"
-    assert permission.inputs["sourceArn"] == subscription.inputs["topic"]
-    assert permission.inputs["function"] == function.outputs["name"]
-    assert subscription.region == run.settings.home_region
 
 
 def test_log_group_encrypted_with_retention_before_the_function(run):
@@ -198,22 +375,29 @@ def test_symmetric_orchestrators(primary, dr):
 
 # --- pure helpers ---------------------------------------------------------------------------
 def test_policy_document_pure():
-    document = orchestrator_policy(
+    common = dict(
+        partition="aws",
+        region="us-west-2",
+        account="1",
         global_cluster="arn:aws:rds::1:global-cluster:g",
         local_cluster="arn:aws:rds:us-west-2:1:cluster:c",
+        local_cluster_id="c",
         table="t",
         topic="s",
         key="k",
         dead_letter_queue="q",
         log_group="l",
-        alarms=[],
+        routing_controls=["h", "p"],
     )
-    assert "ReadLagAlarms" not in {s["Sid"] for s in document["Statement"]}
+    sids = {s["Sid"] for s in orchestrator_policy(**common, auto_scaling_group=None)["Statement"]}
+    assert "ScaleThisRegionsGroup" not in sids and "AddAWriterToThisRegionsHeadlessCluster" not in sids
 
 
-def test_function_timeout_stays_within_lambda_limit():
-    assert function_timeout(600, 18) == 678
-    assert function_timeout(780, 300) == 900
+def test_invocation_timing_stays_within_lambda_limit():
+    assert invocation_timing(10, 2, 2).budget_seconds == 50
+    assert invocation_timing(60, 2, 2).budget_seconds == 10
+    assert invocation_timing(10, 2, 2).timeout_seconds == 50 + 8 * 2 + 15 + 10
+    assert invocation_timing(5, 5, 10).timeout_seconds <= LAMBDA_MAX_TIMEOUT
 
 
 def test_package_archive_refuses_a_directory_without_the_handler(tmp_path):
@@ -226,11 +410,18 @@ def test_a_headless_cluster_may_get_exactly_one_named_writer_instance(run):
     from failover.actions import writer_instance_id
 
     cluster = run.one("aws:rds/cluster:Cluster")
+    region = run.settings.home_region
     assert env(run)["FAILOVER_WRITER_INSTANCE_CLASS"] == run.settings.database.instance_class
     grant = statement(policy(run), "AddAWriterToThisRegionsHeadlessCluster")
-    instance_arn = (
-        f"arn:aws:rds:{run.settings.home_region}:123456789012:db:"
-        f"{writer_instance_id(cluster.inputs['clusterIdentifier'])}"
-    )
-    assert grant["Action"] == ["rds:CreateDBInstance", "rds:DescribeDBInstances"]
-    assert grant["Resource"] == [instance_arn, cluster.outputs["arn"]]
+    arn = f"arn:aws:rds:{region}:123456789012:"
+    instance_arn = f"{arn}db:{writer_instance_id(cluster.inputs['clusterIdentifier'])}"
+    assert grant["Action"] == ["rds:CreateDBInstance"]
+    # CreateDBInstance is authorised also against the parameter, option and subnet groups.
+    subnet_group = run.one("aws:rds/subnetGroup:SubnetGroup").outputs["name"]
+    assert grant["Resource"] == [
+        instance_arn,
+        cluster.outputs["arn"],
+        f"{arn}pg:default.*",
+        f"{arn}og:default:*",
+        f"{arn}subgrp:{subnet_group}",
+    ]

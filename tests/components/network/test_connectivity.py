@@ -202,6 +202,11 @@ def test_egress_is_narrowed_per_tier(stacks, stack):
     }
     assert reach["alb"] == {("app", app_port)}
     assert reach["app"] == {("db", db_port), (str(run.settings.peer_vpc_cidr), app_port), (INTERNET, 443)}
-    # No "all traffic" rules anywhere.
+    # No "all traffic" rules anywhere: one TCP port, or UDP only for DNS (the orchestrator's
+    # lookups of the witness through the VPC resolver).
     for rule in run.of_type(INGRESS) + run.of_type(EGRESS):
-        assert rule.inputs["ipProtocol"] == "tcp" and rule.inputs["fromPort"] == rule.inputs["toPort"]
+        assert rule.inputs["fromPort"] == rule.inputs["toPort"]
+        assert rule.inputs["ipProtocol"] == "tcp" or (rule.inputs["ipProtocol"], rule.inputs["fromPort"]) == (
+            "udp",
+            53,
+        )

@@ -70,6 +70,9 @@ def test_metric_identities_match_what_aws_publishes():
         ("AWS/DynamoDB", "ReadThrottleEvents"): {"TableName"},
         ("AWS/DynamoDB", "WriteThrottleEvents"): {"TableName"},
         ("AWS/Lambda", "Errors"): {"FunctionName"},
+        # https://docs.aws.amazon.com/lambda/latest/dg/monitoring-metrics-types.html
+        ("AWS/Lambda", "Invocations"): {"FunctionName"},
+        ("AWS/Lambda", "Throttles"): {"FunctionName"},
         ("AWS/SQS", "ApproximateNumberOfMessagesVisible"): {"QueueName"},
     }
     specs = all_specs()

@@ -19,8 +19,8 @@ def regional_alarms(run: StackRun) -> list:
 
 
 # Every metric group is wired in both stacks: Aurora (2), ALB (3), DynamoDB per table (2 x 3),
-# orchestrator errors and DLQ depth (2).
-REGIONAL_ALARMS = 13
+# orchestrator errors, DLQ depth, silence and throttles (4).
+REGIONAL_ALARMS = 15
 
 
 def alert_topics(run: StackRun) -> list:
@@ -191,7 +191,7 @@ def test_the_keys_let_alarms_and_rules_publish_to_encrypted_topics(stacks):
 
 
 def email_subscriptions(run: StackRun) -> list:
-    """E-mail subscriptions (the orchestrator's Lambda subscribes to the alert topic too)."""
+    """E-mail subscriptions of the topics."""
     return [
         s
         for s in run.of_type("aws:sns/topicSubscription:TopicSubscription")
@@ -217,3 +217,20 @@ def test_email_subscription_on_every_topic_only_when_configured():
 def test_no_subscription_without_an_address(primary):
     assert primary.settings.alert_email is None
     assert not email_subscriptions(primary)
+
+
+def test_the_orchestrator_itself_pages_when_it_stops_running_or_is_throttled(primary, dr):
+    """The runtime pages from its own region; nothing would page if it stopped running."""
+    for run in (primary, dr):
+        function = run.one("aws:lambda/function:Function").outputs["name"]
+        alarms = {
+            a.inputs["metricName"]: a
+            for a in regional_alarms(run)
+            if a.inputs.get("dimensions") == {"FunctionName": function}
+        }
+        silent = alarms["Invocations"].inputs
+        assert silent["comparisonOperator"] == "LessThanThreshold" and silent["threshold"] == 1
+        assert silent["treatMissingData"] == "breaching"
+        assert alarms["Throttles"].inputs["threshold"] == 0
+        for alarm in alarms.values():
+            assert alarm.inputs["alarmActions"] == [run.exports["alertTopicArn"]]

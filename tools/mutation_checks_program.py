@@ -1,0 +1,130 @@
+#!/usr/bin/env python3
+"""Mutation checks of the program's failover safety properties (issue 10 components side,
+issue 11.3 and 11.14): each entry changes ONE line, runs the targeted tests and expects them
+to go red, then restores the file. Prints RED (the suite catches the change) or GREEN (a
+hole). Run from the repo root: `venv/bin/python tools/mutation_checks_program.py
+[name-substring ...]`. Not a test: it rewrites source files while it runs, so never run it
+beside other work in the tree."""
+
+# ruff: noqa: E501
+import pathlib
+import subprocess
+import sys
+
+AUTHORITY = "tests/components/failover/test_traffic_authority.py"
+GATING = "tests/components/traffic/test_dns_gating.py"
+COMPONENT = "tests/components/failover/test_failover_component.py"
+
+MUTATIONS = [
+    (
+        "safety rule allows both On (AND not inverted)",
+        "components/failover/authority.py",
+        'RuleConfig(name="never-both-on", type="AND", threshold=2, inverted=True)',
+        'RuleConfig(name="never-both-on", type="AND", threshold=2, inverted=False)',
+        AUTHORITY,
+    ),
+    (
+        "safety rule allows both Off (ATLEAST 0)",
+        "components/failover/authority.py",
+        'RuleConfig(name="at-least-one-on", type="ATLEAST", threshold=1, inverted=False)',
+        'RuleConfig(name="at-least-one-on", type="ATLEAST", threshold=0, inverted=False)',
+        AUTHORITY,
+    ),
+    (
+        "failover record gated by the ALB check",
+        "components/traffic/dns.py",
+        "            health_check_id=self.routing_control_check.id,",
+        "            health_check_id=self.health_check.id,",
+        GATING,
+    ),
+    (
+        "failover record as alias with target health",
+        "components/traffic/dns.py",
+        '            type="CNAME",\n            ttl=args.failover_ttl_seconds,\n            records=[args.alb_dns_name],',
+        '            type="A",\n            aliases=[alias],',
+        GATING + " -k arc_switched_on",
+    ),
+    (
+        "witness PRIMARY without the ALB check",
+        "components/traffic/dns.py",
+        '                failover_routing_policies=[{"type": "PRIMARY"}],\n                health_check_id=self.health_check.id,',
+        '                failover_routing_policies=[{"type": "PRIMARY"}],',
+        GATING + " -k witness",
+    ),
+    (
+        "orchestrator resolves its own witness",
+        "components/regional.py",
+        "peer_witness_fqdn=witness_fqdn(settings.traffic, settings.peer_region),",
+        "peer_witness_fqdn=witness_fqdn(settings.traffic, settings.home_region),",
+        GATING + " -k peers_witness",
+    ),
+    (
+        "function may detach (RemoveFromGlobalCluster)",
+        "components/failover/policy.py",
+        'PROMOTE_ACTIONS = ("rds:FailoverGlobalCluster", "rds:SwitchoverGlobalCluster")',
+        'PROMOTE_ACTIONS = ("rds:FailoverGlobalCluster", "rds:SwitchoverGlobalCluster", "rds:RemoveFromGlobalCluster")',
+        COMPONENT + " -k iam",
+    ),
+    (
+        "single-control flips granted",
+        "components/failover/policy.py",
+        '    "route53-recovery-cluster:UpdateRoutingControlStates",\n)',
+        '    "route53-recovery-cluster:UpdateRoutingControlStates",\n    "route53-recovery-cluster:UpdateRoutingControlState",\n)',
+        COMPONENT + " -k iam",
+    ),
+    (
+        "reserved concurrency back",
+        "components/failover/orchestrator.py",
+        "            # No reserved_concurrent_executions: see the module docstring (issue 11.3).",
+        "            reserved_concurrent_executions=1,",
+        COMPONENT + " -k reserved",
+    ),
+    (
+        "code signing only warns",
+        "components/failover/signing.py",
+        'untrusted_artifact_on_deployment="Enforce"',
+        'untrusted_artifact_on_deployment="Warn"',
+        COMPONENT + " -k signed",
+    ),
+    (
+        "apps told the regional cluster endpoint, not the global writer",
+        "components/regional.py",
+        "                global_writer_endpoint=args.global_writer_endpoint,",
+        "                global_writer_endpoint=self.data.aurora.cluster.endpoint,",
+        "tests/components/failover/test_discovery.py",
+    ),
+    (
+        "rds.global_db_rpo on the secondary too",
+        "components/data/aurora_plan.py",
+        '    if database.engine != "aurora-postgresql" or role != "primary" or bound is None:',
+        '    if database.engine != "aurora-postgresql" or bound is None:',
+        "tests/components/data/test_global_db_rpo.py",
+    ),
+    (
+        "no page when the orchestrator stops running",
+        "components/observability/metrics.py",
+        '            treat_missing_data="breaching",\n            unit="invocations/min",',
+        '            treat_missing_data="notBreaching",\n            unit="invocations/min",',
+        "tests/components/observability/test_observability.py -k stops_running",
+    ),
+]
+only = sys.argv[1:]
+for name, path, old, new, tests in MUTATIONS:
+    if only and not any(o in name for o in only):
+        continue
+    p = pathlib.Path(path)
+    src = p.read_text()
+    assert src.count(old) == 1, (name, src.count(old))
+    p.write_text(src.replace(old, new))
+    try:
+        r = subprocess.run(  # noqa: S602 (fixed commands of this file)
+            f"timeout 600 venv/bin/python -m pytest -p no:randomly -n 0 -q -x {tests}",
+            shell=True,
+            capture_output=True,
+            text=True,
+        )
+        fails = [line for line in r.stdout.splitlines() if line.startswith(("FAILED", "ERROR"))]
+        last = fails[0] if fails else (r.stdout.strip().splitlines() or [r.stderr[-200:]])[-1]
+        print(("RED  " if r.returncode else "GREEN"), name, "|", last[:150], flush=True)  # noqa: T201
+    finally:
+        p.write_text(src)

@@ -72,36 +72,44 @@ def cmd_drill(args: argparse.Namespace, console: Console) -> int:
             "drill runs only --local (on moto); to rehearse against AWS use "
             "`deploy.py failover --planned` after `deploy.py up`."
         )
-    if args.replication_lag < 0 or args.promotion_seconds <= 0:
+    if args.replication_lag < 0 or args.promotion_seconds <= 0 or args.seeds < 1:
         raise OperatorError(
-            "--replication-lag must be >= 0 and --promotion-seconds > 0 "
-            f"(got {args.replication_lag} and {args.promotion_seconds})"
+            "--replication-lag must be >= 0, --promotion-seconds > 0 and --seeds >= 1 "
+            f"(got {args.replication_lag}, {args.promotion_seconds} and {args.seeds})"
         )
     from ops.drill import SCENARIOS, as_json, render, run_scenario
     from ops.mock_engine import run_both
+    from ops.stack_config import stack_settings
 
-    tier = {"trading-dr:tier": args.tier} if args.tier else {}
-    primary, dr = run_both({"primary": tier, "dr": tier})
     scenarios = SCENARIOS if args.scenario == "all" else (args.scenario,)
-    results = [
-        run_scenario(
-            primary,
-            dr,
+    stack_tier = args.tier or stack_settings("dr").tier
+    tiers = [stack_tier]
+    if "region-gone-tiers" in scenarios:
+        tiers += [t for t in ("warm-standby", "pilot-light") if t != stack_tier]
+    plans = {}
+    for tier in tiers:
+        override = {"trading-dr:tier": tier}
+        plans[tier] = run_both({"primary": override, "dr": override})
+    results = []
+    for name in scenarios:
+        results += run_scenario(
             name,
-            args.replication_lag,
+            plans,
+            args.seeds,
             args.promotion_seconds,
+            args.replication_lag,
             log_stream=sys.stderr if args.logs else None,
         )
-        for name in scenarios
-    ]
     if args.json:
-        print(as_json(results))
+        print(as_json(results, args.promotion_seconds))
     else:
-        render(console, results)
-    return EXIT_OK if all(r.converged for r in results) else EXIT_FAILED
+        render(console, results, args.promotion_seconds)
+    return EXIT_OK if all(r.passed for r in results) else EXIT_FAILED
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from ops.drill import SCENARIOS
+
     parser = argparse.ArgumentParser(
         prog="deploy.py",
         description="Build, deploy and operate trading-dr's primary and dr stacks.",
@@ -159,9 +167,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     drill.add_argument(
         "--scenario",
-        choices=("outage", "switchover", "failback", "all"),
+        choices=(*SCENARIOS, "all"),
         default="all",
-        help="unplanned outage of the primary, planned switchover, or failover then failback",
+        help="one scenario of the fault matrix, or all of it (default)",
+    )
+    drill.add_argument(
+        "--seeds",
+        type=int,
+        default=20,
+        help="seeds (random outage phase) of the timed scenarios (default 20; others run at most 3)",
     )
     drill.add_argument(
         "--tier",
@@ -175,14 +189,14 @@ def build_parser() -> argparse.ArgumentParser:
         type=float,
         default=1.0,
         metavar="SECONDS",
-        help="replication lag before the outage: the data-loss window (default 1.0)",
+        help="replication lag of the simulated database (default 1.0); data loss is counted from writes",
     )
     drill.add_argument(
         "--promotion-seconds",
         type=float,
-        default=60.0,
+        default=120.0,
         metavar="SECONDS",
-        help="how long a simulated promotion takes (default 60)",
+        help="how long FailoverGlobalCluster takes in the drill (default 120: AWS says 'a few minutes')",
     )
     drill.set_defaults(handler=cmd_drill)
     return parser

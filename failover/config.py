@@ -2,12 +2,23 @@
 validated before anything runs.
 
 The variable names in ENV are the contract with the Lambda component
-(components/failover/orchestrator.py sets exactly these). A bad value raises ConfigError,
-which names the variable, the value and the rule.
+(components/failover/orchestrator.py sets exactly these; /tmp/contract/failover_env.md and
+the README's failover section list them with examples). A bad value raises ConfigError,
+which names the variable, the value and the rule: one clear line per bad variable.
+
+Why these settings (the cadence decision of issue 10): EventBridge schedules fire at most
+once a minute (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-scheduled-rule-pattern.html),
+so ONE invocation loops, evaluating every `evaluation_interval_seconds` until
+`invocation_budget_seconds` is spent, and the Lambda's timeout leaves a margin above that
+budget. Probes and DNS/ARC calls use `probe_timeout_seconds`, short enough that an
+evaluation fits its interval. Nothing waits longer than one invocation: long waits (a
+failover in progress, an instance coming up) are polls across evaluations.
 """
 
 from __future__ import annotations
 
+import ipaddress
+import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -32,40 +43,61 @@ ENV = {
     "peer_health_url": "FAILOVER_PEER_HEALTH_URL",
     "control_table": "FAILOVER_CONTROL_TABLE",
     "alert_topic_arn": "FAILOVER_ALERT_TOPIC_ARN",
-    "lag_alarm_names": "FAILOVER_LAG_ALARM_NAMES",
+    "witness_fqdn": "FAILOVER_WITNESS_FQDN",
+    "arc_cluster_endpoints": "FAILOVER_ARC_CLUSTER_ENDPOINTS",
+    "home_routing_control_arn": "FAILOVER_HOME_ROUTING_CONTROL_ARN",
+    "peer_routing_control_arn": "FAILOVER_PEER_ROUTING_CONTROL_ARN",
+    "witness_healthy_address": "FAILOVER_WITNESS_HEALTHY_ADDRESS",
+    "witness_unhealthy_address": "FAILOVER_WITNESS_UNHEALTHY_ADDRESS",
+    "asg_name": "FAILOVER_ASG_NAME",
+    "asg_full_capacity": "FAILOVER_ASG_FULL_CAPACITY",
+    "writer_instance_class": "FAILOVER_WRITER_INSTANCE_CLASS",
+    "data_api_secret_arn": "FAILOVER_DATA_API_SECRET_ARN",
+    "data_api_database": "FAILOVER_DATA_API_DATABASE",
     "required_evaluations": "FAILOVER_EVALUATIONS",
-    "max_lag_seconds": "FAILOVER_MAX_LAG_SECONDS",
-    "lock_seconds": "FAILOVER_LOCK_SECONDS",
+    "evaluation_interval_seconds": "FAILOVER_EVALUATION_INTERVAL_SECONDS",
+    "invocation_budget_seconds": "FAILOVER_INVOCATION_BUDGET_SECONDS",
+    "evaluation_gap_seconds": "FAILOVER_EVALUATION_GAP_SECONDS",
     "probe_attempts": "FAILOVER_PROBE_ATTEMPTS",
     "probe_timeout_seconds": "FAILOVER_PROBE_TIMEOUT_SECONDS",
+    "max_lag_seconds": "FAILOVER_MAX_LAG_SECONDS",
+    "lag_max_age_seconds": "FAILOVER_LAG_MAX_AGE_SECONDS",
+    "lock_seconds": "FAILOVER_LOCK_SECONDS",
+    "page_after_seconds": "FAILOVER_PAGE_AFTER_SECONDS",
     "promotion_timeout_seconds": "FAILOVER_PROMOTION_TIMEOUT_SECONDS",
-    "poll_seconds": "FAILOVER_POLL_SECONDS",
-    "evaluation_gap_seconds": "FAILOVER_EVALUATION_GAP_SECONDS",
-    "evaluation_spacing_seconds": "FAILOVER_EVALUATION_SPACING_SECONDS",
-    "lag_lookback_seconds": "FAILOVER_LAG_LOOKBACK_SECONDS",
-    "writer_instance_class": "FAILOVER_WRITER_INSTANCE_CLASS",
 }
-# Optional strings: empty means "not configured".
-_OPTIONAL = {"writer_instance_class"}
 
-# name -> (default, low, high). Ranges of the first three match components/settings.py.
+# Optional strings and their defaults.
+_OPTIONAL = {
+    "witness_healthy_address": "192.0.2.1",
+    "witness_unhealthy_address": "192.0.2.2",
+    "asg_name": "",
+    "writer_instance_class": "",
+    "data_api_secret_arn": "",
+    "data_api_database": "postgres",
+}
+
+# name -> (default, low, high).
 _INTEGERS = {
+    "asg_full_capacity": (0, 0, 1000),
     "required_evaluations": (3, 1, 10),
+    "evaluation_interval_seconds": (10, 5, 60),
+    # Lambda runs at most 900 s; leave room for one evaluation and the margin.
+    "invocation_budget_seconds": (50, 10, 840),
+    # Quorum evaluations further apart than this (missed schedules, a paused orchestrator)
+    # are not "consecutive": the streak starts again. Above the gap between the last
+    # evaluation of one invocation and the first of the next.
+    "evaluation_gap_seconds": (45, 15, 600),
+    "probe_attempts": (2, 1, 5),
+    "probe_timeout_seconds": (2, 1, 10),
     "max_lag_seconds": (30, 1, 300),
-    "lock_seconds": (900, 60, 3600),
-    "probe_attempts": (3, 1, 10),
-    "probe_timeout_seconds": (3, 1, 30),
-    # A Lambda runs at most 900 s; the component sets its timeout above this bound.
-    "promotion_timeout_seconds": (600, 10, 780),
-    "poll_seconds": (10, 1, 60),
-    # Two quorum evaluations further apart than this are not "consecutive" (missed
-    # schedules, a paused orchestrator): the streak starts again.
-    "evaluation_gap_seconds": (180, 60, 3600),
-    # Evaluations closer together than this count once (alarm notifications arrive between
-    # the scheduled ones); below the schedule's minute, with room for its jitter.
-    "evaluation_spacing_seconds": (30, 0, 300),
-    # How far back the last observed replication lag may lie.
-    "lag_lookback_seconds": (900, 60, 86400),
+    # Issue 10: the RPO gate uses a datapoint no older than 2 minutes.
+    "lag_max_age_seconds": (120, 60, 600),
+    # The executor's lock lease, renewed at every step: a crashed holder's lock lapses
+    # after at most this long, and the next invocation resumes the execution.
+    "lock_seconds": (60, 15, 900),
+    "page_after_seconds": (120, 30, 3600),
+    "promotion_timeout_seconds": (600, 60, 3600),
 }
 
 _REGION = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$")
@@ -75,6 +107,22 @@ _ARN = re.compile(
 )
 _TABLE = re.compile(r"^[a-zA-Z0-9_.-]{3,255}$")
 _INSTANCE_CLASS = re.compile(r"^db\.[a-z0-9-]+\.[a-z0-9]+$")
+_FQDN_LABEL = re.compile(r"^(?!-)[a-zA-Z0-9-]{1,63}(?<!-)$")
+_ASG_NAME = re.compile(r"^[\x20-\x7e]{1,255}$")
+_DATABASE = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]{0,62}$")
+# A routing control ARN (global: no region), e.g.
+# arn:aws:route53-recovery-control::123456789012:controlpanel/abc/routingcontrol/def
+_ROUTING_CONTROL = re.compile(
+    r"^arn:(aws|aws-us-gov|aws-cn):route53-recovery-control::\d{12}:controlpanel/[a-z0-9]+/routingcontrol/[a-z0-9]+$"
+)
+
+
+@dataclass(frozen=True)
+class ArcEndpoint:
+    """One regional endpoint of the ARC cluster (DescribeCluster's ClusterEndpoint)."""
+
+    endpoint: str
+    region: str
 
 
 @dataclass(frozen=True)
@@ -87,25 +135,40 @@ class OrchestratorConfig:
     local_cluster_arn: str
     """ARN of the home region's member of the global cluster (the promotion target)."""
     peer_health_url: str
-    """HTTPS health endpoint of the peer region's application."""
+    """HTTPS health endpoint of the PEER region's application (supporting evidence only)."""
     control_table: str
     """Name of the DynamoDB control table in the home region."""
     alert_topic_arn: str
-    lag_alarm_names: tuple[str, ...] = ()
-    """Home-region alarms on replication and RPO lag; ALARM counts as a peer-down signal."""
-    required_evaluations: int = 3
-    max_lag_seconds: int = 30
-    lock_seconds: int = 900
-    probe_attempts: int = 3
-    probe_timeout_seconds: int = 3
-    promotion_timeout_seconds: int = 600
-    poll_seconds: int = 10
-    evaluation_gap_seconds: int = 180
-    evaluation_spacing_seconds: int = 30
-    lag_lookback_seconds: int = 900
+    """SNS topic in the home region: the survivor pages from its own region."""
+    witness_fqdn: str
+    """DNS name whose Route 53 failover answer follows the PEER's health check: the outside
+    view of the peer, resolved through the VPC resolver (Route 53's data plane)."""
+    arc_cluster_endpoints: tuple[ArcEndpoint, ...]
+    home_routing_control_arn: str
+    peer_routing_control_arn: str
+    witness_healthy_address: str = "192.0.2.1"
+    witness_unhealthy_address: str = "192.0.2.2"
+    asg_name: str = ""
+    """The home application Auto Scaling group, scaled to full size on promotion."""
+    asg_full_capacity: int = 0
     writer_instance_class: str = ""
     """Class of the instance added to a headless (pilot-light) home cluster before it is
-    promoted, so the new writer region has compute; empty: never add one."""
+    promoted (AWS: a headless secondary needs an instance first); empty: never add one."""
+    data_api_secret_arn: str = ""
+    """Secret for the RDS Data API test write; empty: the test write is not verified by the
+    orchestrator and the execution says so."""
+    data_api_database: str = "postgres"
+    required_evaluations: int = 3
+    evaluation_interval_seconds: int = 10
+    invocation_budget_seconds: int = 50
+    evaluation_gap_seconds: int = 45
+    probe_attempts: int = 2
+    probe_timeout_seconds: int = 2
+    max_lag_seconds: int = 30
+    lag_max_age_seconds: int = 120
+    lock_seconds: int = 60
+    page_after_seconds: int = 120
+    promotion_timeout_seconds: int = 600
 
     def __post_init__(self) -> None:
         for name in ("home_region", "peer_region"):
@@ -127,16 +190,76 @@ class OrchestratorConfig:
             raise ConfigError(ENV["peer_health_url"], self.peer_health_url, "must be an https:// URL")
         if not _TABLE.match(self.control_table):
             raise ConfigError(ENV["control_table"], self.control_table, "must be a DynamoDB table name")
+        labels = self.witness_fqdn.rstrip(".").split(".")
+        if len(labels) < 2 or len(self.witness_fqdn) > 253 or not all(_FQDN_LABEL.match(x) for x in labels):
+            raise ConfigError(
+                ENV["witness_fqdn"], self.witness_fqdn, "must be a DNS name such as witness.example.net"
+            )
+        if not self.arc_cluster_endpoints or len(self.arc_cluster_endpoints) > 5:
+            raise ConfigError(
+                ENV["arc_cluster_endpoints"], self.arc_cluster_endpoints, "must list 1 to 5 cluster endpoints"
+            )
+        for endpoint in self.arc_cluster_endpoints:
+            if urlparse(endpoint.endpoint).scheme != "https" or not _REGION.match(endpoint.region):
+                raise ConfigError(
+                    ENV["arc_cluster_endpoints"],
+                    endpoint,
+                    "each endpoint needs an https:// Endpoint and an AWS Region",
+                )
+        for name in ("home_routing_control_arn", "peer_routing_control_arn"):
+            if not _ROUTING_CONTROL.match(getattr(self, name)):
+                raise ConfigError(ENV[name], getattr(self, name), "must be an ARC routing control ARN")
+        if self.home_routing_control_arn == self.peer_routing_control_arn:
+            raise ConfigError(
+                ENV["peer_routing_control_arn"],
+                self.peer_routing_control_arn,
+                "must differ from the home control",
+            )
+        addresses = []
+        for name in ("witness_healthy_address", "witness_unhealthy_address"):
+            try:
+                addresses.append(ipaddress.IPv4Address(getattr(self, name)))
+            except ValueError:
+                raise ConfigError(ENV[name], getattr(self, name), "must be an IPv4 address") from None
+        if addresses[0] == addresses[1]:
+            raise ConfigError(
+                ENV["witness_unhealthy_address"],
+                self.witness_unhealthy_address,
+                "must differ from the healthy address",
+            )
+        if self.asg_name and not _ASG_NAME.match(self.asg_name):
+            raise ConfigError(ENV["asg_name"], self.asg_name, "must be an Auto Scaling group name")
         if self.writer_instance_class and not _INSTANCE_CLASS.match(self.writer_instance_class):
             raise ConfigError(
                 ENV["writer_instance_class"],
                 self.writer_instance_class,
                 "must be a class such as db.r6g.large",
             )
+        if self.data_api_secret_arn:
+            self._arn("data_api_secret_arn", "secretsmanager", None)
+        if not _DATABASE.match(self.data_api_database):
+            raise ConfigError(ENV["data_api_database"], self.data_api_database, "must be a database name")
         for name, (_, low, high) in _INTEGERS.items():
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
                 raise ConfigError(ENV[name], value, f"must be a whole number between {low} and {high}")
+        if self.asg_name and self.asg_full_capacity < 1:
+            raise ConfigError(
+                ENV["asg_full_capacity"], self.asg_full_capacity, "must be at least 1 when an ASG is named"
+            )
+        if self.evaluation_gap_seconds <= self.evaluation_interval_seconds:
+            raise ConfigError(
+                ENV["evaluation_gap_seconds"],
+                self.evaluation_gap_seconds,
+                f"must exceed the evaluation interval ({self.evaluation_interval_seconds}s)",
+            )
+        if self.probe_attempts * self.probe_timeout_seconds >= self.evaluation_interval_seconds:
+            raise ConfigError(
+                ENV["probe_timeout_seconds"],
+                self.probe_timeout_seconds,
+                f"x {self.probe_attempts} attempts must fit in the evaluation interval "
+                f"({self.evaluation_interval_seconds}s)",
+            )
 
     def _arn(self, name: str, service: str, resource: str | None) -> None:
         value = getattr(self, name)
@@ -159,10 +282,10 @@ class OrchestratorConfig:
                     values[name] = int(raw)
                 except ValueError:
                     raise ConfigError(key, raw, "must be a whole number") from None
-            elif name == "lag_alarm_names":
-                values[name] = tuple(part.strip() for part in raw.split(",") if part.strip())
+            elif name == "arc_cluster_endpoints":
+                values[name] = parse_endpoints(key, raw)
             elif name in _OPTIONAL:
-                values[name] = raw
+                values[name] = raw or _OPTIONAL[name]
             elif raw == "":
                 raise ConfigError(key, raw, "is required")
             else:
@@ -174,5 +297,31 @@ class OrchestratorConfig:
         env = {}
         for name, key in ENV.items():
             value = getattr(self, name)
-            env[key] = ",".join(value) if isinstance(value, tuple) else str(value)
+            if name == "arc_cluster_endpoints":
+                env[key] = json.dumps([{"Endpoint": e.endpoint, "Region": e.region} for e in value])
+            else:
+                env[key] = str(value)
         return env
+
+
+def parse_endpoints(key: str, raw: str) -> tuple[ArcEndpoint, ...]:
+    """A JSON list of {"Endpoint", "Region"} (DescribeCluster's shape; the lower-case keys of
+    the Pulumi output are accepted too)."""
+    if raw == "":
+        raise ConfigError(key, raw, "is required")
+    try:
+        items = json.loads(raw)
+    except ValueError:
+        raise ConfigError(key, raw, 'must be a JSON list of {"Endpoint": ..., "Region": ...}') from None
+    if not isinstance(items, list):
+        raise ConfigError(key, raw, 'must be a JSON list of {"Endpoint": ..., "Region": ...}')
+    endpoints = []
+    for item in items:
+        if not isinstance(item, dict):
+            raise ConfigError(key, item, 'each item must be {"Endpoint": ..., "Region": ...}')
+        url = item.get("Endpoint", item.get("endpoint"))
+        region = item.get("Region", item.get("region"))
+        if not isinstance(url, str) or not isinstance(region, str):
+            raise ConfigError(key, item, 'each item must be {"Endpoint": ..., "Region": ...}')
+        endpoints.append(ArcEndpoint(url, region))
+    return tuple(endpoints)

@@ -1,21 +1,29 @@
-"""The orchestrator's DynamoDB control table, in its own region.
+"""The orchestrator's DynamoDB control table, in its own region (one table per region).
 
 Schema (string hash key `pk`, string range key `sk`, TTL attribute `expires_at`):
 
-| pk       | sk                          | attributes                                               |
-|----------|-----------------------------|----------------------------------------------------------|
-| EVAL     | <ms since epoch, 15 digits>#<event id> | at (N), quorum (BOOL), signals (S, JSON), expires_at |
-| EVENT    | <event id>                  | at (N), expires_at: idempotency claim of a delivered event |
-| LOCK     | FAILOVER                    | holder (S), acquired_at (N), expires_at (N): the failover lock |
-| STATE    | ACTIVE                      | active_region, epoch (N), reason, at (N), event_id, action |
-| DECISION | LAST                        | outcome, acted (BOOL), action, reason, at (N), event_id |
+| pk       | sk                 | attributes                                                     |
+|----------|--------------------|----------------------------------------------------------------|
+| EVAL     | <ms, 15 digits>#<evaluation id> | at (N), quorum (BOOL), votes (S, JSON), expires_at |
+| EVENT    | <event id>         | at (N), expires_at: idempotency claim of a delivered event     |
+| LOCK     | FAILOVER           | holder (S), execution_id (S), acquired_at (N), expires_at (N)  |
+| EXEC     | <execution id>     | the execution: kind, status, step, steps (JSON), epoch, ...    |
+| EXEC     | OPEN               | execution_id (S): at most one open execution per region       |
+| STATE    | ACTIVE             | active_region, epoch (N), reason, at (N), event_id, action     |
+| ALERT    | <kind>             | since (N), paged (BOOL): one page per episode                  |
+| PREWARM  | ASG                | min, desired, max (N), at (N): sizes before a reversible pre-warm |
+| DECISION | LAST               | outcome, acted (BOOL), action, reason, at (N), event_id        |
 
-The lock's expires_at is also checked in the condition, since TTL deletion is lazy.
+The lock is a LEASE: the running invocation holds it for lock_seconds and renews it at
+every step; the conditions check expires_at (TTL deletion is lazy), so a crashed holder's
+lock lapses by itself and the next invocation resumes the same execution. A holder whose
+renewal fails has lost the lock and stops at once.
 
-STATE/ACTIVE is what applications fence on. It starts at epoch 0 with the region of the
-global cluster's writer when first observed; every promotion by this orchestrator
-(action failover / switchover / detach) and every writer change it observes (action
-observed) adds one, through a conditional write on the epoch it read.
+STATE/ACTIVE is the fencing epoch as this region knows it (the traffic authority itself is
+the ARC routing-control state, failover.arc): it counts changes of the active region. A
+promotion records epoch N (its execution id carries N); an observed change (the other
+region's orchestrator or an operator moved the writer) adds one. Both regions observe the
+same sequence of ARC changes, so their epochs agree once converged.
 """
 
 from __future__ import annotations
@@ -29,7 +37,8 @@ from botocore.exceptions import ClientError
 from failover.decision import Evaluation
 
 EVAL, EVENT, LOCK, STATE, DECISION = "EVAL", "EVENT", "LOCK", "STATE", "DECISION"
-LOCK_SK, STATE_SK, DECISION_SK = "FAILOVER", "ACTIVE", "LAST"
+EXEC, ALERT, PREWARM = "EXEC", "ALERT", "PREWARM"
+LOCK_SK, STATE_SK, DECISION_SK, OPEN_SK, PREWARM_SK = "FAILOVER", "ACTIVE", "LAST", "OPEN", "ASG"
 HISTORY_TTL_SECONDS = 7 * 86400
 EVENT_TTL_SECONDS = 2 * 86400  # longer than any redelivery (SNS/EventBridge/Lambda retries)
 
@@ -72,16 +81,16 @@ class ControlTable:
         self.db.delete_item(TableName=self.table, Key={"pk": _s(EVENT), "sk": _s(event_id)})
 
     # --- evaluation history ------------------------------------------------------------
-    def record_evaluation(self, event_id: str, quorum: bool, signals: list[dict]) -> None:
+    def record_evaluation(self, evaluation_id: str, quorum: bool, votes: list[dict]) -> None:
         now = self.clock()
         self.db.put_item(
             TableName=self.table,
             Item={
                 "pk": _s(EVAL),
-                "sk": _s(f"{int(now * 1000):015d}#{event_id}"),
+                "sk": _s(f"{int(now * 1000):015d}#{evaluation_id}"),
                 "at": _n(now),
                 "quorum": {"BOOL": quorum},
-                "signals": _s(json.dumps(signals, default=str)),
+                "votes": _s(json.dumps(votes, default=str)),
                 "expires_at": _n(now + HISTORY_TTL_SECONDS),
             },
         )
@@ -97,20 +106,43 @@ class ControlTable:
         )["Items"]
         return [Evaluation(at=float(i["at"]["N"]), quorum=i["quorum"]["BOOL"]) for i in items]
 
-    # --- the failover lock -------------------------------------------------------------
-    def acquire_lock(self, holder: str, seconds: int) -> bool:
+    # --- the executor lock (a lease) ------------------------------------------------------
+    def acquire_lock(self, holder: str, seconds: int, execution_id: str = "") -> bool:
+        """Take the lock if it is free, expired, or already ours."""
         now = self.clock()
         return self._put_if(
             {
                 "pk": _s(LOCK),
                 "sk": _s(LOCK_SK),
                 "holder": _s(holder),
+                "execution_id": _s(execution_id or "-"),
                 "acquired_at": _n(now),
                 "expires_at": _n(now + seconds),
             },
-            "attribute_not_exists(pk) OR expires_at < :now",
-            {":now": _n(now)},
+            "attribute_not_exists(pk) OR expires_at < :now OR holder = :holder",
+            {":now": _n(now), ":holder": _s(holder)},
         )
+
+    def renew_lock(self, holder: str, seconds: int) -> bool:
+        """Extend our lease; False when it is no longer ours (expired or taken)."""
+        now = self.clock()
+        try:
+            self.db.update_item(
+                TableName=self.table,
+                Key={"pk": _s(LOCK), "sk": _s(LOCK_SK)},
+                UpdateExpression="SET expires_at = :until",
+                ConditionExpression="holder = :holder AND expires_at >= :now",
+                ExpressionAttributeValues={
+                    ":holder": _s(holder),
+                    ":now": _n(now),
+                    ":until": _n(now + seconds),
+                },
+            )
+        except ClientError as error:
+            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
 
     def release_lock(self, holder: str) -> None:
         try:
@@ -128,7 +160,104 @@ class ControlTable:
         item = self._get(LOCK, LOCK_SK)
         if item is None or float(item["expires_at"]["N"]) < self.clock():
             return None
-        return {"holder": item["holder"]["S"], "expires_at": float(item["expires_at"]["N"])}
+        return {
+            "holder": item["holder"]["S"],
+            "execution_id": item.get("execution_id", {}).get("S", "-"),
+            "expires_at": float(item["expires_at"]["N"]),
+        }
+
+    # --- executions -------------------------------------------------------------------------
+    def open_execution_id(self) -> str | None:
+        item = self._get(EXEC, OPEN_SK)
+        return item["execution_id"]["S"] if item else None
+
+    def open_execution(self, execution: dict) -> str:
+        """Register `execution` as the open one unless another is open; returns the id of the
+        open execution (ours, or the one that was already there)."""
+        now = self.clock()
+        opened = self._put_if(
+            {"pk": _s(EXEC), "sk": _s(OPEN_SK), "execution_id": _s(execution["id"]), "at": _n(now)},
+            "attribute_not_exists(pk)",
+        )
+        if not opened:
+            return self.open_execution_id() or execution["id"]
+        if self.read_execution(execution["id"]) is None:
+            self.save_execution(execution)
+        return execution["id"]
+
+    def read_execution(self, execution_id: str) -> dict | None:
+        item = self._get(EXEC, execution_id)
+        return json.loads(item["body"]["S"]) if item else None
+
+    def save_execution(self, execution: dict) -> None:
+        self.db.put_item(
+            TableName=self.table,
+            Item={
+                "pk": _s(EXEC),
+                "sk": _s(execution["id"]),
+                "status": _s(execution["status"]),
+                "step": _s(execution.get("step") or "-"),
+                "updated_at": _n(self.clock()),
+                "body": _s(json.dumps(execution, default=str)),
+            },
+        )
+
+    def close_execution(self, execution: dict) -> None:
+        self.save_execution(execution)
+        try:
+            self.db.delete_item(
+                TableName=self.table,
+                Key={"pk": _s(EXEC), "sk": _s(OPEN_SK)},
+                ConditionExpression="execution_id = :id",
+                ExpressionAttributeValues={":id": _s(execution["id"])},
+            )
+        except ClientError as error:
+            if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                raise
+
+    # --- alerts: one page per episode ----------------------------------------------------
+    def alert(self, kind: str) -> dict | None:
+        item = self._get(ALERT, kind)
+        if item is None:
+            return None
+        return {"since": float(item["since"]["N"]), "paged": item["paged"]["BOOL"]}
+
+    def start_alert(self, kind: str, since: float) -> dict:
+        self._put_if(
+            {"pk": _s(ALERT), "sk": _s(kind), "since": _n(since), "paged": {"BOOL": False}},
+            "attribute_not_exists(pk)",
+        )
+        return self.alert(kind) or {"since": since, "paged": False}
+
+    def mark_paged(self, kind: str) -> None:
+        self.db.update_item(
+            TableName=self.table,
+            Key={"pk": _s(ALERT), "sk": _s(kind)},
+            UpdateExpression="SET paged = :t",
+            ExpressionAttributeValues={":t": {"BOOL": True}},
+        )
+
+    def clear_alert(self, kind: str) -> None:
+        self.db.delete_item(TableName=self.table, Key={"pk": _s(ALERT), "sk": _s(kind)})
+
+    # --- reversible pre-warm of the home Auto Scaling group -----------------------------
+    def save_prewarm(self, sizes: dict) -> bool:
+        return self._put_if(
+            {
+                "pk": _s(PREWARM),
+                "sk": _s(PREWARM_SK),
+                **{k: _n(int(sizes[k])) for k in ("min", "desired", "max")},
+                "at": _n(self.clock()),
+            },
+            "attribute_not_exists(pk)",
+        )
+
+    def prewarm(self) -> dict | None:
+        item = self._get(PREWARM, PREWARM_SK)
+        return {k: int(item[k]["N"]) for k in ("min", "desired", "max")} if item else None
+
+    def clear_prewarm(self) -> None:
+        self.db.delete_item(TableName=self.table, Key={"pk": _s(PREWARM), "sk": _s(PREWARM_SK)})
 
     # --- the last decision (what `deploy.py status` shows) --------------------------------
     def record_decision(self, record: dict) -> None:
@@ -190,30 +319,47 @@ class ControlTable:
             "attribute_not_exists(pk)",
         )
 
-    def advance_epoch(self, active_region: str, reason: str, event_id: str, action: str) -> ActiveState:
-        """Record a new active region with epoch + 1. The write is conditional on the epoch
-        read, so two writers can never record the same epoch; on a race, retry once."""
+    def _state_item(self, state: ActiveState) -> dict:
+        return {
+            "pk": _s(STATE),
+            "sk": _s(STATE_SK),
+            "active_region": _s(state.active_region),
+            "epoch": _n(state.epoch),
+            "reason": _s(state.reason or "-"),
+            "at": _n(state.at),
+            "event_id": _s(state.event_id or "-"),
+            "action": _s(state.action or "-"),
+        }
+
+    def observe_active(self, active_region: str, reason: str, event_id: str) -> ActiveState | None:
+        """An observed change of the active region adds one to the epoch (conditional on the
+        epoch read, so two observers never both add one). Returns the new state, or None
+        when nothing changed."""
         for _ in range(2):
             current = self.read_state()
+            if current is not None and current.active_region == active_region:
+                return None
             epoch = (current.epoch if current else 0) + 1
-            state = ActiveState(active_region, epoch, reason, self.clock(), event_id, action)
-            item = {
-                "pk": _s(STATE),
-                "sk": _s(STATE_SK),
-                "active_region": _s(active_region),
-                "epoch": _n(epoch),
-                "reason": _s(reason or "-"),
-                "at": _n(state.at),
-                "event_id": _s(event_id),
-                "action": _s(action),
-            }
+            state = ActiveState(active_region, epoch, reason, self.clock(), event_id, "observed")
             if current is None:
-                ok = self._put_if(item, "attribute_not_exists(pk)")
+                ok = self._put_if(self._state_item(state), "attribute_not_exists(pk)")
             else:
-                ok = self._put_if(item, "epoch = :seen", {":seen": _n(current.epoch)})
+                ok = self._put_if(self._state_item(state), "epoch = :seen", {":seen": _n(current.epoch)})
             if ok:
                 return state
-        raise RuntimeError("the control table's epoch changed twice while recording a promotion")
+        raise RuntimeError("the control table's epoch changed twice while recording an observation")
+
+    def record_epoch(
+        self, epoch: int, active_region: str, reason: str, event_id: str, action: str
+    ) -> ActiveState:
+        """Record epoch N for `active_region` (a promotion's step). Idempotent: a state already
+        at N for the same region is kept; any older one is replaced; a newer one wins."""
+        state = ActiveState(active_region, epoch, reason, self.clock(), event_id, action)
+        if self._put_if(self._state_item(state), "attribute_not_exists(pk) OR epoch < :n", {":n": _n(epoch)}):
+            return state
+        current = self.read_state()
+        assert current is not None
+        return current
 
     # --- helpers -------------------------------------------------------------------------
     def _get(self, pk: str, sk: str) -> dict | None:

@@ -1,6 +1,21 @@
-"""The orchestrator's decision, as pure functions of what it observed: quorum of independent
-signals, persistence over consecutive evaluations, the RPO gate and the already-writer rule.
-No AWS calls here; tests drive it table by table."""
+"""The orchestrator's decision, as pure functions of what one evaluation observed. No AWS
+calls here; tests drive it table by table.
+
+"Primary down" vs "we are cut off" (issue 10, DESIGN.md "Failover principles"):
+1. a region that cannot reach its own RDS, DynamoDB and the ARC cluster ABSTAINS: its view
+   of the peer says nothing about the peer;
+2. the home cluster already being the writer ends the matter;
+3. positive evidence that the peer is healthy (witness answers healthy, or the probe got a
+   2xx) VETOES promotion;
+4. the OUTSIDE witness must say "down": a partition seen only from inside this region
+   (probe failing, witness healthy or unreadable) never promotes;
+5. the HTTPS probe must agree (supporting evidence, never enough alone);
+6. the global cluster's state decides ELIGIBILITY (member, no operation in progress,
+   engine version match), not liveness: AWS documents no survivor-side view of a dead
+   primary;
+7. N consecutive agreeing evaluations;
+8. the RPO gate: a fresh lag datapoint within the bound; unknown counts as over it.
+"""
 
 from __future__ import annotations
 
@@ -9,15 +24,14 @@ from dataclasses import dataclass, field
 
 from failover.events import EVALUATE, FAILOVER, STATUS, SWITCHOVER
 
-# Independent signals that must agree the peer is down before an automatic promotion.
-REQUIRED_SIGNALS = 2
-
 # Outcomes (the decision record's "outcome").
 STATUS_REPORT = "status"
+ABSTAIN = "abstain"
 ALREADY_WRITER = "already_writer"
-IN_PROGRESS = "operation_in_progress"
 HEALTHY = "peer_healthy"
 NO_QUORUM = "no_quorum"
+NOT_ELIGIBLE = "not_eligible"
+IN_PROGRESS = "operation_in_progress"
 AWAITING = "awaiting_consecutive_evaluations"
 RPO_GATE = "rpo_gate"
 PROMOTE = "promote"
@@ -40,17 +54,34 @@ class Evaluation:
     quorum: bool
 
 
-def quorum(signals: Sequence[Signal]) -> bool:
-    return sum(1 for s in signals if s.peer_down is True) >= REQUIRED_SIGNALS
+@dataclass(frozen=True)
+class Eligibility:
+    eligible: bool
+    in_progress: bool = False
+    reason: str = ""
+
+
+def quorum(witness: Signal, probe: Signal) -> bool:
+    """The outside witness AND the probe both say the peer is down."""
+    return witness.peer_down is True and probe.peer_down is True
+
+
+def any_down(witness: Signal, probe: Signal) -> bool:
+    return witness.peer_down is True or probe.peer_down is True
+
+
+def vetoed(witness: Signal, probe: Signal) -> bool:
+    """Positive evidence that the peer is healthy."""
+    return witness.peer_down is False or probe.peer_down is False
 
 
 def consecutive_quorum(
     history: Sequence[Evaluation], max_gap_seconds: float, min_spacing_seconds: float = 0
 ) -> int:
     """How many of the most recent evaluations, newest first, had quorum without a break:
-    a non-quorum evaluation or a gap longer than max_gap_seconds ends the streak. Quorum
-    evaluations closer than min_spacing_seconds to the last one counted count once, so a
-    burst of alarm notifications cannot stand in for minutes of persistence."""
+    a non-quorum evaluation or a gap longer than max_gap_seconds ends the streak.
+    Evaluations closer than min_spacing_seconds to the last one counted count once, so two
+    overlapping invocations cannot halve the time the persistence rule stands for."""
     count, newer = 0, None
     for evaluation in sorted(history, key=lambda e: e.at, reverse=True):
         if not evaluation.quorum:
@@ -73,9 +104,12 @@ def lag_blocks(lag_seconds: float | None, max_lag_seconds: float) -> bool:
 class Situation:
     command: str
     """evaluate, failover, switchover or status (failover.events)."""
+    self_check: dict[str, bool]
+    """rds / dynamodb / arc -> reachable from here."""
     local_is_writer: bool
-    operation_in_progress: bool
-    signals: tuple[Signal, ...]
+    eligibility: Eligibility
+    witness: Signal
+    probe: Signal
     consecutive: int
     required_consecutive: int
     lag_seconds: float | None
@@ -89,39 +123,40 @@ class Decision:
     action: str | None
     """failover (unplanned, FailoverGlobalCluster), switchover (planned) or None."""
     notify: bool
-    """Publish to the alert topic even without an action (a human must decide)."""
+    """Page (a human must know or decide)."""
     reason: str
 
 
 def decide(s: Situation) -> Decision:
     if s.command == STATUS:
         return Decision(STATUS_REPORT, None, False, "status requested")
+    unreachable = sorted(name for name, ok in s.self_check.items() if not ok)
+    if unreachable and s.command == EVALUATE:
+        return Decision(
+            ABSTAIN, None, False, f"this region cannot reach its own {', '.join(unreachable)}: abstaining"
+        )
     if s.local_is_writer:
         return Decision(ALREADY_WRITER, None, False, "this region's cluster is already the writer")
-    if s.operation_in_progress:
-        return Decision(IN_PROGRESS, None, False, "a global cluster failover or switchover is in progress")
-    if s.command == SWITCHOVER:
-        # Planned: SwitchoverGlobalCluster waits for replication to catch up, so no RPO gate.
-        return Decision(PROMOTE, SWITCHOVER, True, "manual switchover (planned, no data loss)")
-    if s.command == FAILOVER:
-        if lag_blocks(s.lag_seconds, s.max_lag_seconds) and not s.allow_data_loss:
-            return Decision(RPO_GATE, None, True, _gate_reason(s) + "; resend with allow_data_loss=true")
-        return Decision(PROMOTE, FAILOVER, True, "manual failover")
+    if s.command in (FAILOVER, SWITCHOVER):
+        return _manual(s, unreachable)
     if s.command != EVALUATE:
         raise ValueError(f"unknown command {s.command!r}")
-    down = sum(1 for signal in s.signals if signal.peer_down is True)
-    if down == 0:
-        return Decision(HEALTHY, None, False, "no signal says the peer is down")
-    if down < REQUIRED_SIGNALS:
-        return Decision(
-            NO_QUORUM, None, False, f"{down} signal(s) say the peer is down; {REQUIRED_SIGNALS} needed"
-        )
+    if vetoed(s.witness, s.probe):
+        return Decision(HEALTHY, None, False, "positive evidence that the peer is healthy")
+    if s.witness.peer_down is not True:
+        return Decision(NO_QUORUM, None, False, "the outside witness does not say the peer is down (unknown)")
+    if s.probe.peer_down is not True:
+        return Decision(NO_QUORUM, None, False, "the witness says down; the probe gives no evidence")
+    if s.eligibility.in_progress:
+        return Decision(IN_PROGRESS, None, False, "a global cluster operation is in progress")
+    if not s.eligibility.eligible:
+        return Decision(NOT_ELIGIBLE, None, True, f"not eligible to promote: {s.eligibility.reason}")
     if s.consecutive < s.required_consecutive:
         return Decision(
             AWAITING,
             None,
             False,
-            f"quorum on {s.consecutive} of {s.required_consecutive} consecutive evaluations",
+            f"peer down on {s.consecutive} of {s.required_consecutive} consecutive evaluations",
         )
     if lag_blocks(s.lag_seconds, s.max_lag_seconds):
         return Decision(
@@ -131,14 +166,28 @@ def decide(s: Situation) -> Decision:
             _gate_reason(s) + "; no automatic promotion, send a manual failover with allow_data_loss=true",
         )
     return Decision(
-        PROMOTE,
-        FAILOVER,
-        True,
-        f"{down} signals say the peer is down on {s.consecutive} consecutive evaluations",
+        PROMOTE, FAILOVER, True, f"witness and probe say the peer is down on {s.consecutive} evaluations"
     )
+
+
+def _manual(s: Situation, unreachable: list[str]) -> Decision:
+    if s.eligibility.in_progress:
+        return Decision(IN_PROGRESS, None, False, "a global cluster operation is in progress")
+    if not s.eligibility.eligible:
+        return Decision(NOT_ELIGIBLE, None, True, f"not eligible to promote: {s.eligibility.reason}")
+    if s.command == SWITCHOVER:
+        # Planned: both clusters healthy and in sync; SwitchoverGlobalCluster itself waits
+        # for replication to catch up, and we check the lag is known and small first.
+        if lag_blocks(s.lag_seconds, s.max_lag_seconds):
+            return Decision(RPO_GATE, None, True, _gate_reason(s) + "; a switchover needs clusters in sync")
+        return Decision(PROMOTE, SWITCHOVER, True, "manual switchover (planned, no data loss)")
+    if lag_blocks(s.lag_seconds, s.max_lag_seconds) and not s.allow_data_loss:
+        return Decision(RPO_GATE, None, True, _gate_reason(s) + "; resend with allow_data_loss=true")
+    bypass = "; RPO gate bypassed by allow_data_loss" if s.allow_data_loss else ""
+    return Decision(PROMOTE, FAILOVER, True, "manual failover" + bypass)
 
 
 def _gate_reason(s: Situation) -> str:
     if s.lag_seconds is None:
-        return "replication lag unknown (no recent datapoint)"
+        return "replication lag unknown (no fresh datapoint)"
     return f"replication lag {s.lag_seconds:g}s exceeds the bound of {s.max_lag_seconds:g}s"

@@ -1,8 +1,11 @@
 """The Lambda entry point: failover.handler.lambda_handler.
 
 The orchestrator is built once per execution environment from the environment variables
-(failover.config.ENV). A configuration error is a deployment defect: it is logged and
-returned as a decision record with outcome config_error, and nothing is done.
+(failover.config.ENV). A scheduled invocation loops over evaluations until its budget,
+bounded by the time Lambda says is left (context.get_remaining_time_in_millis) less a
+margin, so a live invocation never holds the lock past the function's timeout. A
+configuration error is a deployment defect: it is logged and returned as a decision record
+with outcome config_error, and nothing is done.
 """
 
 from __future__ import annotations
@@ -24,4 +27,9 @@ def lambda_handler(event, context) -> dict:
             record = {"outcome": CONFIG_ERROR, "acted": False, "reason": str(error)}
             get_logger().error("orchestrator misconfigured", **record)
             return record
-    return _orchestrator.evaluate(event, request_id=getattr(context, "aws_request_id", None))
+    remaining = getattr(context, "get_remaining_time_in_millis", None)
+    return _orchestrator.handle(
+        event,
+        request_id=getattr(context, "aws_request_id", None),
+        remaining_ms=remaining() if callable(remaining) else None,
+    )

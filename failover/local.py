@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
+from failover.clients import AWS_CONFIG, Clients
 from failover.config import ENV, ConfigError, OrchestratorConfig
-from failover.orchestrator import AWS_CONFIG, Clients, Orchestrator
+from failover.orchestrator import Orchestrator
 from failover.signals import ProbeAttempt
 
 
@@ -35,7 +36,7 @@ def evaluate_once(
     **kwargs,
 ) -> dict:
     """One evaluation; config is an OrchestratorConfig or a mapping of its ENV variables.
-    kwargs go to Orchestrator (clock, sleep, probe, logger)."""
+    kwargs go to Orchestrator (clock, sleep, probe, resolver, arc_client_factory, logger)."""
     if not isinstance(config, OrchestratorConfig):
         config = OrchestratorConfig.from_env(config)
     return Orchestrator(config, clients, **kwargs).evaluate(event, request_id=request_id)
@@ -78,7 +79,7 @@ def run_command(
     if config.home_region != region:
         raise ConfigError(ENV["home_region"], config.home_region, f"must be {region}, the region to act in")
     clients = clients or Clients.for_region(region, session)
-    return Orchestrator(config, clients, **kwargs).evaluate(payload, request_id=request_id)
+    return Orchestrator(config, clients, **kwargs).handle(payload, request_id=request_id)
 
 
 def _function_environment(session, region: str, function_name: str) -> Mapping[str, str]:

@@ -1,11 +1,23 @@
-"""The orchestrator: one evaluation per event, returning a decision record.
+"""The orchestrator: evaluations on a short cadence inside each invocation, a decision per
+evaluation, and the executor for promotions.
 
-    record = Orchestrator(config, clients, clock=..., sleep=..., probe=...).evaluate(event)
+    summary = Orchestrator(config, clients, clock=..., sleep=..., probe=..., resolver=...,
+                           arc_client_factory=...).handle(event, request_id, remaining_ms)
 
-Flow: parse the event -> claim its id (a redelivered event stops here) -> read the signals
--> record the evaluation in the control table -> decide (failover.decision) -> if promoting,
-take the lock, check again under it, promote, poll, advance the epoch, publish -> log and
-return the record. Dry runs and status commands read but never write.
+Cadence (issue 10 item 3): EventBridge invokes the function once a minute, its minimum
+(https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-scheduled-rule-pattern.html).
+One scheduled invocation LOOPS, evaluating every evaluation_interval_seconds until
+invocation_budget_seconds (or the Lambda's remaining time, less a margin) is spent, so the
+decision takes N x interval (30 s by default), not N minutes. Step Functions is not used:
+the executor's state lives in the control table (failover.executor). No reserved
+concurrency: an overlapping invocation is serialised by the executor's lock, and quorum
+evaluations closer than half an interval count once.
+
+One evaluation: self-check (RDS, DynamoDB, ARC reachable from here, else abstain) -> the
+outside witness, the probe, the global cluster's eligibility, the fresh lag -> record it ->
+decide (failover.decision) -> follow the authority (ARC) into the epoch -> pages -> drive an
+open execution, or start one under the lock after re-checking, UNDER the lock, that we are
+not already the writer. Dry runs and status commands read but never write.
 """
 
 from __future__ import annotations
@@ -13,65 +25,46 @@ from __future__ import annotations
 import json
 import os
 import time
+import uuid
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
-import boto3
-from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
+from failover import capacity
 from failover import decision as d
-from failover.actions import Promoter, PromotionResult
-from failover.cluster_state import ClusterView
+from failover.arc import OFF, ON, ArcClientFactory, ArcError, RoutingControls, boto3_factory
+from failover.clients import AWS_CONFIG, Clients
+from failover.cluster_state import ClusterView, read_cluster_view
 from failover.config import OrchestratorConfig
 from failover.control_table import ControlTable
-from failover.events import EVALUATE, Command, EventError, parse_event
+from failover.events import EVALUATE, FAILOVER, Command, EventError, parse_event
+from failover.executor import CANCELLED, FENCE, Context, Executor, new_execution
 from failover.logs import get_logger
 from failover.signals import (
     HttpsProbe,
     Probe,
-    global_cluster_signal,
-    lag_alarm_signal,
-    observed_lag_seconds,
+    Resolver,
+    observed_lag,
     peer_probe_signal,
+    system_resolver,
+    witness_signal,
 )
+
+__all__ = ["AWS_CONFIG", "Clients", "Orchestrator"]
 
 # Outcomes decided here rather than in failover.decision.
 INVALID_EVENT = "invalid_event"
 DUPLICATE = "duplicate_event"
 LOCK_HELD = "lock_held"
+EXECUTING = "executing"
 PROMOTED = "promoted"
-PROMOTION_FAILED = "promotion_failed"
-PROMOTION_TIMEOUT = "promotion_timeout"
+STEP_FAILED = "step_failed"
+CANCELLED_OUTCOME = "cancelled"
 
-# botocore retries (standard mode, with backoff) and timeouts instead of retry loops.
-AWS_CONFIG = Config(
-    retries={"mode": "standard", "max_attempts": 4},
-    connect_timeout=3,
-    read_timeout=10,
-)
-
-
-@dataclass(frozen=True)
-class Clients:
-    """boto3 clients of the home region; nothing here ever talks to the peer region."""
-
-    rds: object
-    dynamodb: object
-    sns: object
-    cloudwatch: object
-
-    @classmethod
-    def for_region(cls, region: str, session: boto3.session.Session | None = None) -> Clients:
-        session = session or boto3.session.Session()
-
-        def client(service: str):
-            return session.client(service, region_name=region, config=AWS_CONFIG)
-
-        return cls(
-            rds=client("rds"), dynamodb=client("dynamodb"), sns=client("sns"), cloudwatch=client("cloudwatch")
-        )
+# Seconds kept free before the Lambda timeout: one evaluation's worst case is bounded by
+# the probe (attempts x timeout), the ARC rotation and a few API calls.
+MARGIN_SECONDS = 20
 
 
 class Orchestrator:
@@ -83,194 +76,396 @@ class Orchestrator:
         clock: Callable[[], float] = time.time,
         sleep: Callable[[float], None] = time.sleep,
         probe: Probe | None = None,
+        resolver: Resolver | None = None,
+        arc_client_factory: ArcClientFactory | None = None,
         logger=None,
+        invocation_id: str | None = None,
     ):
-        """clock returns seconds since the epoch; sleep must advance that clock (a simulated
-        clock's sleep moves it forward). probe(url) returns the list of ProbeAttempt."""
+        """Every dependency is injectable (the drill and the tests): clock returns epoch
+        seconds and sleep must advance it; probe(url) returns ProbeAttempts; resolver(fqdn)
+        returns IPv4 addresses or raises OSError; arc_client_factory(endpoint_url, region)
+        returns a route53-recovery-cluster client. Clients are for the HOME region only."""
         self.config = config
         self.clients = clients or Clients.for_region(config.home_region)
         self.clock, self.sleep = clock, sleep
         self.probe = probe or HttpsProbe(config.probe_attempts, config.probe_timeout_seconds, sleep=sleep)
+        self.resolver = resolver or system_resolver(config.probe_timeout_seconds)
         self.log = logger or get_logger()
+        self.invocation_id = invocation_id or f"invocation:{uuid.uuid4()}"
         self.table = ControlTable(self.clients.dynamodb, config.control_table, clock)
-        self.promoter = Promoter(self.clients.rds, config, clock, sleep)
+        self.arc = RoutingControls(
+            config.arc_cluster_endpoints,
+            arc_client_factory or boto3_factory(config.probe_timeout_seconds),
+            config.home_routing_control_arn,
+            config.peer_routing_control_arn,
+        )
+        self.executor = Executor(
+            Context(
+                config=config,
+                clients=self.clients,
+                table=self.table,
+                arc=self.arc,
+                read_view=self.view,
+                clock=clock,
+                sleep=sleep,
+                publish=self._publish,
+                page=self._page_now,
+                clear_page=self._quiet_clear,
+            )
+        )
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] | None = None, **kwargs) -> Orchestrator:
         return cls(OrchestratorConfig.from_env(os.environ if environ is None else environ), **kwargs)
 
-    # ----------------------------------------------------------------------------------
+    def view(self) -> ClusterView:
+        c = self.config
+        return read_cluster_view(
+            self.clients.rds, c.global_cluster_id, c.local_cluster_id, c.local_cluster_arn
+        )
+
+    # --- entry points ----------------------------------------------------------------------
+    def handle(self, event: object, request_id: str | None = None, remaining_ms: int | None = None) -> dict:
+        """A scheduled event: evaluations every interval until the budget is spent. Anything
+        else: one evaluation. Returns the last decision record with every evaluation's
+        outcome under "evaluations"."""
+        start = self.clock()
+        budget = self.config.invocation_budget_seconds
+        if remaining_ms is not None:
+            budget = min(budget, remaining_ms / 1000.0 - MARGIN_SECONDS)
+        deadline = start + budget
+        record = self._begin(event, request_id)
+        if isinstance(record, dict):
+            return record
+        command = record
+        records = []
+        index = 0
+        while True:
+            records.append(self._one(command, f"{command.event_id}#{index}"))
+            if command.trigger != "schedule":
+                break
+            index += 1
+            next_at = start + index * self.config.evaluation_interval_seconds
+            if next_at >= deadline:
+                break
+            self.sleep(max(0.0, next_at - self.clock()))
+        self._housekeeping(command)
+        last = dict(records[-1])
+        last["evaluations"] = [
+            {"at": r["at"], "outcome": r["outcome"], "consecutive": r["consecutive"]} for r in records
+        ]
+        return last
+
     def evaluate(self, event: object, request_id: str | None = None) -> dict:
-        """Handle one event; always returns the decision record, never raises on bad input."""
-        record = self._base_record()
+        """Exactly one evaluation of an event (the drill steps the cadence itself)."""
+        command = self._begin(event, request_id)
+        if isinstance(command, dict):
+            return command
+        return self._one(command, command.event_id)
+
+    # --- one evaluation ------------------------------------------------------------------
+    def _begin(self, event: object, request_id: str | None) -> Command | dict:
         try:
             command = parse_event(event, request_id)
         except EventError as error:
+            record = self._base_record()
             record.update(outcome=INVALID_EVENT, reason=str(error))
             self.log.error("rejected event", **record, event=_preview(event))
             return record
+        if not command.read_only:
+            try:
+                claimed = self.table.claim_event(command.event_id)
+            except (ClientError, BotoCoreError) as error:
+                # DynamoDB unreachable: evaluate anyway; the self-check will abstain.
+                self.log.error("event claim failed", error=str(error))
+                claimed = True
+            if not claimed:
+                record = self._base_record()
+                record.update(
+                    outcome=DUPLICATE,
+                    command=command.kind,
+                    event_id=command.event_id,
+                    reason="this event was already handled; acting once",
+                )
+                self.log.warning("duplicate event", **record)
+                return record
+        return command
+
+    def _one(self, command: Command, evaluation_id: str) -> dict:
+        record = self._base_record()
         record.update(
             command=command.kind,
             trigger=command.trigger,
             event_id=command.event_id,
+            evaluation_id=evaluation_id,
             dry_run=command.dry_run,
             reason=command.reason,
         )
-        if not command.read_only and not self.table.claim_event(command.event_id):
-            record.update(outcome=DUPLICATE, reason="this event was already handled; acting once")
-            self.log.warning("duplicate event", **record)
-            return record
-        try:
-            self._evaluate(command, record)
-        except Exception:
-            if not command.read_only:
-                # Let a retry of this invocation run again; the lock and the writer check
-                # keep a second run from promoting twice.
-                self._quietly(self.table.release_event, command.event_id)
-            raise
+        self._evaluate(command, evaluation_id, record)
         level = self.log.warning if record["outcome"] in _LOUD else self.log.info
         level("decision", **record)
-        # The operator's status view shows the last decision. A dry run and a status command
-        # change nothing; losing the write must not turn a decision already taken (and maybe
-        # acted on) into an error.
-        if not command.read_only and not command.dry_run:
+        if not command.read_only:
             self._quietly(self.table.record_decision, record)
         return record
 
-    def _evaluate(self, command: Command, record: dict) -> None:
+    def _evaluate(self, command: Command, evaluation_id: str, record: dict) -> None:
         c = self.config
-        signals, view = self._signals()
-        lag = observed_lag_seconds(
-            self.clients.cloudwatch, c.local_cluster_id, self.clock(), c.lag_lookback_seconds
+        now = self.clock()
+        reachable: dict[str, bool] = {}
+        view: ClusterView | None = None
+        try:
+            view = self.view()
+            reachable["rds"] = True
+        except (ClientError, BotoCoreError) as error:
+            reachable["rds"] = False
+            record["errors"].append(f"rds: {error}")
+        state = None
+        try:
+            state = self.table.read_state()
+            open_id = self.table.open_execution_id()
+            reachable["dynamodb"] = True
+        except (ClientError, BotoCoreError) as error:
+            reachable["dynamodb"], open_id = False, None
+            record["errors"].append(f"dynamodb: {error}")
+        arc_states = None
+        try:
+            arc_states = self.arc.states()
+            reachable["arc"] = True
+        except (ArcError, ClientError, BotoCoreError) as error:
+            reachable["arc"] = False
+            record["errors"].append(f"arc: {error}")
+
+        witness = witness_signal(
+            self.resolver, c.witness_fqdn, c.witness_healthy_address, c.witness_unhealthy_address
         )
-        has_quorum = d.quorum(signals)
-        if command.kind == EVALUATE:
-            self.table.record_evaluation(command.event_id, has_quorum, [s.as_dict() for s in signals])
-        # Enough history to find N spaced evaluations among alarm-triggered ones.
-        history = self.table.recent_evaluations(max(20, 4 * c.required_evaluations))
-        consecutive = (
-            d.consecutive_quorum(history, c.evaluation_gap_seconds, c.evaluation_spacing_seconds)
-            if command.kind == EVALUATE
-            else 0
-        )
+        probe = peer_probe_signal(self.probe, c.peer_health_url)
+        lag = observed_lag(self.clients.cloudwatch, c.local_cluster_id, self.clock(), c.lag_max_age_seconds)
+        has_quorum = d.quorum(witness, probe)
+        self_ok = all(reachable.values())
+        consecutive = 0
+        if command.kind == EVALUATE and reachable["dynamodb"] and not command.read_only:
+            self.table.record_evaluation(
+                evaluation_id, has_quorum and self_ok, [witness.as_dict(), probe.as_dict()]
+            )
+        if command.kind == EVALUATE and reachable["dynamodb"]:
+            history = self.table.recent_evaluations(max(20, 4 * c.required_evaluations))
+            consecutive = d.consecutive_quorum(
+                history, c.evaluation_gap_seconds, c.evaluation_interval_seconds / 2
+            )
         local_is_writer = bool(view and view.local_is_writer(c.local_cluster_arn))
-        situation = d.Situation(
-            command=command.kind,
-            local_is_writer=local_is_writer,
-            operation_in_progress=bool(view and view.operation_in_progress),
-            signals=tuple(signals),
-            consecutive=consecutive,
-            required_consecutive=c.required_evaluations,
-            lag_seconds=lag,
-            max_lag_seconds=c.max_lag_seconds,
-            allow_data_loss=command.allow_data_loss,
+        eligibility = (
+            view.eligibility(c.local_cluster_arn) if view else d.Eligibility(False, reason="RDS unreachable")
         )
-        decision = d.decide(situation)
-        if not command.read_only:
-            self._follow_writer(view, command.event_id)
-        state = self.table.read_state()
+        decision = d.decide(
+            d.Situation(
+                command=command.kind,
+                self_check=reachable,
+                local_is_writer=local_is_writer,
+                eligibility=eligibility,
+                witness=witness,
+                probe=probe,
+                consecutive=consecutive,
+                required_consecutive=c.required_evaluations,
+                lag_seconds=lag.seconds,
+                max_lag_seconds=c.max_lag_seconds,
+                allow_data_loss=command.allow_data_loss,
+            )
+        )
         record.update(
             outcome=decision.outcome,
             action=decision.action,
             reason=_join(command.reason, decision.reason),
-            signals=[s.as_dict() for s in signals],
+            signals=[witness.as_dict(), probe.as_dict()],
+            self_check=reachable,
             quorum=has_quorum,
             consecutive=consecutive,
-            required_consecutive=c.required_evaluations,
-            lag_seconds=lag,
-            max_lag_seconds=c.max_lag_seconds,
+            lag_seconds=lag.seconds,
+            lag=lag.detail,
             local_is_writer=local_is_writer,
+            eligibility={"eligible": eligibility.eligible, "reason": eligibility.reason},
             cluster=view.as_dict() if view else None,
+            routing_controls=arc_states,
             active_state=state.as_dict() if state else None,
-            lock=self.table.lock_holder(),
+            open_execution=open_id,
         )
-        if command.dry_run:
-            return  # the decision is the answer; nothing is promoted, written or published
-        if decision.action is not None:
-            self._promote(command, decision, record)
-        elif decision.notify:
-            self._publish(record, f"trading-dr {c.home_region}: failover blocked by the RPO gate")
-
-    def _follow_writer(self, view: ClusterView | None, event_id: str) -> None:
-        """Keep this region's record of the active region and epoch in step with writer
-        changes made by the other region's orchestrator (or an operator): each table then
-        counts every change, so the epochs of both regions agree. A detached (standalone)
-        home cluster is its own writer whatever the global cluster says, so it never follows."""
-        if view is None or not view.found or not view.local_member or view.operation_in_progress:
+        if command.read_only:
+            if open_id:
+                record["execution"] = self.table.read_execution(open_id)
             return
-        if view.writer_arn is None:
-            return
-        writer_region = view.writer_arn.split(":")[3]
-        state = self.table.read_state()
-        if state is None:
-            self.table.init_state(writer_region, event_id)
-        elif state.active_region != writer_region:
-            new = self.table.advance_epoch(
-                writer_region,
-                f"observed the global cluster's writer in {writer_region}",
-                event_id,
-                "observed",
-            )
-            self._publish(
-                {
-                    "outcome": "writer_observed",
-                    "region": self.config.home_region,
-                    "active_state": new.as_dict(),
-                },
-                f"trading-dr {self.config.home_region}: writer now in {writer_region} (epoch {new.epoch})",
-            )
+        if command.allow_data_loss:
+            self.log.warning("allow_data_loss requested: the RPO gate is bypassed", **record)
+        if arc_states is not None and reachable["dynamodb"] and open_id is None:
+            self._follow_authority(arc_states, view, state, command.event_id, record)
+        if command.kind == EVALUATE:
+            self._alerts(witness, probe, has_quorum, decision, now, record)
+            if reachable["dynamodb"]:
+                self._prewarm(has_quorum and self_ok and not local_is_writer, decision, open_id, record)
+        elif decision.notify and decision.action is None:
+            self._page_now(f"manual:{decision.outcome}", f"manual {command.kind}: {decision.outcome}", record)
+        if open_id is not None:
+            self._drive(open_id, record, veto=d.vetoed(witness, probe) and command.kind == EVALUATE)
+        elif decision.action is not None:
+            self._start(command, decision, state, record)
 
-    def _signals(self) -> tuple[list[d.Signal], ClusterView | None]:
+    # --- the executor, under the lock -------------------------------------------------------
+    def _start(self, command: Command, decision: d.Decision, state, record: dict) -> None:
         c = self.config
-        cluster_signal, view = global_cluster_signal(self.promoter.view, c.local_cluster_arn)
-        return [
-            peer_probe_signal(self.probe, c.peer_health_url),
-            cluster_signal,
-            lag_alarm_signal(self.clients.cloudwatch, c.lag_alarm_names),
-        ], view
-
-    def _promote(self, command: Command, decision: d.Decision, record: dict) -> None:
-        c = self.config
-        holder = command.event_id
+        holder = self.invocation_id
         if not self.table.acquire_lock(holder, c.lock_seconds):
             record.update(outcome=LOCK_HELD, action=None, lock=self.table.lock_holder())
             return
-        result: PromotionResult | None = None
         try:
-            # Check again under the lock: another invocation may have promoted meanwhile.
-            view = self.promoter.view()
+            # Check again UNDER the lock: another invocation may have promoted meanwhile.
+            view = self.view()
             if view.local_is_writer(c.local_cluster_arn):
                 record.update(outcome=d.ALREADY_WRITER, action=None, local_is_writer=True)
                 return
-            if view.operation_in_progress:
+            if view.operation_in_progress and not view.operation_targets(c.local_cluster_arn):
                 record.update(outcome=d.IN_PROGRESS, action=None)
                 return
-            result = self.promoter.promote(decision.action)
-            record["promotion"] = result.as_dict()
-            if result.completed:
-                state = self.table.advance_epoch(
-                    c.home_region, record["reason"], command.event_id, result.performed[-1]
-                )
-                record.update(
-                    outcome=PROMOTED, acted=True, active_state=state.as_dict(), local_is_writer=True
-                )
-                self._publish(record, f"trading-dr: {c.home_region} promoted to writer (epoch {state.epoch})")
-            else:
-                record.update(
-                    outcome=PROMOTION_TIMEOUT if result.performed else PROMOTION_FAILED,
-                    acted=bool(result.performed),
-                )
-                self._publish(
-                    record, f"trading-dr {c.home_region}: promotion {record['outcome'].replace('_', ' ')}"
-                )
+            current = self.table.read_state()
+            epoch = (current.epoch if current else 0) + 1
+            execution = new_execution(
+                c,
+                decision.action,
+                epoch,
+                record["reason"],
+                command.event_id,
+                self.clock(),
+                allow_data_loss=command.allow_data_loss,
+                automatic=command.kind == EVALUATE,
+            )
+            open_id = self.table.open_execution(execution)
+            self._run(open_id, holder, record, veto=False)
         finally:
-            # After a timeout the operation may still be running: keep the lock until it
-            # expires so that nobody starts a second one meanwhile.
-            if result is None or not (result.performed and not result.completed):
-                self.table.release_lock(holder)
+            self.table.release_lock(holder)
             record["lock"] = self.table.lock_holder()
 
-    def _publish(self, record: dict, subject: str) -> None:
+    def _drive(self, open_id: str, record: dict, veto: bool) -> None:
+        holder = self.invocation_id
+        if not self.table.acquire_lock(holder, self.config.lock_seconds, open_id):
+            record.update(outcome=LOCK_HELD, action=None, lock=self.table.lock_holder())
+            return
+        try:
+            self._run(open_id, holder, record, veto)
+        finally:
+            self.table.release_lock(holder)
+            record["lock"] = self.table.lock_holder()
+
+    def _run(self, open_id: str, holder: str, record: dict, veto: bool) -> None:
+        execution = self.table.read_execution(open_id)
+        if execution is None:
+            record["errors"].append(f"open execution {open_id} has no item")
+            return
+        fenced = execution["steps"].get(FENCE, {}).get("status") == "done"
+        if veto and execution.get("automatic") and execution["kind"] == FAILOVER and not fenced:
+            # Positive evidence of a healthy peer before anything was changed: stand down.
+            execution["status"] = CANCELLED
+            execution["errors"].append("cancelled before the fence: the peer is seen healthy")
+            self.table.close_execution(execution)
+            record.update(outcome=CANCELLED_OUTCOME, execution=execution)
+            return
+        execution = self.executor.drive(execution, holder)
+        outcome = {
+            "succeeded": PROMOTED,
+            "failed": STEP_FAILED,
+        }.get(
+            execution["status"], STEP_FAILED if execution["errors"] and _last_failed(execution) else EXECUTING
+        )
+        record.update(outcome=outcome, action=execution["kind"], execution=execution, acted=True)
+        if execution["status"] == "succeeded":
+            record.update(local_is_writer=True, active_state=_as_dict(self.table.read_state()))
+
+    # --- the authority and the epoch -----------------------------------------------------
+    def _follow_authority(self, states: dict, view, state, event_id: str, record: dict) -> None:
+        """Count every change of the active region the ARC state shows (the one place both
+        regions read) into this region's epoch, so that both regions' epochs agree."""
+        c = self.config
+        if states.get("home") == ON and states.get("peer") == OFF:
+            active = c.home_region
+        elif states.get("peer") == ON and states.get("home") == OFF:
+            active = c.peer_region
+        else:
+            record["errors"].append(f"routing controls ambiguous: {states}")
+            return
+        if state is None:
+            self.table.init_state(active, event_id)
+            record["active_state"] = _as_dict(self.table.read_state())
+            return
+        if state.active_region == active:
+            return
+        new = self.table.observe_active(active, f"the ARC routing controls make {active} active", event_id)
+        if new is not None:
+            record["active_state"] = new.as_dict()
+            self._publish(
+                {"outcome": "authority_moved", "region": c.home_region, "active_state": new.as_dict()},
+                f"trading-dr {c.home_region}: {active} is active (epoch {new.epoch})",
+            )
+
+    # --- pre-warm ---------------------------------------------------------------------------
+    def _prewarm(self, peer_down: bool, decision: d.Decision, open_id, record: dict) -> None:
+        c = self.config
+        if not c.asg_name or self.clients.autoscaling is None:
+            return
+        try:
+            saved = self.table.prewarm()
+            if peer_down and saved is None and open_id is None:
+                before = capacity.sizes(self.clients.autoscaling, c.asg_name)
+                if self.table.save_prewarm(before):
+                    capacity.scale_to(self.clients.autoscaling, c.asg_name, c.asg_full_capacity)
+                    record["prewarm"] = {"started": before}
+            elif decision.outcome == d.HEALTHY and saved is not None and open_id is None:
+                capacity.restore(self.clients.autoscaling, c.asg_name, saved)
+                self.table.clear_prewarm()
+                record["prewarm"] = {"restored": saved}
+        except (ClientError, BotoCoreError, LookupError) as error:
+            record["errors"].append(f"prewarm: {error}")
+
+    # --- pages from the survivor ------------------------------------------------------------
+    def _alerts(
+        self, witness, probe, has_quorum: bool, decision: d.Decision, now: float, record: dict
+    ) -> None:
+        after = self.config.page_after_seconds
+        down = d.any_down(witness, probe)
+        conditions = {
+            "peer_down": (has_quorum, after),
+            "no_quorum": (down and not has_quorum, after),
+            "rpo_gate": (decision.outcome == d.RPO_GATE, 0),
+            "not_eligible": (decision.outcome == d.NOT_ELIGIBLE, 0),
+        }
+        for kind, (active, delay) in conditions.items():
+            try:
+                if not active:
+                    if self.table.alert(kind) is not None:
+                        self.table.clear_alert(kind)
+                    continue
+                alert = self.table.start_alert(kind, now)
+                if not alert["paged"] and now - alert["since"] >= delay:
+                    subject = f"trading-dr {self.config.home_region}: {kind.replace('_', ' ')}"
+                    if self._publish(record, subject):
+                        self.table.mark_paged(kind)
+                        record.setdefault("paged", []).append(kind)
+            except (ClientError, BotoCoreError) as error:
+                record["errors"].append(f"alert {kind}: {error}")
+
+    def _page_now(self, kind: str, subject: str, record: dict) -> None:
+        try:
+            alert = self.table.start_alert(kind, self.clock())
+            if alert["paged"]:
+                return
+            if self._publish(record, f"trading-dr {self.config.home_region}: {subject}"):
+                self.table.mark_paged(kind)
+        except (ClientError, BotoCoreError) as error:
+            self.log.error("page failed", kind=kind, error=str(error))
+
+    def _quiet_clear(self, kind: str) -> None:
+        try:
+            if self.table.alert(kind) is not None:
+                self.table.clear_alert(kind)
+        except (ClientError, BotoCoreError) as error:
+            self.log.error("clearing an alert failed", kind=kind, error=str(error))
+
+    def _publish(self, record: dict, subject: str) -> bool:
         try:
             self.clients.sns.publish(
                 TopicArn=self.config.alert_topic_arn,
@@ -278,9 +473,26 @@ class Orchestrator:
                 Message=json.dumps(record, default=str, indent=1),
             )
             record["notified"] = True
+            return True
         except (ClientError, BotoCoreError) as error:
             record.setdefault("errors", []).append(f"publish: {error}")
             self.log.error("publish failed", subject=subject, error=str(error))
+            return False
+
+    # --- housekeeping -----------------------------------------------------------------------
+    def _housekeeping(self, command: Command) -> None:
+        """Once per invocation: keep any unplanned-failover snapshot in this region."""
+        if command.read_only:
+            return
+        from failover.actions import preserve_failover_snapshots
+
+        try:
+            copied = preserve_failover_snapshots(self.clients.rds)
+        except (ClientError, BotoCoreError) as error:
+            self.log.error("snapshot preservation failed", error=str(error))
+            return
+        if copied:
+            self.log.warning("unplanned-failover snapshots copied", snapshots=copied)
 
     def _base_record(self) -> dict:
         c = self.config
@@ -297,6 +509,7 @@ class Orchestrator:
             "peer_region": c.peer_region,
             "at": datetime.fromtimestamp(self.clock(), UTC).isoformat(),
             "signals": [],
+            "self_check": None,
             "quorum": False,
             "consecutive": 0,
             "required_consecutive": c.required_evaluations,
@@ -304,7 +517,8 @@ class Orchestrator:
             "max_lag_seconds": c.max_lag_seconds,
             "local_is_writer": None,
             "cluster": None,
-            "promotion": None,
+            "routing_controls": None,
+            "execution": None,
             "active_state": None,
             "lock": None,
             "notified": False,
@@ -315,10 +529,29 @@ class Orchestrator:
         try:
             fn(*args)
         except (ClientError, BotoCoreError) as error:
-            self.log.error("cleanup failed", error=str(error))
+            self.log.error("write failed", error=str(error))
 
 
-_LOUD = {INVALID_EVENT, DUPLICATE, LOCK_HELD, d.RPO_GATE, PROMOTED, PROMOTION_FAILED, PROMOTION_TIMEOUT}
+_LOUD = {
+    INVALID_EVENT,
+    DUPLICATE,
+    LOCK_HELD,
+    d.RPO_GATE,
+    d.NOT_ELIGIBLE,
+    d.ABSTAIN,
+    PROMOTED,
+    STEP_FAILED,
+    CANCELLED_OUTCOME,
+}
+
+
+def _last_failed(execution: dict) -> bool:
+    step = execution.get("step")
+    return execution["steps"].get(step, {}).get("status") == "failed"
+
+
+def _as_dict(state) -> dict | None:
+    return state.as_dict() if state else None
 
 
 def _join(*parts: str) -> str:

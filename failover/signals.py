@@ -1,18 +1,25 @@
-"""The independent signals, each read from the home region only:
+"""The evidence an evaluation reads, each from the home region (or, for the witness, from
+Route 53's data plane through the home VPC's resolver):
 
-- peer_probe: HTTPS GETs of the peer region's health endpoint, several tries with timeouts;
-- global_cluster: the global cluster as the home region's RDS endpoint describes it;
-- lag_alarms: the home region's replication/RPO lag alarms.
+- witness: the OUTSIDE view of the peer. A DNS name whose Route 53 failover record pair is
+  tied to the peer's Route 53 health check answers one sentinel address while the peer is
+  healthy and another when it is not. Route 53's checkers run in several regions and a
+  health check is healthy when more than 18 % of them say so
+  (https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/dns-failover-determining-health-of-endpoints.html),
+  so the answer does not originate in our region. It is read with the stdlib resolver
+  (socket.getaddrinfo -> the VPC's Route 53 Resolver, https://docs.aws.amazon.com/vpc/latest/userguide/AmazonDNS-concepts.html),
+  never GetHealthCheckStatus, a control-plane call "intended for use during development".
+- peer_probe: HTTPS GETs of the peer's health URL: supporting evidence, never enough alone.
+- replication lag for the RPO gate (observed_lag_seconds).
 
-Each returns a decision.Signal whose peer_down is True (evidence of an outage), False
-(evidence of health) or None (no evidence, e.g. the signal itself could not be read). A
-failing read never counts as "peer down": only positive evidence does.
-
-observed_lag_seconds reads the last replication lag datapoint for the RPO gate.
+Each vote is a decision.Signal whose peer_down is True (positive evidence of an outage),
+False (positive evidence of health) or None (unknown). An unreadable signal is unknown,
+never "down"; one failed try followed by a success is healthy, never "down".
 """
 
 from __future__ import annotations
 
+import socket
 import ssl
 import time
 import urllib.error
@@ -23,11 +30,15 @@ from datetime import UTC, datetime, timedelta
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from failover.cluster_state import ClusterView
 from failover.decision import Signal
 
 # Aurora Global Database lag metrics of the secondary (home) cluster, in milliseconds.
-LAG_METRICS = ("AuroraGlobalDBReplicationLag", "AuroraGlobalDBRPOLag")
+# AuroraGlobalDBRPOLag exists for Aurora PostgreSQL and Aurora MySQL 3.04+/2.12+; older
+# MySQL publishes only AuroraGlobalDBReplicationLag
+# (https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-global-database-disaster-recovery.html).
+LAG_METRICS = ("AuroraGlobalDBRPOLag", "AuroraGlobalDBReplicationLag")
+
+Resolver = Callable[[str], Sequence[str]]
 
 
 @dataclass(frozen=True)
@@ -41,7 +52,7 @@ class HttpsProbe:
     first 2xx. Certificates are verified (ssl default context)."""
 
     def __init__(
-        self, attempts: int, timeout: float, sleep: Callable[[float], None] = time.sleep, backoff=1.0
+        self, attempts: int, timeout: float, sleep: Callable[[float], None] = time.sleep, backoff=0.5
     ):
         self.attempts, self.timeout, self.sleep, self.backoff = attempts, timeout, sleep, backoff
         self._context = ssl.create_default_context()
@@ -58,7 +69,6 @@ class HttpsProbe:
 
     def _once(self, url: str) -> ProbeAttempt:
         if not url.startswith("https://"):
-            # Never file:, never plain http: the config checks this too.
             return ProbeAttempt(False, "refused: not an https:// URL")
         request = urllib.request.Request(  # noqa: S310 (https only, checked above)
             url, method="GET", headers={"User-Agent": "trading-dr-failover"}
@@ -76,76 +86,88 @@ Probe = Callable[[str], Sequence[ProbeAttempt]]
 
 
 def peer_probe_signal(probe: Probe, url: str) -> Signal:
-    tries = list(probe(url))
+    """Healthy when ANY try succeeded (a failed try then a success is a blip, not an outage);
+    down only when every try failed; unknown when the probe made no try at all."""
+    try:
+        tries = list(probe(url))
+    except Exception as error:  # noqa: BLE001 (a broken probe is no evidence either way)
+        return Signal("peer_probe", None, {"url": url, "error": str(error)})
+    if not tries:
+        return Signal("peer_probe", None, {"url": url, "attempts": []})
     healthy = any(t.ok for t in tries)
-    return Signal(
-        "peer_probe",
-        peer_down=not healthy if tries else None,
-        detail={"url": url, "attempts": [t.detail for t in tries]},
-    )
+    return Signal("peer_probe", not healthy, {"url": url, "attempts": [t.detail for t in tries]})
 
 
-def global_cluster_signal(
-    read: Callable[[], ClusterView], local_arn: str
-) -> tuple[Signal, ClusterView | None]:
-    """Peer down when the global cluster, seen from here, has no writer, or its writer is the
-    peer while the cluster is not available or our member is cut off (pending-resync)."""
+def system_resolver(timeout: float) -> Resolver:
+    """IPv4 addresses of a name through the system resolver (in a VPC-attached Lambda: the
+    VPC's Route 53 Resolver). No third-party DNS library: the Lambda ships stdlib + boto3."""
+
+    def resolve(fqdn: str) -> list[str]:
+        previous = socket.getdefaulttimeout()
+        socket.setdefaulttimeout(timeout)
+        try:
+            infos = socket.getaddrinfo(fqdn, None, family=socket.AF_INET, type=socket.SOCK_STREAM)
+        finally:
+            socket.setdefaulttimeout(previous)
+        return sorted({info[4][0] for info in infos})
+
+    return resolve
+
+
+def witness_signal(resolver: Resolver, fqdn: str, healthy_address: str, unhealthy_address: str) -> Signal:
+    """Down only when the witness answers the "unhealthy" sentinel and not the healthy one;
+    healthy when it answers the healthy sentinel; unknown otherwise (NXDOMAIN, timeout,
+    SERVFAIL, both or neither sentinel)."""
     try:
-        view = read()
-    except (ClientError, BotoCoreError) as error:
-        return Signal("global_cluster", None, {"error": str(error)}), None
-    detail = view.as_dict()
-    if not view.found or view.local_is_writer(local_arn):
-        return Signal("global_cluster", None, detail), view
-    if view.operation_in_progress:
-        return Signal("global_cluster", None, detail), view
-    local = view.members.get(local_arn, {})
-    down = (
-        view.writer_arn is None
-        or view.status != "available"
-        or local.get("SynchronizationStatus") == "pending-resync"
-    )
-    return Signal("global_cluster", down, detail), view
+        addresses = set(resolver(fqdn))
+    except (OSError, UnicodeError) as error:
+        return Signal("witness", None, {"fqdn": fqdn, "error": f"{type(error).__name__}: {error}"})
+    detail = {"fqdn": fqdn, "addresses": sorted(addresses)}
+    healthy, unhealthy = healthy_address in addresses, unhealthy_address in addresses
+    if healthy and not unhealthy:
+        return Signal("witness", False, detail)
+    if unhealthy and not healthy:
+        return Signal("witness", True, detail)
+    return Signal("witness", None, {**detail, "error": "answer is neither sentinel alone"})
 
 
-def lag_alarm_signal(cloudwatch, alarm_names: Sequence[str]) -> Signal:
-    """Peer down when any configured lag alarm is in ALARM: replication is degrading. The
-    deployed alarms treat missing data as not breaching (the writer's own cluster publishes no
-    lag), so a region that went dark is seen by the probe and the global-cluster signal, and
-    its silence leaves the last observed lag as the RPO gate's input (observed_lag_seconds)."""
-    if not alarm_names:
-        return Signal("lag_alarms", None, {"error": "no lag alarms configured"})
-    try:
-        alarms = cloudwatch.describe_alarms(AlarmNames=list(alarm_names))["MetricAlarms"]
-    except (ClientError, BotoCoreError) as error:
-        return Signal("lag_alarms", None, {"error": str(error)})
-    states = {a["AlarmName"]: a["StateValue"] for a in alarms}
-    missing = sorted(set(alarm_names) - set(states))
-    detail = {"states": states, **({"missing": missing} if missing else {})}
-    if not states:
-        return Signal("lag_alarms", None, detail)
-    return Signal("lag_alarms", any(v == "ALARM" for v in states.values()), detail)
+@dataclass(frozen=True)
+class LagReading:
+    seconds: float | None
+    """The larger of the fresh lag datapoints; None = unknown (counts as over the bound)."""
+    detail: dict
 
 
-def observed_lag_seconds(cloudwatch, cluster_id: str, now: float, lookback_seconds: int) -> float | None:
-    """The largest of the latest datapoints of the lag metrics within the lookback window, in
-    seconds; None when there is none (the gate then treats the lag as unbounded)."""
+def observed_lag(cloudwatch, cluster_id: str, now: float, max_age_seconds: int) -> LagReading:
+    """The RPO gate's input: for each lag metric, its newest datapoint no older than
+    max_age_seconds; then the LARGER of them (a smaller one would understate the loss). A
+    metric that cannot be read makes the whole reading unknown (it might be the larger
+    one); a metric with no datapoint is not published for this engine and is skipped; no
+    fresh datapoint at all is unknown."""
     end = datetime.fromtimestamp(now, UTC)
-    latest: list[float] = []
+    oldest = end - timedelta(seconds=max_age_seconds)
+    fresh: dict[str, float] = {}
     for metric in LAG_METRICS:
         try:
             points = cloudwatch.get_metric_statistics(
                 Namespace="AWS/RDS",
                 MetricName=metric,
                 Dimensions=[{"Name": "DBClusterIdentifier", "Value": cluster_id}],
-                StartTime=end - timedelta(seconds=lookback_seconds),
+                StartTime=oldest - timedelta(seconds=60),
                 EndTime=end + timedelta(seconds=60),
                 Period=60,
                 Statistics=["Maximum"],
             )["Datapoints"]
-        except (ClientError, BotoCoreError):
-            continue
+        except (ClientError, BotoCoreError) as error:
+            return LagReading(None, {"error": f"{metric}: {error}"})
+        points = [p for p in points if _utc(p["Timestamp"]) >= oldest]
         if points:
             newest = max(points, key=lambda p: p["Timestamp"])
-            latest.append(newest["Maximum"] / 1000.0)
-    return max(latest) if latest else None
+            fresh[metric] = newest["Maximum"] / 1000.0
+    if not fresh:
+        return LagReading(None, {"error": f"no lag datapoint in the last {max_age_seconds}s"})
+    return LagReading(max(fresh.values()), {"metrics": fresh})
+
+
+def _utc(value: datetime) -> datetime:
+    return value if value.tzinfo else value.replace(tzinfo=UTC)

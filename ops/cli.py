@@ -45,8 +45,21 @@ def cmd_failover(args: argparse.Namespace, console: Console) -> int:
 
     from ops import targets
     from ops.deploy_cmd import confirm
-    from ops.failover_cmd import FailoverRequest, run_failover
+    from ops.failover_cmd import FailoverRequest, run_detach, run_failover
 
+    if args.detach:
+        if not args.region:
+            raise OperatorError(
+                "--detach needs --region: the region whose cluster leaves the global cluster."
+            )
+        outcome = run_detach(
+            args.region,
+            targets.load_targets(),
+            approve=lambda question: confirm(question, args.yes, sys.stdin.isatty()),
+        )
+        console.print(f"detach of {outcome.region} via {outcome.via}")
+        console.print_json(json.dumps(outcome.result, default=str))
+        return EXIT_OK
     request = FailoverRequest(
         planned=args.planned,
         dry_run=args.dry_run,
@@ -146,6 +159,11 @@ def build_parser() -> argparse.ArgumentParser:
     kind = failover.add_mutually_exclusive_group(required=True)
     kind.add_argument("--planned", action="store_true", help="switchover: no data loss (drills, failback)")
     kind.add_argument("--unplanned", action="store_true", help="failover: the writer region is lost")
+    kind.add_argument(
+        "--detach",
+        action="store_true",
+        help="RemoveFromGlobalCluster for --region, only once ARC shows the old region fenced",
+    )
     failover.add_argument("--dry-run", action="store_true", help="decide and report, change nothing")
     failover.add_argument(
         "--allow-data-loss", action="store_true", help="unplanned only: promote past the RPO gate"

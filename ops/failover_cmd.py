@@ -5,6 +5,12 @@ gate, never promote the writer); this side picks the region, builds the request 
 the answer.
 
 `run_failover` is what the CLI and the local drill call.
+
+`run_detach` is the ONLY way this project calls RemoveFromGlobalCluster: an irreversible,
+unfenced split of the global cluster, so it is an operator command with the operator's
+credentials (the orchestrator's role has no permission for it), and it refuses unless the
+ARC cluster, read through its data-plane endpoints, shows the region to detach ON and the
+old region OFF: the old region is fenced from traffic before it can become a second writer.
 """
 
 from __future__ import annotations
@@ -136,6 +142,72 @@ def run_local(payload: dict, region: str, targets: DrTargets, session: Any) -> d
         )
     except ConfigError as error:
         raise OperatorError(f"cannot run the orchestrator for {region} locally: {error}") from None
+
+
+def run_detach(
+    region: str,
+    targets: DrTargets,
+    session: Any = None,
+    approve: Callable[[str], bool] | None = None,
+    environ: dict[str, str] | None = None,
+    arc_client_factory: Callable[[str, str], Any] | None = None,
+) -> FailoverOutcome:
+    """Detach `region`'s cluster from the global cluster (it becomes a standalone writer),
+    after confirming through ARC that the other region is fenced (its control OFF, ours ON).
+    Configuration (cluster ids, ARC endpoints, routing controls) is the deployed
+    orchestrator's in `region`, unless `environ` is given."""
+    from failover.arc import ArcError, RoutingControls, boto3_factory, peer_is_fenced
+    from failover.config import ConfigError, OrchestratorConfig
+    from failover.local import _function_environment
+
+    if session is None:
+        import boto3
+
+        session = boto3.Session()
+    targets.peer_of(region)  # one of the pair
+    with credentials_required():
+        try:
+            if environ is None:
+                function = targets.orchestrators.get(region)
+                if not function:
+                    raise OperatorError(
+                        f"no orchestrator function known in {region}: cannot read its configuration"
+                    )
+                environ = dict(_function_environment(session, region, function))
+            config = OrchestratorConfig.from_env(environ)
+        except ConfigError as error:
+            raise OperatorError(f"cannot detach in {region}: {error}") from None
+        if config.home_region != region:
+            raise OperatorError(f"the configuration is for {config.home_region}, not {region}")
+        controls = RoutingControls(
+            config.arc_cluster_endpoints,
+            arc_client_factory or boto3_factory(5, session),
+            config.home_routing_control_arn,
+            config.peer_routing_control_arn,
+        )
+        try:
+            states = controls.states()
+        except ArcError as error:
+            raise OperatorError(f"cannot confirm the fence, so nothing is detached: {error}") from None
+        if not peer_is_fenced(states):
+            raise OperatorError(
+                f"refusing to detach {config.local_cluster_id}: the ARC routing controls read {region} "
+                f"{states['home']}, {config.peer_region} {states['peer']}; the old region must be fenced "
+                f"({config.peer_region} Off, {region} On) first: run `deploy.py failover --unplanned "
+                f"--region {region}`, whose first step is that fence."
+            )
+        question = (
+            f"DETACH {config.local_cluster_id} from {config.global_cluster_id} in {region}: irreversible, "
+            f"the cluster becomes a standalone writer ({config.peer_region} is fenced by ARC)"
+        )
+        if approve is not None and not approve(question):
+            raise OperatorError("cancelled: nothing was changed.")
+        rds = session.client("rds", region_name=region, config=INVOKE_CONFIG)
+        response = rds.remove_from_global_cluster(
+            GlobalClusterIdentifier=config.global_cluster_id, DbClusterIdentifier=config.local_cluster_arn
+        )
+    payload = {"action": "detach", "routing_controls": states}
+    return FailoverOutcome(region, "operator:RemoveFromGlobalCluster", payload, response)
 
 
 def run_failover(

@@ -1,79 +1,87 @@
-"""The pure decision logic, table by table."""
+"""The decision as a pure function, rule by rule (failover/decision.py's docstring lists
+the rules; issue 10 "A decision that tells primary down from we are cut off")."""
 
 from __future__ import annotations
 
 import pytest
 
 from failover import decision as d
-from failover.decision import Evaluation, Signal, Situation
+from failover.decision import Eligibility, Evaluation, Signal
 
 DOWN, UP, UNKNOWN = True, False, None
+OK = {"rds": True, "dynamodb": True, "arc": True}
 
 
-def signals(*states):
-    return tuple(Signal(f"s{i}", state) for i, state in enumerate(states))
-
-
-def situation(**kw):
+def situation(**kw) -> d.Situation:
     base = dict(
         command="evaluate",
+        self_check=OK,
         local_is_writer=False,
-        operation_in_progress=False,
-        signals=signals(DOWN, DOWN, UP),
+        eligibility=Eligibility(True),
+        witness=Signal("witness", DOWN),
+        probe=Signal("peer_probe", DOWN),
         consecutive=3,
         required_consecutive=3,
         lag_seconds=1.0,
         max_lag_seconds=30,
     )
-    return Situation(**{**base, **kw})
+    return d.Situation(**{**base, **kw})
+
+
+def w(state):
+    return Signal("witness", state)
+
+
+def p(state):
+    return Signal("peer_probe", state)
 
 
 @pytest.mark.parametrize(
     "kw, outcome, action, notify",
     [
-        # Automatic evaluations
         ({}, d.PROMOTE, "failover", True),
-        ({"signals": signals(UP, UP, UP)}, d.HEALTHY, None, False),
-        ({"signals": signals(UNKNOWN, UNKNOWN, UNKNOWN)}, d.HEALTHY, None, False),
-        ({"signals": signals(DOWN, UP, UP)}, d.NO_QUORUM, None, False),
-        ({"signals": signals(DOWN, UNKNOWN, UNKNOWN)}, d.NO_QUORUM, None, False),
-        ({"signals": signals(DOWN, DOWN, DOWN)}, d.PROMOTE, "failover", True),
-        ({"consecutive": 2}, d.AWAITING, None, False),
-        ({"consecutive": 4}, d.PROMOTE, "failover", True),
-        ({"lag_seconds": 30.0}, d.PROMOTE, "failover", True),  # at the bound is within it
-        ({"lag_seconds": 30.5}, d.RPO_GATE, None, True),
-        ({"lag_seconds": None}, d.RPO_GATE, None, True),
-        # allow_data_loss never comes with an automatic evaluation; even so it opens nothing
-        ({"lag_seconds": 99.0, "allow_data_loss": True}, d.RPO_GATE, None, True),
+        # self-check: a region that cannot reach its own services abstains
+        ({"self_check": {**OK, "arc": False}}, d.ABSTAIN, None, False),
+        ({"self_check": {**OK, "rds": False}}, d.ABSTAIN, None, False),
+        ({"self_check": {**OK, "dynamodb": False}}, d.ABSTAIN, None, False),
         ({"local_is_writer": True}, d.ALREADY_WRITER, None, False),
-        ({"operation_in_progress": True}, d.IN_PROGRESS, None, False),
-        ({"local_is_writer": True, "operation_in_progress": True}, d.ALREADY_WRITER, None, False),
-        # Manual commands: no quorum needed; the RPO gate still holds for failover
+        # positive evidence of health vetoes
+        ({"witness": w(UP)}, d.HEALTHY, None, False),
+        ({"probe": p(UP)}, d.HEALTHY, None, False),
+        # partition: the probe fails from inside, the outside witness sees the peer healthy
+        ({"witness": w(UP), "probe": p(DOWN)}, d.HEALTHY, None, False),
+        # the witness must say down: an unreadable witness never promotes
+        ({"witness": w(UNKNOWN)}, d.NO_QUORUM, None, False),
+        # the probe is supporting evidence; the witness alone is not enough
+        ({"probe": p(UNKNOWN)}, d.NO_QUORUM, None, False),
+        # eligibility from the global cluster
+        ({"eligibility": Eligibility(False, in_progress=True)}, d.IN_PROGRESS, None, False),
+        ({"eligibility": Eligibility(False, reason="engine")}, d.NOT_ELIGIBLE, None, True),
+        # persistence
+        ({"consecutive": 2}, d.AWAITING, None, False),
+        # RPO gate: over the bound, or unknown
+        ({"lag_seconds": 31.0}, d.RPO_GATE, None, True),
+        ({"lag_seconds": None}, d.RPO_GATE, None, True),
+        ({"lag_seconds": 30.0}, d.PROMOTE, "failover", True),
+        # manual commands
+        ({"command": "status"}, d.STATUS_REPORT, None, False),
+        ({"command": "failover", "lag_seconds": None}, d.RPO_GATE, None, True),
+        ({"command": "failover", "lag_seconds": None, "allow_data_loss": True}, d.PROMOTE, "failover", True),
+        ({"command": "failover", "witness": w(UP), "consecutive": 0}, d.PROMOTE, "failover", True),
+        ({"command": "failover", "local_is_writer": True}, d.ALREADY_WRITER, None, False),
+        ({"command": "switchover"}, d.PROMOTE, "switchover", True),
+        ({"command": "switchover", "lag_seconds": None}, d.RPO_GATE, None, True),
         (
-            {"command": "failover", "signals": signals(UP, UP, UP), "consecutive": 0},
-            d.PROMOTE,
-            "failover",
+            {"command": "switchover", "eligibility": Eligibility(False, reason="x")},
+            d.NOT_ELIGIBLE,
+            None,
             True,
         ),
-        ({"command": "failover", "lag_seconds": 99.0}, d.RPO_GATE, None, True),
-        ({"command": "failover", "lag_seconds": None}, d.RPO_GATE, None, True),
-        ({"command": "failover", "lag_seconds": 99.0, "allow_data_loss": True}, d.PROMOTE, "failover", True),
-        (
-            {"command": "failover", "local_is_writer": True, "allow_data_loss": True},
-            d.ALREADY_WRITER,
-            None,
-            False,
-        ),
-        ({"command": "switchover", "lag_seconds": 99.0}, d.PROMOTE, "switchover", True),
-        ({"command": "switchover", "local_is_writer": True}, d.ALREADY_WRITER, None, False),
-        ({"command": "switchover", "operation_in_progress": True}, d.IN_PROGRESS, None, False),
-        ({"command": "status"}, d.STATUS_REPORT, None, False),
     ],
 )
 def test_decide(kw, outcome, action, notify):
-    result = d.decide(situation(**kw))
-    assert (result.outcome, result.action, result.notify) == (outcome, action, notify)
-    assert result.reason
+    decision = d.decide(situation(**kw))
+    assert (decision.outcome, decision.action, decision.notify) == (outcome, action, notify)
 
 
 def test_rpo_gate_reason_names_lag_and_bound():
@@ -118,8 +126,14 @@ def test_consecutive_quorum_with_spacing(history, expected):
 
 
 @pytest.mark.parametrize(
-    "states, expected",
-    [((DOWN, DOWN), True), ((DOWN, UP), False), ((DOWN, UNKNOWN, UNKNOWN), False), ((DOWN, DOWN, UP), True)],
+    "witness, probe, expected",
+    [
+        (DOWN, DOWN, True),
+        (DOWN, UP, False),
+        (DOWN, UNKNOWN, False),
+        (UNKNOWN, DOWN, False),  # an unreadable witness is never "down"
+        (UP, DOWN, False),
+    ],
 )
-def test_quorum_needs_two_positive_signals(states, expected):
-    assert d.quorum(signals(*states)) is expected
+def test_quorum_needs_the_outside_witness_and_the_probe(witness, probe, expected):
+    assert d.quorum(w(witness), p(probe)) is expected

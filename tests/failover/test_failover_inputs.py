@@ -1,9 +1,11 @@
-"""Event parsing, configuration validation, the HTTPS probe, the cluster signal and the
-Lambda handler's failure modes."""
+"""Event parsing, configuration validation, the probe, the witness, the RPO gate's lag
+reading, the cluster view's eligibility and the Lambda handler's failure modes."""
 
 from __future__ import annotations
 
 import json
+import socket
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -11,10 +13,18 @@ from failover import events as e
 from failover.cluster_state import ClusterView
 from failover.config import ENV, ConfigError, OrchestratorConfig
 from failover.handler import CONFIG_ERROR
-from failover.signals import HttpsProbe, global_cluster_signal
+from failover.signals import HttpsProbe, ProbeAttempt, observed_lag, peer_probe_signal, witness_signal
+from tests.failover.fakes import client_error
 
 LOCAL = "arn:aws:rds:us-west-2:123456789012:cluster:trading-dr-db"
 PEER = "arn:aws:rds:us-east-1:123456789012:cluster:trading-primary-db"
+CONTROL = "arn:aws:route53-recovery-control::123456789012:controlpanel/abc/routingcontrol/"
+ENDPOINTS = json.dumps(
+    [
+        {"Endpoint": "https://a.route53-recovery-cluster.us-west-2.amazonaws.com/v1", "Region": "us-west-2"},
+        {"endpoint": "https://b.route53-recovery-cluster.eu-west-1.amazonaws.com/v1", "region": "eu-west-1"},
+    ]
+)
 
 VALID_ENV = {
     "FAILOVER_HOME_REGION": "us-west-2",
@@ -25,15 +35,21 @@ VALID_ENV = {
     "FAILOVER_PEER_HEALTH_URL": "https://app-primary.trading.example.com/health",
     "FAILOVER_CONTROL_TABLE": "trading-dr-failover-control",
     "FAILOVER_ALERT_TOPIC_ARN": "arn:aws:sns:us-west-2:123456789012:alerts",
-    "FAILOVER_LAG_ALARM_NAMES": "lag-a, lag-b",
+    "FAILOVER_WITNESS_FQDN": "witness-us-east-1.failover.example.net",
+    "FAILOVER_ARC_CLUSTER_ENDPOINTS": ENDPOINTS,
+    "FAILOVER_HOME_ROUTING_CONTROL_ARN": CONTROL + "dr1",
+    "FAILOVER_PEER_ROUTING_CONTROL_ARN": CONTROL + "primary1",
     "FAILOVER_EVALUATIONS": "4",
 }
 
 
-def test_config_from_env_round_trips():
+def test_config_from_env_round_trips_with_the_cadence_defaults():
     config = OrchestratorConfig.from_env(VALID_ENV)
-    assert config.required_evaluations == 4 and config.lag_alarm_names == ("lag-a", "lag-b")
-    assert config.max_lag_seconds == 30  # default
+    assert config.required_evaluations == 4
+    assert (config.evaluation_interval_seconds, config.probe_timeout_seconds) == (10, 2)
+    assert (config.max_lag_seconds, config.lag_max_age_seconds) == (30, 120)
+    assert (config.witness_healthy_address, config.witness_unhealthy_address) == ("192.0.2.1", "192.0.2.2")
+    assert [e.region for e in config.arc_cluster_endpoints] == ["us-west-2", "eu-west-1"]
     assert OrchestratorConfig.from_env(config.to_env()) == config
     assert set(config.to_env()) == set(ENV.values())
 
@@ -55,19 +71,46 @@ def test_config_from_env_round_trips():
         ("FAILOVER_EVALUATIONS", "0", "between 1 and 10"),
         ("FAILOVER_EVALUATIONS", "three", "whole number"),
         ("FAILOVER_MAX_LAG_SECONDS", "301", "between 1 and 300"),
-        ("FAILOVER_LOCK_SECONDS", "30", "between 60 and 3600"),
+        ("FAILOVER_LAG_MAX_AGE_SECONDS", "900", "between 60 and 600"),
+        ("FAILOVER_LOCK_SECONDS", "5", "between 15 and 900"),
         ("FAILOVER_GLOBAL_CLUSTER_ID", "9bad", "RDS identifier"),
+        ("FAILOVER_WITNESS_FQDN", "not a name", "DNS name"),
+        ("FAILOVER_WITNESS_UNHEALTHY_ADDRESS", "192.0.2.1", "must differ from the healthy address"),
+        ("FAILOVER_WITNESS_HEALTHY_ADDRESS", "healthy", "IPv4 address"),
+        ("FAILOVER_ARC_CLUSTER_ENDPOINTS", "https://x", "JSON list"),
+        ("FAILOVER_ARC_CLUSTER_ENDPOINTS", "[]", "1 to 5 cluster endpoints"),
+        ("FAILOVER_ARC_CLUSTER_ENDPOINTS", '[{"Endpoint": "http://x", "Region": "us-west-2"}]', "https://"),
+        ("FAILOVER_PEER_ROUTING_CONTROL_ARN", CONTROL + "dr1", "must differ from the home control"),
+        ("FAILOVER_HOME_ROUTING_CONTROL_ARN", "arn:aws:sns:us-west-2:123456789012:x", "routing control ARN"),
+        ("FAILOVER_PROBE_TIMEOUT_SECONDS", "5", "must fit in the evaluation interval"),
+        (
+            "FAILOVER_DATA_API_SECRET_ARN",
+            "arn:aws:secretsmanager:us-east-1:123456789012:secret:x",
+            "in us-west-2",
+        ),
     ],
 )
 def test_config_errors_name_key_value_and_rule(key, value, rule):
     with pytest.raises(ConfigError) as caught:
         OrchestratorConfig.from_env({**VALID_ENV, key: value})
-    assert (
-        caught.value.key == key
-        and rule in str(caught.value)
-        and f"{key}=" in str(caught.value)
-        and value in str(caught.value)
-    )
+    assert caught.value.key == key and rule in str(caught.value) and f"{key}=" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    "extra, key, rule",
+    [
+        ({"FAILOVER_ASG_NAME": "app"}, "FAILOVER_ASG_FULL_CAPACITY", "at least 1 when an ASG is named"),
+        (
+            {"FAILOVER_EVALUATION_INTERVAL_SECONDS": "20", "FAILOVER_EVALUATION_GAP_SECONDS": "20"},
+            "FAILOVER_EVALUATION_GAP_SECONDS",
+            "must exceed the evaluation interval",
+        ),
+    ],
+)
+def test_config_cross_field_rules(extra, key, rule):
+    with pytest.raises(ConfigError) as caught:
+        OrchestratorConfig.from_env({**VALID_ENV, **extra})
+    assert caught.value.key == key and rule in str(caught.value)
 
 
 def test_manual_command_parses_with_defaults_and_stable_id():
@@ -118,42 +161,150 @@ def test_bad_events_say_what_is_wrong(event, says):
     assert says in str(caught.value)
 
 
-def test_https_probe_tries_several_times_with_timeouts():
+def test_https_probe_tries_again_with_timeouts():
     slept = []
     probe = HttpsProbe(attempts=3, timeout=1, sleep=slept.append)
     # Nothing listens on port 9 of the loopback: each try fails fast, no network needed.
     tries = probe("https://127.0.0.1:9/health")
     assert len(tries) == 3 and not any(t.ok for t in tries)
-    assert slept == [1.0, 2.0]
+    assert slept == [0.5, 1.0]
+
+
+@pytest.mark.parametrize(
+    "tries, peer_down",
+    [
+        ([False, True], False),  # one failed try then a success: a blip, not "down"
+        ([True], False),
+        ([False, False], True),
+        ([], None),  # no try at all: no evidence
+    ],
+)
+def test_probe_semantics(tries, peer_down):
+    signal = peer_probe_signal(lambda url: [ProbeAttempt(ok, "t") for ok in tries], "https://peer/health")
+    assert signal.peer_down is peer_down
+
+
+def test_a_broken_probe_is_unknown_not_down():
+    def broken(url):
+        raise RuntimeError("boom")
+
+    assert peer_probe_signal(broken, "https://peer/health").peer_down is None
+
+
+def _resolver(answer):
+    def resolve(fqdn):
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+    return resolve
+
+
+@pytest.mark.parametrize(
+    "answer, peer_down",
+    [
+        (["192.0.2.1"], False),
+        (["192.0.2.2"], True),
+        (socket.gaierror("Temporary failure in name resolution"), None),  # unreadable: unknown
+        (TimeoutError("timed out"), None),
+        (["192.0.2.1", "192.0.2.2"], None),
+        (["203.0.113.9"], None),
+        ([], None),
+    ],
+)
+def test_witness_reads_down_only_from_the_unhealthy_sentinel(answer, peer_down):
+    signal = witness_signal(_resolver(answer), "witness.example.net", "192.0.2.1", "192.0.2.2")
+    assert signal.peer_down is peer_down
+
+
+class _Metrics:
+    """GetMetricStatistics answers: metric -> list of (age seconds, value ms) or an error."""
+
+    def __init__(self, now, answers):
+        self.now, self.answers = now, answers
+
+    def get_metric_statistics(self, MetricName, StartTime, EndTime, **kwargs):
+        answer = self.answers.get(MetricName, [])
+        if isinstance(answer, Exception):
+            raise answer
+        end = datetime.fromtimestamp(self.now, UTC)
+        points = [{"Timestamp": end - timedelta(seconds=age), "Maximum": ms} for age, ms in answer]
+        return {"Datapoints": [p for p in points if StartTime <= p["Timestamp"] <= EndTime]}
+
+
+NOW = 1_800_000_000.0
+
+
+@pytest.mark.parametrize(
+    "answers, seconds",
+    [
+        # The LARGER of the two metrics, never the smaller.
+        ({"AuroraGlobalDBRPOLag": [(30, 50_000)], "AuroraGlobalDBReplicationLag": [(30, 2_000)]}, 50.0),
+        ({"AuroraGlobalDBRPOLag": [(30, 2_000)], "AuroraGlobalDBReplicationLag": [(30, 50_000)]}, 50.0),
+        # Only the older metric is published (Aurora MySQL before 3.04).
+        ({"AuroraGlobalDBReplicationLag": [(30, 4_000)]}, 4.0),
+        # The newest datapoint of a metric counts, not an older larger one.
+        ({"AuroraGlobalDBRPOLag": [(90, 60_000), (20, 1_000)]}, 1.0),
+        # Older than two minutes: unknown.
+        ({"AuroraGlobalDBRPOLag": [(170, 1_000)]}, None),
+        ({}, None),
+        # One metric unreadable: unknown (it might be the larger one).
+        (
+            {
+                "AuroraGlobalDBRPOLag": client_error("Throttling"),
+                "AuroraGlobalDBReplicationLag": [(10, 1_000)],
+            },
+            None,
+        ),
+    ],
+)
+def test_lag_reading_for_the_rpo_gate(answers, seconds):
+    reading = observed_lag(_Metrics(NOW, answers), "trading-dr-db", NOW, 120)
+    assert reading.seconds == seconds
 
 
 def _view(**kw):
+    local = {
+        "Engine": "aurora-postgresql",
+        "EngineVersion": "15.4",
+        "DBClusterMembers": [{"DBInstanceIdentifier": "i"}],
+    }
     base = dict(
         found=True,
         status="available",
         writer_arn=PEER,
-        members={PEER: {"IsWriter": True}, LOCAL: {"IsWriter": False, "SynchronizationStatus": "connected"}},
+        members={PEER: {"IsWriter": True}, LOCAL: {"IsWriter": False}},
+        engine="aurora-postgresql",
+        engine_version="15.4",
         local_member=True,
+        local=local,
     )
     return ClusterView(**{**base, **kw})
 
 
 @pytest.mark.parametrize(
-    "view, peer_down",
+    "view, eligible, in_progress",
     [
-        (_view(), False),
-        (_view(status="unavailable"), True),
-        (_view(writer_arn=None), True),
-        (_view(members={PEER: {"IsWriter": True}, LOCAL: {"SynchronizationStatus": "pending-resync"}}), True),
-        (_view(writer_arn=LOCAL), None),  # we are the writer: no evidence about the peer
-        (_view(status="failing-over"), None),  # an operation is under way
-        (_view(failover_state={"Status": "pending"}), None),
-        (_view(found=False, local_member=False), None),
+        (_view(), True, False),
+        # The survivor's view of a dead primary is unchanged: still eligible (AWS documents
+        # no "pending-resync" or other flip to wait for).
+        (
+            _view(members={PEER: {"IsWriter": True}, LOCAL: {"SynchronizationStatus": "connected"}}),
+            True,
+            False,
+        ),
+        (_view(failover_state={"Status": "pending"}), False, True),
+        (_view(failover_state={"Status": "switching-over"}), False, True),
+        (_view(status="modifying"), False, True),
+        (_view(local_member=False), False, False),
+        (_view(found=False), False, False),
+        (_view(engine_version="16.1"), False, False),  # managed failover needs major+minor match
+        (_view(engine="aurora-mysql"), False, False),
     ],
 )
-def test_global_cluster_signal(view, peer_down):
-    signal, seen = global_cluster_signal(lambda: view, LOCAL)
-    assert signal.peer_down is peer_down and seen is view
+def test_global_cluster_decides_eligibility_not_liveness(view, eligible, in_progress):
+    result = view.eligibility(LOCAL)
+    assert (result.eligible, result.in_progress) == (eligible, in_progress)
 
 
 def test_handler_reports_a_config_error_without_acting(monkeypatch, capsys):

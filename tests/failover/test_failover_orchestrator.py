@@ -1,440 +1,460 @@
-"""The orchestrator on moto: real boto3 calls against mocked RDS, DynamoDB, SNS, SQS and
-CloudWatch; FailoverGlobalCluster / SwitchoverGlobalCluster / a cross-region
-RemoveFromGlobalCluster are emulated on moto's state (ops/emulation/rds.py)."""
+"""The orchestrator end to end on both regions: moto DynamoDB/CloudWatch plus the doubles
+of tests/failover/fakes.py (Aurora global failover/switchover, the ARC cluster, the ASG,
+the witness, the probe). Each test injects faults only; the doubles answer as AWS
+documents it. The issue-10 scenarios and "holes" are named in the test names."""
 
 from __future__ import annotations
 
-import time
+import json
 
 import pytest
 from moto import mock_aws
 
 from failover import decision as d
 from failover import orchestrator as o
-from ops.emulation.world import CLUSTER, DR, PRIMARY, TABLE, build_world
+from failover.actions import writer_instance_id
+from failover.orchestrator import Orchestrator
+from tests.failover.fakes import CONTROLS, DR, PRIMARY, Fault
+from tests.failover.world import PEER, World, config_for, schedule_event
 
 N = 3
 
 
-@pytest.fixture
-def make_world():
-    """Build a world (once per test) with config overrides; N evaluations by default."""
-    with mock_aws():
-        yield lambda **overrides: build_world(
-            start=float(int(time.time())), **{"required_evaluations": N, **overrides}
-        )
+def outage(world: World) -> None:
+    world.up[PRIMARY] = False
+    world.put_lag(DR, 1.0, age=10)
 
 
-@pytest.fixture
-def world(make_world):
-    return make_world()
+def fresh_lag(world: World, seconds: float = 1.0) -> None:
+    world.put_lag(DR, seconds, age=5)
 
 
-def dr_arn(world):
-    return world.regions[DR].config.local_cluster_arn
+def promote_fully(world: World, limit: int = 200) -> list[dict]:
+    records = []
+    for _ in range(limit):
+        fresh_lag(world)
+        records.append(world.tick())
+        if records[-1]["outcome"] == o.PROMOTED:
+            return records
+    raise AssertionError([r["outcome"] for r in records[-5:]])
 
 
-def primary_arn(world):
-    return world.regions[PRIMARY].config.local_cluster_arn
+def rds_ops(world: World, region: str = DR) -> list[str]:
+    return [c for c in world.rds[region].calls if not c.startswith("describe")]
 
 
-def state_item(world):
-    return next((i for i in world.table_items() if i["pk"]["S"] == "STATE"), None)
-
-
-def test_healthy_peer_no_action(world):
+# --- healthy, and where the votes come from ---------------------------------------------------
+def test_healthy_peer_no_action_and_every_vote_recorded(world):
+    fresh_lag(world)
     records = [world.tick() for _ in range(N + 2)]
     assert {r["outcome"] for r in records} == {d.HEALTHY}
-    assert not any(r["acted"] for r in records)
-    assert world.promotions() == []
-    assert world.writer() == primary_arn(world)
-    assert world.notifications() == []
-    # Every signal is in the record; the healthy peer reads as healthy.
-    signals = {s["name"]: s["peer_down"] for s in records[-1]["signals"]}
-    assert signals == {"peer_probe": False, "global_cluster": False, "lag_alarms": False}
+    assert rds_ops(world) == [] and world.arc.updates == [] and world.pages() == []
+    votes = {s["name"]: s["peer_down"] for s in records[-1]["signals"]}
+    assert votes == {"witness": False, "peer_probe": False}
+    assert records[-1]["self_check"] == {"rds": True, "dynamodb": True, "arc": True}
+    assert world.epoch(DR) == (PRIMARY, 0)  # first observation of the ARC state
 
 
-@pytest.mark.parametrize("failing", ["probe", "alarms"])
-def test_one_failing_signal_no_action(world, failing):
-    if failing == "probe":
-        world.peer_healthy = False
-    else:
-        world.set_lag_alarms("ALARM")
-    records = [world.tick() for _ in range(N + 2)]
-    assert {r["outcome"] for r in records} == {d.NO_QUORUM}
-    assert world.promotions() == []
-    assert world.writer() == primary_arn(world)
-
-
-def test_quorum_for_n_evaluations_promotes(world):
-    world.peer_down()
-    before = [world.tick() for _ in range(N - 1)]
-    assert [r["outcome"] for r in before] == [d.AWAITING] * (N - 1)
-    assert [r["consecutive"] for r in before] == list(range(1, N))
-    assert world.promotions() == []
-
-    record = world.tick()
-    assert record["outcome"] == o.PROMOTED and record["acted"] is True
-    assert world.promotions() == [
-        (
-            "FailoverGlobalCluster",
-            {
-                "GlobalClusterIdentifier": "trading-global",
-                "TargetDbClusterIdentifier": dr_arn(world),
-                "AllowDataLoss": "true",
-            },
-        )
+def test_the_probe_is_aimed_at_the_peer_and_the_witness_names_the_peer(world):
+    """Hole: the peer probe aimed at its own region's health URL."""
+    world.tick(DR)
+    world.tick(PRIMARY)
+    assert world.probed == [
+        (DR, config_for(DR).peer_health_url),
+        (PRIMARY, config_for(PRIMARY).peer_health_url),
     ]
-    assert world.writer() == dr_arn(world)
-    state = state_item(world)
-    assert state["active_region"]["S"] == DR and state["epoch"]["N"] == "1"
-    assert record["active_state"]["epoch"] == 1
-    sent = world.notifications()
-    assert len(sent) == 1 and sent[0]["record"]["outcome"] == o.PROMOTED
-    assert "epoch 1" in sent[0]["subject"]
-    # The lock is released after a completed promotion.
-    assert not any(i["pk"]["S"] == "LOCK" for i in world.table_items())
-    # Afterwards this region is the writer: no second promotion.
-    assert world.tick()["outcome"] == d.ALREADY_WRITER
-    assert len(world.promotions()) == 1
+    assert all(PEER[region] in url for region, url in world.probed)
+    assert all(PEER[region] in fqdn for region, fqdn in world.resolved)
 
 
-def test_a_healthy_evaluation_resets_the_streak(world):
-    world.peer_down()
+def test_boto3_clients_are_built_for_the_home_region():
+    """Hole: the orchestrator's boto3 clients built for the peer region. Everything on the
+    failover path must work with the peer region gone."""
+    config = config_for(DR)
+    with mock_aws():
+        orchestrator = Orchestrator.from_environment(config.to_env())
+    c = orchestrator.clients
+    regions = {c.rds.meta.region_name, c.dynamodb.meta.region_name, c.sns.meta.region_name}
+    regions |= {c.cloudwatch.meta.region_name, c.autoscaling.meta.region_name, c.rds_data.meta.region_name}
+    assert regions == {DR}
+
+
+# --- primary region gone -------------------------------------------------------------------------
+def test_primary_gone_with_an_unchanged_survivor_view_promotes_fence_first(world):
+    outage(world)
+    records = promote_fully(world)
+    outcomes = [r["outcome"] for r in records]
+    assert outcomes[: N - 1] == [d.AWAITING] * (N - 1)
+    assert world.g.accepted == [("failover_global_cluster", DR)]
+    assert world.g.writer == DR and world.active() == DR
+    assert world.g.detaches == [] and "remove_from_global_cluster" not in world.rds[DR].calls
+    # Fence first: the controls flipped before FailoverGlobalCluster was called.
+    execution = records[-1]["execution"]
+    order = list(execution["steps"])
+    assert order.index("fence") < order.index("promote_db") < order.index("record_epoch")
+    assert execution["id"] == "trading-global:us-west-2:epoch-1" and execution["status"] == "succeeded"
+    assert world.epoch(DR) == (DR, 1)
+    # Compute at full size and in service before the end.
+    assert world.asg[DR].desired == 2 and world.asg[DR].min == 2
+    assert any("promoted" in s for s in world.pages())
+    assert records[-1]["lock"] is None and world.table().lock_holder() is None
+
+
+def test_pilot_light_headless_cluster_gets_its_writer_instance_before_the_failover(make_world):
+    world = make_world()
+    world.g.members[DR] = []
+    outage(world)
+    promote_fully(world)
+    calls = rds_ops(world)
+    assert calls.index("create_db_instance") < calls.index("failover_global_cluster")
+    assert writer_instance_id("trading-dr-db") in world.g.members[DR]
+    assert world.g.writer == DR and world.asg[DR].desired == 2
+
+
+def test_prewarm_starts_at_the_first_down_vote_and_is_undone_when_the_peer_recovers(world):
+    world.up[PRIMARY] = False
+    fresh_lag(world)
+    record = world.tick()
+    assert record["outcome"] == d.AWAITING and record["prewarm"]["started"]["desired"] == 0
+    assert world.asg[DR].desired == 2
+    world.up[PRIMARY] = True
+    record = world.tick()
+    assert record["outcome"] == d.HEALTHY and record["prewarm"]["restored"]["desired"] == 0
+    assert (world.asg[DR].min, world.asg[DR].desired) == (0, 0)
+    assert world.g.accepted == []
+
+
+# --- must never promote ---------------------------------------------------------------------------
+def test_partition_with_the_witness_seeing_the_primary_healthy_never_promotes_and_pages(world):
+    world.partitioned = True
+    fresh_lag(world)
+    records = [world.tick() for _ in range(30)]
+    assert {r["outcome"] for r in records} == {d.HEALTHY}
+    assert world.g.accepted == [] and world.arc.updates == []
+    assert any("no quorum" in s for s in world.pages())
+
+
+def test_dr_region_impaired_abstains(world):
+    world.up[PRIMARY] = False
+    world.impaired[DR] = True
+    records = [world.tick() for _ in range(20)]
+    assert {r["outcome"] for r in records} == {d.ABSTAIN}
+    assert world.g.accepted == [] and world.arc.updates == []
+
+
+def test_arc_unreachable_from_here_abstains_even_if_every_vote_says_down(world):
+    outage(world)
+    world.arc.unavailable.update(r for _, r in [(0, e.region) for e in config_for(DR).arc_cluster_endpoints])
+    records = [world.tick() for _ in range(10)]
+    assert {r["outcome"] for r in records} == {d.ABSTAIN}
+    assert world.g.accepted == []
+
+
+def test_an_unreadable_witness_is_unknown_never_down(world):
+    """Hole: an unreadable signal read as "peer down"."""
+    outage(world)
+    world.witness_unreadable[DR] = True
+    records = []
+    for _ in range(20):
+        fresh_lag(world)
+        records.append(world.tick())
+    assert {r["outcome"] for r in records} == {d.NO_QUORUM}
+    assert world.g.accepted == []
+    assert any("no quorum" in s for s in world.pages())
+
+
+def test_one_failed_probe_try_then_a_success_is_not_down(world):
+    """Hole: one failed probe try followed by a success read as "peer down"."""
+    outage(world)  # the witness says down
+    world.probe_script[DR] = [False, True]
+    records = []
+    for _ in range(10):
+        fresh_lag(world)
+        records.append(world.tick())
+    assert {r["outcome"] for r in records} == {d.HEALTHY}
+    assert world.g.accepted == []
+
+
+# --- the RPO gate ------------------------------------------------------------------------------------
+def test_lag_over_the_bound_blocks_pages_and_a_manual_allow_data_loss_works(world):
+    world.up[PRIMARY] = False
+    records = []
+    for _ in range(N + 2):
+        world.put_lag(DR, 45.0, age=5)
+        records.append(world.tick())
+    assert records[-1]["outcome"] == d.RPO_GATE and world.g.accepted == []
+    assert any("rpo gate" in s for s in world.pages())
+    blocked = world.manual(DR, action="failover")
+    assert blocked["outcome"] == d.RPO_GATE and world.g.accepted == []
+    record = world.manual(DR, action="failover", allow_data_loss=True, request_id="m-1")
+    assert record["outcome"] == o.EXECUTING and world.active() == DR
+    assert world.g.accepted == [("failover_global_cluster", DR)]
+    assert "allow_data_loss" in record["reason"]
+
+
+def test_the_rpo_gate_takes_the_larger_lag_metric(world):
+    """Hole: the RPO gate reading the smaller of the two lag metrics."""
+    world.up[PRIMARY] = False
+    records = []
+    for _ in range(N + 2):
+        world.put_lag(DR, 50.0, metric="AuroraGlobalDBRPOLag", age=5)
+        world.put_lag(DR, 1.0, metric="AuroraGlobalDBReplicationLag", age=5)
+        records.append(world.tick())
+    assert records[-1]["outcome"] == d.RPO_GATE and records[-1]["lag_seconds"] == 50.0
+    assert world.g.accepted == []
+
+
+def test_a_stale_lag_datapoint_is_unknown_and_blocks(world):
+    world.up[PRIMARY] = False
+    world.put_lag(DR, 1.0, age=130)  # published, but more than 2 minutes ago
+    records = [world.tick() for _ in range(N + 2)]
+    assert records[-1]["outcome"] == d.RPO_GATE and records[-1]["lag_seconds"] is None
+    assert world.g.accepted == []
+
+
+# --- FailoverGlobalCluster faults: no detach, completes -----------------------------------------------
+@pytest.mark.parametrize(
+    "faults",
+    [
+        [Fault("Throttling", 400)],
+        [Fault("InternalFailure", 500), Fault("Throttling", 400)],
+        [Fault("timeout", apply_first=True)],  # accepted, the response lost
+        [Fault("InternalFailure", 500, apply_first=True)],
+        [Fault("connection"), Fault("connection"), Fault("connection"), Fault("connection")],
+    ],
+    ids=["throttled", "5xx-then-throttled", "accepted-response-lost", "accepted-then-5xx", "unreachable-4x"],
+)
+def test_failover_api_faults_complete_without_detach(world, faults):
+    outage(world)
+    world.rds[DR].faults["failover_global_cluster"] = list(faults)
+    promote_fully(world)
+    assert world.g.accepted == [("failover_global_cluster", DR)]
+    assert world.g.detaches == [] and "remove_from_global_cluster" not in world.rds[DR].calls
+    assert world.g.writer == DR and world.epoch(DR) == (DR, 1)
+
+
+# --- the lock, the already-writer re-check, the crash ---------------------------------------------------
+def test_the_already_writer_check_runs_again_under_the_lock(world):
+    """Hole: no already-writer re-check under the lock. The decision saw a stale view (the
+    other invocation promoted in between); under the lock the orchestrator sees the truth."""
+    fresh_lag(world)
+    world.g.writer = DR
+    world.arc.state = {CONTROLS[PRIMARY]: "Off", CONTROLS[DR]: "On"}
+    world.table().record_epoch(1, DR, "earlier promotion", "e", "failover")
+    orchestrator = world.orchestrator(DR)
+    real_view = orchestrator.view
+    stale = {"calls": 0}
+
+    def view():
+        seen = real_view()
+        stale["calls"] += 1
+        if stale["calls"] == 1:  # the evaluation's read, before the lock
+            from dataclasses import replace
+
+            from tests.failover.fakes import cluster_arn
+
+            return replace(seen, writer_arn=cluster_arn(PRIMARY))
+        return seen
+
+    orchestrator.view = view
+    record = orchestrator.evaluate({"action": "failover", "reason": "t", "allow_data_loss": True})
+    assert record["outcome"] == d.ALREADY_WRITER
+    assert world.table().open_execution_id() is None
+    assert world.epoch(DR) == (DR, 1) and world.g.accepted == []
+    assert world.table().lock_holder() is None
+
+
+def test_a_held_lock_stops_a_second_executor(world):
+    outage(world)
+    world.table().acquire_lock("someone-else", 60)
+    record = world.manual(DR, action="failover", allow_data_loss=True)
+    assert record["outcome"] == o.LOCK_HELD and world.g.accepted == [] and world.arc.updates == []
+
+
+class Killed(BaseException):
+    """The process dies: no except clause catches it."""
+
+
+def test_killed_mid_promotion_resumes_once_and_the_lock_dies_with_its_owner(world):
+    outage(world)
     for _ in range(N - 1):
+        fresh_lag(world)
         world.tick()
-    world.peer_healthy = True
-    assert world.tick()["outcome"] == d.NO_QUORUM
-    world.peer_healthy = False
-    records = [world.tick() for _ in range(N - 1)]
-    assert [r["outcome"] for r in records] == [d.AWAITING] * (N - 1)
-    assert world.promotions() == []
+    victim = world.orchestrator(DR, invocation_id="victim")
+    victim.table.release_lock = lambda holder: None  # a killed process runs no finally
+    original = world.rds[DR].failover_global_cluster
+
+    def accept_then_die(**kwargs):
+        original(**kwargs)
+        raise Killed()
+
+    world.rds[DR].failover_global_cluster = accept_then_die
+    fresh_lag(world)
+    with pytest.raises(Killed):
+        world.tick(orchestrator=victim)
+    world.rds[DR].failover_global_cluster = original
+    table = world.table()
+    assert table.lock_holder()["holder"] == "victim"
+    lease_end = table.lock_holder()["expires_at"]
+    # While the lease runs, nobody else drives the execution.
+    fresh_lag(world)
+    assert world.tick()["outcome"] == o.LOCK_HELD
+    # The lease lapses: the next invocation resumes the same execution.
+    world.clock.t = lease_end + 1
+    records = promote_fully(world)
+    assert records[-1]["execution"]["id"] == "trading-global:us-west-2:epoch-1"
+    assert world.g.accepted == [("failover_global_cluster", DR)]  # exactly one promotion
+    assert world.epoch(DR) == (DR, 1) and table.lock_holder() is None
 
 
-def test_evaluations_too_far_apart_are_not_consecutive(world):
-    world.peer_down()
-    for _ in range(N - 1):
-        world.tick()
-    world.clock.sleep(world.regions[DR].config.evaluation_gap_seconds + 60)
-    assert world.tick()["consecutive"] == 1
-    assert world.promotions() == []
+def test_a_lapsed_lease_cannot_be_renewed():
+    with mock_aws():
+        world = World()
+        table = world.table()
+        assert table.acquire_lock("a", 30)
+        assert not table.acquire_lock("b", 30)
+        world.clock.sleep(31)
+        assert table.acquire_lock("b", 30)
+        assert not table.renew_lock("a", 30)  # "a" stops at its next step
+        assert table.renew_lock("b", 30)
+        table.release_lock("a")  # not a's any more: left alone
+        assert table.lock_holder()["holder"] == "b"
+
+
+def test_an_executor_that_lost_its_lock_stops(world):
+    outage(world)
+    orchestrator = world.orchestrator(DR, invocation_id="slow")
+    table = orchestrator.table
+    real_renew = table.renew_lock
+    table.renew_lock = lambda holder, seconds: False
+    record = orchestrator.evaluate({"action": "failover", "reason": "t", "allow_data_loss": True})
+    assert world.arc.updates == [] and world.g.accepted == []
+    assert "lock lost: stopped" in record["execution"]["notes"]
+    table.renew_lock = real_renew
+
+
+# --- after a failover; planned moves -------------------------------------------------------------------
+def test_primary_returns_no_failback_no_second_writer_epochs_agree(world):
+    world.tick(PRIMARY)  # both orchestrators run from day one: epoch 0, primary active
+    assert world.epoch(PRIMARY) == (PRIMARY, 0)
+    outage(world)
+    promote_fully(world)
+    world.up[PRIMARY] = True
+    for _ in range(10):
+        fresh_lag(world)
+        world.tick(DR)
+        primary = world.tick(PRIMARY)
+    assert primary["outcome"] == d.HEALTHY and world.active() == DR and world.g.writer == DR
+    assert world.g.accepted == [("failover_global_cluster", DR)]
+    assert world.epoch(PRIMARY) == world.epoch(DR) == (DR, 1)
+    # The unplanned-failover snapshot in the old primary's region is kept as a manual one.
+    world.orchestrator(PRIMARY).handle(schedule_event("hk"), remaining_ms=30_000)
+    assert world.g.manual[PRIMARY] and world.g.manual[PRIMARY][0].startswith(
+        "kept-unplanned-global-failover-"
+    )
+
+
+def test_planned_switchover_then_failback_flip_controls_only_after_the_writer_moved(world):
+    writer_at_flip = []
+    original = world.arc.factory
+
+    def factory(url, region):
+        client = original(url, region)
+        update = client.update_routing_control_states
+
+        def recorded(**kwargs):
+            writer_at_flip.append(world.g.writer)
+            return update(**kwargs)
+
+        client.update_routing_control_states = recorded
+        return client
+
+    world.arc.factory = factory
+    for region in (DR, PRIMARY):  # both orchestrators run from day one
+        world.tick(region)
+    for region, target in ((DR, DR), (PRIMARY, PRIMARY)):
+        fresh_lag(world)
+        world.put_lag(PRIMARY, 1.0, age=5)
+        record = world.manual(region, action="switchover", request_id=f"sw-{region}")
+        assert record["outcome"] == o.EXECUTING, record["reason"]
+        for _ in range(30):
+            world.clock.sleep(10)
+            record = world.manual(region, action="status")
+            if record["execution"] is None:
+                break
+            world.orchestrator(region).evaluate(schedule_event(f"s-{world.clock()}"))
+        assert world.g.writer == target and world.active() == target
+    assert writer_at_flip == [DR, PRIMARY]
+    assert [op for op, _ in world.g.accepted] == ["switchover_global_cluster"] * 2
+    for region in (DR, PRIMARY):
+        world.tick(region)
+    assert world.epoch(DR) == world.epoch(PRIMARY) == (PRIMARY, 2)
+
+
+def test_a_refused_switchover_never_falls_back_to_a_detach(world):
+    """Hole: a refused switchover falling back to a detach."""
+    fresh_lag(world)
+    world.rds[DR].faults["switchover_global_cluster"] = [Fault("InvalidGlobalClusterStateFault")]
+    record = world.manual(DR, action="switchover")
+    assert record["outcome"] == o.STEP_FAILED and record["execution"]["status"] == "failed"
+    assert world.g.detaches == [] and "remove_from_global_cluster" not in world.rds[DR].calls
+    assert world.g.writer == PRIMARY and world.active() == PRIMARY and world.arc.updates == []
+    assert world.table().open_execution_id() is None
+    assert any("refused" in s for s in world.pages())
+
+
+# --- cadence, idempotency, dry runs -------------------------------------------------------------------------
+def test_one_scheduled_invocation_loops_over_the_budget(world):
+    fresh_lag(world)
+    start = world.clock()
+    summary = world.orchestrator(DR).handle(schedule_event("loop"), remaining_ms=75_000)
+    assert len(summary["evaluations"]) == 5  # 0, 10, 20, 30, 40 s of a 50 s budget
+    assert world.clock() - start < 50
+    short = world.orchestrator(DR).handle(schedule_event("short"), remaining_ms=45_000)
+    assert len(short["evaluations"]) == 3  # 45 s left - 20 s margin = 25 s
+
+
+def test_detection_within_one_invocation(world):
+    outage(world)
+    fresh_lag(world)
+    summary = world.orchestrator(DR).handle(schedule_event("outage"), remaining_ms=75_000)
+    outcomes = [e["outcome"] for e in summary["evaluations"]]
+    assert outcomes[:2] == [d.AWAITING, d.AWAITING] and outcomes[2] == o.EXECUTING
+    assert world.active() == DR
 
 
 def test_duplicate_event_acts_once(world):
-    world.peer_down()
-    first = world.scheduled_event()
-    world.tick(event=first)
-    # A redelivered evaluation does not count twice towards the N consecutive evaluations.
-    assert world.tick(event=first)["outcome"] == o.DUPLICATE
-    for _ in range(N - 2):
-        assert world.tick()["outcome"] == d.AWAITING
-    crossing = world.scheduled_event()
-    assert world.tick(event=crossing)["outcome"] == o.PROMOTED
-    again = world.tick(event=crossing)
-    assert again["outcome"] == o.DUPLICATE and not again["acted"]
-    assert len(world.promotions()) == 1
+    fresh_lag(world)
+    first = world.orchestrator(DR).evaluate(schedule_event("same"))
+    again = world.orchestrator(DR).evaluate(schedule_event("same"))
+    assert first["outcome"] == d.HEALTHY and again["outcome"] == o.DUPLICATE
 
 
-def test_duplicate_alarm_notification_acts_once(world):
-    world.peer_down()
-    for _ in range(N - 1):
+def test_dry_run_and_status_change_nothing(world):
+    outage(world)
+    before = sorted(
+        json.dumps(i, sort_keys=True)
+        for i in world.dynamodb[DR].scan(TableName=world.configs[DR].control_table)["Items"]
+    )
+    record = world.manual(DR, action="failover", allow_data_loss=True, dry_run=True)
+    assert record["outcome"] == d.PROMOTE and not record["acted"]
+    assert world.manual(DR, action="status")["outcome"] == d.STATUS_REPORT
+    after = sorted(
+        json.dumps(i, sort_keys=True)
+        for i in world.dynamodb[DR].scan(TableName=world.configs[DR].control_table)["Items"]
+    )
+    assert before == after and world.arc.updates == [] and world.g.accepted == []
+
+
+def test_a_failing_step_pages_once_and_is_retried(world):
+    outage(world)
+    world.arc.throttled.update(e.region for e in config_for(DR).arc_cluster_endpoints)
+    record = world.manual(DR, action="failover", allow_data_loss=True)
+    assert record["outcome"] == o.STEP_FAILED
+    for _ in range(3):
+        fresh_lag(world)
         world.tick()
-    notification = {
-        "Records": [
-            {
-                "EventSource": "aws:sns",
-                "Sns": {
-                    "MessageId": "5d1c-alarm",
-                    "Message": '{"AlarmName": "trading-dr-replication-lag", "NewStateValue": "ALARM"}',
-                },
-            }
-        ]
-    }
-    records = [world.tick(event=notification) for _ in range(2)]
-    assert [r["outcome"] for r in records] == [o.PROMOTED, o.DUPLICATE]
-    assert records[0]["trigger"] == "alarm"
-    assert len(world.promotions()) == 1
-
-
-def test_lock_held_no_action(world):
-    lock_seconds = world.regions[DR].config.lock_seconds
-    world.regions[DR].clients.dynamodb.put_item(
-        TableName=TABLE,
-        Item={
-            "pk": {"S": "LOCK"},
-            "sk": {"S": "FAILOVER"},
-            "holder": {"S": "manual:someone-else"},
-            "acquired_at": {"N": str(world.clock())},
-            "expires_at": {"N": str(world.clock() + lock_seconds)},
-        },
-    )
-    world.peer_down()
-    records = [world.tick() for _ in range(N)]
-    assert records[-1]["outcome"] == o.LOCK_HELD
-    assert records[-1]["lock"]["holder"] == "manual:someone-else"
-    assert world.promotions() == [] and world.writer() == primary_arn(world)
-    # The lock expires (the peer is still down): a later evaluation takes it and promotes.
-    world.clock.sleep(lock_seconds)
-    assert [world.tick() for _ in range(N)][-1]["outcome"] == o.PROMOTED
-
-
-def test_lag_above_bound_blocks_then_manual_allow_data_loss_promotes(world):
-    world.lag = world.regions[DR].config.max_lag_seconds + 90
-    world.peer_down()
-    records = [world.tick() for _ in range(N + 1)]
-    assert [r["outcome"] for r in records[N - 1 :]] == [d.RPO_GATE, d.RPO_GATE]
-    assert records[-1]["lag_seconds"] == pytest.approx(world.lag)
-    assert world.promotions() == []
-    sent = world.notifications()
-    assert sent and all(m["record"]["outcome"] == d.RPO_GATE for m in sent)
-
-    orchestrator = world.orchestrator()
-    refused = orchestrator.evaluate({"action": "failover", "reason": "region outage"})
-    assert refused["outcome"] == d.RPO_GATE and world.promotions() == []
-
-    record = orchestrator.evaluate(
-        {"action": "failover", "allow_data_loss": True, "reason": "region outage, RPO accepted"}
-    )
-    assert record["outcome"] == o.PROMOTED
-    assert world.writer() == dr_arn(world)
-    assert state_item(world)["reason"]["S"].startswith("region outage, RPO accepted")
-
-
-def test_unknown_lag_blocks_automatic_promotion(world):
-    world.lag = None
-    world.peer_down()
-    records = [world.tick() for _ in range(N)]
-    assert records[-1]["outcome"] == d.RPO_GATE and records[-1]["lag_seconds"] is None
-    assert world.promotions() == []
-
-
-def test_manual_dry_run_changes_nothing(world):
-    world.peer_down()
-    for _ in range(N - 1):
-        world.tick()
-    world.notifications()
-    items_before = world.table_items()
-    for command in (
-        {"action": "failover", "dry_run": True, "allow_data_loss": True, "reason": "drill"},
-        {"action": "switchover", "dry_run": True, "reason": "drill"},
-        {"action": "status"},
-    ):
-        record = world.orchestrator().evaluate(command)
-        assert record["acted"] is False
-        if command["action"] != "status":
-            assert record["dry_run"] is True and record["outcome"] == d.PROMOTE
-            assert record["action"] == command["action"]
-    assert world.promotions() == []
-    assert world.writer() == primary_arn(world)
-    assert sorted(map(str, world.table_items())) == sorted(map(str, items_before))
-    assert world.notifications() == []
-
-
-@pytest.mark.parametrize(
-    "event",
-    [
-        None,
-        [],
-        "failover",
-        {},
-        {"hello": "world"},
-        {"action": "explode", "reason": "x"},
-        {"action": "failover", "dry_run": "yes", "reason": "x"},
-        {"action": "failover"},
-        {"action": "switchover", "allow_data_loss": True, "reason": "x"},
-        {"action": "status", "force": True},
-        {"Records": [{"EventSource": "aws:sns", "Sns": {"MessageId": "m", "Message": "not json"}}]},
-        {"Records": [{"EventSource": "aws:sqs"}]},
-        {"source": "aws.events", "detail-type": "Scheduled Event"},
-    ],
-)
-def test_malformed_event_clear_error_no_action(world, event, capsys):
-    world.peer_down()
-    record = world.orchestrator().evaluate(event)
-    assert record["outcome"] == o.INVALID_EVENT and record["acted"] is False
-    assert record["reason"]  # says what is wrong
-    assert world.table_items() == [] and world.promotions() == []
-    logged = capsys.readouterr().out
-    assert '"rejected event"' in logged and '"invalid_event"' in logged
-
-
-def test_already_writer_no_action(world):
-    # The primary's own orchestrator, with every signal saying "peer down".
-    world.peer_down()
-    world.set_lag_alarms("ALARM", region=PRIMARY)
-    records = [world.tick(region=PRIMARY) for _ in range(N + 1)]
-    assert {r["outcome"] for r in records} == {d.ALREADY_WRITER}
-    assert records[-1]["local_is_writer"] is True
-    assert world.promotions(PRIMARY) == [] and world.promotions(DR) == []
-    # A manual failover in the writer region does nothing either.
-    manual = world.orchestrator(PRIMARY).evaluate(
-        {"action": "failover", "allow_data_loss": True, "reason": "x"}
-    )
-    assert manual["outcome"] == d.ALREADY_WRITER and world.promotions(PRIMARY) == []
-
-
-def test_refused_managed_failover_falls_back_to_detach(world):
-    world.regions[DR].emulation.refuse["FailoverGlobalCluster"] = "InvalidGlobalClusterStateFault"
-    world.peer_down()
-    record = [world.tick() for _ in range(N)][-1]
-    assert record["outcome"] == o.PROMOTED
-    assert record["promotion"]["performed"] == ["detach"]
-    assert [c[0] for c in world.regions[DR].emulation.calls] == [
-        "FailoverGlobalCluster",
-        "RemoveFromGlobalCluster",
-    ]
-    assert record["local_is_writer"] is True and state_item(world)["action"]["S"] == "detach"
-    # Detached and standalone, it stays the writer on later evaluations.
-    assert world.tick()["outcome"] == d.ALREADY_WRITER
-
-
-def test_polling_waits_for_the_writer(world):
-    world.regions[DR].emulation.complete_after_polls = 3
-    world.peer_down()
-    record = [world.tick() for _ in range(N)][-1]
-    assert record["outcome"] == o.PROMOTED
-    assert record["promotion"]["polls"] >= 3 and world.clock.slept.count(10) >= 2
-
-
-def test_polling_is_bounded_and_a_stuck_promotion_keeps_the_lock(make_world):
-    stuck = make_world(required_evaluations=1, promotion_timeout_seconds=60, poll_seconds=10)
-    stuck.regions[DR].emulation.never_complete = True
-    stuck.peer_down()
-    start = stuck.clock()
-    record = stuck.tick()
-    assert record["outcome"] == o.PROMOTION_TIMEOUT and record["acted"] is True
-    assert 60 <= stuck.clock() - start - 60 <= 70  # the tick's minute, then the bounded wait
-    assert 6 <= record["promotion"]["polls"] <= 60 / 10 + 2
-    assert record["lock"] is not None  # nobody starts a second promotion until it expires
-    assert stuck.tick()["outcome"] == d.IN_PROGRESS
-    assert len(stuck.promotions()) == 1
-    assert stuck.notifications()[0]["record"]["outcome"] == o.PROMOTION_TIMEOUT
-
-
-def test_a_promotion_that_completes_late_is_recorded_when_observed(make_world):
-    late = make_world(required_evaluations=1, promotion_timeout_seconds=60, poll_seconds=10)
-    late.regions[DR].emulation.never_complete = True
-    late.peer_down()
-    assert late.tick()["outcome"] == o.PROMOTION_TIMEOUT
-    late.notifications()
-    late.regions[DR].emulation.never_complete = False  # RDS finishes the failover
-    record = late.tick()
-    assert record["outcome"] == d.ALREADY_WRITER
-    assert record["active_state"]["active_region"] == DR and record["active_state"]["epoch"] == 1
-    assert [m["record"]["outcome"] for m in late.notifications()] == ["writer_observed"]
-    assert len(late.promotions()) == 1
-
-
-def test_manual_switchover_is_planned_and_not_rpo_gated(world):
-    world.lag = 500
-    world.put_lag(500)
-    record = world.orchestrator().evaluate({"action": "switchover", "reason": "quarterly drill"})
-    assert record["outcome"] == o.PROMOTED
-    assert [c[0] for c in world.promotions()] == ["SwitchoverGlobalCluster"]
-    assert world.writer() == dr_arn(world)
-
-
-def test_epochs_agree_across_regions_through_failover_and_failback(world):
-    def state(region):
-        item = next(i for i in world.table_items(region) if i["pk"]["S"] == "STATE")
-        return item["active_region"]["S"], int(item["epoch"]["N"])
-
-    world.tick(PRIMARY), world.tick(DR)
-    assert state(PRIMARY) == state(DR) == (PRIMARY, 0)
-
-    assert (
-        world.orchestrator(DR).evaluate({"action": "switchover", "reason": "drill"})["outcome"] == o.PROMOTED
-    )
-    assert state(DR) == (DR, 1)
-    world.tick(PRIMARY)  # the primary's orchestrator sees the new writer and follows
-    assert state(PRIMARY) == (DR, 1)
-
-    back = world.orchestrator(PRIMARY).evaluate({"action": "switchover", "reason": "failback"})
-    assert back["outcome"] == o.PROMOTED and world.writer() == primary_arn(world)
-    assert state(PRIMARY) == (PRIMARY, 2)
-    world.tick(DR)
-    assert state(DR) == (PRIMARY, 2)
-
-
-def test_a_burst_of_alarm_notifications_does_not_replace_persistence(world):
-    world.peer_down()
-    world.tick()
-    for n in range(N + 2):
-        world.clock.sleep(5)
-        notification = {
-            "Records": [
-                {
-                    "EventSource": "aws:sns",
-                    "Sns": {
-                        "MessageId": f"burst-{n}",
-                        "Message": '{"AlarmName": "trading-dr-rpo-lag", "NewStateValue": "ALARM"}',
-                    },
-                }
-            ]
-        }
-        record = world.orchestrator().evaluate(notification)
-        assert record["outcome"] == d.AWAITING and record["consecutive"] == 1
-    assert world.promotions() == []
-
-
-def test_decision_record_and_logs_carry_every_signal(world, capsys):
-    record = world.tick()
-    line = [line for line in capsys.readouterr().out.splitlines() if '"decision"' in line][-1]
-    for name in ("peer_probe", "global_cluster", "lag_alarms"):
-        assert name in line
-    assert record["region"] == DR and record["peer_region"] == PRIMARY
-    assert record["cluster"]["writer_arn"] == primary_arn(world)
-    assert CLUSTER[DR] in record["cluster"]["members"][1] or CLUSTER[DR] in record["cluster"]["members"][0]
-
-
-def test_the_last_decision_is_kept_for_the_status_view(world):
-    from failover.control_table import ControlTable
-
-    table = ControlTable(world.regions[DR].clients.dynamodb, TABLE, world.clock)
-    assert table.last_decision() is None
-    world.tick()
-    assert table.last_decision()["outcome"] == d.HEALTHY
-    world.peer_down()
-    for _ in range(N):
-        record = world.tick()
-    last = table.last_decision()
-    assert record["outcome"] == o.PROMOTED
-    assert (last["outcome"], last["acted"], last["action"]) == (o.PROMOTED, True, record["action"])
-    assert last["event_id"] == record["event_id"]
-
-
-def test_a_headless_pilot_light_cluster_gets_a_writer_instance_before_promotion(make_world):
-    from failover.actions import ADD_WRITER, writer_instance_id
-
-    world = make_world(headless_dr=True, writer_instance_class="db.r6g.large")
-    rds = world.regions[DR].clients.rds
-    assert (
-        rds.describe_db_clusters(DBClusterIdentifier=CLUSTER[DR])["DBClusters"][0]["DBClusterMembers"] == []
-    )
-    world.peer_down()
-    for _ in range(N):
-        record = world.tick()
-    assert record["outcome"] == o.PROMOTED
-    assert record["promotion"]["performed"] == [ADD_WRITER, "failover"]
-    assert record["promotion"]["errors"] == []
-    instance = rds.describe_db_instances(DBInstanceIdentifier=writer_instance_id(CLUSTER[DR]))["DBInstances"][
-        0
-    ]
-    assert instance["DBInstanceClass"] == "db.r6g.large"
-    assert world.writer() == dr_arn(world)
-
-
-def test_a_cluster_with_instances_is_promoted_as_it_is(world):
-    world.peer_down()
-    for _ in range(N):
-        record = world.tick()
-    assert record["promotion"]["performed"] == ["failover"] and record["promotion"]["errors"] == []
-
-
-def test_a_headless_cluster_without_an_instance_class_is_promoted_and_the_gap_reported(make_world):
-    world = make_world(headless_dr=True)
-    world.peer_down()
-    for _ in range(N):
-        record = world.tick()
-    assert record["promotion"]["performed"] == ["failover"]
-    assert any("headless and no instance class" in e for e in record["promotion"]["errors"])
+    assert sum("fence" in s for s in world.pages()) == 1
+    world.arc.throttled.clear()
+    promote_fully(world)
+    assert world.active() == DR and world.g.accepted == [("failover_global_cluster", DR)]

@@ -36,7 +36,7 @@ def _control_table(region: str, name: str, active: str, epoch: int, decision: di
     table = ControlTable(dynamodb, name, clock=NOW.timestamp)
     table.init_state(active, "first")
     for n in range(epoch):
-        table.advance_epoch(active, "observed", f"event-{n}", "observed")
+        table.record_epoch(n + 1, active, "observed", f"event-{n}", "observed")
     table.record_decision(decision)
     return table
 
@@ -138,7 +138,8 @@ def test_status_renders_the_writer_and_the_records(pair):
 
 def test_status_flags_a_control_table_that_disagrees_with_the_writer(pair):
     west = ControlTable(boto3.client("dynamodb", region_name=WEST), "control-west", clock=NOW.timestamp)
-    west.advance_epoch(WEST, "promoted", "event-x", "failover")
+    current = west.read_state()
+    west.record_epoch(current.epoch + 1, WEST, "promoted", "event-x", "failover")
     warnings = collect_status(pair, boto3.Session(), now=NOW).warnings()
     assert any("control table in us-west-2 says the active region is us-west-2" in w for w in warnings)
     assert any("disagree on the epoch" in w for w in warnings)

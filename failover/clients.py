@@ -1,0 +1,51 @@
+"""The orchestrator's boto3 clients: all of them for the HOME region. Nothing on the
+failover path talks to the peer region (it may be the one that is gone); the only clients
+not bound to the home region are the ARC cluster's endpoints (failover.arc), which live in
+five regions by design.
+
+botocore's standard retry mode (backoff with jitter) handles throttling and transient
+errors of each call (https://docs.aws.amazon.com/sdkref/latest/guide/feature-retry-behavior.html);
+timeouts are short so that one evaluation fits its interval.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import boto3
+from botocore.config import Config
+
+AWS_CONFIG = Config(
+    retries={"mode": "standard", "max_attempts": 3},
+    connect_timeout=3,
+    read_timeout=10,
+)
+
+
+@dataclass(frozen=True)
+class Clients:
+    """boto3 clients of the home region."""
+
+    rds: object
+    dynamodb: object
+    sns: object
+    cloudwatch: object
+    autoscaling: object = None
+    rds_data: object = None
+    """Only used for the test write (FAILOVER_DATA_API_SECRET_ARN)."""
+
+    @classmethod
+    def for_region(cls, region: str, session: boto3.session.Session | None = None) -> Clients:
+        session = session or boto3.session.Session()
+
+        def client(service: str):
+            return session.client(service, region_name=region, config=AWS_CONFIG)
+
+        return cls(
+            rds=client("rds"),
+            dynamodb=client("dynamodb"),
+            sns=client("sns"),
+            cloudwatch=client("cloudwatch"),
+            autoscaling=client("autoscaling"),
+            rds_data=client("rds-data"),
+        )

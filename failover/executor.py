@@ -1,0 +1,300 @@
+"""The executor: a DynamoDB-driven state machine in the home region's control table (no
+Step Functions), so that a promotion can neither wedge nor run twice.
+
+- One item per execution (EXEC/<id>) with its current step; the id is deterministic:
+  "<global cluster>:<home region>:epoch-<N>", N being the fencing epoch it starts. At most
+  one execution is open per region (EXEC/OPEN, a conditional put).
+- Every step is idempotent and resumable: it first looks at the world (ARC state, the
+  global cluster, the instance, the group) and only then acts, so a step re-run after a
+  crash does nothing twice.
+- A lock with a LEASE (LOCK/FAILOVER) is held by the running invocation and renewed at
+  every step. A holder that cannot renew has lost it and stops; a crashed holder's lease
+  lapses and the next invocation resumes the same execution from its recorded step.
+- Long waits (failover in progress, the writer instance coming up, targets becoming
+  healthy) are WAIT outcomes: the executor stops and the next evaluation polls again;
+  nothing sleeps longer than the invocation budget.
+- Nothing here removes a cluster from the global cluster (see failover.actions).
+
+Unplanned (failover), in order: fence (ARC: home ON, peer OFF in one call) -> scale the
+compute to full size and, for a headless cluster, add the writer instance (both started,
+neither waited for here) -> the instance is available (AWS needs it before the failover)
+-> FailoverGlobalCluster(AllowDataLoss) reconciled -> our cluster is the writer with an
+available writer instance -> test write -> record the epoch -> targets in service ->
+preserve the unplanned-failover snapshot -> notify.
+
+Planned (switchover, also failback): compute and instance first, SwitchoverGlobalCluster,
+wait for the writer, and only THEN flip the routing controls, then the rest.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from failover import actions as a
+from failover import capacity
+from failover.arc import ArcConflict, ArcError, RoutingControls, home_is_active
+from failover.cluster_state import ClusterView
+from failover.config import OrchestratorConfig
+from failover.control_table import ControlTable
+from failover.events import FAILOVER, SWITCHOVER
+
+RUNNING, SUCCEEDED, FAILED_STATUS, CANCELLED = "running", "succeeded", "failed", "cancelled"
+
+FENCE = "fence"
+SCALE_COMPUTE = "scale_compute"
+ADD_WRITER = "add_writer_instance"
+WRITER_INSTANCE_READY = "writer_instance_ready"
+PROMOTE_DB = "promote_db"
+WRITER_READY = "writer_ready"
+TEST_WRITE = "test_write"
+RECORD_EPOCH = "record_epoch"
+TARGETS_READY = "targets_ready"
+PRESERVE_SNAPSHOT = "preserve_snapshot"
+NOTIFY = "notify"
+
+STEPS = {
+    FAILOVER: (
+        FENCE,
+        SCALE_COMPUTE,
+        ADD_WRITER,
+        WRITER_INSTANCE_READY,
+        PROMOTE_DB,
+        WRITER_READY,
+        TEST_WRITE,
+        RECORD_EPOCH,
+        TARGETS_READY,
+        PRESERVE_SNAPSHOT,
+        NOTIFY,
+    ),
+    # Planned: the controls flip only AFTER the writer moved.
+    SWITCHOVER: (
+        SCALE_COMPUTE,
+        ADD_WRITER,
+        WRITER_INSTANCE_READY,
+        PROMOTE_DB,
+        WRITER_READY,
+        FENCE,
+        TEST_WRITE,
+        RECORD_EPOCH,
+        TARGETS_READY,
+        NOTIFY,
+    ),
+}
+
+
+def execution_id(global_cluster_id: str, region: str, epoch: int) -> str:
+    return f"{global_cluster_id}:{region}:epoch-{epoch}"
+
+
+def new_execution(
+    config: OrchestratorConfig, kind: str, epoch: int, reason: str, event_id: str, now: float, **flags
+) -> dict:
+    return {
+        "id": execution_id(config.global_cluster_id, config.home_region, epoch),
+        "kind": kind,
+        "status": RUNNING,
+        "step": STEPS[kind][0],
+        "steps": {},
+        "epoch": epoch,
+        "target_region": config.home_region,
+        "reason": reason,
+        "event_id": event_id,
+        "started_at": now,
+        "updated_at": now,
+        "errors": [],
+        **flags,
+    }
+
+
+def pending_steps(execution: dict) -> list[str]:
+    return [s for s in STEPS[execution["kind"]] if execution["steps"].get(s, {}).get("status") != a.DONE]
+
+
+@dataclass
+class Context:
+    config: OrchestratorConfig
+    clients: object
+    table: ControlTable
+    arc: RoutingControls
+    read_view: Callable[[], ClusterView]
+    clock: Callable[[], float]
+    sleep: Callable[[float], None]
+    publish: Callable[[dict, str], bool]
+    """publish(message, subject) -> True when the topic accepted it."""
+    page: Callable[[str, str, dict], None]
+    """page(kind, subject, record): once per episode."""
+    clear_page: Callable[[str], None]
+
+
+class Executor:
+    def __init__(self, ctx: Context):
+        self.ctx = ctx
+
+    def drive(self, execution: dict, holder: str) -> dict:
+        """Run the execution's steps from where it stands until one waits or fails, it ends,
+        or the lease cannot be renewed. Every step is preceded by a renewal."""
+        c = self.ctx
+        while execution["status"] == RUNNING:
+            remaining = pending_steps(execution)
+            if not remaining:
+                execution["status"], execution["step"] = SUCCEEDED, None
+                execution["updated_at"] = c.clock()
+                c.table.close_execution(execution)
+                c.clear_page("promotion_slow")
+                break
+            if not c.table.renew_lock(holder, c.config.lock_seconds):
+                execution.setdefault("notes", []).append("lock lost: stopped")
+                break
+            step = remaining[0]
+            execution["step"] = step
+            outcome = self._run(step, execution)
+            entry = execution["steps"].setdefault(step, {"attempts": 0})
+            entry.update(status=outcome.status, detail=outcome.detail, at=c.clock())
+            entry["attempts"] = entry.get("attempts", 0) + (outcome.status != a.DONE)
+            execution["updated_at"] = c.clock()
+            if outcome.status == a.REFUSED:
+                execution["status"] = FAILED_STATUS
+                execution["errors"].append(f"{step}: {outcome.detail}")
+                c.table.close_execution(execution)
+                c.page(f"step_failed:{step}", f"{execution['kind']} refused at {step}", execution)
+                break
+            c.table.save_execution(execution)
+            if outcome.status == a.FAILED:
+                execution["errors"].append(f"{step}: {outcome.detail}")
+                c.table.save_execution(execution)
+                c.page(f"step_failed:{step}", f"promotion step {step} failing", execution)
+                break
+            if outcome.status == a.WAIT:
+                break
+            c.clear_page(f"step_failed:{step}")
+        if (
+            execution["status"] == RUNNING
+            and c.clock() - execution["started_at"] > c.config.promotion_timeout_seconds
+        ):
+            c.page(
+                "promotion_slow",
+                f"promotion running for over {c.config.promotion_timeout_seconds}s",
+                execution,
+            )
+        return execution
+
+    def _run(self, step: str, execution: dict) -> a.StepOutcome:
+        try:
+            return getattr(self, f"_{step}")(execution)
+        except (ClientError, BotoCoreError, ArcError, LookupError) as error:
+            return a.StepOutcome(a.FAILED, f"{type(error).__name__}: {error}")
+
+    # --- steps ---------------------------------------------------------------------------
+    def _fence(self, execution: dict) -> a.StepOutcome:
+        arc = self.ctx.arc
+        if home_is_active(arc.states()):
+            return a.StepOutcome(a.DONE, "routing controls already home ON, peer OFF")
+        try:
+            arc.activate_home()
+        except ArcConflict as error:
+            # Re-read before deciding anything: the change may have been made already.
+            if home_is_active(arc.states()):
+                return a.StepOutcome(a.DONE, "routing controls home ON, peer OFF (after a conflict)")
+            return a.StepOutcome(a.FAILED, str(error))
+        states = arc.states()
+        if home_is_active(states):
+            return a.StepOutcome(a.DONE, "routing controls flipped: home ON, peer OFF")
+        return a.StepOutcome(a.WAIT, f"routing controls read {states} after the update")
+
+    def _scale_compute(self, execution: dict) -> a.StepOutcome:
+        c = self.ctx.config
+        if not c.asg_name:
+            return a.StepOutcome(a.DONE, "no Auto Scaling group configured")
+        try:
+            before = capacity.scale_to(self.ctx.clients.autoscaling, c.asg_name, c.asg_full_capacity)
+        except (ClientError, BotoCoreError, LookupError) as error:
+            # Compute must not hold up the database: targets_ready tries again and pages.
+            self.ctx.page("step_failed:scale_compute", "scaling the compute failed", execution)
+            return a.StepOutcome(a.DONE, f"not scaled yet ({error}); retried by {TARGETS_READY}")
+        self.ctx.table.clear_prewarm()  # the pre-warm, if any, is now for good
+        return a.StepOutcome(a.DONE, f"{c.asg_name} to {c.asg_full_capacity} (was {before})")
+
+    def _add_writer_instance(self, execution: dict) -> a.StepOutcome:
+        c = self.ctx.config
+        return a.ensure_writer_instance(
+            self.ctx.clients.rds, self.ctx.read_view(), c.local_cluster_id, c.writer_instance_class
+        )
+
+    def _writer_instance_ready(self, execution: dict) -> a.StepOutcome:
+        view = self.ctx.read_view()
+        if not view.headless and execution["steps"].get(ADD_WRITER, {}).get("detail", "").startswith(
+            "the cluster"
+        ):
+            return a.StepOutcome(a.DONE, "the cluster has instances")
+        return a.writer_instance_ready(self.ctx.clients.rds, view, self.ctx.config.local_cluster_id)
+
+    def _promote_db(self, execution: dict) -> a.StepOutcome:
+        c = self.ctx.config
+        return a.request_promotion(
+            self.ctx.clients.rds,
+            execution["kind"],
+            c.global_cluster_id,
+            c.local_cluster_arn,
+            self.ctx.read_view,
+            self.ctx.sleep,
+        )
+
+    def _writer_ready(self, execution: dict) -> a.StepOutcome:
+        return a.local_writer_ready(
+            self.ctx.clients.rds, self.ctx.read_view(), self.ctx.config.local_cluster_arn
+        )
+
+    def _test_write(self, execution: dict) -> a.StepOutcome:
+        c = self.ctx.config
+        outcome = a.test_write(
+            self.ctx.clients.rds_data,
+            self.ctx.read_view(),
+            c.local_cluster_arn,
+            c.data_api_secret_arn,
+            c.data_api_database,
+            execution["epoch"],
+            execution["id"],
+            c.home_region,
+        )
+        execution["test_write"] = "verified" if outcome.detail.startswith("verified") else "not_verified"
+        return outcome
+
+    def _record_epoch(self, execution: dict) -> a.StepOutcome:
+        c = self.ctx.config
+        state = self.ctx.table.record_epoch(
+            execution["epoch"], c.home_region, execution["reason"], execution["event_id"], execution["kind"]
+        )
+        return a.StepOutcome(a.DONE, f"epoch {state.epoch} active in {state.active_region}")
+
+    def _targets_ready(self, execution: dict) -> a.StepOutcome:
+        c = self.ctx.config
+        if not c.asg_name:
+            return a.StepOutcome(a.DONE, "no Auto Scaling group configured")
+        autoscaling = self.ctx.clients.autoscaling
+        capacity.scale_to(autoscaling, c.asg_name, c.asg_full_capacity)  # idempotent
+        now = capacity.sizes(autoscaling, c.asg_name)
+        if now["in_service"] >= c.asg_full_capacity:
+            return a.StepOutcome(a.DONE, f"{now['in_service']} instances in service")
+        return a.StepOutcome(a.WAIT, f"{now['in_service']} of {c.asg_full_capacity} instances in service")
+
+    def _preserve_snapshot(self, execution: dict) -> a.StepOutcome:
+        copied = a.preserve_failover_snapshots(self.ctx.clients.rds)
+        if copied:
+            return a.StepOutcome(a.DONE, f"copied {', '.join(copied)}")
+        return a.StepOutcome(
+            a.DONE,
+            "no unplanned-failover snapshot in this region yet: it is taken of the old primary's "
+            "storage; every orchestrator copies the ones in its own region at each invocation",
+        )
+
+    def _notify(self, execution: dict) -> a.StepOutcome:
+        c = self.ctx.config
+        message = {"outcome": "promoted", "region": c.home_region, "execution": execution}
+        subject = f"trading-dr: {c.home_region} promoted to writer (epoch {execution['epoch']})"
+        if self.ctx.publish(json.loads(json.dumps(message, default=str)), subject):
+            return a.StepOutcome(a.DONE, "published")
+        return a.StepOutcome(a.FAILED, "publish failed")

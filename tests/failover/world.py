@@ -1,0 +1,225 @@
+"""Both regions for the orchestrator tests: moto DynamoDB (control tables) and CloudWatch
+(lag datapoints) inside mock_aws, the doubles of tests/failover/fakes.py for the rest.
+Faults are injected by flipping the world's flags; the doubles do not know the test."""
+
+from __future__ import annotations
+
+import io
+import socket
+from dataclasses import replace
+from datetime import UTC, datetime
+
+import boto3
+from botocore.exceptions import EndpointConnectionError
+
+from failover.clients import Clients
+from failover.config import ArcEndpoint, OrchestratorConfig
+from failover.control_table import ControlTable, create_table
+from failover.logs import JsonLogger
+from failover.orchestrator import Orchestrator
+from failover.signals import ProbeAttempt
+from tests.failover.fakes import (
+    ACCOUNT,
+    ARC_REGIONS,
+    CLUSTERS,
+    CONTROLS,
+    DR,
+    GLOBAL,
+    HEALTHY_IP,
+    PRIMARY,
+    UNHEALTHY_IP,
+    Arc,
+    Clock,
+    FakeAsg,
+    FakeRds,
+    FakeSns,
+    GlobalCluster,
+    cluster_arn,
+)
+
+PEER = {PRIMARY: DR, DR: PRIMARY}
+
+
+def config_for(region: str, **overrides) -> OrchestratorConfig:
+    peer = PEER[region]
+    base = OrchestratorConfig(
+        home_region=region,
+        peer_region=peer,
+        global_cluster_id=GLOBAL,
+        local_cluster_id=CLUSTERS[region],
+        local_cluster_arn=cluster_arn(region),
+        peer_health_url=f"https://app-{peer}.trading.example.net/health",
+        control_table=f"trading-{region}-failover-control",
+        alert_topic_arn=f"arn:aws:sns:{region}:{ACCOUNT}:alerts",
+        witness_fqdn=f"witness-{peer}.failover.trading.example.net",
+        arc_cluster_endpoints=tuple(
+            ArcEndpoint(f"https://host-{r}.route53-recovery-cluster.{r}.amazonaws.com/v1", r)
+            for r in ARC_REGIONS
+        ),
+        home_routing_control_arn=CONTROLS[region],
+        peer_routing_control_arn=CONTROLS[peer],
+        asg_name=f"trading-{region}-app",
+        asg_full_capacity=2,
+        writer_instance_class="db.r6g.large",
+        required_evaluations=3,
+    )
+    return replace(base, **overrides)
+
+
+class Impairable:
+    """A client whose calls fail with a connection error while its region is impaired."""
+
+    def __init__(self, inner, impaired):
+        self._inner, self._impaired = inner, impaired
+
+    def __getattr__(self, name):
+        attr = getattr(self._inner, name)
+        if not callable(attr):
+            return attr
+
+        def call(*args, **kwargs):
+            if self._impaired():
+                raise EndpointConnectionError(endpoint_url=f"https://{name}")
+            return attr(*args, **kwargs)
+
+        return call
+
+
+class World:
+    def __init__(self, **overrides):
+        self.clock = Clock()
+        self.g = GlobalCluster(self.clock)
+        self.rds = {r: FakeRds(self.g, r) for r in (PRIMARY, DR)}
+        self.arc = Arc()
+        self.sns = {r: FakeSns() for r in (PRIMARY, DR)}
+        self.asg = {
+            PRIMARY: FakeAsg(self.clock, f"trading-{PRIMARY}-app", 2, 2, 4),
+            DR: FakeAsg(self.clock, f"trading-{DR}-app", 0, 0, 4),
+        }
+        self.up = {PRIMARY: True, DR: True}
+        """A region that is up serves its app (Route 53's checkers see it healthy)."""
+        self.partitioned = False
+        """No traffic between the two regions (each still reaches the internet)."""
+        self.impaired = {PRIMARY: False, DR: False}
+        """The region cannot reach its own regional services."""
+        self.witness_unreadable = {PRIMARY: False, DR: False}
+        self.probe_script: dict[str, list[bool] | None] = {PRIMARY: None, DR: None}
+        self.probed: list[tuple[str, str]] = []
+        self.resolved: list[tuple[str, str]] = []
+        self.overrides = overrides
+        self.dynamodb, self.cloudwatch, self.configs = {}, {}, {}
+        for r in (PRIMARY, DR):
+            self.configs[r] = config_for(r, **overrides)
+            self.dynamodb[r] = boto3.client("dynamodb", region_name=r)
+            self.cloudwatch[r] = boto3.client("cloudwatch", region_name=r)
+            create_table(self.dynamodb[r], self.configs[r].control_table)
+        self._n = 0
+
+    # --- what each region observes -------------------------------------------------------
+    def resolver(self, region: str):
+        def resolve(fqdn: str) -> list[str]:
+            self.resolved.append((region, fqdn))
+            if self.witness_unreadable[region] or self.impaired[region]:
+                raise socket.gaierror("Temporary failure in name resolution")
+            # Route 53's checkers are outside both regions: they see the peer as it is.
+            return [HEALTHY_IP if self.up[PEER[region]] else UNHEALTHY_IP]
+
+        return resolve
+
+    def probe(self, region: str):
+        def probe(url: str) -> list[ProbeAttempt]:
+            self.probed.append((region, url))
+            script = self.probe_script[region]
+            if script is not None:
+                return [ProbeAttempt(ok, "scripted") for ok in script]
+            ok = self.up[PEER[region]] and not self.partitioned and not self.impaired[region]
+            return [ProbeAttempt(ok, "ok" if ok else "timeout")] * (1 if ok else 2)
+
+        return probe
+
+    def arc_factory(self, region: str):
+        def factory(endpoint_url: str, endpoint_region: str):
+            client = self.arc.factory(endpoint_url, endpoint_region)
+            return Impairable(client, lambda: self.impaired[region])
+
+        return factory
+
+    def clients(self, region: str) -> Clients:
+        impaired = lambda: self.impaired[region] or not self.up[region]  # noqa: E731
+        self.rds[region].down = False
+        return Clients(
+            rds=Impairable(self.rds[region], impaired),
+            dynamodb=Impairable(self.dynamodb[region], impaired),
+            sns=Impairable(self.sns[region], lambda: not self.up[region]),
+            cloudwatch=Impairable(self.cloudwatch[region], impaired),
+            autoscaling=Impairable(self.asg[region], impaired),
+        )
+
+    def orchestrator(self, region: str = DR, invocation_id: str | None = None, **overrides) -> Orchestrator:
+        config = replace(self.configs[region], **overrides) if overrides else self.configs[region]
+        self._n += 1
+        return Orchestrator(
+            config,
+            self.clients(region),
+            clock=self.clock,
+            sleep=self.clock.sleep,
+            probe=self.probe(region),
+            resolver=self.resolver(region),
+            arc_client_factory=self.arc_factory(region),
+            logger=JsonLogger(stream=io.StringIO()),
+            invocation_id=invocation_id or f"invocation-{region}-{self._n}",
+        )
+
+    # --- driving ---------------------------------------------------------------------------
+    def tick(self, region: str = DR, orchestrator: Orchestrator | None = None) -> dict:
+        """One scheduled evaluation in `region`, then the clock moves one interval on."""
+        self._n += 1
+        orchestrator = orchestrator or self.orchestrator(region)
+        record = orchestrator.evaluate(schedule_event(f"ev-{self._n}"))
+        self.clock.sleep(self.configs[region].evaluation_interval_seconds)
+        return record
+
+    def manual(self, region: str, **payload) -> dict:
+        payload.setdefault("reason", "test")
+        return self.orchestrator(region).evaluate(payload)
+
+    def put_lag(self, region: str, seconds: float, metric: str = "AuroraGlobalDBRPOLag", age: float = 30.0):
+        self.cloudwatch[region].put_metric_data(
+            Namespace="AWS/RDS",
+            MetricData=[
+                {
+                    "MetricName": metric,
+                    "Dimensions": [{"Name": "DBClusterIdentifier", "Value": CLUSTERS[region]}],
+                    "Timestamp": datetime.fromtimestamp(self.clock() - age, UTC),
+                    "Value": seconds * 1000.0,
+                    "Unit": "Milliseconds",
+                }
+            ],
+        )
+
+    def table(self, region: str = DR) -> ControlTable:
+        return ControlTable(self.dynamodb[region], self.configs[region].control_table, self.clock)
+
+    def epoch(self, region: str):
+        state = self.table(region).read_state()
+        return (state.active_region, state.epoch) if state else None
+
+    def active(self) -> str:
+        on = [r for r in (PRIMARY, DR) if self.arc.state[CONTROLS[r]] == "On"]
+        assert len(on) == 1, self.arc.state
+        return on[0]
+
+    def pages(self, region: str = DR) -> list[str]:
+        return [subject for subject, _ in self.sns[region].messages]
+
+    def run_until(self, predicate, region: str = DR, limit: int = 200) -> list[dict]:
+        records = []
+        for _ in range(limit):
+            records.append(self.tick(region))
+            if predicate(records[-1]):
+                return records
+        raise AssertionError(f"not reached in {limit} evaluations: {[r['outcome'] for r in records[-5:]]}")
+
+
+def schedule_event(event_id: str) -> dict:
+    return {"id": event_id, "source": "aws.events", "detail-type": "Scheduled Event", "detail": {}}

@@ -607,21 +607,40 @@ def run_seed(
     log_stream: Any = None,
 ) -> SeedResult:
     """One scenario, one seed, in a fresh moto world built from the plan of both stacks."""
+    timing = timing_model(dr.settings, promotion_seconds=promotion_seconds)
+    return run_facts(
+        scenario, plan_facts(primary, dr), timing, seed, dr.settings.tier, replication_lag, log_stream
+    )
+
+
+def run_facts(
+    scenario: str,
+    facts: PlanFacts,
+    timing: TimingModel,
+    seed: int,
+    tier: str,
+    replication_lag: float = 1.0,
+    log_stream: Any = None,
+    orchestrator_factory: Callable[[RegionRuntime, str], Any] | None = None,
+) -> SeedResult:
+    """One scenario, one seed, from the plan's facts. `orchestrator_factory(runtime, id)`
+    replaces the real runtime (tests use it to prove each scenario fails an unsafe one)."""
     from moto import mock_aws
 
     if scenario not in SCENARIO_FUNCTIONS:
         raise ValueError(f"unknown scenario {scenario!r}; known: {', '.join(SCENARIOS)}")
-    timing = timing_model(dr.settings, promotion_seconds=promotion_seconds)
-    facts = plan_facts(primary, dr)
     with mock_aws():
-        run = Run(scenario, facts, timing, promotion_seconds, seed, replication_lag, log_stream)
+        run = Run(scenario, facts, timing, timing.promotion_seconds, seed, replication_lag, log_stream)
+        if orchestrator_factory is not None:
+            for runtime in run.runtimes.values():
+                runtime.orchestrator = lambda invocation, r=runtime: orchestrator_factory(r, invocation)
         if scenario == "lag-above-bound":
             run.world.aurora.replication_lag = run.world.replication_lag = run.max_lag + 15
         run.run_until(DRILL_START + STEADY_SECONDS)  # steady state: both regions evaluating
         if run.world.violations or run.errors:
             run.expect(False, "the steady state before any fault is already unhealthy")
         SCENARIO_FUNCTIONS[scenario](run)
-        return run.result(dr.settings.tier)
+        return run.result(tier)
 
 
 def run_scenario(

@@ -63,8 +63,9 @@ API_LATENCY_SECONDS = 0.2
 FUNCTION_RUN_SECONDS = 0.5
 """The orchestrator's own compute per evaluation (decision, logging, control-table row)."""
 WITNESS_TTL_SECONDS = 10
-"""TTL of the witness record the DR orchestrator resolves (the program sets it; the DR
-region's resolver may serve the previous answer this long after Route 53 flips it)."""
+"""Fallback TTL of the witness record when the program declares none
+(components.traffic.names.WITNESS_TTL_SECONDS is the source once the witness exists); the DR
+region's resolver may serve the previous answer this long after Route 53 flips it."""
 ROUTING_CONTROL_PROPAGATION_SECONDS = 5
 """From UpdateRoutingControlStates to Route 53 answering by the RECOVERY_CONTROL health
 check: AWS gives no figure; an assumption."""
@@ -248,7 +249,7 @@ class TimingModel:
                 dns_beyond,
                 "beyond the promotion: routing-control health check "
                 f"{self.routing_control_propagation_seconds:.0f}s "
-                f"+ TTL {self.dns_ttl_seconds:.0f}s (alias to ALB) = {self.dns_seconds:.0f}s after the fence",
+                f"+ record TTL {self.dns_ttl_seconds:.0f}s = {self.dns_seconds:.0f}s after the fence",
             ),
             BudgetPart(
                 "compute",
@@ -280,6 +281,17 @@ class TimingModel:
         return f"pilot-light has no instance: {boot} = {self.compute_seconds:.0f}s after the fence"
 
 
+def program_ttls() -> tuple[float, float]:
+    """(failover record TTL, witness record TTL) as the program declares them
+    (components/traffic/names.py), so the budget and the plan cannot disagree. A program
+    without routing-control-gated CNAMEs answers through an ALB alias: 60 s."""
+    from components.traffic import names
+
+    record = getattr(names, "FAILOVER_RECORD_TTL_SECONDS", ALIAS_TO_ALB_TTL_SECONDS)
+    witness = getattr(names, "WITNESS_TTL_SECONDS", WITNESS_TTL_SECONDS)
+    return float(record), float(witness)
+
+
 def _tier(tier: str) -> str:
     if tier not in TIERS:
         raise ValueError(f"unknown tier {tier!r}; expected one of {', '.join(TIERS)}")
@@ -295,6 +307,7 @@ def timing_model(
     if promotion_seconds <= 0:
         raise ValueError(f"promotion_seconds must be positive, got {promotion_seconds!r}")
     failover, traffic = settings.failover, settings.traffic
+    record_ttl, witness_ttl = program_ttls()
     return TimingModel(
         tier=_tier(tier or settings.tier),
         evaluation_interval_seconds=float(failover.evaluation_interval_seconds),
@@ -304,8 +317,8 @@ def timing_model(
         api_latency_seconds=API_LATENCY_SECONDS,
         health_check_interval_seconds=float(traffic.health_check_interval),
         health_check_threshold=traffic.health_check_threshold,
-        witness_ttl_seconds=float(WITNESS_TTL_SECONDS),
-        dns_ttl_seconds=float(ALIAS_TO_ALB_TTL_SECONDS),
+        witness_ttl_seconds=witness_ttl,
+        dns_ttl_seconds=record_ttl,
         routing_control_propagation_seconds=float(ROUTING_CONTROL_PROPAGATION_SECONDS),
         promotion_seconds=float(promotion_seconds),
         promotion_poll_seconds=float(PROMOTION_POLL_SECONDS),

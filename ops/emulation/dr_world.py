@@ -52,6 +52,17 @@ class RegionSpec:
     topic_name: str
 
 
+@dataclass(frozen=True)
+class RecordGate:
+    """What makes a region's failover record for the application healthy, as the plan
+    configures it: its health check (RECOVERY_CONTROL: the routing control; HTTPS: Route 53's
+    checkers on the endpoint) and, for an alias, evaluate_target_health (a healthy target)."""
+
+    control: bool = True
+    endpoint: bool = False
+    targets: bool = True
+
+
 @dataclass
 class WorldSpec:
     primary: RegionSpec
@@ -60,6 +71,8 @@ class WorldSpec:
     engine: str
     engine_version: str
     app_fqdn: str
+    record_gates: dict[str, RecordGate] = field(default_factory=dict)
+    """Region -> its application record's gate (default: routing control and target health)."""
 
 
 @dataclass

@@ -14,7 +14,7 @@ import json
 from dataclasses import dataclass, field
 
 from ops.emulation.arc import control_arn
-from ops.emulation.dr_world import DrWorld, RegionSpec, WorldSpec
+from ops.emulation.dr_world import DrWorld, RecordGate, RegionSpec, WorldSpec
 from ops.mock_engine import CapturedResource, StackRun
 
 GLOBAL_CLUSTER = "aws:rds/globalCluster:GlobalCluster"
@@ -23,6 +23,8 @@ INSTANCE = "aws:rds/clusterInstance:ClusterInstance"
 TABLE = "aws:dynamodb/table:Table"
 TOPIC = "aws:sns/topic:Topic"
 GROUP = "aws:autoscaling/group:Group"
+RECORD = "aws:route53/record:Record"
+HEALTH_CHECK = "aws:route53/healthCheck:HealthCheck"
 FUNCTION = "aws:lambda/function:Function"
 ORCHESTRATOR = "tradingdr:failover:FailoverOrchestrator"
 
@@ -97,6 +99,32 @@ def _region_plan(run: StackRun) -> RegionPlan:
     return RegionPlan(spec, environment, topic_arn)
 
 
+def record_gate(run: StackRun, fqdn: str) -> RecordGate:
+    """How the stack's failover record for `fqdn` is gated (see RecordGate)."""
+    records = [
+        r
+        for r in run.of_type(RECORD)
+        if str(r.inputs.get("name", "")).rstrip(".") == fqdn and r.inputs.get("failoverRoutingPolicies")
+    ]
+    if len(records) != 1:
+        raise DrillSetupError(
+            f"stack {run.stack}: expected one failover record for {fqdn}, found {len(records)}"
+        )
+    inputs = records[0].inputs
+    check_type = None
+    if inputs.get("healthCheckId"):
+        checks = [c for c in run.of_type(HEALTH_CHECK) if c.outputs.get("id") == inputs["healthCheckId"]]
+        if len(checks) != 1:
+            raise DrillSetupError(f"stack {run.stack}: the failover record's health check is not in the plan")
+        check_type = checks[0].inputs.get("type")
+    aliases = inputs.get("aliases") or []
+    return RecordGate(
+        control=check_type == "RECOVERY_CONTROL",
+        endpoint=check_type in ("HTTP", "HTTPS", "HTTP_STR_MATCH", "HTTPS_STR_MATCH", "TCP"),
+        targets=any(a.get("evaluateTargetHealth") for a in aliases),
+    )
+
+
 def plan_facts(primary: StackRun, dr: StackRun) -> PlanFacts:
     regions = {run.settings.home_region: _region_plan(run) for run in (primary, dr)}
     global_cluster = primary.one(GLOBAL_CLUSTER).inputs
@@ -107,6 +135,10 @@ def plan_facts(primary: StackRun, dr: StackRun) -> PlanFacts:
         engine=global_cluster["engine"],
         engine_version=str(global_cluster.get("engineVersion") or primary.settings.database.engine_version),
         app_fqdn=primary.settings.traffic.app_fqdn,
+        record_gates={
+            run.settings.home_region: record_gate(run, primary.settings.traffic.app_fqdn)
+            for run in (primary, dr)
+        },
     )
     return PlanFacts(
         world=world,

@@ -14,9 +14,9 @@ Rules followed (each from AWS's documentation):
   (https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/dns-failover-problems.html);
 - an alias record with evaluate_target_health to an ALB is unhealthy when the ALB has no
   healthy target; alias records to an ALB carry a 60 s TTL.
-The application record of a region is healthy when its routing control's health check is
-healthy AND its ALB has a healthy target (routing control gates, the ALB's health is kept so
-an empty target group never takes traffic). The witness record of a region answers
+The application record of a region is healthy as the plan gates it (RecordGate: the routing
+control's health check, an endpoint health check, an alias's target health, in any
+combination). The witness record of a region answers
 `healthy_address` while that region's endpoint health check is healthy, else
 `unhealthy_address`.
 """
@@ -96,7 +96,14 @@ class Route53Emulation:
             self.world.record("route53", f"{self.app_fqdn} answers {answer}")
 
     def record_healthy(self, region: str) -> bool:
-        return self.control_checks[region].value and self.target_checks[region].value
+        from ops.emulation.dr_world import RecordGate
+
+        gate = self.world.spec.record_gates.get(region, RecordGate())
+        return (
+            (not gate.control or self.control_checks[region].value)
+            and (not gate.endpoint or self.endpoint_checks[region].value)
+            and (not gate.targets or self.target_checks[region].value)
+        )
 
     def app_answer(self) -> str:
         """The region the application's failover record answers now."""

@@ -40,7 +40,7 @@ def test_the_model_reads_the_cadence_and_health_checks_from_settings():
     assert model.health_check_detection_seconds == 60
     assert model.promotion_seconds == 90
     assert model.tier == "warm-standby"
-    assert model.dns_ttl_seconds == tm.ALIAS_TO_ALB_TTL_SECONDS == 60
+    assert (model.dns_ttl_seconds, model.witness_ttl_seconds) == tm.program_ttls()
 
 
 @pytest.mark.parametrize("tier", TIERS)

@@ -234,12 +234,8 @@ def preserve_failover_snapshots(rds) -> list[str]:
     cluster lives once its region is back; every orchestrator runs this for its own region,
     and the copy is idempotent (named after the source)."""
     copied = []
-    paginator_args = {"SnapshotType": "automated"}
-    snapshots = rds.describe_db_cluster_snapshots(**paginator_args).get("DBClusterSnapshots", [])
-    existing = {
-        s["DBClusterSnapshotIdentifier"]
-        for s in rds.describe_db_cluster_snapshots(SnapshotType="manual").get("DBClusterSnapshots", [])
-    }
+    snapshots = _all_snapshots(rds, "automated")
+    existing = {s["DBClusterSnapshotIdentifier"] for s in _all_snapshots(rds, "manual")}
     for snapshot in snapshots:
         source = snapshot["DBClusterSnapshotIdentifier"]
         if not source.startswith(UNPLANNED_SNAPSHOT_PREFIX):
@@ -252,6 +248,17 @@ def preserve_failover_snapshots(rds) -> list[str]:
         )
         copied.append(target)
     return copied
+
+
+def _all_snapshots(rds, kind: str) -> list[dict]:
+    """Every cluster snapshot of a type in the home region, following the Marker pages."""
+    snapshots, marker = [], None
+    while True:
+        page = rds.describe_db_cluster_snapshots(SnapshotType=kind, **({"Marker": marker} if marker else {}))
+        snapshots.extend(page.get("DBClusterSnapshots", []))
+        marker = page.get("Marker")
+        if not marker:
+            return snapshots
 
 
 def kept_snapshot_id(source: str) -> str:

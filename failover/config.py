@@ -265,7 +265,7 @@ class OrchestratorConfig:
         value = getattr(self, name)
         match = _ARN.match(value)
         if not match or match["service"] != service or match["region"] != self.home_region:
-            raise ConfigError(ENV[name], value, f"must be an {service} ARN in {self.home_region}")
+            raise ConfigError(ENV[name], value, f"must be an ARN of {service} in {self.home_region}")
         if resource is not None and match["rest"] != resource:
             raise ConfigError(ENV[name], value, f"must name {resource}")
 

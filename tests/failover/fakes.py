@@ -240,6 +240,8 @@ class Arc:
         self.unavailable: set[str] = set()
         """Endpoint regions that refuse connections."""
         self.throttled: set[str] = set()
+        self.updates_throttled = False
+        """Every endpoint reads, none accepts an update (throttled)."""
         self.calls: list[tuple[str, str]] = []
         self.updates: list[dict] = []
 
@@ -268,6 +270,8 @@ class ArcEndpointClient:
 
     def update_routing_control_states(self, UpdateRoutingControlStateEntries):
         self._enter("update")
+        if self.arc.updates_throttled:
+            raise client_error("ThrottlingException", 429, "UpdateRoutingControlStates")
         new = dict(self.arc.state)
         for e in UpdateRoutingControlStateEntries:
             new[e["RoutingControlArn"]] = e["RoutingControlState"]

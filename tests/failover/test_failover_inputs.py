@@ -60,14 +60,14 @@ def test_config_from_env_round_trips_with_the_cadence_defaults():
         ("FAILOVER_HOME_REGION", "", "is required"),
         ("FAILOVER_PEER_REGION", "us-west-2", "must differ"),
         ("FAILOVER_PEER_REGION", "mars-1", "region"),
-        ("FAILOVER_LOCAL_CLUSTER_ARN", PEER, "rds ARN in us-west-2"),
+        ("FAILOVER_LOCAL_CLUSTER_ARN", PEER, "ARN of rds in us-west-2"),
         (
             "FAILOVER_LOCAL_CLUSTER_ARN",
             "arn:aws:rds:us-west-2:123456789012:cluster:other",
             "must name cluster:trading-dr-db",
         ),
         ("FAILOVER_PEER_HEALTH_URL", "http://app.example.com/health", "https://"),
-        ("FAILOVER_ALERT_TOPIC_ARN", "arn:aws:sns:us-east-1:123456789012:alerts", "sns ARN in us-west-2"),
+        ("FAILOVER_ALERT_TOPIC_ARN", "arn:aws:sns:us-east-1:123456789012:alerts", "ARN of sns in us-west-2"),
         ("FAILOVER_EVALUATIONS", "0", "between 1 and 10"),
         ("FAILOVER_EVALUATIONS", "three", "whole number"),
         ("FAILOVER_MAX_LAG_SECONDS", "301", "between 1 and 300"),
@@ -343,3 +343,54 @@ def test_handler_rejects_a_malformed_event_without_acting(monkeypatch, capsys):
     assert "action='explode'" in record["reason"]
     logged = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith("{")]
     assert any(entry["message"] == "rejected event" for entry in logged)
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "rds:unplanned-global-failover-trading-primary-db-2026-11-30-03-00",
+        "rds:unplanned-global-failover-" + "x" * 300,
+        "rds:unplanned-global-failover--odd--name-",
+    ],
+)
+def test_kept_snapshot_ids_follow_the_rds_identifier_rules(source):
+    """DB cluster snapshot identifiers: 1 to 255 letters, digits or hyphens, a letter first,
+    no two consecutive hyphens, no trailing hyphen
+    (https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CopyDBClusterSnapshot.html)."""
+    import re
+
+    from failover.actions import kept_snapshot_id
+
+    kept = kept_snapshot_id(source)
+    assert re.fullmatch(r"[a-zA-Z](?:-?[a-zA-Z0-9])*", kept) and len(kept) <= 255
+
+
+def test_snapshot_preservation_is_idempotent_and_follows_pages():
+    from failover.actions import preserve_failover_snapshots
+
+    class Rds:
+        def __init__(self):
+            self.manual, self.copies = [], []
+
+        def describe_db_cluster_snapshots(self, SnapshotType, Marker=None):
+            if SnapshotType == "manual":
+                return {"DBClusterSnapshots": [{"DBClusterSnapshotIdentifier": m} for m in self.manual]}
+            if Marker is None:
+                return {
+                    "DBClusterSnapshots": [{"DBClusterSnapshotIdentifier": "rds:daily-1"}],
+                    "Marker": "p2",
+                }
+            return {
+                "DBClusterSnapshots": [{"DBClusterSnapshotIdentifier": "rds:unplanned-global-failover-db-1"}]
+            }
+
+        def copy_db_cluster_snapshot(
+            self, SourceDBClusterSnapshotIdentifier, TargetDBClusterSnapshotIdentifier, CopyTags
+        ):
+            self.copies.append(SourceDBClusterSnapshotIdentifier)
+            self.manual.append(TargetDBClusterSnapshotIdentifier)
+
+    rds = Rds()
+    assert preserve_failover_snapshots(rds) == ["kept-unplanned-global-failover-db-1"]
+    assert preserve_failover_snapshots(rds) == []
+    assert rds.copies == ["rds:unplanned-global-failover-db-1"]

@@ -448,13 +448,118 @@ def test_dry_run_and_status_change_nothing(world):
 
 def test_a_failing_step_pages_once_and_is_retried(world):
     outage(world)
-    world.arc.throttled.update(e.region for e in config_for(DR).arc_cluster_endpoints)
+    world.arc.updates_throttled = True
     record = world.manual(DR, action="failover", allow_data_loss=True)
     assert record["outcome"] == o.STEP_FAILED
     for _ in range(3):
         fresh_lag(world)
         world.tick()
     assert sum("fence" in s for s in world.pages()) == 1
-    world.arc.throttled.clear()
+    world.arc.updates_throttled = False
     promote_fully(world)
     assert world.active() == DR and world.g.accepted == [("failover_global_cluster", DR)]
+
+
+def test_a_throttled_failover_call_is_retried_with_backoff_in_the_same_step(world):
+    outage(world)
+    world.rds[DR].faults["failover_global_cluster"] = [
+        Fault("Throttling", 400),
+        Fault("InternalFailure", 503),
+    ]
+    record = world.manual(DR, action="failover", allow_data_loss=True)
+    step = record["execution"]["steps"]["promote_db"]
+    assert step["status"] == "done" and step["attempts"] == 0
+    assert world.g.accepted == [("failover_global_cluster", DR)]
+    assert world.rds[DR].calls.count("failover_global_cluster") == 3
+
+
+def test_pages_from_the_survivor_after_two_minutes_of_peer_down(world):
+    world.up[PRIMARY] = False
+    for _ in range(11):  # lag over the bound: no promotion, the page still comes
+        world.put_lag(DR, 45.0, age=5)
+        world.tick()
+    assert not any("peer down" in s for s in world.pages())
+    for _ in range(2):
+        world.put_lag(DR, 45.0, age=5)
+        world.tick()
+    assert sum("peer down" in s for s in world.pages()) == 1
+
+
+def test_a_headless_cluster_without_an_instance_class_pages_and_is_not_promoted(make_world):
+    world = make_world(writer_instance_class="")
+    world.g.members[DR] = []
+    outage(world)
+    record = world.manual(DR, action="failover", allow_data_loss=True)
+    assert record["outcome"] == o.STEP_FAILED
+    assert "FAILOVER_WRITER_INSTANCE_CLASS" in record["execution"]["steps"]["add_writer_instance"]["detail"]
+    # AWS refuses a failover to a headless secondary: the orchestrator does not try it.
+    assert world.g.accepted == [] and any("add_writer_instance" in s for s in world.pages())
+
+
+def test_an_automatic_execution_stands_down_if_the_peer_is_seen_healthy_before_the_fence(world):
+    outage(world)
+    world.arc.updates_throttled = True
+    records = []
+    for _ in range(N):
+        fresh_lag(world)
+        records.append(world.tick())
+    assert records[-1]["outcome"] == o.STEP_FAILED  # the fence cannot be made yet
+    world.up[PRIMARY] = True
+    world.arc.updates_throttled = False
+    fresh_lag(world)
+    assert world.tick()["outcome"] == o.CANCELLED_OUTCOME
+    assert world.arc.updates == [] and world.g.accepted == [] and world.table().open_execution_id() is None
+
+
+class DataApi:
+    def __init__(self):
+        self.statements = []
+
+    def execute_statement(self, **kwargs):
+        self.statements.append(kwargs)
+        return {}
+
+
+def test_the_test_write_goes_through_the_data_api_when_configured(make_world):
+    secret = "arn:aws:secretsmanager:us-west-2:123456789012:secret:trading-dr-db-abc"
+    world = make_world()
+    from dataclasses import replace as with_
+
+    world.configs[DR] = with_(world.configs[DR], data_api_secret_arn=secret)
+    outage(world)
+    data_api = DataApi()
+    original = world.clients
+
+    def clients(region):
+        from dataclasses import replace
+
+        return replace(original(region), rds_data=data_api)
+
+    world.clients = clients
+    records = promote_fully(world)
+    assert records[-1]["execution"]["test_write"] == "verified"
+    insert = data_api.statements[-1]
+    assert insert["resourceArn"] == config_for(DR).local_cluster_arn and insert["secretArn"] == secret
+    assert "ON CONFLICT (epoch) DO NOTHING" in insert["sql"]
+    assert {p["name"]: list(p["value"].values())[0] for p in insert["parameters"]}["epoch"] == 1
+
+
+def test_without_the_data_api_the_test_write_says_not_verified(world):
+    outage(world)
+    assert promote_fully(world)[-1]["execution"]["test_write"] == "not_verified"
+
+
+def test_the_lambda_handler_bounds_the_loop_by_the_remaining_time(world, monkeypatch):
+    import failover.handler as handler
+
+    monkeypatch.setattr(handler, "_orchestrator", world.orchestrator(DR))
+    fresh_lag(world)
+
+    class Context:
+        aws_request_id = "req-1"
+
+        def get_remaining_time_in_millis(self):
+            return 35_000  # 35 s left - 20 s margin: 15 s, two evaluations
+
+    summary = handler.lambda_handler(schedule_event("bounded"), Context())
+    assert len(summary["evaluations"]) == 2

@@ -41,11 +41,11 @@ from ops.mock_engine import StackRun
 from ops.timing_model import PROMOTION_SECONDS_DEFAULT, PROMOTION_SOURCE, TimingModel, timing_model
 
 DRILL_START = 1_767_225_600.0  # 2026-01-01T00:00:00Z: a fixed start makes runs repeatable
-STEADY_SECONDS = 120
+STEADY_SECONDS = 60
 SCHEDULE_SECONDS = 60  # EventBridge's minimum rate; the runtime loops inside each invocation
 INVOCATION_BUDGET_DEFAULT = 50
 DEFAULT_SEEDS = 20
-OBSERVE_SECONDS = 300
+OBSERVE_SECONDS = 240
 """How long a scenario that must NOT promote is watched after its fault."""
 
 SCENARIOS = (
@@ -113,6 +113,7 @@ class ScenarioResult:
             "tier": self.tier,
             "verdict": "pass" if self.passed else "fail",
             "seeds": len(self.seeds),
+            "failed_seeds": [s.seed for s in self.seeds if not s.passed],
             "failures": sorted({f for s in self.seeds for f in s.failures}),
             "rto_seconds": stats(rtos),
             "detection_decision_seconds": stats(decisions),
@@ -428,7 +429,7 @@ def _run_to_recovery(run: Run) -> None:
         return (
             line_ok
             and run.world.now
-            > (run.world.aurora.writer_moves[-1][0] if run.world.aurora.writer_moves else 0) + 90
+            > (run.world.aurora.writer_moves[-1][0] if run.world.aurora.writer_moves else 0) + 45
         )
 
     run.run_until(_recovery_horizon(run), done=recovered)

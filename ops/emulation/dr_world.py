@@ -35,6 +35,19 @@ from ops.timing_model import TimingModel
 
 EMULATED_SERVICES = ("rds", "autoscaling", "route53-recovery-cluster")
 
+_SESSION: boto3.session.Session | None = None
+_ARC_CLIENTS: dict[tuple[str, str, str, float], object] = {}
+
+
+def session() -> boto3.session.Session:
+    """One boto3 session for every drill run: it loads each service model once (moto's
+    mock_aws resets boto3's default session on every start, and a fresh session re-reads
+    the JSON models, seconds per run)."""
+    global _SESSION
+    if _SESSION is None:
+        _SESSION = boto3.session.Session()
+    return _SESSION
+
 
 @dataclass
 class RegionSpec:
@@ -167,9 +180,11 @@ class DrWorld:
         self.topics: dict[str, str] = {}
         for spec in (self.spec.primary, self.spec.dr):
             self.tables[spec.region] = self._create_table(spec)
-            self.topics[spec.region] = boto3.client("sns", region_name=spec.region).create_topic(
-                Name=spec.topic_name
-            )["TopicArn"]
+            self.topics[spec.region] = (
+                session()
+                .client("sns", region_name=spec.region)
+                .create_topic(Name=spec.topic_name)["TopicArn"]
+            )
 
     # --- moto resources -------------------------------------------------------------------
     @staticmethod
@@ -178,7 +193,7 @@ class DrWorld:
         keys = [{"AttributeName": inputs["hashKey"], "KeyType": "HASH"}]
         if inputs.get("rangeKey"):
             keys.append({"AttributeName": inputs["rangeKey"], "KeyType": "RANGE"})
-        boto3.client("dynamodb", region_name=spec.region).create_table(
+        session().client("dynamodb", region_name=spec.region).create_table(
             TableName=inputs["name"],
             KeySchema=keys,
             AttributeDefinitions=[
@@ -310,12 +325,23 @@ class DrWorld:
     def install(self, client, caller: str, region: str | None = None):
         """Route `client`'s calls through the network model, the clock and the emulations."""
         target = region or client.meta.region_name
-        events = client.meta.events
-        events.register(
-            "before-parameter-build", lambda params, **_: self._stash.__setitem__(id(client), dict(params))
-        )
-        events.register("before-call", lambda model, **_: self._call(client, model, caller, target))
-        events.register("after-call", lambda **_: self._invalidate())
+        binding = getattr(client, "_drill_binding", None)
+        if binding is None:  # clients are reused across runs: the hooks follow the binding
+            binding = {}
+            client._drill_binding = binding
+            events = client.meta.events
+            events.register(
+                "before-parameter-build",
+                lambda params, **_: binding["world"]._stash.__setitem__(id(client), dict(params)),
+            )
+            events.register(
+                "before-call",
+                lambda model, **_: binding["world"]._call(
+                    client, model, binding["caller"], binding["target"]
+                ),
+            )
+            events.register("after-call", lambda **_: binding["world"]._invalidate())
+        binding.update(world=self, caller=caller, target=target)
         return client
 
     def _invalidate(self) -> None:
@@ -504,7 +530,10 @@ class DrWorld:
         timeout = self.timing.probe_timeout_seconds
 
         def factory(endpoint_url: str, region: str):
-            client = boto3.client(
+            key = (home, endpoint_url, region, timeout)
+            if key in _ARC_CLIENTS:
+                return self.install(_ARC_CLIENTS[key], home, region)
+            client = _ARC_CLIENTS[key] = session().client(
                 "route53-recovery-cluster",
                 region_name=region,
                 endpoint_url=endpoint_url,

@@ -15,9 +15,7 @@ import inspect
 import io
 from typing import Any
 
-import boto3
-
-from ops.emulation.dr_world import DrWorld
+from ops.emulation.dr_world import DrWorld, session
 
 
 def _clients_class():
@@ -28,14 +26,27 @@ def _clients_class():
     return Clients
 
 
+_CLIENTS: dict[str, object] = {}
+
+
 def _home_clients(region: str):
+    """The runtime's clients of one home region, built once per process (botocore builds a
+    client in tens of milliseconds; the drill's hooks follow each run's world)."""
+    if region not in _CLIENTS:
+        _CLIENTS[region] = _build_clients(region)
+    return _CLIENTS[region]
+
+
+def _build_clients(region: str):
     clients_class = _clients_class()
     if hasattr(clients_class, "for_region"):
-        return clients_class.for_region(region)  # the runtime's own client settings
+        if "session" in inspect.signature(clients_class.for_region).parameters:
+            return clients_class.for_region(region, session=session())  # the runtime's own client settings
+        return clients_class.for_region(region)
     from failover.orchestrator import AWS_CONFIG
 
     names = [f.name for f in dataclasses.fields(clients_class)]
-    return clients_class(**{n: boto3.client(n, region_name=region, config=AWS_CONFIG) for n in names})
+    return clients_class(**{n: session().client(n, region_name=region, config=AWS_CONFIG) for n in names})
 
 
 class RegionRuntime:

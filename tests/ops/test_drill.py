@@ -1,0 +1,102 @@
+"""The fault matrix against the REAL failover runtime (failover/), one seed per scenario: each
+must pass, with what its row of issue 10's table demands. A runtime that loses one of the
+safety rules fails here (tests/ops/test_drill_adversary.py proves each scenario fails an
+orchestrator without its rule). The last tests run `deploy.py drill --local` end to end on
+the plan of both stacks."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from ops.cli import main
+from ops.drill import ScenarioResult, SeedResult, run_facts
+from ops.errors import EXIT_FAILED
+from tests.ops.drill_support import facts, timing
+
+
+def run(scenario: str, tier: str = "hot-standby", seed: int = 0) -> SeedResult:
+    shape = {"hot-standby": facts(), "warm-standby": facts(dr_desired=1), "pilot-light": facts(0, 0)}[tier]
+    result = run_facts(scenario, shape, timing(tier=tier), seed, tier)
+    assert result.passed, (result.failures, result.violations)
+    assert not result.violations
+    return result
+
+
+def test_region_gone_promotes_dr_and_clients_write_there():
+    result = run("region-gone")
+    line = result.timeline
+    # Detection and decision (the fence) come before the promotion, which takes its time.
+    assert 0 < line["health_check_unhealthy"] < line["fence"] <= line["promotion_started"]
+    assert line["writer_moved"] - line["promotion_started"] == pytest.approx(120, abs=2)
+    assert result.rto_seconds >= line["writer_moved"]
+    assert result.lost_writes <= 2  # about a second of replication lag, counted from the writes
+
+
+@pytest.mark.parametrize("tier", ["warm-standby", "pilot-light"])
+def test_region_gone_scales_the_dr_group_and_serves_only_healthy_targets(tier):
+    result = run("region-gone-tiers", tier)
+    assert result.rto_seconds is not None
+
+
+def test_a_partition_never_promotes_and_pages():
+    result = run("partition")
+    assert result.pages > 0 and result.timeline["promotion_started"] is None
+
+
+def test_an_impaired_dr_region_never_promotes():
+    assert run("dr-impaired").timeline["fence"] is None
+
+
+def test_api_faults_on_the_promotion_neither_detach_nor_stop_it():
+    assert run("api-faults").timeline["writer_moved"] is not None
+
+
+def test_an_orchestrator_killed_mid_promotion_resumes_once_and_frees_its_lock():
+    assert run("killed-mid-promotion").timeline["writer_moved"] is not None
+
+
+def test_a_returning_primary_takes_no_traffic_and_no_writes_and_epochs_agree():
+    run("primary-returns")
+
+
+def test_lag_above_the_bound_waits_for_a_human_and_loses_what_the_stream_says():
+    result = run("lag-above-bound")
+    assert result.pages > 0
+    assert result.lost_writes >= 30  # the writes of the last 45 s of lag, not an echo of the input
+
+
+def test_a_planned_switchover_and_failback_lose_nothing():
+    assert run("switchover-failback").lost_writes == 0
+
+
+def test_the_cli_exits_1_when_a_scenario_fails(monkeypatch, capsys):
+    failed = SeedResult(
+        "partition", "hot-standby", 0, False, ["a promotion was accepted"], {}, None, None, None, 0, 0, {}
+    )
+    monkeypatch.setattr(
+        "ops.drill.run_scenario", lambda *a, **k: [ScenarioResult("partition", "hot-standby", [failed])]
+    )
+    monkeypatch.setattr("ops.mock_engine.run_both", lambda *a, **k: (None, None))
+    assert main(["drill", "--local", "--scenario", "partition", "--seeds", "1", "--json"]) == EXIT_FAILED
+    document = json.loads(capsys.readouterr().out)
+    assert document["passed"] is False
+    [scenario] = document["scenarios"]
+    assert scenario["verdict"] == "fail" and scenario["failures"] == ["a promotion was accepted"]
+
+
+def test_the_cli_runs_a_scenario_on_the_plan_of_both_stacks(capsys):
+    """End to end: the orchestrators' environment comes from the plan's Lambdas."""
+    code = main(["drill", "--local", "--scenario", "partition", "--seeds", "1", "--json"])
+    document = json.loads(capsys.readouterr().out)
+    [scenario] = document["scenarios"]
+    assert scenario["scenario"] == "partition" and scenario["seeds"] == 1
+    assert set(scenario["invariants"]) == {
+        "one_writer",
+        "traffic_follows_writer",
+        "epochs_agree",
+        "no_orphan_lock",
+    }
+    assert document["promotion_seconds"] == 120 and "a few minutes" in document["promotion_source"]
+    assert code == (0 if document["passed"] else EXIT_FAILED)

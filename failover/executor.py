@@ -279,6 +279,14 @@ class Executor:
         now = capacity.sizes(autoscaling, c.asg_name)
         if now["in_service"] >= c.asg_full_capacity:
             return a.StepOutcome(a.DONE, f"{now['in_service']} instances in service")
+        if self.ctx.clock() - execution["started_at"] > c.promotion_timeout_seconds:
+            # The database is promoted and the epoch recorded; compute that will not come up
+            # is a human's problem (paged as promotion_slow), not a reason to keep the
+            # execution open and block the next one.
+            self.ctx.page("targets_not_ready", "compute not in service after the promotion", execution)
+            return a.StepOutcome(
+                a.DONE, f"gave up waiting: {now['in_service']} of {c.asg_full_capacity} in service (paged)"
+            )
         return a.StepOutcome(a.WAIT, f"{now['in_service']} of {c.asg_full_capacity} instances in service")
 
     def _preserve_snapshot(self, execution: dict) -> a.StepOutcome:
@@ -297,4 +305,6 @@ class Executor:
         subject = f"trading-dr: {c.home_region} promoted to writer (epoch {execution['epoch']})"
         if self.ctx.publish(json.loads(json.dumps(message, default=str)), subject):
             return a.StepOutcome(a.DONE, "published")
-        return a.StepOutcome(a.FAILED, "publish failed")
+        # The promotion is done and logged; a topic that cannot be reached must not keep
+        # the execution open (it would block the next one).
+        return a.StepOutcome(a.DONE, "publish failed: see the orchestrator's log")

@@ -19,6 +19,7 @@ never "down"; one failed try followed by a success is healthy, never "down".
 
 from __future__ import annotations
 
+import concurrent.futures
 import socket
 import ssl
 import time
@@ -39,6 +40,8 @@ from failover.decision import Signal
 LAG_METRICS = ("AuroraGlobalDBRPOLag", "AuroraGlobalDBReplicationLag")
 
 Resolver = Callable[[str], Sequence[str]]
+# A few threads for DNS lookups that may hang; an abandoned one finishes on its own.
+_DNS_POOL = concurrent.futures.ThreadPoolExecutor(max_workers=4, thread_name_prefix="witness-dns")
 
 
 @dataclass(frozen=True)
@@ -100,15 +103,18 @@ def peer_probe_signal(probe: Probe, url: str) -> Signal:
 
 def system_resolver(timeout: float) -> Resolver:
     """IPv4 addresses of a name through the system resolver (in a VPC-attached Lambda: the
-    VPC's Route 53 Resolver). No third-party DNS library: the Lambda ships stdlib + boto3."""
+    VPC's Route 53 Resolver). No third-party DNS library: the Lambda ships stdlib + boto3.
+    getaddrinfo ignores socket timeouts (glibc retries per resolv.conf), so the lookup runs
+    in a worker thread and is abandoned after `timeout`: a hung lookup is "unknown"."""
 
     def resolve(fqdn: str) -> list[str]:
-        previous = socket.getdefaulttimeout()
-        socket.setdefaulttimeout(timeout)
+        future = _DNS_POOL.submit(
+            socket.getaddrinfo, fqdn, None, family=socket.AF_INET, type=socket.SOCK_STREAM
+        )
         try:
-            infos = socket.getaddrinfo(fqdn, None, family=socket.AF_INET, type=socket.SOCK_STREAM)
-        finally:
-            socket.setdefaulttimeout(previous)
+            infos = future.result(timeout=timeout)
+        except concurrent.futures.TimeoutError:
+            raise TimeoutError(f"no DNS answer for {fqdn} within {timeout}s") from None
         return sorted({info[4][0] for info in infos})
 
     return resolve

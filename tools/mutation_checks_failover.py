@@ -173,6 +173,20 @@ MUTATIONS = [
         "tests/failover/test_failover_orchestrator.py -k 'partition or unreadable_witness'",
     ),
     (
+        "no automatic RPO gate",
+        "failover/decision.py",
+        "    if lag_blocks(s.lag_seconds, s.max_lag_seconds):\n        return Decision(\n            RPO_GATE,",
+        "    if False:\n        return Decision(\n            RPO_GATE,",
+        "tests/failover -k 'lag_over_the_bound or larger_lag_metric or stale_lag'",
+    ),
+    (
+        "fence in two calls",
+        "failover/arc.py",
+        "        self._set(home=ON, peer=OFF)",
+        "        self._set(home=ON, peer=ON)\n        self._set(home=ON, peer=OFF)",
+        "tests/failover/test_failover_arc.py",
+    ),
+    (
         "ARC conflict rotated",
         "failover/arc.py",
         "                if code == CONFLICT:",

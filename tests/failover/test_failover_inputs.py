@@ -394,3 +394,17 @@ def test_snapshot_preservation_is_idempotent_and_follows_pages():
     assert preserve_failover_snapshots(rds) == ["kept-unplanned-global-failover-db-1"]
     assert preserve_failover_snapshots(rds) == []
     assert rds.copies == ["rds:unplanned-global-failover-db-1"]
+
+
+def test_the_system_resolver_reads_localhost_and_bounds_a_hung_lookup(monkeypatch):
+    import time as time_module
+
+    from failover import signals
+
+    assert signals.system_resolver(2)("localhost") == ["127.0.0.1"]
+    monkeypatch.setattr(signals.socket, "getaddrinfo", lambda *a, **k: time_module.sleep(1.5) or [])
+    resolve = signals.system_resolver(0.2)
+    with pytest.raises(TimeoutError):
+        resolve("witness.example.net")
+    signal = witness_signal(resolve, "witness.example.net", "192.0.2.1", "192.0.2.2")
+    assert signal.peer_down is None  # a hung lookup is unknown, never "down"

@@ -563,3 +563,11 @@ def test_the_lambda_handler_bounds_the_loop_by_the_remaining_time(world, monkeyp
 
     summary = handler.lambda_handler(schedule_event("bounded"), Context())
     assert len(summary["evaluations"]) == 2
+
+
+def test_compute_that_never_comes_up_is_paged_and_does_not_hold_the_execution_open(world):
+    world.asg[DR].boot_seconds = 10**9  # instances never reach InService
+    outage(world)
+    promote_fully(world)
+    assert world.g.writer == DR and world.table().open_execution_id() is None
+    assert any("compute not in service" in s for s in world.pages())

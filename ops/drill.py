@@ -702,7 +702,7 @@ def as_json(results: list[ScenarioResult], promotion_seconds: float) -> str:
 def _fmt(value: dict | None) -> str:
     if not value:
         return "-"
-    return f"{value['p50']:.0f} / {value['p95']:.0f} / {value['max']:.0f}"
+    return f"{value['p50']:.0f}/{value['p95']:.0f}/{value['max']:.0f}"
 
 
 def render(
@@ -716,11 +716,11 @@ def render(
         "tier",
         "seeds",
         "verdict",
-        "detect+decide p50/p95/max",
-        "RTO p50/p95/max",
-        "lost writes max",
+        "decide s p50/95/max",
+        "RTO s p50/95/max",
+        "lost",
     ):
-        table.add_column(column)
+        table.add_column(column, no_wrap=column != "scenario")
     for result in results:
         s = result.summary()
         verdict = "[green]pass[/]" if result.passed else "[bold red]FAIL[/]"
@@ -747,7 +747,7 @@ def render(
             events.add_column(column, overflow="fold")
         for at, where, what in first.events:
             if at >= -5:
-                events.add_row(f"{at:.0f}", where, what)
+                events.add_row(f"{at:.1f}", where, what)
         console.print(events)
     notes = sorted({n for r in results for seed in r.seeds for n in seed.notes})
     for note in notes:

@@ -67,7 +67,7 @@ class ClientStream:
             self._fail(at, region, "no writer reachable")
             return
         world.aurora.accept_write(writer, self._seq, at)
-        self.attempts.append(Attempt(at, self._seq, region, writer, "ok"))
+        self._append(Attempt(at, self._seq, region, writer, "ok"))
 
     def _writer_for(self, region: str, at: float) -> str | None:
         aurora, network = self.world.aurora, self.world.network
@@ -85,7 +85,18 @@ class ClientStream:
         return writer
 
     def _fail(self, at: float, region: str | None, reason: str) -> None:
-        self.attempts.append(Attempt(at, self._seq, region, None, reason))
+        self._append(Attempt(at, self._seq, region, None, reason))
+
+    def _append(self, attempt: Attempt) -> None:
+        last = self.attempts[-1] if self.attempts else None
+        if last is None or (last.writer is None) != (attempt.writer is None) or last.reason != attempt.reason:
+            what = (
+                f"client writes succeed: sent to {attempt.region}, written by {attempt.writer}"
+                if attempt.writer
+                else f"client writes fail: {attempt.reason}"
+            )
+            self.world.record("client", what)
+        self.attempts.append(attempt)
 
     def first_success_after(self, start: float, region: str | None = None) -> Attempt | None:
         return next(

@@ -100,3 +100,42 @@ def test_the_cli_runs_a_scenario_on_the_plan_of_both_stacks(capsys):
     }
     assert document["promotion_seconds"] == 120 and "a few minutes" in document["promotion_source"]
     assert code == (0 if document["passed"] else EXIT_FAILED)
+
+
+def test_seeds_move_the_outage_phase_and_runs_repeat():
+    first, again, other = (
+        run_facts("partition", facts(), timing(), seed, "hot-standby") for seed in (0, 0, 1)
+    )
+    assert first.events == again.events
+    assert first.events != other.events
+
+
+def test_the_promotion_takes_the_time_the_drill_is_given():
+    result = run_facts("killed-mid-promotion", facts(), timing(promotion=60), 0, "hot-standby")
+    assert result.promotion_seconds_observed == pytest.approx(60, abs=2)
+
+
+def test_the_plan_and_the_timing_model_agree_on_ttls_and_cadence(primary, dr):
+    """The drill charges DNS from the timing model; the plan must configure the same TTLs."""
+    from ops.emulation.plan_spec import plan_facts
+    from ops.timing_model import timing_model
+
+    model = timing_model(dr.settings)
+    app = dr.settings.traffic.app_fqdn
+    for run in (primary, dr):
+        [record] = [
+            r
+            for r in run.of_type("aws:route53/record:Record")
+            if str(r.inputs.get("name", "")).rstrip(".") == app and r.inputs.get("failoverRoutingPolicies")
+        ]
+        assert float(record.inputs.get("ttl") or 60) == model.dns_ttl_seconds
+        witness = [
+            r for r in run.of_type("aws:route53/record:Record") if "witness" in str(r.inputs.get("name"))
+        ]
+        assert all(float(r.inputs["ttl"]) == model.witness_ttl_seconds for r in witness)
+    facts_ = plan_facts(primary, dr)
+    for plan in facts_.regions.values():
+        env = plan.environment
+        if "FAILOVER_EVALUATION_INTERVAL_SECONDS" in env:
+            assert float(env["FAILOVER_EVALUATION_INTERVAL_SECONDS"]) == model.evaluation_interval_seconds
+            assert float(env["FAILOVER_PROBE_TIMEOUT_SECONDS"]) == model.probe_timeout_seconds

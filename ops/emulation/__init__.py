@@ -3,6 +3,5 @@ and explicit emulations of what moto lacks or cannot time -- the Aurora global d
 (aurora.py), the ARC cluster's data plane (arc.py), Route 53 answers and resolvers
 (route53.py), Auto Scaling and target health (compute.py), the lag metrics (metrics.py) --
 on one simulated clock, with a client write stream (client_stream.py), a network and fault
-model (network.py) and the invariants (invariants.py). world.py and rds.py are the older
-moto world the failover unit tests use. Operator commands never import this package except
-the drill."""
+model (network.py) and the invariants (invariants.py). Operator commands never import this
+package except the drill."""

@@ -421,6 +421,9 @@ def _expect_failed_over(run: Run) -> None:
     run.expect(len(accepted) == 1, f"{len(accepted)} FailoverGlobalCluster calls accepted, want exactly 1")
     line = run.timeline()
     run.expect(line.first_write is not None, "no client write succeeded after the outage")
+    if run.runtimes[run.dr].env.get("FAILOVER_DATA_API_SECRET_ARN"):
+        writes = [w for w in world.aurora.statements if w[1] == run.dr and w[2] == "INSERT"]
+        run.expect(bool(writes), "no test write reached the new writer through the Data API")
 
 
 def _run_to_recovery(run: Run) -> None:

@@ -98,6 +98,7 @@ class AuroraEmulation:
         """Per region: every write acknowledged at or before this time is in its storage."""
         self.writer_moves: list[tuple[float, str]] = []
         self.snapshots: list[str] = []
+        self.statements: list[tuple[float, str, str]] = []
 
     # --- the data plane the application and the world use -----------------------------
     def by_region(self, region: str) -> Cluster:
@@ -364,6 +365,23 @@ class AuroraEmulation:
                 ]
             }
         )
+
+    def _op_ExecuteStatement(self, params, caller, region):  # noqa: N802
+        """RDS Data API (a separate service, `rds-data`): a statement on the cluster named
+        by resourceArn, in its region; a write succeeds only on a cluster that accepts writes
+        (a secondary is read-only). https://docs.aws.amazon.com/rdsdataservice/latest/APIReference/API_ExecuteStatement.html"""
+        cluster = self.clusters.get(region)
+        if cluster is None or params.get("resourceArn") != cluster.arn:
+            return self.world.error("BadRequestException", "no such cluster in this region", 400)
+        sql = str(params.get("sql", "")).lstrip().upper()
+        if sql.startswith(("INSERT", "UPDATE", "DELETE", "CREATE")) and not self.accepting(
+            region, self.world.now
+        ):
+            return self.world.error(
+                "DatabaseErrorException", "the cluster is read-only (not the writer)", 400
+            )
+        self.statements.append((self.world.now, region, sql.split(" ", 1)[0]))
+        return self.world.ok({"numberOfRecordsUpdated": 1 if sql.startswith("INSERT") else 0, "records": []})
 
     def _op_CopyDBClusterSnapshot(self, params, caller, region):  # noqa: N802
         target = params.get("TargetDBClusterSnapshotIdentifier", "copy")

@@ -33,7 +33,8 @@ from ops.emulation.network import Killed, Network
 from ops.emulation.route53 import Resolver, Route53Emulation
 from ops.timing_model import TimingModel
 
-EMULATED_SERVICES = ("rds", "autoscaling", "route53-recovery-cluster")
+EMULATED_SERVICES = ("rds", "rds-data", "autoscaling", "route53-recovery-cluster", "cloudwatch")
+"""Answered by an emulation (cloudwatch: GetMetricStatistics only); the rest goes to moto."""
 
 _SESSION: boto3.session.Session | None = None
 _ARC_CLIENTS: dict[tuple[str, str, str, float], object] = {}
@@ -382,6 +383,7 @@ class DrWorld:
         emulation = {
             "cloudwatch": self.metrics,
             "rds": self.aurora,
+            "rds-data": self.aurora,
             "autoscaling": self.compute,
             "route53-recovery-cluster": self.arc,
         }.get(service)

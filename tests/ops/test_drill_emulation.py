@@ -236,3 +236,20 @@ def test_a_region_that_cannot_reach_its_own_services_times_out_with_the_clients_
     assert w.now - before == pytest.approx(6.0)
     # Another region's services still answer a caller in the impaired region.
     w.install(boto3.client("rds", region_name=EAST), WEST).describe_global_clusters()
+
+
+def test_the_data_api_writes_only_on_the_writer(world):
+    """A secondary cluster is read-only; the runtime's test write must fail there."""
+    w = world()
+    data = w.install(boto3.client("rds-data", region_name=WEST), WEST)
+    common = {
+        "resourceArn": w.aurora.by_region(WEST).arn,
+        "secretArn": f"arn:aws:secretsmanager:{WEST}:123456789012:secret:db",
+        "database": "trading",
+    }
+    with pytest.raises(data.exceptions.DatabaseErrorException):
+        data.execute_statement(sql="INSERT INTO t VALUES (1)", **common)
+    w.network.down.add(EAST)
+    failover(rds(w, WEST), w)
+    w.advance(121)
+    assert data.execute_statement(sql="INSERT INTO t VALUES (1)", **common)["numberOfRecordsUpdated"] == 1

@@ -258,7 +258,7 @@ class DrWorld:
         writer = next(iter(accepting)) if len(accepting) == 1 else None
         if writer != self._writer_seen[0]:
             self._writer_seen = (writer, now)
-        grace = self.timing.routing_control_propagation_seconds + self.timing.health_check_detection_seconds
+        grace = self.traffic_grace_seconds()
         found = {
             "one_writer": inv.one_writer(accepting),
             "traffic_follows_writer": inv.traffic_follows_writer(
@@ -275,6 +275,22 @@ class DrWorld:
             ):
                 self.violations.append(Violation(now, name, message))
                 self.record("INVARIANT", f"{name}: {message}")
+
+    def traffic_grace_seconds(self) -> float:
+        """How long DNS may keep answering another region after the writer moved: the
+        authority follows the writer within one evaluation and one fence (ARC calls past two
+        dead endpoints), Route 53 follows the authority after the routing-control check's
+        propagation, and after interval x threshold where a record is gated by an endpoint
+        health check. Clients may then keep the old answer for the record's TTL."""
+        timing = self.timing
+        grace = (
+            timing.evaluation_interval_seconds
+            + timing.fence_seconds
+            + timing.routing_control_propagation_seconds
+        )
+        if any(gate.endpoint for gate in self.spec.record_gates.values()):
+            grace += timing.health_check_detection_seconds
+        return grace
 
     def _check_epochs(self) -> str | None:
         records = self._records()[0]

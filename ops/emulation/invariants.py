@@ -4,10 +4,11 @@ evaluation and each simulated second); a message means the invariant is broken.
 
 - one_writer: never two regions accepting writes (the fence must hold; Aurora's own fencing
   of an old writer is best effort);
-- traffic_follows_writer: once a region has been the writer for longer than DNS needs to
-  follow the authority (routing-control propagation + health-check detection), the
-  application record answers that region, so no client is sent to a non-writer region for
-  longer than the record's TTL;
+- traffic_follows_writer: once a region has been the one region accepting writes for longer
+  than the authority and DNS need to follow it (DrWorld.traffic_grace_seconds: one evaluation,
+  one fence, the routing-control check's propagation, and the endpoint check's detection where
+  a record is gated by one), the application record answers that region, so no client is
+  sent to a non-writer region for longer than that plus the record's TTL;
 - epochs_agree: the fencing epoch never goes backwards in a region, no two regions record
   different active regions for one epoch, and once converged every region records the same;
 - no_orphan_lock: a lock whose holder returned is released; a lock whose holder died expires

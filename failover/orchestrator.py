@@ -43,6 +43,7 @@ from failover.executor import CANCELLED, FENCE, Context, Executor, new_execution
 from failover.logs import get_logger
 from failover.signals import (
     HttpsProbe,
+    LagReading,
     Probe,
     Resolver,
     observed_lag,
@@ -239,8 +240,17 @@ class Orchestrator:
             self.resolver, c.witness_fqdn, c.witness_healthy_address, c.witness_unhealthy_address
         )
         probe = peer_probe_signal(self.probe, c.peer_health_url)
-        lag = observed_lag(self.clients.cloudwatch, c.local_cluster_id, self.clock(), c.lag_max_age_seconds)
         has_quorum = d.quorum(witness, probe)
+        local_is_writer = bool(view and view.local_is_writer(c.local_cluster_arn))
+        # The lag is read only when the RPO gate may be reached or someone asks: at six
+        # evaluations a minute in two regions, GetMetricStatistics is the runtime's one
+        # per-request cost that adds up.
+        if command.kind != EVALUATE or (has_quorum and not local_is_writer):
+            lag = observed_lag(
+                self.clients.cloudwatch, c.local_cluster_id, self.clock(), c.lag_max_age_seconds
+            )
+        else:
+            lag = LagReading(None, {"skipped": "no quorum: the RPO gate is not reached"})
         self_ok = all(reachable.values())
         consecutive = 0
         if command.kind == EVALUATE and reachable["dynamodb"] and not command.read_only:
@@ -252,7 +262,6 @@ class Orchestrator:
             consecutive = d.consecutive_quorum(
                 history, c.evaluation_gap_seconds, c.evaluation_interval_seconds / 2
             )
-        local_is_writer = bool(view and view.local_is_writer(c.local_cluster_arn))
         eligibility = (
             view.eligibility(c.local_cluster_arn) if view else d.Eligibility(False, reason="RDS unreachable")
         )
@@ -289,8 +298,10 @@ class Orchestrator:
             open_execution=open_id,
         )
         if command.read_only:
-            if open_id:
-                record["execution"] = self.table.read_execution(open_id)
+            if reachable["dynamodb"]:
+                record["lock"] = self.table.lock_holder()
+                if open_id:
+                    record["execution"] = self.table.read_execution(open_id)
             return
         if command.allow_data_loss:
             self.log.warning("allow_data_loss requested: the RPO gate is bypassed", **record)

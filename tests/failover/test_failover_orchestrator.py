@@ -571,3 +571,48 @@ def test_compute_that_never_comes_up_is_paged_and_does_not_hold_the_execution_op
     promote_fully(world)
     assert world.g.writer == DR and world.table().open_execution_id() is None
     assert any("compute not in service" in s for s in world.pages())
+
+
+def test_a_healthy_evaluation_resets_the_streak(world):
+    world.up[PRIMARY] = False
+    fresh_lag(world)
+    assert [world.tick()["consecutive"] for _ in range(2)] == [1, 2]
+    world.up[PRIMARY] = True
+    assert world.tick()["outcome"] == d.HEALTHY
+    world.up[PRIMARY] = False
+    fresh_lag(world)
+    assert world.tick()["consecutive"] == 1 and world.g.accepted == []
+
+
+def test_a_pause_longer_than_the_gap_restarts_the_streak(world):
+    world.up[PRIMARY] = False
+    fresh_lag(world)
+    world.tick(), world.tick()
+    world.clock.sleep(config_for(DR).evaluation_gap_seconds + 1)
+    fresh_lag(world)
+    assert world.tick()["consecutive"] == 1 and world.g.accepted == []
+
+
+def test_the_last_decision_is_kept_for_the_status_view(world):
+    fresh_lag(world)
+    record = world.tick()
+    last = world.table().last_decision()
+    assert last["outcome"] == d.HEALTHY == record["outcome"] and last["event_id"] == record["event_id"]
+
+
+def test_a_redelivered_alarm_notification_is_handled_once(world):
+    message = json.dumps({"AlarmName": "lag", "NewStateValue": "ALARM"})
+    event = {"Records": [{"EventSource": "aws:sns", "Sns": {"MessageId": "m-1", "Message": message}}]}
+    fresh_lag(world)
+    assert world.orchestrator(DR).handle(event)["outcome"] == d.HEALTHY
+    assert world.orchestrator(DR).handle(event)["outcome"] == o.DUPLICATE
+
+
+def test_status_shows_the_open_execution_and_its_lock_without_changing_anything(world):
+    outage(world)
+    world.g.promotion_seconds = 10**6
+    world.manual(DR, action="failover", allow_data_loss=True)
+    world.table().acquire_lock("another-invocation", 60)
+    status = world.manual(DR, action="status")
+    assert status["execution"]["step"] == "writer_ready" and status["lock"]["holder"] == "another-invocation"
+    assert status["routing_controls"] == {"home": "On", "peer": "Off"}

@@ -22,13 +22,12 @@ command exit 1.
 
 from __future__ import annotations
 
-import io
 import json
 import math
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.table import Table
@@ -37,8 +36,10 @@ from ops.emulation.invariants import INVARIANTS, Ended
 from ops.emulation.network import Killed
 from ops.emulation.plan_spec import PlanFacts, orchestrator_environment, plan_facts
 from ops.emulation.runtime import RegionRuntime
-from ops.mock_engine import StackRun
 from ops.timing_model import PROMOTION_SECONDS_DEFAULT, PROMOTION_SOURCE, TimingModel, timing_model
+
+if TYPE_CHECKING:
+    from ops.mock_engine import StackRun
 
 DRILL_START = 1_767_225_600.0  # 2026-01-01T00:00:00Z: a fixed start makes runs repeatable
 STEADY_SECONDS = 60
@@ -756,7 +757,3 @@ def render(
     for note in notes:
         console.print(f"  [dim]note: {note}[/]")
     console.print(f"  [dim]{PROMOTION_SOURCE}[/]")
-
-
-def default_log_stream() -> io.StringIO:
-    return io.StringIO()

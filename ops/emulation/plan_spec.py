@@ -12,10 +12,13 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from ops.emulation.arc import control_arn
 from ops.emulation.dr_world import DrWorld, RecordGate, RegionSpec, WorldSpec
-from ops.mock_engine import CapturedResource, StackRun
+
+if TYPE_CHECKING:
+    from ops.mock_engine import CapturedResource, StackRun
 
 GLOBAL_CLUSTER = "aws:rds/globalCluster:GlobalCluster"
 CLUSTER = "aws:rds/cluster:Cluster"

@@ -25,6 +25,7 @@ the budget is its upper bound under the same assumptions.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, replace
 from typing import NamedTuple
 
@@ -56,6 +57,13 @@ ARC_DATA_PLANE_ENDPOINTS = 5
 ARC_ENDPOINTS_THAT_MAY_FAIL = 2
 """Five regional cluster endpoints, at least three always reachable: a call may time out on
 two before one answers. https://docs.aws.amazon.com/r53recovery/latest/dg/introduction-components-routing.html"""
+
+SCHEDULE_SECONDS = 60
+"""EventBridge's minimum rate: one invocation a minute, which loops evaluations inside it.
+https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-create-rule-schedule.html"""
+INVOCATION_BUDGET_SECONDS = 50
+"""The runtime's default FAILOVER_INVOCATION_BUDGET_SECONDS: no evaluation starts later than
+this into an invocation, so each minute has one longer gap between evaluations."""
 
 # --- assumptions (no AWS figure; each is a field, so a benchmark can vary it) ------------
 API_LATENCY_SECONDS = 0.2
@@ -120,6 +128,9 @@ class TimingModel:
     target_health_interval_seconds: float
     target_healthy_threshold: int
     app_reconnect_seconds: float
+    invocation_gap_seconds: float = 0.0
+    """How much longer than one interval the gap between the last evaluation of an
+    invocation and the first of the next is (the loop stops at the invocation budget)."""
 
     # --- derived parts ------------------------------------------------------------------
     @property
@@ -141,7 +152,11 @@ class TimingModel:
     def decision_seconds(self) -> float:
         """Witness flipped -> the N-th agreeing evaluation has decided (worst phase: the
         flip lands just after an evaluation started)."""
-        return self.consecutive_evaluations * self.evaluation_interval_seconds + self.evaluation_seconds
+        return (
+            self.consecutive_evaluations * self.evaluation_interval_seconds
+            + self.invocation_gap_seconds
+            + self.evaluation_seconds
+        )
 
     @property
     def arc_call_seconds(self) -> float:
@@ -229,6 +244,7 @@ class TimingModel:
                 self.decision_seconds,
                 f"{self.consecutive_evaluations} agreeing evaluations "
                 f"{self.evaluation_interval_seconds:.0f}s apart "
+                f"+ the {self.invocation_gap_seconds:.0f}s longer gap between two invocations "
                 f"+ one evaluation ({self.probe_timeout_seconds:.0f}s probe timeout, "
                 f"{self.function_run_seconds:.1f}s run time)",
             ),
@@ -328,4 +344,12 @@ def timing_model(
         target_health_interval_seconds=float(TARGET_HEALTH_INTERVAL_SECONDS),
         target_healthy_threshold=TARGET_HEALTHY_THRESHOLD,
         app_reconnect_seconds=float(APP_RECONNECT_SECONDS),
+        invocation_gap_seconds=invocation_gap(float(failover.evaluation_interval_seconds)),
     )
+
+
+def invocation_gap(interval: float) -> float:
+    """Evaluations start at 0, interval, ... below the budget; the next invocation starts at
+    the next minute. The extra wait beyond one interval, at worst once per decision."""
+    last = math.ceil(INVOCATION_BUDGET_SECONDS / interval) * interval - interval
+    return max(0.0, SCHEDULE_SECONDS - last - interval)

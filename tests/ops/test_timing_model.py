@@ -109,3 +109,12 @@ def test_the_target_group_health_check_of_the_plan_is_the_models(dr):
     check = group.inputs["healthCheck"]
     assert check["interval"] == tm.TARGET_HEALTH_INTERVAL_SECONDS
     assert check["healthyThreshold"] == tm.TARGET_HEALTHY_THRESHOLD
+
+
+@pytest.mark.parametrize("interval,extra", [(10, 10), (5, 10), (15, 0), (20, 0), (60, 0)])
+def test_the_minute_schedule_leaves_one_longer_gap_between_invocations(interval, extra):
+    """Evaluations run every interval below the 50 s invocation budget; the next invocation
+    starts at the next minute (EventBridge's minimum rate)."""
+    assert tm.invocation_gap(interval) == extra
+    model = tm.timing_model(settings(failoverEvaluationIntervalSeconds=interval))
+    assert model.invocation_gap_seconds == extra

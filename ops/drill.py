@@ -285,6 +285,7 @@ class Run:
         try:
             orchestrator.evaluate(event)
         except Killed:
+            self.world.revive()
             self.world.running.pop(invocation, None)
             self.world.ended[invocation] = Ended(self.world.now, True)
             self.world.check()

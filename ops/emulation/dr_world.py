@@ -143,6 +143,7 @@ class DrWorld:
         self.now = self.start
         self._stash: dict[int, dict] = {}
         self._cached: tuple | None = None
+        self._dead = False
         self._lost: str | None = None
         self._epochs: dict[str, int] = {}
         self._writer_seen: tuple[str | None, float] = (None, self.start)
@@ -226,8 +227,14 @@ class DrWorld:
         self._lost = operation
 
     def kill(self, reason: str) -> None:
+        """The calling process dies: this call and every later one it would make (a dead
+        process runs no `finally`) raise Killed until the drill has buried it (revive)."""
         self.record("drill", f"orchestrator killed {reason}")
+        self._dead = True
         raise Killed(reason)
+
+    def revive(self) -> None:
+        self._dead = False
 
     # --- the clock ----------------------------------------------------------------------
     def clock(self) -> float:
@@ -380,8 +387,8 @@ class DrWorld:
         self.calls.append((self.now, caller, service, operation))
         if service == "dynamodb":
             self._cached = None  # a write may change the epoch or the lock
-        if caller in self.network.down:
-            raise Killed(f"{caller} is gone: its orchestrator no longer runs")
+        if caller in self.network.down or self._dead:
+            raise Killed(f"{caller}'s orchestrator process is dead")
         if not self.network.regional_service_ok(caller, target):
             connect = client.meta.config.connect_timeout or 60
             self.advance(float(connect) * self._attempts(client))

@@ -253,3 +253,20 @@ def test_the_data_api_writes_only_on_the_writer(world):
     failover(rds(w, WEST), w)
     w.advance(121)
     assert data.execute_statement(sql="INSERT INTO t VALUES (1)", **common)["numberOfRecordsUpdated"] == 1
+
+
+def test_a_killed_process_makes_no_further_call_not_even_in_a_finally(world):
+    """A process killed mid-promotion runs no cleanup: its lock must expire on its own."""
+    from ops.emulation.network import Killed
+
+    w = world()
+    w.network.down.add(EAST)
+    w.network.kill_after.add("FailoverGlobalCluster")
+    client = rds(w, WEST)
+    with pytest.raises(Killed):
+        failover(client, w)
+    assert len(w.aurora.accepted) == 1  # AWS accepted the call before the process died
+    with pytest.raises(Killed):
+        client.describe_global_clusters()
+    w.revive()
+    client.describe_global_clusters()

@@ -1,328 +1,760 @@
-"""`deploy.py drill --local`: rehearse a failover on an in-process AWS (moto), on a simulated
-clock, with the real orchestrator and the data plane the two stacks define (drill_world.py).
+"""`deploy.py drill --local`: a fault matrix that tries to make the real failover runtime do
+the wrong thing, on moto plus the explicit emulations of ops/emulation/, on a simulated clock.
 
-Scenarios:
-- outage: the primary region goes dark; the dr region's orchestrator detects it, decides and
-  promotes its cluster (FailoverGlobalCluster, AllowDataLoss) with no human involved.
-- switchover: a planned move of the writer to the dr region (SwitchoverGlobalCluster).
-- failback: an outage and failover, then the primary region recovers and a planned
-  switchover, run by the primary region's orchestrator, moves the writer back.
+Each scenario only injects faults (a region gone, a partition, an impaired region, API
+faults, a killed orchestrator, a region that returns, replication lag) or issues operator
+commands; the emulations do not know which scenario runs. Both regions' orchestrators run
+their scheduled invocations (one a minute, evaluations every `evaluation_interval` inside
+it, as the runtime's loop does) for as long as their region is up.
 
-Each prints a timeline (outage, detection, decision, promotion, epoch) with the simulated RTO
-and the data-loss window, and converges when the expected region is the writer and the control
-tables record it. What is simulated and what is derived from the plan is said in the notes.
+Honest timing: every AWS call, probe and DNS lookup is charged to the clock (ops/timing_model.py
+is the one source of the durations); the outage starts at a random phase of the cadence, and
+the client's DNS cache at a random phase of its TTL, for each seed; the promotion takes
+`promotion_seconds` (default 120 s: AWS says "a few minutes", we have no measurement). The
+recovery time ends at the first client write that succeeds through the application's FQDN.
+Data loss is counted from the client's write stream: writes the old writer acknowledged and
+never replicated.
+
+Invariants (ops/emulation/invariants.py) are checked at every step of every scenario; a
+broken invariant or an unmet expectation fails the scenario, and a failed scenario makes the
+command exit 1.
 """
 
 from __future__ import annotations
 
-import io
 import json
-from dataclasses import asdict, dataclass, field
-from typing import Any
+import math
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
 
-from failover import decision as d
-from ops.emulation.plan_world import DrillWorld, materialize
-from ops.emulation.world import SimulatedClock
-from ops.mock_engine import StackRun
-from ops.output import SCHEMA_VERSION, emit_table
+from ops.emulation.invariants import INVARIANTS, Ended
+from ops.emulation.network import Killed
+from ops.emulation.plan_spec import PlanFacts, orchestrator_environment, plan_facts
+from ops.emulation.runtime import RegionRuntime
+from ops.timing_model import PROMOTION_SECONDS_DEFAULT, PROMOTION_SOURCE, TimingModel, timing_model
 
-SCENARIOS = ("outage", "switchover", "failback")
+if TYPE_CHECKING:
+    from ops.mock_engine import StackRun
+
 DRILL_START = 1_767_225_600.0  # 2026-01-01T00:00:00Z: a fixed start makes runs repeatable
-STEADY_MINUTES = 3
-MAX_MINUTES_TO_CONVERGE = 15
-ALIAS_TTL_SECONDS = 60  # Route 53 alias records to an ALB (DESIGN.md)
-RTO_TARGET_SECONDS = 300
+STEADY_SECONDS = 60
+SCHEDULE_SECONDS = 60  # EventBridge's minimum rate; the runtime loops inside each invocation
+INVOCATION_BUDGET_DEFAULT = 50
+DEFAULT_SEEDS = 20
+OBSERVE_SECONDS = 240
+"""How long a scenario that must NOT promote is watched after its fault."""
+
+SCENARIOS = (
+    "region-gone",
+    "region-gone-tiers",
+    "partition",
+    "dr-impaired",
+    "api-faults",
+    "killed-mid-promotion",
+    "primary-returns",
+    "lag-above-bound",
+    "switchover-failback",
+)
+TIMED = ("region-gone", "region-gone-tiers")
+"""Scenarios whose recovery time is reported over all seeds; the others run fewer seeds."""
+UNTIMED_SEEDS = 3
 
 
 @dataclass
-class Event:
-    at: float
-    """Seconds from T0 (the outage, or the operator's command)."""
-    region: str
-    kind: str
-    detail: str
+class Timeline:
+    outage: float | None = None
+    health_check_unhealthy: float | None = None
+    fence: float | None = None
+    promotion_started: float | None = None
+    writer_moved: float | None = None
+    dns_to_dr: float | None = None
+    first_write: float | None = None
 
 
 @dataclass
-class DrillResult:
+class SeedResult:
     scenario: str
-    converged: bool
-    expected_writer: str
-    writer_region: str | None
+    tier: str
+    seed: int
+    passed: bool
+    failures: list[str]
+    violations: dict[str, list[str]]
     rto_seconds: float | None
-    data_loss_seconds: float | None
-    epochs: dict[str, int | None]
-    events: list[Event] = field(default_factory=list)
+    detection_decision_seconds: float | None
+    promotion_seconds_observed: float | None
+    lost_writes: int
+    pages: int
+    timeline: dict[str, float | None]
+    events: list[tuple[float, str, str]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
-    def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
+
+@dataclass
+class ScenarioResult:
+    scenario: str
+    tier: str
+    seeds: list[SeedResult]
+
+    @property
+    def passed(self) -> bool:
+        return all(s.passed for s in self.seeds)
+
+    def summary(self) -> dict[str, Any]:
+        rtos = [s.rto_seconds for s in self.seeds if s.rto_seconds is not None]
+        decisions = [
+            s.detection_decision_seconds for s in self.seeds if s.detection_decision_seconds is not None
+        ]
+        return {
+            "scenario": self.scenario,
+            "tier": self.tier,
+            "verdict": "pass" if self.passed else "fail",
+            "seeds": len(self.seeds),
+            "failed_seeds": [s.seed for s in self.seeds if not s.passed],
+            "failures": sorted({f for s in self.seeds for f in s.failures}),
+            "rto_seconds": stats(rtos),
+            "detection_decision_seconds": stats(decisions),
+            "lost_writes": stats([float(s.lost_writes) for s in self.seeds]),
+            "invariants": {
+                name: sorted({m for s in self.seeds for m in s.violations.get(name, [])})[:5] or "held"
+                for name in INVARIANTS
+            },
+        }
 
 
-class _Run:
-    """One scenario on one materialized world: the clock, the timeline and observations."""
+def stats(values: list[float]) -> dict[str, float] | None:
+    """p50 / p95 (nearest rank) / max of the values, None when there are none."""
+    if not values:
+        return None
+    ordered = sorted(values)
 
-    def __init__(self, drill: DrillWorld, scenario: str):
-        self.drill, self.world, self.scenario = drill, drill.world, scenario
-        self.primary, self.dr = drill.primary_region, drill.dr_region
-        self.t0 = self.world.clock()
-        self.events: list[Event] = []
+    def rank(p: float) -> float:
+        return ordered[max(0, math.ceil(p * len(ordered)) - 1)]
 
-    def note(self, region: str, kind: str, detail: str, at: float | None = None) -> None:
-        when = (self.world.clock() if at is None else at) - self.t0
-        self.events.append(Event(round(when, 1), region, kind, detail))
+    return {
+        "p50": round(rank(0.50), 1),
+        "p95": round(rank(0.95), 1),
+        "max": round(ordered[-1], 1),
+        "n": len(ordered),
+    }
 
-    def writer_region(self) -> str | None:
-        arn = self.world.writer()
-        return next((r for r, reg in self.world.regions.items() if reg.config.local_cluster_arn == arn), None)
 
-    def epochs(self) -> dict[str, int | None]:
-        from failover.control_table import ControlTable
+class Run:
+    """One scenario, one seed: the scheduler of invocations, faults and operator commands."""
 
-        result = {}
-        for name, region in self.world.regions.items():
-            state = ControlTable(
-                region.clients.dynamodb, region.config.control_table, self.world.clock
-            ).read_state()
-            result[name] = state.epoch if state else None
-        return result
+    def __init__(
+        self,
+        scenario: str,
+        facts: PlanFacts,
+        timing: TimingModel,
+        promotion_seconds: float,
+        seed: int,
+        replication_lag: float,
+        log_stream: Any = None,
+    ):
+        from ops.emulation.dr_world import DrWorld
 
-    def minute(self, regions: list[str], secondary: str | None) -> dict[str, tuple[float, dict]]:
-        """A minute passes: the secondary's replication-lag datapoint arrives (while
-        replication runs), then each running orchestrator's scheduled evaluation.
-        Returns region -> (when the evaluation started, its decision record)."""
-        self.world.clock.sleep(60)
-        if self.world.lag is not None and secondary is not None:
-            self.world.put_lag(self.world.lag, secondary)
-        results = {}
-        for region in regions:
-            started = self.world.clock()
-            results[region] = (
-                started,
-                self.world.orchestrator(region).evaluate(self.world.scheduled_event()),
+        self.scenario, self.facts, self.timing, self.seed = scenario, facts, timing, seed
+        self.rng = random.Random(f"{scenario}:{seed}")  # noqa: S311 -- repeatable phases, not secrets
+        self.world = DrWorld(
+            spec=facts.world,
+            timing=timing,
+            promotion_seconds=promotion_seconds,
+            replication_lag=replication_lag,
+            start=DRILL_START,
+            dns_phase=self.rng.uniform(0, timing.dns_ttl_seconds),
+        )
+        self.primary, self.dr = self.world.primary, self.world.dr
+        self.notes: list[str] = []
+        self.runtimes: dict[str, RegionRuntime] = {}
+        for home, peer in ((self.primary, self.dr), (self.dr, self.primary)):
+            env = orchestrator_environment(facts, self.world, home, self.notes)
+            self.runtimes[home] = RegionRuntime(self.world, home, peer, env, log_stream)
+        runtime = self.runtimes[self.dr]
+        self.world.lock_lease = float(getattr(runtime.config, "lock_seconds", 60))
+        self.max_lag = float(getattr(runtime.config, "max_lag_seconds", 30))
+        self.budget = float(getattr(runtime.config, "invocation_budget_seconds", INVOCATION_BUDGET_DEFAULT))
+        if runtime.missing:
+            self.notes.append(
+                "the runtime's Orchestrator does not accept "
+                + ", ".join(runtime.missing)
+                + ": it runs with its own "
+                "defaults there, which the drill cannot observe or charge"
             )
-        return results
+        self.errors: list[str] = []
+        self.failures: list[str] = []
+        self._ids = 0
+        self._phase = {r: self.rng.uniform(0, SCHEDULE_SECONDS) for r in self.world.regions}
+        self.t0 = DRILL_START + STEADY_SECONDS + self.rng.uniform(0, SCHEDULE_SECONDS)
+        self.actions: list[tuple[float, str, Callable[[], None]]] = []
 
-    def steady_state(self) -> None:
-        for _ in range(STEADY_MINUTES):
-            records = self.minute([self.primary, self.dr], secondary=self.dr)
-        outcomes = {r: rec["outcome"] for r, (_, rec) in records.items()}
-        self.t0 = self.world.clock() + 30  # T0 falls mid-minute, between two schedules
-        self.note(
-            self.dr, "steady", f"both regions evaluating every minute: {describe_outcomes(outcomes)}", self.t0
+    # --- scheduling -----------------------------------------------------------------------
+    def at(self, when: float, label: str, action: Callable[[], None]) -> None:
+        self.actions.append((when, label, action))
+
+    def _next_id(self, region: str) -> str:
+        self._ids += 1
+        return f"drill-{region}-{self._ids}"
+
+    def run_until(self, end: float, done: Callable[[], bool] | None = None) -> None:
+        """Run both regions' scheduled invocations and the pending actions until `end` (or
+        `done()` holds after an event)."""
+        world = self.world
+        next_invocation = {
+            r: world.now + ((self._phase[r] - world.now) % SCHEDULE_SECONDS) for r in world.regions
+        }
+        current: dict[str, tuple[str, Any, float, float]] = {}
+        """region -> (invocation id, orchestrator, invocation start, next evaluation)."""
+        while world.now < end:
+            candidates: list[tuple[float, int, str, Any]] = []
+            for when, label, action in self.actions:
+                candidates.append((when, 0, label, action))
+            for region in world.regions:
+                if region in current:
+                    candidates.append((current[region][3], 1, "evaluate", region))
+                else:
+                    candidates.append((next_invocation[region], 2, "invoke", region))
+            when, _, label, payload = min(candidates, key=lambda c: (c[0], c[1]))
+            if when >= end:
+                world.advance(end - world.now)
+                break
+            world.advance(when - world.now)
+            if label == "invoke":
+                region = payload
+                next_invocation[region] = when + SCHEDULE_SECONDS
+                if region in world.network.down:
+                    continue
+                invocation = self._next_id(region)
+                world.running[invocation] = _invocation(invocation, region, world.now)
+                current[region] = (
+                    invocation,
+                    self.runtimes[region].orchestrator(invocation),
+                    world.now,
+                    world.now,
+                )
+            elif label == "evaluate":
+                region = payload
+                invocation, orchestrator, started, _ = current[region]
+                if region in world.network.down:  # the region went dark: its process is gone
+                    del current[region]
+                    self._end(invocation, killed=True)
+                    continue
+                evaluation_start = world.now
+                alive = self._evaluate(region, invocation, orchestrator, self._scheduled_event())
+                next_at = max(evaluation_start + self.timing.evaluation_interval_seconds, world.now)
+                if not alive or next_at - started >= self.budget or region in world.network.down:
+                    del current[region]
+                    if alive:
+                        self._end(invocation, killed=region in world.network.down)
+                else:
+                    current[region] = (invocation, orchestrator, started, next_at)
+            else:
+                self.actions = [a for a in self.actions if a[2] is not payload]
+                world.record("drill", label)
+                payload()
+            if done is not None and done():
+                break
+        for invocation, *_ in current.values():
+            self._end(invocation, killed=False)
+
+    def _end(self, invocation: str, killed: bool) -> None:
+        self.world.running.pop(invocation, None)
+        self.world.ended[invocation] = Ended(self.world.now, killed)
+        self.world.check()
+
+    def _scheduled_event(self) -> dict:
+        """The runtime's loop claims its event once and evaluates every interval; the drill
+        steps that cadence itself (Orchestrator.evaluate), so each evaluation is an event."""
+        self._ids += 1
+        return {
+            "version": "0",
+            "id": f"evt-{self._ids}",
+            "detail-type": "Scheduled Event",
+            "source": "aws.events",
+            "time": "2026-01-01T00:00:00Z",
+            "resources": [],
+            "detail": {},
+        }
+
+    def _evaluate(self, region: str, invocation: str, orchestrator, event: dict) -> bool:
+        """One evaluation of a running invocation; False when its process died."""
+        try:
+            orchestrator.evaluate(event)
+        except Killed:
+            self.world.revive()
+            self.world.running.pop(invocation, None)
+            self.world.ended[invocation] = Ended(self.world.now, True)
+            self.world.check()
+            return False
+        except Exception as error:  # noqa: BLE001 -- the runtime's own failure: the invocation ends in error
+            self.errors.append(f"{region}: {type(error).__name__}: {error}"[:300])
+            self.world.record(region, f"the orchestrator raised {type(error).__name__}: {error}"[:200])
+            self.world.advance(self.timing.function_run_seconds)
+            self._end(invocation, killed=False)
+            return False
+        self.world.advance(self.timing.function_run_seconds)
+        return True
+
+    def operator(self, region: str, command: dict) -> None:
+        """An operator's command to `region`'s orchestrator (deploy.py failover ...)."""
+        invocation = self._next_id(f"operator-{region}")
+        self.world.running[invocation] = _invocation(invocation, region, self.world.now)
+        orchestrator = self.runtimes[region].orchestrator(invocation)
+        if self._evaluate(region, invocation, orchestrator, command):
+            self._end(invocation, killed=False)
+
+    # --- observation ------------------------------------------------------------------------
+    def expect(self, condition: bool, message: str) -> None:
+        if not condition:
+            self.failures.append(message)
+
+    def timeline(self) -> Timeline:
+        world, t0 = self.world, self.t0
+        line = Timeline(outage=t0)
+        line.health_check_unhealthy = next(
+            (
+                e.at
+                for e in world.log
+                if e.at >= t0 and e.what == f"health check of {self.primary}: unhealthy"
+            ),
+            None,
+        )
+        line.fence = next((at for at, on in world.arc.updates[1:] if at >= t0 and on.get(self.dr)), None)
+        line.promotion_started = next((at for op, _, at in world.aurora.accepted if at >= t0), None)
+        line.writer_moved = next(
+            (at for at, r in world.aurora.writer_moves if at >= t0 and r == self.dr), None
+        )
+        line.dns_to_dr = next((at for at, r in world.route53.answers if at >= t0 and r == self.dr), None)
+        first_fail = next((a.at for a in world.stream.attempts if a.at >= t0 and a.writer is None), None)
+        if first_fail is not None:
+            success = world.stream.first_success_after(first_fail)
+            line.first_write = success.at if success else None
+        return line
+
+    def result(self, tier: str) -> SeedResult:
+        world = self.world
+        line = self.timeline()
+        self.expect(not self.errors, f"the runtime raised: {self.errors[0] if self.errors else ''}")
+        violations: dict[str, list[str]] = {}
+        for v in world.violations:
+            violations.setdefault(v.invariant, []).append(f"T+{v.at - self.t0:.0f}s {v.message}")
+        rel = {k: (None if v is None else round(v - self.t0, 1)) for k, v in line.__dict__.items()}
+        rto = rel["first_write"] if line.first_write is not None and line.writer_moved is not None else None
+        decision = rel["fence"] if rel["fence"] is not None and rel["fence"] >= 0 else None
+        promotion = (
+            round(line.writer_moved - line.promotion_started, 1)
+            if line.writer_moved is not None and line.promotion_started is not None
+            else None
+        )
+        failures = list(self.failures)
+        if world.violations:
+            failures.append("invariant broken: " + ", ".join(sorted(violations)))
+        return SeedResult(
+            scenario=self.scenario,
+            tier=tier,
+            seed=self.seed,
+            passed=not failures,
+            failures=failures,
+            violations=violations,
+            rto_seconds=rto,
+            detection_decision_seconds=decision,
+            promotion_seconds_observed=promotion,
+            lost_writes=world.lost_writes(),
+            pages=len([p for p in world.pages if p[0] >= self.t0]),
+            timeline=rel,
+            events=[(round(e.at - self.t0, 1), e.where, e.what) for e in world.log],
+            notes=sorted(set(self.notes)),
         )
 
-    def evaluation(self, region: str, record: dict, at: float) -> None:
-        signals = ", ".join(
-            f"{s['name']}={'down' if s['peer_down'] else 'ok' if s['peer_down'] is False else '?'}"
-            for s in record.get("signals", [])
+    # --- shared checks ----------------------------------------------------------------------
+    def writer_is(self, region: str) -> bool:
+        return self.world.aurora.writer_region() == region and self.world.aurora.accepting(
+            region, self.world.now
         )
-        streak = f"{record.get('consecutive', 0)}/{record.get('required_consecutive')}"
-        detail = f"{record['outcome']} ({signals}; {streak})"
-        self.note(region, "evaluation", detail, at)
 
-    def observe_once_more(self, secondary: str) -> None:
-        """The next scheduled evaluations in both regions: the other region observes the
-        new writer and records the same epoch."""
-        for region, (at, record) in self.minute([self.primary, self.dr], secondary=secondary).items():
-            self.evaluation(region, record, at)
+    def controls_on(self) -> set[str]:
+        return self.world.arc.on_regions()
 
-    def promotion(self, region: str, record: dict) -> None:
-        promotion = record.get("promotion") or {}
-        performed = ", ".join(promotion.get("performed") or [record.get("action") or "-"])
-        self.note(
-            region,
-            "promotion",
-            f"{performed} called on {region}'s endpoint; {region} is the writer after "
-            f"{promotion.get('waited_seconds', 0):.0f}s of polling ({record['outcome']})",
-        )
-        state = record.get("active_state") or {}
-        self.note(
-            region, "epoch", f"active region {state.get('active_region')} at epoch {state.get('epoch')}"
-        )
-        for message in self.world.notifications(region):
-            self.note(region, "alert", f"published to {region}'s alert topic: {message['subject']}")
+    def promoted(self) -> bool:
+        return self.writer_is(self.dr) and self.world.route53.app_answer() == self.dr
+
+    def pages_in(self, region: str, since: float) -> int:
+        return len([p for p in self.world.pages if p[1] == region and p[0] >= since])
 
 
-def describe_outcomes(outcomes: dict[str, str]) -> str:
-    return ", ".join(f"{region} {outcome}" for region, outcome in outcomes.items())
+def _invocation(invocation: str, region: str, now: float):
+    from ops.emulation.dr_world import Invocation
+
+    return Invocation(invocation, region, now)
 
 
-def _outage(run: _Run) -> tuple[float | None, float]:
-    """The primary goes dark at T0; the dr orchestrator evaluates each minute until it has
-    promoted. Returns (seconds from T0 until dr was the writer, the data-loss window)."""
+# --- the scenarios: each injects faults or commands, then states what must hold ------------
+def _recovery_horizon(run: Run) -> float:
+    return run.t0 + 2 * run.timing.total() + 180
+
+
+def _fault(run: Run, label: str, inject: Callable[[], None]) -> None:
+    """Inject at T0 (an evaluation under way then finishes first: T0 is when it applies)."""
+
+    def apply() -> None:
+        run.t0 = run.world.now
+        inject()
+
+    run.at(run.t0, label, apply)
+
+
+def _primary_gone(run: Run) -> None:
+    _fault(run, f"fault: {run.primary} is gone", lambda: run.world.network.down.add(run.primary))
+
+
+def _expect_failed_over(run: Run) -> None:
     world = run.world
-    data_loss = float(world.lag or 0.0)
-    world.clock.now = run.t0
-    world.region_outage(run.primary)
-    run.note(
-        run.primary, "outage", f"{run.primary} goes dark: health endpoint, replication and control plane"
+    run.expect(run.writer_is(run.dr), f"the writer is not {run.dr} (it is {world.aurora.writer_region()})")
+    run.expect(
+        run.controls_on() == {run.dr}, f"routing controls On: {sorted(run.controls_on())}, want {run.dr}"
     )
-    run.note(
-        run.dr, "data", f"last replicated lag before the outage: {data_loss:.1f}s (the data-loss window)"
-    )
-    check = run.drill.health_checks[run.primary]
-    run.note(
-        "route53",
-        "dns",
-        f"health check of {run.primary} unhealthy after "
-        f"{check.failure_threshold} x {check.interval_seconds}s",
-        run.t0 + check.seconds_to_unhealthy,
-    )
-    run.note(
-        "route53",
-        "dns",
-        f"failover record answers SECONDARY ({run.dr}) to every resolver within the {ALIAS_TTL_SECONDS}s TTL",
-        run.t0 + check.seconds_to_unhealthy + ALIAS_TTL_SECONDS,
-    )
-    detected = decided = False
-    for _ in range(MAX_MINUTES_TO_CONVERGE):
-        at, record = run.minute([run.dr], secondary=None)[run.dr]
-        run.evaluation(run.dr, record, at)
-        if record.get("quorum") and not detected:
-            detected = True
-            run.note(run.dr, "detection", "two independent signals say the primary is down", at)
-        if (
-            record["outcome"] in (d.PROMOTE, "promoted", "promotion_failed", "promotion_timeout")
-            and not decided
-        ):
-            decided = True
-            run.note(run.dr, "decision", f"promote {run.dr}: {record.get('reason') or record['outcome']}", at)
-        if record["acted"]:
-            run.promotion(run.dr, record)
-            break
-        if record["outcome"] == d.RPO_GATE:
-            run.note(run.dr, "paged", "RPO gate: lag above the bound, a human must decide (allow_data_loss)")
-    rto = world.clock() - run.t0 if run.writer_region() == run.dr else None
-    return rto, data_loss
+    run.expect(world.route53.app_answer() == run.dr, "DNS does not answer the DR region")
+    run.expect(not world.aurora.detaches, "a cluster was detached (RemoveFromGlobalCluster)")
+    accepted = [a for a in world.aurora.accepted if a[0] == "FailoverGlobalCluster"]
+    run.expect(len(accepted) == 1, f"{len(accepted)} FailoverGlobalCluster calls accepted, want exactly 1")
+    line = run.timeline()
+    run.expect(line.first_write is not None, "no client write succeeded after the outage")
+    if run.runtimes[run.dr].env.get("FAILOVER_DATA_API_SECRET_ARN"):
+        writes = [w for w in world.aurora.statements if w[1] == run.dr and w[2] == "INSERT"]
+        run.expect(bool(writes), "no test write reached the new writer through the Data API")
 
 
-def _switchover(run: _Run, to_region: str, reason: str) -> float | None:
-    """The operator asks `to_region`'s orchestrator for a planned switchover now. Returns the
-    seconds from the command until `to_region` was the writer."""
+def _run_to_recovery(run: Run) -> None:
+    def recovered() -> bool:
+        line_ok = run.promoted() and run.world.stream.first_success_after(run.t0 + 1) is not None
+        return (
+            line_ok
+            and run.world.now
+            > (run.world.aurora.writer_moves[-1][0] if run.world.aurora.writer_moves else 0) + 45
+        )
+
+    run.run_until(_recovery_horizon(run), done=recovered)
+
+
+def scenario_region_gone(run: Run) -> None:
+    """The primary region is gone; the survivor's global-cluster view does not change."""
+    _primary_gone(run)
+    _run_to_recovery(run)
+    _expect_failed_over(run)
+
+
+def scenario_region_gone_tiers(run: Run) -> None:
+    """As region-gone, for pilot-light and warm-standby: the DR group must be scaled to full
+    size and traffic must reach DR only once its targets are healthy."""
+    _primary_gone(run)
+    _run_to_recovery(run)
+    _expect_failed_over(run)
     world = run.world
-    command_at = world.clock()
-    run.note(to_region, "command", f"operator: switchover to {to_region} ({reason})")
-    record = world.orchestrator(to_region).evaluate({"action": "switchover", "reason": reason})
-    run.note(to_region, "decision", f"{record['outcome']}: {record.get('reason') or '-'}", command_at)
-    if record["acted"]:
-        run.promotion(to_region, record)
-    return world.clock() - command_at if run.writer_region() == to_region else None
-
-
-def _result(run: _Run, expected: str, rto: float | None, data_loss: float | None) -> DrillResult:
-    epochs = run.epochs()
-    writer = run.writer_region()
-    # The writer's table records a promotion; a region whose orchestrator still runs records
-    # the same epoch once it has observed it (in an outage the dark region records nothing).
-    recorded = epochs.get(expected) is not None and epochs[expected] > 0
-    agreed = run.scenario == "outage" or len(set(epochs.values())) == 1
-    converged = writer == expected and rto is not None and recorded and agreed
-    return DrillResult(
-        scenario=run.scenario,
-        converged=converged,
-        expected_writer=expected,
-        writer_region=writer,
-        rto_seconds=None if rto is None else round(rto, 1),
-        data_loss_seconds=data_loss,
-        epochs=epochs,
-        events=sorted(run.events, key=lambda e: e.at),
-        notes=[
-            "simulated: the clock, the outage (probe fails, replication stops, the survivor's member "
-            "reads pending-resync) and how long a promotion takes; moto answers every AWS call and "
-            "ops/emulation/rds.py emulates FailoverGlobalCluster / SwitchoverGlobalCluster",
-            "from the plan: the global cluster and its members, control tables, alert topics, alarms, "
-            "health checks and each orchestrator's configuration (its Lambda environment)",
-            "derived, not executed: Route 53 timings from the health checks' interval and threshold",
-        ],
+    group = world.compute.group_of(run.dr)
+    run.expect(
+        group.desired >= run.facts.full_capacity,
+        f"the DR group runs {group.desired} instances, full size is {run.facts.full_capacity}",
     )
+    empty = [
+        a for a in world.stream.attempts if a.region == run.dr and a.reason.endswith("no healthy target")
+    ]
+    run.expect(not empty, f"{len(empty)} client requests reached {run.dr} before it had a healthy target")
+
+
+def scenario_partition(run: Run) -> None:
+    """The two regions cannot reach each other; the primary is healthy and users write there
+    (Route 53's checkers, outside both regions, see it healthy)."""
+    pair = frozenset((run.primary, run.dr))
+    _fault(run, "fault: partition between the regions", lambda: run.world.network.partitions.add(pair))
+    heal = run.t0 + OBSERVE_SECONDS
+    run.at(heal, "fault cleared: the partition heals", lambda: run.world.network.partitions.discard(pair))
+    run.run_until(heal + 120)
+    world = run.world
+    run.expect(not world.aurora.accepted, "a promotion was accepted during a partition")
+    run.expect(run.controls_on() == {run.primary}, f"routing controls On: {sorted(run.controls_on())}")
+    run.expect(run.writer_is(run.primary), "the primary is no longer the writer")
+    run.expect(
+        any(run.t0 <= p[0] <= heal for p in world.pages if p[1] == run.dr),
+        f"{run.dr} paged no one during a {OBSERVE_SECONDS}s partition",
+    )
+
+
+def scenario_dr_impaired(run: Run) -> None:
+    """The DR region cannot reach its own regional services (nor, from inside, the primary);
+    the primary is healthy."""
+    _fault(run, f"fault: {run.dr} impaired", lambda: run.world.network.impaired.add(run.dr))
+    heal = run.t0 + OBSERVE_SECONDS
+    run.at(heal, f"fault cleared: {run.dr} recovers", lambda: run.world.network.impaired.discard(run.dr))
+    run.run_until(heal + 60)
+    run.expect(not run.world.aurora.accepted, "a promotion was accepted by an impaired region")
+    run.expect(run.controls_on() == {run.primary}, f"routing controls On: {sorted(run.controls_on())}")
+    run.expect(run.writer_is(run.primary), "the primary is no longer the writer")
+
+
+def scenario_api_faults(run: Run) -> None:
+    """The primary is gone and FailoverGlobalCluster is throttled, then fails with a 5xx,
+    then is accepted with its response lost."""
+    faults = run.world.network.api_faults["FailoverGlobalCluster"]
+    faults.extend(["throttle", "5xx", "lost"])
+    _primary_gone(run)
+    _run_to_recovery(run)
+    _expect_failed_over(run)
+
+
+def scenario_killed(run: Run) -> None:
+    """The primary is gone and the DR orchestrator dies right after AWS accepted its
+    FailoverGlobalCluster; the next invocations must resume, not start again."""
+    run.world.network.kill_after.add("FailoverGlobalCluster")
+    _primary_gone(run)
+    _run_to_recovery(run)
+    _expect_failed_over(run)
+    killed = [i for i, e in run.world.ended.items() if e.killed]
+    run.expect(bool(killed), "no orchestrator was killed (the fault never fired)")
+
+
+def scenario_primary_returns(run: Run) -> None:
+    """After a failover the primary region returns, healthy: nothing may fail back on its
+    own, no second writer appears, and both regions end on the same epoch."""
+    _primary_gone(run)
+    _run_to_recovery(run)
+    back = run.world.now + 60
+    run.at(back, f"fault cleared: {run.primary} returns", lambda: run.world.network.down.discard(run.primary))
+    run.run_until(back + OBSERVE_SECONDS)
+    run.world.converged = True
+    run.world.check()
+    _expect_failed_over(run)
+    run.expect(
+        all(r.epoch >= 1 for r in run.world.epoch_records()) and len(run.world.epoch_records()) == 2,
+        f"both regions must record the new epoch: {run.world.epoch_records()}",
+    )
+
+
+def scenario_lag_above_bound(run: Run) -> None:
+    """Replication lag is above the RPO bound when the primary goes: nothing promotes on its
+    own and a human is paged; the operator's failover with allow_data_loss then works."""
+    _primary_gone(run)
+    watch = run.t0 + OBSERVE_SECONDS
+    run.run_until(watch)
+    world = run.world
+    run.expect(not world.aurora.accepted, "promoted automatically past the RPO bound")
+    run.expect(run.pages_in(run.dr, run.t0) > 0, f"{run.dr} paged no one while the RPO gate blocked")
+    run.operator(
+        run.dr,
+        {"action": "failover", "allow_data_loss": True, "reason": "drill: operator accepts the data loss"},
+    )
+    run.run_until(
+        world.now + 2 * run.timing.total() + 120,
+        done=lambda: run.promoted() and run.world.stream.first_success_after(watch) is not None,
+    )
+    run.expect(run.writer_is(run.dr), "the operator's failover with allow_data_loss did not promote")
+    run.expect(not world.aurora.detaches, "a cluster was detached")
+
+
+def scenario_switchover_failback(run: Run) -> None:
+    """A planned switchover to DR, then a planned failback: no data loss, and the routing
+    controls flip only after the writer has moved."""
+    world = run.world
+    run.run_until(run.t0)
+    run.operator(run.dr, {"action": "switchover", "reason": "drill: planned switchover"})
+    run.run_until(
+        run.t0 + 2 * run.timing.total() + 120,
+        done=lambda: run.writer_is(run.dr) and run.controls_on() == {run.dr},
+    )
+    run.expect(run.writer_is(run.dr) and run.controls_on() == {run.dr}, "the switchover did not complete")
+    back = world.now + 120
+    run.run_until(back)
+    run.operator(run.primary, {"action": "switchover", "reason": "drill: planned failback"})
+    run.run_until(
+        back + 2 * run.timing.total() + 120,
+        done=lambda: run.writer_is(run.primary) and run.controls_on() == {run.primary},
+    )
+    run.expect(
+        run.writer_is(run.primary) and run.controls_on() == {run.primary}, "the failback did not complete"
+    )
+    run.run_until(world.now + 120)
+    world.converged = True
+    world.check()
+    run.expect(world.lost_writes() == 0, f"{world.lost_writes()} acknowledged writes lost in a planned move")
+    for at, on in world.arc.updates[1:]:
+        region = next(r for r, state in on.items() if state)
+        moved = [t for t, r in world.aurora.writer_moves if r == region and t <= at]
+        run.expect(
+            bool(moved),
+            f"routing control of {region} turned On at T+{at - run.t0:.0f}s before its writer moved",
+        )
+    run.expect(not world.aurora.detaches, "a cluster was detached")
+
+
+SCENARIO_FUNCTIONS: dict[str, Callable[[Run], None]] = {
+    "region-gone": scenario_region_gone,
+    "region-gone-tiers": scenario_region_gone_tiers,
+    "partition": scenario_partition,
+    "dr-impaired": scenario_dr_impaired,
+    "api-faults": scenario_api_faults,
+    "killed-mid-promotion": scenario_killed,
+    "primary-returns": scenario_primary_returns,
+    "lag-above-bound": scenario_lag_above_bound,
+    "switchover-failback": scenario_switchover_failback,
+}
+assert set(SCENARIO_FUNCTIONS) == set(SCENARIOS)
+
+
+def run_seed(
+    scenario: str,
+    primary: StackRun,
+    dr: StackRun,
+    seed: int,
+    promotion_seconds: float = PROMOTION_SECONDS_DEFAULT,
+    replication_lag: float = 1.0,
+    log_stream: Any = None,
+) -> SeedResult:
+    """One scenario, one seed, in a fresh moto world built from the plan of both stacks."""
+    timing = timing_model(dr.settings, promotion_seconds=promotion_seconds)
+    return run_facts(
+        scenario, plan_facts(primary, dr), timing, seed, dr.settings.tier, replication_lag, log_stream
+    )
+
+
+def run_facts(
+    scenario: str,
+    facts: PlanFacts,
+    timing: TimingModel,
+    seed: int,
+    tier: str,
+    replication_lag: float = 1.0,
+    log_stream: Any = None,
+    orchestrator_factory: Callable[[RegionRuntime, str], Any] | None = None,
+) -> SeedResult:
+    """One scenario, one seed, from the plan's facts. `orchestrator_factory(runtime, id)`
+    replaces the real runtime (tests use it to prove each scenario fails an unsafe one)."""
+    from moto import mock_aws
+
+    if scenario not in SCENARIO_FUNCTIONS:
+        raise ValueError(f"unknown scenario {scenario!r}; known: {', '.join(SCENARIOS)}")
+    with mock_aws():
+        run = Run(scenario, facts, timing, timing.promotion_seconds, seed, replication_lag, log_stream)
+        if orchestrator_factory is not None:
+            for runtime in run.runtimes.values():
+                runtime.orchestrator = lambda invocation, r=runtime: orchestrator_factory(r, invocation)
+        if scenario == "lag-above-bound":
+            run.world.aurora.replication_lag = run.world.replication_lag = run.max_lag + 15
+        run.run_until(DRILL_START + STEADY_SECONDS)  # steady state: both regions evaluating
+        if run.world.violations or run.errors:
+            run.expect(False, "the steady state before any fault is already unhealthy")
+        SCENARIO_FUNCTIONS[scenario](run)
+        return run.result(tier)
 
 
 def run_scenario(
-    primary: StackRun,
-    dr: StackRun,
     scenario: str,
+    plans: dict[str, tuple[StackRun, StackRun]],
+    seeds: int,
+    promotion_seconds: float = PROMOTION_SECONDS_DEFAULT,
     replication_lag: float = 1.0,
-    promotion_seconds: float = 60.0,
     log_stream: Any = None,
-) -> DrillResult:
-    """One scenario in a fresh moto world built from the plan of both stacks. The
-    orchestrators' JSON logs go to `log_stream` (default: kept in memory, not shown)."""
-    from moto import mock_aws
-
-    if scenario not in SCENARIOS:
-        raise ValueError(f"unknown scenario {scenario!r}; known: {', '.join(SCENARIOS)}")
-    with mock_aws():
-        drill = materialize(primary, dr, SimulatedClock(DRILL_START), promotion_seconds)
-        drill.world.lag = replication_lag
-        drill.world.log_stream = log_stream if log_stream is not None else io.StringIO()
-        run = _Run(drill, scenario)
-        run.steady_state()
-        if scenario == "outage":
-            rto, loss = _outage(run)
-            return _result(run, run.dr, rto, loss)
-        if scenario == "switchover":
-            run.world.clock.now = run.t0
-            duration = _switchover(run, run.dr, "planned drill")
-            run.observe_once_more(secondary=run.primary)
-            return _result(run, run.dr, duration, 0.0)
-        # failback: fail over, recover, then move the writer home with a planned switchover.
-        rto, loss = _outage(run)
-        if rto is None:
-            return _result(run, run.dr, None, loss)
-        run.world.region_recovered()
-        run.note(run.primary, "recovery", f"{run.primary} is back; its cluster rejoins as a secondary")
-        for _ in range(2):  # both orchestrators run again and observe the new writer
-            for region, (at, record) in run.minute([run.primary, run.dr], secondary=run.primary).items():
-                run.evaluation(region, record, at)
-        back = _switchover(run, run.primary, "failback after the drill")
-        run.observe_once_more(secondary=run.dr)
-        # The RTO is the outage's; the failback is planned and shown in the timeline.
-        return _result(run, run.primary, rto if back is not None else None, loss)
-
-
-def render(console: Console, results: list[DrillResult]) -> None:
-    for result in results:
-        table = Table(title=f"drill: {result.scenario}", title_justify="left")
-        table.add_column("T+", justify="right", no_wrap=True)
-        table.add_column("where", no_wrap=True)
-        table.add_column("event", no_wrap=True)
-        table.add_column("detail", overflow="fold")
-        for event in result.events:
-            minutes, seconds = divmod(abs(event.at), 60)
-            sign = "-" if event.at < 0 else ""
-            table.add_row(
-                f"{sign}{int(minutes):02d}:{seconds:04.1f}", event.region, event.kind, escape(event.detail)
-            )
-        emit_table(console, table)
-        if result.converged:
-            within = "within" if result.rto_seconds <= RTO_TARGET_SECONDS else "OVER"
-            console.print(
-                f"[green]converged[/]: {result.writer_region} is the writer, epochs {result.epochs}; "
-                f"simulated RTO {result.rto_seconds:.0f}s ({within} the {RTO_TARGET_SECONDS}s target), "
-                f"data-loss window {result.data_loss_seconds:.1f}s"
-            )
-        else:
-            console.print(
-                f"[bold red]did not converge[/]: expected {result.expected_writer} as the writer, "
-                f"found {result.writer_region}; epochs {result.epochs}"
-            )
-        for note in result.notes:
-            console.print(f"  [dim]{note}[/]")
-
-
-def as_json(results: list[DrillResult]) -> str:
-    return json.dumps(
-        {
-            "schemaVersion": SCHEMA_VERSION,
-            "kind": "drill",
-            "rtoTargetSeconds": RTO_TARGET_SECONDS,
-            "drills": [r.as_dict() for r in results],
-        },
-        indent=2,
-        default=str,
+) -> list[ScenarioResult]:
+    """`plans`: tier -> (primary, dr) plans; region-gone-tiers runs warm- and pilot-light,
+    the other scenarios the stack files' tier (the first entry)."""
+    tiers = (
+        [t for t in ("warm-standby", "pilot-light") if t in plans]
+        if scenario == "region-gone-tiers"
+        else [next(iter(plans))]
     )
+    count = seeds if scenario in TIMED else min(seeds, UNTIMED_SEEDS)
+    results = []
+    for tier in tiers:
+        primary, dr = plans[tier]
+        results.append(
+            ScenarioResult(
+                scenario,
+                tier,
+                [
+                    run_seed(scenario, primary, dr, seed, promotion_seconds, replication_lag, log_stream)
+                    for seed in range(count)
+                ],
+            )
+        )
+    return results
+
+
+# --- output ------------------------------------------------------------------------------
+def as_document(results: list[ScenarioResult], promotion_seconds: float) -> dict:
+    rto: dict[str, Any] = {}
+    for result in results:
+        if result.scenario in TIMED:
+            rto[result.tier] = {
+                "rto_seconds": result.summary()["rto_seconds"],
+                "detection_decision_seconds": result.summary()["detection_decision_seconds"],
+            }
+    return {
+        "passed": all(r.passed for r in results),
+        "promotion_seconds": promotion_seconds,
+        "promotion_source": PROMOTION_SOURCE,
+        "rto": rto,
+        "scenarios": [r.summary() for r in results],
+        "notes": sorted({n for r in results for s in r.seeds for n in s.notes}),
+    }
+
+
+def as_json(results: list[ScenarioResult], promotion_seconds: float) -> str:
+    return json.dumps(as_document(results, promotion_seconds), indent=2, default=str)
+
+
+def _fmt(value: dict | None) -> str:
+    if not value:
+        return "-"
+    return f"{value['p50']:.0f}/{value['p95']:.0f}/{value['max']:.0f}"
+
+
+def render(
+    console: Console, results: list[ScenarioResult], promotion_seconds: float, timeline: bool = True
+) -> None:
+    table = Table(
+        title=f"drill --local (promotion {promotion_seconds:.0f}s, an assumption)", title_justify="left"
+    )
+    for column in (
+        "scenario",
+        "tier",
+        "seeds",
+        "verdict",
+        "decide s p50/95/max",
+        "RTO s p50/95/max",
+        "lost",
+    ):
+        table.add_column(column, no_wrap=column != "scenario")
+    for result in results:
+        s = result.summary()
+        verdict = "[green]pass[/]" if result.passed else "[bold red]FAIL[/]"
+        lost = s["lost_writes"]["max"] if s["lost_writes"] else 0
+        table.add_row(
+            result.scenario, result.tier, str(s["seeds"]), verdict,
+            _fmt(s["detection_decision_seconds"]), _fmt(s["rto_seconds"]), f"{lost:.0f}",
+        )  # fmt: skip
+    console.print(table)
+    for result in results:
+        s = result.summary()
+        for failure in s["failures"]:
+            console.print(f"  [red]{result.scenario} ({result.tier}): {failure}[/]")
+        for name, held in s["invariants"].items():
+            if held != "held":
+                for message in held:
+                    console.print(f"  [red]{result.scenario}: invariant {name}: {message}[/]")
+    if timeline and results:
+        first = results[0].seeds[0]
+        events = Table(
+            title=f"timeline of {first.scenario} seed {first.seed} (T+ from the fault)", title_justify="left"
+        )
+        for column in ("T+", "where", "what"):
+            events.add_column(column, overflow="fold")
+        for at, where, what in first.events:
+            if at >= -5:
+                events.add_row(f"{at:.1f}", where, what)
+        console.print(events)
+    notes = sorted({n for r in results for seed in r.seeds for n in seed.notes})
+    for note in notes:
+        console.print(f"  [dim]note: {note}[/]")
+    console.print(f"  [dim]{PROMOTION_SOURCE}[/]")

@@ -25,6 +25,7 @@ the budget is its upper bound under the same assumptions.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, replace
 from typing import NamedTuple
 
@@ -57,14 +58,22 @@ ARC_ENDPOINTS_THAT_MAY_FAIL = 2
 """Five regional cluster endpoints, at least three always reachable: a call may time out on
 two before one answers. https://docs.aws.amazon.com/r53recovery/latest/dg/introduction-components-routing.html"""
 
+SCHEDULE_SECONDS = 60
+"""EventBridge's minimum rate: one invocation a minute, which loops evaluations inside it.
+https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-create-rule-schedule.html"""
+INVOCATION_BUDGET_SECONDS = 50
+"""The runtime's default FAILOVER_INVOCATION_BUDGET_SECONDS: no evaluation starts later than
+this into an invocation, so each minute has one longer gap between evaluations."""
+
 # --- assumptions (no AWS figure; each is a field, so a benchmark can vary it) ------------
 API_LATENCY_SECONDS = 0.2
 """One AWS API round trip from the orchestrator (same-region or ARC data plane): assumption."""
 FUNCTION_RUN_SECONDS = 0.5
 """The orchestrator's own compute per evaluation (decision, logging, control-table row)."""
 WITNESS_TTL_SECONDS = 10
-"""TTL of the witness record the DR orchestrator resolves (the program sets it; the DR
-region's resolver may serve the previous answer this long after Route 53 flips it)."""
+"""Fallback TTL of the witness record when the program declares none
+(components.traffic.names.WITNESS_TTL_SECONDS is the source once the witness exists); the DR
+region's resolver may serve the previous answer this long after Route 53 flips it."""
 ROUTING_CONTROL_PROPAGATION_SECONDS = 5
 """From UpdateRoutingControlStates to Route 53 answering by the RECOVERY_CONTROL health
 check: AWS gives no figure; an assumption."""
@@ -125,6 +134,9 @@ class TimingModel:
     target_health_interval_seconds: float
     target_healthy_threshold: int
     app_reconnect_seconds: float
+    invocation_gap_seconds: float = 0.0
+    """How much longer than one interval the gap between the last evaluation of an
+    invocation and the first of the next is (the loop stops at the invocation budget)."""
 
     # --- derived parts ------------------------------------------------------------------
     @property
@@ -146,7 +158,11 @@ class TimingModel:
     def decision_seconds(self) -> float:
         """Witness flipped -> the N-th agreeing evaluation has decided (worst phase: the
         flip lands just after an evaluation started)."""
-        return self.consecutive_evaluations * self.evaluation_interval_seconds + self.evaluation_seconds
+        return (
+            self.consecutive_evaluations * self.evaluation_interval_seconds
+            + self.invocation_gap_seconds
+            + self.evaluation_seconds
+        )
 
     @property
     def arc_call_seconds(self) -> float:
@@ -234,6 +250,7 @@ class TimingModel:
                 self.decision_seconds,
                 f"{self.consecutive_evaluations} agreeing evaluations "
                 f"{self.evaluation_interval_seconds:.0f}s apart "
+                f"+ the {self.invocation_gap_seconds:.0f}s longer gap between two invocations "
                 f"+ one evaluation ({self.probe_timeout_seconds:.0f}s probe timeout, "
                 f"{self.function_run_seconds:.1f}s run time)",
             ),
@@ -254,7 +271,7 @@ class TimingModel:
                 dns_beyond,
                 "beyond the promotion: routing-control health check "
                 f"{self.routing_control_propagation_seconds:.0f}s "
-                f"+ TTL {self.dns_ttl_seconds:.0f}s (alias to ALB) = {self.dns_seconds:.0f}s after the fence",
+                f"+ record TTL {self.dns_ttl_seconds:.0f}s = {self.dns_seconds:.0f}s after the fence",
             ),
             BudgetPart(
                 "compute",
@@ -286,6 +303,17 @@ class TimingModel:
         return f"pilot-light has no instance: {boot} = {self.compute_seconds:.0f}s after the fence"
 
 
+def program_ttls() -> tuple[float, float]:
+    """(failover record TTL, witness record TTL) as the program declares them
+    (components/traffic/names.py), so the budget and the plan cannot disagree. A program
+    without routing-control-gated CNAMEs answers through an ALB alias: 60 s."""
+    from components.traffic import names
+
+    record = getattr(names, "FAILOVER_RECORD_TTL_SECONDS", ALIAS_TO_ALB_TTL_SECONDS)
+    witness = getattr(names, "WITNESS_TTL_SECONDS", WITNESS_TTL_SECONDS)
+    return float(record), float(witness)
+
+
 def _tier(tier: str) -> str:
     if tier not in TIERS:
         raise ValueError(f"unknown tier {tier!r}; expected one of {', '.join(TIERS)}")
@@ -301,6 +329,7 @@ def timing_model(
     if promotion_seconds <= 0:
         raise ValueError(f"promotion_seconds must be positive, got {promotion_seconds!r}")
     failover, traffic = settings.failover, settings.traffic
+    record_ttl, witness_ttl = program_ttls()
     return TimingModel(
         tier=_tier(tier or settings.tier),
         evaluation_interval_seconds=float(failover.evaluation_interval_seconds),
@@ -310,8 +339,8 @@ def timing_model(
         api_latency_seconds=API_LATENCY_SECONDS,
         health_check_interval_seconds=float(traffic.health_check_interval),
         health_check_threshold=traffic.health_check_threshold,
-        witness_ttl_seconds=float(WITNESS_TTL_SECONDS),
-        dns_ttl_seconds=float(ALIAS_TO_ALB_TTL_SECONDS),
+        witness_ttl_seconds=witness_ttl,
+        dns_ttl_seconds=record_ttl,
         routing_control_propagation_seconds=float(ROUTING_CONTROL_PROPAGATION_SECONDS),
         promotion_seconds=float(promotion_seconds),
         promotion_poll_seconds=float(PROMOTION_POLL_SECONDS),
@@ -321,4 +350,12 @@ def timing_model(
         target_health_interval_seconds=float(TARGET_HEALTH_INTERVAL_SECONDS),
         target_healthy_threshold=TARGET_HEALTHY_THRESHOLD,
         app_reconnect_seconds=float(APP_RECONNECT_SECONDS),
+        invocation_gap_seconds=invocation_gap(float(failover.evaluation_interval_seconds)),
     )
+
+
+def invocation_gap(interval: float) -> float:
+    """Evaluations start at 0, interval, ... below the budget; the next invocation starts at
+    the next minute. The extra wait beyond one interval, at worst once per decision."""
+    last = math.ceil(INVOCATION_BUDGET_SECONDS / interval) * interval - interval
+    return max(0.0, SCHEDULE_SECONDS - last - interval)

@@ -2,7 +2,8 @@
 
 Every `import` and `from ... import` in components/, failover/ and ops/ counts, also the
 ones inside functions: a command that imports the CLI lazily still ties the two together.
-graphlib (stdlib) finds the cycle and names its modules."""
+Imports under `if TYPE_CHECKING:` are left out: they never run, they only name a type for
+annotations. graphlib (stdlib) finds the cycle and names its modules."""
 
 from __future__ import annotations
 
@@ -29,7 +30,17 @@ def imported_modules(path: Path, modules: dict[str, Path]) -> set[str]:
     """The project modules `path` imports: `from a.b import c` is a.b.c when that is a module,
     else the package a.b (its __init__)."""
     found = set()
-    for node in ast.walk(ast.parse(path.read_text())):
+    tree = ast.parse(path.read_text())
+    typing_only = {
+        id(inner)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.If) and ast.unparse(node.test) in ("TYPE_CHECKING", "typing.TYPE_CHECKING")
+        for statement in node.body
+        for inner in ast.walk(statement)
+    }
+    for node in ast.walk(tree):
+        if id(node) in typing_only:
+            continue
         if isinstance(node, ast.Import):
             names = [alias.name for alias in node.names]
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:

@@ -1,112 +1,157 @@
-"""deploy.py drill --local, end to end on moto: the data plane comes from the offline plan,
-the real orchestrator decides on a simulated clock."""
+"""The fault matrix against the REAL failover runtime (failover/), one seed per scenario: each
+must pass, with what its row of issue 10's table demands. A runtime that loses one of the
+safety rules fails here (tests/ops/test_drill_adversary.py proves each scenario fails an
+orchestrator without its rule). The last tests run `deploy.py drill --local` end to end on
+the plan of both stacks."""
 
 from __future__ import annotations
 
-import copy
 import json
 
 import pytest
-from moto import mock_aws
 
 from ops.cli import main
-from ops.drill import RTO_TARGET_SECONDS, run_scenario
-from ops.emulation.plan_world import DrillSetupError, materialize
-from ops.emulation.world import SimulatedClock
-from ops.errors import EXIT_FAILED, EXIT_OK, EXIT_TARGET_MISSED
+from ops.drill import ScenarioResult, SeedResult, run_facts
+from ops.errors import EXIT_FAILED
+from tests.ops.drill_support import facts, timing
+
+# Known failures of the runtime and plan of this session (/tmp/contract/drill_findings.md), kept
+# visible: strict, so the test turns red the day the runtime passes and the marker must go.
+F1 = pytest.mark.xfail(
+    strict=True,
+    reason="F1: the RPO gate wants a lag datapoint <= 120 s old AT DECISION TIME; none is published "
+    "once the writer is gone, so outages at an unlucky phase never promote automatically",
+)
+F2 = pytest.mark.xfail(
+    strict=True,
+    reason="F2: pilot-light's record is gated by the routing control only; after the fence clients "
+    "reach an ALB with no healthy target for about two minutes",
+)
 
 
-def kinds(result) -> list[str]:
-    return [event.kind for event in result.events]
+def run(scenario: str, tier: str = "hot-standby", seed: int = 0) -> SeedResult:
+    shape = {"hot-standby": facts(), "warm-standby": facts(dr_desired=1), "pilot-light": facts(0, 0)}[tier]
+    result = run_facts(scenario, shape, timing(tier=tier), seed, tier)
+    assert result.passed, (result.failures, result.violations)
+    assert not result.violations
+    return result
 
 
-def first(result, kind: str):
-    return next(event for event in result.events if event.kind == kind)
+def test_region_gone_promotes_dr_and_clients_write_there():
+    result = run("region-gone")
+    line = result.timeline
+    # Detection and decision (the fence) come before the promotion, which takes its time.
+    assert 0 < line["health_check_unhealthy"] < line["fence"] <= line["promotion_started"]
+    assert line["writer_moved"] - line["promotion_started"] == pytest.approx(120, abs=2)
+    assert result.rto_seconds >= line["writer_moved"]
+    assert result.lost_writes <= 2  # about a second of replication lag, counted from the writes
 
 
-def test_an_outage_fails_over_to_dr_in_order_within_the_rto(primary, dr):
-    result = run_scenario(primary, dr, "outage", replication_lag=0.8)
-    assert result.converged
-    assert result.writer_region == dr.settings.home_region == result.expected_writer
-    # Timeline: outage, then detection, then decision, then promotion and the new epoch.
-    order = [first(result, k).at for k in ("outage", "detection", "decision", "promotion", "epoch")]
-    assert order == sorted(order) and order[0] == 0
-    assert first(result, "detection").at < first(result, "promotion").at
-    assert result.rto_seconds == first(result, "promotion").at <= RTO_TARGET_SECONDS
-    assert result.data_loss_seconds == 0.8
-    assert result.epochs[dr.settings.home_region] == 1
-    assert "alert" in kinds(result)
-    # N consecutive evaluations were needed: no promotion on the first one.
-    evaluations = [e for e in result.events if e.kind == "evaluation"]
-    assert len(evaluations) == dr.settings.failover.consecutive_evaluations
+@pytest.mark.parametrize(
+    "tier", [pytest.param("warm-standby", marks=F1), pytest.param("pilot-light", marks=F2)]
+)
+def test_region_gone_scales_the_dr_group_and_serves_only_healthy_targets(tier):
+    result = run("region-gone-tiers", tier)
+    assert result.rto_seconds is not None
 
 
-def test_a_planned_switchover_loses_no_data_and_both_regions_agree(primary, dr):
-    result = run_scenario(primary, dr, "switchover")
-    assert result.converged and result.writer_region == dr.settings.home_region
-    assert result.data_loss_seconds == 0.0
-    assert set(result.epochs.values()) == {1}
-    assert "outage" not in kinds(result) and "command" in kinds(result)
+def test_a_partition_never_promotes_and_pages():
+    result = run("partition")
+    assert result.pages > 0 and result.timeline["promotion_started"] is None
 
 
-def test_failback_returns_the_writer_to_the_primary(primary, dr):
-    result = run_scenario(primary, dr, "failback")
-    assert result.converged and result.writer_region == primary.settings.home_region
-    assert set(result.epochs.values()) == {2}  # failover, then failback, seen by both
-    recovery, command = first(result, "recovery"), first(result, "command")
-    assert first(result, "promotion").at <= recovery.at <= command.at
+def test_an_impaired_dr_region_never_promotes():
+    assert run("dr-impaired").timeline["fence"] is None
 
 
-def test_lag_above_the_rpo_bound_does_not_promote_and_the_drill_says_so(primary, dr):
-    bound = dr.settings.failover.max_replication_lag_seconds
-    result = run_scenario(primary, dr, "outage", replication_lag=bound + 15)
-    assert not result.converged
-    assert result.writer_region == primary.settings.home_region
-    assert "paged" in kinds(result) and "promotion" not in kinds(result)
+@F1
+def test_api_faults_on_the_promotion_neither_detach_nor_stop_it():
+    assert run("api-faults").timeline["writer_moved"] is not None
 
 
-def test_an_orchestrator_wired_to_nothing_in_the_plan_fails_the_setup(primary, dr):
-    broken = copy.deepcopy(dr)
-    [function] = [r for r in broken.resources if r.type == "aws:lambda/function:Function"]
-    variables = function.inputs["environment"]["variables"]
-    variables["FAILOVER_ALERT_TOPIC_ARN"] = "arn:aws:sns:us-west-2:123456789012:no-such-topic"
-    with mock_aws(), pytest.raises(DrillSetupError, match="no-such-topic"):
-        materialize(primary, broken, SimulatedClock(0))
+def test_an_orchestrator_killed_mid_promotion_resumes_once_and_frees_its_lock():
+    assert run("killed-mid-promotion").timeline["writer_moved"] is not None
 
 
-def test_the_cli_prints_json_and_exits_0_when_it_converges(capsys):
-    assert main(["drill", "--local", "--scenario", "switchover", "--json"]) == EXIT_OK
+def test_a_returning_primary_takes_no_traffic_and_no_writes_and_epochs_agree():
+    run("primary-returns")
+
+
+def test_lag_above_the_bound_waits_for_a_human_and_loses_what_the_stream_says():
+    result = run("lag-above-bound")
+    assert result.pages > 0
+    assert result.lost_writes >= 30  # the writes of the last 45 s of lag, not an echo of the input
+
+
+def test_a_planned_switchover_and_failback_lose_nothing():
+    assert run("switchover-failback").lost_writes == 0
+
+
+def test_the_cli_exits_1_when_a_scenario_fails(monkeypatch, capsys):
+    failed = SeedResult(
+        "partition", "hot-standby", 0, False, ["a promotion was accepted"], {}, None, None, None, 0, 0, {}
+    )
+    monkeypatch.setattr(
+        "ops.drill.run_scenario", lambda *a, **k: [ScenarioResult("partition", "hot-standby", [failed])]
+    )
+    monkeypatch.setattr("ops.mock_engine.run_both", lambda *a, **k: (None, None))
+    assert main(["drill", "--local", "--scenario", "partition", "--seeds", "1", "--json"]) == EXIT_FAILED
     document = json.loads(capsys.readouterr().out)
-    [drill] = document["drills"]
-    assert drill["scenario"] == "switchover" and drill["converged"] is True
-    assert document["schemaVersion"] == 1 and document["kind"] == "drill"
+    assert document["passed"] is False
+    [scenario] = document["scenarios"]
+    assert scenario["verdict"] == "fail" and scenario["failures"] == ["a promotion was accepted"]
 
 
-def test_the_cli_exits_4_when_a_scenario_is_over_its_rto_target(capsys, monkeypatch):
-    import ops.drill
-
-    # The switchover takes the simulated promotion's 60 s; a 30 s target is missed.
-    monkeypatch.setattr(ops.drill, "RTO_TARGET_SECONDS", 30)
-    assert main(["drill", "--local", "--scenario", "switchover", "--json"]) == EXIT_TARGET_MISSED
-    assert capsys.readouterr().err == "error: over the 30s RTO target: switchover\n"
-
-
-def test_the_cli_exits_1_when_the_drill_does_not_converge(capsys):
-    assert main(["drill", "--local", "--scenario", "outage", "--replication-lag", "120"]) == EXIT_FAILED
-    assert "did not converge" in capsys.readouterr().out
-
-
-def test_a_drill_needs_local(capsys):
-    assert main(["drill"]) == EXIT_FAILED
-    assert "--local" in capsys.readouterr().err
+def test_the_cli_runs_a_scenario_on_the_plan_of_both_stacks(capsys):
+    """End to end: the orchestrators' environment comes from the plan's Lambdas."""
+    code = main(["drill", "--local", "--scenario", "partition", "--seeds", "1", "--json"])
+    document = json.loads(capsys.readouterr().out)
+    [scenario] = document["scenarios"]
+    assert scenario["scenario"] == "partition" and scenario["seeds"] == 1
+    assert set(scenario["invariants"]) == {
+        "one_writer",
+        "traffic_follows_writer",
+        "epochs_agree",
+        "no_orphan_lock",
+    }
+    assert document["promotion_seconds"] == 120 and "a few minutes" in document["promotion_source"]
+    assert code == (0 if document["passed"] else EXIT_FAILED)
 
 
-def test_a_pilot_light_outage_adds_a_writer_to_the_headless_cluster_then_promotes():
-    from ops.mock_engine import run_both
+def test_seeds_move_the_outage_phase_and_runs_repeat():
+    first, again, other = (
+        run_facts("partition", facts(), timing(), seed, "hot-standby") for seed in (0, 0, 1)
+    )
+    assert first.events == again.events
+    assert first.events != other.events
 
-    tier = {"trading-dr:tier": "pilot-light"}
-    primary, dr = run_both({"primary": tier, "dr": tier})
-    assert not dr.of_type("aws:rds/clusterInstance:ClusterInstance")  # headless in the plan
-    result = run_scenario(primary, dr, "outage")
-    assert result.converged and result.writer_region == dr.settings.home_region
-    assert "add-writer-instance, failover called" in first(result, "promotion").detail
+
+def test_the_promotion_takes_the_time_the_drill_is_given():
+    result = run_facts("killed-mid-promotion", facts(), timing(promotion=60), 0, "hot-standby")
+    assert result.promotion_seconds_observed == pytest.approx(60, abs=2)
+
+
+def test_the_plan_and_the_timing_model_agree_on_ttls_and_cadence(primary, dr):
+    """The drill charges DNS from the timing model; the plan must configure the same TTLs."""
+    from ops.emulation.plan_spec import plan_facts
+    from ops.timing_model import timing_model
+
+    model = timing_model(dr.settings)
+    app = dr.settings.traffic.app_fqdn
+    for run in (primary, dr):
+        [record] = [
+            r
+            for r in run.of_type("aws:route53/record:Record")
+            if str(r.inputs.get("name", "")).rstrip(".") == app and r.inputs.get("failoverRoutingPolicies")
+        ]
+        assert float(record.inputs.get("ttl") or 60) == model.dns_ttl_seconds
+        witness = [
+            r for r in run.of_type("aws:route53/record:Record") if "witness" in str(r.inputs.get("name"))
+        ]
+        assert all(float(r.inputs["ttl"]) == model.witness_ttl_seconds for r in witness)
+    facts_ = plan_facts(primary, dr)
+    for plan in facts_.regions.values():
+        env = plan.environment
+        if "FAILOVER_EVALUATION_INTERVAL_SECONDS" in env:
+            assert float(env["FAILOVER_EVALUATION_INTERVAL_SECONDS"]) == model.evaluation_interval_seconds
+            assert float(env["FAILOVER_PROBE_TIMEOUT_SECONDS"]) == model.probe_timeout_seconds

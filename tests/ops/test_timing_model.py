@@ -40,7 +40,7 @@ def test_the_model_reads_the_cadence_and_health_checks_from_settings():
     assert model.health_check_detection_seconds == 60
     assert model.promotion_seconds == 90
     assert model.tier == "warm-standby"
-    assert model.dns_ttl_seconds == tm.ALIAS_TO_ALB_TTL_SECONDS == 60
+    assert (model.dns_ttl_seconds, model.witness_ttl_seconds) == tm.program_ttls()
 
 
 @pytest.mark.parametrize("tier", TIERS)
@@ -93,9 +93,10 @@ def test_a_longer_promotion_lengthens_the_budget_and_a_bad_one_is_refused():
 
 
 def test_parallel_parts_count_only_beyond_the_promotion():
-    model = tm.timing_model(settings(), promotion_seconds=10)
+    model = tm.timing_model(settings(), promotion_seconds=1)
     parts = {p.name: p.seconds for p in model.budget("hot-standby")}
-    # With a 10 s promotion, DNS (propagation + 60 s TTL) is the longer branch.
+    # With a 1 s promotion, DNS (propagation + the record's TTL) is the longer branch.
+    assert model.dns_seconds > model.database_seconds
     assert parts["dns"] == pytest.approx(model.dns_seconds - model.database_seconds)
     slow = dataclasses.replace(model, promotion_seconds=600)
     assert {p.name: p.seconds for p in slow.budget()}["dns"] == 0
@@ -108,3 +109,12 @@ def test_the_target_group_health_check_of_the_plan_is_the_models(dr):
     check = group.inputs["healthCheck"]
     assert check["interval"] == tm.TARGET_HEALTH_INTERVAL_SECONDS
     assert check["healthyThreshold"] == tm.TARGET_HEALTHY_THRESHOLD
+
+
+@pytest.mark.parametrize("interval,extra", [(10, 10), (5, 10), (15, 0), (20, 0), (60, 0)])
+def test_the_minute_schedule_leaves_one_longer_gap_between_invocations(interval, extra):
+    """Evaluations run every interval below the 50 s invocation budget; the next invocation
+    starts at the next minute (EventBridge's minimum rate)."""
+    assert tm.invocation_gap(interval) == extra
+    model = tm.timing_model(settings(failoverEvaluationIntervalSeconds=interval))
+    assert model.invocation_gap_seconds == extra

@@ -1,0 +1,396 @@
+"""An Aurora Global Database of two regional clusters, emulated on the boto3 RDS surface the
+failover runtime calls, on the drill's clock: what a surviving region sees, how long things
+take, and which writes survive.
+
+Why not moto: moto 5.2.5 keeps global clusters in us-east-1 only, lacks FailoverGlobalCluster
+and SwitchoverGlobalCluster, has no notion of time or of a region that is gone, and answers
+every region's DescribeGlobalClusters from one shared state. The behaviours below follow
+AWS's documentation; where AWS documents nothing, the emulation takes the answer that is
+hardest on the orchestrator and says so.
+
+- A survivor's view of a dead primary: AWS documents no change, so DescribeGlobalClusters in
+  the surviving region keeps showing the old writer, `available`, members `connected`.
+  https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-global-database-disaster-recovery.html
+- FailoverGlobalCluster(AllowDataLoss) runs on the target's regional endpoint and takes "a few
+  minutes" (`promotion_seconds`, a parameter). The old writer's write fencing is best effort:
+  a still-running old writer that cannot be reached keeps accepting writes until it can be
+  (the worst case). Writes the old writer acknowledged and never replicated are lost.
+- A headless secondary (no instance) cannot be promoted: the call is refused until an
+  instance is added (CreateDBInstance, `writer_instance_seconds` to become available).
+- SwitchoverGlobalCluster needs both clusters reachable and in sync; writes pause while it
+  runs; no acknowledged write is lost.
+- RemoveFromGlobalCluster detaches at once: the cluster becomes a standalone writer.
+- FailoverState is shown while an operation runs (pending / failing-over / switching-over).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ops.emulation.dr_world import DrWorld
+
+ACCOUNT = "123456789012"
+
+
+@dataclass
+class Cluster:
+    region: str
+    identifier: str
+    instances: dict[str, float] = field(default_factory=dict)
+    """Instance id -> when it is (or was) available."""
+    writer: bool = False
+    """The global cluster's writer, as AWS records it."""
+    stale_writer: bool = False
+    """An old writer that was failed away from while unreachable: it still believes it is the
+    writer (best-effort fencing) until it can be reached."""
+    detached: bool = False
+    writer_since: float = 0.0
+
+    @property
+    def arn(self) -> str:
+        return f"arn:aws:rds:{self.region}:{ACCOUNT}:cluster:{self.identifier}"
+
+    def available_instances(self, now: float) -> list[str]:
+        return [i for i, ready in self.instances.items() if ready <= now]
+
+
+@dataclass
+class Operation:
+    kind: str  # failing-over | switching-over
+    source: str
+    target: str
+    started: float
+    completes_at: float
+    allow_data_loss: bool
+
+
+@dataclass
+class Write:
+    seq: int
+    region: str
+    at: float
+
+
+class AuroraEmulation:
+    def __init__(
+        self,
+        world: DrWorld,
+        global_id: str,
+        engine: str,
+        engine_version: str,
+        clusters: dict[str, Cluster],
+        replication_lag: float,
+    ):
+        self.world = world
+        self.global_id, self.engine, self.engine_version = global_id, engine, engine_version
+        self.clusters = clusters
+        self.replication_lag = replication_lag
+        self.operation: Operation | None = None
+        self.accepted: list[tuple[str, str, float]] = []
+        """(operation, target region, when) of every call AWS accepted."""
+        self.detaches: list[tuple[str, float]] = []
+        self.writes: list[Write] = []
+        self.lost: list[Write] = []
+        self.replicated_upto: dict[str, float] = {r: 0.0 for r in clusters}
+        """Per region: every write acknowledged at or before this time is in its storage."""
+        self.writer_moves: list[tuple[float, str]] = []
+        self.snapshots: list[str] = []
+        self.statements: list[tuple[float, str, str]] = []
+
+    # --- the data plane the application and the world use -----------------------------
+    def by_region(self, region: str) -> Cluster:
+        return self.clusters[region]
+
+    def writer_region(self) -> str | None:
+        writers = [c.region for c in self.clusters.values() if c.writer]
+        return writers[0] if len(writers) == 1 else None
+
+    def accepting(self, region: str, now: float) -> bool:
+        """Does the cluster in `region` accept writes now (from the applications near it)?"""
+        cluster = self.clusters[region]
+        if region in self.world.network.down or not cluster.available_instances(now):
+            return False
+        if cluster.stale_writer or cluster.detached:
+            return True
+        if not cluster.writer:
+            return False
+        return self.operation is None or self.operation.kind != "switching-over"
+
+    def accept_write(self, region: str, seq: int, now: float) -> None:
+        self.writes.append(Write(seq, region, now))
+
+    def step(self, now: float) -> None:
+        """Replication, operations completing, old writers learning they were fenced."""
+        network = self.world.network
+        writer = self.writer_region()
+        for region in self.clusters:
+            if region == writer:
+                self.replicated_upto[region] = now
+            elif writer is not None and network.reachable(region, writer):
+                self.replicated_upto[region] = max(self.replicated_upto[region], now - self.replication_lag)
+        for cluster in self.clusters.values():
+            if cluster.stale_writer and writer and network.reachable(cluster.region, writer):
+                cluster.stale_writer = False  # Aurora fences it once it can reach it
+        op = self.operation
+        if op is None or now < op.completes_at:
+            return
+        if op.kind == "switching-over" and self.replicated_upto[op.target] < op.started:
+            return  # a switchover waits until the target has caught up
+        self._complete(op, now)
+
+    def _complete(self, op: Operation, now: float) -> None:
+        source, target = self.clusters[op.source], self.clusters[op.target]
+        cutoff = self.replicated_upto[op.target]
+        if op.kind == "failing-over":
+            lost = [w for w in self.writes if w.region == op.source and w.at > cutoff and w not in self.lost]
+            self.lost.extend(lost)
+            if op.source in self.world.network.down or not self.world.network.reachable(op.source, op.target):
+                source.stale_writer = True
+            self.snapshots.append(f"rds:unplanned-global-failover-{source.identifier}-{int(now)}")
+        source.writer = False
+        target.writer, target.writer_since = True, now
+        self.replicated_upto[op.target] = now
+        self.operation = None
+        self.writer_moves.append((now, op.target))
+        self.world.record("aurora", f"{op.kind} complete: {op.target} is the writer")
+
+    def data_loss(self) -> list[Write]:
+        return list(self.lost)
+
+    # --- the boto3 surface ------------------------------------------------------------
+    def answer(self, operation: str, params: dict, caller: str, region: str):
+        handler = getattr(self, f"_op_{operation}", None)
+        if handler is None:
+            return None  # moto answers
+        return handler(params, caller, region)
+
+    def _member(self, caller_region: str, cluster: Cluster) -> dict:
+        member = {
+            "DBClusterArn": cluster.arn,
+            "IsWriter": cluster.writer,
+            "Readers": [c.arn for c in self.clusters.values() if c is not cluster and not c.detached]
+            if cluster.writer
+            else [],
+            "GlobalWriteForwardingStatus": "disabled",
+        }
+        if not cluster.writer:
+            member["SynchronizationStatus"] = "connected"
+        return member
+
+    def _op_DescribeGlobalClusters(self, params, caller, region):  # noqa: N802
+        wanted = params.get("GlobalClusterIdentifier")
+        if wanted and wanted != self.global_id:
+            return self.world.error("GlobalClusterNotFoundFault", f"{wanted} not found", 404)
+        body = {
+            "GlobalClusterIdentifier": self.global_id,
+            "GlobalClusterArn": f"arn:aws:rds::{ACCOUNT}:global-cluster:{self.global_id}",
+            "Status": "available" if self.operation is None else self.operation.kind,
+            "Engine": self.engine,
+            "EngineVersion": self.engine_version,
+            "GlobalClusterMembers": [
+                self._member(region, c) for c in self.clusters.values() if not c.detached
+            ],
+        }
+        if self.operation is not None:
+            op = self.operation
+            body["FailoverState"] = {
+                "Status": op.kind,
+                "FromDbClusterArn": self.clusters[op.source].arn,
+                "ToDbClusterArn": self.clusters[op.target].arn,
+                "IsDataLossAllowed": op.allow_data_loss,
+            }
+        return self.world.ok({"GlobalClusters": [body]})
+
+    def _local(self, region: str, identifier: str) -> Cluster | None:
+        cluster = self.clusters.get(region)
+        if cluster and identifier in (cluster.identifier, cluster.arn):
+            return cluster
+        return None
+
+    def _op_DescribeDBClusters(self, params, caller, region):  # noqa: N802
+        now = self.world.now
+        wanted = params.get("DBClusterIdentifier")
+        cluster = self.clusters.get(region)
+        if cluster is None or (wanted and self._local(region, wanted) is None):
+            return self.world.error("DBClusterNotFoundFault", f"{wanted} not found", 404)
+        available = cluster.available_instances(now)
+        members = [
+            {
+                "DBInstanceIdentifier": i,
+                "IsClusterWriter": (cluster.writer or cluster.detached) and i == available[0],
+                "DBClusterParameterGroupStatus": "in-sync",
+                "PromotionTier": 1,
+            }
+            for i in cluster.instances
+            if i in available
+        ]
+        body = {
+            "DBClusterIdentifier": cluster.identifier,
+            "DBClusterArn": cluster.arn,
+            "Status": "available",
+            "Engine": self.engine,
+            "EngineVersion": self.engine_version,
+            "DBClusterMembers": members,
+            "MultiAZ": len(members) > 1,
+        }
+        if not cluster.detached:
+            body["GlobalClusterIdentifier"] = self.global_id
+        return self.world.ok({"DBClusters": [body]})
+
+    def _op_CreateDBInstance(self, params, caller, region):  # noqa: N802
+        cluster = self._local(region, params.get("DBClusterIdentifier", ""))
+        if cluster is None:
+            return self.world.error("DBClusterNotFoundFault", "cluster not found", 404)
+        identifier = params["DBInstanceIdentifier"]
+        if any(identifier in c.instances for c in self.clusters.values()):
+            return self.world.error("DBInstanceAlreadyExists", f"{identifier} exists", 400)
+        cluster.instances[identifier] = self.world.now + self.world.timing.writer_instance_seconds
+        self.world.record(region, f"CreateDBInstance {identifier}")
+        return self.world.ok({"DBInstance": self._instance(cluster, identifier)})
+
+    def _instance(self, cluster: Cluster, identifier: str) -> dict:
+        ready = cluster.instances[identifier] <= self.world.now
+        return {
+            "DBInstanceIdentifier": identifier,
+            "DBClusterIdentifier": cluster.identifier,
+            "DBInstanceStatus": "available" if ready else "creating",
+            "Engine": self.engine,
+        }
+
+    def _op_DescribeDBInstances(self, params, caller, region):  # noqa: N802
+        cluster = self.clusters.get(region)
+        wanted = params.get("DBInstanceIdentifier")
+        found = [i for i in (cluster.instances if cluster else {}) if wanted in (None, i)]
+        if wanted and not found:
+            return self.world.error("DBInstanceNotFound", f"{wanted} not found", 404)
+        return self.world.ok({"DBInstances": [self._instance(cluster, i) for i in found]})
+
+    def _target(self, params: dict, region: str) -> Cluster | None:
+        target = params.get("TargetDbClusterIdentifier") or params.get("DbClusterIdentifier") or ""
+        return next((c for c in self.clusters.values() if target in (c.arn, c.identifier)), None)
+
+    def _refused(self, operation: str, params: dict, region: str):
+        if params.get("GlobalClusterIdentifier") != self.global_id:
+            return self.world.error("GlobalClusterNotFoundFault", "global cluster not found", 404)
+        target = self._target(params, region)
+        if target is None:
+            return self.world.error("DBClusterNotFoundFault", "target is not a member", 404)
+        if target.region != region:
+            # AWS: the call goes to the target's region.
+            return self.world.error("InvalidParameterValue", "call the target cluster's region", 400)
+        if self.operation is not None:
+            return self.world.error(
+                "InvalidGlobalClusterStateFault", f"{self.operation.kind} in progress", 400
+            )
+        if target.writer:
+            return self.world.error("InvalidGlobalClusterStateFault", "target is already the writer", 400)
+        if not target.available_instances(self.world.now):
+            return self.world.error("InvalidDBClusterStateFault", "the target cluster has no instance", 400)
+        return None
+
+    def _start(self, operation: str, params: dict, region: str, kind: str, allow_data_loss: bool):
+        fault = self.world.network.next_fault(operation)
+        if fault in ("throttle", "5xx"):
+            code, status = ("Throttling", 400) if fault == "throttle" else ("InternalFailure", 500)
+            self.world.record(region, f"{operation} answered {code} (fault)")
+            return self.world.error(code, f"{operation}: {code} (emulated fault)", status)
+        refused = self._refused(operation, params, region)
+        if refused is not None:
+            return refused
+        source = self.writer_region()
+        if source is None:
+            return self.world.error("InvalidGlobalClusterStateFault", "no writer", 400)
+        target = self._target(params, region)
+        now = self.world.now
+        self.operation = Operation(
+            kind, source, target.region, now, now + self.world.promotion_seconds, allow_data_loss
+        )
+        self.accepted.append((operation, target.region, now))
+        self.world.record(region, f"{operation} accepted: {source} -> {target.region}")
+        if fault == "lost":
+            self.world.record(region, f"{operation}: the answer is lost (fault)")
+            self.world.lose_response(operation)
+        if self.world.network.take_kill(operation):
+            self.world.kill(f"after {operation} was accepted")
+        return self.world.ok({"GlobalCluster": {"GlobalClusterIdentifier": self.global_id, "Status": kind}})
+
+    def _op_FailoverGlobalCluster(self, params, caller, region):  # noqa: N802
+        allow = bool(params.get("AllowDataLoss"))
+        if allow:
+            return self._start("FailoverGlobalCluster", params, region, "failing-over", True)
+        return self._switchover("FailoverGlobalCluster", params, region)
+
+    def _op_SwitchoverGlobalCluster(self, params, caller, region):  # noqa: N802
+        return self._switchover("SwitchoverGlobalCluster", params, region)
+
+    def _switchover(self, operation: str, params: dict, region: str):
+        writer = self.writer_region()
+        if writer is None or not self.world.network.reachable(region, writer):
+            return self.world.error(
+                "InvalidGlobalClusterStateFault", "a switchover needs the writer reachable", 400
+            )
+        return self._start(operation, params, region, "switching-over", False)
+
+    def _op_RemoveFromGlobalCluster(self, params, caller, region):  # noqa: N802
+        target = self._target(params, region)
+        if target is None:
+            return self.world.error("DBClusterNotFoundFault", "not a member", 404)
+        target.detached, target.writer, target.writer_since = True, False, self.world.now
+        self.detaches.append((target.region, self.world.now))
+        self.world.record(region, f"RemoveFromGlobalCluster {target.identifier}: detached")
+        return self.world.ok({"GlobalCluster": {"GlobalClusterIdentifier": self.global_id}})
+
+    def _op_DescribeDBClusterSnapshots(self, params, caller, region):  # noqa: N802
+        cluster = self.clusters.get(region)
+        found = [
+            s
+            for s in self.snapshots
+            if cluster and params.get("DBClusterIdentifier") in (None, cluster.identifier)
+        ]
+        return self.world.ok(
+            {
+                "DBClusterSnapshots": [
+                    {
+                        "DBClusterSnapshotIdentifier": s,
+                        "DBClusterIdentifier": cluster.identifier,
+                        "SnapshotType": "automated",
+                        "Status": "available",
+                        "SnapshotCreateTime": datetime.fromtimestamp(self.world.now, UTC),
+                        "DBClusterSnapshotArn": f"arn:aws:rds:{region}:{ACCOUNT}:cluster-snapshot:{s}",
+                    }
+                    for s in found
+                ]
+            }
+        )
+
+    def _op_ExecuteStatement(self, params, caller, region):  # noqa: N802
+        """RDS Data API (a separate service, `rds-data`): a statement on the cluster named
+        by resourceArn, in its region; a write succeeds only on a cluster that accepts writes
+        (a secondary is read-only). https://docs.aws.amazon.com/rdsdataservice/latest/APIReference/API_ExecuteStatement.html"""
+        cluster = self.clusters.get(region)
+        if cluster is None or params.get("resourceArn") != cluster.arn:
+            return self.world.error("BadRequestException", "no such cluster in this region", 400)
+        sql = str(params.get("sql", "")).lstrip().upper()
+        if sql.startswith(("INSERT", "UPDATE", "DELETE", "CREATE")) and not self.accepting(
+            region, self.world.now
+        ):
+            return self.world.error(
+                "DatabaseErrorException", "the cluster is read-only (not the writer)", 400
+            )
+        self.statements.append((self.world.now, region, sql.split(" ", 1)[0]))
+        return self.world.ok({"numberOfRecordsUpdated": 1 if sql.startswith("INSERT") else 0, "records": []})
+
+    def _op_CopyDBClusterSnapshot(self, params, caller, region):  # noqa: N802
+        target = params.get("TargetDBClusterSnapshotIdentifier", "copy")
+        return self.world.ok(
+            {
+                "DBClusterSnapshot": {
+                    "DBClusterSnapshotIdentifier": target,
+                    "DBClusterSnapshotArn": f"arn:aws:rds:{region}:{ACCOUNT}:cluster-snapshot:{target}",
+                    "Status": "creating",
+                }
+            }
+        )

@@ -1,0 +1,563 @@
+"""The drill's world: two regions built from the offline plan of both stacks, on moto where
+moto is faithful (DynamoDB control tables, SNS alert topics, CloudWatch metrics) and on the
+explicit emulations of ops/emulation/ where it is not (Aurora global database, ARC cluster
+data plane, Route 53 answers and resolvers, Auto Scaling and target health), all on one
+simulated clock, with a client write stream and the invariants checked at every step.
+
+Every AWS call the orchestrator makes goes through `install(client, caller, region)`: the call
+is charged to the clock (an API round trip, or the client's own connect timeout times its
+attempts when the network model says the endpoint cannot be reached), then answered by an
+emulation or by moto. Time advances only through `advance`, which steps the world at most
+one second at a time and checks every invariant after each step, so a broken invariant is
+seen the moment it happens, inside an orchestrator's call if that is where it happens.
+
+The world knows faults (ops/emulation/network.py), never scenarios.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import boto3
+import botocore.exceptions
+from botocore.awsrequest import AWSResponse
+
+from ops.emulation import invariants as inv
+from ops.emulation.arc import ArcEmulation
+from ops.emulation.aurora import ACCOUNT, AuroraEmulation, Cluster
+from ops.emulation.client_stream import ClientStream
+from ops.emulation.compute import ComputeEmulation, Group
+from ops.emulation.metrics import MetricsEmulation
+from ops.emulation.network import Killed, Network
+from ops.emulation.route53 import RecordGate, Resolver, Route53Emulation
+from ops.timing_model import TimingModel
+
+EMULATED_SERVICES = ("rds", "rds-data", "autoscaling", "route53-recovery-cluster", "cloudwatch")
+"""Answered by an emulation (cloudwatch: GetMetricStatistics only); the rest goes to moto."""
+
+_SESSION: boto3.session.Session | None = None
+_ARC_CLIENTS: dict[tuple[str, str, str, float], object] = {}
+
+
+def session() -> boto3.session.Session:
+    """One boto3 session for every drill run: it loads each service model once (moto's
+    mock_aws resets boto3's default session on every start, and a fresh session re-reads
+    the JSON models, seconds per run)."""
+    global _SESSION
+    if _SESSION is None:
+        _SESSION = boto3.session.Session()
+    return _SESSION
+
+
+@dataclass
+class RegionSpec:
+    """What the plan says about one region, as the world needs it."""
+
+    region: str
+    cluster_id: str
+    instance_ids: list[str]
+    asg_name: str
+    asg_min: int
+    asg_max: int
+    asg_desired: int
+    table: dict
+    """The control table's inputs in the plan (name, hashKey, rangeKey, attributes)."""
+    topic_name: str
+
+
+@dataclass
+class WorldSpec:
+    primary: RegionSpec
+    dr: RegionSpec
+    global_id: str
+    engine: str
+    engine_version: str
+    app_fqdn: str
+    record_gates: dict[str, RecordGate] = field(default_factory=dict)
+    """Region -> its application record's gate (default: routing control and target health)."""
+
+
+@dataclass
+class ProbeAttempt:
+    """One HTTPS try of the peer's health URL (the runtime's probe contract: ok, detail)."""
+
+    ok: bool
+    detail: str
+
+
+@dataclass
+class Invocation:
+    id: str
+    region: str
+    started: float
+
+
+@dataclass
+class Violation:
+    at: float
+    invariant: str
+    message: str
+
+
+@dataclass
+class WorldLog:
+    at: float
+    where: str
+    what: str
+
+
+@dataclass
+class DrWorld:
+    spec: WorldSpec
+    timing: TimingModel
+    promotion_seconds: float
+    replication_lag: float
+    start: float
+    dns_phase: float = 0.0
+    now: float = 0.0
+    network: Network = field(default_factory=Network)
+    log: list[WorldLog] = field(default_factory=list)
+    violations: list[Violation] = field(default_factory=list)
+    pages: list[tuple[float, str, str]] = field(default_factory=list)
+    calls: list[tuple[float, str, str, str]] = field(default_factory=list)
+    """(when, caller region, service, operation) of every AWS call an orchestrator made."""
+    running: dict[str, Invocation] = field(default_factory=dict)
+    ended: dict[str, inv.Ended] = field(default_factory=dict)
+    converged: bool = False
+    lock_lease: float = 60.0
+    """The executor lock's lease (FAILOVER_LOCK_SECONDS): the longest a dead holder's lock may live."""
+
+    def __post_init__(self) -> None:
+        self.now = self.start
+        self._stash: dict[int, dict] = {}
+        self._cached: tuple | None = None
+        self._dead = False
+        self._lost: str | None = None
+        self._epochs: dict[str, int] = {}
+        self._writer_seen: tuple[str | None, float] = (None, self.start)
+        self.primary, self.dr = self.spec.primary.region, self.spec.dr.region
+        self.regions = (self.primary, self.dr)
+        clusters = {}
+        for spec in (self.spec.primary, self.spec.dr):
+            clusters[spec.region] = Cluster(
+                spec.region,
+                spec.cluster_id,
+                instances={i: self.start - 3600 for i in spec.instance_ids},
+                writer=spec is self.spec.primary,
+                writer_since=self.start - 3600,
+            )
+        self.aurora = AuroraEmulation(
+            self,
+            self.spec.global_id,
+            self.spec.engine,
+            self.spec.engine_version,
+            clusters,
+            self.replication_lag,
+        )
+        self.compute = ComputeEmulation(
+            self,
+            {
+                s.asg_name: Group(s.asg_name, s.region, s.asg_min, s.asg_max, s.asg_desired)
+                for s in (self.spec.primary, self.spec.dr)
+            },
+        )
+        self.arc = ArcEmulation(self, self.regions, active=self.primary)
+        self.route53 = Route53Emulation(self, self.primary, self.dr, self.spec.app_fqdn)
+        self.stream = ClientStream(self, self.spec.app_fqdn, self.dns_phase)
+        self.metrics = MetricsEmulation(self)
+        self.resolvers = {r: Resolver(self, r) for r in self.regions}
+        self.tables: dict[str, str] = {}
+        self.topics: dict[str, str] = {}
+        for spec in (self.spec.primary, self.spec.dr):
+            self.tables[spec.region] = self._create_table(spec)
+            self.topics[spec.region] = (
+                session()
+                .client("sns", region_name=spec.region)
+                .create_topic(Name=spec.topic_name)["TopicArn"]
+            )
+
+    # --- moto resources -------------------------------------------------------------------
+    @staticmethod
+    def _create_table(spec: RegionSpec) -> str:
+        inputs = spec.table
+        keys = [{"AttributeName": inputs["hashKey"], "KeyType": "HASH"}]
+        if inputs.get("rangeKey"):
+            keys.append({"AttributeName": inputs["rangeKey"], "KeyType": "RANGE"})
+        session().client("dynamodb", region_name=spec.region).create_table(
+            TableName=inputs["name"],
+            KeySchema=keys,
+            AttributeDefinitions=[
+                {"AttributeName": a["name"], "AttributeType": a["type"]} for a in inputs["attributes"]
+            ],
+            BillingMode="PAY_PER_REQUEST",
+        )
+        return inputs["name"]
+
+    # --- responses for the emulations -------------------------------------------------------
+    @staticmethod
+    def ok(body: dict):
+        return AWSResponse("https://emulated", 200, {}, None), {
+            **body,
+            "ResponseMetadata": {"HTTPStatusCode": 200},
+        }
+
+    @staticmethod
+    def error(code: str, message: str, status: int):
+        return AWSResponse("https://emulated", status, {}, None), {
+            "Error": {"Code": code, "Message": message},
+            "ResponseMetadata": {"HTTPStatusCode": status},
+        }
+
+    def record(self, where: str, what: str) -> None:
+        self.log.append(WorldLog(self.now, where, what))
+
+    def lose_response(self, operation: str) -> None:
+        self._lost = operation
+
+    def kill(self, reason: str) -> None:
+        """The calling process dies: this call and every later one it would make (a dead
+        process runs no `finally`) raise Killed until the drill has buried it (revive)."""
+        self.record("drill", f"orchestrator killed {reason}")
+        self._dead = True
+        raise Killed(reason)
+
+    def revive(self) -> None:
+        self._dead = False
+
+    # --- the clock ----------------------------------------------------------------------
+    def clock(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        """Time passes: the world steps at most a second at a time; invariants after each."""
+        end = self.now + max(0.0, seconds)
+        while self.now < end:
+            self.now = min(end, self.now + 1.0)
+            self._step()
+
+    def _step(self) -> None:
+        now = self.now
+        self.aurora.step(now)
+        self.route53.step(now)
+        self.stream.step(now)
+        self.metrics.step(now)
+        self.check()
+
+    # --- invariants ---------------------------------------------------------------------
+    def accepting(self) -> set[str]:
+        return {r for r in self.regions if self.aurora.accepting(r, self.now)}
+
+    def check(self) -> None:
+        now = self.now
+        accepting = self.accepting()
+        writer = next(iter(accepting)) if len(accepting) == 1 else None
+        if writer != self._writer_seen[0]:
+            self._writer_seen = (writer, now)
+        grace = self.traffic_grace_seconds()
+        found = {
+            "one_writer": inv.one_writer(accepting),
+            "traffic_follows_writer": inv.traffic_follows_writer(
+                writer, self._writer_seen[1], self.route53.app_answer(), now, grace
+            ),
+            "epochs_agree": self._check_epochs(),
+            "no_orphan_lock": inv.no_orphan_lock(
+                self._records()[1], set(self.running), self.ended, self.lock_lease, now
+            ),
+        }
+        for name, message in found.items():
+            if message and not any(
+                v.invariant == name and v.message == message for v in self.violations[-20:]
+            ):
+                self.violations.append(Violation(now, name, message))
+                self.record("INVARIANT", f"{name}: {message}")
+
+    def traffic_grace_seconds(self) -> float:
+        """How long DNS may keep answering another region after the writer moved: the
+        authority follows the writer within one evaluation and one fence (ARC calls past two
+        dead endpoints), Route 53 follows the authority after the routing-control check's
+        propagation, and after interval x threshold where a record is gated by an endpoint
+        health check. Clients may then keep the old answer for the record's TTL."""
+        timing = self.timing
+        grace = (
+            timing.evaluation_interval_seconds
+            + timing.fence_seconds
+            + timing.routing_control_propagation_seconds
+        )
+        if any(gate.endpoint for gate in self.spec.record_gates.values()):
+            grace += timing.health_check_detection_seconds
+        return grace
+
+    def _check_epochs(self) -> str | None:
+        records = self._records()[0]
+        message = inv.epochs_agree(records, self._epochs, converged=self.converged)
+        for record in records:
+            self._epochs[record.region] = max(self._epochs.get(record.region, 0), record.epoch)
+        return message
+
+    def _item(self, region: str, pk: str, sk: str) -> dict[str, Any] | None:
+        from moto.dynamodb.models import dynamodb_backends
+        from moto.dynamodb.models.dynamo_type import DynamoType
+
+        table = dynamodb_backends[ACCOUNT][region].tables.get(self.tables[region])
+        if table is None:
+            return None
+        range_key = DynamoType({"S": sk}) if table.range_key_attr else None
+        item = table.get_item(DynamoType({"S": pk}), range_key)
+        if item is None:
+            return None
+        return {k: v.cast_value for k, v in item.attrs.items()}
+
+    def _records(self) -> tuple[list[inv.EpochRecord], list[inv.LockRecord]]:
+        """Epoch and lock records, re-read from the tables only after a write to them."""
+        down = frozenset(self.network.down)
+        if self._cached is None or self._cached[0] != down:
+            self._cached = (down, (self.epoch_records(), self.locks()))
+        return self._cached[1]
+
+    def epoch_records(self) -> list[inv.EpochRecord]:
+        """Each region's recorded fencing epoch (a region that is gone is not read)."""
+        records = []
+        for region in self.regions:
+            if region in self.network.down:
+                continue
+            state = self._item(region, "STATE", "ACTIVE")
+            if state is not None and "epoch" in state:
+                records.append(inv.EpochRecord(region, int(state["epoch"]), state.get("active_region")))
+        return records
+
+    def locks(self) -> list[inv.LockRecord]:
+        found = []
+        for region in self.regions:
+            lock = self._item(region, "LOCK", "FAILOVER")
+            if lock and lock.get("holder"):
+                found.append(inv.LockRecord(region, str(lock["holder"]), float(lock.get("expires_at", 0))))
+        return found
+
+    # --- what an orchestrator is given -------------------------------------------------
+    def install(self, client, caller: str, region: str | None = None):
+        """Route `client`'s calls through the network model, the clock and the emulations."""
+        target = region or client.meta.region_name
+        binding = getattr(client, "_drill_binding", None)
+        if binding is None:  # clients are reused across runs: the hooks follow the binding
+            binding = {}
+            client._drill_binding = binding
+            events = client.meta.events
+            events.register(
+                "before-parameter-build",
+                lambda params, **_: binding["world"]._stash.__setitem__(id(client), dict(params)),
+            )
+            events.register(
+                "before-call",
+                lambda model, **_: binding["world"]._call(
+                    client, model, binding["caller"], binding["target"]
+                ),
+            )
+            events.register("after-call", lambda **_: binding["world"]._invalidate())
+        binding.update(world=self, caller=caller, target=target)
+        return client
+
+    def _invalidate(self) -> None:
+        self._cached = None
+
+    def _attempts(self, client) -> int:
+        retries = client.meta.config.retries or {}
+        if "total_max_attempts" in retries:
+            return int(retries["total_max_attempts"])
+        if "max_attempts" in retries:
+            return int(retries["max_attempts"]) + 1
+        return 3 if retries.get("mode") == "standard" else 5
+
+    def _call(self, client, model, caller: str, target: str):
+        service = model.service_model.service_name
+        operation = model.name
+        params = self._stash.pop(id(client), {})
+        url = client.meta.endpoint_url
+        self.calls.append((self.now, caller, service, operation))
+        if service == "dynamodb":
+            self._cached = None  # a write may change the epoch or the lock
+        if caller in self.network.down or self._dead:
+            raise Killed(f"{caller}'s orchestrator process is dead")
+        if not self.network.regional_service_ok(caller, target):
+            connect = client.meta.config.connect_timeout or 60
+            self.advance(float(connect) * self._attempts(client))
+            raise botocore.exceptions.ConnectTimeoutError(endpoint_url=url)
+        self.advance(self.timing.api_latency_seconds)
+        if service == "sns" and operation == "Publish":
+            self.pages.append(
+                (self.now, caller, str(params.get("Subject") or params.get("Message", ""))[:120])
+            )
+        if service == "dynamodb" and operation in ("GetItem", "PutItem", "Query"):
+            fast = getattr(self, f"_fast_{operation}")(target, params)
+            if fast is not None:
+                self._cached = None
+                return fast
+        emulation = {
+            "cloudwatch": self.metrics,
+            "rds": self.aurora,
+            "rds-data": self.aurora,
+            "autoscaling": self.compute,
+            "route53-recovery-cluster": self.arc,
+        }.get(service)
+        if emulation is None:
+            return None  # moto answers
+        answer = emulation.answer(operation, params, caller, target)
+        if self._lost is not None:
+            self._lost = None
+            self.advance(float(client.meta.config.read_timeout or 60))
+            raise botocore.exceptions.ReadTimeoutError(endpoint_url=url)
+        return answer
+
+    # DynamoDB straight from moto's own model: the same semantics (keys, condition
+    # expressions) without moto's HTTP round trip and response serialisation, which the drill
+    # would otherwise pay thousands of times. Anything beyond these plain shapes goes to moto.
+    @staticmethod
+    def _table(region: str, params: dict):
+        from moto.dynamodb.models import dynamodb_backends
+
+        backend = dynamodb_backends[ACCOUNT][region]
+        return backend, backend.tables.get(params.get("TableName"))
+
+    def _fast_GetItem(self, region: str, params: dict):  # noqa: N802
+        from moto.dynamodb.models.dynamo_type import DynamoType
+
+        if set(params) - {"TableName", "Key", "ConsistentRead"}:
+            return None
+        _, table = self._table(region, params)
+        if table is None:
+            return None
+        key = params["Key"]
+        hash_value = key.get(table.hash_key_attr)
+        range_value = key.get(table.range_key_attr) if table.range_key_attr else None
+        if hash_value is None or len(key) != (2 if table.range_key_attr else 1):
+            return None
+        item = table.get_item(DynamoType(hash_value), DynamoType(range_value) if range_value else None)
+        return self.ok({} if item is None else {"Item": item.to_json()["Attributes"]})
+
+    def _fast_PutItem(self, region: str, params: dict):  # noqa: N802
+        from moto.dynamodb.exceptions import ConditionalCheckFailed
+
+        allowed = {
+            "TableName",
+            "Item",
+            "ConditionExpression",
+            "ExpressionAttributeNames",
+            "ExpressionAttributeValues",
+        }
+        if set(params) - allowed:
+            return None
+        backend, table = self._table(region, params)
+        if table is None:
+            return None
+        condition = params.get("ConditionExpression")
+        try:
+            backend.put_item(
+                table.name,
+                params["Item"],
+                None,
+                condition,
+                params.get("ExpressionAttributeNames", {}),
+                params.get("ExpressionAttributeValues", {}),
+                condition is None,
+            )
+        except ConditionalCheckFailed as error:
+            return self.error("ConditionalCheckFailedException", str(error.message), 400)
+        return self.ok({})
+
+    def _fast_Query(self, region: str, params: dict):  # noqa: N802
+        """Only `<hash key> = :value`, optionally newest first and limited."""
+        allowed = {
+            "TableName", "KeyConditionExpression", "ExpressionAttributeValues",
+            "ScanIndexForward", "Limit", "ConsistentRead",
+        }  # fmt: skip
+        if set(params) - allowed:
+            return None
+        _, table = self._table(region, params)
+        condition = (params.get("KeyConditionExpression") or "").split()
+        values = params.get("ExpressionAttributeValues", {})
+        if table is None or len(condition) != 3 or condition[0] != table.hash_key_attr or condition[1] != "=":
+            return None
+        if condition[2] not in values or not table.range_key_attr:
+            return None
+        from moto.dynamodb.models.dynamo_type import DynamoType
+
+        rows = table.items.get(DynamoType(values[condition[2]]), {})
+        ordered = sorted(rows.values(), key=lambda item: item.range_key)
+        if params.get("ScanIndexForward") is False:
+            ordered.reverse()
+        limit = params.get("Limit")
+        page = ordered[:limit] if limit else ordered
+        body: dict = {
+            "Items": [i.to_json()["Attributes"] for i in page],
+            "Count": len(page),
+            "ScannedCount": len(page),
+        }
+        if limit and len(ordered) > limit:
+            last = page[-1]
+            body["LastEvaluatedKey"] = {
+                table.hash_key_attr: last.hash_key.to_json(),
+                table.range_key_attr: last.range_key.to_json(),
+            }
+        return self.ok(body)
+
+    def probe_for(self, home: str, peer: str, attempts: int):
+        """The HTTPS probe of the peer's health URL from `home` (the runtime's `probe`)."""
+
+        def probe(url: str) -> list[ProbeAttempt]:
+            tries = []
+            for _ in range(max(1, attempts)):
+                up = (
+                    self.network.reachable(home, peer)
+                    and home not in self.network.impaired
+                    and self.compute.healthy_targets(peer, self.now) > 0
+                )
+                if up:
+                    self.advance(self.timing.api_latency_seconds)
+                    tries.append(ProbeAttempt(True, f"{url}: 200"))
+                    break
+                self.advance(self.timing.probe_timeout_seconds)
+                tries.append(
+                    ProbeAttempt(False, f"{url}: timed out after {self.timing.probe_timeout_seconds:.0f}s")
+                )
+            return tries
+
+        return probe
+
+    def resolver_for(self, home: str):
+        """`home`'s VPC resolver (the runtime's `resolver`): IPv4 answers or socket.gaierror."""
+        resolver = self.resolvers[home]
+
+        def resolve(fqdn: str) -> list[str]:
+            if not resolver.available():
+                self.advance(self.timing.probe_timeout_seconds)
+            else:
+                self.advance(self.timing.api_latency_seconds / 4)
+            return [resolver.resolve(fqdn)]
+
+        return resolve
+
+    def arc_client_factory(self, home: str):
+        """The runtime's `arc_client_factory`: a boto3 route53-recovery-cluster client for one
+        cluster endpoint, with the client settings the runtime's contract names."""
+        from botocore.config import Config
+
+        timeout = self.timing.probe_timeout_seconds
+
+        def factory(endpoint_url: str, region: str):
+            key = (home, endpoint_url, region, timeout)
+            if key in _ARC_CLIENTS:
+                return self.install(_ARC_CLIENTS[key], home, region)
+            client = _ARC_CLIENTS[key] = session().client(
+                "route53-recovery-cluster",
+                region_name=region,
+                endpoint_url=endpoint_url,
+                config=Config(
+                    connect_timeout=timeout, read_timeout=timeout, retries={"total_max_attempts": 1}
+                ),
+            )
+            return self.install(client, home, region)
+
+        return factory
+
+    def lost_writes(self) -> int:
+        return len(self.aurora.lost)

@@ -1,0 +1,49 @@
+"""The drill is an adversary: each scenario of the fault matrix FAILS an orchestrator that
+breaks the rule the scenario exists for (tests/ops/drill_support.py), and says why. These run
+without the real runtime, so they hold whatever the runtime does; tests/ops/test_drill.py
+runs the real one."""
+
+from __future__ import annotations
+
+import pytest
+
+from ops.drill import run_facts
+from tests.ops.drill_support import facts, passive, timing, unsafe
+
+# (scenario, unsafe orchestrator, tier, words in a failure, invariant that must break or None)
+CASES = [
+    ("region-gone", passive(), "hot-standby", "0 FailoverGlobalCluster calls accepted", None),
+    ("region-gone-tiers", unsafe(), "warm-standby", "the DR group runs 1 instances", None),
+    ("partition", unsafe(), "hot-standby", "a promotion was accepted during a partition", "one_writer"),
+    ("dr-impaired", unsafe(), "hot-standby", "routing controls On: ['us-west-2']", "traffic_follows_writer"),
+    ("api-faults", unsafe(detach_on_error=True), "hot-standby", "a cluster was detached", None),
+    ("killed-mid-promotion", unsafe(hoard_lock=True), "hot-standby", "invariant broken", "no_orphan_lock"),
+    (
+        "primary-returns",
+        unsafe(fail_back=True),
+        "hot-standby",
+        "routing controls On: ['us-east-1']",
+        "traffic_follows_writer",
+    ),
+    ("lag-above-bound", unsafe(), "hot-standby", "promoted automatically past the RPO bound", None),
+    ("switchover-failback", unsafe(flip_before_switchover=True), "hot-standby", "turned On at", None),
+]
+
+
+@pytest.mark.parametrize("scenario,factory,tier,failure,invariant", CASES, ids=[c[0] for c in CASES])
+def test_each_scenario_fails_an_orchestrator_that_breaks_its_rule(
+    scenario, factory, tier, failure, invariant
+):
+    desired = 1 if tier == "warm-standby" else 3
+    result = run_facts(
+        scenario,
+        facts(dr_desired=desired),
+        timing(tier=tier),
+        seed=0,
+        tier=tier,
+        orchestrator_factory=factory,
+    )
+    assert not result.passed
+    assert any(failure in f for f in result.failures), result.failures
+    if invariant is not None:
+        assert result.violations.get(invariant), result.violations

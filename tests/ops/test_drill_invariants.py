@@ -1,0 +1,59 @@
+"""The drill's invariant checkers as plain functions: each flags the unsafe state it exists
+for and stays quiet in the safe ones next to it (so removing its rule turns a test red)."""
+
+from __future__ import annotations
+
+from ops.emulation import invariants as inv
+
+
+def test_one_writer_flags_two_regions_accepting_writes():
+    assert inv.one_writer({"us-east-1", "us-west-2"}) is not None
+    assert inv.one_writer({"us-east-1"}) is None
+    assert inv.one_writer(set()) is None  # mid-promotion: nobody writes, which is safe
+
+
+def test_traffic_must_follow_the_writer_once_dns_has_had_time():
+    grace = 35.0
+    # The writer moved to us-west-2 at 100; DNS still answers us-east-1.
+    assert inv.traffic_follows_writer("us-west-2", 100.0, "us-east-1", 100.0 + grace, grace) is None
+    late = inv.traffic_follows_writer("us-west-2", 100.0, "us-east-1", 100.0 + grace + 1, grace)
+    assert late is not None and "us-east-1" in late
+    assert inv.traffic_follows_writer("us-west-2", 100.0, "us-west-2", 500.0, grace) is None
+    assert inv.traffic_follows_writer(None, 100.0, "us-east-1", 500.0, grace) is None  # no writer at all
+
+
+def test_epochs_never_go_back_never_disagree_and_agree_once_converged():
+    east, west = "us-east-1", "us-west-2"
+    history: dict[str, int] = {east: 2}
+    assert inv.epochs_agree([inv.EpochRecord(east, 1, west)], history) is not None  # went back
+    split = [inv.EpochRecord(east, 3, east), inv.EpochRecord(west, 3, west)]
+    assert inv.epochs_agree(split, {}) is not None  # one epoch, two active regions
+    lagging = [inv.EpochRecord(east, 2, west), inv.EpochRecord(west, 3, west)]
+    assert inv.epochs_agree(lagging, {}) is None  # a region that has not caught up yet
+    assert inv.epochs_agree(lagging, {}, converged=True) is not None
+    same = [inv.EpochRecord(east, 3, west), inv.EpochRecord(west, 3, west)]
+    assert inv.epochs_agree(same, {east: 3, west: 3}, converged=True) is None
+
+
+def test_a_lock_must_not_outlive_its_holder():
+    lease, now = 60.0, 1000.0
+    held = [inv.LockRecord("us-west-2", "inv-1", expires_at=now + 30)]
+    # Held by a running invocation: fine.
+    assert inv.no_orphan_lock(held, {"inv-1"}, {}, lease, now) is None
+    # Its holder returned normally and left it held: broken.
+    returned = {"inv-1": inv.Ended(at=now - 5, killed=False)}
+    assert inv.no_orphan_lock(held, set(), returned, lease, now) is not None
+    # Its holder died: the lock may live out the lease it had, not more.
+    died = {"inv-1": inv.Ended(at=now - 10, killed=True)}
+    assert inv.no_orphan_lock(held, set(), died, lease, now) is None
+    renewed = [inv.LockRecord("us-west-2", "inv-1", expires_at=now - 10 + lease + 1)]
+    assert inv.no_orphan_lock(renewed, set(), died, lease, now) is not None
+    # An expired lock is free, whoever held it.
+    expired = [inv.LockRecord("us-west-2", "inv-1", expires_at=now)]
+    assert inv.no_orphan_lock(expired, set(), returned, lease, now) is None
+
+
+def test_every_invariant_has_a_checker():
+    assert set(inv.INVARIANTS) == {"one_writer", "traffic_follows_writer", "epochs_agree", "no_orphan_lock"}
+    for name in inv.INVARIANTS:
+        assert callable(getattr(inv, name))

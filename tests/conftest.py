@@ -36,3 +36,37 @@ def dr(stacks) -> StackRun:
 def by_stack(stacks) -> dict[str, StackRun]:
     """{"primary": ..., "dr": ...}, for tests parametrized over the stack name."""
     return {"primary": stacks[0], "dr": stacks[1]}
+
+
+def _memoised(run_stack):
+    """run_stack, remembered per configuration for the rest of this test process.
+
+    Many test modules build the same configuration (every tier, both engines, the stack
+    files as they are); a build is a couple of seconds of the Pulumi mock engine. A StackRun
+    is a record of what was registered and no test changes it, so one build serves them all.
+    The key is everything the build reads: the stack, the overrides, the peer's exports and
+    the project folder (a test that writes its own project gets its own builds)."""
+    import functools
+    import json
+
+    builds: dict[str, StackRun] = {}
+
+    @functools.wraps(run_stack)
+    def remembered(stack, *, overrides=None, peer_exports=None, peer_secrets=None, **kwargs):
+        key = json.dumps(
+            [stack, overrides, peer_exports, sorted((peer_secrets or {}).items()), kwargs],
+            sort_keys=True,
+            default=str,
+        )
+        if key not in builds:
+            builds[key] = run_stack(
+                stack, overrides=overrides, peer_exports=peer_exports, peer_secrets=peer_secrets, **kwargs
+            )
+        return builds[key]
+
+    return remembered
+
+
+import ops.mock_engine as _mock_engine  # noqa: E402
+
+_mock_engine.run_stack = _memoised(_mock_engine.run_stack)

@@ -6,9 +6,9 @@ root: `venv/bin/python tools/mutation_checks_failover.py [name-substring ...]`. 
 it rewrites source files while it runs, so never run it beside other work in the tree."""
 
 # ruff: noqa: E501
-import pathlib
-import subprocess
 import sys
+
+from mutations import run_mutations
 
 MUTATIONS = [
     (
@@ -201,23 +201,5 @@ MUTATIONS = [
         "tests/ops/test_failover_detach.py",
     ),
 ]
-only = sys.argv[1:]
-for name, path, old, new, tests in MUTATIONS:
-    if only and not any(o in name for o in only):
-        continue
-    p = pathlib.Path(path)
-    src = p.read_text()
-    assert src.count(old) == 1, (name, src.count(old))
-    p.write_text(src.replace(old, new))
-    try:
-        r = subprocess.run(  # noqa: S602 (fixed commands of this file)
-            f"timeout 600 venv/bin/python -m pytest -p no:randomly -n 0 -q -x {tests}",
-            shell=True,
-            capture_output=True,
-            text=True,
-        )
-        fails = [line for line in r.stdout.splitlines() if line.startswith(("FAILED", "ERROR"))]
-        last = fails[0] if fails else (r.stdout.strip().splitlines() or [r.stderr[-200:]])[-1]
-        print(("RED  " if r.returncode else "GREEN"), name, "|", last[:150], flush=True)  # noqa: T201
-    finally:
-        p.write_text(src)
+if __name__ == "__main__":
+    sys.exit(1 if run_mutations(MUTATIONS, sys.argv[1:]) else 0)

@@ -12,30 +12,10 @@ from moto import mock_aws
 
 from components.settings import parse_settings
 from ops.emulation.arc import control_arn
-from ops.emulation.dr_world import DrWorld, RegionSpec, WorldSpec
+from ops.emulation.dr_world import DrWorld, WorldSpec
 from ops.stack_config import effective_config
 from ops.timing_model import timing_model
-
-EAST, WEST = "us-east-1", "us-west-2"
-TABLE = {
-    "hashKey": "pk",
-    "rangeKey": "sk",
-    "attributes": [{"name": "pk", "type": "S"}, {"name": "sk", "type": "S"}],
-}
-
-
-def region(name: str, instances: int, desired: int) -> RegionSpec:
-    return RegionSpec(
-        region=name,
-        cluster_id=f"db-{name}",
-        instance_ids=[f"db-{name}-{i}" for i in range(instances)],
-        asg_name=f"asg-{name}",
-        asg_min=desired,
-        asg_max=6,
-        asg_desired=desired,
-        table={**TABLE, "name": f"control-{name}"},
-        topic_name=f"alerts-{name}",
-    )
+from tests.ops.drill_support import EAST, WEST, region_spec
 
 
 @pytest.fixture
@@ -45,8 +25,8 @@ def world():
     with mock_aws():
         yield lambda dr_instances=1, dr_desired=3, lag=1.0: DrWorld(
             spec=WorldSpec(
-                primary=region(EAST, 2, 3),
-                dr=region(WEST, dr_instances, dr_desired),
+                primary=region_spec(EAST, 2, 3),
+                dr=region_spec(WEST, dr_instances, dr_desired),
                 global_id="global",
                 engine="aurora-postgresql",
                 engine_version="16.6",
@@ -118,7 +98,7 @@ def test_a_headless_cluster_cannot_be_promoted_until_an_instance_is_added(world)
         failover(client, w)
     client.create_db_instance(
         DBInstanceIdentifier="writer",
-        DBClusterIdentifier=f"db-{WEST}",
+        DBClusterIdentifier=f"trading-dr-{WEST}",
         Engine="aurora-postgresql",
         DBInstanceClass="db.r6g.large",
     )

@@ -95,6 +95,22 @@ def consecutive_quorum(
     return count
 
 
+def streak_started_at(history: Sequence[Evaluation], max_gap_seconds: float) -> float | None:
+    """When the current run of quorum evaluations began (the first time the peer was seen
+    down in this streak), or None when the newest evaluation has no quorum. The same breaks
+    as consecutive_quorum: a non-quorum evaluation or a gap longer than max_gap_seconds.
+    A streak longer than the history read gives a LATER start, which only makes the RPO
+    gate's freshness rule stricter."""
+    started, newer = None, None
+    for evaluation in sorted(history, key=lambda e: e.at, reverse=True):
+        if not evaluation.quorum:
+            break
+        if newer is not None and newer.at - evaluation.at > max_gap_seconds:
+            break
+        started, newer = evaluation.at, evaluation
+    return started
+
+
 def lag_blocks(lag_seconds: float | None, max_lag_seconds: float) -> bool:
     """The RPO gate: an unknown lag blocks too, since the data loss cannot be bounded."""
     return lag_seconds is None or lag_seconds > max_lag_seconds

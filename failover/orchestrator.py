@@ -242,17 +242,8 @@ class Orchestrator:
         probe = peer_probe_signal(self.probe, c.peer_health_url)
         has_quorum = d.quorum(witness, probe)
         local_is_writer = bool(view and view.local_is_writer(c.local_cluster_arn))
-        # The lag is read only when the RPO gate may be reached or someone asks: at six
-        # evaluations a minute in two regions, GetMetricStatistics is the runtime's one
-        # per-request cost that adds up.
-        if command.kind != EVALUATE or (has_quorum and not local_is_writer):
-            lag = observed_lag(
-                self.clients.cloudwatch, c.local_cluster_id, self.clock(), c.lag_max_age_seconds
-            )
-        else:
-            lag = LagReading(None, {"skipped": "no quorum: the RPO gate is not reached"})
         self_ok = all(reachable.values())
-        consecutive = 0
+        consecutive, first_down_at = 0, None
         if command.kind == EVALUATE and reachable["dynamodb"] and not command.read_only:
             self.table.record_evaluation(
                 evaluation_id, has_quorum and self_ok, [witness.as_dict(), probe.as_dict()]
@@ -262,6 +253,21 @@ class Orchestrator:
             consecutive = d.consecutive_quorum(
                 history, c.evaluation_gap_seconds, c.evaluation_interval_seconds / 2
             )
+            first_down_at = d.streak_started_at(history, c.evaluation_gap_seconds)
+        # The lag is read only when the RPO gate may be reached or someone asks: at six
+        # evaluations a minute in two regions, GetMetricStatistics is the runtime's one
+        # per-request cost that adds up. Its freshness is judged against the moment the
+        # peer was first seen down in this streak (see observed_lag for why).
+        if command.kind != EVALUATE or (has_quorum and not local_is_writer):
+            lag = observed_lag(
+                self.clients.cloudwatch,
+                c.local_cluster_id,
+                self.clock(),
+                c.lag_max_age_seconds,
+                first_down_at if has_quorum else None,
+            )
+        else:
+            lag = LagReading(None, {"skipped": "no quorum: the RPO gate is not reached"})
         eligibility = (
             view.eligibility(c.local_cluster_arn) if view else d.Eligibility(False, reason="RDS unreachable")
         )

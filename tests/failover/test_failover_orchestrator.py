@@ -212,6 +212,45 @@ def test_a_stale_lag_datapoint_is_unknown_and_blocks(world):
     assert world.g.accepted == []
 
 
+def test_the_rpo_gate_judges_freshness_from_the_first_peer_down_observation(world):
+    """Drill finding F1: once the primary region is gone nobody publishes the lag metrics, so
+    the last datapoint predates the outage. It bounds the data at risk (what the old writer
+    acknowledged before the outage) when it is at most 120 s older than the FIRST peer-down
+    evaluation of the streak, even though it is older than 120 s at decision time."""
+    world.up[PRIMARY] = False
+    world.put_lag(DR, 1.0, age=110)  # the last datapoint before the writer went away
+    records = [world.tick() for _ in range(N)]
+    assert records[-1]["lag_seconds"] == 1.0  # 130 s old now, 110 s before the first "down"
+    assert records[-1]["outcome"] == o.EXECUTING and world.g.accepted == [("failover_global_cluster", DR)]
+
+
+def test_a_lag_datapoint_from_long_before_the_first_peer_down_still_blocks(world):
+    """The freshness reference is the start of the CURRENT streak: a streak broken by a healthy
+    evaluation starts over, so a datapoint 120 s older than the new streak's start is unknown."""
+    world.up[PRIMARY] = False
+    world.put_lag(DR, 1.0, age=100)
+    world.tick()  # a first peer-down streak of one evaluation, 100 s after the datapoint ...
+    world.up[PRIMARY] = True
+    for _ in range(3):
+        world.tick()  # ... broken by a healthy peer for 30 s (no gap long enough to break it)
+    world.up[PRIMARY] = False
+    records = [world.tick() for _ in range(N + 2)]
+    assert records[-1]["outcome"] == d.RPO_GATE and records[-1]["lag_seconds"] is None
+    assert world.g.accepted == [] and any("rpo gate" in s for s in world.pages())
+
+
+def test_a_lag_value_still_growing_after_the_outage_blocks(world):
+    """AWS does not say whether the lag keeps being published (growing) once the writer is
+    gone: if it is, the newest datapoint is taken and blocks."""
+    world.up[PRIMARY] = False
+    world.put_lag(DR, 1.0, age=60)
+    records = [world.tick()]
+    world.put_lag(DR, 45.0, age=0)
+    records += [world.tick() for _ in range(N + 1)]
+    assert records[-1]["outcome"] == d.RPO_GATE and records[-1]["lag_seconds"] == 45.0
+    assert world.g.accepted == []
+
+
 # --- FailoverGlobalCluster faults: no detach, completes -----------------------------------------------
 @pytest.mark.parametrize(
     "faults",

@@ -52,6 +52,9 @@ class Signal:
 class Evaluation:
     at: float
     quorum: bool
+    since: float | None = None
+    """For a quorum evaluation: when its streak began, as known when it was recorded (so a
+    streak longer than the history read still knows its start)."""
 
 
 @dataclass(frozen=True)
@@ -99,15 +102,17 @@ def streak_started_at(history: Sequence[Evaluation], max_gap_seconds: float) -> 
     """When the current run of quorum evaluations began (the first time the peer was seen
     down in this streak), or None when the newest evaluation has no quorum. The same breaks
     as consecutive_quorum: a non-quorum evaluation or a gap longer than max_gap_seconds.
-    A streak longer than the history read gives a LATER start, which only makes the RPO
-    gate's freshness rule stricter."""
+    Each recorded evaluation carries the start its streak had then (`since`), so a streak
+    longer than the history read still reports its true start."""
     started, newer = None, None
     for evaluation in sorted(history, key=lambda e: e.at, reverse=True):
         if not evaluation.quorum:
             break
         if newer is not None and newer.at - evaluation.at > max_gap_seconds:
             break
-        started, newer = evaluation.at, evaluation
+        own = evaluation.at if evaluation.since is None else min(evaluation.since, evaluation.at)
+        started = own if started is None else min(started, own)
+        newer = evaluation
     return started
 
 

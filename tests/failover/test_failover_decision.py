@@ -152,3 +152,10 @@ def test_quorum_needs_the_outside_witness_and_the_probe(witness, probe, expected
 def test_the_streak_start_is_the_first_peer_down_of_the_current_streak(history, started):
     evaluations = [d.Evaluation(at=float(at), quorum=q) for at, q in history]
     assert d.streak_started_at(evaluations, 45) == started
+
+
+def test_the_streak_start_survives_a_history_shorter_than_the_streak():
+    """Each quorum evaluation carries its streak's start: reading only the newest entries
+    of a long streak (pilot-light preparation takes minutes) still gives the true start."""
+    window = [d.Evaluation(at=float(at), quorum=True, since=0.0) for at in range(600, 800, 10)]
+    assert d.streak_started_at(window, 45) == 0.0

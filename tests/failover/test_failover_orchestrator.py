@@ -111,6 +111,98 @@ def test_pilot_light_headless_cluster_gets_its_writer_instance_before_the_failov
     assert world.g.writer == DR and world.asg[DR].desired == 2
 
 
+def _in_service(world: World) -> int:
+    group = world.asg[DR].describe_auto_scaling_groups([world.asg[DR].name])["AutoScalingGroups"][0]
+    return len(group["Instances"])
+
+
+def test_pilot_light_prepares_before_the_fence_so_traffic_moves_only_to_healthy_targets(make_world):
+    """Drill finding F2 / issue 10 "traffic only once targets are healthy": the routing control
+    moves DNS, so the fence waits (across evaluations, no sleep) until the group is in
+    service and the headless cluster's writer instance is available."""
+    world = make_world(dr_boot_seconds=90)
+    world.g.members[DR] = []
+    outage(world)
+    fenced_with = None
+    for _ in range(60):
+        fresh_lag(world)
+        record = world.tick()
+        if world.arc.updates and fenced_with is None:
+            fenced_with = _in_service(world)
+            assert world.g.accepted == [] or world.g.accepted[-1][0] == "failover_global_cluster"
+            assert writer_instance_id("trading-dr-db") in world.g.members[DR]
+        if record["outcome"] == o.PROMOTED:
+            break
+    assert record["outcome"] == o.PROMOTED and fenced_with == 2
+    order = list(record["execution"]["steps"])
+    assert order.index("targets_ready") < order.index("fence") < order.index("promote_db")
+    calls = rds_ops(world)
+    assert calls.index("create_db_instance") < calls.index("failover_global_cluster")
+
+
+def test_a_preparation_longer_than_the_history_read_still_fences(make_world):
+    """The streak's start (the RPO gate's reference) is carried in each evaluation record:
+    a preparation of 40 evaluations outlasts the 20 read back, and the lag datapoint from
+    before the outage must still count."""
+    world = make_world(dr_boot_seconds=400)
+    world.up[PRIMARY] = False
+    world.put_lag(DR, 1.0, age=60)  # nothing is published after the outage
+    records = [world.tick() for _ in range(60)]
+    assert world.arc.updates and world.g.accepted == [("failover_global_cluster", DR)]
+    assert any(r["outcome"] == o.PROMOTED for r in records)
+
+
+def test_hot_standby_preparation_costs_no_evaluation(make_world):
+    """The preparation is a no-op for a group at full size: the evaluation that decides
+    promote also fences and calls FailoverGlobalCluster."""
+    world = make_world(dr_boot_seconds=90)
+    world.asg[DR].min = world.asg[DR].desired = 2
+    world.asg[DR].changed_at = world.clock() - 1000
+    outage(world)
+    records = []
+    for _ in range(N):
+        fresh_lag(world)
+        records.append(world.tick())
+    assert records[-1]["outcome"] == o.EXECUTING and world.arc.updates
+    assert world.g.accepted == [("failover_global_cluster", DR)]
+
+
+def test_preparation_stands_down_and_scales_back_if_the_peer_is_healthy_before_the_fence(make_world):
+    world = make_world(dr_boot_seconds=90)
+    outage(world)
+    records = []
+    for _ in range(N + 1):
+        fresh_lag(world)
+        records.append(world.tick())
+    assert records[-1]["outcome"] == o.EXECUTING and world.arc.updates == []
+    assert world.asg[DR].desired == 2  # preparing: scaled, not yet in service
+    world.up[PRIMARY] = True
+    record = world.tick()
+    assert record["outcome"] == o.CANCELLED_OUTCOME and world.arc.updates == []
+    assert (world.asg[DR].min, world.asg[DR].desired) == (0, 0)
+    assert world.table().prewarm() is None and world.g.accepted == []
+
+
+def test_the_fence_after_preparation_needs_a_current_promote_decision(make_world):
+    """Preparation can take minutes: the fence must not rest on the evidence of the
+    evaluation that started it. No quorum now (witness unreadable, no veto) -> no fence."""
+    world = make_world(dr_boot_seconds=90)
+    outage(world)
+    for _ in range(N):
+        fresh_lag(world)
+        world.tick()
+    world.witness_unreadable[DR] = True
+    for _ in range(12):  # 120 s: the group is in service by now
+        fresh_lag(world)
+        record = world.tick()
+    assert _in_service(world) == 2 and record["outcome"] == o.EXECUTING
+    assert world.arc.updates == [] and world.g.accepted == []
+    world.witness_unreadable[DR] = False
+    records = [world.tick() for _ in range(N)]
+    assert world.arc.updates and world.g.accepted == [("failover_global_cluster", DR)]
+    assert records[-1]["outcome"] in (o.EXECUTING, o.PROMOTED)
+
+
 def test_prewarm_starts_at_the_first_down_vote_and_is_undone_when_the_peer_recovers(world):
     world.up[PRIMARY] = False
     fresh_lag(world)

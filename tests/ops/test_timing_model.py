@@ -50,6 +50,7 @@ def test_the_budget_parts_add_up_in_critical_path_order(tier):
     assert [p.name for p in parts] == [
         "detection",
         "decision",
+        "prepare",
         "fence",
         "promotion",
         "dns",

@@ -82,10 +82,16 @@ class ControlTable:
 
     # --- evaluation history ------------------------------------------------------------
     def record_evaluation(
-        self, evaluation_id: str, quorum: bool, votes: list[dict], since: float | None = None
+        self,
+        evaluation_id: str,
+        quorum: bool,
+        votes: list[dict],
+        since: float | None = None,
+        at: float | None = None,
     ) -> None:
-        """since: when this quorum evaluation's streak began (see decision.streak_started_at)."""
-        now = self.clock()
+        """since: when this quorum evaluation's streak began (see decision.streak_started_at);
+        at: when the evaluation started (default now)."""
+        now = self.clock() if at is None else at
         item = {
             "pk": _s(EVAL),
             "sk": _s(f"{int(now * 1000):015d}#{evaluation_id}"),

@@ -78,6 +78,11 @@ def vetoed(witness: Signal, probe: Signal) -> bool:
     return witness.peer_down is False or probe.peer_down is False
 
 
+MIN_SPACING_FRACTION = 0.9
+"""Two quorum evaluations closer than this fraction of the interval count once (timer noise
+aside, one invocation starts its evaluations exactly one interval apart)."""
+
+
 def consecutive_quorum(
     history: Sequence[Evaluation], max_gap_seconds: float, min_spacing_seconds: float = 0
 ) -> int:

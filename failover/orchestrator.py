@@ -251,15 +251,18 @@ class Orchestrator:
                 # history read below (a pilot-light preparation takes minutes).
                 earlier = self.table.recent_evaluations(max(20, 4 * c.required_evaluations))
                 since = d.streak_started_at(
-                    [*earlier, d.Evaluation(at=self.clock(), quorum=True)], c.evaluation_gap_seconds
+                    [*earlier, d.Evaluation(at=now, quorum=True)], c.evaluation_gap_seconds
                 )
             self.table.record_evaluation(
-                evaluation_id, has_quorum and self_ok, [witness.as_dict(), probe.as_dict()], since
+                evaluation_id, has_quorum and self_ok, [witness.as_dict(), probe.as_dict()], since, now
             )
         if command.kind == EVALUATE and reachable["dynamodb"]:
             history = self.table.recent_evaluations(max(20, 4 * c.required_evaluations))
+            # Evaluations are recorded at their START (the loop starts them exactly one
+            # interval apart); two overlapping invocations' evaluations closer than 0.9 x the
+            # interval count once, so the persistence rule always spans N-1 intervals.
             consecutive = d.consecutive_quorum(
-                history, c.evaluation_gap_seconds, c.evaluation_interval_seconds / 2
+                history, c.evaluation_gap_seconds, d.MIN_SPACING_FRACTION * c.evaluation_interval_seconds
             )
             first_down_at = d.streak_started_at(history, c.evaluation_gap_seconds)
         # The lag is read only when the RPO gate may be reached or someone asks: at six

@@ -61,9 +61,10 @@ two before one answers. https://docs.aws.amazon.com/r53recovery/latest/dg/introd
 SCHEDULE_SECONDS = 60
 """EventBridge's minimum rate: one invocation a minute, which loops evaluations inside it.
 https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-create-rule-schedule.html"""
-INVOCATION_BUDGET_SECONDS = 50
-"""The runtime's default FAILOVER_INVOCATION_BUDGET_SECONDS: no evaluation starts later than
-this into an invocation, so each minute has one longer gap between evaluations."""
+INVOCATION_BUDGET_SECONDS = 60
+"""FAILOVER_INVOCATION_BUDGET_SECONDS as the program sets it: no evaluation starts at or after
+this into an invocation; the whole minute, so the last starts one interval before the next
+invocation and no gap between evaluations is longer than the interval."""
 
 # --- assumptions (no AWS figure; each is a field, so a benchmark can vary it) ------------
 API_LATENCY_SECONDS = 0.2

@@ -152,6 +152,21 @@ def test_a_preparation_longer_than_the_history_read_still_fences(make_world):
     assert any(r["outcome"] == o.PROMOTED for r in records)
 
 
+def test_overlapping_invocations_cannot_shorten_the_persistence_rule(world):
+    """With a whole-minute invocation budget two invocations can overlap: evaluations closer
+    than 0.9 x the interval (6 s at 10 s here) count once, so N agreeing evaluations still
+    span N-1 intervals."""
+    outage(world)
+    a, b = world.orchestrator(DR, invocation_id="inv-a"), world.orchestrator(DR, invocation_id="inv-b")
+    records = []
+    for index, orchestrator in enumerate((a, b, a, b)):
+        fresh_lag(world)
+        records.append(orchestrator.evaluate(schedule_event(f"overlap-{index}")))
+        world.clock.sleep(6)
+    assert [r["consecutive"] for r in records] == [1, 1, 2, 2]
+    assert records[-1]["outcome"] == d.AWAITING and world.arc.updates == []
+
+
 def test_hot_standby_preparation_costs_no_evaluation(make_world):
     """The preparation is a no-op for a group at full size: the evaluation that decides
     promote also fences and calls FailoverGlobalCluster."""

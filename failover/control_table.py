@@ -81,19 +81,28 @@ class ControlTable:
         self.db.delete_item(TableName=self.table, Key={"pk": _s(EVENT), "sk": _s(event_id)})
 
     # --- evaluation history ------------------------------------------------------------
-    def record_evaluation(self, evaluation_id: str, quorum: bool, votes: list[dict]) -> None:
-        now = self.clock()
-        self.db.put_item(
-            TableName=self.table,
-            Item={
-                "pk": _s(EVAL),
-                "sk": _s(f"{int(now * 1000):015d}#{evaluation_id}"),
-                "at": _n(now),
-                "quorum": {"BOOL": quorum},
-                "votes": _s(json.dumps(votes, default=str)),
-                "expires_at": _n(now + HISTORY_TTL_SECONDS),
-            },
-        )
+    def record_evaluation(
+        self,
+        evaluation_id: str,
+        quorum: bool,
+        votes: list[dict],
+        since: float | None = None,
+        at: float | None = None,
+    ) -> None:
+        """since: when this quorum evaluation's streak began (see decision.streak_started_at);
+        at: when the evaluation started (default now)."""
+        now = self.clock() if at is None else at
+        item = {
+            "pk": _s(EVAL),
+            "sk": _s(f"{int(now * 1000):015d}#{evaluation_id}"),
+            "at": _n(now),
+            "quorum": {"BOOL": quorum},
+            "votes": _s(json.dumps(votes, default=str)),
+            "expires_at": _n(now + HISTORY_TTL_SECONDS),
+        }
+        if quorum and since is not None:
+            item["since"] = _n(min(since, now))
+        self.db.put_item(TableName=self.table, Item=item)
 
     def recent_evaluations(self, limit: int) -> list[Evaluation]:
         items = self.db.query(
@@ -104,7 +113,14 @@ class ControlTable:
             Limit=limit,
             ConsistentRead=True,
         )["Items"]
-        return [Evaluation(at=float(i["at"]["N"]), quorum=i["quorum"]["BOOL"]) for i in items]
+        return [
+            Evaluation(
+                at=float(i["at"]["N"]),
+                quorum=i["quorum"]["BOOL"],
+                since=float(i["since"]["N"]) if "since" in i else None,
+            )
+            for i in items
+        ]
 
     # --- the executor lock (a lease) ------------------------------------------------------
     def acquire_lock(self, holder: str, seconds: int, execution_id: str = "") -> bool:

@@ -52,6 +52,9 @@ class Signal:
 class Evaluation:
     at: float
     quorum: bool
+    since: float | None = None
+    """For a quorum evaluation: when its streak began, as known when it was recorded (so a
+    streak longer than the history read still knows its start)."""
 
 
 @dataclass(frozen=True)
@@ -75,6 +78,11 @@ def vetoed(witness: Signal, probe: Signal) -> bool:
     return witness.peer_down is False or probe.peer_down is False
 
 
+MIN_SPACING_FRACTION = 0.9
+"""Two quorum evaluations closer than this fraction of the interval count once (timer noise
+aside, one invocation starts its evaluations exactly one interval apart)."""
+
+
 def consecutive_quorum(
     history: Sequence[Evaluation], max_gap_seconds: float, min_spacing_seconds: float = 0
 ) -> int:
@@ -93,6 +101,24 @@ def consecutive_quorum(
                 continue
         count, newer = count + 1, evaluation
     return count
+
+
+def streak_started_at(history: Sequence[Evaluation], max_gap_seconds: float) -> float | None:
+    """When the current run of quorum evaluations began (the first time the peer was seen
+    down in this streak), or None when the newest evaluation has no quorum. The same breaks
+    as consecutive_quorum: a non-quorum evaluation or a gap longer than max_gap_seconds.
+    Each recorded evaluation carries the start its streak had then (`since`), so a streak
+    longer than the history read still reports its true start."""
+    started, newer = None, None
+    for evaluation in sorted(history, key=lambda e: e.at, reverse=True):
+        if not evaluation.quorum:
+            break
+        if newer is not None and newer.at - evaluation.at > max_gap_seconds:
+            break
+        own = evaluation.at if evaluation.since is None else min(evaluation.since, evaluation.at)
+        started = own if started is None else min(started, own)
+        newer = evaluation
+    return started
 
 
 def lag_blocks(lag_seconds: float | None, max_lag_seconds: float) -> bool:

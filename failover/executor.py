@@ -15,12 +15,25 @@ Step Functions), so that a promotion can neither wedge nor run twice.
   nothing sleeps longer than the invocation budget.
 - Nothing here removes a cluster from the global cluster (see failover.actions).
 
-Unplanned (failover), in order: fence (ARC: home ON, peer OFF in one call) -> scale the
-compute to full size and, for a headless cluster, add the writer instance (both started,
-neither waited for here) -> the instance is available (AWS needs it before the failover)
--> FailoverGlobalCluster(AllowDataLoss) reconciled -> our cluster is the writer with an
-available writer instance -> test write -> record the epoch -> targets in service ->
-preserve the unplanned-failover snapshot -> notify.
+Unplanned (failover), in order: PREPARE, all of it reversible and nothing a client sees:
+scale the compute to full size and, for a headless cluster, add the writer instance ->
+the instance is available (AWS needs it before the failover) -> the group has instances
+in service (healthy targets) -> only then FENCE (ARC: home ON, peer OFF in one call; traffic moves here) ->
+FailoverGlobalCluster(AllowDataLoss) reconciled -> our cluster is the writer with an
+available writer instance -> test write -> record the epoch -> preserve the
+unplanned-failover snapshot -> notify.
+
+Why prepare first (drill finding F2, issue 10 "traffic only once targets are healthy"):
+the routing control is what moves DNS, so fencing a pilot-light region sends every client
+to an ALB with no healthy target until the group has booted. Preparing first costs a
+hot-standby nothing (the group is at full size and the cluster has instances: each
+preparation step is DONE on its first look) and costs pilot-light nothing on the
+critical path either, since FailoverGlobalCluster needed the writer instance anyway.
+Preparation WAITs across evaluations (never a sleep). Before the fence an automatic
+execution stands down when the peer is seen healthy (the group goes back to the sizes
+kept in the control table's PREWARM item), and the fence itself needs the driving
+evaluation to decide "promote" again: a fence minutes after the decision must not rest on
+stale evidence.
 
 Planned (switchover, also failback): compute and instance first, SwitchoverGlobalCluster,
 wait for the writer, and only THEN flip the routing controls, then the rest.
@@ -57,16 +70,17 @@ PRESERVE_SNAPSHOT = "preserve_snapshot"
 NOTIFY = "notify"
 
 STEPS = {
+    # Unplanned: reversible preparation, then the fence, then the promotion.
     FAILOVER: (
-        FENCE,
         SCALE_COMPUTE,
         ADD_WRITER,
         WRITER_INSTANCE_READY,
+        TARGETS_READY,
+        FENCE,
         PROMOTE_DB,
         WRITER_READY,
         TEST_WRITE,
         RECORD_EPOCH,
-        TARGETS_READY,
         PRESERVE_SNAPSHOT,
         NOTIFY,
     ),
@@ -133,11 +147,15 @@ class Context:
 class Executor:
     def __init__(self, ctx: Context):
         self.ctx = ctx
+        self.may_fence = True
 
-    def drive(self, execution: dict, holder: str) -> dict:
+    def drive(self, execution: dict, holder: str, may_fence: bool = True) -> dict:
         """Run the execution's steps from where it stands until one waits or fails, it ends,
-        or the lease cannot be renewed. Every step is preceded by a renewal."""
+        or the lease cannot be renewed. Every step is preceded by a renewal. may_fence: the
+        evaluation driving this decided "promote" (or a human asked); an automatic failover
+        waits before its fence otherwise."""
         c = self.ctx
+        self.may_fence = may_fence
         while execution["status"] == RUNNING:
             remaining = pending_steps(execution)
             if not remaining:
@@ -192,7 +210,10 @@ class Executor:
     def _fence(self, execution: dict) -> a.StepOutcome:
         arc = self.ctx.arc
         if home_is_active(arc.states()):
+            self._keep_capacity(execution)
             return a.StepOutcome(a.DONE, "routing controls already home ON, peer OFF")
+        if execution["kind"] == FAILOVER and execution.get("automatic") and not self.may_fence:
+            return a.StepOutcome(a.WAIT, "prepared; the fence waits for an evaluation that decides promote")
         try:
             arc.activate_home()
         except ArcConflict as error:
@@ -202,6 +223,7 @@ class Executor:
             return a.StepOutcome(a.FAILED, str(error))
         states = arc.states()
         if home_is_active(states):
+            self._keep_capacity(execution)
             return a.StepOutcome(a.DONE, "routing controls flipped: home ON, peer OFF")
         return a.StepOutcome(a.WAIT, f"routing controls read {states} after the update")
 
@@ -209,14 +231,41 @@ class Executor:
         c = self.ctx.config
         if not c.asg_name:
             return a.StepOutcome(a.DONE, "no Auto Scaling group configured")
+        autoscaling = self.ctx.clients.autoscaling
         try:
-            before = capacity.scale_to(self.ctx.clients.autoscaling, c.asg_name, c.asg_full_capacity)
+            if execution["kind"] == FAILOVER and self.ctx.table.prewarm() is None:
+                # Preparation before the fence is reversible: keep the sizes to go back to
+                # (the pre-warm's, when it scaled first) until the fence makes them final.
+                self.ctx.table.save_prewarm(capacity.sizes(autoscaling, c.asg_name))
+            before = capacity.scale_to(autoscaling, c.asg_name, c.asg_full_capacity)
         except (ClientError, BotoCoreError, LookupError) as error:
             # Compute must not hold up the database: targets_ready tries again and pages.
             self.ctx.page("step_failed:scale_compute", "scaling the compute failed", execution)
             return a.StepOutcome(a.DONE, f"not scaled yet ({error}); retried by {TARGETS_READY}")
-        self.ctx.table.clear_prewarm()  # the pre-warm, if any, is now for good
+        if execution["kind"] != FAILOVER:
+            self.ctx.table.clear_prewarm()  # planned: the pre-warm, if any, is now for good
         return a.StepOutcome(a.DONE, f"{c.asg_name} to {c.asg_full_capacity} (was {before})")
+
+    def _keep_capacity(self, execution: dict) -> None:
+        """After the fence the full size is for good: forget the sizes to go back to."""
+        if self.ctx.config.asg_name:
+            self.ctx.table.clear_prewarm()
+
+    def stand_down(self, execution: dict) -> str:
+        """An automatic failover cancelled before its fence: the group back to the sizes it
+        had (a writer instance added to a headless cluster stays: a reader costs money, not
+        safety, and deleting instances is not this function's to do; the page says so)."""
+        c = self.ctx.config
+        notes = []
+        if c.asg_name:
+            saved = self.ctx.table.prewarm()
+            if saved is not None:
+                capacity.restore(self.ctx.clients.autoscaling, c.asg_name, saved)
+                self.ctx.table.clear_prewarm()
+                notes.append(f"{c.asg_name} back to {saved}")
+        if execution["steps"].get(ADD_WRITER, {}).get("detail", "").endswith("requested"):
+            notes.append(f"writer instance of {c.local_cluster_id} kept (delete it by hand if unwanted)")
+        return "; ".join(notes)
 
     def _add_writer_instance(self, execution: dict) -> a.StepOutcome:
         c = self.ctx.config
@@ -277,13 +326,15 @@ class Executor:
         autoscaling = self.ctx.clients.autoscaling
         capacity.scale_to(autoscaling, c.asg_name, c.asg_full_capacity)  # idempotent
         now = capacity.sizes(autoscaling, c.asg_name)
-        if now["in_service"] >= c.asg_full_capacity:
-            return a.StepOutcome(a.DONE, f"{now['in_service']} instances in service")
+        # Before the fence: traffic may move once the group HAS healthy targets (a
+        # warm standby's minimum-size group already does: it is not slowed); the rest of
+        # the full size keeps coming up in the background (min = desired = full size).
+        if now["in_service"] >= min(1, c.asg_full_capacity):
+            return a.StepOutcome(a.DONE, f"{now['in_service']} of {c.asg_full_capacity} instances in service")
         if self.ctx.clock() - execution["started_at"] > c.promotion_timeout_seconds:
-            # The database is promoted and the epoch recorded; compute that will not come up
-            # is a human's problem (paged as promotion_slow), not a reason to keep the
-            # execution open and block the next one.
-            self.ctx.page("targets_not_ready", "compute not in service after the promotion", execution)
+            # Compute that will not come up is a human's problem (paged), not a reason to
+            # keep a dead primary's clients waiting forever: the fence and the promotion go on.
+            self.ctx.page("targets_not_ready", "compute not in service before the fence", execution)
             return a.StepOutcome(
                 a.DONE, f"gave up waiting: {now['in_service']} of {c.asg_full_capacity} in service (paged)"
             )

@@ -242,26 +242,43 @@ class Orchestrator:
         probe = peer_probe_signal(self.probe, c.peer_health_url)
         has_quorum = d.quorum(witness, probe)
         local_is_writer = bool(view and view.local_is_writer(c.local_cluster_arn))
-        # The lag is read only when the RPO gate may be reached or someone asks: at six
-        # evaluations a minute in two regions, GetMetricStatistics is the runtime's one
-        # per-request cost that adds up.
-        if command.kind != EVALUATE or (has_quorum and not local_is_writer):
-            lag = observed_lag(
-                self.clients.cloudwatch, c.local_cluster_id, self.clock(), c.lag_max_age_seconds
-            )
-        else:
-            lag = LagReading(None, {"skipped": "no quorum: the RPO gate is not reached"})
         self_ok = all(reachable.values())
-        consecutive = 0
+        consecutive, first_down_at = 0, None
         if command.kind == EVALUATE and reachable["dynamodb"] and not command.read_only:
+            since = None
+            if has_quorum and self_ok:
+                # Carry the streak's start forward in the record: a streak can outlast the
+                # history read below (a pilot-light preparation takes minutes).
+                earlier = self.table.recent_evaluations(max(20, 4 * c.required_evaluations))
+                since = d.streak_started_at(
+                    [*earlier, d.Evaluation(at=now, quorum=True)], c.evaluation_gap_seconds
+                )
             self.table.record_evaluation(
-                evaluation_id, has_quorum and self_ok, [witness.as_dict(), probe.as_dict()]
+                evaluation_id, has_quorum and self_ok, [witness.as_dict(), probe.as_dict()], since, now
             )
         if command.kind == EVALUATE and reachable["dynamodb"]:
             history = self.table.recent_evaluations(max(20, 4 * c.required_evaluations))
+            # Evaluations are recorded at their START (the loop starts them exactly one
+            # interval apart); two overlapping invocations' evaluations closer than 0.9 x the
+            # interval count once, so the persistence rule always spans N-1 intervals.
             consecutive = d.consecutive_quorum(
-                history, c.evaluation_gap_seconds, c.evaluation_interval_seconds / 2
+                history, c.evaluation_gap_seconds, d.MIN_SPACING_FRACTION * c.evaluation_interval_seconds
             )
+            first_down_at = d.streak_started_at(history, c.evaluation_gap_seconds)
+        # The lag is read only when the RPO gate may be reached or someone asks: at six
+        # evaluations a minute in two regions, GetMetricStatistics is the runtime's one
+        # per-request cost that adds up. Its freshness is judged against the moment the
+        # peer was first seen down in this streak (see observed_lag for why).
+        if command.kind != EVALUATE or (has_quorum and not local_is_writer):
+            lag = observed_lag(
+                self.clients.cloudwatch,
+                c.local_cluster_id,
+                self.clock(),
+                c.lag_max_age_seconds,
+                first_down_at if has_quorum else None,
+            )
+        else:
+            lag = LagReading(None, {"skipped": "no quorum: the RPO gate is not reached"})
         eligibility = (
             view.eligibility(c.local_cluster_arn) if view else d.Eligibility(False, reason="RDS unreachable")
         )
@@ -314,7 +331,12 @@ class Orchestrator:
         elif decision.notify and decision.action is None:
             self._page_now(f"manual:{decision.outcome}", f"manual {command.kind}: {decision.outcome}", record)
         if open_id is not None:
-            self._drive(open_id, record, veto=d.vetoed(witness, probe) and command.kind == EVALUATE)
+            self._drive(
+                open_id,
+                record,
+                veto=d.vetoed(witness, probe) and command.kind == EVALUATE,
+                may_fence=command.kind != EVALUATE or decision.action == FAILOVER,
+            )
         elif decision.action is not None:
             self._start(command, decision, state, record)
 
@@ -352,18 +374,18 @@ class Orchestrator:
             self.table.release_lock(holder)
             record["lock"] = self.table.lock_holder()
 
-    def _drive(self, open_id: str, record: dict, veto: bool) -> None:
+    def _drive(self, open_id: str, record: dict, veto: bool, may_fence: bool) -> None:
         holder = self.invocation_id
         if not self.table.acquire_lock(holder, self.config.lock_seconds, open_id):
             record.update(outcome=LOCK_HELD, action=None, lock=self.table.lock_holder())
             return
         try:
-            self._run(open_id, holder, record, veto)
+            self._run(open_id, holder, record, veto, may_fence)
         finally:
             self.table.release_lock(holder)
             record["lock"] = self.table.lock_holder()
 
-    def _run(self, open_id: str, holder: str, record: dict, veto: bool) -> None:
+    def _run(self, open_id: str, holder: str, record: dict, veto: bool, may_fence: bool = True) -> None:
         execution = self.table.read_execution(open_id)
         if execution is None:
             record["errors"].append(f"open execution {open_id} has no item")
@@ -373,10 +395,15 @@ class Orchestrator:
             # Positive evidence of a healthy peer before anything was changed: stand down.
             execution["status"] = CANCELLED
             execution["errors"].append("cancelled before the fence: the peer is seen healthy")
+            try:
+                execution["stood_down"] = self.executor.stand_down(execution)
+            except (ClientError, BotoCoreError, LookupError) as error:
+                # The next healthy evaluation restores the kept sizes (see _prewarm).
+                record["errors"].append(f"stand down: {error}")
             self.table.close_execution(execution)
             record.update(outcome=CANCELLED_OUTCOME, execution=execution)
             return
-        execution = self.executor.drive(execution, holder)
+        execution = self.executor.drive(execution, holder, may_fence)
         outcome = {
             "succeeded": PROMOTED,
             "failed": STEP_FAILED,

@@ -144,14 +144,33 @@ class LagReading:
     detail: dict
 
 
-def observed_lag(cloudwatch, cluster_id: str, now: float, max_age_seconds: int) -> LagReading:
+def observed_lag(
+    cloudwatch, cluster_id: str, now: float, max_age_seconds: int, first_down_at: float | None = None
+) -> LagReading:
     """The RPO gate's input: for each lag metric, its newest datapoint no older than
-    max_age_seconds; then the LARGER of them (a smaller one would understate the loss). A
-    metric that cannot be read makes the whole reading unknown (it might be the larger
-    one); a metric with no datapoint is not published for this engine and is skipped; no
-    fresh datapoint at all is unknown."""
+    max_age_seconds before the reference moment; then the LARGER of them (a smaller one
+    would understate the loss). A metric that cannot be read makes the whole reading
+    unknown (it might be the larger one); a metric with no datapoint is not published for
+    this engine and is skipped; no fresh datapoint at all is unknown.
+
+    The reference moment is first_down_at (when this region FIRST saw the peer down in the
+    current quorum streak), or now when there is no streak (manual commands, the healthy
+    case). Issue 10 says "a datapoint no older than 2 minutes"; under an outage the faithful
+    reading is "no older than 2 minutes before the outage was first observed": the lag
+    metrics are published for the secondary from the primary's replication, and once the
+    primary region is gone nothing may publish them (AWS documents neither that the
+    datapoints stop nor that a growing value is published). The data at risk is what the
+    old writer acknowledged BEFORE the outage, so the last datapoint from just before it is
+    the one that bounds the loss; judging its age at decision time would make the gate
+    block forever at an unlucky outage phase, for no gain in safety. Both AWS answers are
+    safe here: if datapoints stop, the pre-outage one decides; if a growing value keeps
+    being published, the newest datapoint (taken, as before) is larger and blocks (a page,
+    then a human with --allow-data-loss). A datapoint from long before the outage (more
+    than max_age_seconds before first_down_at) is still unknown and blocks.
+    """
     end = datetime.fromtimestamp(now, UTC)
-    oldest = end - timedelta(seconds=max_age_seconds)
+    reference = now if first_down_at is None else min(now, first_down_at)
+    oldest = datetime.fromtimestamp(reference, UTC) - timedelta(seconds=max_age_seconds)
     fresh: dict[str, float] = {}
     for metric in LAG_METRICS:
         try:
@@ -171,8 +190,15 @@ def observed_lag(cloudwatch, cluster_id: str, now: float, max_age_seconds: int) 
             newest = max(points, key=lambda p: p["Timestamp"])
             fresh[metric] = newest["Maximum"] / 1000.0
     if not fresh:
-        return LagReading(None, {"error": f"no lag datapoint in the last {max_age_seconds}s"})
-    return LagReading(max(fresh.values()), {"metrics": fresh})
+        return LagReading(
+            None,
+            {"error": f"no lag datapoint in the {max_age_seconds}s before {_stamp(reference)}"},
+        )
+    return LagReading(max(fresh.values()), {"metrics": fresh, "reference": _stamp(reference)})
+
+
+def _stamp(at: float) -> str:
+    return datetime.fromtimestamp(at, UTC).isoformat(timespec="seconds")
 
 
 def _utc(value: datetime) -> datetime:

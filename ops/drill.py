@@ -44,7 +44,7 @@ if TYPE_CHECKING:
 DRILL_START = 1_767_225_600.0  # 2026-01-01T00:00:00Z: a fixed start makes runs repeatable
 STEADY_SECONDS = 60
 SCHEDULE_SECONDS = 60  # EventBridge's minimum rate; the runtime loops inside each invocation
-INVOCATION_BUDGET_DEFAULT = 50
+INVOCATION_BUDGET_DEFAULT = 60
 DEFAULT_SEEDS = 20
 OBSERVE_SECONDS = 240
 """How long a scenario that must NOT promote is watched after its fault."""

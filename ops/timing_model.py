@@ -61,9 +61,10 @@ two before one answers. https://docs.aws.amazon.com/r53recovery/latest/dg/introd
 SCHEDULE_SECONDS = 60
 """EventBridge's minimum rate: one invocation a minute, which loops evaluations inside it.
 https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-create-rule-schedule.html"""
-INVOCATION_BUDGET_SECONDS = 50
-"""The runtime's default FAILOVER_INVOCATION_BUDGET_SECONDS: no evaluation starts later than
-this into an invocation, so each minute has one longer gap between evaluations."""
+INVOCATION_BUDGET_SECONDS = 60
+"""FAILOVER_INVOCATION_BUDGET_SECONDS as the program sets it: no evaluation starts at or after
+this into an invocation; the whole minute, so the last starts one interval before the next
+invocation and no gap between evaluations is longer than the interval."""
 
 # --- assumptions (no AWS figure; each is a field, so a benchmark can vary it) ------------
 API_LATENCY_SECONDS = 0.2
@@ -179,10 +180,19 @@ class TimingModel:
         return self.tier == "pilot-light"
 
     @property
+    def prepare_seconds(self) -> float:
+        """Decision -> the reversible preparation is done and the fence may go (the runtime
+        prepares BEFORE the fence, failover/executor.py): pilot-light adds the writer
+        instance to its headless cluster and boots its group in parallel, and waits for
+        both; hot- and warm-standby already serve and have instances (0 s)."""
+        if not self.headless:
+            return 0.0
+        return max(self.writer_instance_seconds, self.compute_seconds)
+
+    @property
     def database_seconds(self) -> float:
         """Fence done -> the DR cluster has an available writer and the executor saw it."""
-        instance = self.writer_instance_seconds if self.headless else 0.0
-        return instance + self.api_latency_seconds + self.promotion_seconds + self.promotion_poll_seconds
+        return self.api_latency_seconds + self.promotion_seconds + self.promotion_poll_seconds
 
     @property
     def dns_seconds(self) -> float:
@@ -196,9 +206,10 @@ class TimingModel:
 
     @property
     def compute_seconds(self) -> float:
-        """Fence done -> the DR target group has a healthy target. Hot-standby and
+        """Scale-out started -> the DR target group has a healthy target. Hot-standby and
         warm-standby already serve (warm-standby at minimum size; its scale-out to full size
-        runs in the background); pilot-light has no instance until the scale-out."""
+        runs in the background); pilot-light has no instance until the scale-out, which is
+        part of the preparation before the fence."""
         if self.tier != "pilot-light":
             return 0.0
         return self.scale_out_seconds + self.instance_boot_seconds + self.target_healthy_seconds
@@ -231,12 +242,11 @@ class TimingModel:
     def _parts(self) -> list[BudgetPart]:
         database = self.database_seconds
         dns_beyond = max(0.0, self.dns_seconds - database)
-        compute_beyond = max(0.0, self.compute_seconds - max(database, self.dns_seconds))
-        instance = (
-            f"CreateDBInstance in the headless cluster {self.writer_instance_seconds:.0f}s "
-            "(assumption), then "
+        prepare = (
+            f"before the fence, in parallel: CreateDBInstance in the headless cluster "
+            f"{self.writer_instance_seconds:.0f}s (assumption) and {self._compute_note()}"
             if self.headless
-            else ""
+            else f"{self.tier} has its instances and serves already: nothing to prepare"
         )
         return [
             BudgetPart(
@@ -254,6 +264,7 @@ class TimingModel:
                 f"+ one evaluation ({self.probe_timeout_seconds:.0f}s probe timeout, "
                 f"{self.function_run_seconds:.1f}s run time)",
             ),
+            BudgetPart("prepare", self.prepare_seconds, prepare),
             BudgetPart(
                 "fence",
                 self.fence_seconds,
@@ -263,7 +274,7 @@ class TimingModel:
             BudgetPart(
                 "promotion",
                 database,
-                f"{instance}FailoverGlobalCluster {self.promotion_seconds:.0f}s ({PROMOTION_SOURCE}) "
+                f"FailoverGlobalCluster {self.promotion_seconds:.0f}s ({PROMOTION_SOURCE}) "
                 f"+ up to one {self.promotion_poll_seconds:.0f}s poll",
             ),
             BudgetPart(
@@ -275,8 +286,8 @@ class TimingModel:
             ),
             BudgetPart(
                 "compute",
-                compute_beyond,
-                f"beyond the promotion and DNS: {self._compute_note()}",
+                0.0,
+                f"after the fence: nothing; the fence waits for healthy targets ({self._compute_note()})",
             ),
             BudgetPart(
                 "verify",
@@ -300,7 +311,7 @@ class TimingModel:
             return "hot-standby serves at full size already (0s)"
         if self.tier == "warm-standby":
             return f"warm-standby serves at minimum size at once; full size after {boot} (in the background)"
-        return f"pilot-light has no instance: {boot} = {self.compute_seconds:.0f}s after the fence"
+        return f"pilot-light has no instance: {boot} = {self.compute_seconds:.0f}s"
 
 
 def program_ttls() -> tuple[float, float]:

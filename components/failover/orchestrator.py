@@ -93,10 +93,15 @@ class InvocationTiming:
 def invocation_timing(
     interval_seconds: int, probe_attempts: int, probe_timeout_seconds: int
 ) -> InvocationTiming:
-    """Evaluations fill the scheduled minute: the last starts one interval before the next
-    invocation; it may take every probe try, the DNS lookup and a rotation through all five
-    ARC endpoints, each bounded by the probe timeout, plus the API calls."""
-    budget = max(10, SCHEDULE_PERIOD_SECONDS - interval_seconds)
+    """Evaluations fill the scheduled minute: the runtime starts none at or after
+    start + budget, so a budget of the whole minute makes the last start one interval
+    before the next invocation (no gap longer than the interval between two invocations,
+    which used to cost up to one interval of detection). That last evaluation may take every
+    probe try, the DNS lookup and a rotation through all five ARC endpoints, each bounded by
+    the probe timeout, plus the API calls, so two invocations can overlap for a few seconds:
+    the lease lock serialises the executor and the streak counts evaluations at least
+    0.9 x interval apart once (failover/decision.py consecutive_quorum)."""
+    budget = SCHEDULE_PERIOD_SECONDS
     evaluation = (probe_attempts + 1 + ARC_ENDPOINTS) * probe_timeout_seconds + API_ALLOWANCE_SECONDS
     timeout = budget + evaluation + TIMEOUT_MARGIN_SECONDS
     if timeout > LAMBDA_MAX_TIMEOUT:

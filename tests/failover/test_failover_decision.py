@@ -137,3 +137,25 @@ def test_consecutive_quorum_with_spacing(history, expected):
 )
 def test_quorum_needs_the_outside_witness_and_the_probe(witness, probe, expected):
     assert d.quorum(w(witness), p(probe)) is expected
+
+
+@pytest.mark.parametrize(
+    "history, started",
+    [
+        ([], None),
+        ([(0, True), (10, True), (20, True)], 0),
+        ([(0, True), (10, False), (20, True), (30, True)], 20),  # a healthy evaluation restarts it
+        ([(0, True), (100, True), (110, True)], 100),  # a gap longer than 45 s restarts it
+        ([(0, True), (10, False)], None),  # the newest evaluation has no quorum: no streak
+    ],
+)
+def test_the_streak_start_is_the_first_peer_down_of_the_current_streak(history, started):
+    evaluations = [d.Evaluation(at=float(at), quorum=q) for at, q in history]
+    assert d.streak_started_at(evaluations, 45) == started
+
+
+def test_the_streak_start_survives_a_history_shorter_than_the_streak():
+    """Each quorum evaluation carries its streak's start: reading only the newest entries
+    of a long streak (pilot-light preparation takes minutes) still gives the true start."""
+    window = [d.Evaluation(at=float(at), quorum=True, since=0.0) for at in range(600, 800, 10)]
+    assert d.streak_started_at(window, 45) == 0.0

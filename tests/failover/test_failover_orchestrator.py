@@ -111,6 +111,113 @@ def test_pilot_light_headless_cluster_gets_its_writer_instance_before_the_failov
     assert world.g.writer == DR and world.asg[DR].desired == 2
 
 
+def _in_service(world: World) -> int:
+    group = world.asg[DR].describe_auto_scaling_groups([world.asg[DR].name])["AutoScalingGroups"][0]
+    return len(group["Instances"])
+
+
+def test_pilot_light_prepares_before_the_fence_so_traffic_moves_only_to_healthy_targets(make_world):
+    """Drill finding F2 / issue 10 "traffic only once targets are healthy": the routing control
+    moves DNS, so the fence waits (across evaluations, no sleep) until the group is in
+    service and the headless cluster's writer instance is available."""
+    world = make_world(dr_boot_seconds=90)
+    world.g.members[DR] = []
+    outage(world)
+    fenced_with = None
+    for _ in range(60):
+        fresh_lag(world)
+        record = world.tick()
+        if world.arc.updates and fenced_with is None:
+            fenced_with = _in_service(world)
+            assert world.g.accepted == [] or world.g.accepted[-1][0] == "failover_global_cluster"
+            assert writer_instance_id("trading-dr-db") in world.g.members[DR]
+        if record["outcome"] == o.PROMOTED:
+            break
+    assert record["outcome"] == o.PROMOTED and fenced_with == 2
+    order = list(record["execution"]["steps"])
+    assert order.index("targets_ready") < order.index("fence") < order.index("promote_db")
+    calls = rds_ops(world)
+    assert calls.index("create_db_instance") < calls.index("failover_global_cluster")
+
+
+def test_a_preparation_longer_than_the_history_read_still_fences(make_world):
+    """The streak's start (the RPO gate's reference) is carried in each evaluation record:
+    a preparation of 40 evaluations outlasts the 20 read back, and the lag datapoint from
+    before the outage must still count."""
+    world = make_world(dr_boot_seconds=400)
+    world.up[PRIMARY] = False
+    world.put_lag(DR, 1.0, age=60)  # nothing is published after the outage
+    records = [world.tick() for _ in range(60)]
+    assert world.arc.updates and world.g.accepted == [("failover_global_cluster", DR)]
+    assert any(r["outcome"] == o.PROMOTED for r in records)
+
+
+def test_overlapping_invocations_cannot_shorten_the_persistence_rule(world):
+    """With a whole-minute invocation budget two invocations can overlap: evaluations closer
+    than 0.9 x the interval (6 s at 10 s here) count once, so N agreeing evaluations still
+    span N-1 intervals."""
+    outage(world)
+    a, b = world.orchestrator(DR, invocation_id="inv-a"), world.orchestrator(DR, invocation_id="inv-b")
+    records = []
+    for index, orchestrator in enumerate((a, b, a, b)):
+        fresh_lag(world)
+        records.append(orchestrator.evaluate(schedule_event(f"overlap-{index}")))
+        world.clock.sleep(6)
+    assert [r["consecutive"] for r in records] == [1, 1, 2, 2]
+    assert records[-1]["outcome"] == d.AWAITING and world.arc.updates == []
+
+
+def test_hot_standby_preparation_costs_no_evaluation(make_world):
+    """The preparation is a no-op for a group at full size: the evaluation that decides
+    promote also fences and calls FailoverGlobalCluster."""
+    world = make_world(dr_boot_seconds=90)
+    world.asg[DR].min = world.asg[DR].desired = 2
+    world.asg[DR].changed_at = world.clock() - 1000
+    outage(world)
+    records = []
+    for _ in range(N):
+        fresh_lag(world)
+        records.append(world.tick())
+    assert records[-1]["outcome"] == o.EXECUTING and world.arc.updates
+    assert world.g.accepted == [("failover_global_cluster", DR)]
+
+
+def test_preparation_stands_down_and_scales_back_if_the_peer_is_healthy_before_the_fence(make_world):
+    world = make_world(dr_boot_seconds=90)
+    outage(world)
+    records = []
+    for _ in range(N + 1):
+        fresh_lag(world)
+        records.append(world.tick())
+    assert records[-1]["outcome"] == o.EXECUTING and world.arc.updates == []
+    assert world.asg[DR].desired == 2  # preparing: scaled, not yet in service
+    world.up[PRIMARY] = True
+    record = world.tick()
+    assert record["outcome"] == o.CANCELLED_OUTCOME and world.arc.updates == []
+    assert (world.asg[DR].min, world.asg[DR].desired) == (0, 0)
+    assert world.table().prewarm() is None and world.g.accepted == []
+
+
+def test_the_fence_after_preparation_needs_a_current_promote_decision(make_world):
+    """Preparation can take minutes: the fence must not rest on the evidence of the
+    evaluation that started it. No quorum now (witness unreadable, no veto) -> no fence."""
+    world = make_world(dr_boot_seconds=90)
+    outage(world)
+    for _ in range(N):
+        fresh_lag(world)
+        world.tick()
+    world.witness_unreadable[DR] = True
+    for _ in range(12):  # 120 s: the group is in service by now
+        fresh_lag(world)
+        record = world.tick()
+    assert _in_service(world) == 2 and record["outcome"] == o.EXECUTING
+    assert world.arc.updates == [] and world.g.accepted == []
+    world.witness_unreadable[DR] = False
+    records = [world.tick() for _ in range(N)]
+    assert world.arc.updates and world.g.accepted == [("failover_global_cluster", DR)]
+    assert records[-1]["outcome"] in (o.EXECUTING, o.PROMOTED)
+
+
 def test_prewarm_starts_at_the_first_down_vote_and_is_undone_when_the_peer_recovers(world):
     world.up[PRIMARY] = False
     fresh_lag(world)
@@ -209,6 +316,45 @@ def test_a_stale_lag_datapoint_is_unknown_and_blocks(world):
     world.put_lag(DR, 1.0, age=130)  # published, but more than 2 minutes ago
     records = [world.tick() for _ in range(N + 2)]
     assert records[-1]["outcome"] == d.RPO_GATE and records[-1]["lag_seconds"] is None
+    assert world.g.accepted == []
+
+
+def test_the_rpo_gate_judges_freshness_from_the_first_peer_down_observation(world):
+    """Drill finding F1: once the primary region is gone nobody publishes the lag metrics, so
+    the last datapoint predates the outage. It bounds the data at risk (what the old writer
+    acknowledged before the outage) when it is at most 120 s older than the FIRST peer-down
+    evaluation of the streak, even though it is older than 120 s at decision time."""
+    world.up[PRIMARY] = False
+    world.put_lag(DR, 1.0, age=110)  # the last datapoint before the writer went away
+    records = [world.tick() for _ in range(N)]
+    assert records[-1]["lag_seconds"] == 1.0  # 130 s old now, 110 s before the first "down"
+    assert records[-1]["outcome"] == o.EXECUTING and world.g.accepted == [("failover_global_cluster", DR)]
+
+
+def test_a_lag_datapoint_from_long_before_the_first_peer_down_still_blocks(world):
+    """The freshness reference is the start of the CURRENT streak: a streak broken by a healthy
+    evaluation starts over, so a datapoint 120 s older than the new streak's start is unknown."""
+    world.up[PRIMARY] = False
+    world.put_lag(DR, 1.0, age=100)
+    world.tick()  # a first peer-down streak of one evaluation, 100 s after the datapoint ...
+    world.up[PRIMARY] = True
+    for _ in range(3):
+        world.tick()  # ... broken by a healthy peer for 30 s (no gap long enough to break it)
+    world.up[PRIMARY] = False
+    records = [world.tick() for _ in range(N + 2)]
+    assert records[-1]["outcome"] == d.RPO_GATE and records[-1]["lag_seconds"] is None
+    assert world.g.accepted == [] and any("rpo gate" in s for s in world.pages())
+
+
+def test_a_lag_value_still_growing_after_the_outage_blocks(world):
+    """AWS does not say whether the lag keeps being published (growing) once the writer is
+    gone: if it is, the newest datapoint is taken and blocks."""
+    world.up[PRIMARY] = False
+    world.put_lag(DR, 1.0, age=60)
+    records = [world.tick()]
+    world.put_lag(DR, 45.0, age=0)
+    records += [world.tick() for _ in range(N + 1)]
+    assert records[-1]["outcome"] == d.RPO_GATE and records[-1]["lag_seconds"] == 45.0
     assert world.g.accepted == []
 
 

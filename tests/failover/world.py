@@ -86,7 +86,10 @@ class Impairable:
 
 
 class World:
-    def __init__(self, **overrides):
+    def __init__(self, dr_boot_seconds: float = 0.0, **overrides):
+        """dr_boot_seconds: how long the DR group's new instances take to be in service
+        (0 by default, so that tests of other rules are not about boot time; the
+        preparation-before-the-fence tests set it)."""
         self.clock = Clock()
         self.g = GlobalCluster(self.clock)
         self.rds = {r: FakeRds(self.g, r) for r in (PRIMARY, DR)}
@@ -94,7 +97,7 @@ class World:
         self.sns = {r: FakeSns() for r in (PRIMARY, DR)}
         self.asg = {
             PRIMARY: FakeAsg(self.clock, f"trading-{PRIMARY}-app", 2, 2, 4),
-            DR: FakeAsg(self.clock, f"trading-{DR}-app", 0, 0, 4),
+            DR: FakeAsg(self.clock, f"trading-{DR}-app", 0, 0, 4, boot_seconds=dr_boot_seconds),
         }
         self.up = {PRIMARY: True, DR: True}
         """A region that is up serves its app (Route 53's checkers see it healthy)."""

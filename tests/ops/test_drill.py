@@ -15,19 +15,6 @@ from ops.drill import ScenarioResult, SeedResult, run_facts
 from ops.errors import EXIT_FAILED
 from tests.ops.drill_support import facts, timing
 
-# Known failures of the runtime and plan of this session (/tmp/contract/drill_findings.md), kept
-# visible: strict, so the test turns red the day the runtime passes and the marker must go.
-F1 = pytest.mark.xfail(
-    strict=True,
-    reason="F1: the RPO gate wants a lag datapoint <= 120 s old AT DECISION TIME; none is published "
-    "once the writer is gone, so outages at an unlucky phase never promote automatically",
-)
-F2 = pytest.mark.xfail(
-    strict=True,
-    reason="F2: pilot-light's record is gated by the routing control only; after the fence clients "
-    "reach an ALB with no healthy target for about two minutes",
-)
-
 
 def run(scenario: str, tier: str = "hot-standby", seed: int = 0) -> SeedResult:
     shape = {"hot-standby": facts(), "warm-standby": facts(dr_desired=1), "pilot-light": facts(0, 0)}[tier]
@@ -47,9 +34,7 @@ def test_region_gone_promotes_dr_and_clients_write_there():
     assert result.lost_writes <= 2  # about a second of replication lag, counted from the writes
 
 
-@pytest.mark.parametrize(
-    "tier", [pytest.param("warm-standby", marks=F1), pytest.param("pilot-light", marks=F2)]
-)
+@pytest.mark.parametrize("tier", ["warm-standby", "pilot-light"])
 def test_region_gone_scales_the_dr_group_and_serves_only_healthy_targets(tier):
     result = run("region-gone-tiers", tier)
     assert result.rto_seconds is not None
@@ -64,7 +49,6 @@ def test_an_impaired_dr_region_never_promotes():
     assert run("dr-impaired").timeline["fence"] is None
 
 
-@F1
 def test_api_faults_on_the_promotion_neither_detach_nor_stop_it():
     assert run("api-faults").timeline["writer_moved"] is not None
 

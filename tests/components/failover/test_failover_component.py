@@ -137,8 +137,9 @@ def test_the_timeout_covers_the_loop_and_one_worst_case_evaluation(run):
     config = OrchestratorConfig.from_env(env(run))
     failover = run.settings.failover
     assert config.evaluation_interval_seconds == failover.evaluation_interval_seconds
-    # The last evaluation starts one interval before the next scheduled invocation.
-    assert config.invocation_budget_seconds == 60 - failover.evaluation_interval_seconds
+    # No evaluation starts at or after the next scheduled invocation; the last one starts
+    # one interval before it (no longer gap between two invocations).
+    assert config.invocation_budget_seconds == 60
     # The contract: timeout >= budget + 25 s (one worst-case evaluation).
     worst = (config.probe_attempts + 1 + 5) * config.probe_timeout_seconds
     assert function.inputs["timeout"] >= config.invocation_budget_seconds + max(25, worst)
@@ -243,7 +244,7 @@ def test_thresholds_follow_the_settings():
     config = OrchestratorConfig.from_env(env(run))
     assert (config.required_evaluations, config.max_lag_seconds, config.lock_seconds) == (5, 12, 120)
     assert (config.evaluation_interval_seconds, config.probe_timeout_seconds) == (20, 4)
-    assert config.invocation_budget_seconds == 40
+    assert config.invocation_budget_seconds == 60
     timing = invocation_timing(20, config.probe_attempts, 4)
     assert run.one(FUNCTION).inputs["timeout"] == timing.timeout_seconds
 
@@ -394,9 +395,9 @@ def test_policy_document_pure():
 
 
 def test_invocation_timing_stays_within_lambda_limit():
-    assert invocation_timing(10, 2, 2).budget_seconds == 50
-    assert invocation_timing(60, 2, 2).budget_seconds == 10
-    assert invocation_timing(10, 2, 2).timeout_seconds == 50 + 8 * 2 + 15 + 10
+    assert invocation_timing(10, 2, 2).budget_seconds == 60
+    assert invocation_timing(60, 2, 2).budget_seconds == 60
+    assert invocation_timing(10, 2, 2).timeout_seconds == 60 + 8 * 2 + 15 + 10
     assert invocation_timing(5, 5, 10).timeout_seconds <= LAMBDA_MAX_TIMEOUT
 
 

@@ -299,7 +299,9 @@ def test_the_health_check_probes_the_alb_over_https_with_the_configured_timing(s
     assert check.inputs["type"] == "HTTPS" and check.inputs["port"] == 443
     assert check.inputs["resourcePath"] == traffic.health_check_path
     assert check.inputs["requestInterval"] == traffic.health_check_interval == 10
-    assert check.inputs["failureThreshold"] == traffic.health_check_threshold == 3
+    assert (
+        check.inputs["failureThreshold"] == traffic.health_check_threshold == 2
+    )  # README "Detection speed vs flapping"
 
 
 def test_health_check_timing_is_configurable():

@@ -37,7 +37,7 @@ def total(tier: str, promotion: float = 120.0, **changes) -> float:
 def test_the_parts_add_up_and_name_every_step(tier):
     budget = recovery_budget(tier, settings())
     assert [p.name for p in budget.parts] == [
-        "detection", "decision", "fence", "promotion", "dns", "compute", "verify", "reconnect",
+        "detection", "decision", "prepare", "fence", "promotion", "dns", "compute", "verify", "reconnect",
     ]  # fmt: skip
     assert budget.total_seconds == pytest.approx(sum(p.seconds for p in budget.parts))
     assert all(p.seconds >= 0 and p.note for p in budget.parts)
@@ -54,9 +54,9 @@ def test_the_budget_is_the_timing_models_budget(tier):
 
 def test_the_budget_reads_the_model_at_run_time_not_a_copy(monkeypatch):
     """Change an assumption in ops.timing_model and the budget follows: no second constant."""
-    before = part("pilot-light", "promotion")
+    before = part("pilot-light", "prepare")
     monkeypatch.setattr(tm, "WRITER_INSTANCE_SECONDS", tm.WRITER_INSTANCE_SECONDS + 100)
-    assert part("pilot-light", "promotion") == pytest.approx(before + 100)
+    assert part("pilot-light", "prepare") == pytest.approx(before + 100)
     calls = []
     real = tm.timing_model
     monkeypatch.setattr(tm, "timing_model", lambda *a, **k: calls.append(a) or real(*a, **k))

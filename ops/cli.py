@@ -260,7 +260,7 @@ def cmd_drill(args: argparse.Namespace, console: Console) -> int:
             "drill runs only --local (on moto); to rehearse against AWS use "
             "`deploy.py failover --planned` after `deploy.py up`."
         )
-    from ops.drill import SCENARIOS, as_document, render, run_scenario
+    from ops.drill import SCENARIOS, as_document, over_target, render, run_scenario
     from ops.mock_engine import run_both
     from ops.stack_config import stack_settings
     from ops.timing_model import RTO_TARGET_SECONDS
@@ -292,11 +292,9 @@ def cmd_drill(args: argparse.Namespace, console: Console) -> int:
         render(console, results, args.promotion_seconds)
     if not all(r.passed for r in results):
         return EXIT_FAILED
-    over = [
-        f"{r.scenario} ({r.tier})"
-        for r in results
-        if (rto := r.summary()["rto_seconds"]) and rto["max"] > RTO_TARGET_SECONDS
-    ]
+    over, by_design = over_target(results, plans, args.promotion_seconds, RTO_TARGET_SECONDS)
+    for line in by_design:
+        print_note(f"over the {RTO_TARGET_SECONDS}s RTO target, as its tier budget says: {line}")
     if over:
         print_error(f"over the {RTO_TARGET_SECONDS}s RTO target: {', '.join(over)}")
         return EXIT_TARGET_MISSED

@@ -681,6 +681,28 @@ def run_scenario(
     return results
 
 
+def over_target(
+    results: list[ScenarioResult],
+    plans: dict[str, tuple[StackRun, StackRun]],
+    promotion_seconds: float,
+    target_seconds: float,
+) -> tuple[list[str], list[str]]:
+    """(over, by_design): the timed scenarios whose slowest recovery is over the RTO target,
+    and those whose tier's own recovery budget is already over it (pilot-light: the tier
+    table says so, `plan --tiers`), which are reported, not failed. Untimed scenarios wait
+    for faults or a human on purpose and have no RTO target."""
+    over, by_design = [], []
+    for result in results:
+        rto = result.summary()["rto_seconds"]
+        if result.scenario not in TIMED or not rto or rto["max"] <= target_seconds:
+            continue
+        settings = plans[result.tier][1].settings
+        budget = timing_model(settings, promotion_seconds=promotion_seconds, tier=result.tier).total()
+        line = f"{result.scenario} ({result.tier}): {rto['max']:.0f} s"
+        (by_design if budget > target_seconds else over).append(line)
+    return over, by_design
+
+
 # --- output ------------------------------------------------------------------------------
 def as_document(results: list[ScenarioResult], promotion_seconds: float) -> dict:
     rto: dict[str, Any] = {}

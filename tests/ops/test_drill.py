@@ -139,3 +139,30 @@ def test_the_plan_and_the_timing_model_agree_on_ttls_and_cadence(primary, dr):
         if "FAILOVER_EVALUATION_INTERVAL_SECONDS" in env:
             assert float(env["FAILOVER_EVALUATION_INTERVAL_SECONDS"]) == model.evaluation_interval_seconds
             assert float(env["FAILOVER_PROBE_TIMEOUT_SECONDS"]) == model.probe_timeout_seconds
+
+
+def _result(scenario: str, tier: str, rto: float):
+    from ops.drill import ScenarioResult, SeedResult
+
+    seed = SeedResult(scenario, tier, 0, True, [], {}, rto, 50.0, 60.0, 0, 0, {})
+    return ScenarioResult(scenario, tier, [seed])
+
+
+def test_a_timed_scenario_over_the_rto_target_fails_unless_its_tier_budget_is_over_it_too(stacks):
+    """Issue 12: the drill exits 4 over its RTO target. Hot- and warm-standby promise the 300 s
+    target (their budget is under it); pilot-light's own budget is over it (plan --tiers says
+    so), so it is reported, not failed; untimed scenarios (a human decides) have no target."""
+    from ops.drill import over_target
+    from ops.mock_engine import run_both
+
+    pilot = {"trading-dr:tier": "pilot-light"}
+    plans = {"hot-standby": stacks, "pilot-light": run_both({"primary": pilot, "dr": pilot})}
+    results = [
+        _result("region-gone", "hot-standby", 301.0),
+        _result("region-gone-tiers", "pilot-light", 900.0),
+        _result("lag-above-bound", "hot-standby", 400.0),
+    ]
+    over, by_design = over_target(results, plans, 120.0, 300.0)
+    assert over == ["region-gone (hot-standby): 301 s"]
+    assert by_design == ["region-gone-tiers (pilot-light): 900 s"]
+    assert over_target([_result("region-gone", "hot-standby", 299.0)], plans, 120.0, 300.0) == ([], [])

@@ -80,10 +80,10 @@ _OPTIONAL = {
 # name -> (default, low, high).
 _INTEGERS = {
     "asg_full_capacity": (0, 0, 1000),
-    "required_evaluations": (3, 1, 10),
+    "required_evaluations": (2, 1, 10),
     "evaluation_interval_seconds": (10, 5, 60),
     # Lambda runs at most 900 s; leave room for one evaluation and the margin.
-    "invocation_budget_seconds": (50, 10, 840),
+    "invocation_budget_seconds": (60, 10, 840),
     # Quorum evaluations further apart than this (missed schedules, a paused orchestrator)
     # are not "consecutive": the streak starts again. Above the gap between the last
     # evaluation of one invocation and the first of the next.
@@ -158,9 +158,9 @@ class OrchestratorConfig:
     """Secret for the RDS Data API test write; empty: the test write is not verified by the
     orchestrator and the execution says so."""
     data_api_database: str = "postgres"
-    required_evaluations: int = 3
+    required_evaluations: int = 2
     evaluation_interval_seconds: int = 10
-    invocation_budget_seconds: int = 50
+    invocation_budget_seconds: int = 60
     evaluation_gap_seconds: int = 45
     probe_attempts: int = 2
     probe_timeout_seconds: int = 2

@@ -20,7 +20,7 @@ instance to it" (same page).
 
 from __future__ import annotations
 
-import re
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -261,7 +261,15 @@ def _all_snapshots(rds, kind: str) -> list[dict]:
             return snapshots
 
 
+KEPT_PREFIX = "kept-unplanned-global-failover-"
+
+
 def kept_snapshot_id(source: str) -> str:
-    """A manual snapshot id (letters, digits, single hyphens, a letter first, at most 255)."""
-    name = re.sub(r"[^a-zA-Z0-9]+", "-", "kept-" + source.removeprefix("rds:")).strip("-")
-    return name[:255].rstrip("-")
+    """The manual copy's id: KEPT_PREFIX + a digest of the source's name, so the same source
+    always gives the same id (the copy is idempotent) and it fits CopyDBClusterSnapshot's
+    TargetDBClusterSnapshotIdentifier: 1 to 63 letters, digits or hyphens, a letter first, no
+    trailing or double hyphen
+    (https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CopyDBClusterSnapshot.html).
+    The source's own name (rds:unplanned-global-failover-<cluster>-<timestamp>) is already
+    over 63 characters for our clusters, so it cannot be kept in the id itself."""
+    return KEPT_PREFIX + hashlib.sha256(source.encode()).hexdigest()[:16]

@@ -33,6 +33,7 @@ import pulumi
 import pulumi_aws as aws
 
 import failover as failover_runtime
+from components.data.aurora_plan import cluster_identifier
 from components.failover.policy import (
     HeadlessWriter,
     assume_role_policy,
@@ -309,6 +310,12 @@ class FailoverOrchestrator(pulumi.ComponentResource):
                     global_cluster=global_cluster_arn(partition, account, global_id),
                     local_cluster=local_arn,
                     local_cluster_id=local_id,
+                    peer_cluster=rds_arn(
+                        partition,
+                        args.peer_region,
+                        account,
+                        "cluster:" + cluster_identifier(args.peer_region),
+                    ),
                     table=table,
                     topic=topic,
                     key=key,

@@ -19,6 +19,8 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from failover.actions import KEPT_PREFIX
+
 PROMOTE_ACTIONS = ("rds:FailoverGlobalCluster", "rds:SwitchoverGlobalCluster")
 # Irreversible and unfenced when automatic (issue 10): never granted to the function.
 FORBIDDEN_ACTIONS = ("rds:RemoveFromGlobalCluster",)
@@ -63,8 +65,8 @@ VPC_ACCESS_ACTIONS = (
 # backup retention period ... you can copy it to save it as a manual snapshot":
 # https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-global-database-disaster-recovery.html
 UNPLANNED_SNAPSHOT_PREFIX = "rds:unplanned-global-failover-"
-# The runtime's copy: "kept-" + the source without "rds:" (failover.actions.kept_snapshot_id).
-KEPT_SNAPSHOT_PREFIX = "kept-unplanned-global-failover-"
+# The runtime's copy: this prefix + a digest of the source's name (failover.actions.kept_snapshot_id).
+KEPT_SNAPSHOT_PREFIX = KEPT_PREFIX
 
 
 def global_cluster_arn(partition: str, account: str, global_cluster_id: str) -> str:
@@ -122,6 +124,7 @@ def orchestrator_policy(
     global_cluster: str,
     local_cluster: str,
     local_cluster_id: str,
+    peer_cluster: str,
     table: str,
     topic: str,
     key: str,
@@ -141,8 +144,11 @@ def orchestrator_policy(
             "Sid": "PromoteThisRegionsCluster",
             "Effect": "Allow",
             "Action": list(PROMOTE_ACTIONS),
-            # Both resource types are required: the global cluster and the target member.
-            "Resource": [global_cluster, local_cluster],
+            # The global cluster, the target member and the member being demoted: AWS's own
+            # policy for Aurora global database failover and switchover grants all three
+            # (https://docs.aws.amazon.com/r53recovery/latest/dg/security_iam_region_switch_aurora.html);
+            # without the peer's ARN the promotion could be denied after the fence.
+            "Resource": [global_cluster, local_cluster, peer_cluster],
         },
         {
             "Sid": "DescribeTheGlobalCluster",

@@ -349,24 +349,29 @@ def test_handler_rejects_a_malformed_event_without_acting(monkeypatch, capsys):
     "source",
     [
         "rds:unplanned-global-failover-trading-primary-db-2026-11-30-03-00",
+        "rds:unplanned-global-failover-trading-dr-us-east-1-2026-11-30-03-00-12-345",
         "rds:unplanned-global-failover-" + "x" * 300,
         "rds:unplanned-global-failover--odd--name-",
     ],
 )
 def test_kept_snapshot_ids_follow_the_rds_identifier_rules(source):
-    """DB cluster snapshot identifiers: 1 to 255 letters, digits or hyphens, a letter first,
+    """TargetDBClusterSnapshotIdentifier: 1 to 63 letters, digits or hyphens, a letter first,
     no two consecutive hyphens, no trailing hyphen
-    (https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CopyDBClusterSnapshot.html)."""
+    (https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CopyDBClusterSnapshot.html;
+    botocore's RDS model says the same). The real source names are longer than 63 already."""
     import re
 
+    from components.failover.policy import KEPT_SNAPSHOT_PREFIX
     from failover.actions import kept_snapshot_id
 
     kept = kept_snapshot_id(source)
-    assert re.fullmatch(r"[a-zA-Z](?:-?[a-zA-Z0-9])*", kept) and len(kept) <= 255
+    assert re.fullmatch(r"[a-zA-Z](?:-?[a-zA-Z0-9])*", kept) and 1 <= len(kept) <= 63
+    assert kept.startswith(KEPT_SNAPSHOT_PREFIX)  # the IAM policy grants the copy by this prefix
+    assert kept == kept_snapshot_id(source) != kept_snapshot_id(source + "-2")
 
 
 def test_snapshot_preservation_is_idempotent_and_follows_pages():
-    from failover.actions import preserve_failover_snapshots
+    from failover.actions import kept_snapshot_id, preserve_failover_snapshots
 
     class Rds:
         def __init__(self):
@@ -391,7 +396,7 @@ def test_snapshot_preservation_is_idempotent_and_follows_pages():
             self.manual.append(TargetDBClusterSnapshotIdentifier)
 
     rds = Rds()
-    assert preserve_failover_snapshots(rds) == ["kept-unplanned-global-failover-db-1"]
+    assert preserve_failover_snapshots(rds) == [kept_snapshot_id("rds:unplanned-global-failover-db-1")]
     assert preserve_failover_snapshots(rds) == []
     assert rds.copies == ["rds:unplanned-global-failover-db-1"]
 

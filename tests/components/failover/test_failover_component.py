@@ -273,7 +273,10 @@ def test_iam_scopes_each_grant_to_this_regions_resources(run):
     promote = [s for s in document["Statement"] if set(PROMOTE_ACTIONS) & set(s["Action"])]
     assert len(promote) == 1 and set(promote[0]["Action"]) == set(PROMOTE_ACTIONS)
     global_arn = f"arn:aws:rds::123456789012:global-cluster:{config.global_cluster_id}"
-    assert sorted(promote[0]["Resource"]) == sorted([global_arn, config.local_cluster_arn])
+    # The member being demoted too (AWS's failover policy grants all three):
+    # https://docs.aws.amazon.com/r53recovery/latest/dg/security_iam_region_switch_aurora.html
+    peer_arn = f"arn:aws:rds:{config.peer_region}:123456789012:cluster:trading-dr-{config.peer_region}"
+    assert sorted(promote[0]["Resource"]) == sorted([global_arn, config.local_cluster_arn, peer_arn])
     # Exactly the two routing controls, through the cluster's data plane.
     controls = statement(document, "FlipTheRoutingControls")
     assert controls["Resource"] == [config.home_routing_control_arn, config.peer_routing_control_arn]
@@ -383,6 +386,7 @@ def test_policy_document_pure():
         global_cluster="arn:aws:rds::1:global-cluster:g",
         local_cluster="arn:aws:rds:us-west-2:1:cluster:c",
         local_cluster_id="c",
+        peer_cluster="arn:aws:rds:us-east-1:1:cluster:p",
         table="t",
         topic="s",
         key="k",

@@ -260,19 +260,16 @@ def cmd_drill(args: argparse.Namespace, console: Console) -> int:
             "drill runs only --local (on moto); to rehearse against AWS use "
             "`deploy.py failover --planned` after `deploy.py up`."
         )
-    from ops.drill import SCENARIOS, as_document, over_target, render, run_scenario
+    from ops.drill import SCENARIOS, as_document, over_target, render, run_scenario, tiers_needed
     from ops.mock_engine import run_both
     from ops.stack_config import stack_settings
     from ops.timing_model import RTO_TARGET_SECONDS
 
     scenarios = SCENARIOS if args.scenario == "all" else (args.scenario,)
     stack_tier = args.tier or stack_settings("dr").tier
-    tiers = [stack_tier]
-    if "region-gone-tiers" in scenarios:
-        tiers += [t for t in ("warm-standby", "pilot-light") if t != stack_tier]
     with working("drill: building the stacks and running the fault matrix"):
         plans = {}
-        for tier in tiers:
+        for tier in tiers_needed(scenarios, stack_tier):
             override = {"trading-dr:tier": tier}
             plans[tier] = run_both({"primary": override, "dr": override})
         results = []

@@ -649,6 +649,19 @@ def run_facts(
         return run.result(tier)
 
 
+# The tiers `region-gone-tiers` rehearses besides the stack files' own.
+OTHER_TIERS = ("warm-standby", "pilot-light")
+
+
+def tiers_needed(scenarios: tuple[str, ...], stack_tier: str) -> list[str]:
+    """The tiers whose plans the scenarios need: the stack files' tier first (every scenario
+    but region-gone-tiers runs on it), then the other tiers region-gone-tiers rehearses."""
+    tiers = [stack_tier]
+    if "region-gone-tiers" in scenarios:
+        tiers += [t for t in OTHER_TIERS if t != stack_tier]
+    return tiers
+
+
 def run_scenario(
     scenario: str,
     plans: dict[str, tuple[StackRun, StackRun]],
@@ -659,11 +672,7 @@ def run_scenario(
 ) -> list[ScenarioResult]:
     """`plans`: tier -> (primary, dr) plans; region-gone-tiers runs warm- and pilot-light,
     the other scenarios the stack files' tier (the first entry)."""
-    tiers = (
-        [t for t in ("warm-standby", "pilot-light") if t in plans]
-        if scenario == "region-gone-tiers"
-        else [next(iter(plans))]
-    )
+    tiers = [t for t in OTHER_TIERS if t in plans] if scenario == "region-gone-tiers" else [next(iter(plans))]
     count = seeds if scenario in TIMED else min(seeds, UNTIMED_SEEDS)
     results = []
     for tier in tiers:

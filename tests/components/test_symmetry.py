@@ -57,9 +57,15 @@ def _without_primary_only_grants(inputs: dict) -> dict:
     lives in the primary stack: components/regional.py PRIMARY_ONLY_KEY_SERVICES)."""
     if "policy" not in inputs:
         return inputs
+    from components.regional import PRIMARY_ONLY_KEY_SERVICES
+    from components.security.key_policy import SERVICE_STATEMENTS
+
+    # The Sids the catalogue gives those services (their Sids name no region or account).
+    primary_only = {
+        s["Sid"] for service in PRIMARY_ONLY_KEY_SERVICES for s in SERVICE_STATEMENTS[service]("r", "a", "p")
+    }
     policy = json.loads(inputs["policy"])
-    statements = policy["Statement"]
-    policy["Statement"] = [s for s in statements if not s.get("Sid", "").startswith("AllowCloudTrail")]
+    policy["Statement"] = [s for s in policy["Statement"] if s.get("Sid") not in primary_only]
     return {**inputs, "policy": policy}
 
 

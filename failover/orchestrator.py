@@ -236,10 +236,13 @@ class Orchestrator:
             reachable["arc"] = False
             record["errors"].append(f"arc: {error}")
 
+        # The probe first, the witness last: a probe of a dead peer waits out its timeouts,
+        # and the decision below acts on the witness, so it reads the freshest answer (a
+        # witness read before the probe is already attempts x timeout old when we decide).
+        probe = peer_probe_signal(self.probe, c.peer_health_url)
         witness = witness_signal(
             self.resolver, c.witness_fqdn, c.witness_healthy_address, c.witness_unhealthy_address
         )
-        probe = peer_probe_signal(self.probe, c.peer_health_url)
         has_quorum = d.quorum(witness, probe)
         local_is_writer = bool(view and view.local_is_writer(c.local_cluster_arn))
         self_ok = all(reachable.values())

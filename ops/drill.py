@@ -189,6 +189,16 @@ class Run:
         self.failures: list[str] = []
         self._ids = 0
         self._phase = {r: self.rng.uniform(0, SCHEDULE_SECONDS) for r in self.world.regions}
+        # The schedule outlives each run_until call: an invocation under way when one phase
+        # of a scenario ends (the steady state, a fault) keeps evaluating into the next, as
+        # the Lambda would; ending it there would leave a region blind until its next
+        # scheduled minute and charge that artificial gap to the recovery time.
+        self._next_invocation = {
+            r: self.world.now + ((self._phase[r] - self.world.now) % SCHEDULE_SECONDS)
+            for r in self.world.regions
+        }
+        self._current: dict[str, tuple[str, Any, float, float]] = {}
+        """region -> (invocation id, orchestrator, invocation start, next evaluation)."""
         self.t0 = DRILL_START + STEADY_SECONDS + self.rng.uniform(0, SCHEDULE_SECONDS)
         self.actions: list[tuple[float, str, Callable[[], None]]] = []
 
@@ -204,11 +214,7 @@ class Run:
         """Run both regions' scheduled invocations and the pending actions until `end` (or
         `done()` holds after an event)."""
         world = self.world
-        next_invocation = {
-            r: world.now + ((self._phase[r] - world.now) % SCHEDULE_SECONDS) for r in world.regions
-        }
-        current: dict[str, tuple[str, Any, float, float]] = {}
-        """region -> (invocation id, orchestrator, invocation start, next evaluation)."""
+        next_invocation, current = self._next_invocation, self._current
         while world.now < end:
             candidates: list[tuple[float, int, str, Any]] = []
             for when, label, action in self.actions:
@@ -258,8 +264,12 @@ class Run:
                 payload()
             if done is not None and done():
                 break
-        for invocation, *_ in current.values():
+
+    def finish(self) -> None:
+        """The drill stops watching: invocations still under way end here."""
+        for invocation, *_ in self._current.values():
             self._end(invocation, killed=False)
+        self._current.clear()
 
     def _end(self, invocation: str, killed: bool) -> None:
         self.world.running.pop(invocation, None)
@@ -646,6 +656,7 @@ def run_facts(
         if run.world.violations or run.errors:
             run.expect(False, "the steady state before any fault is already unhealthy")
         SCENARIO_FUNCTIONS[scenario](run)
+        run.finish()
         return run.result(tier)
 
 

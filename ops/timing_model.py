@@ -69,6 +69,11 @@ invocation and no gap between evaluations is longer than the interval."""
 # --- assumptions (no AWS figure; each is a field, so a benchmark can vary it) ------------
 API_LATENCY_SECONDS = 0.2
 """One AWS API round trip from the orchestrator (same-region or ARC data plane): assumption."""
+DYNAMODB_LATENCY_SECONDS = 0.02
+"""One DynamoDB item call from the orchestrator (the control table: lock, execution, epoch,
+evaluations). AWS documents "single-digit millisecond performance at any scale"
+(https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Introduction.html); the
+client's own side (signing, a kept-alive HTTPS connection) is charged on top: 20 ms."""
 FUNCTION_RUN_SECONDS = 0.5
 """The orchestrator's own compute per evaluation (decision, logging, control-table row)."""
 WITNESS_TTL_SECONDS = 10
@@ -119,6 +124,7 @@ class TimingModel:
     probe_timeout_seconds: float
     function_run_seconds: float
     api_latency_seconds: float
+    dynamodb_latency_seconds: float
     # Route 53 (Settings.traffic) and DNS
     health_check_interval_seconds: float
     health_check_threshold: int
@@ -348,6 +354,7 @@ def timing_model(
         probe_timeout_seconds=float(failover.probe_timeout_seconds),
         function_run_seconds=FUNCTION_RUN_SECONDS,
         api_latency_seconds=API_LATENCY_SECONDS,
+        dynamodb_latency_seconds=DYNAMODB_LATENCY_SECONDS,
         health_check_interval_seconds=float(traffic.health_check_interval),
         health_check_threshold=traffic.health_check_threshold,
         witness_ttl_seconds=witness_ttl,

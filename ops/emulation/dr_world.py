@@ -382,7 +382,9 @@ class DrWorld:
             connect = client.meta.config.connect_timeout or 60
             self.advance(float(connect) * self._attempts(client))
             raise botocore.exceptions.ConnectTimeoutError(endpoint_url=url)
-        self.advance(self.timing.api_latency_seconds)
+        self.advance(
+            self.timing.dynamodb_latency_seconds if service == "dynamodb" else self.timing.api_latency_seconds
+        )
         if service == "sns" and operation == "Publish":
             self.pages.append(
                 (self.now, caller, str(params.get("Subject") or params.get("Message", ""))[:120])

@@ -67,6 +67,28 @@ def test_the_probe_is_aimed_at_the_peer_and_the_witness_names_the_peer(world):
     assert all(PEER[region] in fqdn for region, fqdn in world.resolved)
 
 
+def test_the_witness_is_read_after_the_probe_so_the_decision_acts_on_its_freshest_answer(world):
+    """A probe of a dead peer waits out attempts x timeout; a witness read before it would be
+    that much older when the decision acts on it, and every failover that long later."""
+    order: list[tuple[str, float]] = []
+    probe, resolve = world.probe(DR), world.resolver(DR)
+
+    def slow_probe(url):
+        order.append(("probe", world.clock()))
+        world.clock.sleep(4.0)  # two attempts timing out at 2 s
+        return probe(url)
+
+    def resolver(fqdn):
+        order.append(("witness", world.clock()))
+        return resolve(fqdn)
+
+    orchestrator = world.orchestrator(DR)
+    orchestrator.probe, orchestrator.resolver = slow_probe, resolver
+    orchestrator.evaluate(schedule_event("ev-order"))
+    assert [name for name, _ in order] == ["probe", "witness"]
+    assert order[1][1] - order[0][1] >= 4.0
+
+
 def test_boto3_clients_are_built_for_the_home_region():
     """Hole: the orchestrator's boto3 clients built for the peer region. Everything on the
     failover path must work with the peer region gone."""

@@ -110,6 +110,42 @@ def test_seeds_move_the_outage_phase_and_runs_repeat():
     assert first.events != other.events
 
 
+def test_an_invocation_under_way_keeps_evaluating_across_the_drills_phases():
+    """The scenario's phases (steady state, fault, recovery) are separate run_until calls; the
+    Lambda does not stop between them. An invocation ended at a phase boundary would leave
+    its region blind until the next scheduled minute: up to 60 s charged to the RTO that no
+    deployed orchestrator would spend."""
+    from moto import mock_aws
+
+    from ops.drill import DRILL_START, Run
+
+    class Counting:
+        def __init__(self):
+            self.at: list[float] = []
+
+        def evaluate(self, event):
+            self.at.append(run.world.now)
+            return {}
+
+    model = timing()
+    with mock_aws():
+        run = Run("region-gone", facts(), model, 120.0, 0, 1.0)
+        seen = {region: Counting() for region in run.runtimes}
+        for region, runtime in run.runtimes.items():
+            runtime.orchestrator = lambda invocation, r=region: seen[r]
+        for end in (30, 60, 75, 90, 150):  # boundaries inside invocations, whatever the phase
+            run.run_until(DRILL_START + end)
+        run.finish()
+    for region, counting in seen.items():
+        gaps = [b - a for a, b in zip(counting.at, counting.at[1:], strict=False)]
+        assert len(counting.at) >= 10, region
+        assert max(gaps) <= model.evaluation_interval_seconds + model.function_run_seconds + 1e-6, (
+            region,
+            gaps,
+        )
+    assert not run.world.running  # finish() ends what was still under way
+
+
 def test_the_promotion_takes_the_time_the_drill_is_given():
     result = run_facts("killed-mid-promotion", facts(), timing(promotion=60), 0, "hot-standby")
     assert result.promotion_seconds_observed == pytest.approx(60, abs=2)

@@ -250,3 +250,19 @@ def test_a_killed_process_makes_no_further_call_not_even_in_a_finally(world):
         client.describe_global_clusters()
     w.revive()
     client.describe_global_clusters()
+
+
+def test_dynamodb_is_charged_its_documented_latency_and_other_apis_the_assumed_round_trip(world):
+    """DynamoDB: "single-digit millisecond performance at any scale"
+    (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Introduction.html), so a
+    control-table call is not charged the 200 ms round trip assumed for RDS, ARC, Auto Scaling
+    and CloudWatch, which would add seconds to every evaluation that the orchestrator would
+    not spend."""
+    w = world()
+    dynamodb = w.install(boto3.client("dynamodb", region_name=WEST), WEST)
+    before = w.now
+    dynamodb.list_tables()
+    assert w.now - before == pytest.approx(w.timing.dynamodb_latency_seconds)
+    before = w.now
+    rds(w, WEST).describe_global_clusters()
+    assert w.now - before == pytest.approx(w.timing.api_latency_seconds)

@@ -88,12 +88,20 @@ class RoutingControls:
         factory: ArcClientFactory,
         home_control_arn: str,
         peer_control_arn: str,
+        prefer_region: str | None = None,
     ):
+        """prefer_region: the rotation starts at that Region's endpoint when the cluster has
+        one. AWS asks only that callers "try each endpoint in rotation, as needed"
+        (routing-control.update.api.html above), not where to start; the orchestrator starts
+        at its HOME region's: the nearest, and alive whenever the orchestrator is, whereas
+        the endpoint listed first may sit in the very region whose failure is being handled
+        and cost a timeout at the start of every invocation."""
         self.endpoints = list(endpoints)
         self.factory = factory
         self.home, self.peer = home_control_arn, peer_control_arn
         self._clients: dict[int, object] = {}
-        self._start = 0  # the endpoint that answered last is tried first next time
+        # The endpoint that answered last is tried first next time.
+        self._start = next((i for i, e in enumerate(self.endpoints) if e.region == prefer_region), 0)
         self.attempts: list[str] = []
         """Every endpoint tried and why it was left (for the decision record)."""
 

@@ -99,6 +99,7 @@ class Orchestrator:
             arc_client_factory or boto3_factory(config.probe_timeout_seconds),
             config.home_routing_control_arn,
             config.peer_routing_control_arn,
+            prefer_region=config.home_region,
         )
         self.executor = Executor(
             Context(

@@ -40,6 +40,25 @@ def test_rotates_through_endpoints_until_one_answers(fault):
     assert tried == list(ARC_REGIONS[:3])
 
 
+def test_the_rotation_starts_at_the_preferred_regions_endpoint_and_still_rotates():
+    """The orchestrator starts at its home region's endpoint: the first one listed may be in
+    the failed peer region and cost a timeout at the start of every invocation."""
+    arc = Arc()
+    home = ARC_REGIONS[3]
+    arc.unavailable.add(ARC_REGIONS[0])
+    rc = RoutingControls(ENDPOINTS, arc.factory, CONTROLS[DR], CONTROLS[PRIMARY], prefer_region=home)
+    rc.states()
+    assert [region for _, region in arc.calls] == [home, home]
+    arc.unavailable.add(home)  # the home endpoint in maintenance: the next one answers
+    rc.states()
+    assert [region for _, region in arc.calls][2:] == [home, ARC_REGIONS[4], ARC_REGIONS[4]]
+
+
+def test_the_orchestrator_prefers_its_home_regions_endpoint(world):
+    rc = world.orchestrator(DR).arc
+    assert rc.endpoints[rc._start].region == DR
+
+
 def test_no_endpoint_answers_is_an_error_not_a_state():
     arc = Arc()
     arc.unavailable.update(ARC_REGIONS)

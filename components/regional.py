@@ -210,6 +210,7 @@ class RegionalStack(pulumi.ComponentResource):
                     auto_scaling_group_name=self.traffic.compute.group.name,
                     # Full size is the primary's: what a hot standby always runs.
                     full_capacity=max(1, capacity(settings.tier, "primary", settings.traffic).desired),
+                    target_group_arn=self.traffic.entry.target_group.arn,
                     vpc_id=self.network.vpc.id,
                     vpc_cidr=settings.vpc_cidr,
                     subnet_ids=[subnet.id for subnet in self.network.app_subnets],

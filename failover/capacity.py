@@ -29,6 +29,16 @@ def sizes(autoscaling, name: str) -> dict:
     }
 
 
+def healthy_targets(elbv2, target_group_arn: str) -> tuple[int, int]:
+    """(healthy, registered) targets of the group as the load balancer sees them: it routes
+    only to targets whose state is "healthy"; a new target is "initial" until it passes the
+    health checks (https://docs.aws.amazon.com/elasticloadbalancing/latest/application/target-group-health-checks.html,
+    https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_DescribeTargetHealth.html)."""
+    descriptions = elbv2.describe_target_health(TargetGroupArn=target_group_arn)["TargetHealthDescriptions"]
+    healthy = sum(1 for d in descriptions if d.get("TargetHealth", {}).get("State") == "healthy")
+    return healthy, len(descriptions)
+
+
 def scale_to(autoscaling, name: str, capacity: int) -> dict:
     """Min and desired at `capacity`, max at least that; returns the sizes before."""
     before = sizes(autoscaling, name)

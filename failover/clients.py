@@ -31,6 +31,8 @@ class Clients:
     sns: object
     cloudwatch: object
     autoscaling: object = None
+    elbv2: object = None
+    """Target health of the home ALB (FAILOVER_TARGET_GROUP_ARN)."""
     rds_data: object = None
     """Only used for the test write (FAILOVER_DATA_API_SECRET_ARN)."""
 
@@ -47,5 +49,6 @@ class Clients:
             sns=client("sns"),
             cloudwatch=client("cloudwatch"),
             autoscaling=client("autoscaling"),
+            elbv2=client("elbv2"),
             rds_data=client("rds-data"),
         )

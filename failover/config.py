@@ -51,6 +51,7 @@ ENV = {
     "witness_unhealthy_address": "FAILOVER_WITNESS_UNHEALTHY_ADDRESS",
     "asg_name": "FAILOVER_ASG_NAME",
     "asg_full_capacity": "FAILOVER_ASG_FULL_CAPACITY",
+    "target_group_arn": "FAILOVER_TARGET_GROUP_ARN",
     "writer_instance_class": "FAILOVER_WRITER_INSTANCE_CLASS",
     "data_api_secret_arn": "FAILOVER_DATA_API_SECRET_ARN",
     "data_api_database": "FAILOVER_DATA_API_DATABASE",
@@ -72,6 +73,7 @@ _OPTIONAL = {
     "witness_healthy_address": "192.0.2.1",
     "witness_unhealthy_address": "192.0.2.2",
     "asg_name": "",
+    "target_group_arn": "",
     "writer_instance_class": "",
     "data_api_secret_arn": "",
     "data_api_database": "postgres",
@@ -151,6 +153,11 @@ class OrchestratorConfig:
     asg_name: str = ""
     """The home application Auto Scaling group, scaled to full size on promotion."""
     asg_full_capacity: int = 0
+    target_group_arn: str = ""
+    """The home ALB's target group: traffic moves here only once it has a HEALTHY target
+    (DescribeTargetHealth). An instance is InService in its Auto Scaling group before the
+    load balancer's health checks pass, so the group's view is not the load balancer's.
+    Empty: the group's InService instances are taken instead (a stack without an ALB)."""
     writer_instance_class: str = ""
     """Class of the instance added to a headless (pilot-light) home cluster before it is
     promoted (AWS: a headless secondary needs an instance first); empty: never add one."""
@@ -237,6 +244,10 @@ class OrchestratorConfig:
             )
         if self.data_api_secret_arn:
             self._arn("data_api_secret_arn", "secretsmanager", None)
+        if self.target_group_arn:
+            self._arn("target_group_arn", "elasticloadbalancing", None)
+            if not _ARN.match(self.target_group_arn)["rest"].startswith("targetgroup/"):
+                raise ConfigError(ENV["target_group_arn"], self.target_group_arn, "must name a targetgroup/")
         if not _DATABASE.match(self.data_api_database):
             raise ConfigError(ENV["data_api_database"], self.data_api_database, "must be a database name")
         for name, (_, low, high) in _INTEGERS.items():

@@ -325,20 +325,25 @@ class Executor:
             return a.StepOutcome(a.DONE, "no Auto Scaling group configured")
         autoscaling = self.ctx.clients.autoscaling
         capacity.scale_to(autoscaling, c.asg_name, c.asg_full_capacity)  # idempotent
-        now = capacity.sizes(autoscaling, c.asg_name)
-        # Before the fence: traffic may move once the group HAS healthy targets (a
+        # Before the fence: traffic may move once the load balancer HAS a healthy target (a
         # warm standby's minimum-size group already does: it is not slowed); the rest of
         # the full size keeps coming up in the background (min = desired = full size).
-        if now["in_service"] >= min(1, c.asg_full_capacity):
-            return a.StepOutcome(a.DONE, f"{now['in_service']} of {c.asg_full_capacity} instances in service")
+        # The load balancer's view, not the group's: an instance is InService as soon as
+        # it runs, minutes before the application answers the target group's checks.
+        if c.target_group_arn:
+            healthy, registered = capacity.healthy_targets(self.ctx.clients.elbv2, c.target_group_arn)
+            status = f"{healthy} of {registered} targets healthy (full size {c.asg_full_capacity})"
+        else:
+            healthy = capacity.sizes(autoscaling, c.asg_name)["in_service"]
+            status = f"{healthy} of {c.asg_full_capacity} instances in service (no target group configured)"
+        if healthy >= min(1, c.asg_full_capacity):
+            return a.StepOutcome(a.DONE, status)
         if self.ctx.clock() - execution["started_at"] > c.promotion_timeout_seconds:
             # Compute that will not come up is a human's problem (paged), not a reason to
             # keep a dead primary's clients waiting forever: the fence and the promotion go on.
-            self.ctx.page("targets_not_ready", "compute not in service before the fence", execution)
-            return a.StepOutcome(
-                a.DONE, f"gave up waiting: {now['in_service']} of {c.asg_full_capacity} in service (paged)"
-            )
-        return a.StepOutcome(a.WAIT, f"{now['in_service']} of {c.asg_full_capacity} instances in service")
+            self.ctx.page("targets_not_ready", "no healthy target before the fence", execution)
+            return a.StepOutcome(a.DONE, f"gave up waiting: {status} (paged)")
+        return a.StepOutcome(a.WAIT, status)
 
     def _preserve_snapshot(self, execution: dict) -> a.StepOutcome:
         copied = a.preserve_failover_snapshots(self.ctx.clients.rds)

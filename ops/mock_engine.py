@@ -209,13 +209,17 @@ COMPUTED_OUTPUTS: dict[str, Callable[[str, str, dict, str], dict]] = {
     "random:index/randomId:RandomId": lambda name, region, inputs, id_: {
         "hex": _digest(f"{name}/{region}")[: 2 * int(inputs.get("byteLength", 4))],
     },
+    # ELBv2 ARNs as AWS writes them: arn:aws:elasticloadbalancing:<region>:<account>:<suffix>
+    # (https://docs.aws.amazon.com/service-authorization/latest/reference/list_awselasticloadbalancingv2.html).
     "aws:lb/loadBalancer:LoadBalancer": lambda name, region, inputs, id_: {
         "dnsName": f"{id_}.{region}.elb.amazonaws.com",
         "zoneId": _ALB_ZONE_IDS.get(region, "ZMOCKALBZONE"),
         "arnSuffix": f"app/{id_}/{_digest(id_)}",
+        "arn": f"arn:aws:elasticloadbalancing:{region}:{MOCK_ACCOUNT}:loadbalancer/app/{id_}/{_digest(id_)}",
     },
     "aws:lb/targetGroup:TargetGroup": lambda name, region, inputs, id_: {
         "arnSuffix": f"targetgroup/{id_}/{_digest(id_)}",
+        "arn": f"arn:aws:elasticloadbalancing:{region}:{MOCK_ACCOUNT}:targetgroup/{id_}/{_digest(id_)}",
     },
     # ACM derives a name's validation record from the account and the name alone, so the
     # same name gets the same record in every certificate (the mock keeps that property).

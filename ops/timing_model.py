@@ -91,6 +91,13 @@ WRITER_INSTANCE_SECONDS = 600
 AWS gives no figure ("adds minutes"); assumption, and it precedes the promotion."""
 SCALE_OUT_SECONDS = 10
 """SetDesiredCapacity until EC2 Auto Scaling launches instances: assumption."""
+INSTANCE_IN_SERVICE_SECONDS = 30
+"""EC2 launch until the instance runs and passes the EC2 status checks, when its Auto Scaling
+group marks it InService ("After the instance is fully configured and passes the Amazon EC2
+health checks, it is attached to the Auto Scaling group and it enters the InService state",
+https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-lifecycle.html): the
+application is still starting, and the load balancer has not yet found the target healthy.
+The duration is an assumption; that it precedes target health is AWS's."""
 INSTANCE_BOOT_SECONDS = 90
 """EC2 launch, OS boot and application start until the health path answers: assumption."""
 APP_RECONNECT_SECONDS = 10
@@ -137,6 +144,7 @@ class TimingModel:
     writer_instance_seconds: float
     # compute and the application
     scale_out_seconds: float
+    instance_in_service_seconds: float
     instance_boot_seconds: float
     target_health_interval_seconds: float
     target_healthy_threshold: int
@@ -364,6 +372,7 @@ def timing_model(
         promotion_poll_seconds=float(PROMOTION_POLL_SECONDS),
         writer_instance_seconds=float(WRITER_INSTANCE_SECONDS),
         scale_out_seconds=float(SCALE_OUT_SECONDS),
+        instance_in_service_seconds=float(INSTANCE_IN_SERVICE_SECONDS),
         instance_boot_seconds=float(INSTANCE_BOOT_SECONDS),
         target_health_interval_seconds=float(TARGET_HEALTH_INTERVAL_SECONDS),
         target_healthy_threshold=TARGET_HEALTHY_THRESHOLD,

@@ -35,8 +35,8 @@ MUTATIONS = [
     (
         "RPO gate reads smaller metric",
         "failover/signals.py",
-        'return LagReading(max(fresh.values()), {"metrics": fresh})',
-        'return LagReading(min(fresh.values()), {"metrics": fresh})',
+        'return LagReading(max(fresh.values()), {"metrics": fresh, "reference": _stamp(reference)})',
+        'return LagReading(min(fresh.values()), {"metrics": fresh, "reference": _stamp(reference)})',
         "tests/failover -k 'larger_lag_metric or lag_reading'",
     ),
     (
@@ -98,8 +98,8 @@ MUTATIONS = [
     (
         "promote before fence",
         "failover/executor.py",
-        "    FAILOVER: (\n        FENCE,\n        SCALE_COMPUTE,",
-        "    FAILOVER: (\n        SCALE_COMPUTE,",
+        "        TARGETS_READY,\n        FENCE,\n        PROMOTE_DB,\n",
+        "        TARGETS_READY,\n        PROMOTE_DB,\n        FENCE,\n",
         "tests/failover/test_failover_orchestrator.py -k fence_first",
     ),
     (
@@ -192,6 +192,48 @@ MUTATIONS = [
         "                if code == CONFLICT:",
         "                if False:",
         "tests/failover/test_failover_arc.py",
+    ),
+    (
+        "fence on InService, not target health",
+        "failover/executor.py",
+        "        if c.target_group_arn:\n            healthy, registered",
+        "        if False:\n            healthy, registered",
+        "tests/failover/test_failover_orchestrator.py -k load_balancers_healthy",
+    ),
+    (
+        "witness read before the probe",
+        "failover/orchestrator.py",
+        "        probe = peer_probe_signal(self.probe, c.peer_health_url)\n        witness = witness_signal(\n            self.resolver, c.witness_fqdn, c.witness_healthy_address, c.witness_unhealthy_address\n        )\n",
+        "        witness = witness_signal(\n            self.resolver, c.witness_fqdn, c.witness_healthy_address, c.witness_unhealthy_address\n        )\n        probe = peer_probe_signal(self.probe, c.peer_health_url)\n",
+        "tests/failover/test_failover_orchestrator.py -k witness_is_read_after",
+    ),
+    (
+        "ARC rotation ignores the home region",
+        "failover/orchestrator.py",
+        "            prefer_region=config.home_region,\n",
+        "",
+        "tests/failover/test_failover_arc.py",
+    ),
+    (
+        "drill ends invocations at each phase",
+        "ops/drill.py",
+        "            if done is not None and done():\n                break\n\n    def finish",
+        "            if done is not None and done():\n                break\n        self.finish()\n\n    def finish",
+        "tests/ops/test_drill.py -k under_way",
+    ),
+    (
+        "drill charges DynamoDB the generic round trip",
+        "ops/emulation/dr_world.py",
+        'self.timing.dynamodb_latency_seconds if service == "dynamodb" else self.timing.api_latency_seconds',
+        "self.timing.api_latency_seconds",
+        "tests/ops/test_drill_emulation.py -k dynamodb_is_charged",
+    ),
+    (
+        "drill: InService is a healthy target",
+        "ops/emulation/compute.py",
+        "            group.in_service[instance] = min(in_service_at, ready_at)",
+        "            group.in_service[instance] = ready_at",
+        "tests/ops/test_drill_emulation.py -k in_service_in_its_group",
     ),
     (
         "detach without fence check",

@@ -22,7 +22,12 @@ def run_mutations(mutations: Iterable[Mutation], only: Sequence[str] = ()) -> in
             continue
         file = pathlib.Path(path)
         source = file.read_text()
-        assert source.count(old) == 1, (name, source.count(old))
+        if source.count(old) != 1:
+            # The code moved on and the snippet no longer names one place: a check that
+            # cannot run is a hole until the snippet is updated.
+            holes += 1
+            print("STALE", name, "|", f"the snippet occurs {source.count(old)} times in {path}", flush=True)  # noqa: T201
+            continue
         file.write_text(source.replace(old, new))
         try:
             result = subprocess.run(  # noqa: S602 (fixed commands of the calling tool)

@@ -139,6 +139,8 @@ class OrchestratorWiring:
     """This region's application group, scaled to full size on promotion."""
     full_capacity: int
     """Instances of the group at full size (min = desired)."""
+    target_group_arn: pulumi.Input[str]
+    """This region's ALB target group: the fence waits for a healthy target in it."""
     vpc_id: pulumi.Input[str]
     vpc_cidr: IPv4Network
     """The VPC's CIDR: its resolver answers at the network address plus two."""
@@ -372,6 +374,7 @@ class FailoverOrchestrator(pulumi.ComponentResource):
             "peer_routing_control_arn": wiring.peer_routing_control_arn,
             "asg_name": wiring.auto_scaling_group_name,
             "asg_full_capacity": str(wiring.full_capacity),
+            "target_group_arn": wiring.target_group_arn,
             "writer_instance_class": args.writer_instance_class,
             "data_api_secret_arn": wiring.db_secret_arn,
             "data_api_database": wiring.database_name,

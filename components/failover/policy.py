@@ -38,6 +38,8 @@ NO_RESOURCE_LEVEL = {
     "cloudwatch:GetMetricStatistics",
     # https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonec2autoscaling.html
     "autoscaling:DescribeAutoScalingGroups",
+    # https://docs.aws.amazon.com/service-authorization/latest/reference/list_awselasticloadbalancingv2.html
+    "elasticloadbalancing:DescribeTargetHealth",
     # https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsx-ray.html
     "xray:PutTraceSegments",
     "xray:PutTelemetryRecords",
@@ -283,6 +285,13 @@ def orchestrator_policy(
                 "Sid": "DescribeGroups",
                 "Effect": "Allow",
                 "Action": ["autoscaling:DescribeAutoScalingGroups"],
+                "Resource": "*",
+            },
+            {
+                # Traffic moves here only once the load balancer has a healthy target.
+                "Sid": "ReadTargetHealth",
+                "Effect": "Allow",
+                "Action": ["elasticloadbalancing:DescribeTargetHealth"],
                 "Resource": "*",
             },
         ]

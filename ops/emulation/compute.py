@@ -1,5 +1,5 @@
 """Each region's application Auto Scaling group and its ALB target health, emulated on the
-boto3 `autoscaling` surface, on the drill's clock.
+boto3 `autoscaling` and `elbv2` surfaces, on the drill's clock.
 
 A raised desired capacity launches instances that serve only after the scale-out delay, the
 boot time and the target group's healthy threshold x interval (all from the timing model;
@@ -7,6 +7,12 @@ https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-health-ch
 https://docs.aws.amazon.com/elasticloadbalancing/latest/application/target-group-health-checks.html).
 The group's health-check grace period does not gate the ALB: traffic starts when the target
 group says healthy. A region that is gone has no healthy target.
+
+The two views differ as they do in AWS: the group calls an instance InService once it runs
+and passes the EC2 checks (timing model: instance_in_service_seconds), long before the
+application answers the target group's checks; DescribeTargetHealth says "initial" until
+then and "healthy" after. A runtime that took InService for "ready to serve" would move
+traffic to a region with no healthy target, and the drill's client stream would see it.
 """
 
 from __future__ import annotations
@@ -28,6 +34,8 @@ class Group:
     desired: int
     instances: dict[str, float] = field(default_factory=dict)
     """Instance id -> when it passes the target group's health checks."""
+    in_service: dict[str, float] = field(default_factory=dict)
+    """Instance id -> when the group calls it InService (before it is a healthy target)."""
     changes: list[tuple[float, int, int, int]] = field(default_factory=list)
 
 
@@ -37,7 +45,8 @@ class ComputeEmulation:
         self._ids = itertools.count()
         for group in groups.values():
             for _ in range(group.desired):
-                group.instances[self._new_id()] = world.now  # serving already
+                instance = self._new_id()
+                group.instances[instance] = group.in_service[instance] = world.now  # serving already
 
     def _new_id(self) -> str:
         return f"i-{next(self._ids):017x}"
@@ -56,10 +65,15 @@ class ComputeEmulation:
         ready_at = (
             now + timing.scale_out_seconds + timing.instance_boot_seconds + timing.target_healthy_seconds
         )
+        in_service_at = now + timing.scale_out_seconds + timing.instance_in_service_seconds
         while len(group.instances) < group.desired:
-            group.instances[self._new_id()] = ready_at
+            instance = self._new_id()
+            group.instances[instance] = ready_at
+            group.in_service[instance] = min(in_service_at, ready_at)
         while len(group.instances) > group.desired:
-            group.instances.pop(max(group.instances, key=group.instances.get))
+            gone = max(group.instances, key=group.instances.get)
+            group.instances.pop(gone)
+            group.in_service.pop(gone, None)
         group.changes.append((now, group.min_size, group.desired, group.max_size))
 
     # --- the boto3 surface ------------------------------------------------------------
@@ -95,18 +109,46 @@ class ComputeEmulation:
                     "Instances": [
                         {
                             "InstanceId": i,
-                            "LifecycleState": "InService" if ready <= now else "Pending",
+                            "LifecycleState": "InService" if group.in_service[i] <= now else "Pending",
                             "HealthStatus": "Healthy",
                             "AvailabilityZone": f"{region}a",
                             "ProtectedFromScaleIn": False,
                         }
-                        for i, ready in group.instances.items()
+                        for i in group.instances
                     ],
                 }
             )
         for entry in found:
             entry.pop("CreatedTime")
         return self.world.ok({"AutoScalingGroups": found})
+
+    def _op_DescribeTargetHealth(self, params, region):  # noqa: N802
+        """The region's one application target group (the ARN must be of this region): every
+        instance the group runs is registered; "initial" until the target group's checks
+        pass, then "healthy"."""
+        arn = params.get("TargetGroupArn", "")
+        parts = arn.split(":")
+        if len(parts) < 6 or parts[2] != "elasticloadbalancing" or parts[3] != region:
+            return self.world.error("TargetGroupNotFound", f"One or more target groups not found: {arn}", 400)
+        group, now = self.group_of(region), self.world.now
+        return self.world.ok(
+            {
+                "TargetHealthDescriptions": [
+                    {
+                        "Target": {"Id": i, "Port": 443},
+                        "HealthCheckPort": "443",
+                        "TargetHealth": {"State": "healthy"}
+                        if ready <= now
+                        else {
+                            "State": "initial",
+                            "Reason": "Elb.InitialHealthChecking",
+                            "Description": "Initial health checks in progress",
+                        },
+                    }
+                    for i, ready in group.instances.items()
+                ]
+            }
+        )
 
     def _op_UpdateAutoScalingGroup(self, params, region):  # noqa: N802
         group = self._local(params["AutoScalingGroupName"], region)

@@ -33,7 +33,7 @@ from ops.emulation.network import Killed, Network
 from ops.emulation.route53 import RecordGate, Resolver, Route53Emulation
 from ops.timing_model import TimingModel
 
-EMULATED_SERVICES = ("rds", "rds-data", "autoscaling", "route53-recovery-cluster", "cloudwatch")
+EMULATED_SERVICES = ("rds", "rds-data", "autoscaling", "elbv2", "route53-recovery-cluster", "cloudwatch")
 """Answered by an emulation (cloudwatch: GetMetricStatistics only); the rest goes to moto."""
 
 _SESSION: boto3.session.Session | None = None
@@ -399,6 +399,7 @@ class DrWorld:
             "rds": self.aurora,
             "rds-data": self.aurora,
             "autoscaling": self.compute,
+            "elbv2": self.compute,
             "route53-recovery-cluster": self.arc,
         }.get(service)
         if emulation is None:

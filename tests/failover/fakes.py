@@ -313,6 +313,23 @@ class FakeAsg:
         self.min, self.desired, self.max = MinSize, DesiredCapacity, MaxSize
 
 
+class FakeElb:
+    """The ALB's view of the group's instances (DescribeTargetHealth): a target is "initial"
+    for `lag_seconds` after its instance is InService, then "healthy"."""
+
+    def __init__(self, asg: FakeAsg, target_group_arn: str, lag_seconds: float = 0.0):
+        self.asg, self.arn, self.lag_seconds = asg, target_group_arn, lag_seconds
+        self.calls = 0
+
+    def describe_target_health(self, TargetGroupArn):
+        assert TargetGroupArn == self.arn, TargetGroupArn
+        self.calls += 1
+        age = self.asg.clock() - self.asg.changed_at
+        registered = self.asg.desired if age >= self.asg.boot_seconds else 0
+        state = "healthy" if age >= self.asg.boot_seconds + self.lag_seconds else "initial"
+        return {"TargetHealthDescriptions": [{"TargetHealth": {"State": state}}] * registered}
+
+
 class FakeSns:
     def __init__(self):
         self.messages: list[tuple[str, str]] = []

@@ -198,6 +198,27 @@ def test_autoscaling_calls_match_the_model():
         stub.assert_no_pending_responses()
 
 
+def test_target_health_call_matches_the_elbv2_model():
+    elbv2 = client("elbv2")
+    arn = "arn:aws:elasticloadbalancing:us-west-2:123456789012:targetgroup/app/0123456789abcdef"
+    with Stubber(elbv2) as stub:
+        stub.add_response(
+            "describe_target_health",
+            {
+                "TargetHealthDescriptions": [
+                    {"Target": {"Id": "i-1", "Port": 443}, "TargetHealth": {"State": "healthy"}},
+                    {
+                        "Target": {"Id": "i-2", "Port": 443},
+                        "TargetHealth": {"State": "initial", "Reason": "Elb.InitialHealthChecking"},
+                    },
+                ]
+            },
+            {"TargetGroupArn": arn},
+        )
+        assert capacity.healthy_targets(elbv2, arn) == (1, 2)
+        stub.assert_no_pending_responses()
+
+
 def test_data_api_and_lag_calls_match_the_models():
     data = client("rds-data")
     secret = "arn:aws:secretsmanager:us-west-2:123456789012:secret:db"
@@ -218,6 +239,8 @@ def test_data_api_and_lag_calls_match_the_models():
         stub.assert_no_pending_responses()
 
 
-@pytest.mark.parametrize("service", ["rds", "dynamodb", "sns", "cloudwatch", "autoscaling", "rds-data"])
+@pytest.mark.parametrize(
+    "service", ["rds", "dynamodb", "sns", "cloudwatch", "autoscaling", "elbv2", "rds-data"]
+)
 def test_home_clients_exist_for_every_service_the_runtime_uses(service):
     assert client(service).meta.service_model.service_name == service

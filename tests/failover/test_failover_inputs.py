@@ -88,6 +88,16 @@ def test_config_from_env_round_trips_with_the_cadence_defaults():
             "arn:aws:secretsmanager:us-east-1:123456789012:secret:x",
             "in us-west-2",
         ),
+        (
+            "FAILOVER_TARGET_GROUP_ARN",
+            "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/app/0123",
+            "ARN of elasticloadbalancing in us-west-2",
+        ),
+        (
+            "FAILOVER_TARGET_GROUP_ARN",
+            "arn:aws:elasticloadbalancing:us-west-2:123456789012:loadbalancer/app/x/0123",
+            "must name a targetgroup/",
+        ),
     ],
 )
 def test_config_errors_name_key_value_and_rule(key, value, rule):

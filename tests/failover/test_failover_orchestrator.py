@@ -138,6 +138,28 @@ def _in_service(world: World) -> int:
     return len(group["Instances"])
 
 
+def test_the_fence_waits_for_the_load_balancers_healthy_target_not_the_groups_in_service(make_world):
+    """An instance is InService once it runs, before the application answers the target
+    group's checks; fencing then would send every client to an ALB with no healthy target.
+    The fence waits for DescribeTargetHealth to report one."""
+    world = make_world(dr_boot_seconds=40, dr_target_lag_seconds=90)  # the DR group runs 0/0
+    outage(world)
+    fenced_at = in_service_at = None
+    for _ in range(80):
+        fresh_lag(world)
+        record = world.tick()
+        if in_service_at is None and _in_service(world):
+            in_service_at = world.clock()
+        if world.arc.updates and fenced_at is None:
+            fenced_at = world.clock()
+            health = world.elb[DR].describe_target_health(world.elb[DR].arn)["TargetHealthDescriptions"]
+            assert any(t["TargetHealth"]["State"] == "healthy" for t in health)
+        if record["outcome"] == o.PROMOTED:
+            break
+    assert record["outcome"] == o.PROMOTED and world.elb[DR].calls > 0
+    assert fenced_at - in_service_at >= 80  # the target lag, less one evaluation interval
+
+
 def test_pilot_light_prepares_before_the_fence_so_traffic_moves_only_to_healthy_targets(make_world):
     """Drill finding F2 / issue 10 "traffic only once targets are healthy": the routing control
     moves DNS, so the fence waits (across evaluations, no sleep) until the group is in
@@ -738,7 +760,7 @@ def test_compute_that_never_comes_up_is_paged_and_does_not_hold_the_execution_op
     outage(world)
     promote_fully(world)
     assert world.g.writer == DR and world.table().open_execution_id() is None
-    assert any("compute not in service" in s for s in world.pages())
+    assert any("no healthy target" in s for s in world.pages())
 
 
 def test_a_healthy_evaluation_resets_the_streak(world):

@@ -31,6 +31,7 @@ from tests.failover.fakes import (
     Arc,
     Clock,
     FakeAsg,
+    FakeElb,
     FakeRds,
     FakeSns,
     GlobalCluster,
@@ -38,6 +39,10 @@ from tests.failover.fakes import (
 )
 
 PEER = {PRIMARY: DR, DR: PRIMARY}
+
+
+def target_group_arn(region: str) -> str:
+    return f"arn:aws:elasticloadbalancing:{region}:{ACCOUNT}:targetgroup/trading-{region}/0123456789abcdef"
 
 
 def config_for(region: str, **overrides) -> OrchestratorConfig:
@@ -60,6 +65,7 @@ def config_for(region: str, **overrides) -> OrchestratorConfig:
         peer_routing_control_arn=CONTROLS[peer],
         asg_name=f"trading-{region}-app",
         asg_full_capacity=2,
+        target_group_arn=target_group_arn(region),
         writer_instance_class="db.r6g.large",
         required_evaluations=3,
     )
@@ -86,10 +92,11 @@ class Impairable:
 
 
 class World:
-    def __init__(self, dr_boot_seconds: float = 0.0, **overrides):
+    def __init__(self, dr_boot_seconds: float = 0.0, dr_target_lag_seconds: float = 0.0, **overrides):
         """dr_boot_seconds: how long the DR group's new instances take to be in service
         (0 by default, so that tests of other rules are not about boot time; the
-        preparation-before-the-fence tests set it)."""
+        preparation-before-the-fence tests set it); dr_target_lag_seconds: how much longer
+        until the load balancer finds them healthy."""
         self.clock = Clock()
         self.g = GlobalCluster(self.clock)
         self.rds = {r: FakeRds(self.g, r) for r in (PRIMARY, DR)}
@@ -98,6 +105,10 @@ class World:
         self.asg = {
             PRIMARY: FakeAsg(self.clock, f"trading-{PRIMARY}-app", 2, 2, 4),
             DR: FakeAsg(self.clock, f"trading-{DR}-app", 0, 0, 4, boot_seconds=dr_boot_seconds),
+        }
+        self.elb = {
+            r: FakeElb(self.asg[r], target_group_arn(r), dr_target_lag_seconds if r == DR else 0.0)
+            for r in (PRIMARY, DR)
         }
         self.up = {PRIMARY: True, DR: True}
         """A region that is up serves its app (Route 53's checkers see it healthy)."""
@@ -156,6 +167,7 @@ class World:
             sns=Impairable(self.sns[region], lambda: not self.up[region]),
             cloudwatch=Impairable(self.cloudwatch[region], impaired),
             autoscaling=Impairable(self.asg[region], impaired),
+            elbv2=Impairable(self.elb[region], impaired),
         )
 
     def orchestrator(self, region: str = DR, invocation_id: str | None = None, **overrides) -> Orchestrator:

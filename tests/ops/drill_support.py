@@ -50,6 +50,7 @@ def environment(home: str, peer: str) -> dict[str, str]:
         "FAILOVER_CONTROL_TABLE": f"control-{home}",
         "FAILOVER_ALERT_TOPIC_ARN": f"arn:aws:sns:{home}:{ACCOUNT}:alerts-{home}",
         "FAILOVER_LOCK_SECONDS": "60",
+        "FAILOVER_TARGET_GROUP_ARN": f"arn:aws:elasticloadbalancing:{home}:{ACCOUNT}:targetgroup/app/01234",
         "FAILOVER_DATA_API_SECRET_ARN": f"arn:aws:secretsmanager:{home}:{ACCOUNT}:secret:db-{home}",
         "FAILOVER_DATA_API_DATABASE": "trading",
     }

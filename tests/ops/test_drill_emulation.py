@@ -201,6 +201,34 @@ def test_a_scaled_out_instance_serves_only_after_boot_and_health_checks(world):
     assert w.compute.healthy_targets(WEST, w.now) == 3
 
 
+def test_an_instance_is_in_service_in_its_group_before_it_is_a_healthy_target(world):
+    """AWS: the group marks an instance InService once it runs and passes the EC2 checks
+    (https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-lifecycle.html);
+    the load balancer routes to it only once its own checks pass. The emulation keeps the two
+    apart, so a runtime that fenced on InService would be caught by the client stream."""
+    w = world(dr_desired=0)
+    autoscaling = w.install(boto3.client("autoscaling", region_name=WEST), WEST)
+    elbv2 = w.install(boto3.client("elbv2", region_name=WEST), WEST)
+    arn = f"arn:aws:elasticloadbalancing:{WEST}:123456789012:targetgroup/app/0123456789abcdef"
+    autoscaling.update_auto_scaling_group(AutoScalingGroupName=f"asg-{WEST}", MinSize=3, DesiredCapacity=3)
+    w.advance(w.timing.scale_out_seconds + w.timing.instance_in_service_seconds)
+    group = autoscaling.describe_auto_scaling_groups(AutoScalingGroupNames=[f"asg-{WEST}"])
+    assert {i["LifecycleState"] for i in group["AutoScalingGroups"][0]["Instances"]} == {"InService"}
+    states = [
+        d["TargetHealth"]["State"]
+        for d in elbv2.describe_target_health(TargetGroupArn=arn)["TargetHealthDescriptions"]
+    ]
+    assert states == ["initial"] * 3 and w.compute.healthy_targets(WEST, w.now) == 0
+    w.advance(w.timing.instance_boot_seconds + w.timing.target_healthy_seconds)
+    states = [
+        d["TargetHealth"]["State"]
+        for d in elbv2.describe_target_health(TargetGroupArn=arn)["TargetHealthDescriptions"]
+    ]
+    assert states == ["healthy"] * 3
+    with pytest.raises(botocore.exceptions.ClientError, match="TargetGroupNotFound"):
+        elbv2.describe_target_health(TargetGroupArn=arn.replace(WEST, EAST))
+
+
 def test_a_region_that_cannot_reach_its_own_services_times_out_with_the_clients_settings(world):
     w = world()
     w.network.impaired.add(WEST)

@@ -63,6 +63,7 @@ RUNTIME_ACTIONS = {
     "sns:Publish",
     "autoscaling:DescribeAutoScalingGroups",
     "autoscaling:UpdateAutoScalingGroup",
+    "elasticloadbalancing:DescribeTargetHealth",
     "route53-recovery-cluster:GetRoutingControlState",
     "route53-recovery-cluster:UpdateRoutingControlStates",
     "kms:Decrypt",
@@ -223,6 +224,8 @@ def test_environment_is_the_runtime_contract_and_points_at_the_real_resources(ru
     assert config.asg_name == group.outputs["name"]
     # Full size is the primary's capacity, whatever this region runs today.
     assert config.asg_full_capacity == settings.traffic.app_desired_size
+    # The fence waits for the load balancer's view of this region's targets.
+    assert config.target_group_arn == run.one("aws:lb/targetGroup:TargetGroup").outputs["arn"]
     assert config.writer_instance_class == settings.database.instance_class
     # The Data API test write: the cluster has the endpoint on, the secret is this region's.
     assert cluster.inputs["enableHttpEndpoint"] is True

@@ -236,6 +236,20 @@ MUTATIONS = [
         "tests/ops/test_drill_emulation.py -k in_service_in_its_group",
     ),
     (
+        "fence refused by a conflict counted as done",
+        "failover/executor.py",
+        "            return a.StepOutcome(a.FAILED, str(error))\n        states = arc.states()",
+        "            return a.StepOutcome(a.DONE, str(error))\n        states = arc.states()",
+        "tests/failover/test_failover_orchestrator.py -k refused_fence",
+    ),
+    (
+        "a failing step (ValidationException fence) counted as done",
+        "failover/executor.py",
+        '            return a.StepOutcome(a.FAILED, f"{type(error).__name__}: {error}")',
+        '            return a.StepOutcome(a.DONE, f"{type(error).__name__}: {error}")',
+        "tests/failover/test_failover_orchestrator.py -k refused_fence",
+    ),
+    (
         "detach without fence check",
         "ops/failover_cmd.py",
         "        if not peer_is_fenced(states):",

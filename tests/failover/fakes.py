@@ -242,6 +242,9 @@ class Arc:
         self.throttled: set[str] = set()
         self.updates_throttled = False
         """Every endpoint reads, none accepts an update (throttled)."""
+        self.refusal: tuple[str, int] | None = None
+        """Every update refused with this (code, status): how AWS signals a safety rule's
+        refusal is not documented verbatim (ConflictException? ValidationException?)."""
         self.calls: list[tuple[str, str]] = []
         self.updates: list[dict] = []
 
@@ -272,6 +275,8 @@ class ArcEndpointClient:
         self._enter("update")
         if self.arc.updates_throttled:
             raise client_error("ThrottlingException", 429, "UpdateRoutingControlStates")
+        if self.arc.refusal is not None:
+            raise client_error(*self.arc.refusal, "UpdateRoutingControlStates")
         new = dict(self.arc.state)
         for e in UpdateRoutingControlStateEntries:
             new[e["RoutingControlArn"]] = e["RoutingControlState"]

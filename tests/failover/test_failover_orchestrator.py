@@ -67,6 +67,19 @@ def test_the_probe_is_aimed_at_the_peer_and_the_witness_names_the_peer(world):
     assert all(PEER[region] in fqdn for region, fqdn in world.resolved)
 
 
+@pytest.mark.parametrize("refusal", [("ConflictException", 409), ("ValidationException", 400)])
+def test_a_refused_fence_never_promotes_whatever_error_aws_uses(world, refusal):
+    """AWS does not say verbatim which error a safety rule's refusal is. Safe under both
+    answers: a refused fence is a failed step, the promotion never starts, a human is paged."""
+    world.arc.refusal = refusal
+    outage(world)
+    records = [world.tick() for _ in range(12) if fresh_lag(world) is None]
+    assert "failover_global_cluster" not in rds_ops(world) and world.g.writer == PRIMARY
+    assert world.arc.updates == [] and world.active() == PRIMARY
+    assert any(r["outcome"] == o.STEP_FAILED for r in records)
+    assert world.pages(), "a refused fence must page"
+
+
 def test_the_witness_is_read_after_the_probe_so_the_decision_acts_on_its_freshest_answer(world):
     """A probe of a dead peer waits out attempts x timeout; a witness read before it would be
     that much older when the decision acts on it, and every failover that long later."""

@@ -107,6 +107,20 @@ MUTATIONS = [
         '            treat_missing_data="notBreaching",\n            unit="invocations/min",',
         "tests/components/observability/test_observability.py -k stops_running",
     ),
+    (
+        "the fence's target group is not wired (falls back to InService)",
+        "components/failover/orchestrator.py",
+        '            "target_group_arn": wiring.target_group_arn,\n',
+        "",
+        "tests/components/failover/test_failover_component.py -k environment_is_the_runtime_contract",
+    ),
+    (
+        "no grant to read target health",
+        "components/failover/policy.py",
+        '                "Action": ["elasticloadbalancing:DescribeTargetHealth"],',
+        '                "Action": ["autoscaling:DescribeAutoScalingGroups"],',
+        "tests/components/failover/test_failover_component.py -k iam_grants_exactly",
+    ),
 ]
 if __name__ == "__main__":
     sys.exit(1 if run_mutations(MUTATIONS, sys.argv[1:]) else 0)

@@ -4,6 +4,7 @@ Faults are injected by flipping the world's flags; the doubles do not know the t
 
 from __future__ import annotations
 
+import functools
 import io
 import socket
 from dataclasses import replace
@@ -38,6 +39,15 @@ from tests.failover.fakes import (
 )
 
 PEER = {PRIMARY: DR, DR: PRIMARY}
+
+
+@functools.cache
+def _session() -> boto3.session.Session:
+    """One boto3 session for every world. mock_aws swaps boto3's default session out at each
+    start, so boto3.client() would load the service models from disk again in every test
+    (~0.1 s a world); a session's clients are answered by moto all the same, since moto
+    hooks every botocore session (before-send) and resets its backends per mock_aws."""
+    return boto3.session.Session()
 
 
 def config_for(region: str, **overrides) -> OrchestratorConfig:
@@ -113,8 +123,8 @@ class World:
         self.dynamodb, self.cloudwatch, self.configs = {}, {}, {}
         for r in (PRIMARY, DR):
             self.configs[r] = config_for(r, **overrides)
-            self.dynamodb[r] = boto3.client("dynamodb", region_name=r)
-            self.cloudwatch[r] = boto3.client("cloudwatch", region_name=r)
+            self.dynamodb[r] = _session().client("dynamodb", region_name=r)
+            self.cloudwatch[r] = _session().client("cloudwatch", region_name=r)
             create_table(self.dynamodb[r], self.configs[r].control_table)
         self._n = 0
 

@@ -19,6 +19,7 @@ from failover.control_table import ControlTable, create_table
 from failover.logs import JsonLogger
 from failover.orchestrator import Orchestrator
 from failover.signals import ProbeAttempt
+from tests.failover.fake_dynamodb import FakeDynamoDB
 from tests.failover.fakes import (
     ACCOUNT,
     ARC_REGIONS,
@@ -96,10 +97,12 @@ class Impairable:
 
 
 class World:
-    def __init__(self, dr_boot_seconds: float = 0.0, **overrides):
+    def __init__(self, dr_boot_seconds: float = 0.0, dynamodb: str = "fake", **overrides):
         """dr_boot_seconds: how long the DR group's new instances take to be in service
         (0 by default, so that tests of other rules are not about boot time; the
-        preparation-before-the-fence tests set it)."""
+        preparation-before-the-fence tests set it). dynamodb: "fake" (the control tables in
+        tests/failover/fake_dynamodb.py, checked against moto by test_control_table.py) or
+        "moto"."""
         self.clock = Clock()
         self.g = GlobalCluster(self.clock)
         self.rds = {r: FakeRds(self.g, r) for r in (PRIMARY, DR)}
@@ -123,7 +126,10 @@ class World:
         self.dynamodb, self.cloudwatch, self.configs = {}, {}, {}
         for r in (PRIMARY, DR):
             self.configs[r] = config_for(r, **overrides)
-            self.dynamodb[r] = _session().client("dynamodb", region_name=r)
+            assert dynamodb in ("fake", "moto"), dynamodb
+            self.dynamodb[r] = (
+                _session().client("dynamodb", region_name=r) if dynamodb == "moto" else FakeDynamoDB(r)
+            )
             self.cloudwatch[r] = _session().client("cloudwatch", region_name=r)
             create_table(self.dynamodb[r], self.configs[r].control_table)
         self._n = 0

@@ -11,5 +11,7 @@ def make_world():
 
 
 @pytest.fixture
-def world(make_world):
-    return make_world()
+def world(make_world, request):
+    """A World whose control tables are the fake (default) or, parametrized indirectly
+    with "moto", moto's DynamoDB."""
+    return make_world(dynamodb=getattr(request, "param", "fake"))

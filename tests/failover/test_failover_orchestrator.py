@@ -19,6 +19,11 @@ from tests.failover.world import PEER, World, config_for, schedule_event
 
 N = 3
 
+# The World's control tables are tests/failover/fake_dynamodb.py by default (checked against
+# moto operation by operation in test_control_table.py); the main scenarios also run with
+# them on moto's DynamoDB, end to end.
+ON_BOTH_TABLES = pytest.mark.parametrize("world", ["fake", "moto"], indirect=True)
+
 
 def outage(world: World) -> None:
     world.up[PRIMARY] = False
@@ -115,6 +120,7 @@ def test_boto3_clients_are_built_for_the_home_region():
 
 
 # --- primary region gone -------------------------------------------------------------------------
+@ON_BOTH_TABLES
 def test_primary_gone_with_an_unchanged_survivor_view_promotes_fence_first(world):
     outage(world)
     records = promote_fully(world)
@@ -340,6 +346,7 @@ def test_one_failed_probe_try_then_a_success_is_not_down(world):
 
 
 # --- the RPO gate ------------------------------------------------------------------------------------
+@ON_BOTH_TABLES
 def test_lag_over_the_bound_blocks_pages_and_a_manual_allow_data_loss_works(world):
     world.up[PRIMARY] = False
     records = []
@@ -467,6 +474,7 @@ def test_the_already_writer_check_runs_again_under_the_lock(world):
     assert world.table().lock_holder() is None
 
 
+@ON_BOTH_TABLES
 def test_a_held_lock_stops_a_second_executor(world):
     outage(world)
     world.table().acquire_lock("someone-else", 60)
@@ -478,6 +486,7 @@ class Killed(BaseException):
     """The process dies: no except clause catches it."""
 
 
+@ON_BOTH_TABLES
 def test_killed_mid_promotion_resumes_once_and_the_lock_dies_with_its_owner(world):
     outage(world)
     for _ in range(N - 1):
@@ -512,7 +521,7 @@ def test_killed_mid_promotion_resumes_once_and_the_lock_dies_with_its_owner(worl
 
 def test_a_lapsed_lease_cannot_be_renewed():
     with mock_aws():
-        world = World()
+        world = World(dynamodb="moto")
         table = world.table()
         assert table.acquire_lock("a", 30)
         assert not table.acquire_lock("b", 30)
@@ -537,6 +546,7 @@ def test_an_executor_that_lost_its_lock_stops(world):
 
 
 # --- after a failover; planned moves -------------------------------------------------------------------
+@ON_BOTH_TABLES
 def test_primary_returns_no_failback_no_second_writer_epochs_agree(world):
     world.tick(PRIMARY)  # both orchestrators run from day one: epoch 0, primary active
     assert world.epoch(PRIMARY) == (PRIMARY, 0)
@@ -557,6 +567,7 @@ def test_primary_returns_no_failback_no_second_writer_epochs_agree(world):
     )
 
 
+@ON_BOTH_TABLES
 def test_planned_switchover_then_failback_flip_controls_only_after_the_writer_moved(world):
     writer_at_flip = []
     original = world.arc.factory
@@ -626,6 +637,7 @@ def test_detection_within_one_invocation(world):
     assert world.active() == DR
 
 
+@ON_BOTH_TABLES
 def test_duplicate_event_acts_once(world):
     fresh_lag(world)
     first = world.orchestrator(DR).evaluate(schedule_event("same"))
@@ -633,6 +645,7 @@ def test_duplicate_event_acts_once(world):
     assert first["outcome"] == d.HEALTHY and again["outcome"] == o.DUPLICATE
 
 
+@ON_BOTH_TABLES
 def test_dry_run_and_status_change_nothing(world):
     outage(world)
     before = sorted(
@@ -811,6 +824,7 @@ def test_a_redelivered_alarm_notification_is_handled_once(world):
     assert world.orchestrator(DR).handle(event)["outcome"] == o.DUPLICATE
 
 
+@ON_BOTH_TABLES
 def test_status_shows_the_open_execution_and_its_lock_without_changing_anything(world):
     outage(world)
     world.g.promotion_seconds = 10**6

@@ -4,6 +4,7 @@ Faults are injected by flipping the world's flags; the doubles do not know the t
 
 from __future__ import annotations
 
+import functools
 import io
 import socket
 from dataclasses import replace
@@ -18,6 +19,7 @@ from failover.control_table import ControlTable, create_table
 from failover.logs import JsonLogger
 from failover.orchestrator import Orchestrator
 from failover.signals import ProbeAttempt
+from tests.failover.fake_dynamodb import FakeDynamoDB
 from tests.failover.fakes import (
     ACCOUNT,
     ARC_REGIONS,
@@ -43,6 +45,15 @@ PEER = {PRIMARY: DR, DR: PRIMARY}
 
 def target_group_arn(region: str) -> str:
     return f"arn:aws:elasticloadbalancing:{region}:{ACCOUNT}:targetgroup/trading-{region}/0123456789abcdef"
+
+
+@functools.cache
+def _session() -> boto3.session.Session:
+    """One boto3 session for every world. mock_aws swaps boto3's default session out at each
+    start, so boto3.client() would load the service models from disk again in every test
+    (~0.1 s a world); a session's clients are answered by moto all the same, since moto
+    hooks every botocore session (before-send) and resets its backends per mock_aws."""
+    return boto3.session.Session()
 
 
 def config_for(region: str, **overrides) -> OrchestratorConfig:
@@ -92,11 +103,19 @@ class Impairable:
 
 
 class World:
-    def __init__(self, dr_boot_seconds: float = 0.0, dr_target_lag_seconds: float = 0.0, **overrides):
+    def __init__(
+        self,
+        dr_boot_seconds: float = 0.0,
+        dr_target_lag_seconds: float = 0.0,
+        dynamodb: str = "fake",
+        **overrides,
+    ):
         """dr_boot_seconds: how long the DR group's new instances take to be in service
         (0 by default, so that tests of other rules are not about boot time; the
         preparation-before-the-fence tests set it); dr_target_lag_seconds: how much longer
-        until the load balancer finds them healthy."""
+        until the load balancer finds them healthy. dynamodb: "fake" (the control tables in
+        tests/failover/fake_dynamodb.py, checked against moto by test_control_table.py) or
+        "moto"."""
         self.clock = Clock()
         self.g = GlobalCluster(self.clock)
         self.rds = {r: FakeRds(self.g, r) for r in (PRIMARY, DR)}
@@ -124,8 +143,11 @@ class World:
         self.dynamodb, self.cloudwatch, self.configs = {}, {}, {}
         for r in (PRIMARY, DR):
             self.configs[r] = config_for(r, **overrides)
-            self.dynamodb[r] = boto3.client("dynamodb", region_name=r)
-            self.cloudwatch[r] = boto3.client("cloudwatch", region_name=r)
+            assert dynamodb in ("fake", "moto"), dynamodb
+            self.dynamodb[r] = (
+                _session().client("dynamodb", region_name=r) if dynamodb == "moto" else FakeDynamoDB(r)
+            )
+            self.cloudwatch[r] = _session().client("cloudwatch", region_name=r)
             create_table(self.dynamodb[r], self.configs[r].control_table)
         self._n = 0
 

@@ -1,0 +1,169 @@
+"""The control table (failover/control_table.py) on moto's DynamoDB and on the fake the
+orchestrator tests use (tests/failover/fake_dynamodb.py): every operation and every
+condition outcome, the same assertions on both. On moto, this is the control table's own
+test against DynamoDB's API; on the fake, it is what makes the fake trustworthy."""
+
+from __future__ import annotations
+
+import boto3
+import pytest
+from botocore.exceptions import ClientError
+from moto import mock_aws
+
+from failover.control_table import ActiveState, ControlTable, create_table
+from tests.failover.fake_dynamodb import FakeDynamoDB
+from tests.failover.fakes import DR, PRIMARY, Clock
+
+TABLE = "trading-us-west-2-failover-control"
+
+
+@pytest.fixture(params=["moto", "fake"])
+def db(request):
+    if request.param == "fake":
+        client = FakeDynamoDB(DR)
+        create_table(client, TABLE)
+        yield client
+        return
+    with mock_aws():
+        client = boto3.client("dynamodb", region_name=DR)
+        create_table(client, TABLE)
+        yield client
+
+
+@pytest.fixture
+def clock():
+    return Clock()
+
+
+@pytest.fixture
+def table(db, clock):
+    return ControlTable(db, TABLE, clock)
+
+
+def test_an_event_is_claimed_once_until_released(table):
+    assert table.claim_event("e1") is True
+    assert table.claim_event("e1") is False
+    assert table.claim_event("e2") is True
+    table.release_event("e1")
+    assert table.claim_event("e1") is True
+
+
+def test_recent_evaluations_newest_first_limited_with_the_streak_start(table, clock):
+    for n in range(5):
+        table.record_evaluation(f"ev-{n}", quorum=n % 2 == 0, votes=[{"n": n}], since=clock() - 100)
+        clock.sleep(10)
+    recent = table.recent_evaluations(3)
+    assert [e.at for e in recent] == [clock() - 10, clock() - 20, clock() - 30]
+    assert [e.quorum for e in recent] == [True, False, True]
+    # since is kept for quorum evaluations only, and never later than the evaluation.
+    assert recent[0].since == clock() - 10 - 100 and recent[1].since is None
+    table.record_evaluation("late", quorum=True, votes=[], since=clock() + 50)
+    assert table.recent_evaluations(1)[0].since == clock()
+    assert len(table.recent_evaluations(20)) == 6
+
+
+def test_the_lock_is_a_lease(table, clock):
+    assert table.lock_holder() is None
+    assert table.acquire_lock("a", 60, "exec-1") is True
+    assert table.lock_holder() == {"holder": "a", "execution_id": "exec-1", "expires_at": clock() + 60}
+    assert table.acquire_lock("b", 60) is False  # held
+    assert table.acquire_lock("a", 60, "exec-1") is True  # already ours
+    assert table.renew_lock("a", 120) is True
+    assert table.renew_lock("b", 120) is False  # not ours
+    assert table.lock_holder()["expires_at"] == clock() + 120
+    clock.sleep(121)
+    assert table.lock_holder() is None  # lapsed (TTL deletion is lazy: the item is still there)
+    assert table.renew_lock("a", 60) is False  # expired: lost
+    assert table.acquire_lock("b", 60) is True  # expired: free
+    table.release_lock("a")  # someone else's: left alone
+    assert table.lock_holder()["holder"] == "b"
+    table.release_lock("b")
+    assert table.lock_holder() is None
+    assert table.acquire_lock("a", 60) is True
+
+
+def test_one_open_execution_at_a_time(table):
+    first = {"id": "exec-1", "status": "running", "step": "fence", "steps": {}}
+    assert table.open_execution_id() is None
+    assert table.open_execution(first) == "exec-1"
+    assert table.read_execution("exec-1") == first
+    assert table.open_execution({"id": "exec-2", "status": "running"}) == "exec-1"
+    assert table.read_execution("exec-2") is None
+    done = {**first, "status": "succeeded", "step": None}
+    table.close_execution({**done, "id": "exec-other"})  # not the open one: stays open
+    assert table.open_execution_id() == "exec-1"
+    table.close_execution(done)
+    assert table.open_execution_id() is None
+    assert table.read_execution("exec-1") == done
+    assert table.open_execution({"id": "exec-2", "status": "running"}) == "exec-2"
+
+
+def test_one_page_per_alert_episode(table):
+    assert table.alert("lag") is None
+    assert table.start_alert("lag", 100.0) == {"since": 100.0, "paged": False}
+    assert table.start_alert("lag", 200.0) == {"since": 100.0, "paged": False}  # same episode
+    table.mark_paged("lag")
+    assert table.alert("lag") == {"since": 100.0, "paged": True}
+    table.clear_alert("lag")
+    assert table.alert("lag") is None
+
+
+def test_the_prewarm_is_saved_once_until_cleared(table):
+    assert table.prewarm() is None
+    assert table.save_prewarm({"min": 0, "desired": 0, "max": 4}) is True
+    assert table.save_prewarm({"min": 2, "desired": 2, "max": 4}) is False
+    assert table.prewarm() == {"min": 0, "desired": 0, "max": 4}
+    table.clear_prewarm()
+    assert table.prewarm() is None
+
+
+def test_the_last_decision_is_replaced(table, clock):
+    assert table.last_decision() is None
+    table.record_decision({"outcome": "healthy", "event_id": "e1"})
+    table.record_decision({"outcome": "promoted", "acted": True, "action": "failover", "reason": "r"})
+    assert table.last_decision() == {
+        "outcome": "promoted",
+        "acted": True,
+        "action": "failover",
+        "reason": "r",
+        "at": clock(),
+        "event_id": "-",
+    }
+
+
+def test_the_epoch_counts_changes_and_a_newer_one_wins(table, clock):
+    assert table.read_state() is None
+    assert table.init_state(PRIMARY, "e0") is True
+    assert table.init_state(DR, "e0") is False
+    assert table.read_state().as_dict() == {
+        "active_region": PRIMARY,
+        "epoch": 0,
+        "reason": "first observation of the global cluster's writer",
+        "at": clock(),
+        "event_id": "e0",
+        "action": "observed",
+    }
+    assert table.observe_active(PRIMARY, "same", "e1") is None
+    observed = table.observe_active(DR, "moved", "e2")
+    assert (observed.active_region, observed.epoch) == (DR, 1)
+    assert table.record_epoch(3, PRIMARY, "promotion", "e3", "failover").epoch == 3
+    assert table.record_epoch(3, PRIMARY, "again", "e4", "failover").reason == "promotion"  # kept
+    kept = table.record_epoch(2, DR, "older", "e5", "failover")  # a newer one wins
+    assert (kept.active_region, kept.epoch) == (PRIMARY, 3)
+    assert isinstance(kept, ActiveState) and table.read_state() == kept
+
+
+def test_observing_with_no_state_starts_at_epoch_one(table):
+    state = table.observe_active(DR, "first", "e1")
+    assert (state.active_region, state.epoch) == (DR, 1)
+
+
+def test_an_unconditional_write_and_a_missing_table(db):
+    """The errors the control table lets through are DynamoDB's own."""
+    with pytest.raises(ClientError) as missing:
+        db.get_item(TableName="no-such-table", Key={"pk": {"S": "x"}, "sk": {"S": "y"}})
+    assert missing.value.response["Error"]["Code"] == "ResourceNotFoundException"
+    db.put_item(TableName=TABLE, Item={"pk": {"S": "A"}, "sk": {"S": "1"}, "n": {"N": "1"}})
+    db.put_item(TableName=TABLE, Item={"pk": {"S": "A"}, "sk": {"S": "1"}, "n": {"N": "2"}})
+    items = db.scan(TableName=TABLE)["Items"]
+    assert [i["n"] for i in items] == [{"N": "2"}]

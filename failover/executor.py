@@ -323,19 +323,19 @@ class Executor:
         c = self.ctx.config
         if not c.asg_name:
             return a.StepOutcome(a.DONE, "no Auto Scaling group configured")
-        autoscaling = self.ctx.clients.autoscaling
-        capacity.scale_to(autoscaling, c.asg_name, c.asg_full_capacity)  # idempotent
-        # Before the fence: traffic may move once the load balancer HAS a healthy target (a
-        # warm standby's minimum-size group already does: it is not slowed); the rest of
-        # the full size keeps coming up in the background (min = desired = full size).
-        # The load balancer's view, not the group's: an instance is InService as soon as
-        # it runs, minutes before the application answers the target group's checks.
-        if c.target_group_arn:
-            healthy, registered = capacity.healthy_targets(self.ctx.clients.elbv2, c.target_group_arn)
-            status = f"{healthy} of {registered} targets healthy (full size {c.asg_full_capacity})"
-        else:
-            healthy = capacity.sizes(autoscaling, c.asg_name)["in_service"]
-            status = f"{healthy} of {c.asg_full_capacity} instances in service (no target group configured)"
+        # No read here may stop the failover: an error (throttling, HealthUnavailable, a
+        # missing grant, a stale ARN) is recorded and counts as "not ready yet", and the
+        # timeout below still lets the fence and the promotion go on. Raising would make the
+        # step FAILED and every later evaluation (and an operator's manual failover) retry
+        # the same read forever.
+        errors: list[str] = []
+        try:
+            capacity.scale_to(self.ctx.clients.autoscaling, c.asg_name, c.asg_full_capacity)  # idempotent
+        except (ClientError, BotoCoreError, LookupError) as error:
+            errors.append(f"scale: {type(error).__name__}: {error}")
+        healthy, status = self._healthy_targets(errors)
+        if errors:
+            status += " [" + "; ".join(errors) + "]"
         if healthy >= min(1, c.asg_full_capacity):
             return a.StepOutcome(a.DONE, status)
         if self.ctx.clock() - execution["started_at"] > c.promotion_timeout_seconds:
@@ -344,6 +344,29 @@ class Executor:
             self.ctx.page("targets_not_ready", "no healthy target before the fence", execution)
             return a.StepOutcome(a.DONE, f"gave up waiting: {status} (paged)")
         return a.StepOutcome(a.WAIT, status)
+
+    def _healthy_targets(self, errors: list[str]) -> tuple[int, str]:
+        """(healthy targets, how we know). Before the fence: traffic may move once the load
+        balancer HAS a healthy target (a warm standby's minimum-size group already does: it
+        is not slowed); the rest of the full size keeps coming up in the background (min =
+        desired = full size). The load balancer's view, not the group's: an instance is
+        InService as soon as it runs, before the application answers the target group's
+        checks. Only when the load balancer cannot be read is the group asked instead: the
+        best evidence left, and never a reason to wait longer."""
+        c = self.ctx.config
+        if c.target_group_arn:
+            try:
+                healthy, registered = capacity.healthy_targets(self.ctx.clients.elbv2, c.target_group_arn)
+                return healthy, f"{healthy} of {registered} targets healthy (full size {c.asg_full_capacity})"
+            except (ClientError, BotoCoreError) as error:
+                errors.append(f"target health: {type(error).__name__}: {error}")
+        why = "the load balancer could not be read" if c.target_group_arn else "no target group configured"
+        try:
+            in_service = capacity.sizes(self.ctx.clients.autoscaling, c.asg_name)["in_service"]
+        except (ClientError, BotoCoreError, LookupError) as error:
+            errors.append(f"group: {type(error).__name__}: {error}")
+            return 0, "health unknown"
+        return in_service, f"{in_service} of {c.asg_full_capacity} instances in service ({why})"
 
     def _preserve_snapshot(self, execution: dict) -> a.StepOutcome:
         copied = a.preserve_failover_snapshots(self.ctx.clients.rds)

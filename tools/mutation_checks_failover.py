@@ -196,9 +196,23 @@ MUTATIONS = [
     (
         "fence on InService, not target health",
         "failover/executor.py",
-        "        if c.target_group_arn:\n            healthy, registered",
-        "        if False:\n            healthy, registered",
+        "        if c.target_group_arn:\n            try:\n                healthy, registered",
+        "        if False:\n            try:\n                healthy, registered",
         "tests/failover/test_failover_orchestrator.py -k load_balancers_healthy",
+    ),
+    (
+        "an unreadable load balancer stops the failover",
+        "failover/executor.py",
+        '                errors.append(f"target health: {type(error).__name__}: {error}")',
+        "                raise",
+        "tests/failover/test_failover_orchestrator.py -k unreadable_load_balancer",
+    ),
+    (
+        "an unreadable group stops the failover",
+        "failover/executor.py",
+        '            errors.append(f"group: {type(error).__name__}: {error}")',
+        "            raise",
+        "tests/failover/test_failover_orchestrator.py -k not_wedged",
     ),
     (
         "witness read before the probe",

@@ -294,8 +294,11 @@ class FakeAsg:
         self.boot_seconds, self.changed_at = boot_seconds, -1e18
         self.updates: list[dict] = []
         self.fail = False
+        self.fail_describe = False
 
     def describe_auto_scaling_groups(self, AutoScalingGroupNames):
+        if self.fail_describe:
+            raise client_error("Throttling", 400, "DescribeAutoScalingGroups")
         ready = self.desired if self.clock() - self.changed_at >= self.boot_seconds else 0
         return {
             "AutoScalingGroups": [
@@ -325,10 +328,14 @@ class FakeElb:
     def __init__(self, asg: FakeAsg, target_group_arn: str, lag_seconds: float = 0.0):
         self.asg, self.arn, self.lag_seconds = asg, target_group_arn, lag_seconds
         self.calls = 0
+        self.fail: tuple[str, int] | None = None
+        """Every call fails with this (code, status), e.g. ("Throttling", 400)."""
 
     def describe_target_health(self, TargetGroupArn):
         assert TargetGroupArn == self.arn, TargetGroupArn
         self.calls += 1
+        if self.fail is not None:
+            raise client_error(*self.fail, "DescribeTargetHealth")
         age = self.asg.clock() - self.asg.changed_at
         registered = self.asg.desired if age >= self.asg.boot_seconds else 0
         state = "healthy" if age >= self.asg.boot_seconds + self.lag_seconds else "initial"

@@ -81,8 +81,40 @@ def test_a_refused_fence_never_promotes_whatever_error_aws_uses(world, refusal):
     records = [world.tick() for _ in range(12) if fresh_lag(world) is None]
     assert "failover_global_cluster" not in rds_ops(world) and world.g.writer == PRIMARY
     assert world.arc.updates == [] and world.active() == PRIMARY
-    assert any(r["outcome"] == o.STEP_FAILED for r in records)
+    failed = [r for r in records if r["outcome"] == o.STEP_FAILED]
+    assert failed and {r["execution"]["step"] for r in failed} == {"fence"}
     assert world.pages(), "a refused fence must page"
+
+
+@pytest.mark.parametrize("fault", [("Throttling", 400), ("HealthUnavailable", 500), ("AccessDenied", 403)])
+def test_an_unreadable_load_balancer_never_stops_the_failover(make_world, fault):
+    """DescribeTargetHealth failing (throttled, AWS's own HealthUnavailable, a missing grant)
+    must not wedge the executor: the group's view is asked instead, and failing that the
+    timeout still lets the fence and the promotion go on, with a page."""
+    world = make_world(dr_boot_seconds=40)
+    world.elb[DR].fail = fault
+    outage(world)
+    promote_fully(world, limit=120)
+    assert world.g.writer == DR and world.active() == DR
+    assert world.elb[DR].calls > 0  # it was asked, and failed
+
+
+def test_a_manual_failover_is_not_wedged_by_unreadable_compute(make_world):
+    """An operator's failover (allow_data_loss) goes through the same preparation: with the
+    load balancer AND the group unreadable, it still fences and promotes after the timeout."""
+    world = make_world(dr_boot_seconds=40, promotion_timeout_seconds=60)
+    world.elb[DR].fail = ("AccessDenied", 403)
+    world.asg[DR].fail_describe = True
+    outage(world)
+    records = []
+    for _ in range(30):
+        fresh_lag(world)
+        records.append(world.manual(DR, action="failover", allow_data_loss=True))
+        world.clock.sleep(10)
+        if records[-1]["outcome"] == o.PROMOTED:
+            break
+    assert records[-1]["outcome"] == o.PROMOTED, [r["outcome"] for r in records[-3:]]
+    assert any("no healthy target" in s for s in world.pages())
 
 
 def test_the_witness_is_read_after_the_probe_so_the_decision_acts_on_its_freshest_answer(world):

@@ -90,7 +90,7 @@ class ControlTable:
         at: float | None = None,
     ) -> None:
         """since: when this quorum evaluation's streak began (see decision.streak_started_at);
-        at: when the evaluation started (default now)."""
+        at: when the evaluation observed its witness (default now)."""
         now = self.clock() if at is None else at
         item = {
             "pk": _s(EVAL),

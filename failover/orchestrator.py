@@ -244,6 +244,10 @@ class Orchestrator:
         witness = witness_signal(
             self.resolver, c.witness_fqdn, c.witness_healthy_address, c.witness_unhealthy_address
         )
+        # The evaluation is recorded when the witness was read, not when it started: the
+        # persistence rule (N agreeing evaluations at least 0.9 x interval apart) then spans
+        # the witness's own observations, whatever each probe took before it.
+        observed = self.clock()
         has_quorum = d.quorum(witness, probe)
         local_is_writer = bool(view and view.local_is_writer(c.local_cluster_arn))
         self_ok = all(reachable.values())
@@ -255,16 +259,18 @@ class Orchestrator:
                 # history read below (a pilot-light preparation takes minutes).
                 earlier = self.table.recent_evaluations(max(20, 4 * c.required_evaluations))
                 since = d.streak_started_at(
-                    [*earlier, d.Evaluation(at=now, quorum=True)], c.evaluation_gap_seconds
+                    [*earlier, d.Evaluation(at=observed, quorum=True)], c.evaluation_gap_seconds
                 )
             self.table.record_evaluation(
-                evaluation_id, has_quorum and self_ok, [witness.as_dict(), probe.as_dict()], since, now
+                evaluation_id, has_quorum and self_ok, [witness.as_dict(), probe.as_dict()], since, observed
             )
         if command.kind == EVALUATE and reachable["dynamodb"]:
             history = self.table.recent_evaluations(max(20, 4 * c.required_evaluations))
-            # Evaluations are recorded at their START (the loop starts them exactly one
-            # interval apart); two overlapping invocations' evaluations closer than 0.9 x the
-            # interval count once, so the persistence rule always spans N-1 intervals.
+            # Evaluations are recorded when their witness was read (the loop starts them one
+            # interval apart); two evaluations closer than 0.9 x the interval (overlapping
+            # invocations, or a slow probe before one witness read and a fast one before the
+            # next) count once, so the persistence rule always spans N-1 intervals of the
+            # witness's own observations.
             consecutive = d.consecutive_quorum(
                 history, c.evaluation_gap_seconds, d.MIN_SPACING_FRACTION * c.evaluation_interval_seconds
             )

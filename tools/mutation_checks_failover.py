@@ -215,6 +215,13 @@ MUTATIONS = [
         "tests/failover/test_failover_orchestrator.py -k not_wedged",
     ),
     (
+        "evaluations recorded at their start, not at the witness read",
+        "failover/orchestrator.py",
+        "evaluation_id, has_quorum and self_ok, [witness.as_dict(), probe.as_dict()], since, observed",
+        "evaluation_id, has_quorum and self_ok, [witness.as_dict(), probe.as_dict()], since, now",
+        "tests/failover/test_failover_orchestrator.py -k persistence_rule_spans",
+    ),
+    (
         "witness read before the probe",
         "failover/orchestrator.py",
         "        probe = peer_probe_signal(self.probe, c.peer_health_url)\n        witness = witness_signal(\n            self.resolver, c.witness_fqdn, c.witness_healthy_address, c.witness_unhealthy_address\n        )\n",

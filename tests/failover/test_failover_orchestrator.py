@@ -117,6 +117,30 @@ def test_a_manual_failover_is_not_wedged_by_unreadable_compute(make_world):
     assert any("no healthy target" in s for s in world.pages())
 
 
+def test_the_persistence_rule_spans_the_witness_observations_not_the_evaluation_starts(make_world):
+    """Evaluations start one interval apart, but the witness is read after the probe: a slow
+    probe (4 s) before the first read and a fast one before the second put the two witness
+    observations 6 s apart. Recorded at their starts they would count as two agreeing
+    evaluations 10 s apart; they count once."""
+    world = make_world(required_evaluations=2)
+    outage(world)
+    fresh_lag(world)
+    start = world.clock()
+    first = world.orchestrator(DR)
+    probe = first.probe
+
+    def slow(url):
+        world.clock.sleep(4.0)
+        return probe(url)
+
+    first.probe = slow
+    first.evaluate(schedule_event("ev-slow"))
+    world.clock.sleep(start + 10 - world.clock())  # the next evaluation starts on the grid
+    second = world.orchestrator(DR).evaluate(schedule_event("ev-fast"))
+    assert second["quorum"] and second["consecutive"] == 1
+    assert second["outcome"] == d.AWAITING and "failover_global_cluster" not in rds_ops(world)
+
+
 def test_the_witness_is_read_after_the_probe_so_the_decision_acts_on_its_freshest_answer(world):
     """A probe of a dead peer waits out attempts x timeout; a witness read before it would be
     that much older when the decision acts on it, and every failover that long later."""

@@ -82,6 +82,18 @@ def test_the_lock_is_a_lease(table, clock):
     assert table.acquire_lock("a", 60) is True
 
 
+def test_a_lease_is_its_holders_up_to_the_second_it_expires(table, clock):
+    """The boundary, on both backends: at exactly expires_at the holder may still renew and
+    nobody else may take it (renew: expires_at >= :now; acquire: expires_at < :now)."""
+    assert table.acquire_lock("a", 60) is True
+    clock.sleep(60)
+    assert table.acquire_lock("b", 60) is False
+    assert table.renew_lock("a", 60) is True
+    clock.sleep(60.5)
+    assert table.renew_lock("a", 60) is False
+    assert table.acquire_lock("b", 60) is True
+
+
 def test_one_open_execution_at_a_time(table):
     first = {"id": "exec-1", "status": "running", "step": "fence", "steps": {}}
     assert table.open_execution_id() is None

@@ -2,7 +2,8 @@
 """User-visible recovery time per DR tier, measured by the drill (ops/drill.py) at a 60 s and a
 120 s promotion, and how long the drill itself takes.
 
-Usage: python benchmarks/bench_drill.py [--seeds N] [--promotions 60,120] [--wall]
+Usage: python benchmarks/bench_drill.py [--seeds N] [--promotions 60,120] [--tiers T,...]
+       [--dynamodb-ms MS] [--wall]
 
 For each tier and promotion time it runs the `region-gone` scenario (the primary region is
 lost) on the plan of that tier, over N seeds (the outage at a random phase of the cadence and
@@ -31,12 +32,12 @@ sys.path.insert(0, str(ROOT))
 TIERS = ("hot-standby", "warm-standby", "pilot-light")
 
 
-def measure(seeds: int, promotions: list[float]) -> list[dict]:
+def measure(seeds: int, promotions: list[float], tiers: tuple[str, ...] = TIERS) -> list[dict]:
     from ops.drill import run_seed, stats
     from ops.mock_engine import run_both
 
     rows = []
-    for tier in TIERS:
+    for tier in tiers:
         override = {"trading-dr:tier": tier}
         primary, dr = run_both({"primary": override, "dr": override})
         scenario = "region-gone" if tier == "hot-standby" else "region-gone-tiers"
@@ -67,10 +68,22 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=20)
     parser.add_argument("--promotions", default="60,120")
+    parser.add_argument("--tiers", default=",".join(TIERS), help="comma-separated, default all three")
+    parser.add_argument(
+        "--dynamodb-ms",
+        type=float,
+        default=None,
+        help="charge each DynamoDB call this many ms instead of ops/timing_model.py's assumption",
+    )
     parser.add_argument("--wall", action="store_true")
     args = parser.parse_args()
     promotions = [float(p) for p in args.promotions.split(",")]
-    rows = measure(args.seeds, promotions)
+    if args.dynamodb_ms is not None:
+        import ops.timing_model
+
+        ops.timing_model.DYNAMODB_LATENCY_SECONDS = args.dynamodb_ms / 1000.0
+        print(f"DynamoDB charged {args.dynamodb_ms:g} ms a call")
+    rows = measure(args.seeds, promotions, tuple(args.tiers.split(",")))
     print(f"region-gone, {args.seeds} seeds; seconds p50 p95 max over the seeds that recovered")
     header = f"{'tier':<13} {'promotion':>9}  {'passed':>7}  {'detect+decide':>17}  {'RTO (n)':>22}"
     print(f"{header}  {'drill s':>7}")

@@ -5,8 +5,8 @@ Modules (one concern each)
 --------------------------
 - config: ``OrchestratorConfig`` and ``ENV`` (field -> FAILOVER_* variable), validated;
   ``ConfigError`` names the variable, the value and the rule.
-- clients: ``Clients(rds, dynamodb, sns, cloudwatch, autoscaling, rds_data)``, all for the
-  HOME region (``Clients.for_region``).
+- clients: ``Clients(rds, dynamodb, sns, cloudwatch, autoscaling, elbv2, rds_data)``, all
+  for the HOME region (``Clients.for_region``).
 - signals: the outside witness (DNS through the VPC resolver), the HTTPS probe of the
   peer, and the lag reading of the RPO gate (fresh, larger of the two metrics).
 - decision: the pure decision (self-check, veto, witness, probe, eligibility, N
@@ -15,7 +15,8 @@ Modules (one concern each)
 - arc: the routing controls through the ARC cluster's regional endpoints (the fence).
 - actions: the reconciled RDS calls (never RemoveFromGlobalCluster), the test write, the
   unplanned-failover snapshot copy.
-- capacity: the home Auto Scaling group (full size, reversible pre-warm).
+- capacity: the home Auto Scaling group (full size, reversible pre-warm) and its ALB
+  target group's healthy targets (the fence waits for one).
 - executor: the resumable, leased, DynamoDB-driven state machine of a promotion.
 - control_table: the regional control table's items (schema in its docstring).
 - orchestrator: ``Orchestrator(config, clients=None, *, clock, sleep, probe, resolver,

@@ -1,6 +1,8 @@
-"""The orchestrator end to end on both regions: moto DynamoDB/CloudWatch plus the doubles
-of tests/failover/fakes.py (Aurora global failover/switchover, the ARC cluster, the ASG,
-the witness, the probe). Each test injects faults only; the doubles answer as AWS
+"""The orchestrator end to end on both regions: moto CloudWatch, the control tables in
+tests/failover/fake_dynamodb.py (checked against moto by test_control_table.py; the main
+scenarios also run on moto DynamoDB, the `[moto]` variants) and the doubles of
+tests/failover/fakes.py (Aurora global failover/switchover, the ARC cluster, the ASG and
+its target group, the witness, the probe). Each test injects faults only; the doubles answer as AWS
 documents it. The issue-10 scenarios and "holes" are named in the test names."""
 
 from __future__ import annotations

@@ -222,6 +222,20 @@ MUTATIONS = [
         "tests/failover/test_failover_orchestrator.py -k persistence_rule_spans",
     ),
     (
+        "epoch observation not conditional on the epoch read",
+        "failover/control_table.py",
+        'ok = self._put_if(self._state_item(state), "epoch = :seen", {":seen": _n(current.epoch)})',
+        'ok = self._put_if(self._state_item(state), "attribute_exists(pk)")',
+        "tests/failover/test_control_table.py -k two_observers",
+    ),
+    (
+        "lease renewable after it lapsed",
+        "failover/control_table.py",
+        'ConditionExpression="holder = :holder AND expires_at >= :now"',
+        'ConditionExpression="holder = :holder AND expires_at > :now - 1"',
+        "tests/failover/test_control_table.py -k up_to_the_second",
+    ),
+    (
         "witness read before the probe",
         "failover/orchestrator.py",
         "        probe = peer_probe_signal(self.probe, c.peer_health_url)\n        witness = witness_signal(\n            self.resolver, c.witness_fqdn, c.witness_healthy_address, c.witness_unhealthy_address\n        )\n",

@@ -179,3 +179,25 @@ def test_an_unconditional_write_and_a_missing_table(db):
     db.put_item(TableName=TABLE, Item={"pk": {"S": "A"}, "sk": {"S": "1"}, "n": {"N": "2"}})
     items = db.scan(TableName=TABLE)["Items"]
     assert [i["n"] for i in items] == [{"N": "2"}]
+
+
+def test_two_observers_of_one_change_add_one_to_the_epoch_not_two(db, table, clock):
+    """observe_active's write is conditional on the epoch it read: a rival observer that
+    records the same change between our read and our write makes our write fail, and the
+    retry sees the change already recorded. One change, one epoch, whichever wins."""
+    table.observe_active(PRIMARY, "first sight", "e0")
+    rival = ControlTable(db, TABLE, clock)
+    read = table.read_state
+    raced = []
+
+    def read_then_lose_the_race():
+        state = read()
+        if not raced:
+            raced.append(rival.observe_active(DR, "rival", "r1"))
+        return state
+
+    table.read_state = read_then_lose_the_race
+    assert table.observe_active(DR, "ours", "o1") is None  # the rival's record stands
+    assert raced[0] is not None and raced[0].epoch == 2
+    state = rival.read_state()
+    assert (state.active_region, state.epoch, state.reason) == (DR, 2, "rival")

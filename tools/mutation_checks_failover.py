@@ -229,10 +229,10 @@ MUTATIONS = [
         "tests/failover/test_control_table.py -k two_observers",
     ),
     (
-        "lease renewable after it lapsed",
+        "lease not renewable at the second it expires",
         "failover/control_table.py",
         'ConditionExpression="holder = :holder AND expires_at >= :now"',
-        'ConditionExpression="holder = :holder AND expires_at > :now - 1"',
+        'ConditionExpression="holder = :holder AND expires_at > :now"',
         "tests/failover/test_control_table.py -k up_to_the_second",
     ),
     (

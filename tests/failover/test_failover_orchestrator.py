@@ -36,6 +36,15 @@ def fresh_lag(world: World, seconds: float = 1.0) -> None:
     world.put_lag(DR, seconds, age=5)
 
 
+def ticks(world: World, count: int) -> list[dict]:
+    """`count` scheduled evaluations in DR, each with a fresh lag datapoint."""
+    records = []
+    for _ in range(count):
+        fresh_lag(world)
+        records.append(world.tick())
+    return records
+
+
 def promote_fully(world: World, limit: int = 200) -> list[dict]:
     records = []
     for _ in range(limit):
@@ -80,7 +89,7 @@ def test_a_refused_fence_never_promotes_whatever_error_aws_uses(world, refusal):
     answers: a refused fence is a failed step, the promotion never starts, a human is paged."""
     world.arc.refusal = refusal
     outage(world)
-    records = [world.tick() for _ in range(12) if fresh_lag(world) is None]
+    records = ticks(world, 12)
     assert "failover_global_cluster" not in rds_ops(world) and world.g.writer == PRIMARY
     assert world.arc.updates == [] and world.active() == PRIMARY
     failed = [r for r in records if r["outcome"] == o.STEP_FAILED]
@@ -295,10 +304,7 @@ def test_hot_standby_preparation_costs_no_evaluation(make_world):
     world.asg[DR].min = world.asg[DR].desired = 2
     world.asg[DR].changed_at = world.clock() - 1000
     outage(world)
-    records = []
-    for _ in range(N):
-        fresh_lag(world)
-        records.append(world.tick())
+    records = ticks(world, N)
     assert records[-1]["outcome"] == o.EXECUTING and world.arc.updates
     assert world.g.accepted == [("failover_global_cluster", DR)]
 
@@ -306,10 +312,7 @@ def test_hot_standby_preparation_costs_no_evaluation(make_world):
 def test_preparation_stands_down_and_scales_back_if_the_peer_is_healthy_before_the_fence(make_world):
     world = make_world(dr_boot_seconds=90)
     outage(world)
-    records = []
-    for _ in range(N + 1):
-        fresh_lag(world)
-        records.append(world.tick())
+    records = ticks(world, N + 1)
     assert records[-1]["outcome"] == o.EXECUTING and world.arc.updates == []
     assert world.asg[DR].desired == 2  # preparing: scaled, not yet in service
     world.up[PRIMARY] = True
@@ -382,10 +385,7 @@ def test_an_unreadable_witness_is_unknown_never_down(world):
     """Hole: an unreadable signal read as "peer down"."""
     outage(world)
     world.witness_unreadable[DR] = True
-    records = []
-    for _ in range(20):
-        fresh_lag(world)
-        records.append(world.tick())
+    records = ticks(world, 20)
     assert {r["outcome"] for r in records} == {d.NO_QUORUM}
     assert world.g.accepted == []
     assert any("no quorum" in s for s in world.pages())
@@ -395,10 +395,7 @@ def test_one_failed_probe_try_then_a_success_is_not_down(world):
     """Hole: one failed probe try followed by a success read as "peer down"."""
     outage(world)  # the witness says down
     world.probe_script[DR] = [False, True]
-    records = []
-    for _ in range(10):
-        fresh_lag(world)
-        records.append(world.tick())
+    records = ticks(world, 10)
     assert {r["outcome"] for r in records} == {d.HEALTHY}
     assert world.g.accepted == []
 
@@ -773,10 +770,7 @@ def test_a_headless_cluster_without_an_instance_class_pages_and_is_not_promoted(
 def test_an_automatic_execution_stands_down_if_the_peer_is_seen_healthy_before_the_fence(world):
     outage(world)
     world.arc.updates_throttled = True
-    records = []
-    for _ in range(N):
-        fresh_lag(world)
-        records.append(world.tick())
+    records = ticks(world, N)
     assert records[-1]["outcome"] == o.STEP_FAILED  # the fence cannot be made yet
     world.up[PRIMARY] = True
     world.arc.updates_throttled = False

@@ -266,8 +266,8 @@ MUTATIONS = [
     (
         "drill: InService is a healthy target",
         "ops/emulation/compute.py",
-        "            group.in_service[instance] = min(in_service_at, ready_at)",
-        "            group.in_service[instance] = ready_at",
+        "        return ready - max(0.0, after)",
+        "        return ready",
         "tests/ops/test_drill_emulation.py -k in_service_in_its_group",
     ),
     (

@@ -34,8 +34,6 @@ class Group:
     desired: int
     instances: dict[str, float] = field(default_factory=dict)
     """Instance id -> when it passes the target group's health checks."""
-    in_service: dict[str, float] = field(default_factory=dict)
-    """Instance id -> when the group calls it InService (before it is a healthy target)."""
     changes: list[tuple[float, int, int, int]] = field(default_factory=list)
 
 
@@ -45,8 +43,7 @@ class ComputeEmulation:
         self._ids = itertools.count()
         for group in groups.values():
             for _ in range(group.desired):
-                instance = self._new_id()
-                group.instances[instance] = group.in_service[instance] = world.now  # serving already
+                group.instances[self._new_id()] = world.now  # serving already
 
     def _new_id(self) -> str:
         return f"i-{next(self._ids):017x}"
@@ -60,20 +57,22 @@ class ComputeEmulation:
         group = self.group_of(region)
         return sum(1 for ready in group.instances.values() if ready <= now)
 
+    def _in_service_at(self, ready: float) -> float:
+        """When the group calls an instance InService, from when it becomes a healthy target:
+        the boot and the target group's checks that follow the EC2 checks come after it."""
+        t = self.world.timing
+        after = t.instance_boot_seconds + t.target_healthy_seconds - t.instance_in_service_seconds
+        return ready - max(0.0, after)
+
     def _resize(self, group: Group) -> None:
         timing, now = self.world.timing, self.world.now
         ready_at = (
             now + timing.scale_out_seconds + timing.instance_boot_seconds + timing.target_healthy_seconds
         )
-        in_service_at = now + timing.scale_out_seconds + timing.instance_in_service_seconds
         while len(group.instances) < group.desired:
-            instance = self._new_id()
-            group.instances[instance] = ready_at
-            group.in_service[instance] = min(in_service_at, ready_at)
+            group.instances[self._new_id()] = ready_at
         while len(group.instances) > group.desired:
-            gone = max(group.instances, key=group.instances.get)
-            group.instances.pop(gone)
-            group.in_service.pop(gone, None)
+            group.instances.pop(max(group.instances, key=group.instances.get))
         group.changes.append((now, group.min_size, group.desired, group.max_size))
 
     # --- the boto3 surface ------------------------------------------------------------
@@ -109,12 +108,12 @@ class ComputeEmulation:
                     "Instances": [
                         {
                             "InstanceId": i,
-                            "LifecycleState": "InService" if group.in_service[i] <= now else "Pending",
+                            "LifecycleState": "InService" if self._in_service_at(ready) <= now else "Pending",
                             "HealthStatus": "Healthy",
                             "AvailabilityZone": f"{region}a",
                             "ProtectedFromScaleIn": False,
                         }
-                        for i in group.instances
+                        for i, ready in group.instances.items()
                     ],
                 }
             )

@@ -144,6 +144,12 @@ def ensure_writer_instance(rds, view: ClusterView, cluster_id: str, instance_cla
             DBClusterIdentifier=cluster_id,
             Engine=(view.local or {})["Engine"],
             DBInstanceClass=instance_class,
+            # CreateDBInstance applies minor engine upgrades automatically unless told not
+            # to ("By default, minor engine upgrades are applied automatically",
+            # https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstance.html);
+            # the members of a global database stay on one engine version, so the program's
+            # instances turn it off (components/data/aurora.py) and so does this one.
+            AutoMinorVersionUpgrade=False,
         )
     except ClientError as error:
         if _code(error) != "DBInstanceAlreadyExists":

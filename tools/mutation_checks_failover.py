@@ -236,6 +236,13 @@ MUTATIONS = [
         "tests/failover/test_control_table.py -k up_to_the_second",
     ),
     (
+        "the added writer takes automatic minor upgrades",
+        "failover/actions.py",
+        "            AutoMinorVersionUpgrade=False,\n",
+        "",
+        "tests/failover -k 'headless or api_shapes or switchover_create'",
+    ),
+    (
         "witness read before the probe",
         "failover/orchestrator.py",
         "        probe = peer_probe_signal(self.probe, c.peer_health_url)\n        witness = witness_signal(\n            self.resolver, c.witness_fqdn, c.witness_healthy_address, c.witness_unhealthy_address\n        )\n",

@@ -199,8 +199,12 @@ class FakeRds:
         self.g.detaches.append(kwargs)
         return {}
 
-    def create_db_instance(self, DBInstanceIdentifier, DBClusterIdentifier, Engine, DBInstanceClass):
+    def create_db_instance(
+        self, DBInstanceIdentifier, DBClusterIdentifier, Engine, DBInstanceClass, AutoMinorVersionUpgrade
+    ):
         self._enter("create_db_instance")
+        # A global database's members stay on one engine version: no automatic minor upgrade.
+        assert AutoMinorVersionUpgrade is False, AutoMinorVersionUpgrade
         if DBInstanceIdentifier in self.g.instances:
             raise client_error("DBInstanceAlreadyExists")
         self.g.instances[DBInstanceIdentifier] = (self.region, self.g.clock() + self.g.instance_seconds)

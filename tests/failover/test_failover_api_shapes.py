@@ -141,6 +141,7 @@ def test_switchover_create_instance_and_snapshot_calls_match_the_rds_model():
                 "DBClusterIdentifier": "trading-dr-db",
                 "Engine": "aurora-postgresql",
                 "DBInstanceClass": "db.r6g.large",
+                "AutoMinorVersionUpgrade": False,
             },
         )
         headless = ClusterView(found=True, local={"Engine": "aurora-postgresql", "DBClusterMembers": []})

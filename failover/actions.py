@@ -249,9 +249,23 @@ def preserve_failover_snapshots(rds) -> list[str]:
         target = kept_snapshot_id(source)
         if target in existing:
             continue
-        rds.copy_db_cluster_snapshot(
-            SourceDBClusterSnapshotIdentifier=source, TargetDBClusterSnapshotIdentifier=target, CopyTags=True
-        )
+        if snapshot.get("Status") != "available":
+            # The source "must specify a valid source snapshot in the 'available' state"
+            # (https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CopyDBClusterSnapshot.html):
+            # one still being created is copied by a later invocation.
+            continue
+        try:
+            rds.copy_db_cluster_snapshot(
+                SourceDBClusterSnapshotIdentifier=source,
+                TargetDBClusterSnapshotIdentifier=target,
+                CopyTags=True,
+            )
+        except ClientError as error:
+            # Another invocation copied it between our read and this call: kept all the same.
+            # AWS lists the fault as DBClusterSnapshotAlreadyExistsFault; whether the code on
+            # the wire carries the "Fault" suffix is not documented, so both count.
+            if _code(error) not in ("DBClusterSnapshotAlreadyExistsFault", "DBClusterSnapshotAlreadyExists"):
+                raise
         copied.append(target)
     return copied
 

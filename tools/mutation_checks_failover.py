@@ -243,6 +243,20 @@ MUTATIONS = [
         "tests/failover -k 'headless or api_shapes or switchover_create'",
     ),
     (
+        "a snapshot still being created is copied",
+        "failover/actions.py",
+        '        if snapshot.get("Status") != "available":',
+        "        if False:",
+        "tests/failover/test_failover_api_shapes.py -k still_being_created",
+    ),
+    (
+        "a snapshot copied meanwhile fails the step",
+        "failover/actions.py",
+        '            if _code(error) not in ("DBClusterSnapshotAlreadyExistsFault", "DBClusterSnapshotAlreadyExists"):',
+        "            if True:",
+        "tests/failover/test_failover_api_shapes.py -k still_being_created",
+    ),
+    (
         "witness read before the probe",
         "failover/orchestrator.py",
         "        probe = peer_probe_signal(self.probe, c.peer_health_url)\n        witness = witness_signal(\n            self.resolver, c.witness_fqdn, c.witness_healthy_address, c.witness_unhealthy_address\n        )\n",

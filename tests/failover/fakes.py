@@ -225,7 +225,9 @@ class FakeRds:
     def describe_db_cluster_snapshots(self, SnapshotType):
         self._enter("describe_db_cluster_snapshots")
         names = self.g.snapshots[self.region] if SnapshotType == "automated" else self.g.manual[self.region]
-        return {"DBClusterSnapshots": [{"DBClusterSnapshotIdentifier": n} for n in names]}
+        return {
+            "DBClusterSnapshots": [{"DBClusterSnapshotIdentifier": n, "Status": "available"} for n in names]
+        }
 
     def copy_db_cluster_snapshot(
         self, SourceDBClusterSnapshotIdentifier, TargetDBClusterSnapshotIdentifier, CopyTags

@@ -155,7 +155,7 @@ def test_switchover_create_instance_and_snapshot_calls_match_the_rds_model():
         source = "rds:unplanned-global-failover-trading-primary-db-2026"
         stub.add_response(
             "describe_db_cluster_snapshots",
-            {"DBClusterSnapshots": [{"DBClusterSnapshotIdentifier": source}]},
+            {"DBClusterSnapshots": [{"DBClusterSnapshotIdentifier": source, "Status": "available"}]},
             {"SnapshotType": "automated"},
         )
         stub.add_response(
@@ -171,6 +171,40 @@ def test_switchover_create_instance_and_snapshot_calls_match_the_rds_model():
             },
         )
         assert actions.preserve_failover_snapshots(rds)
+        stub.assert_no_pending_responses()
+
+
+def test_a_snapshot_still_being_created_waits_and_one_copied_meanwhile_counts_as_kept():
+    """CopyDBClusterSnapshot needs an 'available' source; a copy another invocation made
+    between our read and our call (DBClusterSnapshotAlreadyExistsFault) is kept all the same."""
+    rds = client("rds")
+    creating = "rds:unplanned-global-failover-trading-primary-db-2026-a"
+    ready = "rds:unplanned-global-failover-trading-primary-db-2026-b"
+    with Stubber(rds) as stub:
+        stub.add_response(
+            "describe_db_cluster_snapshots",
+            {
+                "DBClusterSnapshots": [
+                    {"DBClusterSnapshotIdentifier": creating, "Status": "creating"},
+                    {"DBClusterSnapshotIdentifier": ready, "Status": "available"},
+                ]
+            },
+            {"SnapshotType": "automated"},
+        )
+        stub.add_response(
+            "describe_db_cluster_snapshots", {"DBClusterSnapshots": []}, {"SnapshotType": "manual"}
+        )
+        stub.add_client_error(
+            "copy_db_cluster_snapshot",
+            service_error_code="DBClusterSnapshotAlreadyExistsFault",
+            http_status_code=400,
+            expected_params={
+                "SourceDBClusterSnapshotIdentifier": ready,
+                "TargetDBClusterSnapshotIdentifier": actions.kept_snapshot_id(ready),
+                "CopyTags": True,
+            },
+        )
+        assert actions.preserve_failover_snapshots(rds) == [actions.kept_snapshot_id(ready)]
         stub.assert_no_pending_responses()
 
 

@@ -396,7 +396,12 @@ def test_snapshot_preservation_is_idempotent_and_follows_pages():
                     "Marker": "p2",
                 }
             return {
-                "DBClusterSnapshots": [{"DBClusterSnapshotIdentifier": "rds:unplanned-global-failover-db-1"}]
+                "DBClusterSnapshots": [
+                    {
+                        "DBClusterSnapshotIdentifier": "rds:unplanned-global-failover-db-1",
+                        "Status": "available",
+                    }
+                ]
             }
 
         def copy_db_cluster_snapshot(

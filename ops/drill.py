@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any
 from rich.console import Console
 from rich.table import Table
 
+from ops.emulation.application import lease_module
 from ops.emulation.invariants import INVARIANTS, Ended
 from ops.emulation.network import Killed
 from ops.emulation.plan_spec import PlanFacts, orchestrator_environment, plan_facts
@@ -167,6 +168,7 @@ class Run:
             replication_lag=replication_lag,
             start=DRILL_START,
             dns_phase=self.rng.uniform(0, timing.dns_ttl_seconds),
+            seed=seed,
         )
         self.primary, self.dr = self.world.primary, self.world.dr
         self.notes: list[str] = []
@@ -178,6 +180,15 @@ class Run:
         self.world.lock_lease = float(getattr(runtime.config, "lock_seconds", 60))
         self.max_lag = float(getattr(runtime.config, "max_lag_seconds", 30))
         self.budget = float(getattr(runtime.config, "invocation_budget_seconds", INVOCATION_BUDGET_DEFAULT))
+        self.lease_seconds = getattr(self.runtimes[self.primary].config, "write_lease_seconds", None)
+        if lease_module() is None or self.lease_seconds is None:
+            self.notes.append(
+                "the runtime ships no write lease (failover/lease.py, write_lease_seconds): the "
+                "applications write without it and the lease invariant is not judged"
+            )
+        else:
+            self.world.lease_enforced = True
+            self.world.seed_lease(self.primary, float(self.lease_seconds))
         if runtime.missing:
             self.notes.append(
                 "the runtime's Orchestrator does not accept "
@@ -198,7 +209,9 @@ class Run:
             for r in self.world.regions
         }
         self._current: dict[str, tuple[str, Any, float, float]] = {}
-        """region -> (invocation id, orchestrator, invocation start, next evaluation)."""
+        """invocation id -> (region, orchestrator, invocation start, next evaluation)."""
+        self._regions_of: dict[str, str] = {}
+        self._started_of: dict[str, float] = {}
         self.t0 = DRILL_START + STEADY_SECONDS + self.rng.uniform(0, SCHEDULE_SECONDS)
         self.actions: list[tuple[float, str, Callable[[], None]]] = []
 
@@ -212,52 +225,29 @@ class Run:
 
     def run_until(self, end: float, done: Callable[[], bool] | None = None) -> None:
         """Run both regions' scheduled invocations and the pending actions until `end` (or
-        `done()` holds after an event)."""
+        `done()` holds after an event). EventBridge invokes each region's function every
+        minute whether or not the previous invocation still runs (no reserved concurrency),
+        so invocations of one region may overlap; each evaluates on its own cadence."""
         world = self.world
         next_invocation, current = self._next_invocation, self._current
         while world.now < end:
             candidates: list[tuple[float, int, str, Any]] = []
             for when, label, action in self.actions:
                 candidates.append((when, 0, label, action))
+            for invocation, entry in current.items():
+                candidates.append((entry[3], 1, "evaluate", invocation))
             for region in world.regions:
-                if region in current:
-                    candidates.append((current[region][3], 1, "evaluate", region))
-                else:
-                    candidates.append((next_invocation[region], 2, "invoke", region))
+                candidates.append((next_invocation[region], 2, "invoke", region))
             when, _, label, payload = min(candidates, key=lambda c: (c[0], c[1]))
             if when >= end:
                 world.advance(end - world.now)
                 break
             world.advance(when - world.now)
             if label == "invoke":
-                region = payload
-                next_invocation[region] = when + SCHEDULE_SECONDS
-                if region in world.network.down:
-                    continue
-                invocation = self._next_id(region)
-                world.running[invocation] = _invocation(invocation, region, world.now)
-                current[region] = (
-                    invocation,
-                    self.runtimes[region].orchestrator(invocation),
-                    world.now,
-                    world.now,
-                )
+                next_invocation[payload] = when + SCHEDULE_SECONDS
+                self.start_invocation(payload)
             elif label == "evaluate":
-                region = payload
-                invocation, orchestrator, started, _ = current[region]
-                if region in world.network.down:  # the region went dark: its process is gone
-                    del current[region]
-                    self._end(invocation, killed=True)
-                    continue
-                evaluation_start = world.now
-                alive = self._evaluate(region, invocation, orchestrator, self._scheduled_event())
-                next_at = max(evaluation_start + self.timing.evaluation_interval_seconds, world.now)
-                if not alive or next_at - started >= self.budget or region in world.network.down:
-                    del current[region]
-                    if alive:
-                        self._end(invocation, killed=region in world.network.down)
-                else:
-                    current[region] = (invocation, orchestrator, started, next_at)
+                self._step_invocation(payload)
             else:
                 self.actions = [a for a in self.actions if a[2] is not payload]
                 world.record("drill", label)
@@ -265,14 +255,71 @@ class Run:
             if done is not None and done():
                 break
 
+    def start_invocation(self, region: str) -> None:
+        """One invocation of `region`'s function (a scheduled one, or a duplicate delivery)."""
+        world = self.world
+        if region in world.network.down:
+            return
+        invocation = self._next_id(region)
+        world.running[invocation] = _invocation(invocation, region, world.now)
+        self._current[invocation] = (
+            region,
+            self.runtimes[region].orchestrator(invocation),
+            world.now,
+            world.now,
+        )
+
+    def _step_invocation(self, invocation: str) -> None:
+        world = self.world
+        region, orchestrator, started, _ = self._current[invocation]
+        if region in world.network.down:  # the region went dark: its process is gone
+            del self._current[invocation]
+            self._end(invocation, killed=True)
+            return
+        evaluation_start = world.now
+        alive = self._evaluate(region, invocation, orchestrator, self._scheduled_event())
+        next_at = max(evaluation_start + self.timing.evaluation_interval_seconds, world.now)
+        if invocation not in self._current:
+            return
+        if not alive or next_at - started >= self.budget or region in world.network.down:
+            del self._current[invocation]
+            if alive:
+                self._end(invocation, killed=region in world.network.down)
+        else:
+            self._current[invocation] = (region, orchestrator, started, next_at)
+
+    def overlaps(self, region: str | None = None, since: float = 0.0) -> int:
+        """Pairs of invocations of one region whose lifetimes overlapped (after `since`)."""
+        world = self.world
+        spans = []
+        for entry in world.running.values():
+            spans.append((entry.region, entry.started, world.now))
+        for invocation, end in world.ended.items():
+            region_of = self._regions_of.get(invocation)
+            if region_of is not None:
+                spans.append((region_of, self._started_of[invocation], end.at))
+        count = 0
+        for i, (r1, s1, e1) in enumerate(spans):
+            for r2, s2, e2 in spans[i + 1 :]:
+                if (
+                    r1 == r2
+                    and (region is None or r1 == region)
+                    and max(s1, s2) < min(e1, e2)
+                    and max(s1, s2) >= since
+                ):
+                    count += 1
+        return count
+
     def finish(self) -> None:
         """The drill stops watching: invocations still under way end here."""
-        for invocation, *_ in self._current.values():
+        for invocation in list(self._current):
             self._end(invocation, killed=False)
         self._current.clear()
 
     def _end(self, invocation: str, killed: bool) -> None:
-        self.world.running.pop(invocation, None)
+        entry = self.world.running.pop(invocation, None)
+        if entry is not None:
+            self._regions_of[invocation], self._started_of[invocation] = entry.region, entry.started
         self.world.ended[invocation] = Ended(self.world.now, killed)
         self.world.check()
 
@@ -292,13 +339,13 @@ class Run:
 
     def _evaluate(self, region: str, invocation: str, orchestrator, event: dict) -> bool:
         """One evaluation of a running invocation; False when its process died."""
+        self.world.acting = invocation
         try:
             orchestrator.evaluate(event)
         except Killed:
             self.world.revive()
-            self.world.running.pop(invocation, None)
-            self.world.ended[invocation] = Ended(self.world.now, True)
-            self.world.check()
+            self._current.pop(invocation, None)
+            self._end(invocation, killed=True)
             return False
         except Exception as error:  # noqa: BLE001 -- the runtime's own failure: the invocation ends in error
             self.errors.append(f"{region}: {type(error).__name__}: {error}"[:300])
@@ -314,6 +361,8 @@ class Run:
         invocation = self._next_id(f"operator-{region}")
         self.world.running[invocation] = _invocation(invocation, region, self.world.now)
         orchestrator = self.runtimes[region].orchestrator(invocation)
+        if command.get("action") == "arm":
+            self.world.arms.append(self.world.now)
         if self._evaluate(region, invocation, orchestrator, command):
             self._end(invocation, killed=False)
 

@@ -160,7 +160,10 @@ class AuroraEmulation:
         if self._rpo_blocks(region, now):
             return False, f"rds.global_db_rpo blocks commits in {region}: no secondary within the RPO"
         write = Write(seq, region, now, epoch)
-        (self.beats if kind == "heartbeat" else self.writes).append(write)
+        if kind == "heartbeat":
+            self.beats.append(write)
+        elif kind == "client":
+            self.writes.append(write)
         return True, "ok"
 
     def accept_write(self, region: str, seq: int, now: float) -> None:

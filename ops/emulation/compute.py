@@ -61,10 +61,10 @@ class ComputeEmulation:
         return sum(1 for ready in group.instances.values() if ready <= now)
 
     def healthy_targets(self, region: str, now: float) -> int:
-        """Targets whose /health passes: none while the application's health path fails."""
-        from ops.emulation.network import HEALTH_FAILS
-
-        if self.world.network.has(HEALTH_FAILS, "app", region):
+        """Targets whose /health passes (the application's health contract,
+        ops/emulation/application.py): none while it fails."""
+        apps = getattr(self.world, "apps", None)
+        if apps is not None and not apps[region].health_ok(now):
             return 0
         return self.serving(region, now)
 

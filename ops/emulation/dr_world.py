@@ -157,6 +157,10 @@ class DrWorld:
         """Region -> (the latest valid_until ever written for it in its own table, epoch)."""
         self.arms: list[float] = []
         """When an operator re-armed automatic failover."""
+        self.kills: list[tuple[float, str]] = []
+        """(when, why) of every process the fault model killed."""
+        self.triggers: list[tuple[Any, Any]] = []
+        """(condition(world), action(world)): a fault that follows an event; fires once."""
         self._stash: dict[int, dict] = {}
         self._cached: tuple | None = None
         self._dead = False
@@ -248,6 +252,7 @@ class DrWorld:
         """The calling process dies: this call and every later one it would make (a dead
         process runs no `finally`) raise Killed until the drill has buried it (revive)."""
         self.record("drill", f"orchestrator killed {reason}")
+        self.kills.append((self.now, reason))
         self._dead = True
         raise Killed(reason)
 
@@ -278,6 +283,9 @@ class DrWorld:
         self.route53.step(now)
         self.stream.step(now)
         self.metrics.step(now)
+        for trigger in [t for t in self.triggers if t[0](self)]:
+            self.triggers.remove(trigger)
+            trigger[1](self)
         self.check()
 
     # --- invariants ---------------------------------------------------------------------
@@ -324,13 +332,19 @@ class DrWorld:
 
     def check(self) -> None:
         now = self.now
-        accepting = self.accepting()
-        writer = next(iter(accepting)) if len(accepting) == 1 else None
+        acks = self._new_acks()
+        self._recent_acks = [a for a in getattr(self, "_recent_acks", []) if a[0] > now - 1.0] + acks
+        self._writing = [a for a in getattr(self, "_writing", []) if a[0] > now - 2.0] + acks
+        # The region that writes is the one whose application acknowledges (the database of
+        # an old writer nobody fenced may still accept: that alone sends no client anywhere).
+        acknowledging = {a[1] for a in self._writing}
+        writer = next(iter(acknowledging)) if len(acknowledging) == 1 else None
         if writer != self._writer_seen[0]:
             self._writer_seen = (writer, now)
         grace = self.traffic_grace_seconds()
-        acks = self._new_acks()
-        self._recent_acks = [a for a in getattr(self, "_recent_acks", []) if a[0] > now - 1.0] + acks
+        # DNS follows the authority: the grace runs from the later of the writer's start
+        # and the authority's last move (after a fence the old writer may finish its lease).
+        since = max(self._writer_seen[1], self.arc.updates[-1][0])
         found = {
             "one_writer": inv.one_writer(self._recent_acks, self.aurora.writer_region(), acks),
             "lease_respected": inv.lease_respected(acks, self.lease_granted)
@@ -341,7 +355,7 @@ class DrWorld:
                 [(at, caller) for at, _, caller in self.aurora.promotions], self.arms
             ),
             "traffic_follows_writer": inv.traffic_follows_writer(
-                writer, self._writer_seen[1], self.route53.app_answer(), now, grace
+                writer, since, self.route53.app_answer(), now, grace
             ),
             "epochs_agree": self._check_epochs(),
             "no_orphan_lock": inv.no_orphan_lock(

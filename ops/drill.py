@@ -1129,10 +1129,15 @@ def _fmt(value: dict | None) -> str:
 
 
 def render(
-    console: Console, results: list[ScenarioResult], promotion_seconds: float, timeline: bool = True
+    console: Console,
+    results: list[ScenarioResult],
+    promotion_seconds: float,
+    timeline: bool = True,
+    profile: str = PROFILE_DEFAULT,
 ) -> None:
     table = Table(
-        title=f"drill --local (promotion {promotion_seconds:.0f}s, an assumption)", title_justify="left"
+        title=f"drill --local (profile {profile}, promotion {promotion_seconds:.0f}s, an assumption)",
+        title_justify="left",
     )
     for column in (
         "scenario",
@@ -1153,6 +1158,12 @@ def render(
             _fmt(s["detection_decision_seconds"]), _fmt(s["rto_seconds"]), f"{lost:.0f}",
         )  # fmt: skip
     console.print(table)
+    for result in results:
+        if result.scenario in RTO_SCENARIOS and result.summary()["phases"]:
+            parts = ", ".join(
+                f"{name} {_fmt(value)}" for name, value in result.summary()["phases"].items() if value
+            )
+            console.print(f"  {result.scenario} ({result.tier}) phases s p50/95/max: {parts}")
     for result in results:
         s = result.summary()
         for failure in s["failures"]:

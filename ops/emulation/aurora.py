@@ -118,7 +118,7 @@ class AuroraEmulation:
         """Unplanned failovers that lost writes outside the replication lag at their start."""
         self.promotions: list[tuple[float, float, str]] = []
         """(started, seconds drawn, caller) of every failing-over operation."""
-        self.replicated_upto: dict[str, float] = {r: 0.0 for r in clusters}
+        self.replicated_upto: dict[str, float] = {r: world.now for r in clusters}
         """Per region: every write acknowledged at or before this time is in its storage."""
         self.writer_moves: list[tuple[float, str]] = []
         self.snapshots: list[str] = []

@@ -18,6 +18,7 @@ from components.failover.orchestrator import (
     FailoverOrchestrator,
     FailoverOrchestratorArgs,
     OrchestratorWiring,
+    control_table_name,
 )
 from components.network.security_groups import SecurityGroups, SecurityGroupsArgs
 from components.network.vpc import RegionalNetwork, RegionalNetworkArgs
@@ -183,6 +184,7 @@ class RegionalStack(pulumi.ComponentResource):
                     table_names=[spec.name for spec in TABLES],
                     documents_bucket=self.data.documents.bucket.bucket,
                     documents_bucket_arn=self.data.documents.bucket.arn,
+                    control_table_name=control_table_name(prefix),
                 ),
                 routing_control_arn=args.authority.routing_control_arn(settings.home_region),
             ),

@@ -928,10 +928,24 @@ def scenario_cloudwatch_published(run: Run) -> None:
     """The primary is gone, and CloudWatch's lag datapoints arrive as CloudWatch publishes
     them (stamped at the period start, visible after it and a delay, the lag still growing
     once the writer is gone): the RPO gate must not depend on CloudWatch's timing."""
-    run.world.cloudwatch_as_published = True
     _primary_gone(run)
     _run_to_recovery(run)
     _expect_failed_over(run)
+
+
+def _lag_above_bound_setup(run: Run) -> None:
+    run.world.aurora.replication_lag = run.world.replication_lag = run.max_lag + 15
+
+
+def _cloudwatch_published_setup(run: Run) -> None:
+    run.world.cloudwatch_as_published = True
+
+
+SCENARIO_SETUP: dict[str, Callable[[Run], None]] = {
+    "lag-above-bound": _lag_above_bound_setup,
+    "cloudwatch-published": _cloudwatch_published_setup,
+}
+"""What a scenario sets before the steady state (a world that was always so)."""
 
 
 SCENARIO_FUNCTIONS: dict[str, Callable[[Run], None]] = {
@@ -995,8 +1009,9 @@ def run_facts(
         if orchestrator_factory is not None:
             for runtime in run.runtimes.values():
                 runtime.orchestrator = lambda invocation, r=runtime: orchestrator_factory(r, invocation)
-        if scenario == "lag-above-bound":
-            run.world.aurora.replication_lag = run.world.replication_lag = run.max_lag + 15
+        setup = SCENARIO_SETUP.get(scenario)
+        if setup is not None:
+            setup(run)
         run.run_until(DRILL_START + STEADY_SECONDS)  # steady state: both regions evaluating
         if run.world.violations or run.errors:
             run.expect(False, "the steady state before any fault is already unhealthy")

@@ -27,6 +27,29 @@ CASES = [
     ),
     ("lag-above-bound", unsafe(), "hot-standby", "promoted automatically past the RPO bound", None),
     ("switchover-failback", unsafe(flip_before_switchover=True), "hot-standby", "turned On at", None),
+    # never two writers: an orchestrator with no lease from ARC, no home health check, waits
+    # it does not need, a CloudWatch-timed gate, no page
+    ("gray-partition", unsafe(), "hot-standby", "invariant broken", "one_writer"),
+    ("gray-partition-no-arc", unsafe(), "hot-standby", "invariant broken", "one_writer"),
+    ("killed-after-fence", unsafe(), "hot-standby", "invariant broken", "traffic_follows_writer"),
+    ("returns-mid-promotion", unsafe(), "hot-standby", "invariant broken", "loss_within_lag"),
+    ("bad-deploy", unsafe(), "hot-standby", "a promotion was accepted during a bad deploy", None),
+    (
+        "dr-throttled",
+        unsafe(check_targets=True),
+        "hot-standby",
+        "0 FailoverGlobalCluster calls accepted",
+        None,
+    ),
+    ("dr-dynamodb-down", unsafe(), "hot-standby", "did not page through SNS", None),
+    ("db-stalled", passive(), "hot-standby", "no failover and nobody paged", None),
+    (
+        "cloudwatch-published",
+        unsafe(cloudwatch_gate=True),
+        "hot-standby",
+        "0 FailoverGlobalCluster calls accepted",
+        None,
+    ),
 ]
 
 

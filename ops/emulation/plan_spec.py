@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 
 GLOBAL_CLUSTER = "aws:rds/globalCluster:GlobalCluster"
 CLUSTER = "aws:rds/cluster:Cluster"
+PARAMETER_GROUP = "aws:rds/clusterParameterGroup:ClusterParameterGroup"
 INSTANCE = "aws:rds/clusterInstance:ClusterInstance"
 TABLE = "aws:dynamodb/table:Table"
 TOPIC = "aws:sns/topic:Topic"
@@ -102,6 +103,16 @@ def _region_plan(run: StackRun) -> RegionPlan:
     return RegionPlan(spec, environment, topic_arn)
 
 
+def global_db_rpo(run: StackRun) -> float | None:
+    """rds.global_db_rpo as the primary's cluster parameter group in the plan sets it (None:
+    the engine's default, no RPO blocking)."""
+    for group in _home(run, PARAMETER_GROUP):
+        for parameter in group.inputs.get("parameters") or []:
+            if parameter.get("name") == "rds.global_db_rpo":
+                return float(parameter["value"])
+    return None
+
+
 def record_gate(run: StackRun, fqdn: str) -> RecordGate:
     """How the stack's failover record for `fqdn` is gated (see RecordGate)."""
     records = [
@@ -142,6 +153,7 @@ def plan_facts(primary: StackRun, dr: StackRun) -> PlanFacts:
             run.settings.home_region: record_gate(run, primary.settings.traffic.app_fqdn)
             for run in (primary, dr)
         },
+        global_db_rpo_seconds=global_db_rpo(primary),
     )
     return PlanFacts(
         world=world,

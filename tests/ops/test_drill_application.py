@@ -258,3 +258,20 @@ def test_new_json_keys_are_camel_case():
     }  # fmt: skip
     keys = set(document) | set(document["scenarios"][0]) | set(document["profileFigures"])
     assert {k for k in keys - legacy if "_" in k} == set()
+
+
+def test_the_plan_s_global_db_rpo_reaches_the_emulated_database():
+    """Where the plan sets rds.global_db_rpo on the primary's parameter group, the drill's
+    database blocks commits by it; where it does not, nothing blocks."""
+    from ops.emulation.plan_spec import global_db_rpo
+    from ops.mock_engine import run_both
+
+    config = {
+        "trading-dr:dbGlobalRpoSeconds": "30",
+        "trading-dr:dbEngine": "aurora-postgresql",
+        "trading-dr:dbEngineVersion": "16.6",
+    }
+    primary, _ = run_both({"primary": config, "dr": config})
+    assert global_db_rpo(primary) == 30
+    primary, _ = run_both({"primary": {}, "dr": {}})
+    assert global_db_rpo(primary) is None

@@ -237,7 +237,9 @@ class Run:
             )
         else:
             self.world.lease_enforced = True
-            self.world.seed_lease(self.primary, float(self.lease_seconds))
+            # The primary's renewer ran before the drill's window: its last lease outlasts the
+            # first scheduled invocation (at a random phase of the first minute).
+            self.world.seed_lease(self.primary, SCHEDULE_SECONDS + float(self.lease_seconds))
         if runtime.missing:
             self.notes.append(
                 "the runtime's Orchestrator does not accept "
@@ -261,6 +263,12 @@ class Run:
         """invocation id -> (region, orchestrator, invocation start, next evaluation)."""
         self._regions_of: dict[str, str] = {}
         self._started_of: dict[str, float] = {}
+        self._renew_at: dict[str, float] = {}
+        """invocation -> its next lease renewal between evaluations."""
+        self._tail_until: dict[str, float] = {}
+        """invocation -> the end of its renew-only tail after its last evaluation."""
+        period = getattr(runtime.config, "write_lease_renew_seconds", None)
+        self._renew_period = float(period) if period and self.world.lease_enforced else None
         self.t0 = DRILL_START + STEADY_SECONDS + self.rng.uniform(0, SCHEDULE_SECONDS)
         self.actions: list[tuple[float, str, Callable[[], None]]] = []
 
@@ -284,7 +292,12 @@ class Run:
             for when, label, action in self.actions:
                 candidates.append((when, 0, label, action))
             for invocation, entry in current.items():
-                candidates.append((entry[3], 1, "evaluate", invocation))
+                renew = self._renew_at.get(invocation)
+                tail = self._tail_until.get(invocation)
+                if tail is None:
+                    candidates.append((entry[3], 1, "evaluate", invocation))
+                if renew is not None and (renew < entry[3] or tail is not None):
+                    candidates.append((renew, 1, "renew", invocation))
             for region in world.regions:
                 candidates.append((next_invocation[region], 2, "invoke", region))
             when, _, label, payload = min(candidates, key=lambda c: (c[0], c[1]))
@@ -297,6 +310,8 @@ class Run:
                 self.start_invocation(payload)
             elif label == "evaluate":
                 self._step_invocation(payload)
+            elif label == "renew":
+                self._renew(payload)
             else:
                 self.actions = [a for a in self.actions if a[2] is not payload]
                 world.record("drill", label)
@@ -330,12 +345,55 @@ class Run:
         next_at = max(evaluation_start + self.timing.evaluation_interval_seconds, world.now)
         if invocation not in self._current:
             return
-        if not alive or next_at - started >= self.budget or region in world.network.down:
+        renews = alive and self._renew_period is not None and hasattr(orchestrator, "renew_lease")
+        if not alive or region in world.network.down:
             del self._current[invocation]
             if alive:
                 self._end(invocation, killed=region in world.network.down)
-        else:
-            self._current[invocation] = (region, orchestrator, started, next_at)
+            return
+        if next_at - started >= self.budget:
+            if not renews:
+                del self._current[invocation]
+                self._end(invocation, killed=False)
+                return
+            # The runtime's loop keeps the lease renewed for one lease past its budget
+            # (Orchestrator.handle): the invocation lives on, renewing only.
+            self._tail_until[invocation] = started + self.budget + float(self.lease_seconds or 0)
+        self._current[invocation] = (region, orchestrator, started, next_at)
+        if renews:
+            self._renew_at[invocation] = world.now + self._renew_period
+            self._maybe_end_tail(invocation)
+
+    def _renew(self, invocation: str) -> None:
+        """A renewal between evaluations (Orchestrator.renew_lease, as the runtime's own loop
+        calls it while it waits for the next evaluation)."""
+        world = self.world
+        region, orchestrator, _, _ = self._current[invocation]
+        if region in world.network.down:
+            del self._current[invocation]
+            self._end(invocation, killed=True)
+            return
+        world.acting = invocation
+        try:
+            orchestrator.renew_lease()
+        except Killed:
+            self.world.revive()
+            self._current.pop(invocation, None)
+            self._end(invocation, killed=True)
+            return
+        except Exception as error:  # noqa: BLE001 -- the runtime's own failure ends the invocation
+            self.errors.append(f"{region}: renew_lease: {type(error).__name__}: {error}"[:300])
+            self._current.pop(invocation, None)
+            self._end(invocation, killed=False)
+            return
+        self._renew_at[invocation] += self._renew_period
+        self._maybe_end_tail(invocation)
+
+    def _maybe_end_tail(self, invocation: str) -> None:
+        tail = self._tail_until.get(invocation)
+        if tail is not None and self._renew_at[invocation] >= tail:
+            self._current.pop(invocation, None)
+            self._end(invocation, killed=False)
 
     def overlaps(self, region: str | None = None, since: float = 0.0) -> int:
         """Pairs of invocations of one region whose lifetimes overlapped (after `since`)."""
@@ -366,6 +424,8 @@ class Run:
         self._current.clear()
 
     def _end(self, invocation: str, killed: bool) -> None:
+        self._renew_at.pop(invocation, None)
+        self._tail_until.pop(invocation, None)
         entry = self.world.running.pop(invocation, None)
         if entry is not None:
             self._regions_of[invocation], self._started_of[invocation] = entry.region, entry.started

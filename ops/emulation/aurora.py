@@ -59,6 +59,9 @@ class Cluster:
     writer (best-effort fencing) until it can be reached."""
     detached: bool = False
     writer_since: float = 0.0
+    writes_revoked: bool = False
+    """The application user's write privileges are revoked on this cluster (the database
+    fence): its commits fail with a permission error."""
 
     @property
     def arn(self) -> str:
@@ -123,6 +126,10 @@ class AuroraEmulation:
         self.writer_moves: list[tuple[float, str]] = []
         self.snapshots: list[str] = []
         self.statements: list[tuple[float, str, str]] = []
+        self.privilege_changes: list[tuple[float, str, bool]] = []
+        self._privileges_seen: set[tuple[str, float]] = set()
+        """(when, region written on, revoked) of every REVOKE / GRANT: a write like any other,
+        it replicates to the secondaries."""
 
     # --- the data plane the application and the world use -----------------------------
     def by_region(self, region: str) -> Cluster:
@@ -157,6 +164,8 @@ class AuroraEmulation:
             return False, f"the {region} cluster is read-only (not the writer)"
         if self.world.network.has(COMMITS_STALL, "aurora", region):
             return False, f"the {region} cluster accepts the connection but the commit times out"
+        if self.clusters[region].writes_revoked:
+            return False, f"permission denied: the application user's writes are revoked in {region}"
         if self._rpo_blocks(region, now):
             return False, f"rds.global_db_rpo blocks commits in {region}: no secondary within the RPO"
         write = Write(seq, region, now, epoch)
@@ -200,6 +209,12 @@ class AuroraEmulation:
         for cluster in self.clusters.values():
             if cluster.stale_writer and writer and network.reachable(cluster.region, writer):
                 cluster.stale_writer = False  # Aurora fences it once it can reach it
+        for at, source, revoked in self.privilege_changes:
+            for region, cluster in self.clusters.items():
+                if region != source and region != writer and self.replicated_upto[region] >= at:
+                    if (region, at) not in self._privileges_seen:
+                        self._privileges_seen.add((region, at))
+                        cluster.writes_revoked = revoked
         op = self.operation
         if op is None or now < op.completes_at:
             return
@@ -469,12 +484,18 @@ class AuroraEmulation:
         if cluster is None or params.get("resourceArn") != cluster.arn:
             return self.world.error("BadRequestException", "no such cluster in this region", 400)
         sql = str(params.get("sql", "")).lstrip().upper()
-        if sql.startswith(("INSERT", "UPDATE", "DELETE", "CREATE")) and not self.accepting(
+        if sql.startswith(("INSERT", "UPDATE", "DELETE", "CREATE", "REVOKE", "GRANT")) and not self.accepting(
             region, self.world.now
         ):
             return self.world.error(
                 "DatabaseErrorException", "the cluster is read-only (not the writer)", 400
             )
+        if sql.startswith(("REVOKE", "GRANT")):
+            # The database fence (and its undoing) on this cluster, replicated as a write.
+            revoked = sql.startswith("REVOKE")
+            cluster.writes_revoked = revoked
+            self.privilege_changes.append((self.world.now, region, revoked))
+            self.world.record(region, f"{'REVOKE' if revoked else 'GRANT'} of the application user's writes")
         self.statements.append((self.world.now, region, sql.split(" ", 1)[0]))
         return self.world.ok({"numberOfRecordsUpdated": 1 if sql.startswith("INSERT") else 0, "records": []})
 

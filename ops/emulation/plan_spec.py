@@ -193,6 +193,9 @@ def orchestrator_environment(facts: PlanFacts, world: DrWorld, home: str, notes:
                 f"{home}: the plan sets {key}={env[key]}, the stack settings say {value}; drill uses {value}"
             )
         env[key] = value
+    if _config_has("home_witness_fqdn"):
+        # The region's own outside witness: the target must look healthy to it before a fence.
+        supplied_if_missing["FAILOVER_HOME_WITNESS_FQDN"] = f"witness-{home}.{zone}"
     for key, value in supplied_if_missing.items():
         if not env.get(key):
             notes.append(f"{home}: the plan does not set {key}; the drill supplies {value}")
@@ -207,4 +210,20 @@ def orchestrator_environment(facts: PlanFacts, world: DrWorld, home: str, notes:
         env.get("FAILOVER_WITNESS_HEALTHY_ADDRESS", WITNESS_HEALTHY),
         env.get("FAILOVER_WITNESS_UNHEALTHY_ADDRESS", WITNESS_UNHEALTHY),
     )
+    if env.get("FAILOVER_HOME_WITNESS_FQDN"):
+        world.route53.add_witness(
+            env["FAILOVER_HOME_WITNESS_FQDN"],
+            home,
+            env.get("FAILOVER_WITNESS_HEALTHY_ADDRESS", WITNESS_HEALTHY),
+            env.get("FAILOVER_WITNESS_UNHEALTHY_ADDRESS", WITNESS_UNHEALTHY),
+        )
     return env
+
+
+def _config_has(field_name: str) -> bool:
+    """Does the runtime's OrchestratorConfig read this setting?"""
+    import dataclasses
+
+    from failover.config import OrchestratorConfig
+
+    return any(f.name == field_name for f in dataclasses.fields(OrchestratorConfig))

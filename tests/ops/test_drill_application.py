@@ -275,3 +275,33 @@ def test_the_plan_s_global_db_rpo_reaches_the_emulated_database():
     assert global_db_rpo(primary) == 30
     primary, _ = run_both({"primary": {}, "dr": {}})
     assert global_db_rpo(primary) is None
+
+
+def test_the_world_judges_every_acknowledgement_against_the_lease_and_the_writer(world):
+    """The invariants see each acknowledgement the moment it happens: one after the lease
+    lapsed breaks lease_respected; one by a region that is not the writer breaks one_writer."""
+    w = world()
+    w.lease_enforced = True
+    grant(w, EAST, 5)
+    w.advance(1)
+    w.acknowledged(EAST, w.now + 10, "client", 0, None)
+    w.acknowledged(WEST, w.now, "client", 0, None)
+    w.check()
+    broken = {v.invariant for v in w.violations}
+    assert {"lease_respected", "one_writer"} <= broken
+
+
+def test_the_database_fence_revokes_writes_and_replicates(world):
+    """The runtime's database fence (REVOKE through the Data API on the old writer) stops its
+    commits; like any write it replicates to the secondary, where the promoted region's GRANT
+    restores them."""
+    w = world()
+    data = w.install(boto3.client("rds-data", region_name=EAST), EAST)
+    data.execute_statement(
+        resourceArn=w.aurora.by_region(EAST).arn,
+        secretArn="arn:aws:secretsmanager:us-east-1:123456789012:secret:x",
+        sql='REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON ALL TABLES IN SCHEMA public FROM "app"',
+    )
+    assert "permission denied" in w.apps[EAST].write(w.now, None).reason
+    w.advance(3)
+    assert w.aurora.by_region(WEST).writes_revoked

@@ -159,7 +159,8 @@ class FakeDynamoDB:
             if rest or kind not in ("ConditionCheck", "Put"):
                 raise NotImplementedError(f"TransactWriteItems {sorted(entry)}")
             table = self._table(spec["TableName"], "TransactWriteItems")
-            key = self._key(spec["Key"] if kind == "ConditionCheck" else {k: spec["Item"][k] for k in ("pk", "sk")})
+            keyed = spec["Key"] if kind == "ConditionCheck" else {k: spec["Item"][k] for k in ("pk", "sk")}
+            key = self._key(keyed)
             condition = spec.get("ConditionExpression")
             holds = condition is None or condition_holds(
                 condition, table.get(key), spec.get("ExpressionAttributeValues") or {}

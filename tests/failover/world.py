@@ -158,6 +158,7 @@ class World:
         """The region's application writes its HEARTBEAT/OBSERVED item at every tick."""
         self.replication_lag = 1.0
         self.rogue_writer = False
+        self.control_off_at: dict[str, float] = {}
         """The writer's application ignores the write lease: it beats while its database lives."""
         self.partitioned = False
         """No traffic between the two regions (each still reaches the internet)."""
@@ -247,6 +248,11 @@ class World:
         heartbeat of the writer its local replica holds. The writer beats while it is up and
         commits; the beats arrive one replication lag later, and not across a partition."""
         writer = self.g.writer
+        for r in (PRIMARY, DR):
+            if self.arc.state[CONTROLS[r]] == "Off":
+                self.control_off_at.setdefault(r, self.clock())
+            else:
+                self.control_off_at.pop(r, None)
         if writer == region or not self.observer_up[region] or not self.up[region]:
             return
         now = self.clock()
@@ -258,6 +264,11 @@ class World:
             newest = min(newest, self.up.changed_at[writer] - self.replication_lag)
         if self.partitioned:
             newest = min(newest, self.partitioned_at - self.replication_lag)
+        # A writer whose application keeps the write lease stops writing once its routing
+        # control is Off (the lease lapses within L; taken as at once here). A rogue one does not.
+        off_at = self.control_off_at.get(writer)
+        if off_at is not None and not self.rogue_writer:
+            newest = min(newest, off_at)
         self.dynamodb[region].put_item(
             TableName=self.configs[region].control_table,
             Item={

@@ -223,20 +223,29 @@ class Shipped:
             return error.code, json.loads(error.read())
 
 
+@pytest.fixture(scope="module")
+def certificate(tmp_path_factory):
+    """A self-signed certificate, as the bootstrap makes one at boot."""
+    folder = tmp_path_factory.mktemp("tls")
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=localhost",
+         "-keyout", str(folder / "tls.key"), "-out", str(folder / "tls.crt")],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    return folder
+
+
 @pytest.fixture
-def shipped(primary, tmp_path):
+def shipped(primary, tmp_path, certificate):
     """Start the shipped server as systemd would, its data tier listening on local ports."""
     root, state = tmp_path / "opt", tmp_path / "state"
     state.mkdir()
     _write_shipped_files_with_bash(_user_data(primary), root)
-    subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=localhost",
-         "-keyout", str(state / "tls.key"), "-out", str(state / "tls.crt")],
-        check=True, capture_output=True,
-    )  # fmt: skip
+    for name in ("tls.key", "tls.crt"):
+        (state / name).write_bytes((certificate / name).read_bytes())
     started, listeners = [], []
 
-    def start(lease_item=None, *, commit=True, db_listening=True, region=HOME) -> Shipped:
+    def start(lease_item=None, *, fail=None, commit=True, db_listening=True, region=HOME) -> Shipped:
         database, dynamodb = socket.socket(), socket.socket()
         for listener in (database, dynamodb):
             listener.bind(("127.0.0.1", 0))
@@ -249,7 +258,7 @@ def shipped(primary, tmp_path):
             f"DB_WRITER_ENDPOINT=writer.local\nDB_READER_ENDPOINT=127.0.0.1\nDB_PORT={db_port}\n"
             "DB_SECRET_ARN=arn:aws:secretsmanager:us-east-1:123456789012:secret:x\n"
         )
-        (state / "lease.json").write_text(json.dumps({"item": lease_item}))
+        (state / "lease.json").write_text(json.dumps({"fail": fail} if fail else {"item": lease_item}))
         (state / "db.json").write_text(json.dumps({"commit": commit}))
         port = _free_port()
         process = subprocess.Popen(
@@ -285,6 +294,8 @@ def test_an_order_is_written_to_this_regions_writer_only_under_the_lease_with_it
     status, body = app.request("POST", "/orders", ORDER)
     assert (status, body["epoch"], body["region"]) == (201, 12, HOME)
     [insert] = _inserts(app)
+    app.set_lease(_lease(valid_for=0))  # revoked: the next order, a second later, is refused
+    assert app.request("POST", "/orders", ORDER)[0] == 503 and len(_inserts(app)) == 1
     assert insert["endpoint"] == "writer.local" and insert["params"] == ["ACME", "buy", 100, HOME, 12]
     [read, *_] = [s for s in app.statements() if s.get("dynamodb") == "GetItem"]
     assert read["request"]["ConsistentRead"] is True and read["request"]["TableName"] == "control"
@@ -302,8 +313,7 @@ def test_an_order_is_written_to_this_regions_writer_only_under_the_lease_with_it
     ids=["absent", "another-region", "lapsed", "unreadable"],
 )
 def test_an_order_without_a_valid_lease_is_refused_with_503_and_not_written(shipped, lease, fail, why):
-    app = shipped(_lease())
-    app.set_lease(lease, fail)
+    app = shipped(lease, fail=fail)
     status, body = app.request("POST", "/orders", ORDER)
     assert status == 503 and why in body["error"]
     assert _inserts(app) == []

@@ -75,6 +75,7 @@ ENV = {
     "db_fence_secret_arn": "FAILOVER_DB_FENCE_SECRET_ARN",
     "db_fence_engine": "FAILOVER_DB_FENCE_ENGINE",
     "db_app_user": "FAILOVER_DB_APP_USER",
+    "tier": "FAILOVER_TIER",
 }
 
 # Optional strings and their defaults.
@@ -94,6 +95,7 @@ _OPTIONAL = {
     "db_fence_secret_arn": "",
     "db_fence_engine": "aurora-postgresql",
     "db_app_user": "",
+    "tier": "hot-standby",
 }
 
 # name -> (default, low, high).
@@ -149,6 +151,7 @@ _INTEGERS = {
 }
 
 DB_FENCE_ENGINES = ("aurora-postgresql", "aurora-mysql")
+TIERS = ("hot-standby", "warm-standby", "pilot-light")
 
 _REGION = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$")
 _CLUSTER_ID = re.compile(r"^[a-zA-Z][a-zA-Z0-9-]{0,62}$")
@@ -243,6 +246,14 @@ class OrchestratorConfig:
     db_fence_engine: str = "aurora-postgresql"
     db_app_user: str = ""
     """The application's database user whose write privileges the database fence revokes."""
+    tier: str = "hot-standby"
+    """hot-standby | warm-standby | pilot-light: a standby that serves at rest (hot, warm) must
+    look healthy to its own outside witness when the decision is taken; a pilot-light one when
+    it is fenced onto, after its preparation."""
+
+    @property
+    def serves_at_rest(self) -> bool:
+        return self.tier != "pilot-light"
 
     def __post_init__(self) -> None:
         for name in ("home_region", "peer_region"):
@@ -374,6 +385,8 @@ class OrchestratorConfig:
                 raise ConfigError(
                     ENV["db_app_user"], self.db_app_user, "must name the application's database user"
                 )
+        if self.tier not in TIERS:
+            raise ConfigError(ENV["tier"], self.tier, f"must be one of {', '.join(TIERS)}")
         if self.db_fence_engine not in DB_FENCE_ENGINES:
             raise ConfigError(
                 ENV["db_fence_engine"], self.db_fence_engine, f"must be one of {', '.join(DB_FENCE_ENGINES)}"

@@ -1,26 +1,16 @@
-"""The data-plane heartbeat: how the writer region proves it still commits, and how the other
-region measures the age of the newest heartbeat replicated to it (docs/WRITE_LEASE.md).
+"""The data-plane heartbeat (docs/WRITE_LEASE.md, "The heartbeat"). Standard library only: the
+default application ships this file byte for byte, the orchestrator and the drill import it.
 
-Standard library ONLY: the default application ships this file as it is (components/traffic/
-bootstrap.py embeds it byte for byte), the orchestrator reads observations with it, and the
-drill models the application with it.
-
-- The writer region's application upserts its row of the Aurora table ``trading_dr_heartbeat``
-  (region, epoch, beat_at = the database's own clock, epoch seconds) every
-  BEAT_INTERVAL_SECONDS, through its leased write path: heartbeats stop exactly when writes
-  stop. The upsert never lowers a row's epoch (a write under an older epoch leaves a newer
-  epoch's row alone): a best-effort database-level use of the epoch, never the fence.
-- The other region's application reads the newest row on its LOCAL replica (the cluster's
-  reader endpoint; the RDS Data API cannot read a secondary cluster:
+- The lease holder upserts its row of trading_dr_heartbeat (region, epoch, beat_at = the
+  database's clock in epoch seconds, immune to session time zones) every second through its
+  leased write path; the upsert never lowers a row's epoch (best effort, never the fence).
+- Another region reads the newest row on its LOCAL replica (the reader endpoint; the Data API
+  cannot read a secondary cluster:
   https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/data-api.limitations.html)
-  and puts HEARTBEAT/OBSERVED in its own region's control table. The put is conditional on
-  ``observed_at``: the newest observation wins, so several observers are harmless.
-- ``heartbeat_age`` turns an OBSERVED item into the age of the newest replicated heartbeat,
-  which bounds the data at risk (nothing committed after the newest replicated beat is known
-  to be in the replica); a missing, malformed or stale observation is None: unknown.
-
-beat_at is stored as epoch seconds from the database's clock (a DOUBLE), not a timestamp
-type, so neither engine's session time zone can shift it.
+  and puts HEARTBEAT/OBSERVED in its control table, conditional on observed_at: the newest
+  observation wins, so several observers are harmless.
+- heartbeat_age: the age of the newest replicated heartbeat (bounds the data at risk); None
+  (unknown) for a missing, malformed or stale observation.
 """
 
 from __future__ import annotations
@@ -38,7 +28,7 @@ OBSERVATION_TTL_SECONDS = 86400
 
 @dataclass(frozen=True)
 class HeartbeatSql:
-    """The three statements, DB-API "format" parameters (%s; psycopg2 and PyMySQL both use it)."""
+    """The three statements; %s marks a value (DB-API "format" style)."""
 
     create: str
     """Idempotent DDL: run by the writer before its first beat."""

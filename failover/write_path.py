@@ -1,24 +1,17 @@
 """The application's side of the write lease and of the heartbeat (docs/WRITE_LEASE.md).
+Standard library only: the default application ships this file byte for byte and the drill
+models the application with it. Reads and writes are handed in as callables.
 
-Standard library ONLY (plus failover.lease and failover.heartbeat, themselves stdlib only):
-the default application ships this file as it is (components/traffic/bootstrap.py embeds it
-byte for byte), and the drill models the application with the same classes. Nothing here
-talks to AWS or a database itself: the caller hands in the reads and writes as callables.
-
-- LeaseReader: this region's LEASE/WRITE item, read with a strongly consistent GetItem
-  (a revocation is seen by the next read, not after eventual consistency settles:
-  https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/HowItWorks.ReadConsistency.html)
-  and cached at most LEASE_CACHE_SECONDS, so many requests cost one read a second. The cache
-  only spares reads: every check compares the wall clock with the lease's own valid_until,
-  so a cached lease is never trusted past it. A failed read is "no lease" (refuse).
-- WritePath: a write starts only if check_write allows it WRITE_BUDGET_SECONDS from now
-  (the write must be able to finish before valid_until), runs with the lease's epoch, and is
-  acknowledged only if the lease was still valid when it finished.
-- HeartbeatAgent: one tick a second. Holding the lease, it beats through the WritePath (so
-  heartbeats stop exactly when writes stop) and creates the table first (idempotent DDL).
-  Not holding it, it reads the newest replicated beat on the local replica and puts the
-  observation in this region's control table.
-- health_verdict: the health contract (see its docstring).
+- LeaseReader: this region's LEASE/WRITE item by a strongly consistent GetItem (a revocation is
+  seen by the next read:
+  https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/HowItWorks.ReadConsistency.html),
+  cached at most LEASE_CACHE_SECONDS. Every check compares the wall clock with the lease's own
+  valid_until, so a cached lease is never trusted past it. A failed read is no lease.
+- WritePath: a write starts only if the lease allows it WRITE_BUDGET_SECONDS from now, carries
+  the lease's epoch, and is acknowledged only if it ended before valid_until.
+- HeartbeatAgent: the lease holder beats through the WritePath (heartbeats stop exactly when
+  writes stop); any other instance observes its local replica.
+- health_verdict: the health contract.
 """
 
 from __future__ import annotations
@@ -207,18 +200,11 @@ def health_verdict(
     now: float,
     fresh_seconds: float = HEARTBEAT_FRESH_SECONDS,
 ) -> tuple[bool, str]:
-    """The health contract: (healthy, why).
-
-    - Every data-tier endpoint (the cluster's reader endpoint, the regional DynamoDB endpoint)
-      must accept a TCP connection: otherwise unhealthy, in either region.
-    - The region holding the write lease must also COMMIT: its last heartbeat commit (or the
-      moment it became the holder, for its first beat) is at most fresh_seconds old. A
-      database that accepts TCP but stops committing turns /health red (the gray failure).
-    - A region without the lease serves reads and is healthy on reachability alone: the DR
-      region must look healthy to Route 53 and to the orchestrator's witness while it waits,
-      and a primary whose lease lapsed (cut off from the authority) is not made to look dead
-      by its own application: whether to fail over is the authority's decision, not /health's.
-    """
+    """(healthy, why). Unhealthy when a data-tier endpoint refuses TCP, in either region. The
+    lease holder must also COMMIT: its last heartbeat commit (or becoming the holder) at most
+    fresh_seconds ago, so a database that accepts TCP but stops committing turns it red. A
+    region without the lease is healthy on reachability alone: the DR region must look healthy
+    while it waits, and failing over is the authority's decision (docs/WRITE_LEASE.md)."""
     down = sorted(name for name, ok in reachable.items() if not ok)
     if down:
         return False, f"data tier unreachable: {', '.join(down)}"

@@ -1,20 +1,16 @@
-"""The default application's server. components/traffic/bootstrap.py ships THIS FILE, byte for
-byte, as /opt/trading-dr/server.py next to failover/{lease,heartbeat,write_path}.py, so the
-instance runs the code the tests run. It imports only the standard library and those modules
-at the top; boto3 and the engine's DB-API driver (Amazon Linux 2023 packages, see DRIVERS)
-are imported by production() only.
+"""The default application (docs/WRITE_LEASE.md, "The default application"), shipped byte for
+byte by components/traffic/bootstrap.py as /opt/trading-dr/server.py. Standard library only,
+plus the engine's command-line client from Amazon Linux 2023 (CLIENTS), which has no Python
+MySQL driver (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/mysql-install-cli.html).
 
-What it serves (HTTPS on APP_PORT, docs/WRITE_LEASE.md):
-- GET HEALTH_PATH: failover.write_path.health_verdict: 200 or 503 with the reason.
-- POST /orders {"symbol": str, "side": "buy"|"sell", "quantity": int}: one row in
-  trading_dr_orders on THIS region's cluster endpoint (never the global or the peer's), only
-  under the write lease, carrying its epoch; 201, or 503 without writing when the lease is
-  absent, lapsed, another region's or unreadable; 400 for bad input.
+- GET HEALTH_PATH: failover.write_path.health_verdict (200 or 503).
+- POST /orders {"symbol", "side", "quantity"}: one row on THIS region's cluster endpoint,
+  only under the write lease, with its epoch; 503 without writing when there is none.
 - A heartbeat thread: failover.write_path.HeartbeatAgent, one tick a second.
 
-Configuration: app.env (KEY=VALUE lines written by the bootstrap from this region's SSM
-parameters), handed over by systemd in CREDENTIALS_DIRECTORY. Database credentials come from
-the region's DB secret (DB_SECRET_ARN) at connect time, never from user data or a file.
+Each statement runs one client process: TLS required, 2 s to connect and per statement, the
+password (from the region's DB secret, cached) in the child's environment only, values
+rendered only from integers and [A-Za-z0-9._-] text (render()).
 """
 
 from __future__ import annotations
@@ -22,8 +18,10 @@ from __future__ import annotations
 import http.server
 import json
 import os
+import re
 import socket
 import ssl
+import subprocess
 import threading
 import time
 
@@ -48,14 +46,13 @@ STATEMENT_TIMEOUT_SECONDS = 2
 MAX_BODY_BYTES = 4096
 SIDES = ("buy", "sell")
 
-# engine -> (DB-API module, Amazon Linux 2023 package). python3-psycopg2 is in the AL2023
-# repository (https://docs.aws.amazon.com/linux/al2023/release-notes/all-packages.html);
-# python3-PyMySQL is the pure-Python MySQL driver, see docs/WRITE_LEASE.md for what is
-# verified about it. Both use the "format" parameter style (%s) of failover/heartbeat.py.
-DRIVERS = {
-    "aurora-postgresql": ("psycopg2", "python3-psycopg2"),
-    "aurora-mysql": ("pymysql", "python3-PyMySQL"),
+SECRET_CACHE_SECONDS = 300.0
+CLIENTS = {
+    # engine -> the Amazon Linux 2023 package of its command-line client
+    "aurora-postgresql": "postgresql15",
+    "aurora-mysql": "mariadb105",
 }
+SAFE_TEXT = re.compile(r"[A-Za-z0-9._-]{0,64}")
 # The table is named literally (ORDERS_TABLE; the tests check it): values travel as parameters.
 ORDERS_SQL = {
     "aurora-postgresql": (
@@ -70,7 +67,8 @@ ORDERS_SQL = {
         "CREATE TABLE IF NOT EXISTS trading_dr_orders (id BIGINT AUTO_INCREMENT PRIMARY KEY, "
         "symbol VARCHAR(16) NOT NULL, side VARCHAR(4) NOT NULL, quantity BIGINT NOT NULL, "
         "region VARCHAR(32) NOT NULL, epoch BIGINT NOT NULL, created_at DATETIME(6) NOT NULL DEFAULT NOW(6))",
-        "INSERT INTO trading_dr_orders (symbol, side, quantity, region, epoch) VALUES (%s, %s, %s, %s, %s)",
+        "INSERT INTO trading_dr_orders (symbol, side, quantity, region, epoch) VALUES (%s, %s, %s, %s, %s); "
+        "SELECT LAST_INSERT_ID()",
     ),
 }
 
@@ -88,41 +86,62 @@ def tcp_reachable(host: str, port: int) -> bool:
         return False
 
 
+def literal(value) -> str:
+    """A SQL literal, only for what the application writes: integers and short plain text."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    if isinstance(value, str) and SAFE_TEXT.fullmatch(value):
+        return f"'{value}'"
+    raise ValueError(f"refusing to render {value!r} into SQL (integers and [A-Za-z0-9._-] text only)")
+
+
+def render(sql: str, params: tuple = ()) -> str:
+    return sql % tuple(literal(value) for value in params)
+
+
+def client_command(engine: str, endpoint: str, port: int, user: str, password: str, database: str,
+                   sql: str) -> tuple[list[str], dict[str, str]]:  # fmt: skip
+    """(argv, environment) of one client run: TLS required, 2 s to connect, 2 s per statement
+    (PostgreSQL's statement_timeout; the process is also killed after that), rows as
+    tab-separated lines, the password only in the environment."""
+    if engine == "aurora-postgresql":
+        # https://www.postgresql.org/docs/current/libpq-envars.html
+        env = {"PGHOST": endpoint, "PGPORT": str(port), "PGUSER": user, "PGPASSWORD": password,
+               "PGDATABASE": database, "PGSSLMODE": "require", "PGCONNECT_TIMEOUT": "2",
+               "PGOPTIONS": f"-c statement_timeout={STATEMENT_TIMEOUT_SECONDS * 1000}"}  # fmt: skip
+        return ["psql", "-X", "-q", "-A", "-t", "-F", "\t", "-v", "ON_ERROR_STOP=1", "-c", sql], env
+    # https://mariadb.com/kb/en/mariadb-command-line-client/ (MYSQL_PWD: the password)
+    argv = ["mysql", "--batch", "--skip-column-names", "--ssl", "--connect-timeout=2",
+            "-h", endpoint, "-P", str(port), "-u", user, "-D", database, "-e", sql]  # fmt: skip
+    return argv, {"MYSQL_PWD": password}
+
+
+def run_client(argv: list[str], env: dict[str, str]) -> list[list[str]]:
+    """Run one client; its rows. A failure or a timeout raises (nothing acknowledged)."""
+    done = subprocess.run(  # noqa: S603 (a fixed client, literals rendered by render())
+        argv, env={**os.environ, **env}, capture_output=True, text=True, timeout=STATEMENT_TIMEOUT_SECONDS + 1
+    )
+    if done.returncode != 0:
+        raise OSError(f"{argv[0]} exited {done.returncode}: {done.stderr.strip()[-300:]}")
+    return [line.split("\t") for line in done.stdout.splitlines() if line]
+
+
 class Database:
-    """One DB-API connection to one endpoint, autocommit, opened lazily and dropped on any
-    error (the next use reconnects: after a failover the same name resolves elsewhere)."""
+    """Statements on one endpoint: run_sql(endpoint, rendered sql) -> rows."""
 
-    def __init__(self, connect):
-        self._connect, self._connection, self._lock = connect, None, threading.Lock()
+    def __init__(self, endpoint: str, run_sql):
+        self.endpoint, self._run = endpoint, run_sql
 
-    def run(self, sql: str, params: tuple = (), *, fetch: bool = False, last_id: bool = False):
-        with self._lock:
-            try:
-                if self._connection is None:
-                    self._connection = self._connect()
-                cursor = self._connection.cursor()
-                try:
-                    cursor.execute(sql, params)
-                    if fetch:
-                        return cursor.fetchone()
-                    return cursor.lastrowid if last_id else None
-                finally:
-                    cursor.close()
-            except Exception:
-                connection, self._connection = self._connection, None
-                if connection is not None:
-                    try:
-                        connection.close()
-                    except Exception:  # noqa: BLE001, S110 (closing a broken connection may fail too)
-                        pass
-                raise
+    def run(self, sql: str, params: tuple = (), *, fetch: bool = False):
+        rows = self._run(self.endpoint, render(sql, params))
+        return (rows[0] if rows else None) if fetch else None
 
 
 class App:
-    def __init__(self, env: dict[str, str], *, dynamodb, connect, reachable=tcp_reachable,
+    def __init__(self, env: dict[str, str], *, dynamodb, run_sql, reachable=tcp_reachable,
                  clock=time.time, monotonic=time.monotonic):  # fmt: skip
-        """dynamodb: a boto3 DynamoDB client of THIS region; connect(endpoint) -> a DB-API
-        connection (autocommit) to that endpoint."""
+        """dynamodb: get_item/put_item on THIS region's DynamoDB (app_aws.DynamoDb);
+        run_sql(endpoint, sql) -> rows, one statement on that endpoint."""
         self.env, self.region, self.engine = env, env["REGION"], env["DB_ENGINE"]
         self.clock, self._reachable = clock, reachable
         table = env["CONTROL_TABLE"]
@@ -130,9 +149,8 @@ class App:
             sql_for(self.engine),
             ORDERS_SQL[self.engine],
         )
-        self.writer_orders = Database(lambda: connect(env["DB_WRITER_ENDPOINT"]))
-        self.writer_beats = Database(lambda: connect(env["DB_WRITER_ENDPOINT"]))
-        self.reader = Database(lambda: connect(env["DB_READER_ENDPOINT"]))
+        self.writer = Database(env["DB_WRITER_ENDPOINT"], run_sql)
+        self.reader = Database(env["DB_READER_ENDPOINT"], run_sql)
         self.leases = LeaseReader(lambda: dynamodb.get_item(**lease_get_item_request(table)).get("Item"),
                                   monotonic=monotonic)  # fmt: skip
         self.write_path = WritePath(self.region, self.leases, clock=clock)
@@ -140,7 +158,7 @@ class App:
             self.region,
             self.write_path,
             ensure_table=self._ensure_tables,
-            beat=lambda region, epoch: self.writer_beats.run(self.heartbeat_sql.upsert, (region, epoch)),
+            beat=lambda region, epoch: self.writer.run(self.heartbeat_sql.upsert, (region, epoch)),
             newest_row=lambda: self.reader.run(self.heartbeat_sql.newest, fetch=True),
             put_observation=lambda observation: _put_ignoring_older(dynamodb, table, observation),
             observer=env.get("INSTANCE_ID", ""),
@@ -154,8 +172,8 @@ class App:
         self._monotonic = monotonic
 
     def _ensure_tables(self) -> None:
-        self.writer_beats.run(self.heartbeat_sql.create)
-        self.writer_beats.run(self._orders_create)
+        self.writer.run(self.heartbeat_sql.create)
+        self.writer.run(self._orders_create)
 
     def reachability(self) -> dict[str, bool]:
         with self._reach_lock:
@@ -195,11 +213,9 @@ class App:
             return 503, {"error": f"database: {type(error).__name__}", "region": self.region}
         return 201, {"order_id": order_id, "epoch": epoch, "region": self.region}
 
-    def _insert(self, symbol: str, side: str, quantity: int, epoch: int):
-        params = (symbol, side, quantity, self.region, epoch)
-        if self.engine == "aurora-postgresql":
-            return self.writer_orders.run(self._orders_insert, params, fetch=True)[0]
-        return self.writer_orders.run(self._orders_insert, params, last_id=True)
+    def _insert(self, symbol: str, side: str, quantity: int, epoch: int) -> int:
+        row = self.writer.run(self._orders_insert, (symbol, side, quantity, self.region, epoch), fetch=True)
+        return int(row[0])
 
 
 def _put_ignoring_older(dynamodb, table: str, observation) -> None:
@@ -246,41 +262,32 @@ def make_server(app: App, port: int, health_path: str, certfile: str, keyfile: s
 
 
 def production(env: dict[str, str]) -> App:
-    """The App with boto3 and the engine's driver (installed by the bootstrap)."""
-    import importlib
+    """The App on AWS: the instance role's credentials, the engine's client, the DB secret."""
+    from components.traffic.app_aws import DynamoDb, InstanceCredentials, secret_value
 
-    import boto3
+    region, engine, credentials = env["REGION"], env["DB_ENGINE"], InstanceCredentials()
+    cache, lock = {}, threading.Lock()
 
-    region = env["REGION"]
-    secrets = boto3.client("secretsmanager", region_name=region)
-    driver = importlib.import_module(DRIVERS[env["DB_ENGINE"]][0])
+    def secret() -> dict:
+        with lock:
+            if cache.get("until", 0) <= time.monotonic():
+                cache["value"] = secret_value(region, env["DB_SECRET_ARN"], credentials)
+                cache["until"] = time.monotonic() + SECRET_CACHE_SECONDS
+            return cache["value"]
 
-    def connect(endpoint: str):
-        # Read at every (re)connect, so a rotated password is picked up.
-        secret = json.loads(secrets.get_secret_value(SecretId=env["DB_SECRET_ARN"])["SecretString"])
-        port, user, password, database = (
-            int(env["DB_PORT"]),
-            secret["username"],
-            secret["password"],
-            secret["dbname"],
+    def run_sql(endpoint: str, sql: str) -> list[list[str]]:
+        value = secret()
+        argv, child_env = client_command(
+            engine, endpoint, int(env["DB_PORT"]), value["username"], value["password"], value["dbname"], sql
         )
-        if env["DB_ENGINE"] == "aurora-postgresql":
-            connection = driver.connect(
-                host=endpoint, port=port, user=user, password=password, dbname=database,
-                connect_timeout=2, sslmode="require",
-                options=f"-c statement_timeout={STATEMENT_TIMEOUT_SECONDS * 1000}",
-            )  # fmt: skip
-            connection.autocommit = True
-            return connection
-        tls = ssl.create_default_context()
-        tls.check_hostname, tls.verify_mode = False, ssl.CERT_NONE  # encrypted, as sslmode=require
-        return driver.connect(
-            host=endpoint, port=port, user=user, password=password, database=database, autocommit=True,
-            connect_timeout=2, read_timeout=STATEMENT_TIMEOUT_SECONDS,
-            write_timeout=STATEMENT_TIMEOUT_SECONDS, ssl=tls,
-        )  # fmt: skip
+        try:
+            return run_client(argv, child_env)
+        except Exception:
+            with lock:
+                cache.clear()  # a rotated password, a new writer: read the secret again
+            raise
 
-    return App(env, dynamodb=boto3.client("dynamodb", region_name=region), connect=connect)
+    return App(env, dynamodb=DynamoDb(region, credentials), run_sql=run_sql)
 
 
 def main() -> None:

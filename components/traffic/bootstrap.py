@@ -7,11 +7,13 @@ their application through `appAmiId` and `appUserData` (components/settings.py).
 What ships: SHIPPED_FILES, each written on the instance BYTE FOR BYTE from this repository's
 file (a quoted heredoc: no shell expansion), so the instance runs the code the tests and the
 drill run; tests/components/traffic/test_application.py extracts them from the user data and
-compares. They import the standard library, boto3 and the engine's DB-API driver, which the
-script installs from the Amazon Linux 2023 repository with dnf (python3-boto3 and
-app_server.DRIVERS; https://docs.aws.amazon.com/linux/al2023/release-notes/all-packages.html).
-A failed install stops the script (set -e): the instance never turns healthy and the Auto
-Scaling group replaces it.
+compares. They import the standard library only and run the engine's command-line client,
+which the script installs from the Amazon Linux 2023 repository with dnf (app_server.CLIENTS:
+mariadb105 or postgresql15; package list:
+https://docs.aws.amazon.com/linux/al2023/release-notes/all-packages.html). AL2023 has no
+python3-boto3 and no MySQL driver for Python, hence the stdlib AWS client (app_aws.py) and
+the clients. A failed install stops the script (set -e): the instance never turns healthy
+and the Auto Scaling group replaces it.
 
 Size: EC2 takes at most 16 KB of user data "in raw form, before it is base64-encoded"
 (https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/user-data.html); the script with its
@@ -38,7 +40,7 @@ import shlex
 from pathlib import Path
 
 from components.settings import USER_DATA_MAX_BYTES
-from components.traffic.app_server import DRIVERS
+from components.traffic.app_server import CLIENTS
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 APP_DIR = "/opt/trading-dr"
@@ -47,9 +49,11 @@ SHIPPED_FILES = {
     f"{APP_DIR}/failover/lease.py": ROOT / "failover" / "lease.py",
     f"{APP_DIR}/failover/heartbeat.py": ROOT / "failover" / "heartbeat.py",
     f"{APP_DIR}/failover/write_path.py": ROOT / "failover" / "write_path.py",
+    f"{APP_DIR}/components/traffic/app_aws.py": ROOT / "components" / "traffic" / "app_aws.py",
     f"{APP_DIR}/server.py": ROOT / "components" / "traffic" / "app_server.py",
 }
-"""failover/ ships without __init__.py: a namespace package holding exactly these modules."""
+"""Packages ship without __init__.py: namespace packages holding exactly these modules, under
+the names the repository gives them."""
 HEREDOC_END = "TRADING_DR_SHIPPED_FILE"
 
 _HEAD = """#!/bin/bash
@@ -59,9 +63,9 @@ IMDS=http://169.254.169.254/latest
 TOKEN=$(curl -sS -X PUT "$IMDS/api/token" -H "X-aws-ec2-metadata-token-ttl-seconds: 300")
 REGION=$(curl -sS -H "X-aws-ec2-metadata-token: $TOKEN" "$IMDS/meta-data/placement/region")
 INSTANCE_ID=$(curl -sS -H "X-aws-ec2-metadata-token: $TOKEN" "$IMDS/meta-data/instance-id")
-dnf install -y python3-boto3 {driver}
+dnf install -y {client}
 install -d -m 0750 /etc/trading-dr
-install -d -m 0755 {app} {app}/failover
+install -d -m 0755 {app} {app}/failover {app}/components/traffic
 param() {{
   aws ssm get-parameter --region "$REGION" --name "{prefix}/$1" --query Parameter.Value --output text
 }}
@@ -122,10 +126,10 @@ def _ship(target: str, source: Path) -> str:
 
 def bootstrap_script(*, app_port: int, health_check_path: str, parameter_prefix: str, engine: str) -> str:
     """The bootstrap script (uncompressed). Values enter the shell quoted (shlex.quote)."""
-    if engine not in DRIVERS:
-        raise ValueError(f"the default application has no driver for engine {engine!r} ({sorted(DRIVERS)})")
+    if engine not in CLIENTS:
+        raise ValueError(f"the default application has no client for engine {engine!r} ({sorted(CLIENTS)})")
     head = _HEAD.format(
-        driver=DRIVERS[engine][1],
+        client=CLIENTS[engine],
         app=APP_DIR,
         prefix=parameter_prefix,
         port=int(app_port),

@@ -4,7 +4,7 @@ data, not the repository's) with a file-backed DynamoDB and database, for test_a
     python app_harness.py <extracted /opt/trading-dr> <state dir> <port>
 
 State files the test writes: lease.json ({"item": <LEASE/WRITE item> | null} or {"fail": msg})
-and db.json ({"commit": true|false}); the harness appends every statement it runs to
+and db.json ({"commit": true|false}); the harness appends every statement (rendered SQL) to
 statements.jsonl and every observation put to observations.jsonl."""
 
 from __future__ import annotations
@@ -43,40 +43,19 @@ class DynamoDb:
         _append("observations.jsonl", request)
 
 
-class Cursor:
-    def __init__(self, endpoint: str):
-        self.endpoint, self.row, self.lastrowid = endpoint, None, None
-
-    def execute(self, sql: str, params=()):
-        if not _load("db.json")["commit"]:
-            time.sleep(2)  # accepts the connection, never commits: the statement times out
-            raise TimeoutError("canceling statement due to statement timeout")
-        _append("statements.jsonl", {"endpoint": self.endpoint, "sql": sql, "params": list(params)})
-        if sql.startswith("SELECT region, epoch, beat_at"):  # the newest replicated heartbeat
-            self.row = ("us-east-1", 7, time.time() - 0.5)
-        else:
-            self.row, self.lastrowid = (101,), 101
-
-    def fetchone(self):
-        return self.row
-
-    def close(self):
-        pass
-
-
-class Connection:
-    def __init__(self, endpoint: str):
-        self.endpoint = endpoint
-
-    def cursor(self):
-        return Cursor(self.endpoint)
-
-    def close(self):
-        pass
+def run_sql(endpoint: str, sql: str) -> list[list[str]]:
+    """The engine's client as server.run_client returns it: rows of text, or an exception."""
+    if not _load("db.json")["commit"]:
+        time.sleep(2)  # accepts the connection, never commits: the statement times out
+        raise OSError("mysql exited 1: Lost connection to server during query")
+    _append("statements.jsonl", {"endpoint": endpoint, "sql": sql})
+    if sql.startswith("SELECT region, epoch, beat_at"):  # the newest replicated heartbeat
+        return [["us-east-1", "7", repr(time.time() - 0.5)]]
+    return [["101"]] if "INSERT INTO trading_dr_orders" in sql else []
 
 
 env = server.read_env(os.path.join(state, "app.env"))
-app = server.App(env, dynamodb=DynamoDb(), connect=Connection)
+app = server.App(env, dynamodb=DynamoDb(), run_sql=run_sql)
 threading.Thread(target=app.heartbeat.run, args=(threading.Event(),), daemon=True).start()
 httpd = server.make_server(
     app,

@@ -90,11 +90,14 @@ def test_the_launch_template_boots_the_default_application(by_stack, stack):
 
 
 @pytest.mark.parametrize(
-    ("engine", "package"), [("aurora-mysql", "python3-PyMySQL"), ("aurora-postgresql", "python3-psycopg2")]
+    ("engine", "package"), [("aurora-mysql", "mariadb105"), ("aurora-postgresql", "postgresql15")]
 )
-def test_the_bootstrap_installs_the_engines_driver(engine, package):
+def test_the_bootstrap_installs_the_engines_client(engine, package):
+    """The clients AWS documents for Amazon Linux 2023 (mariadb105:
+    https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/mysql-install-cli.html)."""
     run = run_stack("primary", overrides={"trading-dr:dbEngine": engine})
-    assert f"dnf install -y python3-boto3 {package}\n" in _user_data(run)
+    script = _user_data(run)
+    assert f"dnf install -y {package}\n" in script and "boto3" not in script.split("<<")[0]
 
 
 def test_every_parameter_the_bootstrap_reads_exists(primary):
@@ -157,10 +160,13 @@ def _shipped_files(script: str) -> dict[str, str]:
 
 def _write_shipped_files_with_bash(script: str, root) -> None:
     """Run the script's own file-writing commands (bash heredocs) into `root`."""
+    [directories] = re.findall(rf"^install -d -m 0755 {APP_DIR} .*\n", script, re.M)
     blocks = re.findall(rf"^cat > {APP_DIR}/\S+ <<'{HEREDOC_END}'\n.*?^{HEREDOC_END}\n", script, re.S | re.M)
-    commands = "".join(blocks).replace(f"cat > {APP_DIR}/", f"cat > {root}/")
-    (root / "failover").mkdir(parents=True)
-    subprocess.run(["bash", "-euo", "pipefail", "-c", commands], check=True)
+    # Only the commands' paths move to `root`; the files' contents stay as shipped.
+    commands = directories.replace(APP_DIR, str(root)) + "".join(blocks).replace(
+        f"cat > {APP_DIR}/", f"cat > {root}/"
+    )
+    subprocess.run(["bash", "-euo", "pipefail", "-c", commands], check=True, capture_output=True)
 
 
 def test_the_instance_gets_the_repositorys_modules_byte_for_byte(primary, tmp_path):
@@ -169,6 +175,14 @@ def test_the_instance_gets_the_repositorys_modules_byte_for_byte(primary, tmp_pa
     _write_shipped_files_with_bash(script, tmp_path)
     for target, source in SHIPPED_FILES.items():
         assert (tmp_path / target.removeprefix(APP_DIR + "/")).read_bytes() == source.read_bytes(), target
+    # The shipped tree imports on its own (namespace packages, no repository on the path),
+    # including what only production() imports.
+    probe = (
+        "import sys; sys.path.insert(0, sys.argv[1]); import server; "
+        "from components.traffic import app_aws; assert app_aws.__file__.startswith(sys.argv[1]); "
+        "assert server.__file__.startswith(sys.argv[1])"
+    )
+    subprocess.run([sys.executable, "-I", "-c", probe, str(tmp_path)], check=True, cwd=tmp_path)
 
 
 def test_the_user_data_ships_gzip_compressed_within_16_kb(primary):
@@ -223,20 +237,29 @@ class Shipped:
             return error.code, json.loads(error.read())
 
 
+@pytest.fixture(scope="module")
+def certificate(tmp_path_factory):
+    """A self-signed certificate, as the bootstrap makes one at boot."""
+    folder = tmp_path_factory.mktemp("tls")
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=localhost",
+         "-keyout", str(folder / "tls.key"), "-out", str(folder / "tls.crt")],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    return folder
+
+
 @pytest.fixture
-def shipped(primary, tmp_path):
+def shipped(primary, tmp_path, certificate):
     """Start the shipped server as systemd would, its data tier listening on local ports."""
     root, state = tmp_path / "opt", tmp_path / "state"
     state.mkdir()
     _write_shipped_files_with_bash(_user_data(primary), root)
-    subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=localhost",
-         "-keyout", str(state / "tls.key"), "-out", str(state / "tls.crt")],
-        check=True, capture_output=True,
-    )  # fmt: skip
+    for name in ("tls.key", "tls.crt"):
+        (state / name).write_bytes((certificate / name).read_bytes())
     started, listeners = [], []
 
-    def start(lease_item=None, *, commit=True, db_listening=True, region=HOME) -> Shipped:
+    def start(lease_item=None, *, fail=None, commit=True, db_listening=True, region=HOME) -> Shipped:
         database, dynamodb = socket.socket(), socket.socket()
         for listener in (database, dynamodb):
             listener.bind(("127.0.0.1", 0))
@@ -249,7 +272,7 @@ def shipped(primary, tmp_path):
             f"DB_WRITER_ENDPOINT=writer.local\nDB_READER_ENDPOINT=127.0.0.1\nDB_PORT={db_port}\n"
             "DB_SECRET_ARN=arn:aws:secretsmanager:us-east-1:123456789012:secret:x\n"
         )
-        (state / "lease.json").write_text(json.dumps({"item": lease_item}))
+        (state / "lease.json").write_text(json.dumps({"fail": fail} if fail else {"item": lease_item}))
         (state / "db.json").write_text(json.dumps({"commit": commit}))
         port = _free_port()
         process = subprocess.Popen(
@@ -285,7 +308,10 @@ def test_an_order_is_written_to_this_regions_writer_only_under_the_lease_with_it
     status, body = app.request("POST", "/orders", ORDER)
     assert (status, body["epoch"], body["region"]) == (201, 12, HOME)
     [insert] = _inserts(app)
-    assert insert["endpoint"] == "writer.local" and insert["params"] == ["ACME", "buy", 100, HOME, 12]
+    app.set_lease(_lease(valid_for=0))  # revoked: the next order, a second later, is refused
+    assert app.request("POST", "/orders", ORDER)[0] == 503 and len(_inserts(app)) == 1
+    assert insert["endpoint"] == "writer.local"
+    assert "VALUES ('ACME', 'buy', 100, 'us-east-1', 12)" in insert["sql"]
     [read, *_] = [s for s in app.statements() if s.get("dynamodb") == "GetItem"]
     assert read["request"]["ConsistentRead"] is True and read["request"]["TableName"] == "control"
     assert app.request("POST", "/orders", {**ORDER, "side": "short"})[0] == 400
@@ -302,8 +328,7 @@ def test_an_order_is_written_to_this_regions_writer_only_under_the_lease_with_it
     ids=["absent", "another-region", "lapsed", "unreadable"],
 )
 def test_an_order_without_a_valid_lease_is_refused_with_503_and_not_written(shipped, lease, fail, why):
-    app = shipped(_lease())
-    app.set_lease(lease, fail)
+    app = shipped(lease, fail=fail)
     status, body = app.request("POST", "/orders", ORDER)
     assert status == 503 and why in body["error"]
     assert _inserts(app) == []
@@ -323,7 +348,7 @@ def test_the_writer_is_healthy_while_it_commits_and_turns_503_when_commits_stop(
     app = shipped(_lease(epoch=3))
     assert _health_until(app, 200)[0] == 200
     beats = [s for s in app.statements() if s.get("sql", "").startswith("INSERT INTO trading_dr_heartbeat")]
-    assert beats and beats[0]["endpoint"] == "writer.local" and beats[0]["params"] == [HOME, 3]
+    assert beats and beats[0]["endpoint"] == "writer.local" and "VALUES ('us-east-1', 3, " in beats[0]["sql"]
     app.set_commits(False)
     status, body = _health_until(app, 503)
     assert status == 503 and "heartbeat" in body["why"]

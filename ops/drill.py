@@ -672,6 +672,11 @@ def scenario_dr_impaired(run: Run) -> None:
     run.at(heal, f"fault cleared: {run.dr} recovers", lambda: run.world.network.impaired.discard(run.dr))
     run.run_until(heal + 60)
     run.expect(not run.world.aurora.accepted, "a promotion was accepted by an impaired region")
+    moved = [at for at, on in run.world.arc.updates[1:] if on.get(run.dr) and at >= run.t0]
+    run.expect(
+        not moved,
+        f"the routing controls moved to the impaired {run.dr} at T+{(moved or [0])[0] - run.t0:.0f}s",
+    )
     run.expect(run.controls_on() == {run.primary}, f"routing controls On: {sorted(run.controls_on())}")
     run.expect(run.writer_is(run.primary), "the primary is no longer the writer")
 

@@ -110,23 +110,17 @@ class Unsafe:
         self.check_targets, self.cloudwatch_gate = check_targets, cloudwatch_gate
 
     def _renew_lease_naively(self) -> None:
-        """Where the applications enforce the write lease: renew it whenever RDS says home is
-        the writer, never asking ARC (so nothing fences a primary DNS no longer reaches)."""
-        if not self.world.lease_enforced:
+        """Where the applications enforce the write lease: renew it whenever home's cluster is
+        the writer (read from the world, free of charge), never asking ARC, so nothing fences
+        a primary DNS no longer reaches."""
+        if not self.world.lease_enforced or self.world.aurora.writer_region() != self.home:
             return
         from failover.lease import WriteLease, lease_to_item
 
-        try:
-            [cluster] = self.rds.describe_global_clusters(GlobalClusterIdentifier=GLOBAL)["GlobalClusters"]
-            arn = self.env["FAILOVER_LOCAL_CLUSTER_ARN"]
-            if any(m["DBClusterArn"] == arn and m["IsWriter"] for m in cluster["GlobalClusterMembers"]):
-                now = self.world.now
-                lease = WriteLease(self.home, 0, now + 30, now, self.invocation)
-                self.dynamodb.put_item(
-                    TableName=self.env["FAILOVER_CONTROL_TABLE"], Item=lease_to_item(lease)
-                )
-        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError):
-            pass
+        now = self.world.now
+        lease = WriteLease(self.home, 0, now + 30, now, self.invocation)
+        self.world.put_raw_item(self.home, lease_to_item(lease))
+        self.world._sample_leases()
 
     def _ready_to_fence(self) -> bool:
         """The flags' extra waits before a fence: every target read through the control plane,

@@ -93,7 +93,7 @@ class Unsafe:
         streaks: dict[str, int],
         *,
         detach_on_error: bool = False,
-        fail_back: bool = False,
+        fail_back: bool | str = False,
         flip_before_switchover: bool = False,
         hoard_lock: bool = False,
         check_targets: bool = False,
@@ -215,6 +215,8 @@ class Unsafe:
         self.streaks[self.home] = streak
         if self.fail_back and not down and self.home == self.world.primary:
             self._flip_to(self.home)  # the primary is healthy again: take the traffic back
+            if self.fail_back == "promote" and self.world.aurora.writer_region() != self.home:
+                self._promote(AllowDataLoss=True)  # ... and the writer, automatically
         if streak >= 3 and self._ready_to_fence():
             self._flip_to(self.home)
             self._promote(AllowDataLoss=True)

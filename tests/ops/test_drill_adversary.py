@@ -25,6 +25,13 @@ CASES = [
         "routing controls On: ['us-east-1']",
         "traffic_follows_writer",
     ),
+    (
+        "primary-returns",
+        unsafe(fail_back="promote"),
+        "hot-standby",
+        "invariant broken",
+        "one_automatic_failover",
+    ),
     ("lag-above-bound", unsafe(), "hot-standby", "promoted automatically past the RPO bound", None),
     ("switchover-failback", unsafe(flip_before_switchover=True), "hot-standby", "turned On at", None),
     # never two writers: an orchestrator with no lease from ARC, no home health check, waits

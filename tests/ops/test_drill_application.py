@@ -305,3 +305,16 @@ def test_the_database_fence_revokes_writes_and_replicates(world):
     assert "permission denied" in w.apps[EAST].write(w.now, None).reason
     w.advance(3)
     assert w.aurora.by_region(WEST).writes_revoked
+
+
+def test_the_timing_model_charges_the_profile_it_is_built_with():
+    settings = parse_settings(effective_config("dr"), "dr")
+    nominal = timing_model(settings, promotion_seconds=60)
+    realistic = timing_model(settings, promotion_seconds=60, profile_name="realistic")
+    assert realistic.routing_control_propagation_seconds == nominal.routing_control_propagation_seconds + 10
+    assert (nominal.client_reconnect_seconds, realistic.client_reconnect_seconds) == (0, 20)
+    assert realistic.cloudwatch_publication_delay_seconds == 60
+    assert realistic.dynamodb_latency_seconds == pytest.approx(0.05)
+    assert realistic.total() > nominal.total()
+    with pytest.raises(ValueError, match="unknown timing profile"):
+        timing_model(settings, profile_name="optimistic")

@@ -15,7 +15,7 @@ region's services makes the region abstain. The app subnets reach the AWS APIs, 
 cluster endpoints and the peer's health URL over HTTPS through this region's NAT gateways: a
 region whose NAT is gone fails its self-check and abstains; it never promotes blind.
 
-No reserved concurrency (issue 11.3): AWS requires "at least 100 simultaneous executions
+No reserved concurrency (a first deploy failed on it): AWS requires "at least 100 simultaneous executions
 unreserved" (https://docs.aws.amazon.com/lambda/latest/api/API_PutFunctionConcurrency.html)
 and new accounts can have a quota of 10, so reserving any fails the deploy. One promotion at
 a time comes from the runtime's lock lease and the ARC cluster's serialised flip instead.
@@ -396,20 +396,20 @@ class FailoverOrchestrator(pulumi.ComponentResource):
             description="trading-dr failover orchestrator: promotes this region's Aurora cluster",
             runtime=RUNTIME,
             handler=HANDLER,
-            # Issue 11.14: only the code this stack signed (components/failover/signing.py).
+            # Only the code this stack signed (components/failover/signing.py).
             s3_bucket=self.code.s3_bucket,
             s3_key=self.code.s3_key,
             code_signing_config_arn=self.code.config.arn,
             role=self.role.arn,
             memory_size=256,
             timeout=self.timing.timeout_seconds,
-            # No reserved_concurrent_executions: see the module docstring (issue 11.3).
+            # No reserved_concurrent_executions: see the module docstring (AWS's 100 unreserved).
             environment=aws.lambda_.FunctionEnvironmentArgs(variables=self._environment()),
             kms_key_arn=args.kms_key_arn,
             vpc_config=aws.lambda_.FunctionVpcConfigArgs(
                 subnet_ids=list(wiring.subnet_ids), security_group_ids=[self.security_group.id]
             ),
-            # X-Ray active tracing (issue 11.14): "To sample and record incoming requests, set
+            # X-Ray active tracing (security baseline): "To sample and record incoming requests, set
             # Mode to Active" (https://docs.aws.amazon.com/lambda/latest/dg/services-xray.html).
             tracing_config=aws.lambda_.FunctionTracingConfigArgs(mode="Active"),
             dead_letter_config=aws.lambda_.FunctionDeadLetterConfigArgs(

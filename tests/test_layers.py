@@ -12,22 +12,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.module_imports import imports
+from tests.module_imports import imports, modules_named
 
 ROOT = Path(__file__).resolve().parent.parent
 FAILOVER_CONTRACT = {"failover", "failover.config", "failover.actions"}
-
-
-def is_module(name: str, root: Path) -> bool:
-    path = root / name.replace(".", "/")
-    return path.with_suffix(".py").exists() or (path / "__init__.py").exists()
-
-
-def modules_named(imp, root: Path) -> set[str]:
-    """`from failover import config` names failover.config; `from failover.config import X`
-    names failover.config."""
-    submodules = {f"{imp.module}.{n}" for n in imp.names if is_module(f"{imp.module}.{n}", root)}
-    return submodules or {imp.module}
 
 
 def violations(root: Path = ROOT) -> list[str]:

@@ -24,6 +24,7 @@ a time comes from the runtime's lock lease and the ARC cluster's serialised flip
 from __future__ import annotations
 
 import json
+import modulefinder
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from ipaddress import IPv4Network
@@ -69,17 +70,35 @@ DNS = 53
 
 
 def package_sources(package_dir: Path = PACKAGE_DIR) -> list[Path]:
-    """The failover package's sources only (no __pycache__, so the archive's hash changes
-    with the code and nothing else). boto3 comes with the Lambda runtime."""
-    sources = sorted(package_dir.glob("*.py"))
-    if not any(p.name == "handler.py" for p in sources):
+    """The runtime's modules: the handler and every module of the package it imports,
+    directly or not, as the standard library's modulefinder reads them from the bytecode
+    (running nothing). A module the Lambda never runs (the local runner, a stray helper) is
+    not shipped, and one it needs cannot be left out (docs/ARCHITECTURE.md#the-lambda-artifact).
+    Sources only (no __pycache__), so the archive's hash changes with the code and nothing
+    else. boto3 comes with the Lambda runtime."""
+    handler = package_dir / "handler.py"
+    if not handler.is_file():
         raise ValueError(f"{package_dir} holds no handler.py: not the failover package")
-    return sources
+    finder = modulefinder.ModuleFinder(path=[str(package_dir.parent)])
+    finder.run_script(str(handler))
+    package = package_dir.name
+    missing = sorted(name for name in finder.badmodules if name.split(".")[0] == package)
+    if missing:
+        raise ValueError(f"{handler} imports {', '.join(missing)}, not in {package_dir}")
+    found = {handler} | {
+        Path(module.__file__)
+        for name, module in finder.modules.items()
+        if name.split(".")[0] == package and module.__file__
+    }
+    return sorted(found)
 
 
 def package_archive(package_dir: Path = PACKAGE_DIR) -> pulumi.AssetArchive:
     return pulumi.AssetArchive(
-        {f"failover/{p.name}": pulumi.FileAsset(str(p)) for p in package_sources(package_dir)}
+        {
+            p.relative_to(package_dir.parent).as_posix(): pulumi.FileAsset(str(p))
+            for p in package_sources(package_dir)
+        }
     )
 
 

@@ -167,8 +167,8 @@ def test_lambda_code_is_the_failover_package_signed_by_this_stack(run):
     # The mock engine records an archive as what it holds: {"archive": {name: {"path": ...}}}.
     source = run.one("aws:s3/bucketObjectv2:BucketObjectv2", "home-failover-code-source")
     assets = source.inputs["source"]["archive"]
-    expected = {f"failover/{p.name}" for p in PACKAGE_DIR.glob("*.py")}
-    assert set(assets) == expected and "failover/handler.py" in assets
+    # Which modules: tests/failover/test_runtime_artifact.py.
+    assert "failover/handler.py" in assets
     for name, asset in assets.items():
         packaged = PROJECT_DIR / asset["path"]
         assert packaged.read_bytes() == (PACKAGE_DIR / Path(name).name).read_bytes()

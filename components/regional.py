@@ -60,11 +60,6 @@ def key_services(settings: Settings) -> tuple[str, ...]:
     return tuple(s for s in KEY_SERVICES if s not in PRIMARY_ONLY_KEY_SERVICES)
 
 
-def nat_gateway_count(settings: Settings) -> int:
-    """One NAT gateway per AZ, except pilot-light, which runs no compute worth the cost."""
-    return 1 if settings.tier == "pilot-light" else settings.az_count
-
-
 @dataclass
 class RegionalStackArgs:
     settings: Settings
@@ -115,7 +110,7 @@ class RegionalStack(pulumi.ComponentResource):
                 region=settings.home_region,
                 cidr=settings.vpc_cidr,
                 az_count=settings.az_count,
-                nat_gateway_count=nat_gateway_count(settings),
+                nat_gateway_count=settings.tier_profile.nat_gateways(settings.az_count),
                 kms_key_arn=self.keys.key.arn,
                 log_retention_days=settings.log_retention_days,
                 name_prefix=prefix,
@@ -209,7 +204,9 @@ class RegionalStack(pulumi.ComponentResource):
                     peer_routing_control_arn=authority.routing_control_arn(settings.peer_region),
                     auto_scaling_group_name=self.traffic.compute.group.name,
                     # Full size is the primary's: what a hot standby always runs.
-                    full_capacity=max(1, capacity(settings.tier, "primary", settings.traffic).desired),
+                    full_capacity=max(
+                        1, capacity(settings.tier_profile, "primary", settings.traffic).desired
+                    ),
                     target_group_arn=self.traffic.entry.target_group.arn,
                     vpc_id=self.network.vpc.id,
                     vpc_cidr=settings.vpc_cidr,

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import pulumi
 
-from components.data.tier import build_role_data, data_exports, join_global_database
+from components.data.role_wiring import build_role_data, data_exports, join_global_database
 from components.failover.authority import AuthorityView, TrafficAuthority, TrafficAuthorityArgs
 from components.network.peering import TransitPeering, TransitPeeringArgs
 from components.observability.audit import AuditTrail, AuditTrailArgs
 from components.providers import Providers, create_providers
-from components.regional import RegionalStack, RegionalStackArgs
+from components.regional_stack import RegionalStack, RegionalStackArgs
 from components.settings import Settings, SettingsError, load_settings
 from components.traffic.zone import hosted_zone
 

@@ -108,7 +108,7 @@ def test_reachability_follows_imports_and_keeps_a_module_that_does_not_exist(tmp
 
 
 def test_the_program_refuses_a_handler_that_imports_a_module_the_package_lacks(tmp_path):
-    from components.failover.orchestrator import package_sources
+    from components.failover.orchestrator_function import package_sources
 
     package = tmp_path / PACKAGE
     package.mkdir()

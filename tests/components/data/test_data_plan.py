@@ -10,7 +10,7 @@ from components.data.aurora_plan import cluster_parameters, parameter_group_fami
 from components.data.backup import table_arn, vault_arn, vault_name
 from components.data.bucket_replication import replication_policy
 from components.data.documents_bucket import bucket_names
-from components.data.tier import PrimaryMismatchError, check_same_engine
+from components.data.role_wiring import PrimaryMismatchError, check_same_engine
 from components.settings import SettingsError
 from components.tiers import tier_profile
 from ops.stack_config import stack_settings

@@ -96,7 +96,7 @@ def test_the_tiers_change_the_dr_capacity_and_nothing_else_in_the_dr_stack():
     }
     hot, pilot = runs["hot-standby"], runs["pilot-light"]
     hot_tree, pilot_tree = _home_tree(hot), _home_tree(pilot)
-    # Pilot-light also runs one NAT gateway instead of one per AZ (foundation, regional.py)
+    # Pilot-light also runs one NAT gateway instead of one per AZ (the tier profile, components/tiers.py)
     # and a headless dr Aurora cluster (data tier).
     nat_types = {"aws:ec2/natGateway:NatGateway", "aws:ec2/eip:Eip", "aws:ec2/route:Route", AURORA_INSTANCE}
     assert {k for k in set(hot_tree) ^ set(pilot_tree) if k[0] not in nat_types} == set()

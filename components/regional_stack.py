@@ -11,10 +11,10 @@ import pulumi
 from components.data.aurora import GlobalMembership
 from components.data.aurora_plan import DATABASE_NAME
 from components.data.global_tables import TABLES
-from components.data.regional import RegionalData, RegionalDataArgs
+from components.data.regional_data import RegionalData, RegionalDataArgs
 from components.failover.authority import AuthorityView
 from components.failover.discovery import FailoverDiscovery, FailoverDiscoveryArgs
-from components.failover.orchestrator import (
+from components.failover.orchestrator_function import (
     FailoverOrchestrator,
     FailoverOrchestratorArgs,
     OrchestratorWiring,
@@ -30,7 +30,7 @@ from components.settings import Settings
 from components.traffic.app_access import AppDataAccess
 from components.traffic.capacity import capacity
 from components.traffic.names import health_url, witness_fqdn
-from components.traffic.regional import RegionalTraffic, RegionalTrafficArgs
+from components.traffic.regional_traffic import RegionalTraffic, RegionalTrafficArgs
 
 # Services granted use of the regional key (components/security/key_policy.py). Add a service here
 # when a component starts encrypting with the key through it.
@@ -65,7 +65,7 @@ class RegionalStackArgs:
     settings: Settings
     providers: Providers
     database: GlobalMembership
-    """How this region's Aurora cluster joins the global database (components/data/tier.py)."""
+    """How this region's Aurora cluster joins the global database (components/data/role_wiring.py)."""
     zone_id: pulumi.Input[str]
     """Hosted zone of settings.traffic.zone_name: the primary's own or hostedZoneId."""
     authority: AuthorityView

@@ -19,7 +19,7 @@ from components.data.global_database import GlobalDatabase, GlobalDatabaseArgs
 from components.data.global_tables import TABLES, GlobalTables, GlobalTablesArgs
 from components.data.replication import DataReplication, DataReplicationArgs
 from components.providers import Providers
-from components.regional import RegionalStack
+from components.regional_stack import RegionalStack
 from components.settings import PROJECT, Settings
 
 

@@ -21,6 +21,7 @@ from ops.stack_config import stack_settings
 
 ROOT = Path(__file__).resolve().parents[2]
 DECLARED = {item.name for item in contract.CONTRACT}
+READ_METHODS = ("require_output", "get_output", "get_output_details")
 
 
 def test_each_output_is_declared_once():
@@ -66,18 +67,18 @@ def test_the_dr_stack_reads_exactly_the_declared_outputs(monkeypatch, config, un
 
 
 def direct_reads(root: Path = ROOT) -> list[str]:
-    """Calls of require_output/get_output anywhere in the program but the contract module."""
+    """Uses of require_output/get_output anywhere in the program but the contract module:
+    calls, and the method taken as a value (`peer = primary.require_output`)."""
     found = []
     for path in sorted((root / "components").rglob("*.py")):
         if path.name == "stack_contract.py" and path.parent.name == "components":
             continue
-        for node in ast.walk(ast.parse(path.read_text())):
-            if (
-                isinstance(node, ast.Call)
-                and isinstance(node.func, ast.Attribute)
-                and node.func.attr in ("require_output", "get_output", "get_output_details")
-            ):
-                found.append(f"{path.relative_to(root).as_posix()}:{node.lineno}")
+        lines = sorted(
+            node.lineno
+            for node in ast.walk(ast.parse(path.read_text()))
+            if isinstance(node, ast.Attribute) and node.attr in READ_METHODS
+        )
+        found += [f"{path.relative_to(root).as_posix()}:{line}" for line in lines]
     return found
 
 
@@ -87,5 +88,6 @@ def test_the_program_reads_the_primary_only_through_the_contract():
 
 def test_a_direct_read_is_named(tmp_path):
     (tmp_path / "components").mkdir()
-    (tmp_path / "components" / "zone.py").write_text("x = 1\nzone = primary.require_output('hostedZoneId')\n")
-    assert direct_reads(tmp_path) == ["components/zone.py:2"]
+    source = "x = 1\nzone = primary.require_output('hostedZoneId')\npeer = primary.get_output\n"
+    (tmp_path / "components" / "zone.py").write_text(source)
+    assert direct_reads(tmp_path) == ["components/zone.py:2", "components/zone.py:3"]

@@ -25,7 +25,8 @@ SUFFIXES = (".py", ".yaml", ".yml", ".md")
 SKIP_DIRS = {".git", "venv", ".venv", "__pycache__", ".pytest_cache", ".ruff_cache", "node_modules"}
 ARCHITECTURE = "docs/ARCHITECTURE.md"
 
-URL = re.compile(r"\b(?:https?|ftp)://[^\s)\"'>\]`]+")
+# A URL is what a reader can open, or (file://) an example value such as a state backend's.
+URL = re.compile(r"\b(?:https?|ftp|file)://[^\s)\"'>\]`]+")
 # Each rule: (what it is, the pattern). Written so that this file does not match itself.
 RULES = (
     ("an issue cited by number", re.compile(r"\bissues?[\s_#-]*(?:no\.?\s*)?#?\d", re.IGNORECASE)),

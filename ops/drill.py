@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any
 from rich.console import Console
 from rich.table import Table
 
+from components.tiers import TIERS, tier_profile
 from ops.emulation.application import runtime_renews_lease
 from ops.emulation.invariants import INVARIANTS, Ended
 from ops.emulation.network import Killed
@@ -537,7 +538,7 @@ class Run:
             timeline=rel,
             events=[(round(e.at - self.t0, 1), e.where, e.what) for e in world.log],
             notes=sorted(set(self.notes)),
-            profile=self.timing.profile,
+            profile=self.timing.timing_profile,
             overlaps=self.overlaps(),
             acknowledged_by={
                 r: len([a for a in world.acks if a[1] == r and a[2] == "client" and a[0] >= self.t0])
@@ -1093,8 +1094,9 @@ def run_facts(
         return run.result(tier)
 
 
-# The tiers `region-gone-tiers` rehearses besides the stack files' own.
-OTHER_TIERS = ("warm-standby", "pilot-light")
+# The tiers `region-gone-tiers` rehearses besides the stack files' own: those whose dr group
+# must grow on failover (warm-standby, pilot-light).
+OTHER_TIERS = tuple(t for t in TIERS if not tier_profile(t).dr_full_size_at_once)
 
 
 def tiers_needed(scenarios: tuple[str, ...], stack_tier: str) -> list[str]:

@@ -1,7 +1,7 @@
 """The one timing model of a failover: every duration the drill charges to its clock and
 every part of the recovery budget `deploy.py plan` shows, derived from the stack's Settings.
 
-Why one module: the drill (ops/drill.py) and the tier chooser's recovery budget (issue 13)
+Why one module: the drill (ops/drill.py) and the tier chooser's recovery budget (ops/tiers/budget.py)
 must not disagree about how long a step takes. Both build a `TimingModel` with
 `timing_model(settings, promotion_seconds=...)` and read its fields; no other module holds a
 duration of the failover path.
@@ -29,7 +29,8 @@ import math
 from dataclasses import dataclass, replace
 from typing import NamedTuple
 
-from components.settings import TIERS, Settings
+from components.settings import Settings
+from components.tiers import TierProfile, tier_profile
 
 # --- AWS facts (documented) -------------------------------------------------------------
 ALIAS_TO_ALB_TTL_SECONDS = 60
@@ -192,7 +193,7 @@ def profile(name: str) -> Profile:
     return PROFILES[name]
 
 
-# --- targets (DESIGN.md "Targets"), read by the drill's verdict and the recovery budget ------
+# --- targets (docs/ARCHITECTURE.md#targets), read by the drill's verdict and the recovery budget ------
 RTO_TARGET_SECONDS = 300
 """Recovery time objective: traffic served by a writable DR region within 5 minutes."""
 RPO_TARGET_SECONDS = 60
@@ -234,7 +235,7 @@ class TimingModel:
     target_health_interval_seconds: float
     target_healthy_threshold: int
     app_reconnect_seconds: float
-    profile: str = PROFILE_DEFAULT
+    timing_profile: str = PROFILE_DEFAULT
     """The timing profile (PROFILES) the profile-dependent figures come from."""
     client_reconnect_seconds: float = 0.0
     cloudwatch_publication_delay_seconds: float = 0.0
@@ -280,8 +281,12 @@ class TimingModel:
         return 2 * self.arc_call_seconds
 
     @property
+    def profile(self) -> TierProfile:
+        return tier_profile(self.tier)
+
+    @property
     def headless(self) -> bool:
-        return self.tier == "pilot-light"
+        return self.profile.headless_dr
 
     @property
     def prepare_seconds(self) -> float:
@@ -314,14 +319,14 @@ class TimingModel:
         warm-standby already serve (warm-standby at minimum size; its scale-out to full size
         runs in the background); pilot-light has no instance until the scale-out, which is
         part of the preparation before the fence."""
-        if self.tier != "pilot-light":
+        if self.profile.dr_serves_at_once:
             return 0.0
         return self.scale_out_seconds + self.instance_boot_seconds + self.target_healthy_seconds
 
     @property
     def full_size_seconds(self) -> float:
         """Fence done -> the DR group runs at full size (capacity, not availability)."""
-        if self.tier == "hot-standby":
+        if self.profile.dr_full_size_at_once:
             return 0.0
         return self.scale_out_seconds + self.instance_boot_seconds + self.target_healthy_seconds
 
@@ -403,7 +408,7 @@ class TimingModel:
                 self.app_reconnect_seconds + self.client_reconnect_seconds,
                 f"the application reconnects to its own region's cluster endpoint "
                 f"{self.app_reconnect_seconds:.0f}s + a client's back-off after a failed request "
-                f"{self.client_reconnect_seconds:.0f}s ({self.profile} profile; assumptions)",
+                f"{self.client_reconnect_seconds:.0f}s ({self.timing_profile} profile; assumptions)",
             ),
         ]
 
@@ -413,11 +418,11 @@ class TimingModel:
             f"{self.target_healthy_threshold} x {self.target_health_interval_seconds:.0f}s "
             "target health checks"
         )
-        if self.tier == "hot-standby":
-            return "hot-standby serves at full size already (0s)"
-        if self.tier == "warm-standby":
-            return f"warm-standby serves at minimum size at once; full size after {boot} (in the background)"
-        return f"pilot-light has no instance: {boot} = {self.compute_seconds:.0f}s"
+        if self.profile.dr_full_size_at_once:
+            return f"{self.tier} serves at full size already (0s)"
+        if self.profile.dr_serves_at_once:
+            return f"{self.tier} serves at minimum size at once; full size after {boot} (in the background)"
+        return f"{self.tier} has no instance: {boot} = {self.compute_seconds:.0f}s"
 
 
 def program_ttls() -> tuple[float, float]:
@@ -432,9 +437,7 @@ def program_ttls() -> tuple[float, float]:
 
 
 def _tier(tier: str) -> str:
-    if tier not in TIERS:
-        raise ValueError(f"unknown tier {tier!r}; expected one of {', '.join(TIERS)}")
-    return tier
+    return tier_profile(tier).name
 
 
 def timing_model(
@@ -476,7 +479,7 @@ def timing_model(
         target_healthy_threshold=TARGET_HEALTHY_THRESHOLD,
         app_reconnect_seconds=float(APP_RECONNECT_SECONDS),
         invocation_gap_seconds=invocation_gap(float(failover.evaluation_interval_seconds)),
-        profile=chosen.name,
+        timing_profile=chosen.name,
         client_reconnect_seconds=chosen.client_reconnect_seconds,
         cloudwatch_publication_delay_seconds=chosen.cloudwatch_publication_delay_seconds,
         promotion_spread=chosen.promotion_spread,

@@ -1,6 +1,6 @@
-"""The trading application of each region, as the real one behaves (docs/ARCHITECTURE.md,
-"Failover"; docs/WRITE_LEASE.md): it writes to its OWN region's cluster endpoint, never across
-regions, and only while its region holds the write lease.
+"""The trading application of each region, as the real one behaves
+(docs/ARCHITECTURE.md#the-write-lease, docs/WRITE_LEASE.md): it writes to its OWN region's
+cluster endpoint, never across regions, and only while its region holds the write lease.
 
 Production equals test: the application's lease cache, leased write, heartbeat duty and
 health contract are the platform's own classes (failover/write_path.py: LeaseReader,

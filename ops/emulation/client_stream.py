@@ -6,7 +6,7 @@ application: an ALB whose targets are all unhealthy fails open and routes to all
 and the application THERE writes to its own region's cluster endpoint through the write
 lease (ops/emulation/application.py); there is no cross-region write path. The clients
 differ in how they pick the region, because DNS is not a fence
-(docs/ARCHITECTURE.md, "Failover"):
+(docs/ARCHITECTURE.md#never-two-writers):
 
 - `fresh`: resolves the application's FQDN through a caching resolver that honours the
   record's TTL before each request. The recovery time is measured on this client.

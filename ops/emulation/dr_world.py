@@ -26,13 +26,13 @@ from botocore.awsrequest import AWSResponse
 
 from ops.emulation import invariants as inv
 from ops.emulation.application import RegionApp, lease_module
-from ops.emulation.arc import ArcEmulation
 from ops.emulation.aurora import ACCOUNT, AuroraEmulation, Cluster
 from ops.emulation.client_stream import ClientStream
 from ops.emulation.compute import ComputeEmulation, Group
 from ops.emulation.metrics import MetricsEmulation
 from ops.emulation.network import SERVER_ERROR, THROTTLE, UNREACHABLE, Killed, Network
 from ops.emulation.route53 import RecordGate, Resolver, Route53Emulation
+from ops.emulation.routing_controls import ArcEmulation
 from ops.timing_model import TimingModel
 
 PAGE_NAMESPACE = "TradingDr/Failover"

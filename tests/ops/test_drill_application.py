@@ -16,7 +16,6 @@ from moto import mock_aws
 from components.settings import parse_settings
 from failover.lease import WriteLease, lease_to_item
 from ops.drill import as_document, run_facts
-from ops.emulation.arc import control_arn
 from ops.emulation.dr_world import DrWorld, WorldSpec
 from ops.emulation.network import (
     COMMITS_STALL,
@@ -25,6 +24,7 @@ from ops.emulation.network import (
     UNREACHABLE,
     Fault,
 )
+from ops.emulation.routing_controls import control_arn
 from ops.stack_config import effective_config
 from ops.timing_model import PROFILE_SOURCES, PROFILES, timing_model
 from tests.ops.drill_support import EAST, WEST, facts, region_spec, timing

@@ -178,9 +178,8 @@ def test_the_instance_gets_the_repositorys_modules_byte_for_byte(primary, tmp_pa
     # The shipped tree imports on its own (namespace packages, no repository on the path),
     # including what only production() imports.
     probe = (
-        "import sys; sys.path.insert(0, sys.argv[1]); import server; "
-        "from components.traffic import app_aws; assert app_aws.__file__.startswith(sys.argv[1]); "
-        "assert server.__file__.startswith(sys.argv[1])"
+        "import sys; sys.path.insert(0, sys.argv[1]); from app import server; from app import aws; "
+        "assert aws.__file__.startswith(sys.argv[1]) and server.__file__.startswith(sys.argv[1])"
     )
     subprocess.run([sys.executable, "-I", "-c", probe, str(tmp_path)], check=True, cwd=tmp_path)
 
@@ -276,7 +275,7 @@ def shipped(primary, tmp_path, certificate):
         (state / "db.json").write_text(json.dumps({"commit": commit}))
         port = _free_port()
         process = subprocess.Popen(
-            [sys.executable, HARNESS, str(root), str(state), str(port)],
+            [sys.executable, "-I", HARNESS, str(root), str(state), str(port)],
             env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
         )
         started.append(process)

@@ -1,5 +1,5 @@
 """The default application's standard-library AWS client and database client commands
-(components/traffic/app_aws.py, components/traffic/app_server.py), checked against botocore
+(app/aws.py, app/server.py), checked against botocore
 (the signer AWS's SDK uses) and against what the commands must never do."""
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
-from components.traffic import app_aws
-from components.traffic.app_server import CLIENTS, client_command, literal, render
+from app import aws as app_aws
+from app.server import client_command, literal, render
 from failover.heartbeat import SQL
 from failover.write_path import lease_get_item_request
 
@@ -104,7 +104,7 @@ def test_instance_credentials_come_from_imdsv2_and_are_cached_until_near_expiry(
     assert len(calls) == 6
 
 
-@pytest.mark.parametrize("engine", sorted(CLIENTS))
+@pytest.mark.parametrize("engine", sorted(SQL))
 def test_the_client_never_sees_the_password_on_its_command_line_and_requires_tls(engine):
     argv, env = client_command(engine, "db.local", 3306, "admin", "s3cr3t pass", "trading", "SELECT 1")
     assert not any("s3cr3t" in part for part in argv)

@@ -1,7 +1,9 @@
-"""The DR region can serve: the default bootstrap runs the default application over HTTPS
-(its health contract, its leased write path and heartbeat: docs/WRITE_LEASE.md), operators
-can bring their own image and user data, and the instance role reaches exactly this region's
-data tier, whose coordinates it reads from SSM parameters in its own region.
+"""The DR region can serve (docs/ARCHITECTURE.md#the-dr-region-must-serve; TLS from the ALB to
+the instance): the default bootstrap runs the default application over HTTPS (its health
+contract, its leased write path and heartbeat: docs/ARCHITECTURE.md#the-write-lease and
+docs/WRITE_LEASE.md), operators can bring their own image and user data, and the instance
+role reaches exactly this region's data tier, whose coordinates it reads from SSM parameters
+in its own region.
 
 Production equals test: the application these tests start is extracted from the launch
 template's user data (written out by bash from its heredocs), not imported from the

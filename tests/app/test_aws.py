@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import sys
 
 import botocore.auth
 import botocore.session
@@ -15,7 +16,7 @@ from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
 from app import aws as app_aws
-from app.server import client_command, literal, render
+from app.server import client_command, literal, render, run_client
 from failover.heartbeat import SQL
 from failover.write_path import lease_get_item_request
 
@@ -123,3 +124,13 @@ def test_only_integers_and_plain_text_become_sql_literals():
     for hostile in ("x'; DROP TABLE t; --", "a b", 1.5, True, None, "é"):
         with pytest.raises(ValueError, match="refusing"):
             literal(hostile)
+
+
+def test_a_client_run_returns_its_rows_and_a_failure_raises():
+    """run_client as the instance runs it, with python standing in for mysql/psql."""
+    script = "import os, sys; print('us-east-1\\t7\\t' + os.environ['MYSQL_PWD']); sys.exit(int(sys.argv[1]))"
+    assert run_client([sys.executable, "-c", script, "0"], {"MYSQL_PWD": "1.5"}) == [
+        ["us-east-1", "7", "1.5"]
+    ]
+    with pytest.raises(OSError, match="exited 3"):
+        run_client([sys.executable, "-c", script, "3"], {"MYSQL_PWD": "x"})

@@ -180,6 +180,13 @@ MUTATIONS = [
         "if self._current is None:",
         "tests/app",
     ),
+    (
+        "bootstrap forgets a setting the app reads",
+        "components/traffic/bootstrap.py",
+        '  echo "CONTROL_TABLE=$(param control-table)"\n',
+        "",
+        "tests/components/traffic/test_application.py -k writes_every_setting",
+    ),
 ]
 if __name__ == "__main__":
     sys.exit(1 if run_mutations(MUTATIONS, sys.argv[1:]) else 0)

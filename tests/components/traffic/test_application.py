@@ -186,6 +186,16 @@ def test_the_instance_gets_the_repositorys_modules_byte_for_byte(primary, tmp_pa
     subprocess.run([sys.executable, "-I", "-c", probe, str(tmp_path)], check=True, cwd=tmp_path)
 
 
+def test_the_bootstrap_writes_every_setting_the_application_reads(primary):
+    """A key the application reads but the bootstrap never writes is a KeyError on every
+    instance at boot (the tests' harness writes its own app.env, so only this catches it)."""
+    script = _user_data(primary)
+    written = set(re.findall(r"^  echo \"?([A-Z_]+)=", script, re.M))
+    server = SHIPPED_FILES[f"{APP_DIR}/app/server.py"].read_text()
+    read = set(re.findall(r"env(?:\[|\.get\()\"([A-Z_]+)\"", server))
+    assert read and read <= written, sorted(read - written)
+
+
 def test_the_user_data_ships_gzip_compressed_within_16_kb(primary):
     """https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/user-data.html: 16 KB raw, before
     base64; cloud-init uncompresses gzip user data before running it."""

@@ -26,6 +26,7 @@ from pulumi.runtime.settings import set_root_resource
 from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
+from components.network.orderable import AURORA_STANDARD_STORAGE, option_zone_names, select_option
 from components.settings import PROJECT, Settings
 from ops.stack_config import PROJECT_DIR, as_pulumi_config, effective_config, load_pair, stack_settings
 
@@ -337,17 +338,51 @@ def _instance_type_offerings(args: dict, region: str | None) -> dict:
     }
 
 
+MOCK_IOPT1_ZONES_WITHOUT_DB_CLASS: set[str] = set()
+"""Zone letters where the I/O-Optimized entry lacks the class: none, so a lookup that picks
+the wrong storage type's entry would see other zones than the Standard one."""
+
+
+def _orderable_options(args: dict, region: str | None) -> list[dict]:
+    """DescribeOrderableDBInstanceOptions for engine, version and class: one entry per Aurora
+    storage type, as AWS answers since I/O-Optimized (components/network/orderable.py), I/O-
+    Optimized first so that a lookup without the storage type would not find Standard's."""
+
+    def option(storage_type: str, excluded: set[str]) -> dict:
+        return {
+            "Engine": args.get("engine"),
+            "EngineVersion": args.get("engineVersion"),
+            "DBInstanceClass": args.get("instanceClass"),
+            "StorageType": storage_type,
+            "SupportsGlobalDatabases": True,
+            "AvailabilityZones": [
+                {"Name": f"{region}{letter}"} for letter in MOCK_ZONE_NUMBERS if letter not in excluded
+            ],
+        }
+
+    return [
+        option("aurora-iopt1", MOCK_IOPT1_ZONES_WITHOUT_DB_CLASS),
+        option(AURORA_STANDARD_STORAGE, MOCK_ZONES_WITHOUT_DB_CLASS),
+    ]
+
+
 def _orderable_db_instance(args: dict, region: str | None) -> dict:
-    """DescribeOrderableDBInstanceOptions: zones by *name*, every one but the excluded."""
+    """aws.rds.get_orderable_db_instance: the provider's selection over the API's entries
+    (components/network/orderable.py select_option), failing where the provider fails."""
+    found = select_option(
+        _orderable_options(args, region),
+        storage_type=args.get("storageType"),
+        supports_global_databases=args.get("supportsGlobalDatabases"),
+        preferred_instance_classes=args.get("preferredInstanceClasses") or (),
+    )
     return {
         "id": region,
-        "engine": args.get("engine"),
-        "engineVersion": args.get("engineVersion"),
-        "instanceClass": args.get("instanceClass"),
-        "supportsGlobalDatabases": True,
-        "availabilityZones": [
-            f"{region}{letter}" for letter in MOCK_ZONE_NUMBERS if letter not in MOCK_ZONES_WITHOUT_DB_CLASS
-        ],
+        "engine": found["Engine"],
+        "engineVersion": found["EngineVersion"],
+        "instanceClass": found["DBInstanceClass"],
+        "storageType": found["StorageType"],
+        "supportsGlobalDatabases": found["SupportsGlobalDatabases"],
+        "availabilityZones": option_zone_names(found),
     }
 
 

@@ -22,6 +22,12 @@ from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, 
 from rich.console import Console
 from rich.markup import escape
 
+from components.network.orderable import (
+    OrderableLookupError,
+    option_zone_names,
+    orderable_query,
+    select_option,
+)
 from components.settings import PROJECT, Settings, check_stack_pair
 from ops.deploy_guard import ZONE_ID_KEY, ZONE_NAME_KEY, reserved_zone_rule
 from ops.errors import EXIT_UNAVAILABLE, OperatorError
@@ -167,8 +173,9 @@ def check_availability_zones(ec2: Any, rds: Any, region: str, settings: Settings
     instanceType (DescribeInstanceTypeOfferings by availability-zone-id,
     https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeInstanceTypeOfferings.html)
     and dbInstanceClass for a global database (DescribeOrderableDBInstanceOptions, whose zones
-    are names and whose SupportsGlobalDatabases is filtered here, the API has no such filter,
-    https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_DescribeOrderableDBInstanceOptions.html)."""
+    are names, https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_DescribeOrderableDBInstanceOptions.html),
+    selected exactly as the program's lookup selects (components/network/orderable.py: the
+    Standard storage type's entry for a global database, as the provider picks it)."""
     traffic, database, want = settings.traffic, settings.database, settings.az_count
     results: list[CheckResult] = []
     try:
@@ -196,21 +203,35 @@ def check_availability_zones(ec2: Any, rds: Any, region: str, settings: Settings
                 "availability-zone-id) or lower azCount",
             )
         )
+    query = orderable_query(database)
     try:
-        db_names: set[str] = set()
-        for page in rds.get_paginator("describe_orderable_db_instance_options").paginate(
-            Engine=database.engine,
-            EngineVersion=database.engine_version,
-            DBInstanceClass=database.instance_class,
-        ):
-            for option in page["OrderableDBInstanceOptions"]:
-                if option.get("SupportsGlobalDatabases"):
-                    db_names.update(zone["Name"] for zone in option.get("AvailabilityZones", []))
+        options = [
+            option
+            for page in rds.get_paginator("describe_orderable_db_instance_options").paginate(
+                **query.api_filters()
+            )
+            for option in page["OrderableDBInstanceOptions"]
+        ]
     except ClientError as error:
         results.append(
             _unreadable("AZs for dbInstanceClass", region, error, "rds:DescribeOrderableDBInstanceOptions")
         )
         return results
+    # Exactly the program's lookup (components/network/orderable.py): the provider's
+    # selection of ONE entry, never the union of every storage type's zones.
+    try:
+        db_names = set(
+            option_zone_names(
+                select_option(
+                    options,
+                    storage_type=query.storage_type,
+                    supports_global_databases=query.supports_global_databases,
+                    preferred_instance_classes=query.preferred_instance_classes,
+                )
+            )
+        )
+    except OrderableLookupError:
+        db_names = set()
     db_ids = {by_name[n] for n in db_names if n in by_name}
     name = f"AZs offering dbInstanceClass {database.instance_class}"
     if len(db_ids) >= want:
@@ -225,8 +246,8 @@ def check_availability_zones(ec2: Any, rds: Any, region: str, settings: Settings
                 False,
                 f"{len(db_ids)} ({_ids(db_ids)}) < azCount {want} for a global {database.engine} "
                 f"{database.engine_version} database: choose a dbInstanceClass that "
-                "describe-orderable-db-instance-options lists with SupportsGlobalDatabases in "
-                f"{want} AZs of {region}, or lower azCount",
+                "describe-orderable-db-instance-options lists with SupportsGlobalDatabases and "
+                f"StorageType {query.storage_type} in {want} AZs of {region}, or lower azCount",
             )
         )
     both = offered & db_ids

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
+from components.network.orderable import orderable_query
 from components.network.subnet_plan import plan_subnets
 from components.network.zones import Zone, choose_zones
 from components.settings import DatabaseSettings
@@ -149,12 +150,11 @@ class RegionalNetwork(pulumi.ComponentResource):
             filters=[{"name": "instance-type", "values": [args.instance_type]}],
             opts=invoke,
         )
+        # The storage type and the preferred class make the provider's lookup match one entry:
+        # since Aurora I/O-Optimized the API answers one per storage type, and the provider
+        # fails on more than one (components/network/orderable.py; preflight asks the same).
         orderable = aws.rds.get_orderable_db_instance_output(
-            engine=args.database.engine,
-            engine_version=args.database.engine_version,
-            instance_class=args.database.instance_class,
-            supports_global_databases=True,
-            opts=invoke,
+            **orderable_query(args.database).invoke_args(), opts=invoke
         )
         return pulumi.Output.all(
             zones.names, zones.zone_ids, offerings.locations, orderable.availability_zones

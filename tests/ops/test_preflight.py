@@ -128,9 +128,18 @@ class Account:
                     {
                         "Engine": "aurora-mysql",
                         "DBInstanceClass": "db.r6g.large",
+                        "StorageType": "aurora",
                         "AvailabilityZones": [{"Name": n} for n in offered],
                         "SupportsGlobalDatabases": not (self.bad and region == "us-west-2"),
-                    }
+                    },
+                    # The I/O-Optimized entry of the same class: the program does not use it.
+                    {
+                        "Engine": "aurora-mysql",
+                        "DBInstanceClass": "db.r6g.large",
+                        "StorageType": "aurora-iopt1",
+                        "AvailabilityZones": [{"Name": n} for n in names],
+                        "SupportsGlobalDatabases": True,
+                    },
                 ]
             },
         )
@@ -306,6 +315,7 @@ def test_instance_type_and_db_class_in_different_zones_fail_together():
                         {
                             "AvailabilityZones": [{"Name": "us-west-2c"}, {"Name": "us-west-2-lax-1a"}],
                             "SupportsGlobalDatabases": True,
+                            "StorageType": "aurora",
                         }
                     ]
                 },
@@ -497,7 +507,11 @@ def test_offerings_count_only_the_regions_available_zones():
             "describe_orderable_db_instance_options",
             {
                 "OrderableDBInstanceOptions": [
-                    {"AvailabilityZones": [{"Name": n} for n, _ in zones], "SupportsGlobalDatabases": True}
+                    {
+                        "AvailabilityZones": [{"Name": n} for n, _ in zones],
+                        "SupportsGlobalDatabases": True,
+                        "StorageType": "aurora",
+                    }
                 ]
             },
         )
@@ -516,3 +530,46 @@ def test_refused_credentials_are_one_sentence_and_exit_2():
             preflight(["primary"], _console(), settings_of=_settings(), clients=lambda service, region: sts)
     assert raised.value.exit_code == EXIT_UNAVAILABLE
     assert "credentials were refused (ExpiredToken" in str(raised.value) and "\n" not in str(raised.value)
+
+
+def test_the_db_class_check_makes_the_programs_lookup_not_the_union_of_storage_types(dr):
+    """Since Aurora I/O-Optimized, DescribeOrderableDBInstanceOptions answers one entry per
+    storage type (aurora, aurora-iopt1); the program's lookup picks the Standard one as the
+    provider does (components/network/orderable.py). Preflight must count that entry's zones:
+    the union would pass an account where the program's zones do not suffice."""
+    from components.network.orderable import orderable_query
+
+    invoke = next(i for i in dr.invokes if i.token == "aws:rds/getOrderableDbInstance:getOrderableDbInstance")
+    query = orderable_query(dr.settings.database)
+    # The program asks exactly what preflight reproduces.
+    assert invoke.args["storageType"] == query.storage_type == "aurora"
+    assert invoke.args["preferredInstanceClasses"] == query.preferred_instance_classes
+    assert invoke.args["supportsGlobalDatabases"] is query.supports_global_databases is True
+    with mock_aws():
+        ec2 = boto3.client("ec2", region_name="us-west-2")
+        rds = boto3.client("rds", region_name="us-west-2")
+        names = [z["ZoneName"] for z in ec2.describe_availability_zones()["AvailabilityZones"]]
+        with Stubber(rds) as stubber:
+            stubber.add_response(
+                "describe_orderable_db_instance_options",
+                {
+                    "OrderableDBInstanceOptions": [
+                        {
+                            "DBInstanceClass": query.instance_class,
+                            "StorageType": "aurora-iopt1",
+                            "SupportsGlobalDatabases": True,
+                            "AvailabilityZones": [{"Name": n} for n in names],
+                        },
+                        {
+                            "DBInstanceClass": query.instance_class,
+                            "StorageType": "aurora",
+                            "SupportsGlobalDatabases": True,
+                            "AvailabilityZones": [{"Name": n} for n in names[:2]],
+                        },
+                    ]
+                },
+                query.api_filters(),
+            )
+            results = check_availability_zones(ec2, rds, "us-west-2", stack_settings("dr"))
+    db = next(r for r in results if "dbInstanceClass" in r.check)
+    assert not db.ok and db.detail.startswith("2 ("), db.detail

@@ -3,7 +3,7 @@ and both regions can hold the pair, and print a pass/fail checklist, one line pe
 failed line names the fix. `up` runs it first unless `--skip-preflight`.
 
 Why: each of these broke (or would break) a first deploy half-way, after resources were
-created, with an error that names neither the cause nor the fix (issue 11). Every check reads
+created, with an error that names neither the cause nor the fix. Every check reads
 only; nothing is created.
 
 The checks take boto3 clients from a factory `(service, region) -> client` and the parent's
@@ -40,12 +40,19 @@ NsLookup = Callable[[str], Iterable[str]]
 # --- what the pair needs ---------------------------------------------------------------------
 
 LAMBDA_UNRESERVED_MINIMUM = 100
-"""Lambda keeps at least 100 executions unreserved: "You can reserve concurrency for as many
-functions as you like, as long as you leave at least 100 simultaneous executions unreserved"
-(https://docs.aws.amazon.com/lambda/latest/api/API_PutFunctionConcurrency.html)."""
-RESERVED_CONCURRENCY_PER_REGION = 1
-"""Upper bound of the reserved concurrency the program sets per region (the orchestrator's;
-tests/ops/test_preflight.py checks the plan stays within it)."""
+"""Lambda keeps at least 100 executions unreserved when a function RESERVES concurrency: "You
+can reserve concurrency for as many functions as you like, as long as you leave at least 100
+simultaneous executions unreserved"
+(https://docs.aws.amazon.com/lambda/latest/api/API_PutFunctionConcurrency.html). The floor
+binds only a reservation; a function that reserves nothing draws on the unreserved pool and
+needs no such headroom (https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html:
+new accounts can have as few as 10 concurrent executions in total)."""
+RESERVED_CONCURRENCY_PER_REGION = 0
+"""What the program reserves per region: nothing (the orchestrator's function reserves no
+concurrency, components/failover/orchestrator.py; tests/ops/test_preflight.py checks the plan
+against this)."""
+UNRESERVED_TO_RUN = 1
+"""Without a reservation the orchestrator needs one unreserved execution to run at all."""
 LAMBDA_CONCURRENCY_QUOTA = "L-B99A9384"
 """Service Quotas code of Lambda "Concurrent executions"
 (https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html)."""
@@ -131,28 +138,32 @@ def _ids(values: Iterable[str]) -> str:
 
 
 def check_lambda_concurrency(
-    lam: Any, region: str, needed: int = RESERVED_CONCURRENCY_PER_REGION
+    lam: Any, region: str, reserved: int = RESERVED_CONCURRENCY_PER_REGION
 ) -> CheckResult:
-    """UnreservedConcurrentExecutions >= 100 + what the program reserves
-    (https://docs.aws.amazon.com/lambda/latest/api/API_GetAccountSettings.html). New accounts
-    can have a total of 10 (https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html:
-    "New AWS accounts have reduced concurrency and memory quotas")."""
+    """Room for the program's functions in UnreservedConcurrentExecutions
+    (https://docs.aws.amazon.com/lambda/latest/api/API_GetAccountSettings.html): when it
+    reserves `reserved` > 0, the 100-execution floor plus the reservation; when it reserves
+    nothing (today), one unreserved execution, so a new account's 10 is enough."""
     name = "Lambda concurrency"
     try:
         limit = lam.get_account_settings()["AccountLimit"]
     except ClientError as error:
         return _unreadable(name, region, error, "lambda:GetAccountSettings")
     unreserved = int(limit.get("UnreservedConcurrentExecutions", 0))
-    required = LAMBDA_UNRESERVED_MINIMUM + needed
+    required = LAMBDA_UNRESERVED_MINIMUM + reserved if reserved > 0 else UNRESERVED_TO_RUN
+    why = f"{reserved} reserved + the 100 Lambda keeps unreserved" if reserved > 0 else "nothing reserved"
     if unreserved >= required:
-        return CheckResult(name, region, True, f"{unreserved} unreserved executions (need >= {required})")
+        return CheckResult(
+            name, region, True, f"{unreserved} unreserved executions (need >= {required}: {why})"
+        )
     return CheckResult(
         name,
         region,
         False,
         f"{unreserved} unreserved executions of {limit.get('ConcurrentExecutions', '?')}, "
-        f"need >= {required}: request a higher Lambda 'Concurrent executions' quota "
-        f"(Service Quotas, lambda {LAMBDA_CONCURRENCY_QUOTA}) in {region}",
+        f"need >= {required} ({why}): request a higher Lambda 'Concurrent executions' quota "
+        f"(Service Quotas, lambda {LAMBDA_CONCURRENCY_QUOTA}) in {region}, or lower other "
+        "functions' reserved concurrency",
     )
 
 
@@ -449,7 +460,7 @@ def check_quotas(ec2: Any, quotas: Any, region: str, settings: Settings) -> list
 
 
 def check_arc(arc: Any) -> CheckResult:
-    """The failover authority (issue 10) is an ARC cluster: its config API must answer in
+    """The failover authority (components/failover/authority.py) is an ARC cluster: its config API must answer in
     us-west-2 and the account must have room for one more cluster (2 per account), unless
     this project's cluster already exists."""
     name = "ARC recovery control"

@@ -104,13 +104,13 @@ class Account:
         ec2.create_transit_gateway(Description="someone else's")
 
     def _lambda(self, stubber, region):
-        unreserved = 10 if self.bad else 900
+        # bad: other functions reserve the whole quota, nothing is left for the orchestrator.
         stubber.add_response(
             "get_account_settings",
             {
                 "AccountLimit": {
-                    "ConcurrentExecutions": unreserved,
-                    "UnreservedConcurrentExecutions": unreserved,
+                    "ConcurrentExecutions": 900,
+                    "UnreservedConcurrentExecutions": 0 if self.bad else 900,
                 }
             },
         )
@@ -382,9 +382,38 @@ def test_up_runs_preflight_first_and_stops_on_a_failure(monkeypatch):
     assert seen["preflight"] is None
 
 
+def _account_settings(total: int, unreserved: int):
+    lam = boto3.client("lambda", region_name="us-east-1")
+    stubber = Stubber(lam)
+    stubber.add_response(
+        "get_account_settings",
+        {"AccountLimit": {"ConcurrentExecutions": total, "UnreservedConcurrentExecutions": unreserved}},
+    )
+    return lam, stubber
+
+
+def test_a_new_account_with_ten_concurrent_executions_passes():
+    """The 100-execution floor binds only a function that reserves concurrency ("as long as
+    you leave at least 100 simultaneous executions unreserved",
+    https://docs.aws.amazon.com/lambda/latest/api/API_PutFunctionConcurrency.html); the program
+    reserves none, and new accounts can have 10 in total
+    (https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html)."""
+    lam, stubber = _account_settings(10, 10)
+    with stubber:
+        result = preflight_module.check_lambda_concurrency(lam, "us-east-1")
+    assert result.ok, result.line()
+
+
+def test_a_reservation_needs_the_floor_of_one_hundred_plus_itself():
+    lam, stubber = _account_settings(110, 100)
+    with stubber:
+        result = preflight_module.check_lambda_concurrency(lam, "us-east-1", reserved=1)
+    assert not result.ok and "need >= 101" in result.detail
+
+
 def test_planned_reserved_concurrency_fits_what_preflight_demands(stacks: tuple[StackRun, StackRun]):
-    """Preflight asks for 100 + RESERVED_CONCURRENCY_PER_REGION unreserved; the program must not
-    reserve more per region than that, or a passing preflight would still fail the deploy."""
+    """Preflight's Lambda check assumes the program reserves RESERVED_CONCURRENCY_PER_REGION
+    (none); a plan that reserved more would pass preflight and fail the deploy on a new account."""
     for run in stacks:
         reserved = sum(
             max(0, int(f.inputs.get("reservedConcurrentExecutions", -1)))

@@ -602,3 +602,24 @@ def test_the_db_class_check_makes_the_programs_lookup_not_the_union_of_storage_t
             results = check_availability_zones(ec2, rds, "us-west-2", stack_settings("dr"))
     db = next(r for r in results if "dbInstanceClass" in r.check)
     assert not db.ok and db.detail.startswith("2 ("), db.detail
+
+
+@pytest.mark.parametrize("kind", ["stale extra", "subset"])
+def test_a_partial_delegation_is_refused(kind):
+    """The parent must delegate to exactly the zone's name servers: a stale delegation that
+    shares some servers with the zone (an old zone of the same name) or names only some of
+    them still sends resolvers to servers that do not hold the validation records, and ACM's
+    DNS validation times out mid-deploy
+    (https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/CreatingNewSubdomain.html,
+    https://docs.aws.amazon.com/acm/latest/userguide/dns-validation.html)."""
+    with ExitStack() as stack:
+        account = Account(stack, bad=False)
+        own = list(account.name_servers)
+        public = own[:2] + ["ns-9.awsdns-99.com."] if kind == "stale extra" else own[:2]
+        result = preflight_module.check_hosted_zone(
+            account.route53,
+            _settings({"trading-dr:hostedZoneId": ZONE_ID})("primary"),
+            ZONE_ID,
+            lambda name: public,
+        )
+    assert not result.ok and "does not delegate" in result.detail, result.line()

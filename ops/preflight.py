@@ -460,9 +460,9 @@ def check_quotas(ec2: Any, quotas: Any, region: str, settings: Settings) -> list
 
 
 def check_arc(arc: Any) -> CheckResult:
-    """The failover authority (components/failover/authority.py) is an ARC cluster: its config API must answer in
-    us-west-2 and the account must have room for one more cluster (2 per account), unless
-    this project's cluster already exists."""
+    """The failover authority (components/failover/authority.py) is an ARC cluster: its
+    config API must answer in us-west-2 and the account must have room for one more cluster
+    (2 per account), unless this project's cluster already exists."""
     name = "ARC recovery control"
     try:
         clusters = [c for p in arc.get_paginator("list_clusters").paginate() for c in p.get("Clusters", [])]
@@ -495,9 +495,12 @@ def run_checks(
     zone_id: str | None,
     clients: ClientFactory,
     ns_lookup: NsLookup,
+    home_only: bool = False,
 ) -> list[CheckResult]:
     """Every check for the stacks named (primary and dr, or one of them), in a fixed order:
-    per region, then the account-wide ones. `zone_id` is the hosted zone both stacks use."""
+    per region, then the account-wide ones. `zone_id` is the hosted zone both stacks use.
+    `home_only`: the regional checks only (the hosted zone's is Route 53's control plane in
+    us-east-1, the ARC one the primary's pieces: neither is updated by a home-only up)."""
     results: list[CheckResult] = []
     for settings in settings_by_stack.values():
         region = settings.home_region
@@ -506,6 +509,8 @@ def run_checks(
         results.extend(check_availability_zones(ec2, rds, region, settings))
         results.append(check_engine_version(rds, region, settings))
         results.extend(check_quotas(ec2, quotas, region, settings))
+    if home_only:
+        return results
     first = next(iter(settings_by_stack.values()))
     results.append(check_hosted_zone(clients("route53", "us-east-1"), first, zone_id, ns_lookup))
     results.append(check_arc(clients("route53-recovery-control-config", ARC_REGION)))
@@ -559,6 +564,7 @@ def preflight(
     settings_of: Callable[[str], Settings] | None = None,
     clients: ClientFactory | None = None,
     ns_lookup: NsLookup | None = None,
+    home_only: bool = False,
 ) -> list[CheckResult]:
     """Check the stacks' account and regions, print the checklist, return the results.
     Raises OperatorError when the configuration is invalid or credentials are missing."""
@@ -573,7 +579,8 @@ def preflight(
     zone_id = primary.traffic.hosted_zone_id or settings.get("dr", primary).traffic.hosted_zone_id
     clients = clients or boto3_clients()
     try:
-        identity = clients("sts", primary.home_region).get_caller_identity()
+        # STS of the first stack checked: a home-only preflight of dr never calls the primary's region.
+        identity = clients("sts", next(iter(settings.values())).home_region).get_caller_identity()
         console.print(
             escape(
                 f"preflight of {', '.join(settings)} in account {identity['Account']} as {identity['Arn']}"
@@ -581,7 +588,7 @@ def preflight(
             soft_wrap=True,
             highlight=False,
         )
-        results = run_checks(settings, zone_id, clients, ns_lookup or public_ns_lookup)
+        results = run_checks(settings, zone_id, clients, ns_lookup or public_ns_lookup, home_only)
     except (NoCredentialsError, NoRegionError):
         raise OperatorError(NO_CREDENTIALS, EXIT_UNAVAILABLE) from None
     except ClientError as error:

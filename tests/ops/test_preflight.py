@@ -84,7 +84,8 @@ class Account:
             self._stub("service-quotas", region, self._quotas)
         self._stub("route53-recovery-control-config", "us-west-2", self._arc)
         self.clients[("route53", "us-east-1")] = self.route53
-        self.clients[("sts", "us-east-1")] = boto3.client("sts", region_name="us-east-1")
+        for region in REGIONS.values():
+            self.clients[("sts", region)] = boto3.client("sts", region_name=region)
         for stubber in self.stubbers:
             stack.enter_context(stubber)
 

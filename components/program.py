@@ -45,6 +45,8 @@ def build(settings: Settings) -> dict[str, pulumi.Input]:
         "vpcCidr": str(settings.vpc_cidr),
         "kmsKeyArn": regional.keys.key.arn,
         "appSubnetIds": [subnet.id for subnet in regional.network.app_subnets],
+        # The zones chosen, in subnet order: deploy.py up pins them as zoneIds after the first up.
+        "availabilityZoneIds": regional.network.zones.apply(lambda zones: [zone.zone_id for zone in zones]),
         "orchestratorFunctionName": regional.failover.function.name,
         "controlTableName": regional.failover.control_table.name,
         "alertTopicArn": regional.alerts.arn,

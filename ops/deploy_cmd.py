@@ -21,6 +21,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from components.settings import PROJECT
 from ops.automation import (
     explain_failure,
     needs_primary,
@@ -98,9 +99,11 @@ def _operate(
     console: Console,
     primary_ref: str | None,
     targets: list[str] | None = None,
+    finished: list[Any] | None = None,
 ) -> str:
     """Run one engine operation with the progress display; returns its change summary.
-    `targets`: only these URNs (the engine's --target; their dependents are not added)."""
+    `targets`: only these URNs (the engine's --target; their dependents are not added).
+    `finished` receives the engine's result (an up's outputs)."""
     extra = {} if targets is None else {"target": targets, "target_dependents": False}
     with ProgressDisplay(Console(stderr=True)) as display:
         on_event = display.track(name, _VERB[command])
@@ -110,9 +113,42 @@ def _operate(
             raise explain_failure(
                 name, command, error, display.stacks[name].first_error, primary_ref
             ) from None
+    if finished is not None:
+        finished.append(result)
     if command == "preview":
         return change_summary(result.change_summary, planned=True)
     return change_summary(result.summary.resource_changes, planned=False)
+
+
+ZONE_IDS_KEY = f"{PROJECT}:zoneIds"
+
+
+def zones_to_pin(config: Mapping[str, Any], outputs: Mapping[str, Any]) -> str | None:
+    """The zoneIds value to write after an up: the zones the program chose, unless the stack
+    already pins some (then they are what it used). Pure."""
+    if str(config.get(ZONE_IDS_KEY) or "").strip():
+        return None
+    chosen = outputs.get("availabilityZoneIds")
+    chosen = getattr(chosen, "value", chosen)
+    return ",".join(chosen) if chosen else None
+
+
+def _pin_zones(stack: Any, name: str, config: Mapping[str, Any], outputs: Mapping[str, Any], console) -> None:
+    """After the first up, write the chosen zones into the stack's file (zoneIds): a later up
+    never recomputes them from AWS's offerings, which would shift them and replace every
+    subnet (components/network/vpc.py). Changing them is then an edit of zoneIds."""
+    from pulumi import automation as auto
+
+    value = zones_to_pin(config, outputs)
+    if value is None:
+        return
+    stack.set_config(ZONE_IDS_KEY, auto.ConfigValue(value=value))
+    console.print(
+        f"stack {name}: pinned {ZONE_IDS_KEY}: {value} in Pulumi.{name}.yaml; commit it (changing it "
+        "later replaces the subnets and everything in them)",
+        soft_wrap=True,
+        highlight=False,
+    )
 
 
 def run_stack_command(
@@ -199,9 +235,12 @@ def run_stack_command(
         ):
             raise OperatorError(f"cancelled: stack {name} was not destroyed.")
 
-        summary = _operate(stack, name, command, console, primary_ref, targets)
+        finished: list[Any] = []
+        summary = _operate(stack, name, command, console, primary_ref, targets, finished)
         result.summaries[name] = summary
         console.print(f"[bold]stack {name}[/] ({_region(name)}): {summary}")
+        if command == "up":
+            _pin_zones(stack, name, config_of(name), getattr(finished[0], "outputs", None) or {}, console)
 
     if result.summaries:
         table = Table(title=f"{command}: changes per stack", title_justify="left")

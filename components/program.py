@@ -13,6 +13,7 @@ from components.providers import Providers, create_providers
 from components.regional import RegionalStack, RegionalStackArgs
 from components.settings import Settings, SettingsError, load_settings
 from components.traffic.zone import hosted_zone
+from components.traffic.zone_rules import on_real_engine, undeployable_zone
 
 
 def build(settings: Settings) -> dict[str, pulumi.Input]:
@@ -147,5 +148,10 @@ def main() -> None:
     except SettingsError as error:
         # RunError is reported to the user without a Python traceback.
         raise pulumi.RunError(str(error)) from None
+    # A raw `pulumi up` with the committed stack files must not create trading.example.com
+    # (deploy.py refuses it too, ops/deploy_guard.py); offline plans keep working.
+    refusal = undeployable_zone(settings) if on_real_engine() else None
+    if refusal is not None:
+        raise pulumi.RunError(refusal)
     for name, value in build(settings).items():
         pulumi.export(name, value)

@@ -104,6 +104,16 @@ TRANSIT_GATEWAYS = Quota(
 )
 
 
+ON_DEMAND_STANDARD_VCPUS = Quota(
+    "Running On-Demand Standard (A, C, D, H, I, M, R, T, Z) instances (vCPUs)",
+    "ec2",
+    "L-1216C47A",
+    "https://docs.aws.amazon.com/ec2/latest/instancetypes/ec2-instance-quotas.html",
+)
+STANDARD_FAMILIES = tuple("acdhimrtz")
+"""First letters of the instance families the Standard On-Demand vCPU quota counts (same page)."""
+
+
 @dataclass(frozen=True)
 class CheckResult:
     """One line of the checklist."""
@@ -114,9 +124,12 @@ class CheckResult:
     ok: bool
     detail: str
     """Passed: what was found. Failed: the problem, then the fix."""
+    warn: bool = False
+    """Passed, with a risk the operator should know (does not stop `up`)."""
 
     def line(self) -> str:
-        return f"{'PASS' if self.ok else 'FAIL'}  {self.scope:<10} {self.check}: {self.detail}"
+        verdict = "FAIL" if not self.ok else "WARN" if self.warn else "PASS"
+        return f"{verdict}  {self.scope:<10} {self.check}: {self.detail}"
 
 
 def _error(error: ClientError) -> str:
@@ -459,6 +472,108 @@ def check_quotas(ec2: Any, quotas: Any, region: str, settings: Settings) -> list
     return results
 
 
+def _vcpus_in_use(ec2: Any) -> int:
+    """vCPUs of this region's running and pending instances of the Standard families."""
+    types: dict[str, int] = {}
+    for page in ec2.get_paginator("describe_instances").paginate(
+        Filters=[{"Name": "instance-state-name", "Values": ["pending", "running"]}]
+    ):
+        for reservation in page["Reservations"]:
+            for instance in reservation["Instances"]:
+                kind = instance["InstanceType"]
+                if kind.startswith(STANDARD_FAMILIES):
+                    types[kind] = types.get(kind, 0) + 1
+    if not types:
+        return 0
+    described = ec2.describe_instance_types(InstanceTypes=sorted(types))["InstanceTypes"]
+    return sum(t["VCpuInfo"]["DefaultVCpus"] * types[t["InstanceType"]] for t in described)
+
+
+def check_vcpu_quota(ec2: Any, quotas: Any, region: str, settings: Settings) -> CheckResult:
+    """The On-Demand vCPU quota holds the group at its maximum in this region (either region
+    may have to run the whole load): appMaxSize x the instance type's vCPUs
+    (DescribeInstanceTypes VCpuInfo.DefaultVCpus), plus the vCPUs running now. The quota
+    counts vCPUs, not instances (https://docs.aws.amazon.com/ec2/latest/instancetypes/ec2-instance-quotas.html)."""
+    traffic, quota = settings.traffic, ON_DEMAND_STANDARD_VCPUS
+    name = "quota On-Demand vCPUs"
+    if not traffic.instance_type.startswith(STANDARD_FAMILIES):
+        return CheckResult(
+            name,
+            region,
+            True,
+            f"{traffic.instance_type} is not counted by {quota.quota_code}: not checked",
+            True,
+        )
+    try:
+        described = ec2.describe_instance_types(InstanceTypes=[traffic.instance_type])["InstanceTypes"]
+        vcpus = described[0]["VCpuInfo"]["DefaultVCpus"]
+        used = _vcpus_in_use(ec2)
+        limit = quota_value(quotas, quota)
+    except ClientError as error:
+        return _unreadable(
+            name,
+            region,
+            error,
+            "ec2:DescribeInstanceTypes, ec2:DescribeInstances, servicequotas:GetServiceQuota",
+        )
+    needed = traffic.app_max_size * vcpus
+    result = _quota_result(quota, region, used, needed, limit)
+    detail = f"appMaxSize {traffic.app_max_size} x {vcpus} vCPUs ({traffic.instance_type}): {result.detail}"
+    return CheckResult(name, region, result.ok, detail)
+
+
+def check_state_backend(url: str, primary_region: str, clients: ClientFactory) -> CheckResult:
+    """Where the Pulumi state lives. Not needed to fail over (docs/IAC_AND_FAILOVER.md: the
+    failover path never needs Pulumi), but a later `up` from the survivor needs it: a local
+    file is on one machine; an S3 bucket only in the primary region is gone with it unless it
+    replicates (GetBucketLocation: no LocationConstraint means us-east-1,
+    https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetBucketLocation.html;
+    GetBucketReplication, https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetBucketReplication.html)."""
+    from urllib.parse import parse_qs, urlparse
+
+    name = "state backend"
+    parsed = urlparse(url)
+    if parsed.scheme == "file":
+        return CheckResult(
+            name,
+            "account",
+            True,
+            f"local ({url}): the state is on this machine only; use an S3 bucket outside "
+            f"{primary_region} (or replicated) so the survivor can be updated from anywhere",
+            True,
+        )
+    if parsed.scheme != "s3":
+        return CheckResult(name, "account", True, f"{parsed.scheme}: not in either region")
+    bucket = parsed.netloc
+    region = (parse_qs(parsed.query).get("region") or [None])[0]
+    s3 = clients("s3", region or primary_region)
+    try:
+        if region is None:
+            region = s3.get_bucket_location(Bucket=bucket).get("LocationConstraint") or "us-east-1"
+        if region != primary_region:
+            return CheckResult(name, "account", True, f"s3://{bucket} in {region}")
+        try:
+            rules = s3.get_bucket_replication(Bucket=bucket)["ReplicationConfiguration"]["Rules"]
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") != "ReplicationConfigurationNotFoundError":
+                raise
+            rules = []
+    except ClientError as error:
+        return CheckResult(
+            name, "account", True, f"s3://{bucket}: cannot read its region ({_error(error)})", True
+        )
+    if any(rule.get("Status") == "Enabled" for rule in rules):
+        return CheckResult(name, "account", True, f"s3://{bucket} in {region}, replicated")
+    return CheckResult(
+        name,
+        "account",
+        True,
+        f"s3://{bucket} lives only in {region}, the primary region: with it down no up can run; "
+        "replicate the bucket to the dr region or move the state there",
+        True,
+    )
+
+
 def check_arc(arc: Any) -> CheckResult:
     """The failover authority (components/failover/authority.py) is an ARC cluster: its
     config API must answer in us-west-2 and the account must have room for one more cluster
@@ -496,6 +611,7 @@ def run_checks(
     clients: ClientFactory,
     ns_lookup: NsLookup,
     home_only: bool = False,
+    backend: str | None = None,
 ) -> list[CheckResult]:
     """Every check for the stacks named (primary and dr, or one of them), in a fixed order:
     per region, then the account-wide ones. `zone_id` is the hosted zone both stacks use.
@@ -509,21 +625,27 @@ def run_checks(
         results.extend(check_availability_zones(ec2, rds, region, settings))
         results.append(check_engine_version(rds, region, settings))
         results.extend(check_quotas(ec2, quotas, region, settings))
+        results.append(check_vcpu_quota(ec2, quotas, region, settings))
     if home_only:
         return results
     first = next(iter(settings_by_stack.values()))
     results.append(check_hosted_zone(clients("route53", "us-east-1"), first, zone_id, ns_lookup))
     results.append(check_arc(clients("route53-recovery-control-config", ARC_REGION)))
+    if backend is not None:
+        results.append(check_state_backend(backend, first.home_region, clients))
     return results
 
 
 def render(console: Console, results: list[CheckResult]) -> None:
     """The checklist, one line per check (never wrapped: greppable), then a verdict."""
     for result in results:
-        colour = "green" if result.ok else "bold red"
+        colour = "bold red" if not result.ok else "yellow" if result.warn else "green"
         console.print(f"[{colour}]{escape(result.line())}[/]", soft_wrap=True, highlight=False)
     failed = sum(not r.ok for r in results)
-    verdict = f"preflight: {len(results) - failed} passed, {failed} failed"
+    warned = sum(r.ok and r.warn for r in results)
+    verdict = f"preflight: {len(results) - failed} passed, {failed} failed" + (
+        f", {warned} warning{'s' if warned > 1 else ''}" if warned else ""
+    )
     console.print(verdict if failed else f"{verdict}: ready for up", soft_wrap=True, highlight=False)
 
 
@@ -565,8 +687,10 @@ def preflight(
     clients: ClientFactory | None = None,
     ns_lookup: NsLookup | None = None,
     home_only: bool = False,
+    backend: str | None = None,
 ) -> list[CheckResult]:
     """Check the stacks' account and regions, print the checklist, return the results.
+    `backend`: the Pulumi state backend's URL (default: the one deploy.py uses).
     Raises OperatorError when the configuration is invalid or credentials are missing."""
     from ops.stack_config import stack_settings
 
@@ -588,7 +712,13 @@ def preflight(
             soft_wrap=True,
             highlight=False,
         )
-        results = run_checks(settings, zone_id, clients, ns_lookup or public_ns_lookup, home_only)
+        if backend is None:
+            import os
+
+            from ops.automation import backend_url
+
+            backend = backend_url(os.environ)
+        results = run_checks(settings, zone_id, clients, ns_lookup or public_ns_lookup, home_only, backend)
     except (NoCredentialsError, NoRegionError):
         raise OperatorError(NO_CREDENTIALS, EXIT_UNAVAILABLE) from None
     except ClientError as error:

@@ -29,6 +29,7 @@ from ops.preflight import (
     ELASTIC_IPS,
     NAT_PER_AZ,
     NO_CREDENTIALS,
+    ON_DEMAND_STANDARD_VCPUS,
     RESERVED_CONCURRENCY_PER_REGION,
     TRANSIT_GATEWAYS,
     VPCS,
@@ -164,6 +165,18 @@ class Account:
                 {"Quota": {"ServiceCode": quota.service_code, "QuotaCode": quota.quota_code, "Value": value}},
                 {"ServiceCode": quota.service_code, "QuotaCode": quota.quota_code},
             )
+        vcpus = ON_DEMAND_STANDARD_VCPUS
+        stubber.add_response(
+            "get_service_quota",
+            {
+                "Quota": {
+                    "ServiceCode": vcpus.service_code,
+                    "QuotaCode": vcpus.quota_code,
+                    "Value": 5.0 if self.bad else 1000.0,
+                }
+            },
+            {"ServiceCode": vcpus.service_code, "QuotaCode": vcpus.quota_code},
+        )
 
     def _arc(self, stubber, region):
         clusters = [{"Name": "team-a"}, {"Name": "team-b"}] if self.bad else [{"Name": "team-a"}]
@@ -207,7 +220,8 @@ def test_a_good_account_passes_every_check():
         for check in ("Lambda", "AZs", "engine", "quota"):
             assert (region, check) in checks
     assert ("account", "hosted") in checks and ("us-west-2", "ARC") in checks
-    assert len(results) == 2 * (1 + 3 + 1 + 4) + 2
+    # Per region: Lambda, 3 AZ lines, engine, 4 quotas, vCPUs; then zone, ARC, state backend.
+    assert len(results) == 2 * (1 + 3 + 1 + 4 + 1) + 3
 
 
 def test_a_bad_account_fails_each_check_with_one_line_naming_the_fix():
@@ -228,6 +242,8 @@ def test_a_bad_account_fails_each_check_with_one_line_naming_the_fix():
         ("us-west-2", "engine aurora-mysql 8.0.mysql_aurora.3.08.2"): "without global database support: set",
         ("account", f"hosted zone {ZONE}"): "set NS records",
         ("us-west-2", "ARC recovery control"): "delete an unused cluster",
+        ("us-east-1", "quota On-Demand vCPUs"): "request an increase of ec2 L-1216C47A",
+        ("us-west-2", "quota On-Demand vCPUs"): "request an increase of ec2 L-1216C47A",
     }
     for region in REGIONS.values():
         for quota in QUOTAS:
@@ -237,7 +253,9 @@ def test_a_bad_account_fails_each_check_with_one_line_naming_the_fix():
     assert set(failed) == set(expected)
     for key, fix in expected.items():
         assert fix in failed[key], key
-    assert all(r.ok is False for r in results), [r.line() for r in results if r.ok]
+    assert all(r.ok is False for r in results if r.check != "state backend"), [
+        r.line() for r in results if r.ok
+    ]
     # One line per problem: nothing wraps or spans lines.
     assert all("\n" not in r.line() for r in results)
 
@@ -624,3 +642,86 @@ def test_a_partial_delegation_is_refused(kind):
             lambda name: public,
         )
     assert not result.ok and "does not delegate" in result.detail, result.line()
+
+
+def _vcpu_quota_stub(region: str, value: float):
+    quotas = boto3.client("service-quotas", region_name=region)
+    stubber = Stubber(quotas)
+    q = ON_DEMAND_STANDARD_VCPUS
+    stubber.add_response(
+        "get_service_quota",
+        {"Quota": {"ServiceCode": q.service_code, "QuotaCode": q.quota_code, "Value": value}},
+        {"ServiceCode": q.service_code, "QuotaCode": q.quota_code},
+    )
+    return quotas, stubber
+
+
+@pytest.mark.parametrize(("quota", "ok"), [(16.0, True), (15.0, False)])
+def test_the_vcpu_quota_holds_the_group_at_its_maximum_plus_what_runs(quota, ok):
+    """appMaxSize x the type's vCPUs, plus the vCPUs of Standard instances already running:
+    the quota counts vCPUs (https://docs.aws.amazon.com/ec2/latest/instancetypes/ec2-instance-quotas.html)."""
+    settings = stack_settings("dr", {"trading-dr:appMaxSize": "5", "trading-dr:instanceType": "m6i.large"})
+    with mock_aws():
+        ec2 = boto3.client("ec2", region_name="us-west-2")
+        image = ec2.describe_images()["Images"][0]["ImageId"]
+        ec2.run_instances(ImageId=image, InstanceType="m5.large", MinCount=3, MaxCount=3)  # 6 vCPUs
+        quotas, stubber = _vcpu_quota_stub("us-west-2", quota)
+        with stubber:
+            result = preflight_module.check_vcpu_quota(ec2, quotas, "us-west-2", settings)
+    assert result.ok is ok, result.line()
+    assert "appMaxSize 5 x 2 vCPUs (m6i.large)" in result.detail and "6 used + 10 needed" in result.detail
+    if not ok:
+        assert "request an increase of ec2 L-1216C47A in us-west-2" in result.detail
+
+
+def test_a_local_state_backend_is_a_warning():
+    result = preflight_module.check_state_backend(
+        "file:///home/me/trading-dr/.pulumi-state", "us-east-1", None
+    )
+    assert result.ok and result.warn and "this machine only" in result.detail
+
+
+@pytest.mark.parametrize(
+    ("bucket_region", "url_suffix", "replicated", "warn"),
+    [
+        ("us-east-1", "", False, True),  # only in the primary region
+        ("us-east-1", "", True, False),  # replicated out of it
+        ("us-west-2", "", False, False),  # in the dr region (GetBucketLocation)
+        ("us-east-1", "?region=us-west-2", False, False),  # the URL names the region
+    ],
+)
+def test_a_state_bucket_only_in_the_primary_region_is_a_warning(bucket_region, url_suffix, replicated, warn):
+    with mock_aws():
+        s3 = boto3.client("s3", region_name=bucket_region)
+        config = (
+            {}
+            if bucket_region == "us-east-1"
+            else {"CreateBucketConfiguration": {"LocationConstraint": bucket_region}}
+        )
+        s3.create_bucket(Bucket="acme-pulumi-state", **config)
+        if replicated:
+            s3.put_bucket_versioning(
+                Bucket="acme-pulumi-state", VersioningConfiguration={"Status": "Enabled"}
+            )
+            s3.put_bucket_replication(
+                Bucket="acme-pulumi-state",
+                ReplicationConfiguration={
+                    "Role": "arn:aws:iam::123456789012:role/replication",
+                    "Rules": [
+                        {
+                            "ID": "all",
+                            "Status": "Enabled",
+                            "Priority": 1,
+                            "Filter": {"Prefix": ""},
+                            "DeleteMarkerReplication": {"Status": "Disabled"},
+                            "Destination": {"Bucket": "arn:aws:s3:::acme-pulumi-state-dr"},
+                        }
+                    ],
+                },
+            )
+        result = preflight_module.check_state_backend(
+            f"s3://acme-pulumi-state{url_suffix}",
+            "us-east-1",
+            lambda service, region: boto3.client(service, region_name=region),
+        )
+    assert result.ok and result.warn is warn, result.line()

@@ -575,9 +575,9 @@ def check_state_backend(url: str, primary_region: str, clients: ClientFactory) -
 
 
 def check_arc(arc: Any) -> CheckResult:
-    """The failover authority (components/failover/authority.py) is an ARC cluster: its
-    config API must answer in us-west-2 and the account must have room for one more cluster
-    (2 per account), unless this project's cluster already exists."""
+    """The failover authority is an ARC cluster (docs/ARCHITECTURE.md#one-authority): its config API
+    must answer in us-west-2 and the account must have room for one more cluster (2 per
+    account), unless this project's cluster already exists."""
     name = "ARC recovery control"
     try:
         clusters = [c for p in arc.get_paginator("list_clusters").paginate() for c in p.get("Clusters", [])]

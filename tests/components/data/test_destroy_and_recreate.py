@@ -1,6 +1,6 @@
 """Protected stacks keep their data; disposable ones (protectData=false) can be destroyed and
-created again: final snapshots, the DR table replicas' deletion protection, the DB secret's
-recovery window, and buckets that `destroy` may empty."""
+created again: final snapshots, the DR table replicas' deletion protection and the DB secret's
+recovery window (a one-line change of protectData flips them), and buckets `destroy` may empty."""
 
 from __future__ import annotations
 

@@ -138,9 +138,11 @@ class TrafficAuthority(pulumi.ComponentResource):
         # state") to concurrent changes on a control panel
         # (https://docs.aws.amazon.com/recovery-cluster/latest/api/routingcontrol.html,
         # https://docs.aws.amazon.com/recovery-cluster/latest/api/safetyrule.html), and the
-        # provider does not retry it
-        # (hashicorp/terraform-provider-aws issues 48311 and 47034). So each control and rule
-        # depends on the one created before it: panel -> controls -> rules, in one chain.
+        # provider does not retry it ("Conflict occurred while attempting to change the same
+        # resource by multiple requests at the same time. Please retry.",
+        # https://github.com/hashicorp/terraform-provider-aws/issues/48311 and
+        # https://github.com/hashicorp/terraform-provider-aws/issues/47034). So each control and
+        # rule depends on the one created before it: panel -> controls -> rules, in one chain.
         previous: list[pulumi.Resource] = [self.control_panel]
         self.routing_controls = {}
         for region in args.regions:

@@ -11,6 +11,7 @@ service models validate. The public NS answer comes from an injected resolver.""
 from __future__ import annotations
 
 from contextlib import ExitStack
+from pathlib import Path
 
 import boto3
 import pytest
@@ -38,6 +39,7 @@ from ops.preflight import (
 )
 from ops.stack_config import stack_settings
 
+ROOT = Path(__file__).resolve().parents[2]
 ZONE = "trading.acme-corp.net"
 REGIONS = {"primary": "us-east-1", "dr": "us-west-2"}
 ZONE_ID = "Z0ACMECORPTEST"
@@ -675,9 +677,7 @@ def test_the_vcpu_quota_holds_the_group_at_its_maximum_plus_what_runs(quota, ok)
 
 
 def test_a_local_state_backend_is_a_warning():
-    result = preflight_module.check_state_backend(
-        "file:///home/me/trading-dr/.pulumi-state", "us-east-1", None
-    )
+    result = preflight_module.check_state_backend((ROOT / ".pulumi-state").as_uri(), "us-east-1", None)
     assert result.ok and result.warn and "this machine only" in result.detail
 
 

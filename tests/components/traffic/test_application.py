@@ -398,6 +398,21 @@ def test_the_alb_reaches_the_instances_over_https(by_stack, stack):
     assert group.inputs["healthCheck"]["protocol"] == "HTTPS"
 
 
+DEAD_TARGET_SECONDS = 45
+"""How long the ALB may keep sending requests to a dead instance: it stops routing to a
+target after UnhealthyThresholdCount consecutive failed checks, HealthCheckIntervalSeconds
+apart (https://docs.aws.amazon.com/elasticloadbalancing/latest/application/target-group-health-checks.html).
+3 x 15 s = 45 s of failed requests for that instance's share of the traffic; a threshold of
+10 would be 150 s, most of the whole failover's time budget (p95 <= 165 s), for one dead host."""
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_a_dead_instance_leaves_the_load_balancer_within_45_seconds(by_stack, stack):
+    check = by_stack[stack].one(TARGET_GROUP).inputs["healthCheck"]
+    assert check["unhealthyThreshold"] * check["interval"] <= DEAD_TARGET_SECONDS, check
+    assert 2 <= check["unhealthyThreshold"] <= 10  # the range the ALB accepts (same page)
+
+
 # --- item 11: the instance role and the parameters ------------------------------------------
 
 

@@ -384,7 +384,8 @@ class Executor:
             return a.StepOutcome(
                 a.WAIT, f"the old writer's heartbeat moved after the fence ({newest:.0f}): held"
             )
-        if execution.get("allow_data_loss"):
+        if execution.get("allow_data_loss") or not execution.get("automatic"):
+            # An operator's failover passed its own gate (or bypassed it, recorded).
             return None
         first_down = execution.get("first_down_at") or fenced_at
         lag = None if newest is None else max(0.0, first_down - newest)

@@ -465,7 +465,8 @@ class Orchestrator:
                 allow_data_loss=command.allow_data_loss,
             )
         elif decision.action is not None:
-            self._start(command, decision, state, record, first_down_at if has_quorum else observed)
+            outage_at = first_down_at if has_quorum and first_down_at is not None else observed
+            self._start(command, decision, state, record, outage_at)
 
     # --- the executor, under the lock -------------------------------------------------------
     def _start(

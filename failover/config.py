@@ -153,6 +153,34 @@ _INTEGERS = {
 DB_FENCE_ENGINES = ("aurora-postgresql", "aurora-mysql")
 TIERS = ("hot-standby", "warm-standby", "pilot-light")
 
+
+def bounds(name: str) -> tuple[int, int, int]:
+    """(default, low, high) of an integer setting: the one place they are stated (the
+    program's settings reader uses them too)."""
+    return _INTEGERS[name]
+
+
+def lease_settings_problem(
+    write_lease_seconds: int, renew_seconds: int, clock_margin_seconds: int, lock_seconds: int
+) -> tuple[str, int, str] | None:
+    """(field, value, rule) of the first write-lease rule these settings break, else None."""
+    if renew_seconds * 3 > write_lease_seconds:
+        return (
+            "write_lease_renew_seconds",
+            renew_seconds,
+            f"x 3 must not exceed the write lease ({write_lease_seconds}s): a healthy writer's "
+            "lease must survive two missed renewals",
+        )
+    if write_lease_seconds + clock_margin_seconds >= lock_seconds:
+        return (
+            "write_lease_seconds",
+            write_lease_seconds,
+            f"+ the clock margin ({clock_margin_seconds}s) must be below the executor lock ({lock_seconds}s): "
+            "the executor sleeps that long after the fence while holding it",
+        )
+    return None
+
+
 _REGION = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$")
 _CLUSTER_ID = re.compile(r"^[a-zA-Z][a-zA-Z0-9-]{0,62}$")
 _ARN = re.compile(
@@ -353,20 +381,14 @@ class OrchestratorConfig:
 
     def _check_lease_settings(self) -> None:
         """The write lease's rules between settings (the single place they are stated)."""
-        if self.write_lease_renew_seconds * 3 > self.write_lease_seconds:
-            raise ConfigError(
-                ENV["write_lease_renew_seconds"],
-                self.write_lease_renew_seconds,
-                f"x 3 must not exceed the write lease ({self.write_lease_seconds}s): a healthy writer's "
-                "lease must survive two missed renewals",
-            )
-        if self.write_lease_seconds + self.clock_margin_seconds >= self.lock_seconds:
-            raise ConfigError(
-                ENV["write_lease_seconds"],
-                self.write_lease_seconds,
-                f"+ the clock margin ({self.clock_margin_seconds}s) must be below the executor lock "
-                f"({self.lock_seconds}s)",
-            )
+        problem = lease_settings_problem(
+            self.write_lease_seconds,
+            self.write_lease_renew_seconds,
+            self.clock_margin_seconds,
+            self.lock_seconds,
+        )
+        if problem is not None:
+            raise ConfigError(ENV[problem[0]], problem[1], problem[2])
         if self.home_witness_fqdn:
             labels = self.home_witness_fqdn.rstrip(".").split(".")
             if len(labels) < 2 or not all(_FQDN_LABEL.match(x) for x in labels):

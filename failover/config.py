@@ -175,8 +175,8 @@ def lease_settings_problem(
         return (
             "write_lease_seconds",
             write_lease_seconds,
-            f"+ the clock margin ({clock_margin_seconds}s) must be below the executor lock ({lock_seconds}s): "
-            "the executor sleeps that long after the fence while holding it",
+            f"+ the clock margin ({clock_margin_seconds}s) must be below the executor lock "
+            f"({lock_seconds}s): the executor sleeps that long after the fence while holding it",
         )
     return None
 

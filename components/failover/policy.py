@@ -1,9 +1,9 @@
 """The orchestrator's IAM documents, as pure functions tested without Pulumi.
 
 Least privilege, per the runtime's contract (every call failover/ makes and on what, listed
-in tests/components/failover/test_failover_component.py): the two promotion actions on the global cluster and this
-region's member only; never rds:RemoveFromGlobalCluster (detaching is an operator command
-with operator credentials, after the old region is confirmed fenced); the two routing
+in tests/components/failover/test_failover_component.py): the two promotion actions on the
+global cluster and this region's member only; never rds:RemoveFromGlobalCluster (detaching
+is an operator command with operator credentials, after the old region is confirmed fenced); the two routing
 controls, through the ARC cluster's data plane only; this region's Auto Scaling group; the
 headless writer instance; the kept copies of this cluster's unplanned-failover snapshots; the
 control table, alert topic, dead-letter queue, key and log group by ARN.

@@ -391,3 +391,20 @@ def test_a_failing_database_fence_pages_and_the_lease_still_fences(world):
     assert any("database fence failed" in s for s in world.pages(PRIMARY))
     assert "db_fence_failed" in _page_metrics(world, PRIMARY)
     assert not check_write(world.table(PRIMARY).read_lease(), PRIMARY, world.clock())[0]
+
+
+def test_a_slow_detection_is_not_counted_as_data_at_risk(world):
+    """The writer stops (its database dies) 40 s before the outside witness sees the region
+    down: the heartbeat's lag when its last beat ARRIVED (about a second) is the data at
+    risk, not the 40 s+ since (the detection delay). The failover goes on."""
+    fresh_lag(world)
+    world.tick()
+    world.writing[PRIMARY] = False
+    for _ in range(4):
+        world.tick()
+    world.up[PRIMARY] = False
+    records = ticks(world, N + 1)
+    assert (
+        max(r["heartbeat_lag_seconds"] for r in records) <= world.configs[DR].evaluation_interval_seconds + 1
+    )
+    assert world.g.accepted == [("failover_global_cluster", DR)]

@@ -2,11 +2,11 @@
 validated before anything runs.
 
 The variable names in ENV are the contract with the Lambda component
-(components/failover/orchestrator.py sets exactly these; the README's failover section lists
+(components/failover/orchestrator_function.py sets exactly these; the README's failover section lists
 them with examples). A bad value raises ConfigError,
 which names the variable, the value and the rule: one clear line per bad variable.
 
-Why these settings (the cadence, docs/ARCHITECTURE.md): EventBridge schedules fire at most
+Why these settings (the cadence, docs/ARCHITECTURE.md#one-authority): EventBridge schedules fire at most
 once a minute (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-scheduled-rule-pattern.html),
 so ONE invocation loops, evaluating every `evaluation_interval_seconds` until
 `invocation_budget_seconds` is spent, and the Lambda's timeout leaves a margin above that
@@ -75,7 +75,7 @@ ENV = {
     "db_fence_secret_arn": "FAILOVER_DB_FENCE_SECRET_ARN",
     "db_fence_engine": "FAILOVER_DB_FENCE_ENGINE",
     "db_app_user": "FAILOVER_DB_APP_USER",
-    "tier": "FAILOVER_TIER",
+    "serves_at_rest": "FAILOVER_SERVES_AT_REST",
 }
 
 # Optional strings and their defaults.
@@ -95,7 +95,6 @@ _OPTIONAL = {
     "db_fence_secret_arn": "",
     "db_fence_engine": "aurora-postgresql",
     "db_app_user": "",
-    "tier": "hot-standby",
 }
 
 # name -> (default, low, high).
@@ -112,7 +111,8 @@ _INTEGERS = {
     "probe_attempts": (2, 1, 5),
     "probe_timeout_seconds": (2, 1, 10),
     "max_lag_seconds": (30, 1, 300),
-    # The RPO gate's CloudWatch second opinion uses a datapoint no older than 2 minutes.
+    # The RPO gate's CloudWatch second opinion uses a datapoint no older than 2 minutes
+    # (docs/ARCHITECTURE.md#the-rpo-gate).
     "lag_max_age_seconds": (120, 60, 600),
     # The executor's lock lease, renewed at every step: a crashed holder's lock lapses
     # after at most this long, and the next invocation resumes the execution.
@@ -151,7 +151,6 @@ _INTEGERS = {
 }
 
 DB_FENCE_ENGINES = ("aurora-postgresql", "aurora-mysql")
-TIERS = ("hot-standby", "warm-standby", "pilot-light")
 
 
 def bounds(name: str) -> tuple[int, int, int]:
@@ -274,14 +273,10 @@ class OrchestratorConfig:
     db_fence_engine: str = "aurora-postgresql"
     db_app_user: str = ""
     """The application's database user whose write privileges the database fence revokes."""
-    tier: str = "hot-standby"
-    """hot-standby | warm-standby | pilot-light: a standby that serves at rest (hot, warm) must
-    look healthy to its own outside witness when the decision is taken; a pilot-light one when
-    it is fenced onto, after its preparation."""
-
-    @property
-    def serves_at_rest(self) -> bool:
-        return self.tier != "pilot-light"
+    serves_at_rest: bool = True
+    """This region's application has healthy targets before any failover (the primary, a hot
+    or warm standby): it must look healthy to its own outside witness when the decision is
+    taken. False (a pilot light): only when it is fenced onto, after its preparation."""
 
     def __post_init__(self) -> None:
         for name in ("home_region", "peer_region"):
@@ -407,8 +402,8 @@ class OrchestratorConfig:
                 raise ConfigError(
                     ENV["db_app_user"], self.db_app_user, "must name the application's database user"
                 )
-        if self.tier not in TIERS:
-            raise ConfigError(ENV["tier"], self.tier, f"must be one of {', '.join(TIERS)}")
+        if not isinstance(self.serves_at_rest, bool):
+            raise ConfigError(ENV["serves_at_rest"], self.serves_at_rest, "must be true or false")
         if self.db_fence_engine not in DB_FENCE_ENGINES:
             raise ConfigError(
                 ENV["db_fence_engine"], self.db_fence_engine, f"must be one of {', '.join(DB_FENCE_ENGINES)}"
@@ -437,6 +432,10 @@ class OrchestratorConfig:
                     raise ConfigError(key, raw, "must be a whole number") from None
             elif name == "arc_cluster_endpoints":
                 values[name] = parse_endpoints(key, raw)
+            elif name == "serves_at_rest":
+                if raw.lower() not in ("", "true", "false"):
+                    raise ConfigError(key, raw, "must be true or false")
+                values[name] = raw.lower() != "false"
             elif name in _OPTIONAL:
                 values[name] = raw or _OPTIONAL[name]
             elif raw == "":
@@ -452,6 +451,8 @@ class OrchestratorConfig:
             value = getattr(self, name)
             if name == "arc_cluster_endpoints":
                 env[key] = json.dumps([{"Endpoint": e.endpoint, "Region": e.region} for e in value])
+            elif name == "serves_at_rest":
+                env[key] = "true" if value else "false"
             else:
                 env[key] = str(value)
         return env

@@ -11,7 +11,7 @@ cluster is the one cross-region serialisation point and the fence. Route 53 foll
 through routing-control health checks (components/traffic/dns.py).
 
 Ownership: the ARC pieces are global, like the hosted zone, so the primary stack owns them
-(DESIGN.md "Ownership"); the dr stack reads their ARNs and the cluster endpoints through the
+(docs/ARCHITECTURE.md#stack-ownership); the dr stack reads their ARNs and the cluster endpoints through the
 existing StackReference (`trafficAuthority*` exports). The configuration API exists only in
 us-west-2 ("you must specify the US West (Oregon) Region ... to create resources such as
 clusters, control panels, or routing controls",
@@ -37,6 +37,8 @@ from dataclasses import dataclass
 
 import pulumi
 import pulumi_aws as aws
+
+from components import stack_contract as contract
 
 # Region of the ARC recovery-control configuration API (see the module docstring).
 ARC_CONFIG_REGION = "us-west-2"
@@ -216,9 +218,9 @@ class AuthorityView:
     def from_stack(cls, primary: pulumi.StackReference) -> AuthorityView:
         """The dr stack's view: the primary's exports (the primary owns the authority)."""
         return cls(
-            cluster_arn=primary.require_output("trafficAuthorityClusterArn"),
-            cluster_endpoints=primary.require_output("trafficAuthorityClusterEndpoints"),
-            control_panel_arn=primary.require_output("trafficAuthorityControlPanelArn"),
-            routing_control_arns=primary.require_output("trafficAuthorityRoutingControlArns"),
-            safety_rule_arns=primary.require_output("trafficAuthoritySafetyRuleArns"),
+            cluster_arn=contract.AUTHORITY_CLUSTER_ARN.read(primary),
+            cluster_endpoints=contract.AUTHORITY_CLUSTER_ENDPOINTS.read(primary),
+            control_panel_arn=contract.AUTHORITY_CONTROL_PANEL_ARN.read(primary),
+            routing_control_arns=contract.AUTHORITY_ROUTING_CONTROL_ARNS.read(primary),
+            safety_rule_arns=contract.AUTHORITY_SAFETY_RULE_ARNS.read(primary),
         )

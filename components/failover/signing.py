@@ -1,5 +1,5 @@
 """SignedCode: the orchestrator's code, signed by AWS Signer in this region, and the Lambda
-code-signing configuration that refuses anything else (issue 11.14: the function that can
+code-signing configuration that refuses anything else (security baseline: the function that can
 promote the database runs only code this stack signed).
 
 One `pulumi up` does it all: the package is uploaded to a versioned artifact bucket
@@ -43,7 +43,7 @@ def code_digest(sources: list[Path]) -> str:
 @dataclass
 class SignedCodeArgs:
     archive: pulumi.Archive
-    """The package to sign (components/failover/orchestrator.py package_archive)."""
+    """The package to sign (components/failover/orchestrator_function.py package_archive)."""
     digest: str
     """code_digest of the archive's sources."""
     bucket_name: pulumi.Input[str]

@@ -1,5 +1,6 @@
-"""The hosted zone of the platform: owned by the primary stack (DESIGN.md), unless an
-existing zone id is configured. The dr stack uses the configured id or the primary's export.
+"""The hosted zone of the platform: owned by the primary stack, unless an existing zone id is
+configured (docs/ARCHITECTURE.md#stack-ownership). The dr stack uses the configured id or
+the primary's export.
 
 The created zone lives inside the `PlatformZone` component. It used to sit at the stack root,
 so it carries an alias to that old parent: a deployed zone is adopted, not replaced (a new
@@ -12,6 +13,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
+from components import stack_contract as contract
 from components.providers import Providers
 from components.settings import Settings
 
@@ -32,7 +34,7 @@ def hosted_zone(
     if not settings.is_primary:
         if primary is None:
             raise ValueError("the dr stack needs the primary's StackReference for hostedZoneId")
-        return HostedZone(zone_id=primary.require_output("hostedZoneId"), zone=None)
+        return HostedZone(zone_id=contract.HOSTED_ZONE_ID.read(primary), zone=None)
     component = PlatformZone("zone", settings, providers)
     return HostedZone(zone_id=component.zone.zone_id, zone=component.zone)
 

@@ -14,8 +14,8 @@ import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from ops.emulation.arc import control_arn
 from ops.emulation.dr_world import DrWorld, RecordGate, RegionSpec, WorldSpec
+from ops.emulation.routing_controls import control_arn
 
 if TYPE_CHECKING:
     from ops.mock_engine import CapturedResource, StackRun
@@ -175,14 +175,8 @@ def orchestrator_environment(facts: PlanFacts, world: DrWorld, home: str, notes:
         "FAILOVER_ASG_FULL_CAPACITY": str(facts.full_capacity),
         "FAILOVER_WRITER_INSTANCE_CLASS": facts.writer_instance_class,
         "FAILOVER_HOME_WITNESS_FQDN": f"witness-{home}.{zone}",
-        # What the group runs at rest says the tier (the program sets it from the settings).
-        "FAILOVER_TIER": (
-            "pilot-light"
-            if plan.spec.asg_desired == 0
-            else "hot-standby"
-            if plan.spec.asg_desired >= facts.full_capacity
-            else "warm-standby"
-        ),
+        # Whether the group serves at rest, from what it runs (the program sets it from the tier).
+        "FAILOVER_SERVES_AT_REST": "true" if plan.spec.asg_desired > 0 else "false",
     }
     for key, value in wanted.items():
         if key in env and env[key] != value and not key.endswith(("_ARN", "_ENDPOINTS")):

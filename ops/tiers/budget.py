@@ -7,7 +7,7 @@ targets from the same module, so the budget and the drill cannot disagree.
 
 The RPO bound is the orchestrator's RPO gate (`maxReplicationLagSeconds`): no automatic
 unplanned promotion unless a fresh replication-lag datapoint is within it; unknown counts as
-over the bound and pages a human (DESIGN.md "Safety"). How hard that bound is depends on the
+over the bound and pages a human (docs/ARCHITECTURE.md#the-rpo-gate). How hard that bound is depends on the
 plan: where the primary's cluster parameter group sets `rds.global_db_rpo` (Aurora
 PostgreSQL), Aurora itself blocks commits beyond it; otherwise it is a gate on the decision,
 and the lag can grow between the last datapoint and the outage. The other stores replicate
@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from components.settings import TIERS, Settings
+from components.tiers import tier_profile
 from ops import timing_model as tm
 from ops.errors import OperatorError
 from ops.mock_engine import StackRun
@@ -160,8 +161,7 @@ def recovery_budget(
 ) -> RecoveryBudget:
     """The budget of `tier` for the failover into the region of `settings` (the dr stack's,
     whose orchestrator decides and promotes)."""
-    if tier not in TIERS:
-        raise ValueError(f"unknown tier {tier!r}; expected one of {', '.join(TIERS)}")
+    tier = tier_profile(tier).name  # an unknown tier is a ValueError naming the known ones
     model = tm.timing_model(settings, promotion_seconds=promotion_seconds, tier=tier)
     parts = tuple(Part(name, float(seconds), note) for name, seconds, note in model.budget(tier))
     return RecoveryBudget(
@@ -220,7 +220,7 @@ def _stats(path: Path, where: str, stats: Any) -> Measured | None:
 def parse_drill_result(document: Any, path: Path) -> DrillMeasurement:
     """The drill's `--json` output (ops/drill.py `as_document`): per tier, the user-visible RTO
     as `rto.<tier>.rto_seconds.{p50,p95,max}` (or flat `rto.<tier>.{p50,p95,max}`, the shape
-    first announced in /tmp/contract/timing_model.md), and the promotion it assumed
+    the drill wrote first), and the promotion it assumed
     (`promotion_seconds` or `promotionSeconds`)."""
     if not isinstance(document, Mapping) or not isinstance(document.get("rto"), Mapping):
         raise OperatorError(

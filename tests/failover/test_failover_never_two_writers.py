@@ -185,7 +185,7 @@ def test_an_unreadable_arc_is_never_read_as_not_fenced(world):
 def test_a_hot_standby_fences_without_waiting_on_throttled_control_plane_reads(make_world):
     """The issue's fifth fault: DescribeTargetHealth and DescribeAutoScalingGroups throttled
     while the hot standby already serves. The evaluation that decides promote also fences."""
-    world = make_world(tier="hot-standby")
+    world = make_world(serves_at_rest=True)
     world.asg[DR].min = world.asg[DR].desired = 2
     world.asg[DR].changed_at = world.clock() - 1000
     world.elb[DR].fail = ("Throttling", 400)
@@ -239,7 +239,7 @@ def test_arm_requires_who_and_why():
 def test_a_fault_in_both_regions_health_never_fails_over_and_pages(make_world):
     """The issue's fourth fault: a bad deploy fails /health in both regions. The hot standby
     sees its own witness unhealthy: no failover, a page."""
-    world = make_world(tier="hot-standby")
+    world = make_world(serves_at_rest=True)
     world.asg[DR].min = world.asg[DR].desired = 2
     world.asg[DR].changed_at = world.clock() - 1000
     world.elb[DR].lag_seconds = 10**9  # its targets never pass the health check either

@@ -151,6 +151,9 @@ _INTEGERS = {
 }
 
 DB_FENCE_ENGINES = ("aurora-postgresql", "aurora-mysql")
+# The metric every page also puts (failover/paging.py) and the program's alarm watches
+# (components/observability/): part of the runtime's contract with the program.
+PAGE_NAMESPACE, PAGE_METRIC, PAGE_ALL_KINDS = "TradingDr/Failover", "Page", "all"
 
 
 def bounds(name: str) -> tuple[int, int, int]:

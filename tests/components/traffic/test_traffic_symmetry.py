@@ -118,7 +118,7 @@ def test_the_tiers_change_the_dr_capacity_and_nothing_else_in_the_dr_stack():
     hot_env = hot_tree[function, name].inputs["environment"]["variables"]
     pilot_env = pilot_tree[function, name].inputs["environment"]["variables"]
     assert {k for k in set(hot_env) | set(pilot_env) if hot_env.get(k) != pilot_env.get(k)} == {
-        "FAILOVER_TIER"
+        "FAILOVER_SERVES_AT_REST"
     }
 
 

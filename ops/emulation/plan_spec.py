@@ -196,6 +196,9 @@ def orchestrator_environment(facts: PlanFacts, world: DrWorld, home: str, notes:
     if _config_has("home_witness_fqdn"):
         # The region's own outside witness: the target must look healthy to it before a fence.
         supplied_if_missing["FAILOVER_HOME_WITNESS_FQDN"] = f"witness-{home}.{zone}"
+    if _config_has("serves_at_rest"):
+        # Whether the group serves at rest, from what it runs (the program sets it from the tier).
+        supplied_if_missing["FAILOVER_SERVES_AT_REST"] = "true" if plan.spec.asg_desired > 0 else "false"
     for key, value in supplied_if_missing.items():
         if not env.get(key):
             notes.append(f"{home}: the plan does not set {key}; the drill supplies {value}")
@@ -211,6 +214,7 @@ def orchestrator_environment(facts: PlanFacts, world: DrWorld, home: str, notes:
         env.get("FAILOVER_WITNESS_UNHEALTHY_ADDRESS", WITNESS_UNHEALTHY),
     )
     if env.get("FAILOVER_HOME_WITNESS_FQDN"):
+        # The home region's own witness record (the target's health before an automatic fence).
         world.route53.add_witness(
             env["FAILOVER_HOME_WITNESS_FQDN"],
             home,

@@ -110,10 +110,14 @@ def test_an_unreadable_load_balancer_never_stops_the_failover(make_world, fault)
     """DescribeTargetHealth failing (throttled, AWS's own HealthUnavailable, a missing grant)
     must not wedge the executor: the group's view is asked instead, and failing that the
     timeout still lets the fence and the promotion go on, with a page."""
-    world = make_world(dr_boot_seconds=40)
+    world = make_world(dr_boot_seconds=40, home_witness_fqdn="")
     world.elb[DR].fail = fault
     outage(world)
-    promote_fully(world, limit=120)
+    for n in range(120):
+        fresh_lag(world)
+        if world.manual(DR, action="failover", request_id=f"m-{n}")["outcome"] == o.PROMOTED:
+            break
+        world.clock.sleep(10)
     assert world.g.writer == DR and world.active() == DR
     assert world.elb[DR].calls > 0  # it was asked, and failed
 
@@ -236,12 +240,15 @@ def test_the_fence_waits_for_the_load_balancers_healthy_target_not_the_groups_in
     """An instance is InService once it runs, before the application answers the target
     group's checks; fencing then would send every client to an ALB with no healthy target.
     The fence waits for DescribeTargetHealth to report one."""
-    world = make_world(dr_boot_seconds=40, dr_target_lag_seconds=90)  # the DR group runs 0/0
+    # No home witness here (an operator's failover does not need one): the load balancer's
+    # own view is all that holds the fence.
+    world = make_world(dr_boot_seconds=40, dr_target_lag_seconds=90, home_witness_fqdn="")
     outage(world)
     fenced_at = in_service_at = None
-    for _ in range(80):
+    for n in range(80):
         fresh_lag(world)
-        record = world.tick()
+        record = world.manual(DR, action="failover", request_id=f"m-{n}")
+        world.clock.sleep(10)
         if in_service_at is None and _in_service(world):
             in_service_at = world.clock()
         if world.arc.updates and fenced_at is None:

@@ -191,11 +191,11 @@ def cmd_preflight(args: argparse.Namespace, console: Console) -> int:
 
 
 def cmd_status(args: argparse.Namespace, console: Console) -> int:
-    """Live view of the pair through boto3; targets from the stacks' outputs."""
+    """Live view of the pair through boto3; targets discovered in AWS (ops/discovery.py)."""
     from ops import targets
     from ops.status import collect_status, render_status, status_document
 
-    status = collect_status(targets.load_targets())
+    status = collect_status(targets.load_targets(region=args.region))
     if args.json:
         console.file.write(json_document("status", status_document(status)) + "\n")
     else:
@@ -209,18 +209,29 @@ def cmd_failover(args: argparse.Namespace, console: Console) -> int:
 
     from ops import targets
     from ops.deploy_cmd import confirm
-    from ops.failover_cmd import FailoverRequest, run_detach, run_failover
+    from ops.failover_cmd import FailoverRequest, run_arm, run_detach, run_failover
 
-    if args.detach:
-        if not args.region:
-            raise OperatorError(
-                "--detach needs --region: the region whose cluster leaves the global cluster."
-            )
-        outcome = run_detach(
-            args.region,
-            targets.load_targets(),
-            approve=lambda question: confirm(question, args.yes, sys.stdin.isatty()),
+    to = _promote_region(args)
+    approve = lambda question: confirm(question, args.yes, sys.stdin.isatty())  # noqa: E731
+    if args.arm:
+        if not args.reason:
+            raise OperatorError("--arm needs --reason: why it is safe to fail over automatically again.")
+        outcomes = run_arm(
+            targets.load_targets(region=args.region),
+            args.reason,
+            region=to or args.region,
+            operator=args.operator,
+            local=args.local,
+            approve=approve,
         )
+        for outcome in outcomes:
+            console.print(f"arm in {outcome.region} via {outcome.via}", markup=False)
+            console.print_json(json.dumps(outcome.result, default=str))
+        return EXIT_OK
+    if args.detach:
+        if not to:
+            raise OperatorError("--detach needs --to: the region whose cluster leaves the global cluster.")
+        outcome = run_detach(to, targets.load_targets(region=args.region or to), approve=approve)
         console.print(f"detach of {outcome.region} via {outcome.via}")
         console.print_json(json.dumps(outcome.result, default=str))
         return EXIT_OK
@@ -228,14 +239,14 @@ def cmd_failover(args: argparse.Namespace, console: Console) -> int:
         planned=args.planned,
         dry_run=args.dry_run,
         allow_data_loss=args.allow_data_loss,
-        reason=args.reason,
-        region=args.region,
+        reason=args.reason if args.reason is not None else "manual failover by an operator",
+        region=to,
     )
     outcome = run_failover(
         request,
-        targets.load_targets(),
+        targets.load_targets(region=args.region or to),
         local=args.local,
-        approve=lambda question: confirm(question, args.yes, sys.stdin.isatty()),
+        approve=approve,
     )
     dry = " (dry run)" if request.dry_run else ""
     if args.json:
@@ -252,6 +263,21 @@ def cmd_failover(args: argparse.Namespace, console: Console) -> int:
     console.print(f"{request.action}{dry} asked of {outcome.region} via {outcome.via}", markup=False)
     console.print_json(json.dumps(outcome.result, default=str))
     return EXIT_OK
+
+
+def _promote_region(args: argparse.Namespace) -> str | None:
+    """`--to REGION` names the region to promote (or detach, or arm). `--region` names where the
+    calls go, as in the aws CLI; alone, it keeps its old meaning (the region to promote) for
+    one release, with a note."""
+    if args.to:
+        return args.to
+    if args.region and not args.arm:
+        print_note(
+            "failover --region REGION as the region to promote is deprecated: use --to REGION "
+            "(--region now says where the calls go, as in the aws CLI)."
+        )
+        return args.region
+    return None
 
 
 def cmd_drill(args: argparse.Namespace, console: Console) -> int:
@@ -356,8 +382,17 @@ def _preflight_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--stack", choices=STACKS, help="only this stack's region")
 
 
+def _discovery_region(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--region",
+        help="where the calls go first (default: AWS_REGION, then the stack files' regions); "
+        "the pair is discovered there from SSM, no pulumi CLI or state needed",
+    )
+
+
 def _status_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="JSON on stdout instead of tables")
+    _discovery_region(parser)
 
 
 def _failover_options(parser: argparse.ArgumentParser) -> None:
@@ -367,16 +402,29 @@ def _failover_options(parser: argparse.ArgumentParser) -> None:
     kind.add_argument(
         "--detach",
         action="store_true",
-        help="RemoveFromGlobalCluster for --region, only once ARC shows the old region fenced",
+        help="RemoveFromGlobalCluster for --to, only once ARC shows the old region fenced",
+    )
+    kind.add_argument(
+        "--arm",
+        action="store_true",
+        help="re-arm automatic failover (after an automatic failover disarmed it), in --region "
+        "or in every region that answers",
     )
     parser.add_argument("--dry-run", action="store_true", help="decide and report, change nothing")
     parser.add_argument(
         "--allow-data-loss", action="store_true", help="unplanned only: promote past the RPO gate"
     )
     parser.add_argument(
-        "--reason", default="manual failover by an operator", help="recorded with the decision"
+        "--reason",
+        help="recorded with the decision (default: 'manual failover by an operator'; required with --arm)",
     )
-    parser.add_argument("--region", help="region to promote (default: the one without the writer)")
+    parser.add_argument(
+        "--to", metavar="REGION", help="region to promote (default: the one without the writer)"
+    )
+    _discovery_region(parser)
+    parser.add_argument(
+        "--operator", help="with --arm: who re-arms (default: your identity from STS GetCallerIdentity)"
+    )
     parser.add_argument("--local", action="store_true", help="run the orchestrator in-process")
     parser.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     parser.add_argument(
@@ -529,10 +577,13 @@ COMMANDS: list[Command] = [
     Command(
         "status",
         "live view: global cluster writer and lag, health checks, control tables",
-        "Asks each region separately through boto3 (a region that does not answer is shown as "
-        "an error, not raised): the global cluster's members and writer, replication lag, Route "
-        "53 health checks and each control table's active region, epoch and last decision.",
-        (f"{PROG} status", f"{PROG} status --json"),
+        "Discovers the pair from the SSM parameters each stack writes in its own region (no "
+        "pulumi CLI, state or passphrase), then asks each region separately through boto3 (a "
+        "region that does not answer is shown as unreachable, not raised): the global cluster's "
+        "members and writer, replication lag, Route 53 health checks, the ARC routing controls "
+        "(both Off or both On is an incident) and each control table's active region, epoch, "
+        "arming, open execution and last decision.",
+        (f"{PROG} status", f"{PROG} status --region us-west-2 --json"),
         _ENGINE_EXITS,
         _status_options,
         cmd_status,
@@ -541,8 +592,15 @@ COMMANDS: list[Command] = [
         "failover",
         "promote the other region through the orchestrator",
         "Asks the orchestrator in the region to promote: --planned for a switchover (no data "
-        "loss), --unplanned for a failover. Asks first unless --dry-run or --yes.",
-        (f"{PROG} failover --planned --dry-run", f"{PROG} failover --unplanned --region us-west-2 --yes"),
+        "loss), --unplanned for a failover; --arm re-arms automatic failover; --detach splits the "
+        "promoted region's cluster off the global cluster. Needs AWS credentials for the "
+        "surviving region only (discovery through SSM). Asks first unless --dry-run or --yes. "
+        "Runbook: docs/RUNBOOK.md.",
+        (
+            f"{PROG} failover --planned --dry-run",
+            f"{PROG} failover --unplanned --to us-west-2 --region us-west-2 --yes",
+            f'{PROG} failover --arm --region us-west-2 --reason "primary healthy again"',
+        ),
         _ENGINE_EXITS,
         _failover_options,
         cmd_failover,

@@ -155,7 +155,7 @@ def test_status_json(monkeypatch, capsys):
         targets,
         clusters=[ClusterView("us-east-1", "available", (Member("us-east-1", "c1", "arn:c1", True),))],
     )
-    monkeypatch.setattr(ops.targets, "load_targets", lambda: targets)
+    monkeypatch.setattr(ops.targets, "load_targets", lambda **_: targets)
     monkeypatch.setattr(ops.status, "collect_status", lambda t: status)
     assert main(["status", "--json"]) == EXIT_OK
     document = _json_out(capsys)
@@ -181,7 +181,7 @@ def test_failover_json(monkeypatch, capsys):
     import ops.targets
     from ops.failover_cmd import FailoverOutcome
 
-    monkeypatch.setattr(ops.targets, "load_targets", lambda: None)
+    monkeypatch.setattr(ops.targets, "load_targets", lambda **_: None)
     monkeypatch.setattr(
         ops.failover_cmd,
         "run_failover",

@@ -34,6 +34,8 @@ from ops.status import ClusterView, read_global_cluster
 from ops.targets import DrTargets
 
 LOCAL_MODULE, LOCAL_FUNCTION = "failover.local", "run_command"
+REJECTED = "invalid_event"
+"""The orchestrator's outcome for an event it does not accept (failover/orchestrator.py)."""
 
 # A promotion can take minutes, and a failover request must not be sent twice by a client
 # retry: the orchestrator is idempotent, but one request is one decision in its log.
@@ -250,7 +252,21 @@ def run_failover(
 def send(
     payload: dict[str, Any], region: str, targets: DrTargets, session: Any, local: bool
 ) -> FailoverOutcome:
-    """One command to the orchestrator of `region`: its Lambda, or in-process with `local`."""
+    """One command to the orchestrator of `region`: its Lambda, or in-process with `local`. A
+    command the orchestrator rejects (an older runtime, a bad field) is an operator error, not
+    an answer to print with exit 0."""
+    outcome = _send(payload, region, targets, session, local)
+    result = outcome.result
+    if isinstance(result, dict) and result.get("outcome") == REJECTED:
+        raise OperatorError(
+            f"the orchestrator in {region} rejected {payload.get('action')}: {result.get('reason', result)}"
+        )
+    return outcome
+
+
+def _send(
+    payload: dict[str, Any], region: str, targets: DrTargets, session: Any, local: bool
+) -> FailoverOutcome:
     if not targets.reachable(region):
         raise OperatorError(
             f"{region} does not answer ({targets.unreachable[region]}): its orchestrator cannot be asked; "

@@ -1,0 +1,176 @@
+"""The failover toolkit with us-east-1 down and AWS credentials only: no pulumi CLI on the PATH,
+no state, no passphrase. From deploy.py's entry point (ops.cli.main): status, an unplanned
+failover to us-west-2, re-arming automatic failover, and, once us-east-1 is back, the
+failback. The orchestrator runs in-process through the seam `--local` uses
+(failover.local.run_command; moto has no Lambda runtime here), configured from its function's
+environment in AWS. See tests/ops/outage_support.py for what answers what."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import boto3
+import pytest
+from moto import mock_aws
+
+import ops.automation
+from failover import local
+from ops.errors import EXIT_FAILED, EXIT_OK
+from tests.ops.outage_support import (
+    DR,
+    PRIMARY,
+    OutageSession,
+    cli,
+    deploy,
+    local_seam,
+    new_world,
+    run_schedule,
+)
+
+
+@pytest.fixture
+def pair(monkeypatch, tmp_path):
+    with mock_aws():
+        world = new_world()
+        health = deploy(world)
+        session = OutageSession(world)
+        monkeypatch.setattr(boto3, "Session", lambda *a, **k: session)
+        seam = local_seam(world, session)
+        monkeypatch.setattr(local, "run_command", seam)
+        # No pulumi anywhere: not on the PATH, and the Automation API's entry points explode.
+        monkeypatch.setenv("PATH", str(tmp_path))
+        for name in ("open_stack", "read_outputs", "require_cli"):
+            monkeypatch.setattr(ops.automation, name, _no_pulumi)
+        for name in [k for k in __import__("os").environ if k.startswith("FAILOVER_")]:
+            monkeypatch.delenv(name)
+        yield world, session, seam, health
+
+
+def _no_pulumi(*args, **kwargs):
+    raise AssertionError("the failover toolkit reached for Pulumi")
+
+
+def _status(*extra: str) -> dict:
+    code, out, err = cli(["status", "--json", *extra])
+    assert code == EXIT_OK, err
+    assert "Traceback" not in err
+    return json.loads(out)
+
+
+def _arming(world, region: str) -> dict | None:
+    item = world.dynamodb[region].get_item(
+        TableName=world.configs[region].control_table,
+        Key={"pk": {"S": "ARMING"}, "sk": {"S": "AUTO"}},
+        ConsistentRead=True,
+    )
+    return item.get("Item")
+
+
+def _runtime_knows_arm() -> bool:
+    from failover import events
+
+    return "arm" in getattr(events, "MANUAL_ACTIONS", ())
+
+
+def test_status_failover_arm_and_failback_with_only_the_survivor_reachable(pair, monkeypatch):
+    world, session, seam, health = pair
+    assert shutil.which("pulumi") is None
+    for region in (PRIMARY, DR):  # both orchestrators have run once: steady state
+        run_schedule(seam, region, world)
+    world.put_lag(DR, 1.0, age=5)
+
+    # --- us-east-1 goes down ---------------------------------------------------------------
+    session.fail(PRIMARY)
+    session.asked.clear()
+    monkeypatch.setenv("AWS_REGION", DR)  # the aws CLI's convention says where to look
+    before = _status()
+    assert before["unreachable"].keys() == {PRIMARY}
+    assert "EndpointConnectionError" in before["unreachable"][PRIMARY] or "connect" in (
+        before["unreachable"][PRIMARY].lower()
+    )
+    assert before["primaryRegion"] == PRIMARY and before["drRegion"] == DR
+    assert before["writerRegion"] == PRIMARY  # as us-west-2's RDS endpoint reports it
+    assert before["routingControls"]["states"] == {PRIMARY: "On", DR: "Off"}
+    assert [c["region"] for c in before["control"]] == [DR]
+    assert before["incidents"] == []
+    # Nothing but discovery was asked of the dead region (its SSM), and the health checks'
+    # control plane (Route 53 answers in us-east-1): it shows as an error, not a traceback.
+    asked_east = {service for service, region in session.asked if region == PRIMARY}
+    assert asked_east <= {"ssm", "route53"}, asked_east
+    assert [(h["region"], h["state"]) for h in before["health"]] == [(DR, "unknown")]
+
+    # --- unplanned failover to us-west-2, from us-west-2 -------------------------------------
+    code, out, err = cli(
+        [
+            "failover",
+            "--unplanned",
+            "--to",
+            DR,
+            "--region",
+            DR,
+            "--local",
+            "--yes",
+            "--json",
+            "--reason",
+            "us-east-1 down",
+        ]
+    )
+    assert code == EXIT_OK, err
+    answer = json.loads(out)
+    assert answer["region"] == DR and answer["via"] == "local:failover.local.run_command"
+    assert answer["request"] == {
+        "action": "failover",
+        "dry_run": False,
+        "allow_data_loss": False,
+        "reason": "us-east-1 down",
+    }
+    assert answer["result"]["outcome"] == "executing", answer["result"]
+    run_schedule(seam, DR, world)  # the deployed orchestrator's schedule finishes the execution
+    assert world.g.writer == DR and world.g.accepted == [("failover_global_cluster", DR)]
+    after = _status()
+    assert after["writerRegion"] == DR
+    assert after["routingControls"]["states"] == {PRIMARY: "Off", DR: "On"}
+    assert after["incidents"] == [] and after["unreachable"].keys() == {PRIMARY}
+    assert not any(s == "failover" for s, r in session.asked if r == PRIMARY)
+
+    # --- re-arm automatic failover in us-west-2 ----------------------------------------------
+    code, out, err = cli(["failover", "--arm", "--region", DR, "--local", "--yes", "--reason", "drill over"])
+    assert "Traceback" not in err
+    if _runtime_knows_arm():
+        assert code == EXIT_OK, err
+        item = _arming(world, DR)
+        assert item["armed"] == {"BOOL": True}
+        assert item["by"]["S"] == "arn:aws:sts::123456789012:user/moto"  # STS, asked in us-west-2
+        assert item["reason"]["S"] == "drill over"
+    else:
+        # A runtime without the command refuses it: one line, exit 1, never "ok".
+        assert code == EXIT_FAILED and "rejected arm" in err, err
+    assert ("sts", DR) in session.asked and ("sts", PRIMARY) not in session.asked
+
+    # --- us-east-1 is back: fail back with a planned switchover ------------------------------
+    session.recover(PRIMARY)
+    run_schedule(seam, PRIMARY, world)  # the old primary's orchestrator follows the authority
+    world.put_lag(PRIMARY, 1.0, age=5)
+    code, out, err = cli(
+        ["failover", "--planned", "--to", PRIMARY, "--local", "--yes", "--json", "--reason", "failback"]
+    )
+    assert code == EXIT_OK, err
+    assert json.loads(out)["result"]["outcome"] == "executing"
+    run_schedule(seam, PRIMARY, world)
+    assert world.g.writer == PRIMARY
+    assert [op for op, _ in world.g.accepted] == ["failover_global_cluster", "switchover_global_cluster"]
+    back = _status()
+    assert back["unreachable"] == {} and back["writerRegion"] == PRIMARY
+    assert back["routingControls"]["states"] == {PRIMARY: "On", DR: "Off"}
+    assert {c["region"] for c in back["control"]} == {PRIMARY, DR}
+
+
+def test_a_pair_with_no_region_answering_is_one_line(pair, monkeypatch):
+    world, session, _, _ = pair
+    session.fail(PRIMARY)
+    session.fail(DR)
+    code, out, err = cli(["status", "--region", DR])
+    assert code == EXIT_FAILED and out == ""
+    assert "no region of the pair answered" in err and f"{DR}: unreachable" in err
+    assert "Traceback" not in err

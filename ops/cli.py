@@ -175,10 +175,19 @@ def cmd_stack(args: argparse.Namespace, console: Console) -> int:
         make_console(stderr=True) if json_out else console,
         yes=getattr(args, "yes", False),
         preflight=None if skip else preflight_gate(console),
+        # After up of the primary, the routing controls' first state (ops/initial_authority.py).
+        **({"after_up": _initial_authority} if args.command == "up" else {}),
     )
     if json_out:
         console.file.write(json_document("outputs", {"stacks": result.outputs}) + "\n")
     return EXIT_OK
+
+
+def _initial_authority(stack: str, outputs: dict):
+    """After up of the primary: the routing controls' first state (ops/initial_authority.py)."""
+    from ops.initial_authority import ensure_initial_authority
+
+    return ensure_initial_authority(stack, outputs)
 
 
 def cmd_preflight(args: argparse.Namespace, console: Console) -> int:

@@ -105,6 +105,21 @@ def _operate(stack: Any, name: str, command: str, console: Console, primary_ref:
     return change_summary(result.summary.resource_changes, planned=False)
 
 
+def _after_up(
+    after_up: Callable[[str, Mapping[str, Any]], Any], stack: Any, name: str, console: Console
+) -> None:
+    try:
+        outputs = plain_outputs(stack.outputs())
+    except Exception as error:  # noqa: BLE001 every failure becomes one sentence
+        raise explain_failure(name, "outputs", error) from None
+    done = after_up(name, outputs)
+    if done is None:
+        return
+    console.print(f"stack {name}: {escape(done.message)}", highlight=False)
+    if not done.ok:
+        raise OperatorError(f"stack {name} was updated, but: {done.message}")
+
+
 def run_stack_command(
     command: str,
     target: str | None,
@@ -118,13 +133,17 @@ def run_stack_command(
     which: Callable[[str], str | None] | None = None,
     config_of: Callable[[str], Mapping[str, Any]] = effective_config,
     preflight: Callable[[list[str]], None] | None = None,
+    after_up: Callable[[str, Mapping[str, Any]], Any] | None = None,
 ) -> StackCommandResult:
     """Run `command` on the target stack, or on both in dependency order. Raises OperatorError
     with one clear sentence on any failure; stops at the first stack that fails.
 
     preview and up first refuse a zone a real deploy cannot use (ops/deploy_guard.py); up
     then runs `preflight` (the account and both regions, ops/preflight.py) unless it is None
-    (`--skip-preflight`). Both happen before the engine is reached."""
+    (`--skip-preflight`). Both happen before the engine is reached. After each successful up,
+    `after_up(stack, outputs)` runs (the CLI passes ops/initial_authority.py's step, which sets
+    the routing controls' first state after the primary's); its result is printed, and one
+    that is not ok stops here with its message."""
     stacks = stacks_for(command, target)
     require_cli(which)
     if command in ("preview", "up"):
@@ -179,6 +198,8 @@ def run_stack_command(
         summary = _operate(stack, name, command, console, primary_ref)
         result.summaries[name] = summary
         console.print(f"[bold]stack {name}[/] ({_region(name)}): {summary}")
+        if command == "up" and after_up is not None:
+            _after_up(after_up, stack, name, console)
 
     if result.summaries:
         table = Table(title=f"{command}: changes per stack", title_justify="left")

@@ -174,3 +174,71 @@ def test_a_pair_with_no_region_answering_is_one_line(pair, monkeypatch):
     assert code == EXIT_FAILED and out == ""
     assert "no region of the pair answered" in err and f"{DR}: unreachable" in err
     assert "Traceback" not in err
+
+
+# --- the authority's state in status ---------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("primary", "dr", "incident"),
+    [
+        ("Off", "Off", "INCIDENT: both routing controls are Off"),
+        ("On", "On", "INCIDENT: both routing controls are On"),
+        ("On", "Off", None),
+        ("Off", "On", None),
+    ],
+)
+def test_status_flags_both_off_and_both_on_as_an_incident(pair, primary, dr, incident):
+    from tests.failover.fakes import CONTROLS
+
+    world = pair[0]
+    world.arc.state = {CONTROLS[PRIMARY]: primary, CONTROLS[DR]: dr}
+    document = _status("--region", DR)
+    assert document["routingControls"]["states"] == {PRIMARY: primary, DR: dr}
+    if incident is None:
+        assert document["incidents"] == []
+    else:
+        assert len(document["incidents"]) == 1 and document["incidents"][0].startswith(incident)
+        code, out, _ = cli(["status", "--region", DR])
+        assert code == EXIT_OK and incident in " ".join(out.split())
+
+
+# --- discovery ---------------------------------------------------------------------------------------
+def test_discovery_starts_where_told_then_asks_the_peer(pair, monkeypatch):
+    _, session, _, _ = pair
+    monkeypatch.setenv("AWS_REGION", PRIMARY)
+    _status("--region", DR)
+    ssm = [region for service, region in session.asked if service == "ssm"]
+    assert ssm == [DR, PRIMARY]  # --region first, then the peer it names; AWS_REGION is not asked
+    session.asked.clear()
+    _status()
+    assert [region for service, region in session.asked if service == "ssm"] == [PRIMARY, DR]
+
+
+def test_discovery_falls_back_to_the_stack_files_regions(pair, monkeypatch):
+    from ops.discovery import candidate_regions
+
+    assert candidate_regions(None, {}, lambda: [PRIMARY, DR]) == [PRIMARY, DR]
+    assert candidate_regions(None, {"AWS_DEFAULT_REGION": "eu-west-1"}, lambda: [PRIMARY, DR]) == [
+        "eu-west-1",
+        PRIMARY,
+        DR,
+    ]
+    assert candidate_regions(DR, {"AWS_REGION": PRIMARY}, lambda: [PRIMARY]) == [DR]
+    # A region without the pair's parameters is passed over, not taken for the pair.
+    _, session, _, _ = pair
+    monkeypatch.delenv("AWS_REGION", raising=False)
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-west-1")
+    document = _status()
+    assert (document["primaryRegion"], document["drRegion"]) == (PRIMARY, DR)
+    assert [region for service, region in session.asked if service == "ssm"][:2] == ["eu-west-1", PRIMARY]
+
+
+def test_a_region_whose_parameters_name_another_region_is_refused(pair):
+    from components.failover.discovery import PARAMETERS, parameter_name
+    from ops.discovery import read_region
+
+    _, session, _, _ = pair
+    boto3.client("ssm", region_name=DR).put_parameter(
+        Name=parameter_name(PARAMETERS["homeRegion"]), Value=PRIMARY, Type="String", Overwrite=True
+    )
+    found = read_region(session, DR)
+    assert not found.reachable and "says us-east-1" in str(found.error)

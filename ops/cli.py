@@ -224,7 +224,9 @@ def cmd_failover(args: argparse.Namespace, console: Console) -> int:
     approve = lambda question: confirm(question, args.yes, sys.stdin.isatty())  # noqa: E731
     if args.arm:
         if not args.reason:
-            raise OperatorError("--arm needs --reason: why it is safe to fail over automatically again.")
+            raise OperatorError(
+                "--arm needs --reason: why it is safe to fail over automatically again.", EXIT_USAGE
+            )
         outcomes = run_arm(
             targets.load_targets(region=args.region),
             args.reason,
@@ -239,7 +241,9 @@ def cmd_failover(args: argparse.Namespace, console: Console) -> int:
         return EXIT_OK
     if args.detach:
         if not to:
-            raise OperatorError("--detach needs --to: the region whose cluster leaves the global cluster.")
+            raise OperatorError(
+                "--detach needs --to: the region whose cluster leaves the global cluster.", EXIT_USAGE
+            )
         outcome = run_detach(to, targets.load_targets(region=args.region or to), approve=approve)
         console.print(f"detach of {outcome.region} via {outcome.via}")
         console.print_json(json.dumps(outcome.result, default=str))

@@ -77,10 +77,13 @@ class OutageSession:
         self.down: set[str] = set()
         self.asked: list[tuple[str, str]] = []
         """(service, region) of every client made: who was asked where."""
+        self.configs: list[tuple[str, str, Any]] = []
+        """(service, region, botocore Config) of every client made."""
 
     def client(self, service: str, region_name: str | None = None, **kwargs) -> Any:
         region = str(region_name)
         self.asked.append((service, region))
+        self.configs.append((service, region, kwargs.get("config")))
         if service == "route53-recovery-cluster":
             return self.world.arc.factory(kwargs["endpoint_url"], region)
         doubles = {"rds": self.world.rds, "autoscaling": self.world.asg, "elbv2": self.world.elb}

@@ -16,7 +16,7 @@ from moto import mock_aws
 
 import ops.automation
 from failover import local
-from ops.errors import EXIT_FAILED, EXIT_OK
+from ops.errors import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 from tests.ops.outage_support import (
     DR,
     PRIMARY,
@@ -83,6 +83,7 @@ def test_status_failover_arm_and_failback_with_only_the_survivor_reachable(pair,
     # --- us-east-1 goes down ---------------------------------------------------------------
     session.fail(PRIMARY)
     session.asked.clear()
+    session.configs.clear()
     monkeypatch.setenv("AWS_REGION", DR)  # the aws CLI's convention says where to look
     before = _status()
     assert before["unreachable"].keys() == {PRIMARY}
@@ -99,6 +100,11 @@ def test_status_failover_arm_and_failback_with_only_the_survivor_reachable(pair,
     asked_east = {service for service, region in session.asked if region == PRIMARY}
     assert asked_east <= {"ssm", "route53"}, asked_east
     assert [(h["region"], h["state"]) for h in before["health"]] == [(DR, "unknown")]
+    # The dead region costs seconds: short connect timeouts, at most two attempts per call.
+    dead = [(service, config) for service, region, config in session.configs if region == PRIMARY]
+    assert dead and all(
+        c is not None and c.connect_timeout <= 3 and c.retries["total_max_attempts"] <= 2 for _, c in dead
+    ), [(s, c and (c.connect_timeout, c.retries)) for s, c in dead]
 
     # --- unplanned failover to us-west-2, from us-west-2 -------------------------------------
     code, out, err = cli(
@@ -242,3 +248,52 @@ def test_a_region_whose_parameters_name_another_region_is_refused(pair):
     )
     found = read_region(session, DR)
     assert not found.reachable and "says us-east-1" in str(found.error)
+
+
+# --- arm, --to and --region ------------------------------------------------------------------------
+def test_arm_sends_the_runtime_command_with_the_caller_as_operator(pair, monkeypatch):
+    import ops.failover_cmd
+    from ops.failover_cmd import FailoverOutcome
+
+    _, session, _, _ = pair
+    sent = []
+    monkeypatch.setattr(
+        ops.failover_cmd,
+        "_send",
+        lambda payload, region, targets, session, local: (
+            sent.append((region, payload)) or FailoverOutcome(region, "test", payload, {"outcome": "armed"})
+        ),
+    )
+    code, _, err = cli(["failover", "--arm", "--region", DR, "--yes", "--reason", "cause fixed"])
+    assert code == EXIT_OK, err
+    operator = "arn:aws:sts::123456789012:user/moto"  # GetCallerIdentity, asked in us-west-2
+    assert sent == [(DR, {"action": "arm", "reason": "cause fixed", "operator": operator})]
+    sent.clear()
+    code, _, err = cli(["failover", "--arm", "--yes", "--reason", "both", "--operator", "alice"])
+    assert code == EXIT_OK, err
+    assert sent == [(r, {"action": "arm", "reason": "both", "operator": "alice"}) for r in (PRIMARY, DR)]
+    sent.clear()
+    session.fail(PRIMARY)  # a region that does not answer is not armed (status shows it)
+    code, _, err = cli(["failover", "--arm", "--yes", "--reason", "west only", "--operator", "alice"])
+    assert code == EXIT_OK and [region for region, _ in sent] == [DR]
+
+
+def test_arm_needs_a_reason(pair):
+    code, _, err = cli(["failover", "--arm", "--region", DR, "--yes"])
+    assert code == EXIT_USAGE and "--arm needs --reason" in err
+
+
+def test_region_alone_still_names_the_region_to_promote_with_a_note(pair, monkeypatch):
+    import ops.failover_cmd
+    from ops.failover_cmd import FailoverOutcome
+
+    asked = []
+    monkeypatch.setattr(
+        ops.failover_cmd,
+        "run_failover",
+        lambda request, targets, **_: asked.append(request) or FailoverOutcome(DR, "test", {}, {}),
+    )
+    code, _, err = cli(["failover", "--planned", "--dry-run", "--region", DR])
+    assert asked[0].region == DR and "deprecated: use --to REGION" in err
+    code, _, err = cli(["failover", "--planned", "--dry-run", "--to", PRIMARY, "--region", DR])
+    assert asked[1].region == PRIMARY and "deprecated" not in err

@@ -107,6 +107,7 @@ def test_status_failover_arm_and_failback_with_only_the_survivor_reachable(pair,
     ), [(s, c and (c.connect_timeout, c.retries)) for s, c in dead]
 
     # --- unplanned failover to us-west-2, from us-west-2 -------------------------------------
+    session.asked.clear()
     code, out, err = cli(
         [
             "failover",
@@ -132,13 +133,18 @@ def test_status_failover_arm_and_failback_with_only_the_survivor_reachable(pair,
         "reason": "us-east-1 down",
     }
     assert answer["result"]["outcome"] == "executing", answer["result"]
+    # Of the dead region, only its discovery (SSM) was tried; the ARC cluster's us-east-1
+    # endpoint is one of five the orchestrator rotates through.
+    assert {service for service, region in session.asked if region == PRIMARY} <= {
+        "ssm",
+        "route53-recovery-cluster",
+    }
     run_schedule(seam, DR, world)  # the deployed orchestrator's schedule finishes the execution
     assert world.g.writer == DR and world.g.accepted == [("failover_global_cluster", DR)]
     after = _status()
     assert after["writerRegion"] == DR
     assert after["routingControls"]["states"] == {PRIMARY: "Off", DR: "On"}
     assert after["incidents"] == [] and after["unreachable"].keys() == {PRIMARY}
-    assert not any(s == "failover" for s, r in session.asked if r == PRIMARY)
 
     # --- re-arm automatic failover in us-west-2 ----------------------------------------------
     code, out, err = cli(["failover", "--arm", "--region", DR, "--local", "--yes", "--reason", "drill over"])
@@ -297,3 +303,29 @@ def test_region_alone_still_names_the_region_to_promote_with_a_note(pair, monkey
     assert asked[0].region == DR and "deprecated: use --to REGION" in err
     code, _, err = cli(["failover", "--planned", "--dry-run", "--to", PRIMARY, "--region", DR])
     assert asked[1].region == PRIMARY and "deprecated" not in err
+
+
+def test_status_shows_automatic_failover_disarmed(pair):
+    """The ARMING/AUTO item as the runtime writes it after an automatic failover."""
+    world, _, seam, _ = pair
+    for region in (PRIMARY, DR):
+        run_schedule(seam, region, world)
+    world.dynamodb[DR].put_item(
+        TableName=world.configs[DR].control_table,
+        Item={
+            "pk": {"S": "ARMING"},
+            "sk": {"S": "AUTO"},
+            "armed": {"BOOL": False},
+            "by": {"S": "orchestrator"},
+            "reason": {"S": "automatic failover to us-west-2"},
+            "at": {"N": "1"},
+            "epoch": {"N": "1"},
+        },
+    )
+    document = _status("--region", DR)
+    control = {c["region"]: c["state"] for c in document["control"]}
+    assert control[DR]["armed"] is False and control[DR]["arming"]["by"] == "orchestrator"
+    assert control[PRIMARY]["armed"] is True  # no item = armed
+    assert f"automatic failover is DISARMED in {DR}: re-arm once safe" in document["warnings"]
+    code, out, _ = cli(["status", "--region", DR])
+    assert code == EXIT_OK and "DISARMED" in out

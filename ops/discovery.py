@@ -196,16 +196,3 @@ def discover(
     primary, dr = (home, peer) if role == "primary" else (peer, home)
     # Keep the order asked, but never drop a region.
     return Discovery(primary_region=primary, dr_region=dr, regions=asked)
-
-
-def load_discovered_targets(
-    session: Any = None, region: str | None = None, environ: Mapping[str, str] | None = None
-):
-    """DrTargets from SSM discovery: what `status` and `failover` act on (ops/targets.py)."""
-    from ops.targets import targets_from_discovery
-
-    if session is None:
-        import boto3
-
-        session = boto3.Session()
-    return targets_from_discovery(discover(session, candidate_regions(region, environ)))

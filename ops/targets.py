@@ -161,9 +161,13 @@ def load_targets(region: str | None = None, session: Any = None) -> DrTargets:
     """The pair as AWS describes it (ops/discovery.py: SSM parameters in the regions that
     answer, starting at `region`): no pulumi CLI, no state backend, no passphrase. A region
     that does not answer is in `unreachable`; only none answering is an OperatorError."""
-    from ops.discovery import load_discovered_targets
+    from ops.discovery import candidate_regions, discover
 
-    return load_discovered_targets(session, region)
+    if session is None:
+        import boto3
+
+        session = boto3.Session()
+    return targets_from_discovery(discover(session, candidate_regions(region)))
 
 
 def targets_from_discovery(found: Any) -> DrTargets:

@@ -15,6 +15,8 @@ import re
 import unicodedata
 from collections.abc import Callable
 
+from components.aws_catalog import ec2_instance_types
+
 Rule = Callable[[str], str | None]
 
 
@@ -40,6 +42,7 @@ def max_length(limit: int, source: str) -> Rule:
             return f"is {len(value)} characters; {source} allows at most {limit}"
         return None
 
+    rule.label = f"at most {limit} characters"  # type: ignore[attr-defined]
     return rule
 
 
@@ -53,6 +56,7 @@ def ascii_visible(what: str) -> Rule:
                 return f"must be {what} in printable ASCII without spaces; {where} is not"
         return None
 
+    rule.label = "printable ASCII, no spaces"  # type: ignore[attr-defined]
     return rule
 
 
@@ -60,6 +64,7 @@ def starts_with(prefix: str, what: str) -> Rule:
     def rule(value: str) -> str | None:
         return None if value.startswith(prefix) else f"must be {what} starting with {prefix}"
 
+    rule.label = f"starts with {prefix}"  # type: ignore[attr-defined]
     return rule
 
 
@@ -199,8 +204,6 @@ def db_instance_class(value: str) -> str | None:
     against it). Whether the class is offered for a global database in each region is asked
     of the RDS API by preflight (DescribeOrderableDBInstanceOptions).
     https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/Concepts.DBInstanceClass.html"""
-    from components.settings import ec2_instance_types
-
     found = re.fullmatch(r"db\.([a-z][a-z0-9-]*)\.([a-z0-9]+)", value)
     if not found:
         return "must be db.<family>.<size>, such as db.r6g.large"
@@ -214,6 +217,14 @@ def db_instance_class(value: str) -> str | None:
             "them); whether the class is offered in each region is checked by preflight"
         )
     return None
+
+
+tag_value.label = "AWS tag value: letters, digits, spaces, _ . : / = + - @; 1 to 256"  # type: ignore[attr-defined]
+dns_label.label = "one DNS label: a-z 0-9 -, at most 63"  # type: ignore[attr-defined]
+dns_name.label = "DNS name: lower-case labels, no trailing dot, at most 253"  # type: ignore[attr-defined]
+aws_cron.label = "AWS cron, 6 fields, ? in day-of-month or day-of-week"  # type: ignore[attr-defined]
+email.label = "an e-mail address or empty"  # type: ignore[attr-defined]
+db_instance_class.label = "db.r*/db.x* class of an EC2 size (offering: preflight)"  # type: ignore[attr-defined]
 
 
 STRING_RULES: dict[str, tuple[Rule, ...]] = {

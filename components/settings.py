@@ -26,6 +26,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from components.aws_catalog import botocore_data as _botocore_data
+from components.aws_catalog import ec2_instance_types
 from components.setting_rules import string_problem
 from components.yaml_reader import YamlFileError, read_yaml
 
@@ -406,17 +408,6 @@ def _full(key: str) -> str:
     return key if ":" in key else f"{PROJECT}:{key}"
 
 
-def _botocore_data() -> Path:
-    """botocore's data folder, found without importing botocore (which alone costs more than
-    the rest of `deploy.py validate`)."""
-    import importlib.util
-
-    spec = importlib.util.find_spec("botocore")
-    if spec is None or not spec.submodule_search_locations:
-        raise RuntimeError("botocore is not installed: run `make` first")
-    return Path(next(iter(spec.submodule_search_locations))) / "data"
-
-
 @functools.cache
 def region_partitions() -> dict[str, str]:
     """region -> partition (aws, aws-cn, aws-us-gov, ...), from the endpoint data botocore
@@ -427,24 +418,6 @@ def region_partitions() -> dict[str, str]:
         for partition in endpoints["partitions"]
         for region in partition.get("regions", {})
     }
-
-
-@functools.cache
-def ec2_instance_types() -> frozenset[str]:
-    """Every EC2 instance type botocore's EC2 service model knows (shape InstanceType), read
-    offline from the newest API version it ships. A type newer than the installed botocore
-    is refused until botocore is upgraded: the safe side of not knowing."""
-    import gzip
-
-    newest = sorted((_botocore_data() / "ec2").iterdir())[-1]
-    plain, packed = newest / "service-2.json", newest / "service-2.json.gz"
-    text = plain.read_text() if plain.exists() else gzip.decompress(packed.read_bytes()).decode()
-    # Decode only the InstanceType shape, not the whole (large) model.
-    found = re.search(r'"InstanceType":\s*(?=\{\s*"type"\s*:\s*"string",\s*"enum")', text)
-    if found is None:
-        raise RuntimeError(f"botocore's EC2 model in {newest} has no InstanceType enum")
-    shape, _ = json.JSONDecoder().raw_decode(text, found.end())
-    return frozenset(shape["enum"])
 
 
 def _region(read: _Reader, key: str) -> str:

@@ -55,6 +55,7 @@ DDP = (
     'must be ["*"]: every provider is explicit, and a forgotten provider= must fail rather than deploy '
     "where the environment points"
 )
+OK_LINE = "ok: Pulumi.primary.yaml (us-east-1) and Pulumi.dr.yaml (us-west-2) describe one hot-standby pair"
 OWNER_DEFAULT = yaml_line(Y, "default:", after="  owner:")
 PROVIDERS_LINE = line_of(P, "pulumi:disable-default-providers")
 
@@ -91,8 +92,9 @@ CASES = [
      "less than failoverEvaluationIntervalSeconds (10)"),
     ("default-providers-removed", {P: swap('  pulumi:disable-default-providers: ["*"]\n', "")}, ["validate"],
      EXIT_FAILED, f"error: Pulumi.primary.yaml: pulumi:disable-default-providers (not set): {DDP}"),
-    ("default-providers-empty", {P: swap('disable-default-providers: ["*"]', "disable-default-providers: []")},
-     ["validate"], EXIT_FAILED,
+    ("default-providers-empty",
+     {P: swap('disable-default-providers: ["*"]', "disable-default-providers: []")}, ["validate"],
+     EXIT_FAILED,
      f"error: Pulumi.primary.yaml line {PROVIDERS_LINE}: pulumi:disable-default-providers = []: {DDP}"),
     ("esc-environment", {D: add("environment:\n  - trading-prod")}, ["validate"], EXIT_OK,
      "note: Pulumi.dr.yaml: environment: imports Pulumi ESC trading-prod; values it sets are not visible "
@@ -127,23 +129,24 @@ CASES = [
      f"error: Pulumi.dr.yaml: trading-dr:tier = hot-standby: differs from Pulumi.primary.yaml line "
      f"{line_of(P, 'tier:')} (pilot-light): a shared key must be the same in both stack files"),
     ("maintenance-capitalised", {P: add("  trading-dr:maintenanceWindow: Sun:04:30-Sun:05:30")}, ["validate"],
-     EXIT_OK, "ok: Pulumi.primary.yaml (us-east-1) and Pulumi.dr.yaml (us-west-2) describe one hot-standby pair"),
+     EXIT_OK, OK_LINE),
     ("owner-angle-bracket", {P: add('  trading-dr:owner: "team<ops>"')}, ["validate"], EXIT_FAILED,
      f'error: Pulumi.primary.yaml: trading-dr:owner = "team<ops>": {TAG}; \'<\' (U+003C) at position 5 is '
      "not allowed"),
-    ("zone-trailing-dot", {P: add("  trading-dr:zoneName: trading.acme-corp.net.")}, ["validate"], EXIT_FAILED,
+    ("zone-trailing-dot", {P: add("  trading-dr:zoneName: trading.acme-corp.net.")}, ["validate"],
+     EXIT_FAILED,
      "error: Pulumi.primary.yaml: trading-dr:zoneName = trading.acme-corp.net.: must not end with a dot: "
      "write trading.acme-corp.net"),
     ("latin-1-byte", {P: latin1("  trading-dr:owner: équipe")}, ["validate"], EXIT_FAILED,
      f"error: Pulumi.primary.yaml line {end_of(P)}: is not UTF-8 text: byte 0xe9 at column 21 (save the file "
      "as UTF-8)"),
     ("merge-key", {P: add("  <<: {trading-dr:tier: hot-standby}")}, ["validate"], EXIT_FAILED,
-     f"error: Pulumi.primary.yaml line {end_of(P)}: << (a YAML merge key) is not supported: write each key out"),
+     f"error: Pulumi.primary.yaml line {end_of(P)}: << (a YAML merge key) is not supported: write each key "
+     "out"),
     ("bad-project-default", {Y: key_block("owner", "default", '"team<ops>"')}, ["validate"], EXIT_FAILED,
      f"error: Pulumi.yaml line {OWNER_DEFAULT}: trading-dr:owner = team<ops> (default, used by "
      f"Pulumi.primary.yaml): {TAG}; '<' (U+003C) at position 5 is not allowed"),
-    ("no-engine-version-note", {}, ["validate"], EXIT_OK,
-     "ok: Pulumi.primary.yaml (us-east-1) and Pulumi.dr.yaml (us-west-2) describe one hot-standby pair"),
+    ("no-engine-version-note", {}, ["validate"], EXIT_OK, OK_LINE),
     # --- exit codes: usage errors found across options are 2, before any work ----------
     ("detach-without-region", {}, ["failover", "--detach"], EXIT_USAGE,
      "error: deploy.py failover: --detach needs --to REGION: the promoted region, whose cluster leaves the "

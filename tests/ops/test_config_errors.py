@@ -1,5 +1,5 @@
-"""Every user mistake of the configuration's first review, through the CLI as an operator meets it: input -> exit
-code -> the exact one-line message on stderr, and never a traceback.
+"""Every user mistake of the configuration's first review, through the CLI as an operator
+meets it: input -> exit code -> the exact one-line message on stderr, and never a traceback.
 
 The project's three YAML files are copied to a temporary folder, one is edited, and
 `deploy.py validate` runs in-process (ops.cli.main), so the table stays fast. A subprocess

@@ -67,21 +67,25 @@ def read_passphrase(env: Mapping[str, str]) -> str:
     if "PULUMI_CONFIG_PASSPHRASE" in env:
         if not env["PULUMI_CONFIG_PASSPHRASE"]:
             raise OperatorError(
-                "PULUMI_CONFIG_PASSPHRASE is set but empty: the stacks' secrets need a passphrase."
+                "PULUMI_CONFIG_PASSPHRASE is set but empty: the stacks' secrets need a passphrase.",
+                EXIT_UNAVAILABLE,
             )
         return env["PULUMI_CONFIG_PASSPHRASE"]
     path = env.get("PULUMI_CONFIG_PASSPHRASE_FILE")
     if not path:
-        raise OperatorError(NO_PASSPHRASE)
+        raise OperatorError(NO_PASSPHRASE, EXIT_UNAVAILABLE)
     try:
         # A trailing newline is an editor's, not part of the passphrase.
         passphrase = Path(path).expanduser().read_text().rstrip("\r\n")
     except OSError as error:
         raise OperatorError(
-            f"PULUMI_CONFIG_PASSPHRASE_FILE={path} cannot be read: {error.strerror or error}."
+            f"PULUMI_CONFIG_PASSPHRASE_FILE={path} cannot be read: {error.strerror or error}.",
+            EXIT_UNAVAILABLE,
         ) from None
     if not passphrase:
-        raise OperatorError(f"PULUMI_CONFIG_PASSPHRASE_FILE={path} is empty: put the passphrase in it.")
+        raise OperatorError(
+            f"PULUMI_CONFIG_PASSPHRASE_FILE={path} is empty: put the passphrase in it.", EXIT_UNAVAILABLE
+        )
     return passphrase
 
 

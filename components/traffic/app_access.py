@@ -32,7 +32,7 @@ import pulumi_aws as aws
 PARAMETER_PREFIX = "/trading-dr/app"
 APP_DB_USER = "trading_app"
 """The IAM-authenticated database user the application connects as (created in the database
-with the engine's IAM plugin; README, "The application")."""
+with the engine's IAM plugin; docs/CONFIGURATION.md, "The application")."""
 
 TABLE_ACTIONS = (
     "dynamodb:BatchGetItem",

@@ -4,7 +4,7 @@ openssl, python3's standard library, systemd), so the ALB, Route 53 and the orch
 a healthy region from the first deploy. Operators replace it with their application through
 `appAmiId` and `appUserData` (components/settings.py).
 
-Health contract (README, "The application"): GET healthCheckPath answers 200 only when the
+Health contract (docs/CONFIGURATION.md, "The application"): GET healthCheckPath answers 200 only when the
 instance reaches its region's data tier, i.e. a TCP connection succeeds within a second to
 the Aurora reader endpoint on the DB port and to the regional DynamoDB endpoint on 443 (the
 VPC gateway endpoint); otherwise 503. The result is cached for a few seconds, so the many

@@ -299,3 +299,29 @@ def test_region_alone_still_names_the_region_to_promote_with_a_note(pair, monkey
     )
     code, _, err = cli(["failover", "--planned", "--dry-run", "--region", DR])
     assert code == EXIT_OK and asked[0].region == DR and "deprecated" in err
+
+
+def test_status_shows_automatic_failover_disarmed(pair):
+    """The ARMING/AUTO item as the runtime writes it after an automatic failover."""
+    world, _, seam, _ = pair
+    for region in (PRIMARY, DR):
+        run_schedule(seam, region, world)
+    world.dynamodb[DR].put_item(
+        TableName=world.configs[DR].control_table,
+        Item={
+            "pk": {"S": "ARMING"},
+            "sk": {"S": "AUTO"},
+            "armed": {"BOOL": False},
+            "by": {"S": "orchestrator"},
+            "reason": {"S": "automatic failover to us-west-2"},
+            "at": {"N": "1"},
+            "epoch": {"N": "1"},
+        },
+    )
+    document = _status("--region", DR)
+    control = {c["region"]: c["state"] for c in document["control"]}
+    assert control[DR]["armed"] is False and control[DR]["arming"]["by"] == "orchestrator"
+    assert control[PRIMARY]["armed"] is True  # no item = armed
+    assert f"automatic failover is DISARMED in {DR}: re-arm once safe" in document["warnings"]
+    code, out, _ = cli(["status", "--region", DR])
+    assert code == EXIT_OK and "DISARMED" in out

@@ -40,7 +40,7 @@ def pair(monkeypatch, tmp_path):
         monkeypatch.setattr(local, "run_command", seam)
         # No pulumi anywhere: not on the PATH, and the Automation API's entry points explode.
         monkeypatch.setenv("PATH", str(tmp_path))
-        for name in ("open_stack", "read_outputs", "require_cli"):
+        for name in ("open_stack", "require_cli", "workspace_env"):
             monkeypatch.setattr(ops.automation, name, _no_pulumi)
         for name in [k for k in __import__("os").environ if k.startswith("FAILOVER_")]:
             monkeypatch.delenv(name)

@@ -243,10 +243,14 @@ def read_lag(session: Any, member: Member, now: dt.datetime) -> Lag:
     return lag if lag is not None else Lag(member.region, member.cluster_id, None, error=error)
 
 
+ROUTE53_API_REGION = "us-east-1"
+"""Route 53's control plane (GetHealthCheckStatus) answers in us-east-1 only
+(https://docs.aws.amazon.com/general/latest/gr/r53.html)."""
+
+
 def read_health(session: Any, region: str, health_check_id: str) -> Health:
     def call() -> Health:
-        # Route 53 is global; its API answers in us-east-1.
-        route53 = client(session, "route53", "us-east-1")
+        route53 = client(session, "route53", ROUTE53_API_REGION)
         observations = route53.get_health_check_status(HealthCheckId=health_check_id)[
             "HealthCheckObservations"
         ]
@@ -322,7 +326,11 @@ def collect_status(
                     for m in answered.members
                     if not m.is_writer and targets.reachable(m.region)
                 ]
-        status.health = [read_health(session, r, hc) for r, hc in targets.health_checks.items()]
+        if targets.reachable(ROUTE53_API_REGION):
+            status.health = [read_health(session, r, hc) for r, hc in targets.health_checks.items()]
+        else:  # its API lives in the region that does not answer: not asked again
+            error = f"not asked: Route 53's API is in {ROUTE53_API_REGION}, which does not answer"
+            status.health = [Health(r, hc, error=error) for r, hc in targets.health_checks.items()]
         status.control = [read_control(session, r, targets) for r in reachable if r in targets.control_tables]
         status.authority = read_authority(targets, session, arc_client_factory)
     return status

@@ -720,14 +720,8 @@ def _engine_version(read: _Reader, engine: str) -> str:
         )
     # Whether AWS still offers this version for global databases changes over time and is
     # known only to the RDS API (DescribeDBEngineVersions, SupportsGlobalDatabases): that is
-    # preflight's to ask, not a table here that goes stale (ENGINE_VERSION_NOTE).
+    # preflight's to ask, not a table here that goes stale.
     return version
-
-
-ENGINE_VERSION_NOTE = (
-    "whether AWS still offers dbEngineVersion {version} of {engine} for global databases is "
-    "asked of the RDS API by preflight (DescribeDBEngineVersions, SupportsGlobalDatabases)"
-)
 
 
 def _traffic(read: _Reader) -> TrafficSettings:

@@ -32,7 +32,7 @@ from ops.automation import (
 )
 from ops.deploy_guard import check_real_deploy
 from ops.errors import OperatorError
-from ops.output import emit_table
+from ops.output import emit_table, progress
 from ops.progress import ProgressDisplay, change_summary
 from ops.stack_config import effective_config
 
@@ -142,6 +142,8 @@ def run_stack_command(
 
     result = StackCommandResult()
     for name in stacks:
+        # Piped or in CI there is no progress bar: a line per stack says what runs now.
+        progress(f"{command}: stack {name} ({_region(name)}) ...")
         if command in ("preview", "up") and name == "dr":
             _check_primary_deployed(opener, ws_env)
         try:

@@ -254,6 +254,31 @@ def test_good_values_of_the_same_classes_pass(project, capsys, key, value):
     assert main(["validate"]) == EXIT_OK, capsys.readouterr().err
 
 
+@pytest.mark.parametrize(
+    "declared,value,message",
+    [
+        ("integer", "soon", "trading-dr:laterSeconds = soon: must be a whole number"),
+        ("boolean", "yes", "trading-dr:laterSeconds = yes: must be true or false"),
+        ("string", '"a\\tb"', 'trading-dr:laterSeconds = "a\\tb": contains a tab (U+0009) at position 2'),
+    ],
+)
+def test_a_key_added_later_obeys_its_declared_type_and_the_string_rules(
+    project, capsys, declared, value, message
+):
+    """A key another change declares in Pulumi.yaml is checked before any code reads it."""
+    default = {"integer": "5", "boolean": "false", "string": "x"}[declared]
+    spec = project / Y
+    spec.write_text(
+        spec.read_text()
+        + f"  laterSeconds:\n    type: {declared}\n    description: added later\n    default: {default}\n"
+    )
+    path = project / P
+    path.write_text(path.read_text() + f"  trading-dr:laterSeconds: {value}\n")
+    assert main(["validate"]) == EXIT_FAILED
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: Pulumi.primary.yaml: {message}"), err
+
+
 # --- behaviour rows that need a fake behind the command ------------------------------------
 def test_missing_passphrase_exits_3(project, capsys, monkeypatch):
     import ops.automation

@@ -161,6 +161,24 @@ CASES = [
      "error: deploy.py plan: --drill-json and --usage compare the tiers: use them with --tiers"),
     ("to-and-region-disagree", {}, ["failover", "--planned", "--to", "us-west-2", "--region", "us-east-1"],
      EXIT_USAGE, "error: deploy.py failover: --to us-west-2 and --region us-east-1 disagree: use --to only"),
+    # --- option values, by class: a region, a bounded number, one line, a file not ours -----
+    ("to-not-a-region", {}, ["failover", "--planned", "--to", "mars-1"], EXIT_USAGE,
+     "error: deploy.py failover: argument --to: 'mars-1' is not an AWS region name such as us-west-2"),
+    ("region-not-a-region", {}, ["failover", "--planned", "--region", "US-WEST-2"], EXIT_USAGE,
+     "error: deploy.py failover: argument --region: 'US-WEST-2' is not an AWS region name such as us-west-2"),
+    ("reason-empty", {}, ["failover", "--planned", "--reason", " "], EXIT_USAGE,
+     "error: deploy.py failover: argument --reason: must be one line of 1 to 256 printable characters "
+     "(0 given)"),
+    ("reason-two-lines", {}, ["failover", "--planned", "--reason", "a\nb"], EXIT_USAGE,
+     "error: deploy.py failover: argument --reason: must be one line of 1 to 256 printable characters "
+     "(contains a line break (U+000A) at position 2)"),
+    ("promotion-days", {}, ["drill", "--local", "--promotion-seconds", "1e9"], EXIT_USAGE,
+     "error: deploy.py drill: argument --promotion-seconds: '1e9' must be at most 3600 seconds"),
+    ("seeds-too-many", {}, ["drill", "--local", "--seeds", "5000"], EXIT_USAGE,
+     "error: deploy.py drill: argument --seeds: '5000' must be between 1 and 1000"),
+    ("out-over-a-stack-file", {}, ["plan", "--out", "{dir}/Pulumi.dr.yaml"], EXIT_USAGE,
+     "error: deploy.py plan: argument --out: {dir}/Pulumi.dr.yaml is one of the project's configuration "
+     "files: choose another name"),
     # --- conventions --------------------------------------------------------------------
     ("short-version", {}, ["-V"], EXIT_OK, None),
     ("short-stack", {}, ["config", "-s", "dr"], EXIT_OK, "stack dr: effective configuration"),
@@ -188,6 +206,8 @@ def test_each_finding_is_an_exit_code_and_an_exact_line(
         path = project / file
         changed = edit(path.read_text())
         path.write_bytes(changed) if isinstance(changed, bytes) else path.write_text(changed)
+    argv = [arg.replace("{dir}", str(project)) for arg in argv]
+    line = line and line.replace("{dir}", str(project))
     assert main(argv) == code  # an exception escaping main (a traceback) fails here
     captured = capsys.readouterr()
     assert "Traceback" not in captured.err

@@ -126,6 +126,20 @@ def reason_text(text: str) -> str:
     return text.strip()
 
 
+def input_path(text: str) -> Path:
+    """A file to read, checked before any work starts: named, present, a regular file."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("needs a file name")
+    path = Path(text)
+    if path.is_dir():
+        raise argparse.ArgumentTypeError(f"{text} is a folder, not a file")
+    if not path.exists():
+        raise argparse.ArgumentTypeError(f"{text}: file not found")
+    if not path.is_file():
+        raise argparse.ArgumentTypeError(f"{text} is not a regular file")
+    return path
+
+
 def output_path(text: str) -> str:
     """A file to write a document to, checked before any work starts: a regular file (or a
     new one) in a folder that exists and takes a new file. Devices (/dev/full), pseudo-file
@@ -438,12 +452,15 @@ def _plan_options(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--drill-json",
-        type=Path,
+        type=input_path,
         metavar="FILE",
         help="with --tiers: the drill's --json result, as measured RTO",
     )
     parser.add_argument(
-        "--usage", type=Path, metavar="FILE", help="with --tiers: JSON overrides of ops/pricing/usage.json"
+        "--usage",
+        type=input_path,
+        metavar="FILE",
+        help="with --tiers: JSON overrides of ops/pricing/usage.json",
     )
 
 

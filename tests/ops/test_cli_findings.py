@@ -435,3 +435,15 @@ def test_every_help_example_parses_and_names_real_choices(tmp_path, monkeypatch)
                     (tmp_path / arg).touch()
             args = build_parser().parse_args(argv)
             assert args.command == command.name, example
+
+
+def test_the_confirmation_question_goes_to_stderr(capsys, monkeypatch):
+    """On a terminal `failover --json` asks first; the question must not land in the JSON."""
+    import io
+
+    from ops.deploy_cmd import confirm
+
+    monkeypatch.setattr("sys.stdin", io.StringIO("y\n"))
+    assert confirm("failover to us-west-2", yes=False, interactive=True) is True
+    captured = capsys.readouterr()
+    assert captured.out == "" and captured.err == "failover to us-west-2 Proceed? [y/N] "

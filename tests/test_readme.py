@@ -185,3 +185,11 @@ def test_every_readme_command_runs_as_shown(command, no_aws, capsys, tmp_path):
     # Needs the pulumi CLI or AWS credentials: one clear line, the README's exit code.
     errors = [line for line in captured.err.splitlines() if line.startswith("error: ")]
     assert code in (EXIT_FAILED, EXIT_UNAVAILABLE) and len(errors) == 1, captured.err
+
+
+def test_the_documented_error_example_is_what_validation_says():
+    from components.setting_rules import string_problem
+
+    reference = (ROOT / "docs/CONFIGURATION.md").read_text()
+    rule = string_problem("healthCheckPath", "/santé")
+    assert f"error: Pulumi.primary.yaml: trading-dr:healthCheckPath = /santé: {rule}\n" in reference

@@ -635,11 +635,25 @@ def parse_settings(raw: Mapping[str, Any], stack: str, secret_keys: frozenset[st
         values=read.parsed,
         secret_keys=frozenset(secret_keys),
     )
-    # Keys declared but not read above (added by later work) are still compared by the
-    # pair check, as written.
-    for key in project_defaults():
-        read.parsed.setdefault(key, read.raw(key))
+    # Keys declared but not read above (added by later work) still obey their declared type
+    # and the string rules, and the pair check compares them.
+    for key, spec in project_spec().items():
+        if _full(key) not in read.parsed:
+            read.parsed[_full(key)] = _declared(read, key, spec["type"])
     return settings
+
+
+def _declared(read: _Reader, key: str, kind: str) -> Any:
+    """A key read by its Pulumi.yaml type alone (no bounds: whoever uses it adds those)."""
+    if read.raw(key) in ("", None) and kind != "string":
+        return read.raw(key)  # not set, and no default: whoever reads it says what it needs
+    if kind == "integer":
+        return read.integer(key, -(2**63), 2**63 - 1)
+    if kind == "boolean":
+        return read.boolean(key)
+    if kind == "string":
+        return read.string(key)
+    return read.raw(key)
 
 
 def _backup_window(read: _Reader) -> str:
@@ -725,14 +739,8 @@ def _engine_version(read: _Reader, engine: str) -> str:
         )
     # Whether AWS still offers this version for global databases changes over time and is
     # known only to the RDS API (DescribeDBEngineVersions, SupportsGlobalDatabases): that is
-    # preflight's to ask, not a table here that goes stale (ENGINE_VERSION_NOTE).
+    # preflight's to ask, not a table here that goes stale.
     return version
-
-
-ENGINE_VERSION_NOTE = (
-    "whether AWS still offers dbEngineVersion {version} of {engine} for global databases is "
-    "asked of the RDS API by preflight (DescribeDBEngineVersions, SupportsGlobalDatabases)"
-)
 
 
 def _traffic(read: _Reader) -> TrafficSettings:

@@ -69,14 +69,22 @@ class Command:
 # --- option types: a bad value is a usage error (exit 2), never a traceback -------------
 
 
+MAX_DRILL_SECONDS = 3600.0
+"""Upper bound of the drill's simulated durations: an hour is far beyond AWS's "a few minutes"
+for a promotion, and a larger value only makes the simulation run for hours."""
+MAX_SEEDS = 1000
+
+
 def seconds(text: str) -> float:
-    """A finite, non-negative number of seconds (nan, inf and negatives are refused)."""
+    """A finite number of seconds, 0 to an hour (nan, inf, negatives and days are refused)."""
     try:
         value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
     if not math.isfinite(value) or value < 0:
         raise argparse.ArgumentTypeError(f"{text!r} must be a finite number of seconds, 0 or more")
+    if value > MAX_DRILL_SECONDS:
+        raise argparse.ArgumentTypeError(f"{text!r} must be at most {MAX_DRILL_SECONDS:.0f} seconds")
     return value
 
 
@@ -88,14 +96,49 @@ def positive_seconds(text: str) -> float:
 
 
 def seed_count(text: str) -> int:
-    """A whole number of seeds, at least 1."""
+    """A whole number of seeds, 1 to MAX_SEEDS."""
     try:
         value = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{text!r} must be at least 1")
+    if not 1 <= value <= MAX_SEEDS:
+        raise argparse.ArgumentTypeError(f"{text!r} must be between 1 and {MAX_SEEDS}")
     return value
+
+
+def aws_region(text: str) -> str:
+    """A region botocore's endpoint data knows (offline), such as us-west-2."""
+    from components.settings import region_partitions
+
+    if text not in region_partitions():
+        raise argparse.ArgumentTypeError(f"{text!r} is not an AWS region name such as us-west-2")
+    return text
+
+
+def reason_text(text: str) -> str:
+    """What the orchestrator records with the decision: one printable line, 1 to 256 characters."""
+    from components.setting_rules import no_control_characters
+
+    problem = no_control_characters(text)
+    if problem or not text.strip() or len(text) > 256:
+        raise argparse.ArgumentTypeError(
+            f"must be one line of 1 to 256 printable characters ({problem or f'{len(text.strip())} given'})"
+        )
+    return text.strip()
+
+
+def input_path(text: str) -> Path:
+    """A file to read, checked before any work starts: named, present, a regular file."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("needs a file name")
+    path = Path(text)
+    if path.is_dir():
+        raise argparse.ArgumentTypeError(f"{text} is a folder, not a file")
+    if not path.exists():
+        raise argparse.ArgumentTypeError(f"{text}: file not found")
+    if not path.is_file():
+        raise argparse.ArgumentTypeError(f"{text} is not a regular file")
+    return path
 
 
 def output_path(text: str) -> str:
@@ -113,6 +156,12 @@ def output_path(text: str) -> str:
         raise argparse.ArgumentTypeError(f"{text} is a folder, not a file")
     if not folder.is_dir():
         raise argparse.ArgumentTypeError(f"{text}: folder {folder} does not exist")
+    from ops.stack_config import PROJECT_DIR
+
+    if path.resolve().parent == PROJECT_DIR.resolve() and path.name.startswith("Pulumi."):
+        raise argparse.ArgumentTypeError(
+            f"{text} is one of the project's configuration files: choose another name"
+        )
     if path.exists() and not path.is_file():
         raise argparse.ArgumentTypeError(f"{text} is not a regular file (--json writes to stdout)")
     if path.exists() and not os.access(path, os.W_OK):
@@ -436,12 +485,15 @@ def _plan_options(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--drill-json",
-        type=Path,
+        type=input_path,
         metavar="FILE",
         help="with --tiers: the drill's --json result, as measured RTO",
     )
     parser.add_argument(
-        "--usage", type=Path, metavar="FILE", help="with --tiers: JSON overrides of ops/pricing/usage.json"
+        "--usage",
+        type=input_path,
+        metavar="FILE",
+        help="with --tiers: JSON overrides of ops/pricing/usage.json",
     )
 
 
@@ -468,6 +520,7 @@ def _status_options(parser: argparse.ArgumentParser) -> None:
     _output_options(parser)
     parser.add_argument(
         "--region",
+        type=aws_region,
         metavar="REGION",
         help="where the calls go first (default: AWS_REGION, then the stack files' regions); the "
         "pair is discovered there from SSM, no pulumi CLI or state needed",
@@ -495,16 +548,23 @@ def _failover_options(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--reason",
+        type=reason_text,
         help="recorded with the decision (default: 'manual failover by an operator'; required with --arm)",
     )
     parser.add_argument(
-        "--operator", help="with --arm: who re-arms (default: your identity from STS GetCallerIdentity)"
+        "--operator",
+        type=reason_text,
+        help="with --arm: who re-arms (default: your identity from STS GetCallerIdentity)",
     )
     parser.add_argument(
-        "--to", metavar="REGION", help="region to promote (default: the one without the writer)"
+        "--to",
+        type=aws_region,
+        metavar="REGION",
+        help="region to promote (default: the one without the writer)",
     )
     parser.add_argument(
         "--region",
+        type=aws_region,
         metavar="REGION",
         help="with --arm: the region to re-arm; otherwise a deprecated spelling of --to "
         "(kept for one release)",

@@ -32,7 +32,7 @@ from ops.automation import (
 )
 from ops.deploy_guard import check_real_deploy
 from ops.errors import OperatorError
-from ops.output import emit_table
+from ops.output import emit_table, progress
 from ops.progress import ProgressDisplay, change_summary
 from ops.stack_config import effective_config
 
@@ -42,7 +42,15 @@ StackOpener = Callable[[str, Mapping[str, str], bool], Any]
 """(stack name, workspace env, create) -> an automation Stack (or a test double)."""
 
 
-def confirm(question: str, yes: bool, interactive: bool, ask: Callable[[str], str] = input) -> bool:
+def ask_on_stderr(prompt: str) -> str:
+    """input(), with the question on stderr: stdout carries only the command's result (a
+    `--json` document stays the whole of stdout)."""
+    sys.stderr.write(prompt)
+    sys.stderr.flush()
+    return sys.stdin.readline()
+
+
+def confirm(question: str, yes: bool, interactive: bool, ask: Callable[[str], str] = ask_on_stderr) -> bool:
     """True to go ahead. --yes skips the question; with no terminal (CI) and no --yes nothing
     is changed, because nobody can answer."""
     if yes:
@@ -129,7 +137,7 @@ def run_stack_command(
     env: Mapping[str, str] | None = None,
     opener: StackOpener | None = None,
     interactive: bool | None = None,
-    ask: Callable[[str], str] = input,
+    ask: Callable[[str], str] = ask_on_stderr,
     which: Callable[[str], str | None] | None = None,
     config_of: Callable[[str], Mapping[str, Any]] = effective_config,
     preflight: Callable[[list[str]], None] | None = None,
@@ -161,6 +169,8 @@ def run_stack_command(
 
     result = StackCommandResult()
     for name in stacks:
+        # Piped or in CI there is no progress bar: a line per stack says what runs now.
+        progress(f"{command}: stack {name} ({_region(name)}) ...")
         if command in ("preview", "up") and name == "dr":
             _check_primary_deployed(opener, ws_env)
         try:

@@ -161,6 +161,24 @@ CASES = [
      "error: deploy.py plan: --drill-json and --usage compare the tiers: use them with --tiers"),
     ("to-and-region-disagree", {}, ["failover", "--planned", "--to", "us-west-2", "--region", "us-east-1"],
      EXIT_USAGE, "error: deploy.py failover: --to us-west-2 and --region us-east-1 disagree: use --to only"),
+    # --- option values, by class: a region, a bounded number, one line, a file not ours -----
+    ("to-not-a-region", {}, ["failover", "--planned", "--to", "mars-1"], EXIT_USAGE,
+     "error: deploy.py failover: argument --to: 'mars-1' is not an AWS region name such as us-west-2"),
+    ("region-not-a-region", {}, ["failover", "--planned", "--region", "US-WEST-2"], EXIT_USAGE,
+     "error: deploy.py failover: argument --region: 'US-WEST-2' is not an AWS region name such as us-west-2"),
+    ("reason-empty", {}, ["failover", "--planned", "--reason", " "], EXIT_USAGE,
+     "error: deploy.py failover: argument --reason: must be one line of 1 to 256 printable characters "
+     "(0 given)"),
+    ("reason-two-lines", {}, ["failover", "--planned", "--reason", "a\nb"], EXIT_USAGE,
+     "error: deploy.py failover: argument --reason: must be one line of 1 to 256 printable characters "
+     "(contains a line break (U+000A) at position 2)"),
+    ("promotion-days", {}, ["drill", "--local", "--promotion-seconds", "1e9"], EXIT_USAGE,
+     "error: deploy.py drill: argument --promotion-seconds: '1e9' must be at most 3600 seconds"),
+    ("seeds-too-many", {}, ["drill", "--local", "--seeds", "5000"], EXIT_USAGE,
+     "error: deploy.py drill: argument --seeds: '5000' must be between 1 and 1000"),
+    ("out-over-a-stack-file", {}, ["plan", "--out", "{dir}/Pulumi.dr.yaml"], EXIT_USAGE,
+     "error: deploy.py plan: argument --out: {dir}/Pulumi.dr.yaml is one of the project's configuration "
+     "files: choose another name"),
     # --- conventions --------------------------------------------------------------------
     ("short-version", {}, ["-V"], EXIT_OK, None),
     ("short-stack", {}, ["config", "-s", "dr"], EXIT_OK, "stack dr: effective configuration"),
@@ -188,6 +206,8 @@ def test_each_finding_is_an_exit_code_and_an_exact_line(
         path = project / file
         changed = edit(path.read_text())
         path.write_bytes(changed) if isinstance(changed, bytes) else path.write_text(changed)
+    argv = [arg.replace("{dir}", str(project)) for arg in argv]
+    line = line and line.replace("{dir}", str(project))
     assert main(argv) == code  # an exception escaping main (a traceback) fails here
     captured = capsys.readouterr()
     assert "Traceback" not in captured.err
@@ -252,6 +272,31 @@ def test_good_values_of_the_same_classes_pass(project, capsys, key, value):
         path = project / name
         path.write_text(path.read_text() + f"  trading-dr:{key}: {json.dumps(value)}\n")
     assert main(["validate"]) == EXIT_OK, capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "declared,value,message",
+    [
+        ("integer", "soon", "trading-dr:laterSeconds = soon: must be a whole number"),
+        ("boolean", "yes", "trading-dr:laterSeconds = yes: must be true or false"),
+        ("string", '"a\\tb"', 'trading-dr:laterSeconds = "a\\tb": contains a tab (U+0009) at position 2'),
+    ],
+)
+def test_a_key_added_later_obeys_its_declared_type_and_the_string_rules(
+    project, capsys, declared, value, message
+):
+    """A key another change declares in Pulumi.yaml is checked before any code reads it."""
+    default = {"integer": "5", "boolean": "false", "string": "x"}[declared]
+    spec = project / Y
+    spec.write_text(
+        spec.read_text()
+        + f"  laterSeconds:\n    type: {declared}\n    description: added later\n    default: {default}\n"
+    )
+    path = project / P
+    path.write_text(path.read_text() + f"  trading-dr:laterSeconds: {value}\n")
+    assert main(["validate"]) == EXIT_FAILED
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: Pulumi.primary.yaml: {message}"), err
 
 
 # --- behaviour rows that need a fake behind the command ------------------------------------
@@ -374,15 +419,31 @@ def test_a_copy_of_the_shipped_usage_file_is_accepted(tmp_path):
     assert load_usage_file(copy)[first] == 7
 
 
-def test_every_help_example_parses_and_names_real_choices():
+def test_every_help_example_parses_and_names_real_choices(tmp_path, monkeypatch):
     """drill --help once showed `--scenario outage`, which does not exist: every example of
     every command must parse (a bad choice is a usage error)."""
     import shlex
 
     from ops.cli import COMMANDS, build_parser
 
+    monkeypatch.chdir(tmp_path)  # the files an example reads stand in empty
     for command in COMMANDS:
         for example in command.examples:
             argv = shlex.split(example.split("|")[0])[1:]
+            for arg in argv:
+                if arg.endswith(".json"):
+                    (tmp_path / arg).touch()
             args = build_parser().parse_args(argv)
             assert args.command == command.name, example
+
+
+def test_the_confirmation_question_goes_to_stderr(capsys, monkeypatch):
+    """On a terminal `failover --json` asks first; the question must not land in the JSON."""
+    import io
+
+    from ops.deploy_cmd import confirm
+
+    monkeypatch.setattr("sys.stdin", io.StringIO("y\n"))
+    assert confirm("failover to us-west-2", yes=False, interactive=True) is True
+    captured = capsys.readouterr()
+    assert captured.out == "" and captured.err == "failover to us-west-2 Proceed? [y/N] "

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -16,6 +17,7 @@ from rich.console import Console
 from ops.drill import SCENARIOS, ScenarioResult, SeedResult, render
 
 ROOT = Path(__file__).resolve().parents[2]
+LONG_EVENT = "FailoverGlobalCluster accepted: " + "arn:aws:rds:us-west-2:123456789012:cluster:home-db " * 3
 
 
 def seed(scenario: str, tier: str, passed: bool = True, rto: float | None = 110.0) -> SeedResult:
@@ -32,7 +34,7 @@ def seed(scenario: str, tier: str, passed: bool = True, rto: float | None = 110.
         lost_writes=0,
         pages=1,
         timeline={},
-        events=[(0.0, "us-west-2", "fault injected")],
+        events=[(0.0, "us-west-2", "fault injected"), (1.0, "us-west-2", LONG_EVENT)],
     )
 
 
@@ -59,6 +61,10 @@ def test_every_scenario_name_and_verdict_survive_any_width(terminal, width):
             verdict = "FAIL" if name == SCENARIOS[2] else "pass"
             assert row.split()[:4] == [name, "hot-standby", "1", verdict]
     assert "…" not in text  # no cell or header cut to an ellipsis
+    # A cell wider than the terminal folds onto more lines, whole: read without borders and
+    # blanks, the text is all there.
+    flat = re.sub(r"\x1b\[[0-9;]*m|[\s│]", "", text)
+    assert re.sub(r"\s", "", LONG_EVENT) in flat
     if not terminal:
         header = next(line for line in text.splitlines() if line.startswith("scenario "))
         assert header.split("  ")[0] == "scenario" and "decide s p50/95/max" in header

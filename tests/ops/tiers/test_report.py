@@ -11,8 +11,9 @@ import pytest
 from components.settings import TIERS
 from ops import timing_model as tm
 from ops.cli import main
-from ops.errors import EXIT_FAILED, EXIT_OK, EXIT_USAGE
+from ops.errors import EXIT_OK, EXIT_USAGE
 from ops.tiers import report
+from ops.tiers.usage import USAGE_FILE
 
 
 @pytest.fixture
@@ -87,17 +88,26 @@ def test_a_drill_result_is_shown_next_to_the_budget_with_its_promotion(cli, tmp_
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--drill-json", "missing.json"], "--drill-json missing.json: file not found"),
-        (["--usage", "missing.json"], "--usage missing.json: file not found"),
+        (
+            ["--drill-json", "missing.json"],
+            "deploy.py plan: argument --drill-json: missing.json: file not found",
+        ),
+        (["--usage", "missing.json"], "deploy.py plan: argument --usage: missing.json: file not found"),
+        (["--usage", ""], "deploy.py plan: argument --usage: needs a file name"),
+        (["--usage", "ops"], "deploy.py plan: argument --usage: ops is a folder, not a file"),
+        (
+            ["--drill-json", "/dev/null"],
+            "deploy.py plan: argument --drill-json: /dev/null is not a regular file",
+        ),
     ],
 )
 def test_missing_files_stop_with_one_line(cli, args, message):
     code, out = cli(*args)
-    assert code == EXIT_FAILED
+    assert code == EXIT_USAGE  # a bad option value, found before any build
     errors = [line for line in out.err.splitlines() if line.startswith("error:")]
     assert errors == [f"error: {message}"]
 
 
 def test_drill_json_without_tiers_is_refused(capsys):
-    assert main(["plan", "--drill-json", "x.json"]) == EXIT_USAGE
+    assert main(["plan", "--usage", str(USAGE_FILE)]) == EXIT_USAGE
     assert "use them with --tiers" in capsys.readouterr().err

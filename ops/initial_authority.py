@@ -4,7 +4,7 @@ once, and never again.
 
 New routing controls are Off, and both Off is no decision: Route 53 answers the PRIMARY record
 as its last resort, the "at least one On" rule is broken from the start, and no region may hold
-the write lease (docs/ARCHITECTURE.md#one-authority, docs/ARCHITECTURE.md#the-write-lease).
+the write lease (docs/ARCHITECTURE.md#failover-architecture, docs/ARCHITECTURE.md#the-write-lease).
 So the primary's deploy sets the steady state, under one rule: it writes ONLY when it reads
 both controls Off (a fresh pair). Anything else is left as it is and reported:
 - exactly one On: the state is already decided (the steady state, or a failover that moved it

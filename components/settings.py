@@ -29,13 +29,13 @@ from typing import Any
 from components.aws_catalog import botocore_data as _botocore_data
 from components.aws_catalog import ec2_instance_types
 from components.setting_rules import string_problem
+from components.tiers import TIERS, TierProfile, tier_profile
 from components.yaml_reader import YamlFileError, read_yaml
 
 PROJECT = "trading-dr"
 PROJECT_FILE = Path(__file__).resolve().parent.parent / "Pulumi.yaml"
 
 ROLES = ("primary", "dr")
-TIERS = ("hot-standby", "warm-standby", "pilot-light")
 DB_ENGINES = {
     # engine -> (default version, port, CloudWatch log exports)
     "aurora-mysql": ("8.0.mysql_aurora.3.08.2", 3306, ("audit", "error", "slowquery")),
@@ -232,6 +232,11 @@ class Settings:
     @property
     def is_primary(self) -> bool:
         return self.role == "primary"
+
+    @property
+    def tier_profile(self) -> TierProfile:
+        """What the tier means, written once (components/tiers.py)."""
+        return tier_profile(self.tier)
 
     @property
     def peer_role(self) -> str:

@@ -2,7 +2,7 @@
 validated before anything runs.
 
 The variable names in ENV are the contract with the Lambda component
-(components/failover/orchestrator.py sets exactly these; the README's failover section lists
+(components/failover/orchestrator_function.py sets exactly these; the README's failover section lists
 them with examples). A bad value raises ConfigError,
 which names the variable, the value and the rule: one clear line per bad variable.
 

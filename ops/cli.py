@@ -24,6 +24,7 @@ from pathlib import Path
 from rich.console import Console
 
 from components.settings import SettingsError
+from components.tiers import TIERS
 from components.yaml_reader import YamlFileError
 from ops import output
 from ops.errors import (
@@ -543,7 +544,7 @@ def _drill_options(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--tier",
-        choices=("hot-standby", "warm-standby", "pilot-light"),
+        choices=TIERS,
         help="rehearse another tier than the stack files' (pilot-light: a headless dr cluster)",
     )
     _output_options(parser)

@@ -33,6 +33,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from components.tiers import TIERS, tier_profile
 from ops.emulation.invariants import INVARIANTS, Ended
 from ops.emulation.network import Killed
 from ops.emulation.plan_spec import PlanFacts, orchestrator_environment, plan_facts
@@ -662,8 +663,9 @@ def run_facts(
         return run.result(tier)
 
 
-# The tiers `region-gone-tiers` rehearses besides the stack files' own.
-OTHER_TIERS = ("warm-standby", "pilot-light")
+# The tiers `region-gone-tiers` rehearses besides the stack files' own: those whose dr group
+# must grow on failover (warm-standby, pilot-light).
+OTHER_TIERS = tuple(t for t in TIERS if not tier_profile(t).dr_full_size_at_once)
 
 
 def tiers_needed(scenarios: tuple[str, ...], stack_tier: str) -> list[str]:

@@ -29,7 +29,8 @@ import math
 from dataclasses import dataclass, replace
 from typing import NamedTuple
 
-from components.settings import TIERS, Settings
+from components.settings import Settings
+from components.tiers import TierProfile, tier_profile
 
 # --- AWS facts (documented) -------------------------------------------------------------
 ALIAS_TO_ALB_TTL_SECONDS = 60
@@ -195,8 +196,12 @@ class TimingModel:
         return 2 * self.arc_call_seconds
 
     @property
+    def profile(self) -> TierProfile:
+        return tier_profile(self.tier)
+
+    @property
     def headless(self) -> bool:
-        return self.tier == "pilot-light"
+        return self.profile.headless_dr
 
     @property
     def prepare_seconds(self) -> float:
@@ -229,14 +234,14 @@ class TimingModel:
         warm-standby already serve (warm-standby at minimum size; its scale-out to full size
         runs in the background); pilot-light has no instance until the scale-out, which is
         part of the preparation before the fence."""
-        if self.tier != "pilot-light":
+        if self.profile.dr_serves_at_once:
             return 0.0
         return self.scale_out_seconds + self.instance_boot_seconds + self.target_healthy_seconds
 
     @property
     def full_size_seconds(self) -> float:
         """Fence done -> the DR group runs at full size (capacity, not availability)."""
-        if self.tier == "hot-standby":
+        if self.profile.dr_full_size_at_once:
             return 0.0
         return self.scale_out_seconds + self.instance_boot_seconds + self.target_healthy_seconds
 
@@ -326,11 +331,11 @@ class TimingModel:
             f"{self.target_healthy_threshold} x {self.target_health_interval_seconds:.0f}s "
             "target health checks"
         )
-        if self.tier == "hot-standby":
-            return "hot-standby serves at full size already (0s)"
-        if self.tier == "warm-standby":
-            return f"warm-standby serves at minimum size at once; full size after {boot} (in the background)"
-        return f"pilot-light has no instance: {boot} = {self.compute_seconds:.0f}s"
+        if self.profile.dr_full_size_at_once:
+            return f"{self.tier} serves at full size already (0s)"
+        if self.profile.dr_serves_at_once:
+            return f"{self.tier} serves at minimum size at once; full size after {boot} (in the background)"
+        return f"{self.tier} has no instance: {boot} = {self.compute_seconds:.0f}s"
 
 
 def program_ttls() -> tuple[float, float]:
@@ -345,9 +350,7 @@ def program_ttls() -> tuple[float, float]:
 
 
 def _tier(tier: str) -> str:
-    if tier not in TIERS:
-        raise ValueError(f"unknown tier {tier!r}; expected one of {', '.join(TIERS)}")
-    return tier
+    return tier_profile(tier).name
 
 
 def timing_model(

@@ -24,13 +24,13 @@ import botocore.exceptions
 from botocore.awsrequest import AWSResponse
 
 from ops.emulation import invariants as inv
-from ops.emulation.arc import ArcEmulation
 from ops.emulation.aurora import ACCOUNT, AuroraEmulation, Cluster
 from ops.emulation.client_stream import ClientStream
 from ops.emulation.compute import ComputeEmulation, Group
 from ops.emulation.metrics import MetricsEmulation
 from ops.emulation.network import Killed, Network
 from ops.emulation.route53 import RecordGate, Resolver, Route53Emulation
+from ops.emulation.routing_controls import ArcEmulation
 from ops.timing_model import TimingModel
 
 EMULATED_SERVICES = ("rds", "rds-data", "autoscaling", "elbv2", "route53-recovery-cluster", "cloudwatch")

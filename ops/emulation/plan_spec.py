@@ -14,8 +14,8 @@ import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from ops.emulation.arc import control_arn
 from ops.emulation.dr_world import DrWorld, RecordGate, RegionSpec, WorldSpec
+from ops.emulation.routing_controls import control_arn
 
 if TYPE_CHECKING:
     from ops.mock_engine import CapturedResource, StackRun

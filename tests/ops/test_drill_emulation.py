@@ -11,8 +11,8 @@ from botocore.config import Config
 from moto import mock_aws
 
 from components.settings import parse_settings
-from ops.emulation.arc import control_arn
 from ops.emulation.dr_world import DrWorld, WorldSpec
+from ops.emulation.routing_controls import control_arn
 from ops.stack_config import effective_config
 from ops.timing_model import timing_model
 from tests.ops.drill_support import EAST, WEST, region_spec

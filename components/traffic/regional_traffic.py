@@ -112,7 +112,7 @@ class RegionalTraffic(pulumi.ComponentResource):
                 kms_key_arn=args.kms_key_arn,
                 partition=providers.partition,
                 instance_type=traffic.instance_type,
-                capacity=capacity(settings.tier, settings.role, traffic),
+                capacity=capacity(settings.tier_profile, settings.role, traffic),
                 name_prefix=args.name_prefix,
                 account_id=providers.account_id,
                 data_access=args.data_access,

@@ -767,7 +767,7 @@ COMMANDS: list[Command] = [
         (
             f"{PROG} drill --local",
             f"{PROG} drill --local --scenario lag-above-bound --replication-lag 60",
-            f"{PROG} drill --local --json --out drill.json",
+            f"{PROG} drill --local --out drill.json",
         ),
         (EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_TARGET_MISSED),
         _drill_options,

@@ -18,6 +18,7 @@ from components.failover.orchestrator_function import (
     FailoverOrchestrator,
     FailoverOrchestratorArgs,
     OrchestratorWiring,
+    control_table_name,
 )
 from components.network.security_groups import SecurityGroups, SecurityGroupsArgs
 from components.network.vpc import RegionalNetwork, RegionalNetworkArgs
@@ -116,6 +117,7 @@ class RegionalStack(pulumi.ComponentResource):
                 name_prefix=prefix,
                 instance_type=settings.traffic.instance_type,
                 database=settings.database,
+                pinned_zone_ids=settings.zone_ids,
             ),
             opts=child,
         )
@@ -178,6 +180,7 @@ class RegionalStack(pulumi.ComponentResource):
                     table_names=[spec.name for spec in TABLES],
                     documents_bucket=self.data.documents.bucket.bucket,
                     documents_bucket_arn=self.data.documents.bucket.arn,
+                    control_table_name=control_table_name(prefix),
                 ),
                 routing_control_arn=args.authority.routing_control_arn(settings.home_region),
             ),

@@ -121,6 +121,7 @@ class RegionalTraffic(pulumi.ComponentResource):
                     app_port=traffic.app_port,
                     health_check_path=traffic.health_check_path,
                     parameter_prefix=PARAMETER_PREFIX,
+                    engine=settings.database.engine,
                 ),
                 image_id=traffic.app_ami_id or DEFAULT_IMAGE,
             ),

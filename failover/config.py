@@ -75,6 +75,7 @@ ENV = {
     "db_fence_secret_arn": "FAILOVER_DB_FENCE_SECRET_ARN",
     "db_fence_engine": "FAILOVER_DB_FENCE_ENGINE",
     "db_app_user": "FAILOVER_DB_APP_USER",
+    "serves_at_rest": "FAILOVER_SERVES_AT_REST",
 }
 
 # Optional strings and their defaults.
@@ -150,6 +151,37 @@ _INTEGERS = {
 }
 
 DB_FENCE_ENGINES = ("aurora-postgresql", "aurora-mysql")
+# The metric every page also puts (failover/paging.py) and the program's alarm watches
+# (components/observability/): part of the runtime's contract with the program.
+PAGE_NAMESPACE, PAGE_METRIC, PAGE_ALL_KINDS = "TradingDr/Failover", "Page", "all"
+
+
+def bounds(name: str) -> tuple[int, int, int]:
+    """(default, low, high) of an integer setting: the one place they are stated (the
+    program's settings reader uses them too)."""
+    return _INTEGERS[name]
+
+
+def lease_settings_problem(
+    write_lease_seconds: int, renew_seconds: int, clock_margin_seconds: int, lock_seconds: int
+) -> tuple[str, int, str] | None:
+    """(field, value, rule) of the first write-lease rule these settings break, else None."""
+    if renew_seconds * 3 > write_lease_seconds:
+        return (
+            "write_lease_renew_seconds",
+            renew_seconds,
+            f"x 3 must not exceed the write lease ({write_lease_seconds}s): a healthy writer's "
+            "lease must survive two missed renewals",
+        )
+    if write_lease_seconds + clock_margin_seconds >= lock_seconds:
+        return (
+            "write_lease_seconds",
+            write_lease_seconds,
+            f"+ the clock margin ({clock_margin_seconds}s) must be below the executor lock "
+            f"({lock_seconds}s): the executor sleeps that long after the fence while holding it",
+        )
+    return None
+
 
 _REGION = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$")
 _CLUSTER_ID = re.compile(r"^[a-zA-Z][a-zA-Z0-9-]{0,62}$")
@@ -244,6 +276,10 @@ class OrchestratorConfig:
     db_fence_engine: str = "aurora-postgresql"
     db_app_user: str = ""
     """The application's database user whose write privileges the database fence revokes."""
+    serves_at_rest: bool = True
+    """This region's application has healthy targets before any failover (the primary, a hot
+    or warm standby): it must look healthy to its own outside witness when the decision is
+    taken. False (a pilot light): only when it is fenced onto, after its preparation."""
 
     def __post_init__(self) -> None:
         for name in ("home_region", "peer_region"):
@@ -343,20 +379,14 @@ class OrchestratorConfig:
 
     def _check_lease_settings(self) -> None:
         """The write lease's rules between settings (the single place they are stated)."""
-        if self.write_lease_renew_seconds * 3 > self.write_lease_seconds:
-            raise ConfigError(
-                ENV["write_lease_renew_seconds"],
-                self.write_lease_renew_seconds,
-                f"x 3 must not exceed the write lease ({self.write_lease_seconds}s): a healthy writer's "
-                "lease must survive two missed renewals",
-            )
-        if self.write_lease_seconds + self.clock_margin_seconds >= self.lock_seconds:
-            raise ConfigError(
-                ENV["write_lease_seconds"],
-                self.write_lease_seconds,
-                f"+ the clock margin ({self.clock_margin_seconds}s) must be below the executor lock "
-                f"({self.lock_seconds}s)",
-            )
+        problem = lease_settings_problem(
+            self.write_lease_seconds,
+            self.write_lease_renew_seconds,
+            self.clock_margin_seconds,
+            self.lock_seconds,
+        )
+        if problem is not None:
+            raise ConfigError(ENV[problem[0]], problem[1], problem[2])
         if self.home_witness_fqdn:
             labels = self.home_witness_fqdn.rstrip(".").split(".")
             if len(labels) < 2 or not all(_FQDN_LABEL.match(x) for x in labels):
@@ -375,6 +405,8 @@ class OrchestratorConfig:
                 raise ConfigError(
                     ENV["db_app_user"], self.db_app_user, "must name the application's database user"
                 )
+        if not isinstance(self.serves_at_rest, bool):
+            raise ConfigError(ENV["serves_at_rest"], self.serves_at_rest, "must be true or false")
         if self.db_fence_engine not in DB_FENCE_ENGINES:
             raise ConfigError(
                 ENV["db_fence_engine"], self.db_fence_engine, f"must be one of {', '.join(DB_FENCE_ENGINES)}"
@@ -403,6 +435,10 @@ class OrchestratorConfig:
                     raise ConfigError(key, raw, "must be a whole number") from None
             elif name == "arc_cluster_endpoints":
                 values[name] = parse_endpoints(key, raw)
+            elif name == "serves_at_rest":
+                if raw.lower() not in ("", "true", "false"):
+                    raise ConfigError(key, raw, "must be true or false")
+                values[name] = raw.lower() != "false"
             elif name in _OPTIONAL:
                 values[name] = raw or _OPTIONAL[name]
             elif raw == "":
@@ -418,6 +454,8 @@ class OrchestratorConfig:
             value = getattr(self, name)
             if name == "arc_cluster_endpoints":
                 env[key] = json.dumps([{"Endpoint": e.endpoint, "Region": e.region} for e in value])
+            elif name == "serves_at_rest":
+                env[key] = "true" if value else "false"
             else:
                 env[key] = str(value)
         return env

@@ -32,6 +32,7 @@ from datetime import UTC, datetime, timedelta
 from botocore.exceptions import BotoCoreError, ClientError
 
 from failover.decision import Signal
+from failover.heartbeat import observation_from_item
 
 # Aurora Global Database lag metrics of the secondary (home) cluster, in milliseconds.
 # AuroraGlobalDBRPOLag exists for Aurora PostgreSQL and Aurora MySQL 3.04+/2.12+; older
@@ -120,21 +121,61 @@ def system_resolver(timeout: float) -> Resolver:
     return resolve
 
 
-def witness_signal(resolver: Resolver, fqdn: str, healthy_address: str, unhealthy_address: str) -> Signal:
+def witness_signal(
+    resolver: Resolver, fqdn: str, healthy_address: str, unhealthy_address: str, name: str = "witness"
+) -> Signal:
     """Down only when the witness answers the "unhealthy" sentinel and not the healthy one;
     healthy when it answers the healthy sentinel; unknown otherwise (NXDOMAIN, timeout,
     SERVFAIL, both or neither sentinel)."""
     try:
         addresses = set(resolver(fqdn))
     except (OSError, UnicodeError) as error:
-        return Signal("witness", None, {"fqdn": fqdn, "error": f"{type(error).__name__}: {error}"})
+        return Signal(name, None, {"fqdn": fqdn, "error": f"{type(error).__name__}: {error}"})
     detail = {"fqdn": fqdn, "addresses": sorted(addresses)}
     healthy, unhealthy = healthy_address in addresses, unhealthy_address in addresses
     if healthy and not unhealthy:
-        return Signal("witness", False, detail)
+        return Signal(name, False, detail)
     if unhealthy and not healthy:
-        return Signal("witness", True, detail)
-    return Signal("witness", None, {**detail, "error": "answer is neither sentinel alone"})
+        return Signal(name, True, detail)
+    return Signal(name, None, {**detail, "error": "answer is neither sentinel alone"})
+
+
+@dataclass(frozen=True)
+class HeartbeatReading:
+    signal: Signal
+    """peer_down True: the peer's writer heartbeat stopped (observed fresh, newest beat older
+    than the bound); False: beating; None: no fresh observation (unknown)."""
+    newest_at: float | None
+    """DB time of the newest replicated heartbeat row, from a fresh observation; else None."""
+    observed_at: float | None = None
+    """When the application read it (fresh observations only)."""
+
+
+def heartbeat_reading(
+    item: dict | None, peer_region: str, now: float, max_age_seconds: float
+) -> HeartbeatReading:
+    """The HEARTBEAT/OBSERVED item of this region's control table (written every second by
+    this region's application from its local replica; attributes writer_region, epoch,
+    newest_at, observed_at). An observation older than max_age_seconds, of another writer
+    region, or malformed, is unknown: never "down", never "alive"."""
+    try:
+        observation = observation_from_item(item)  # the item's one codec (failover/heartbeat.py)
+    except ValueError as error:
+        return HeartbeatReading(Signal("heartbeat", None, {"error": f"malformed observation: {error}"}), None)
+    if observation is None:
+        return HeartbeatReading(Signal("heartbeat", None, {"error": "no observation"}), None)
+    writer, newest_at, observed_at = observation.writer_region, observation.newest_at, observation.observed_at
+    detail = {"writer_region": writer, "newest_at": newest_at, "observed_at": observed_at}
+    if writer != peer_region:
+        return HeartbeatReading(
+            Signal("heartbeat", None, {**detail, "error": "not the peer's heartbeat"}), None
+        )
+    if abs(now - observed_at) > max_age_seconds:  # stale, or from a clock in the future
+        return HeartbeatReading(Signal("heartbeat", None, {**detail, "error": "observation is stale"}), None)
+    age = max(0.0, now - newest_at)
+    return HeartbeatReading(
+        Signal("heartbeat", age > max_age_seconds, {**detail, "age": age}), newest_at, observed_at
+    )
 
 
 @dataclass(frozen=True)

@@ -151,6 +151,11 @@ class RoutingControls:
         """Home ON and peer OFF in one transaction: the fence."""
         self._set(home=ON, peer=OFF)
 
+    def activate_peer(self) -> None:
+        """Peer ON and home OFF in one transaction: a fence given back (never a moment with
+        both Off or both On)."""
+        self._set(home=OFF, peer=ON)
+
     def _set(self, *, home: str, peer: str) -> None:
         self._call(
             "update_routing_control_states",
@@ -163,6 +168,10 @@ class RoutingControls:
 
 def home_is_active(states: dict[str, str]) -> bool:
     return states.get("home") == ON and states.get("peer") == OFF
+
+
+def is_peer_active(states: dict[str, str]) -> bool:
+    return states.get("peer") == ON and states.get("home") == OFF
 
 
 def peer_is_fenced(states: dict[str, str]) -> bool:

@@ -49,7 +49,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from failover import actions as a
 from failover import capacity, db_fence
-from failover.arc import ArcConflict, ArcError, RoutingControls, home_is_active
+from failover.arc import ArcConflict, ArcError, RoutingControls, home_is_active, is_peer_active
 from failover.cluster_state import ClusterView
 from failover.config import OrchestratorConfig
 from failover.control_table import ControlTable
@@ -57,6 +57,8 @@ from failover.events import FAILOVER, SWITCHOVER
 from failover.signals import heartbeat_reading
 
 RUNNING, SUCCEEDED, FAILED_STATUS, CANCELLED = "running", "succeeded", "failed", "cancelled"
+REVERTED = "reverted"
+"""A step outcome: the fence was given back to the healthy old writer (the execution ends)."""
 
 FENCE = "fence"
 SCALE_COMPUTE = "scale_compute"
@@ -158,6 +160,8 @@ class Executor:
         """The driving evaluation's outside witness of the HOME region says it serves."""
         self.operator = False
         """An operator's command drives the execution (it overrides the automatic holds)."""
+        self.peer_healthy = False
+        """The driving evaluation has positive evidence (witness and probe) that the peer serves."""
 
     def drive(self, execution: dict, holder: str, may_fence: bool = True) -> dict:
         """Run the execution's steps from where it stands until one waits or fails, it ends,
@@ -189,6 +193,11 @@ class Executor:
                 execution["errors"].append(f"{step}: {outcome.detail}")
                 c.table.close_execution(execution, holder)
                 c.page(f"step_failed:{step}", f"{execution['kind']} refused at {step}", execution)
+                break
+            if outcome.status == REVERTED:
+                execution["status"] = CANCELLED
+                execution["errors"].append(f"{step}: {outcome.detail}")
+                c.table.close_execution(execution, holder)
                 break
             c.table.save_execution(execution, holder)
             if outcome.status == a.FAILED:
@@ -391,9 +400,45 @@ class Executor:
         execution["heartbeat_lag_seconds"] = lag
         if lag is None or lag > cfg.max_lag_seconds:
             why = "no fresh heartbeat" if lag is None else f"the last heartbeat arrived {lag:.0f}s late"
+            if self.peer_healthy and not self.operator:
+                return self._give_fence_back(execution, why)
             c.page("rpo_gate_after_fence", f"RPO gate after the fence: {why}", execution)
             return a.StepOutcome(a.WAIT, f"RPO gate: {why} (bound {cfg.max_lag_seconds}s): paged")
         return None
+
+    def _give_fence_back(self, execution: dict, why: str) -> a.StepOutcome:
+        """ARC moved but the promotion cannot pass its RPO gate, and the old writer serves again
+        (positive evidence: witness and probe). Holding would leave traffic on a region without
+        a writer for as long as nobody acts; the old writer never stopped being the database's
+        writer (this region never promoted), so the routing controls go back to it in ONE
+        transaction (peer ON, home OFF), this region's lease is revoked at once, both changes
+        count into the epoch (as the peer counts them) and a human is paged. Never silent.
+        Automatic failover stays disarmed here until an operator re-arms it."""
+        c = self.ctx
+        if a.reconcile(c.read_view(), c.config.local_cluster_arn) is not None:
+            # A promotion of this region's cluster exists: never give the fence back then.
+            c.page("rpo_gate_after_fence", f"RPO gate after the fence: {why}", execution)
+            return a.StepOutcome(a.WAIT, f"RPO gate: {why}: a promotion exists, held: paged")
+        c.arc.activate_peer()
+        if not is_peer_active(c.arc.states()):
+            c.page("rpo_gate_after_fence", f"RPO gate after the fence: {why}", execution)
+            return a.StepOutcome(a.WAIT, f"RPO gate: {why}: giving the fence back did not show: paged")
+        c.renew()  # home reads Off now: this region's lease is revoked at once
+        c.table.record_epoch(
+            execution["epoch"], c.config.home_region, "fenced (not promoted)", execution["event_id"], "fence"
+        )
+        c.table.observe_active(
+            c.config.peer_region,
+            f"fence given back to {c.config.peer_region}: RPO gate after the fence ({why})",
+            execution["event_id"],
+        )
+        c.page(
+            "fence_reverted",
+            f"failover to {c.config.home_region} given back to the healthy {c.config.peer_region}: "
+            f"RPO gate after the fence ({why}); automatic failover stays disarmed until re-armed",
+            execution,
+        )
+        return a.StepOutcome(REVERTED, f"RPO gate: {why}; the peer serves again: routing controls given back")
 
     def _restore_db_writes(self, execution: dict) -> a.StepOutcome:
         """Grant the application's write privileges back on the new writer: an old primary's

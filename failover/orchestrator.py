@@ -450,6 +450,7 @@ class Orchestrator:
             self._page_now(f"manual:{decision.outcome}", f"manual {command.kind}: {decision.outcome}", record)
         self.executor.home_serving = home_witness.peer_down is False
         self.executor.operator = command.kind != EVALUATE
+        self.executor.peer_healthy = d.vetoed(witness, probe, heartbeat.signal) and command.kind == EVALUATE
         if open_id is not None:
             self._drive(
                 open_id,

@@ -637,6 +637,52 @@ def test_killed_mid_promotion_resumes_once_and_the_lock_dies_with_its_owner(worl
     assert world.epoch(DR) == (DR, 1) and table.lock_holder() is None
 
 
+@ON_BOTH_TABLES
+def test_killed_after_the_flip_then_the_old_writer_returns_the_controls_go_back_and_page(world):
+    """The DR orchestrator dies right after UpdateRoutingControlStates lands (before it saves
+    the fence step); its region's observation of the heartbeat then ages out and the old
+    writer serves again. ARC has moved: holding at the RPO gate would leave traffic on a
+    region without a writer for good. The controls go back to the old writer in ONE
+    transaction, a human is paged, the execution ends and the epochs agree."""
+    world.tick(PRIMARY)
+    outage(world)
+    for _ in range(N - 1):
+        world.tick()
+    victim = world.orchestrator(DR, invocation_id="victim")
+    victim.table.release_lock = lambda holder: None  # a killed process runs no finally
+    real_factory = world.arc.factory
+
+    def dying_factory(url, region):
+        client = real_factory(url, region)
+        update = client.update_routing_control_states
+
+        def update_then_die(**kwargs):
+            update(**kwargs)
+            raise Killed()
+
+        client.update_routing_control_states = update_then_die
+        return client
+
+    world.arc.factory = dying_factory
+    with pytest.raises(Killed):
+        world.tick(orchestrator=victim)
+    world.arc.factory = real_factory
+    assert world.active() == DR and world.g.accepted == []
+    world.observer_up[DR] = False  # no fresh observation by the time the lock lapses
+    world.up[PRIMARY] = True
+    world.clock.t = world.table().lock_holder()["expires_at"] + 1
+    world.tick(PRIMARY)  # the old writer's orchestrator sees ARC moved (epoch 1)
+    records = [world.tick(), world.tick(PRIMARY), world.tick()]
+    assert world.g.accepted == [] and world.active() == PRIMARY
+    assert world.arc.updates[-1] == {CONTROLS[PRIMARY]: "On", CONTROLS[DR]: "Off"}
+    assert any("given back" in s for s in world.pages())
+    assert records[0]["execution"]["status"] == "cancelled"
+    assert world.table().open_execution_id() is None
+    assert world.epoch(PRIMARY) == world.epoch(DR) == (PRIMARY, 2)
+    lease = world.table().read_lease()
+    assert lease is None or not lease.allows(DR, world.clock())
+
+
 def test_a_lapsed_lease_cannot_be_renewed():
     with mock_aws():
         world = World(dynamodb="moto")

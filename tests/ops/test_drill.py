@@ -17,11 +17,6 @@ from tests.ops.drill_support import facts, timing
 
 # Known failures of the runtime as merged, found by this drill and reported to its owners;
 # strict: each test turns red the moment the runtime is fixed, so the mark is removed then.
-KILLED_AFTER_FENCE = (
-    "runtime: killed right after UpdateRoutingControlStates (before the fence step is saved) with the "
-    "primary back 10 s later, the execution neither promotes nor flips back: ARC names us-west-2, the "
-    "writer stays us-east-1, and the epochs of the two regions disagree"
-)
 HEADLESS_NO_OBSERVER = (
     "runtime: a pilot-light DR region runs no application instance and its cluster is headless, so "
     "nobody observes the heartbeat there: the RPO gate reads 'unknown' and never promotes"
@@ -64,7 +59,7 @@ def test_region_gone_scales_the_dr_group_and_serves_only_healthy_targets(tier):
     [
         "gray-partition",
         "gray-partition-no-arc",
-        pytest.param("killed-after-fence", marks=pytest.mark.xfail(strict=True, reason=KILLED_AFTER_FENCE)),
+        "killed-after-fence",
         "returns-mid-promotion",
         "bad-deploy",
         "dr-throttled",

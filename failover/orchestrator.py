@@ -104,6 +104,10 @@ class Orchestrator:
         )  # fmt: skip
         self.last_arc_read: float | None = None
         """When this invocation last read the routing controls (for the database fence)."""
+        self._lease_writes = False
+        """The running evaluation may write (renew) the lease: not a read-only command."""
+        if isinstance(self.probe, HttpsProbe):
+            self.probe.between = self._renew_if_due
         self.arc = RoutingControls(
             config.arc_cluster_endpoints,
             arc_client_factory or boto3_factory(config.probe_timeout_seconds),
@@ -192,6 +196,18 @@ class Orchestrator:
                 self.renew_lease()
 
     # --- the write lease (failover/lease.py) --------------------------------------------------
+    def _renew_if_due(self) -> None:
+        """Inside an evaluation: renew when the last read of the controls is a renew period
+        old. Called at the evaluation's start, between the probe's tries and after each call
+        that can take its whole timeout (probe, witness DNS), so that no gap between two
+        renewals exceeds one renew period plus one bounded call: a renewal is never held
+        across the whole of a slow evaluation (the lease L is only a few renew periods)."""
+        if not self._lease_writes:
+            return
+        last = self.last_arc_read
+        if last is None or self.clock() - last >= self.config.write_lease_renew_seconds:
+            self.renew_lease()
+
     def renew_lease(self) -> dict:
         """Read the routing controls through the ARC data plane and renew, revoke or leave the
         write lease (LEASE/WRITE in this region's table):
@@ -296,9 +312,11 @@ class Orchestrator:
     def _evaluate(self, command: Command, evaluation_id: str, record: dict) -> None:
         c = self.config
         now = self.clock()
+        self._lease_writes = not command.read_only
         if command.kind == ARM:
             self._arm(command, record)
             return
+        self._renew_if_due()
         reachable: dict[str, bool] = {}
         view: ClusterView | None = None
         try:
@@ -337,6 +355,7 @@ class Orchestrator:
         # and the decision below acts on the witness, so it reads the freshest answer (a
         # witness read before the probe is already attempts x timeout old when we decide).
         probe = peer_probe_signal(self.probe, c.peer_health_url)
+        self._renew_if_due()  # right after the one call that takes attempts x timeout
         witness = witness_signal(
             self.resolver, c.witness_fqdn, c.witness_healthy_address, c.witness_unhealthy_address
         )
@@ -345,6 +364,7 @@ class Orchestrator:
         # the witness's own observations, whatever each probe took before it.
         observed = self.clock()
         home_witness = self.home_witness()
+        self._renew_if_due()  # two DNS lookups, each bounded by the probe timeout
         heartbeat = heartbeat_reading(heartbeat_item, c.peer_region, observed, c.heartbeat_max_age_seconds)
         has_quorum = d.quorum(witness, probe, heartbeat.signal)
         local_is_writer = bool(view and view.local_is_writer(c.local_cluster_arn))
@@ -451,6 +471,7 @@ class Orchestrator:
         self.executor.home_serving = home_witness.peer_down is False
         self.executor.operator = command.kind != EVALUATE
         self.executor.peer_healthy = d.vetoed(witness, probe, heartbeat.signal) and command.kind == EVALUATE
+        self._renew_if_due()
         if open_id is not None:
             self._drive(
                 open_id,

@@ -60,11 +60,16 @@ class HttpsProbe:
     ):
         self.attempts, self.timeout, self.sleep, self.backoff = attempts, timeout, sleep, backoff
         self._context = ssl.create_default_context()
+        self.between: Callable[[], None] | None = None
+        """Called between two tries (the orchestrator renews its write lease there: each try
+        is bounded by `timeout`, the whole probe is not short)."""
 
     def __call__(self, url: str) -> list[ProbeAttempt]:
         tries: list[ProbeAttempt] = []
         for attempt in range(self.attempts):
             if attempt:
+                if self.between is not None:
+                    self.between()
                 self.sleep(self.backoff * attempt)
             tries.append(self._once(url))
             if tries[-1].ok:

@@ -111,6 +111,50 @@ def test_a_healthy_writers_lease_never_lapses_between_invocations(world, eventbr
     assert next_first < offsets[-1][1], (offsets[-1], next_first)
 
 
+@pytest.mark.parametrize("region", [PRIMARY, DR])
+def test_a_probe_that_takes_its_whole_budget_never_lapses_a_healthy_writers_lease(world, region):
+    """Each probe try of an unreachable peer waits out its timeout: an evaluation then takes
+    attempts x timeout. Renewals come at the evaluation's start, between the probe's tries and
+    right after each slow call, so no gap exceeds one renew period plus one bounded call, and
+    a writer's lease (as the write path checks it, a write budget ahead) never lapses over
+    several invocations, whichever region holds it."""
+    from failover.signals import ProbeAttempt
+    from failover.write_path import WRITE_BUDGET_SECONDS
+
+    if region == DR:
+        flip_to(world, DR)
+    world.partitioned = True  # the peer's probe times out, whatever its health
+    world.probe = lambda region: None  # the orchestrator's own HTTPS probe, its tries timed out
+    c = replace(world.configs[region], probe_attempts=2, probe_timeout_seconds=4)
+    renewals: list[tuple[float, float]] = []
+    start = world.clock()
+    for minute in range(3):
+        orchestrator = world.orchestrator(region, probe_attempts=2, probe_timeout_seconds=4)
+        probe = orchestrator.probe
+
+        def timed_out(url, probe=probe):
+            world.clock.sleep(c.probe_timeout_seconds)
+            return ProbeAttempt(False, "TimeoutError: timed out")
+
+        probe._once = timed_out
+        write = orchestrator.table.renew_lease
+
+        def recorded(lease, write=write):
+            renewals.append((lease.renewed_at, lease.valid_until))
+            return write(lease)
+
+        orchestrator.table.renew_lease = recorded
+        world.clock.t = max(world.clock.t, start + 60 * minute)
+        orchestrator.handle(schedule_event(f"m{minute}"), remaining_ms=101_000)
+    renewals.sort()
+    gaps = [b[0] - a[0] for a, b in zip(renewals, renewals[1:], strict=False)]
+    assert max(gaps) <= c.write_lease_renew_seconds + c.probe_timeout_seconds + 1e-6, max(gaps)
+    valid = renewals[0][1]
+    for renewed_at, valid_until in renewals[1:]:
+        assert renewed_at + WRITE_BUDGET_SECONDS < valid, (renewed_at - start, valid - start)
+        valid = max(valid, valid_until)
+
+
 def test_each_renewal_carries_the_fencing_epoch(world):
     fresh_lag(world)
     world.tick()  # records epoch 0 for the primary

@@ -509,6 +509,41 @@ MUTATIONS = [
         "        if False:",
         "tests/ops/test_failover_detach.py",
     ),
+    (
+        "blocked gate after the fence holds with a healthy old writer",
+        "failover/executor.py",
+        "            if self.peer_healthy and not self.operator:",
+        "            if False:",
+        "tests/failover/test_failover_orchestrator.py -k killed_after_the_flip",
+    ),
+    (
+        "fence given back while the old writer is down",
+        "failover/executor.py",
+        "            if self.peer_healthy and not self.operator:",
+        "            if not self.operator:",
+        "tests/failover/test_failover_orchestrator.py -k stale_heartbeat_holds_it",
+    ),
+    (
+        "fence given back in two calls",
+        "failover/arc.py",
+        "        self._set(home=OFF, peer=ON)",
+        "        self._set(home=OFF, peer=OFF)\n        self._set(home=OFF, peer=ON)",
+        "tests/failover/test_failover_orchestrator.py -k killed_after_the_flip",
+    ),
+    (
+        "no lease renewal between the probe's tries",
+        "failover/orchestrator.py",
+        "            self.probe.between = self._renew_if_due",
+        "            pass",
+        "tests/failover/test_failover_never_two_writers.py -k whole_budget",
+    ),
+    (
+        "lease renewed only between evaluations",
+        "failover/orchestrator.py",
+        "        if not self._lease_writes:\n            return",
+        "        return",
+        "tests/failover/test_failover_never_two_writers.py -k whole_budget",
+    ),
 ]
 if __name__ == "__main__":
     sys.exit(1 if run_mutations(MUTATIONS, sys.argv[1:]) else 0)

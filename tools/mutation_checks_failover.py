@@ -259,8 +259,8 @@ MUTATIONS = [
     (
         "witness read before the probe",
         "failover/orchestrator.py",
-        "        probe = peer_probe_signal(self.probe, c.peer_health_url)\n        witness = witness_signal(\n            self.resolver, c.witness_fqdn, c.witness_healthy_address, c.witness_unhealthy_address\n        )\n",
-        "        witness = witness_signal(\n            self.resolver, c.witness_fqdn, c.witness_healthy_address, c.witness_unhealthy_address\n        )\n        probe = peer_probe_signal(self.probe, c.peer_health_url)\n",
+        "        probe = peer_probe_signal(self.probe, c.peer_health_url)\n        self._renew_if_due()  # right after the one call that takes attempts x timeout\n        witness = witness_signal(\n            self.resolver, c.witness_fqdn, c.witness_healthy_address, c.witness_unhealthy_address\n        )\n",
+        "        witness = witness_signal(\n            self.resolver, c.witness_fqdn, c.witness_healthy_address, c.witness_unhealthy_address\n        )\n        probe = peer_probe_signal(self.probe, c.peer_health_url)\n        self._renew_if_due()\n",
         "tests/failover/test_failover_orchestrator.py -k witness_is_read_after",
     ),
     (

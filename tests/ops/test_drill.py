@@ -18,8 +18,9 @@ from tests.ops.drill_support import facts, timing
 # Known failures of the runtime as merged, found by this drill and reported to its owners;
 # strict: each test turns red the moment the runtime is fixed, so the mark is removed then.
 HEADLESS_NO_OBSERVER = (
-    "runtime: a pilot-light DR region runs no application instance and its cluster is headless, so "
-    "nobody observes the heartbeat there: the RPO gate reads 'unknown' and never promotes"
+    "application: the pilot-light DR region observes the heartbeat at rest and promotes through the "
+    "preparation and the fence, but once it holds the write lease its heartbeat agent stops observing "
+    "(failover/write_path.py), so the RPO gate after the fence reads 'unknown' and holds (paged)"
 )
 
 

@@ -24,6 +24,7 @@ DOCS_MAP = {
     "docs/SECURITY.md",
     "docs/COSTS.md",
     "docs/WRITE_LEASE.md",
+    "docs/FAILOVER_RUNTIME.md",
     "docs/IAC_AND_FAILOVER.md",
     "docs/EVIDENCE.md",
 }

@@ -67,12 +67,6 @@ def _arming(world, region: str) -> dict | None:
     return item.get("Item")
 
 
-def _runtime_knows_arm() -> bool:
-    from failover import events
-
-    return "arm" in getattr(events, "MANUAL_ACTIONS", ())
-
-
 def test_status_failover_arm_and_failback_with_only_the_survivor_reachable(pair, monkeypatch):
     world, session, seam, health = pair
     assert shutil.which("pulumi") is None
@@ -148,15 +142,11 @@ def test_status_failover_arm_and_failback_with_only_the_survivor_reachable(pair,
     # --- re-arm automatic failover in us-west-2 ----------------------------------------------
     code, out, err = cli(["failover", "--arm", "--region", DR, "--local", "--yes", "--reason", "drill over"])
     assert "Traceback" not in err
-    if _runtime_knows_arm():
-        assert code == EXIT_OK, err
-        item = _arming(world, DR)
-        assert item["armed"] == {"BOOL": True}
-        assert item["by"]["S"] == "arn:aws:sts::123456789012:user/moto"  # STS, asked in us-west-2
-        assert item["reason"]["S"] == "drill over"
-    else:
-        # A runtime without the command refuses it: one line, exit 1, never "ok".
-        assert code == EXIT_FAILED and "rejected arm" in err, err
+    assert code == EXIT_OK, err
+    item = _arming(world, DR)
+    assert item["armed"] == {"BOOL": True}
+    assert item["by"]["S"] == "arn:aws:sts::123456789012:user/moto"  # STS, asked in us-west-2
+    assert item["reason"]["S"] == "drill over"
     assert ("sts", DR) in session.asked and ("sts", PRIMARY) not in session.asked
 
     # --- us-east-1 is back: fail back with a planned switchover ------------------------------

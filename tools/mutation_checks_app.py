@@ -120,8 +120,8 @@ MUTATIONS = [
     (
         "observer also beats on a foreign lease",
         "failover/write_path.py",
-        "        if self.write_path.holds_lease():",
-        "        if self.write_path.leases.current() is not None:",
+        "        if not self.write_path.holds_lease():",
+        "        if self.write_path.leases.current() is None:",
         "tests/failover/test_write_path.py tests/failover/test_heartbeat.py",
     ),
     (

@@ -183,7 +183,7 @@ class App:
             reachable=self.reachability(),
             holds_lease=self.write_path.holds_lease(),
             last_beat_ok_at=self.heartbeat.last_beat_ok_at,
-            writer_since=self.heartbeat.writer_since,
+            committed_under_lease=self.heartbeat.committed_under_current_lease(),
             now=self.clock(),
         )
         return (200 if healthy else 503), {"healthy": healthy, "why": why, "region": self.region}

@@ -10,7 +10,10 @@ models the application with it. Reads and writes are handed in as callables.
 - WritePath: a write starts only if the lease allows it WRITE_BUDGET_SECONDS from now, carries
   the lease's epoch, and is acknowledged only if it ended before valid_until.
 - HeartbeatAgent: the lease holder beats through the WritePath (heartbeats stop exactly when
-  writes stop); any other instance observes its local replica.
+  writes stop); any instance whose local cluster does not take its writes observes its local
+  replica: a non-holder, and a holder whose beat failed (the DR region between the routing flip
+  and the promotion of its secondary cluster), so the runtime's post-fence data-loss check keeps
+  a fresh observation of the old writer's newest replicated beat.
 - health_verdict: the health contract.
 """
 
@@ -31,7 +34,8 @@ WRITE_BUDGET_SECONDS = 2.0
 """The longest one leased write may take (the database statement timeout the application
 sets): a write starts only when the lease is valid that much longer."""
 HEARTBEAT_FRESH_SECONDS = 5.0
-"""The lease holder is unhealthy when its last heartbeat commit is older than this."""
+"""The writer (a lease holder that has committed under the current epoch) is unhealthy when its
+last heartbeat commit is older than this."""
 
 
 class WriteRefused(Exception):
@@ -153,36 +157,66 @@ class HeartbeatAgent:
         """Wall-clock time the last heartbeat commit was acknowledged (None: never)."""
         self.writer_since: float | None = None
         """Since when this instance has continuously seen itself as the lease holder."""
+        self.committed_epoch: int | None = None
+        """The lease epoch of the last acknowledged heartbeat commit (None: never)."""
         self.last_error = ""
 
     def tick(self) -> str:
-        """One beat or one observation; returns what it did (for the log and the tests)."""
+        """One beat, or one observation; a holder whose beat failed observes too. Returns what
+        it did (for the log and the tests): beat, observed, nothing_to_observe, own_row,
+        observe_failed, or beat_failed+<one of the observation outcomes>."""
         now = self.clock()
-        if self.write_path.holds_lease():
-            if self.writer_since is None:
-                self.writer_since = now
-            try:
-                if not self._table_ready:
-                    self.write_path.write(lambda epoch: self._ensure())
-                    self._table_ready = True
-                self.write_path.write(lambda epoch: self._beat(self.region, epoch))
-            except Exception as error:  # noqa: BLE001 (refused, timed out, database down: no beat)
-                self.last_error = f"{type(error).__name__}: {error}"
-                self._table_ready = False
-                return "beat_failed"
-            self.last_beat_ok_at, self.last_error = self.clock(), ""
-            return "beat"
-        self.writer_since = None
+        if not self.write_path.holds_lease():
+            self.writer_since = None
+            return self._observe()
+        if self.writer_since is None:
+            self.writer_since = now
+        try:
+            if not self._table_ready:
+                self.write_path.write(lambda epoch: self._ensure())
+                self._table_ready = True
+            _, epoch = self.write_path.write(lambda epoch: self._beat(self.region, epoch))
+        except Exception as error:  # noqa: BLE001 (refused, timed out, read-only, down: no beat)
+            beat_error = f"{type(error).__name__}: {error}"
+            self._table_ready = False
+            # Its local cluster does not take its writes (yet): a secondary waiting for its
+            # promotion still replicates the old writer's beats, and the runtime's data-loss
+            # check needs them observed until the promotion.
+            observed = self._observe()
+            self.last_error = beat_error if not self.last_error else f"{beat_error}; {self.last_error}"
+            return f"beat_failed+{observed}"
+        self.last_beat_ok_at, self.committed_epoch, self.last_error = self.clock(), epoch, ""
+        return "beat"
+
+    def _observe(self) -> str:
+        """Put the newest replicated heartbeat row of ANOTHER region as HEARTBEAT/OBSERVED.
+        writer_region means "the writer whose beats reach this replica" (failover/heartbeat.py;
+        the runtime discards any other region's): this region's own row is never published,
+        since it did not replicate from the peer (a promoted cluster's own beats, or an old row
+        from this region's last turn as the writer)."""
+        self.last_error = ""
         try:
             observation = observation_from_row(self._newest(), self.clock(), self.observer)
             if observation is None:
                 return "nothing_to_observe"
+            if observation.writer_region == self.region:
+                return "own_row"
             self._put(observation)
         except Exception as error:  # noqa: BLE001 (replica or DynamoDB failed: nothing put, it ages)
             self.last_error = f"{type(error).__name__}: {error}"
             return "observe_failed"
-        self.last_error = ""
         return "observed"
+
+    def committed_under_current_lease(self) -> bool:
+        """This instance holds the lease and has committed a heartbeat under its epoch: it has
+        become the writer (a holder whose cluster is still being promoted has not)."""
+        lease = self.write_path.leases.current()
+        return (
+            self.committed_epoch is not None
+            and lease is not None
+            and self.committed_epoch == lease.epoch
+            and self.write_path.holds_lease()
+        )
 
     def run(self, stop: threading.Event, interval: float = BEAT_INTERVAL_SECONDS) -> None:
         while not stop.is_set():
@@ -195,23 +229,26 @@ def health_verdict(
     *,
     reachable: dict[str, bool],
     holds_lease: bool,
+    committed_under_lease: bool,
     last_beat_ok_at: float | None,
-    writer_since: float | None,
     now: float,
     fresh_seconds: float = HEARTBEAT_FRESH_SECONDS,
 ) -> tuple[bool, str]:
     """(healthy, why). Unhealthy when a data-tier endpoint refuses TCP, in either region. The
-    lease holder must also COMMIT: its last heartbeat commit (or becoming the holder) at most
-    fresh_seconds ago, so a database that accepts TCP but stops committing turns it red. A
-    region without the lease is healthy on reachability alone: the DR region must look healthy
-    while it waits, and failing over is the authority's decision (docs/WRITE_LEASE.md)."""
+    writer must also COMMIT: once this instance has committed under the current lease epoch
+    (HeartbeatAgent.committed_under_current_lease), its last heartbeat commit must be at most
+    fresh_seconds old, so a database that accepts TCP but stops committing turns it red. A
+    region without the lease, or a holder that has not committed under this epoch yet (its
+    cluster's promotion is pending), is healthy on reachability alone: the DR region must look
+    healthy while it waits and while it is promoted (docs/WRITE_LEASE.md)."""
     down = sorted(name for name, ok in reachable.items() if not ok)
     if down:
         return False, f"data tier unreachable: {', '.join(down)}"
     if not holds_lease:
         return True, "data tier reachable; this region does not hold the write lease (reads only)"
-    marks = [t for t in (last_beat_ok_at, writer_since) if t is not None]
-    if not marks or not now - max(marks) <= fresh_seconds:
+    if not committed_under_lease:
+        return True, "data tier reachable; this region holds the write lease, its first commit is pending"
+    if last_beat_ok_at is None or not now - last_beat_ok_at <= fresh_seconds:
         last = "never" if last_beat_ok_at is None else f"{now - last_beat_ok_at:.1f}s ago"
-        return False, f"this region holds the write lease but its last heartbeat commit was {last}"
+        return False, f"this region is the writer but its last heartbeat commit was {last}"
     return True, "data tier reachable; heartbeat committing"

@@ -41,10 +41,38 @@ MUTATIONS = [
         "tests/failover/test_write_path.py tests/failover/test_heartbeat.py",
     ),
     (
-        "holder health ignores the heartbeat",
+        "writer health ignores the heartbeat (gray DB failure)",
         "failover/write_path.py",
-        "    if not marks or not now - max(marks) <= fresh_seconds:",
+        "    if last_beat_ok_at is None or not now - last_beat_ok_at <= fresh_seconds:",
         "    if False:",
+        "tests/failover/test_write_path.py tests/failover/test_heartbeat.py",
+    ),
+    (
+        "holder awaiting promotion held to the commit rule",
+        "failover/write_path.py",
+        "    if not committed_under_lease:\n        return True,",
+        "    if False:\n        return True,",
+        "tests/failover/test_write_path.py tests/failover/test_heartbeat.py",
+    ),
+    (
+        "a commit under an older epoch counts as the writer's",
+        "failover/write_path.py",
+        "            and self.committed_epoch == lease.epoch\n",
+        "",
+        "tests/failover/test_write_path.py tests/failover/test_heartbeat.py",
+    ),
+    (
+        "holder whose beat failed stops observing",
+        "failover/write_path.py",
+        "            observed = self._observe()\n",
+        '            observed = "nothing_to_observe"\n',
+        "tests/failover/test_write_path.py tests/failover/test_heartbeat.py",
+    ),
+    (
+        "own region's row published as the writer's",
+        "failover/write_path.py",
+        '            if observation.writer_region == self.region:\n                return "own_row"\n',
+        "",
         "tests/failover/test_write_path.py tests/failover/test_heartbeat.py",
     ),
     (
@@ -92,8 +120,8 @@ MUTATIONS = [
     (
         "observer also beats on a foreign lease",
         "failover/write_path.py",
-        "        if self.write_path.holds_lease():",
-        "        if self.write_path.leases.current() is not None:",
+        "        if not self.write_path.holds_lease():",
+        "        if self.write_path.leases.current() is None:",
         "tests/failover/test_write_path.py tests/failover/test_heartbeat.py",
     ),
     (
@@ -144,6 +172,20 @@ MUTATIONS = [
         "            last_beat_ok_at=self.heartbeat.last_beat_ok_at,",
         "            last_beat_ok_at=self.clock(),",
         "tests/components/traffic/test_application.py",
+    ),
+    (
+        "server's pending holder held to the commit rule",
+        "app/server.py",
+        "            committed_under_lease=self.heartbeat.committed_under_current_lease(),",
+        "            committed_under_lease=self.write_path.holds_lease(),",
+        "tests/components/traffic/test_application.py -k awaits_promotion",
+    ),
+    (
+        "server's writer never held to the commit rule",
+        "app/server.py",
+        "            committed_under_lease=self.heartbeat.committed_under_current_lease(),",
+        "            committed_under_lease=False,",
+        "tests/components/traffic/test_application.py -k writer_is_healthy",
     ),
     (
         "password on the client's command line",

@@ -171,7 +171,7 @@ class RegionApp:
             reachable=reachable,
             holds_lease=self.path.holds_lease(),
             last_beat_ok_at=self.agent.last_beat_ok_at,
-            writer_since=self.agent.writer_since,
+            committed_under_lease=self.agent.committed_under_current_lease(),
             now=now,
         )
         return healthy

@@ -165,12 +165,12 @@ REACHABLE = {"db:3306": True, "dynamodb:443": True}
 
 
 def test_an_unreachable_data_tier_is_unhealthy_in_either_role():
-    for holds in (True, False):
+    for holds, committed in ((True, True), (True, False), (False, False)):
         healthy, why = health_verdict(
             reachable={**REACHABLE, "db:3306": False},
             holds_lease=holds,
+            committed_under_lease=committed,
             last_beat_ok_at=T0,
-            writer_since=T0,
             now=T0,
         )
         assert not healthy and "db:3306" in why
@@ -179,23 +179,27 @@ def test_an_unreachable_data_tier_is_unhealthy_in_either_role():
 def test_a_region_without_the_lease_serves_reads_and_is_healthy():
     """The DR region must stay healthy for Route 53 and the witness: no heartbeat needed."""
     assert health_verdict(
-        reachable=REACHABLE, holds_lease=False, last_beat_ok_at=None, writer_since=None, now=T0
+        reachable=REACHABLE, holds_lease=False, committed_under_lease=False, last_beat_ok_at=None, now=T0
     )[0]
 
 
 @pytest.mark.parametrize(
-    ("last_beat", "since", "healthy"),
+    ("last_beat", "committed", "healthy"),
     [
-        (T0 - 1, T0 - 600, True),
-        (T0 - 5, T0 - 600, True),
-        (T0 - 5.5, T0 - 600, False),  # accepts TCP, stopped committing: the gray failure
-        (None, T0 - 2, True),  # just became the holder: its first beat is due
-        (None, T0 - 6, False),  # never committed since it became the holder
+        (T0 - 1, True, True),
+        (T0 - 5, True, True),
+        (T0 - 5.5, True, False),  # the writer accepts TCP, stopped committing: the gray failure
+        (None, False, True),  # holds the lease, its cluster's promotion is pending: not red
+        (T0 - 600, False, True),  # committed under an older epoch only: the new epoch's first commit is due
     ],
 )
-def test_the_lease_holder_is_healthy_only_while_its_heartbeat_commits(last_beat, since, healthy):
+def test_the_writer_is_healthy_only_while_its_heartbeat_commits(last_beat, committed, healthy):
     verdict, why = health_verdict(
-        reachable=REACHABLE, holds_lease=True, last_beat_ok_at=last_beat, writer_since=since, now=T0
+        reachable=REACHABLE,
+        holds_lease=True,
+        committed_under_lease=committed,
+        last_beat_ok_at=last_beat,
+        now=T0,
     )
     assert verdict is healthy, why
 
@@ -251,9 +255,15 @@ def test_heartbeats_stop_exactly_when_writes_stop(clock):
     assert agent.write_path.authorise().allowed is False
     agent.tick()
     assert [c for c in db.calls if c[0] == "beat"] == [("beat", HOME, 7)]
-    clock.advance(WRITE_BUDGET_SECONDS)  # lapsed: this instance observes instead
+    clock.advance(WRITE_BUDGET_SECONDS)  # lapsed: this instance observes instead (never its own row)
     db.newest = (HOME, 7, T0)
-    assert agent.tick() == "observed" and [c for c in db.calls if c[0] == "beat"] == [("beat", HOME, 7)]
+    assert (
+        agent.tick() == "own_row"
+        and puts == []
+        and [c for c in db.calls if c[0] == "beat"] == [("beat", HOME, 7)]
+    )
+    db.newest = (PEER, 8, T0 + 1)  # the new writer's beat, replicated here
+    assert agent.tick() == "observed" and puts == [Observation(PEER, 8, T0 + 1, clock.wall, "i-0abc")]
 
 
 def test_a_failed_beat_leaves_the_last_success_and_recreates_the_table_next_time(clock):
@@ -263,7 +273,7 @@ def test_a_failed_beat_leaves_the_last_success_and_recreates_the_table_next_time
     ok_at = agent.last_beat_ok_at
     clock.advance(1)
     db.fail = TimeoutError("statement timeout")
-    assert agent.tick() == "beat_failed" and agent.last_beat_ok_at == ok_at
+    assert agent.tick() == "beat_failed+nothing_to_observe" and agent.last_beat_ok_at == ok_at
     db.fail = None
     clock.advance(1)
     assert agent.tick() == "beat" and db.calls[-2:] == [("create",), ("beat", HOME, 7)]
@@ -318,3 +328,71 @@ def test_the_lease_read_and_the_observation_put_run_on_moto(clock):
             "Item"
         ]
         assert observation_from_item(item) == Observation(HOME, 5, T0 - 0.5, clock.wall, "")
+
+
+# --- fence -> promotion: the DR region holds the lease before its cluster takes writes ------------
+
+
+def test_a_holder_whose_beat_fails_observes_the_old_writers_replicated_beat(clock):
+    """After the routing flip the DR region holds the lease while its cluster is still a
+    read-only secondary: its beat fails, and the runtime's post-fence data-loss check needs
+    the old writer's newest replicated beat observed until the promotion."""
+    db, puts = Db(), []
+    agent = agent_for(Table(lease(region=PEER, epoch=8, valid_for=60)), clock, db, puts, region=PEER)
+    db.fail = OSError("ERROR 1290 (HY000): The MySQL server is running with the --read-only option")
+    db.newest = (HOME, 7, T0 - 0.7)
+    assert agent.tick() == "beat_failed+observed"
+    assert puts == [Observation(HOME, 7, T0 - 0.7, clock.wall, "i-0abc")]
+    assert "read-only" in agent.last_error and agent.last_beat_ok_at is None
+    clock.advance(1)
+    db.newest = (HOME, 7, T0 - 0.2)
+    assert agent.tick() == "beat_failed+observed" and puts[-1].observed_at == clock.wall
+
+
+def test_an_instances_own_region_row_is_never_published_as_the_writers(clock):
+    """writer_region is the writer whose beats reach this replica: the promoted cluster's own
+    beats, or an old row of this region's last turn as writer, did not replicate from it."""
+    db, puts = Db(), []
+    agent = agent_for(Table(lease(region=PEER, epoch=8, valid_for=60)), clock, db, puts, region=PEER)
+    db.fail = TimeoutError("statement timeout")
+    db.newest = (PEER, 6, T0 - 300)
+    assert agent.tick() == "beat_failed+own_row" and puts == []
+    observer = agent_for(Table(None), clock, db, puts, region=PEER)
+    assert observer.tick() == "own_row" and puts == []
+
+
+def test_the_holder_becomes_the_writer_with_its_first_commit_under_the_current_epoch(clock):
+    table, db, puts = Table(lease(region=PEER, epoch=8, valid_for=60)), Db(), []
+    agent = agent_for(table, clock, db, puts, region=PEER)
+    db.fail, db.newest = OSError("read-only"), (HOME, 7, T0 - 1)
+    for _ in range(10):  # the promotion takes a while: healthy on reachability meanwhile
+        agent.tick()
+        clock.advance(1)
+        assert not agent.committed_under_current_lease()
+        assert health_verdict(
+            reachable=REACHABLE,
+            holds_lease=agent.write_path.holds_lease(),
+            committed_under_lease=agent.committed_under_current_lease(),
+            last_beat_ok_at=agent.last_beat_ok_at,
+            now=clock.wall,
+        )[0]
+    db.fail = None  # promoted: the first beat commits, this instance is the writer
+    assert agent.tick() == "beat" and agent.committed_under_current_lease()
+    db.fail = TimeoutError("statement timeout")  # then its database stops committing (gray)
+    verdicts = []
+    for _ in range(7):
+        clock.advance(1)
+        agent.tick()
+        verdicts.append(
+            health_verdict(
+                reachable=REACHABLE,
+                holds_lease=agent.write_path.holds_lease(),
+                committed_under_lease=agent.committed_under_current_lease(),
+                last_beat_ok_at=agent.last_beat_ok_at,
+                now=clock.wall,
+            )[0]
+        )
+    assert verdicts[:5] == [True] * 5 and verdicts[-1] is False  # red within about 6 s
+    table.set(lease(region=PEER, epoch=9, valid_for=60, at=clock.wall))  # a new epoch
+    clock.advance(LEASE_CACHE_SECONDS)
+    assert not agent.committed_under_current_lease()  # its commits were under epoch 8

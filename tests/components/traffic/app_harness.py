@@ -4,8 +4,8 @@ data, not the repository's) with a file-backed DynamoDB and database, for test_a
     python app_harness.py <extracted /opt/trading-dr> <state dir> <port>
 
 State files the test writes: lease.json ({"item": <LEASE/WRITE item> | null} or {"fail": msg})
-and db.json ({"commit": true|false}); the harness appends every statement (rendered SQL) to
-statements.jsonl and every observation put to observations.jsonl."""
+and db.json ({"commit": true|false, "read_only": true|false}); the harness appends every
+statement (rendered SQL) to statements.jsonl and every observation put to observations.jsonl."""
 
 from __future__ import annotations
 
@@ -49,6 +49,10 @@ def run_sql(endpoint: str, sql: str) -> list[list[str]]:
         time.sleep(2)  # accepts the connection, never commits: the statement times out
         raise OSError("mysql exited 1: Lost connection to server during query")
     _append("statements.jsonl", {"endpoint": endpoint, "sql": sql})
+    if _load("db.json").get("read_only") and not sql.startswith("SELECT"):  # a secondary cluster
+        raise OSError(
+            "mysql exited 1: ERROR 1290 (HY000): The MySQL server is running with the --read-only option"
+        )
     if sql.startswith("SELECT region, epoch, beat_at"):  # the newest replicated heartbeat
         return [["us-east-1", "7", repr(time.time() - 0.5)]]
     return [["101"]] if "INSERT INTO trading_dr_orders" in sql else []

@@ -270,7 +270,9 @@ def shipped(primary, tmp_path, certificate):
         (state / name).write_bytes((certificate / name).read_bytes())
     started, listeners = [], []
 
-    def start(lease_item=None, *, fail=None, commit=True, db_listening=True, region=HOME) -> Shipped:
+    def start(
+        lease_item=None, *, fail=None, commit=True, read_only=False, db_listening=True, region=HOME
+    ) -> Shipped:
         database, dynamodb = socket.socket(), socket.socket()
         for listener in (database, dynamodb):
             listener.bind(("127.0.0.1", 0))
@@ -284,7 +286,7 @@ def shipped(primary, tmp_path, certificate):
             "DB_SECRET_ARN=arn:aws:secretsmanager:us-east-1:123456789012:secret:x\n"
         )
         (state / "lease.json").write_text(json.dumps({"fail": fail} if fail else {"item": lease_item}))
-        (state / "db.json").write_text(json.dumps({"commit": commit}))
+        (state / "db.json").write_text(json.dumps({"commit": commit, "read_only": read_only}))
         port = _free_port()
         process = subprocess.Popen(
             [sys.executable, "-I", HARNESS, str(root), str(state), str(port)],
@@ -358,12 +360,36 @@ def test_the_writer_is_healthy_while_it_commits_and_turns_503_when_commits_stop(
     """The gray database failure: TCP still answers, commits stop; /health must fail."""
     app = shipped(_lease(epoch=3))
     assert _health_until(app, 200)[0] == 200
-    beats = [s for s in app.statements() if s.get("sql", "").startswith("INSERT INTO trading_dr_heartbeat")]
+    deadline = time.monotonic() + 5
+    while not _beats(app) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    time.sleep(0.5)  # the beat's commit is acknowledged: this instance is the writer
+    beats = _beats(app)
     assert beats and beats[0]["endpoint"] == "writer.local" and "VALUES ('us-east-1', 3, " in beats[0]["sql"]
     app.set_commits(False)
     status, body = _health_until(app, 503)
     assert status == 503 and "heartbeat" in body["why"]
     assert app.request("GET", "/other")[0] == 404
+
+
+def _beats(app: Shipped) -> list[dict]:
+    return [s for s in app.statements() if s.get("sql", "").startswith("INSERT INTO trading_dr_heartbeat")]
+
+
+def test_a_holder_whose_cluster_awaits_promotion_stays_healthy_and_observes_its_replica(shipped):
+    """After the routing flip the DR region holds the lease while its cluster is still a
+    read-only secondary: /health stays 200 (it has not committed under this epoch) and the old
+    writer's replicated heartbeat keeps being observed for the runtime's data-loss check."""
+    app = shipped(_lease(region="us-west-2", epoch=8), region="us-west-2", read_only=True)
+    deadline = time.monotonic() + 8
+    while time.monotonic() < deadline:
+        status, body = app.request("GET", "/health")
+        assert status == 200, body
+        time.sleep(0.5)
+    # it tried to write: the lease is its own
+    assert [s for s in app.statements() if s.get("endpoint") == "writer.local"]
+    puts = app.observations()
+    assert len(puts) >= 4 and {p["Item"]["writer_region"]["S"] for p in puts} == {HOME}
 
 
 def test_without_the_lease_the_region_is_healthy_and_observes_its_replica(shipped):

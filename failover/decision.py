@@ -265,8 +265,36 @@ def heartbeat_blocks(s: Situation) -> bool:
     known and within the bound. CloudWatch's lag is recorded beside it as a second opinion
     and does not decide: its datapoints are stamped at the period's start, published after
     it, and keep growing once the writer is gone, so after an outage it overstates the loss
-    by the time since the outage (and before one, the heartbeat is the finer reading)."""
+    by the time since the outage (and before one, the heartbeat is the finer reading).
+    A region that runs nothing at rest (pilot light) has no observer before its preparation:
+    an unknown reading there does not stop the reversible preparation; the gate is then
+    passed at the fence, from observations of the instances the preparation started
+    (failover/executor.py, docs/FAILOVER_RUNTIME.md "The RPO gate in a pilot light")."""
+    if s.heartbeat_lag_seconds is None and not s.serves_at_rest:
+        return False
     return lag_blocks(s.heartbeat_lag_seconds, s.max_lag_seconds)
+
+
+def data_at_risk(
+    arrival_lag: float | None, newest_at: float | None, first_down_at: float | None, serves_at_rest: bool
+) -> tuple[float | None, str]:
+    """What the heartbeat proves of the data at risk (None: unknown, which never passes).
+    arrival_lag: the newest beat's replication lag when it was first observed
+    (control_table.heartbeat_lag; None without a fresh observation). A region that runs
+    nothing at rest (pilot light) starts its observers with the preparation, so it first sees
+    the beat late and the arrival lag overstates the loss; there the newest replicated beat is
+    also judged against the moment the peer was first seen down: a writer seen down then
+    acknowledged nothing replicated after its newest beat, so (first seen down - newest beat)
+    bounds the loss, under the same limit as the arrival lag (a writer that kept writing
+    behind a partition loses what it acknowledged until its lease lapsed). Both are upper
+    bounds under that limit; the smaller is taken. docs/FAILOVER_RUNTIME.md."""
+    if arrival_lag is None:
+        return None, "no fresh heartbeat"
+    if not serves_at_rest and first_down_at is not None and newest_at is not None:
+        since_down = max(0.0, first_down_at - newest_at)
+        if since_down < arrival_lag:
+            return since_down, f"the newest replicated heartbeat is {since_down:.0f}s older than the outage"
+    return arrival_lag, f"the last heartbeat arrived {arrival_lag:.0f}s late"
 
 
 def _manual(s: Situation, unreachable: list[str]) -> Decision:

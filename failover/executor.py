@@ -53,6 +53,7 @@ from failover.arc import ArcConflict, ArcError, RoutingControls, home_is_active,
 from failover.cluster_state import ClusterView
 from failover.config import OrchestratorConfig
 from failover.control_table import ControlTable
+from failover.decision import data_at_risk
 from failover.events import FAILOVER, SWITCHOVER
 from failover.signals import heartbeat_reading
 
@@ -234,6 +235,13 @@ class Executor:
         automatic = execution["kind"] == FAILOVER and execution.get("automatic")
         if automatic and not self.may_fence:
             return a.StepOutcome(a.WAIT, "prepared; the fence waits for an evaluation that decides promote")
+        if automatic and not self.operator and not self.ctx.config.serves_at_rest:
+            # Pilot light: the decision could not read the data at risk (nothing observed at
+            # rest); the preparation started the observers. Never fence on an unknown.
+            lag, why = self._data_at_risk(execution)
+            if lag is None or lag > self.ctx.config.max_lag_seconds:
+                self.ctx.page("rpo_gate", f"RPO gate before the fence: {why}", execution)
+                return a.StepOutcome(a.WAIT, f"RPO gate before the fence: {why} (paged)")
         if automatic and not self.operator and not self.home_serving:
             # docs/ARCHITECTURE.md "No flapping": never fence onto a region that its own
             # outside witness does not see healthy. Bounded: past the bound it pages (and
@@ -396,15 +404,36 @@ class Executor:
         if execution.get("allow_data_loss") or not execution.get("automatic"):
             # An operator's failover passed its own gate (or bypassed it, recorded).
             return None
-        lag = c.table.heartbeat_lag(newest, reading.observed_at)
+        lag, why = self._data_at_risk(execution, reading)
         execution["heartbeat_lag_seconds"] = lag
         if lag is None or lag > cfg.max_lag_seconds:
-            why = "no fresh heartbeat" if lag is None else f"the last heartbeat arrived {lag:.0f}s late"
             if self.peer_healthy and not self.operator:
                 return self._give_fence_back(execution, why)
             c.page("rpo_gate_after_fence", f"RPO gate after the fence: {why}", execution)
             return a.StepOutcome(a.WAIT, f"RPO gate: {why} (bound {cfg.max_lag_seconds}s): paged")
         return None
+
+    def _data_at_risk(self, execution: dict, reading=None) -> tuple[float | None, str]:
+        """The data at risk the heartbeat proves, from a FRESH observation only (None: unknown):
+        the replication lag of the newest beat when it arrived (control_table.heartbeat_lag).
+        A region that runs nothing at rest first observed the beat late (its observers started
+        with the preparation), so its arrival time overstates the lag; there the newest
+        replicated beat is also judged against the moment the peer was first seen down
+        (execution["first_down_at"]): the writer seen down then acknowledged nothing
+        replicated after its newest beat, so (first seen down - newest beat) bounds the loss,
+        under the same limit as the arrival lag (a writer that kept writing behind a
+        partition loses what it acknowledged until its lease lapsed; docs/FAILOVER_RUNTIME.md)."""
+        c = self.ctx
+        cfg = c.config
+        if reading is None:
+            reading = heartbeat_reading(
+                c.table.heartbeat_item(), cfg.peer_region, c.clock(), cfg.heartbeat_max_age_seconds
+            )
+        lag = c.table.heartbeat_lag(reading.newest_at, reading.observed_at)
+        first_down = execution.get("first_down_at")
+        return data_at_risk(
+            lag, reading.newest_at, None if first_down is None else float(first_down), cfg.serves_at_rest
+        )
 
     def _give_fence_back(self, execution: dict, why: str) -> a.StepOutcome:
         """ARC moved but the promotion cannot pass its RPO gate, and the old writer serves again

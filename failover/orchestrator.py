@@ -412,7 +412,12 @@ class Orchestrator:
         )
         heartbeat_lag = None
         if reachable["dynamodb"] and not command.read_only:
-            heartbeat_lag = self.table.heartbeat_lag(heartbeat.newest_at, heartbeat.observed_at)
+            heartbeat_lag, _ = d.data_at_risk(
+                self.table.heartbeat_lag(heartbeat.newest_at, heartbeat.observed_at),
+                heartbeat.newest_at,
+                first_down_at,
+                c.serves_at_rest,
+            )
         decision = d.decide(
             d.Situation(
                 command=command.kind,

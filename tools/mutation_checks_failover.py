@@ -544,6 +544,34 @@ MUTATIONS = [
         "        return",
         "tests/failover/test_failover_never_two_writers.py -k whole_budget",
     ),
+    (
+        "pilot light fences on an unknown data at risk",
+        "failover/executor.py",
+        '            if lag is None or lag > self.ctx.config.max_lag_seconds:\n                self.ctx.page("rpo_gate"',
+        '            if lag is not None and lag > self.ctx.config.max_lag_seconds:\n                self.ctx.page("rpo_gate"',
+        "tests/failover/test_failover_orchestrator.py -k never_fences_on_one",
+    ),
+    (
+        "pilot light never prepares on an unknown heartbeat",
+        "failover/decision.py",
+        "    if s.heartbeat_lag_seconds is None and not s.serves_at_rest:\n        return False",
+        "    if False:\n        return False",
+        "tests/failover/test_failover_orchestrator.py -k never_fences_on_one",
+    ),
+    (
+        "unknown passes the gate in a region that serves at rest",
+        "failover/decision.py",
+        "    if s.heartbeat_lag_seconds is None and not s.serves_at_rest:",
+        "    if s.heartbeat_lag_seconds is None:",
+        "tests/failover/test_failover_orchestrator.py -k unknown_heartbeat_blocks_whatever",
+    ),
+    (
+        "pilot-light bound taken when larger",
+        "failover/decision.py",
+        "        if since_down < arrival_lag:",
+        "        if True:",
+        "tests/failover/test_failover_orchestrator.py -k pilot_light_data_at_risk_rule",
+    ),
 ]
 if __name__ == "__main__":
     sys.exit(1 if run_mutations(MUTATIONS, sys.argv[1:]) else 0)

@@ -438,15 +438,48 @@ def test_a_heartbeat_lag_over_the_bound_blocks_pages_and_a_manual_allow_data_los
     assert "allow_data_loss" in record["reason"]
 
 
-def test_an_unknown_heartbeat_blocks_whatever_cloudwatch_says(world):
-    """No fresh HEARTBEAT/OBSERVED item (the observers are down): the data at risk is
-    unknown, so over the bound, even with a fresh 1 s CloudWatch lag."""
+def test_an_unknown_heartbeat_blocks_whatever_cloudwatch_says(make_world):
+    """No fresh HEARTBEAT/OBSERVED item (the observers are down) in a region that serves at
+    rest: the data at risk is unknown, so over the bound, even with a fresh 1 s CloudWatch lag."""
+    world = make_world(serves_at_rest=True)
+    world.asg[DR].min = world.asg[DR].desired = 2
+    world.asg[DR].changed_at = world.clock() - 1000
     world.observer_up[DR] = False
     outage(world)
     records = ticks(world, N + 2)
     assert records[-1]["outcome"] == d.RPO_GATE and records[-1]["heartbeat_lag_seconds"] is None
     assert records[-1]["lag_seconds"] == 1.0 and world.g.accepted == []
     assert any("rpo gate" in s for s in world.pages())
+
+
+def test_a_pilot_light_prepares_on_an_unknown_heartbeat_but_never_fences_on_one(world):
+    """A pilot light observes nothing at rest: an unknown reading at the decision starts the
+    reversible preparation (its instances are the observers), and the fence waits for a
+    fresh observation whose data at risk is within the bound: with none, never a fence, never
+    a promotion, and a page."""
+    world.observer_up[DR] = False
+    outage(world)
+    records = ticks(world, N + 4)
+    assert records[-1]["outcome"] == o.EXECUTING and records[-1]["execution"]["step"] == "fence"
+    assert "RPO gate before the fence" in records[-1]["execution"]["steps"]["fence"]["detail"]
+    assert world.arc.updates == [] and world.g.accepted == [] and world.active() == PRIMARY
+    assert any("rpo gate" in s.lower() for s in world.pages())
+    # the observers come up with the preparation: the newest beat is judged against the
+    # moment the peer was first seen down (not against its late first sight), and it promotes
+    world.observer_up[DR] = True
+    promote_fully(world)
+    assert world.g.accepted == [("failover_global_cluster", DR)]
+
+
+def test_the_pilot_light_data_at_risk_rule():
+    """(first seen down - newest beat) bounds the loss only where nothing observed at rest;
+    the smaller upper bound is taken; unknown stays unknown."""
+    assert d.data_at_risk(None, 100.0, 110.0, False)[0] is None
+    assert d.data_at_risk(600.0, 100.0, 110.0, False)[0] == 10.0
+    assert d.data_at_risk(2.0, 100.0, 110.0, False)[0] == 2.0
+    assert d.data_at_risk(600.0, 100.0, 110.0, True)[0] == 600.0
+    assert d.data_at_risk(600.0, 100.0, None, False)[0] == 600.0
+    assert d.data_at_risk(600.0, 120.0, 110.0, False)[0] == 0.0
 
 
 def test_the_gate_is_read_again_after_the_lease_wait_and_a_stale_heartbeat_holds_it(world):

@@ -17,11 +17,6 @@ from tests.ops.drill_support import facts, timing
 
 # Known failures of the runtime as merged, found by this drill and reported to its owners;
 # strict: each test turns red the moment the runtime is fixed, so the mark is removed then.
-HEADLESS_NO_OBSERVER = (
-    "application: the pilot-light DR region observes the heartbeat at rest and promotes through the "
-    "preparation and the fence, but once it holds the write lease its heartbeat agent stops observing "
-    "(failover/write_path.py), so the RPO gate after the fence reads 'unknown' and holds (paged)"
-)
 
 
 def run(scenario: str, tier: str = "hot-standby", seed: int = 0) -> SeedResult:
@@ -47,7 +42,7 @@ def test_region_gone_promotes_dr_and_clients_write_there():
     "tier",
     [
         "warm-standby",
-        pytest.param("pilot-light", marks=pytest.mark.xfail(strict=True, reason=HEADLESS_NO_OBSERVER)),
+        "pilot-light",
     ],
 )
 def test_region_gone_scales_the_dr_group_and_serves_only_healthy_targets(tier):

@@ -32,6 +32,7 @@ from ops.errors import (
     EXIT_OK,
     EXIT_TARGET_MISSED,
     EXIT_UNAVAILABLE,
+    EXIT_UNSEALED,
     EXIT_USAGE,
     OperatorError,
 )
@@ -282,6 +283,8 @@ def cmd_drill(args: argparse.Namespace, console: Console) -> int:
                 args.replication_lag,
                 log_stream=sys.stderr if args.logs else None,
             )
+    if args.evidence:
+        _drill_evidence(args, results, plans, stack_tier)
     if args.json:
         document = {"rtoTargetSeconds": RTO_TARGET_SECONDS, **as_document(results, args.promotion_seconds)}
         console.file.write(json_document("drill", document) + "\n")
@@ -298,7 +301,40 @@ def cmd_drill(args: argparse.Namespace, console: Console) -> int:
     return EXIT_OK
 
 
+def _drill_evidence(args: argparse.Namespace, results: list, plans: dict, stack_tier: str) -> None:
+    """One evidence bundle for this drill run under --evidence DIR (docs/EVIDENCE.md)."""
+    from ops.drill import as_document
+    from ops.evidence.drill_bundle import write_drill_bundle
+    from ops.evidence.keys import LocalSigner
+    from ops.timing_model import RPO_TARGET_SECONDS, RTO_TARGET_SECONDS, timing_model
+
+    primary, dr = plans[stack_tier]
+    path = write_drill_bundle(
+        Path(args.evidence),
+        results,
+        as_document(results, args.promotion_seconds),
+        {"primary": primary.settings, "dr": dr.settings},
+        timing_model(dr.settings, promotion_seconds=args.promotion_seconds),
+        LocalSigner.load_or_create(),
+        {k: getattr(args, k) for k in ("scenario", "seeds", "tier", "replication_lag", "promotion_seconds")},
+        {"rto_seconds": RTO_TARGET_SECONDS, "rpo_seconds": RPO_TARGET_SECONDS},
+    )
+    print_note(f"evidence: {path} (deploy.py evidence verify {path})")
+
+
+def cmd_evidence(args: argparse.Namespace, console: Console) -> int:
+    from ops.evidence.command import run
+
+    return run(args, console)
+
+
 # --- options ----------------------------------------------------------------------------
+
+
+def _evidence_options(parser: argparse.ArgumentParser) -> None:
+    from ops.evidence.command import configure
+
+    configure(parser)
 
 
 def _no_options(parser: argparse.ArgumentParser) -> None:
@@ -422,6 +458,9 @@ def _drill_options(parser: argparse.ArgumentParser) -> None:
         default=120.0,
         metavar="SECONDS",
         help="how long FailoverGlobalCluster takes in the drill (default 120: AWS says 'a few minutes')",
+    )
+    parser.add_argument(
+        "--evidence", metavar="DIR", help="write this run's signed evidence bundle under DIR (docs/EVIDENCE.md)"
     )
 
 
@@ -556,6 +595,22 @@ COMMANDS: list[Command] = [
         (EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_TARGET_MISSED),
         _drill_options,
         cmd_drill,
+    ),
+    Command(
+        "evidence",
+        "verify, report and list the signed evidence of drills and executions",
+        "verify PATH: exit 0 and one line for an intact bundle (folder or s3://bucket/prefix), 1 "
+        "naming the first broken record or file, 5 for an intact prefix not sealed yet. report "
+        "PATH: one self-contained HTML page. list [WHERE]: every bundle with its date, kind, RTO, "
+        "data loss and verdict. trust: pin a signing key (docs/EVIDENCE.md).",
+        (
+            f"{PROG} evidence verify .evidence/drill-last/drill-20260101T000000Z-00001",
+            f"{PROG} evidence report s3://trading-dr-evidence-123456789012-us-west-2/executions/x",
+            f"{PROG} evidence list",
+        ),
+        (EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_UNSEALED),
+        _evidence_options,
+        cmd_evidence,
     ),
 ]
 

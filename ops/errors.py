@@ -13,6 +13,9 @@ EXIT_UNAVAILABLE = 3
 """A tool or credentials are missing: the pulumi CLI, AWS credentials, a dependency."""
 EXIT_TARGET_MISSED = 4
 """The drill ran but did not meet its target (a scenario over its RTO target)."""
+EXIT_UNSEALED = 5
+"""evidence verify: the records are an intact prefix but the bundle is not sealed (an
+execution still running, or one that crashed): neither verified (0) nor broken (1)."""
 EXIT_INTERRUPTED = 130
 
 EXIT_MEANINGS = {
@@ -21,6 +24,7 @@ EXIT_MEANINGS = {
     EXIT_USAGE: "usage error: unknown command or option, or a bad option value",
     EXIT_UNAVAILABLE: "a tool or credentials are unavailable (pulumi CLI, AWS credentials)",
     EXIT_TARGET_MISSED: "the drill did not meet its target (a scenario over its RTO target)",
+    EXIT_UNSEALED: "evidence verify: an intact prefix of records, not sealed (yet)",
 }
 
 

@@ -35,6 +35,9 @@ class Clients:
     """Target health of the home ALB (FAILOVER_TARGET_GROUP_ARN)."""
     rds_data: object = None
     """Only used for the test write (FAILOVER_DATA_API_SECRET_ARN)."""
+    s3: object = None
+    kms: object = None
+    """The evidence bucket and signing key (FAILOVER_EVIDENCE_BUCKET, _KEY_ARN)."""
 
     @classmethod
     def for_region(cls, region: str, session: boto3.session.Session | None = None) -> Clients:
@@ -51,4 +54,6 @@ class Clients:
             autoscaling=client("autoscaling"),
             elbv2=client("elbv2"),
             rds_data=client("rds-data"),
+            s3=client("s3"),
+            kms=client("kms"),
         )

@@ -66,6 +66,10 @@ ENV = {
     "lock_seconds": "FAILOVER_LOCK_SECONDS",
     "page_after_seconds": "FAILOVER_PAGE_AFTER_SECONDS",
     "promotion_timeout_seconds": "FAILOVER_PROMOTION_TIMEOUT_SECONDS",
+    # Evidence (failover/evidence.py): both or neither; empty = no evidence written.
+    "evidence_bucket": "FAILOVER_EVIDENCE_BUCKET",
+    "evidence_key_arn": "FAILOVER_EVIDENCE_KEY_ARN",
+    "build_commit": "FAILOVER_BUILD_COMMIT",
 }
 
 # Optional strings and their defaults.
@@ -77,6 +81,9 @@ _OPTIONAL = {
     "writer_instance_class": "",
     "data_api_secret_arn": "",
     "data_api_database": "postgres",
+    "evidence_bucket": "",
+    "evidence_key_arn": "",
+    "build_commit": "",
 }
 
 # name -> (default, low, high).
@@ -112,6 +119,9 @@ _INSTANCE_CLASS = re.compile(r"^db\.[a-z0-9-]+\.[a-z0-9]+$")
 _FQDN_LABEL = re.compile(r"^(?!-)[a-zA-Z0-9-]{1,63}(?<!-)$")
 _ASG_NAME = re.compile(r"^[\x20-\x7e]{1,255}$")
 _DATABASE = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]{0,62}$")
+# https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html
+_BUCKET = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
+_COMMIT = re.compile(r"^[0-9a-f]{7,40}(\+dirty)?$")
 # A routing control ARN (global: no region), e.g.
 # arn:aws:route53-recovery-control::123456789012:controlpanel/abc/routingcontrol/def
 _ROUTING_CONTROL = re.compile(
@@ -176,6 +186,12 @@ class OrchestratorConfig:
     lock_seconds: int = 60
     page_after_seconds: int = 120
     promotion_timeout_seconds: int = 600
+    evidence_bucket: str = ""
+    """The region's evidence bucket (S3 Object Lock): each execution's record goes there."""
+    evidence_key_arn: str = ""
+    """The region's asymmetric signing key (ECC_NIST_P256) that seals each record."""
+    build_commit: str = ""
+    """The commit the deployed code was built from, named in each record's manifest."""
 
     def __post_init__(self) -> None:
         for name in ("home_region", "peer_region"):
@@ -250,6 +266,18 @@ class OrchestratorConfig:
                 raise ConfigError(ENV["target_group_arn"], self.target_group_arn, "must name a targetgroup/")
         if not _DATABASE.match(self.data_api_database):
             raise ConfigError(ENV["data_api_database"], self.data_api_database, "must be a database name")
+        if bool(self.evidence_bucket) != bool(self.evidence_key_arn):
+            raise ConfigError(
+                ENV["evidence_key_arn"],
+                self.evidence_key_arn,
+                "is needed with an evidence bucket (both or neither)",
+            )
+        if self.evidence_bucket and not _BUCKET.match(self.evidence_bucket):
+            raise ConfigError(ENV["evidence_bucket"], self.evidence_bucket, "must be an S3 bucket name")
+        if self.evidence_key_arn:
+            self._arn("evidence_key_arn", "kms", None)
+        if self.build_commit and not _COMMIT.match(self.build_commit):
+            raise ConfigError(ENV["build_commit"], self.build_commit, "must be a git commit hash")
         for name, (_, low, high) in _INTEGERS.items():
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:

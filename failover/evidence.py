@@ -59,6 +59,8 @@ MANIFEST = "manifest.json"
 SIGNATURE = "manifest.sig"
 SIGNING_ALGORITHM = "ECDSA_SHA_256"
 RECORD_KEYS = ("at", "data", "hash", "kind", "prev", "seq")
+EXECUTIONS_PREFIX = "executions"
+"""In the evidence bucket: executions/<execution id>/..., one prefix per execution."""
 RECORDS_FOLDER = "records"
 """In S3: records/<seq, 10 digits>.jsonl, one object per record."""
 
@@ -71,9 +73,9 @@ FIRST_WRITE, PAGE, ARMING, OUTAGE = "first_write", "page", "arming", "outage"
 
 def canonical(value: object) -> bytes:
     """The one encoding that is hashed: sorted keys, no whitespace, UTF-8, no NaN."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode(
-        "utf-8"
-    )
+    return json.dumps(
+        value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+    ).encode("utf-8")
 
 
 def sha256_hex(data: bytes) -> str:
@@ -89,7 +91,14 @@ def make_record(seq: int, kind: str, at: float, data: object, prev: str) -> dict
     # lists, non-JSON values their str()).
     data = json.loads(json.dumps(data, default=str))
     at = round(float(at), 3)
-    return {"seq": seq, "kind": kind, "at": at, "data": data, "prev": prev, "hash": record_hash(seq, kind, at, data, prev)}
+    return {
+        "seq": seq,
+        "kind": kind,
+        "at": at,
+        "data": data,
+        "prev": prev,
+        "hash": record_hash(seq, kind, at, data, prev),
+    }
 
 
 def record_line(record: dict) -> bytes:
@@ -326,14 +335,14 @@ class ExecutionEvidence:
         signer: Signer | None,
         clock: Callable[[], float],
         *,
-        kind_of: Callable[[str], str] = lambda _bundle: "execution",
         config: dict | None = None,
         commit: str = "unknown",
         timing: dict | None = None,
         log=None,
     ):
         self.store_for, self.signer, self.clock = store_for, signer, clock
-        self.kind_of, self.config, self.commit, self.timing = kind_of, config or {}, commit, timing or {}
+        self.config, self.commit, self.timing = config or {}, commit, timing or {}
+        self.kind = "execution"
         self.log = log
         self.bundle_id: str | None = None
         self.writer: BundleWriter | None = None
@@ -349,10 +358,11 @@ class ExecutionEvidence:
         if self.log is not None:
             self.log.error("evidence not written", error=message, bundle=self.bundle_id)
 
-    def open(self, bundle_id: str) -> None:
+    def open(self, bundle_id: str, kind: str = "execution") -> None:
+        """Bind to `bundle_id` (an execution id), resuming its stored chain."""
         if not self.enabled or (self.bundle_id == bundle_id and self.writer is not None):
             return
-        self.bundle_id, self.writer = bundle_id, None
+        self.bundle_id, self.writer, self.kind = bundle_id, None, kind
         try:
             store = self.store_for(bundle_name(bundle_id))
             self.writer = BundleWriter(store, self.clock, parse_head(store.read_records()))
@@ -374,7 +384,7 @@ class ExecutionEvidence:
             self.writer.seal(
                 self.signer,
                 bundle_id=self.bundle_id or "",
-                kind=self.kind_of(self.bundle_id or ""),
+                kind=self.kind,
                 config=self.config,
                 commit=self.commit,
                 timing=self.timing,
@@ -386,5 +396,17 @@ class ExecutionEvidence:
             self.writer, self.bundle_id = None, None
 
 
-NO_EVIDENCE = ExecutionEvidence(None, None, lambda: 0.0)
-"""The recorder when no evidence bucket is configured: every call is a no-op."""
+def no_evidence() -> ExecutionEvidence:
+    """The recorder when no evidence bucket is configured: every call is a no-op."""
+    return ExecutionEvidence(None, None, lambda: 0.0)
+
+
+def s3_evidence(s3, kms, bucket: str, key_id: str, clock: Callable[[], float], **kwargs) -> ExecutionEvidence:
+    """Bundles under executions/<execution id>/ in the region's evidence bucket, sealed by
+    the region's signing key."""
+    return ExecutionEvidence(
+        lambda name: S3Store(s3, bucket, f"{EXECUTIONS_PREFIX}/{name}"),
+        KmsSigner(kms, key_id),
+        clock,
+        **kwargs,
+    )

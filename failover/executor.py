@@ -43,7 +43,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from botocore.exceptions import BotoCoreError, ClientError
 
@@ -53,6 +53,7 @@ from failover.arc import ArcConflict, ArcError, RoutingControls, home_is_active
 from failover.cluster_state import ClusterView
 from failover.config import OrchestratorConfig
 from failover.control_table import ControlTable
+from failover import evidence as ev
 from failover.events import FAILOVER, SWITCHOVER
 
 RUNNING, SUCCEEDED, FAILED_STATUS, CANCELLED = "running", "succeeded", "failed", "cancelled"
@@ -124,6 +125,40 @@ def new_execution(
     }
 
 
+STEP_EVIDENCE = {
+    FENCE: ev.FENCE,
+    PROMOTE_DB: ev.PROMOTION_REQUESTED,
+    WRITER_READY: ev.PROMOTION_COMPLETED,
+    TEST_WRITE: ev.FIRST_WRITE,
+}
+"""A step done, as the evidence format's kind (any other step or outcome: "step")."""
+
+
+def close_evidence(evidence: ev.ExecutionEvidence, execution: dict) -> None:
+    """The execution ended (succeeded, failed or cancelled): its last record, then the seal."""
+    evidence.append(
+        ev.EXECUTION_CLOSED,
+        {
+            k: execution.get(k)
+            for k in ("id", "kind", "status", "epoch", "errors", "test_write", "stood_down")
+        },
+    )
+    started = execution.get("first_down_at") or execution.get("started_at")
+    written = execution["steps"].get(TEST_WRITE, {})
+    evidence.seal(
+        {
+            "verdict": execution["status"],
+            "started_at": ev.iso(execution["started_at"]),
+            "rto_seconds": round(written["at"] - started, 1)
+            if written.get("status") == a.DONE and started is not None
+            else None,
+            "data_at_risk_seconds": execution.get("lag_seconds"),
+            "allow_data_loss": bool(execution.get("allow_data_loss")),
+            "epoch": execution["epoch"],
+        }
+    )
+
+
 def pending_steps(execution: dict) -> list[str]:
     return [s for s in STEPS[execution["kind"]] if execution["steps"].get(s, {}).get("status") != a.DONE]
 
@@ -142,6 +177,9 @@ class Context:
     page: Callable[[str, str, dict], None]
     """page(kind, subject, record): once per episode."""
     clear_page: Callable[[str], None]
+    evidence: ev.ExecutionEvidence = field(default_factory=ev.no_evidence)
+    """The open execution's evidence record: append(kind, data); a no-op when none is
+    configured (failover/evidence.py)."""
 
 
 class Executor:
@@ -163,6 +201,7 @@ class Executor:
                 execution["updated_at"] = c.clock()
                 c.table.close_execution(execution)
                 c.clear_page("promotion_slow")
+                close_evidence(c.evidence, execution)
                 break
             if not c.table.renew_lock(holder, c.config.lock_seconds):
                 execution.setdefault("notes", []).append("lock lost: stopped")
@@ -174,10 +213,20 @@ class Executor:
             entry.update(status=outcome.status, detail=outcome.detail, at=c.clock())
             entry["attempts"] = entry.get("attempts", 0) + (outcome.status != a.DONE)
             execution["updated_at"] = c.clock()
+            c.evidence.append(
+                STEP_EVIDENCE.get(step, ev.STEP) if outcome.status == a.DONE else ev.STEP,
+                {
+                    "step": step,
+                    "status": outcome.status,
+                    "detail": outcome.detail,
+                    "attempts": entry["attempts"],
+                },
+            )
             if outcome.status == a.REFUSED:
                 execution["status"] = FAILED_STATUS
                 execution["errors"].append(f"{step}: {outcome.detail}")
                 c.table.close_execution(execution)
+                close_evidence(c.evidence, execution)
                 c.page(f"step_failed:{step}", f"{execution['kind']} refused at {step}", execution)
                 break
             c.table.save_execution(execution)

@@ -33,13 +33,14 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from failover import capacity
 from failover import decision as d
+from failover import evidence as ev
 from failover.arc import OFF, ON, ArcClientFactory, ArcError, RoutingControls, boto3_factory
 from failover.clients import AWS_CONFIG, Clients
 from failover.cluster_state import ClusterView, read_cluster_view
 from failover.config import OrchestratorConfig
 from failover.control_table import ControlTable
 from failover.events import EVALUATE, FAILOVER, Command, EventError, parse_event
-from failover.executor import CANCELLED, FENCE, Context, Executor, new_execution
+from failover.executor import CANCELLED, FENCE, Context, Executor, close_evidence, new_execution
 from failover.logs import get_logger
 from failover.signals import (
     HttpsProbe,
@@ -81,6 +82,7 @@ class Orchestrator:
         arc_client_factory: ArcClientFactory | None = None,
         logger=None,
         invocation_id: str | None = None,
+        evidence: ev.ExecutionEvidence | None = None,
     ):
         """Every dependency is injectable (the drill and the tests): clock returns epoch
         seconds and sleep must advance it; probe(url) returns ProbeAttempts; resolver(fqdn)
@@ -93,6 +95,7 @@ class Orchestrator:
         self.resolver = resolver or system_resolver(config.probe_timeout_seconds)
         self.log = logger or get_logger()
         self.invocation_id = invocation_id or f"invocation:{uuid.uuid4()}"
+        self.evidence = evidence or _evidence_for(config, self.clients, clock, self.log)
         self.table = ControlTable(self.clients.dynamodb, config.control_table, clock)
         self.arc = RoutingControls(
             config.arc_cluster_endpoints,
@@ -113,6 +116,7 @@ class Orchestrator:
                 publish=self._publish,
                 page=self._page_now,
                 clear_page=self._quiet_clear,
+                evidence=self.evidence,
             )
         )
 
@@ -275,6 +279,7 @@ class Orchestrator:
                 history, c.evaluation_gap_seconds, d.MIN_SPACING_FRACTION * c.evaluation_interval_seconds
             )
             first_down_at = d.streak_started_at(history, c.evaluation_gap_seconds)
+        record["first_down_at"] = first_down_at
         # The lag is read only when the RPO gate may be reached or someone asks: at six
         # evaluations a minute in two regions, GetMetricStatistics is the runtime's one
         # per-request cost that adds up. Its freshness is judged against the moment the
@@ -377,8 +382,12 @@ class Orchestrator:
                 self.clock(),
                 allow_data_loss=command.allow_data_loss,
                 automatic=command.kind == EVALUATE,
+                first_down_at=record.get("first_down_at"),
+                lag_seconds=record.get("lag_seconds"),
             )
             open_id = self.table.open_execution(execution)
+            if open_id == execution["id"]:
+                self._decision_evidence(execution, command, record)
             self._run(open_id, holder, record, veto=False)
         finally:
             self.table.release_lock(holder)
@@ -400,6 +409,12 @@ class Orchestrator:
         if execution is None:
             record["errors"].append(f"open execution {open_id} has no item")
             return
+        self.evidence.open(open_id, execution["kind"])
+        self.evidence.append(
+            "driven",
+            {"invocation": self.invocation_id, "evaluation": record.get("evaluation_id"), "outcome": record["outcome"],
+             "veto": veto, "may_fence": may_fence, "signals": record["signals"]},
+        )  # fmt: skip
         fenced = execution["steps"].get(FENCE, {}).get("status") == "done"
         if veto and execution.get("automatic") and execution["kind"] == FAILOVER and not fenced:
             # Positive evidence of a healthy peer before anything was changed: stand down.
@@ -411,6 +426,7 @@ class Orchestrator:
                 # The next healthy evaluation restores the kept sizes (see _prewarm).
                 record["errors"].append(f"stand down: {error}")
             self.table.close_execution(execution)
+            close_evidence(self.evidence, execution)
             record.update(outcome=CANCELLED_OUTCOME, execution=execution)
             return
         execution = self.executor.drive(execution, holder, may_fence)
@@ -423,6 +439,30 @@ class Orchestrator:
         record.update(outcome=outcome, action=execution["kind"], execution=execution, acted=True)
         if execution["status"] == "succeeded":
             record.update(local_is_writer=True, active_state=_as_dict(self.table.read_state()))
+
+    def _decision_evidence(self, execution: dict, command: Command, record: dict) -> None:
+        """What the execution was decided on: the detection, each vote, the decision."""
+        e = self.evidence
+        e.open(execution["id"], execution["kind"])
+        e.append(
+            ev.DETECTION,
+            {"evaluation": record.get("evaluation_id"), "first_down_at": record.get("first_down_at"),
+             "quorum": record["quorum"], "consecutive": record["consecutive"],
+             "required": record["required_consecutive"], "self_check": record["self_check"]},
+        )  # fmt: skip
+        for signal in record["signals"]:
+            e.append(ev.VOTE, signal)
+        e.append(ev.VOTE, {"name": "eligibility", **(record.get("eligibility") or {})})
+        e.append(ev.VOTE, {"name": "rpo_gate", "lag_seconds": record["lag_seconds"],
+                            "max_lag_seconds": record["max_lag_seconds"], "lag": record.get("lag")})  # fmt: skip
+        e.append(
+            ev.DECISION,
+            {"outcome": record["outcome"], "action": record["action"], "reason": record["reason"],
+             "command": command.kind, "trigger": command.trigger, "event_id": command.event_id,
+             "operator": getattr(command, "operator", None), "allow_data_loss": command.allow_data_loss,
+             "invocation": self.invocation_id},
+        )  # fmt: skip
+        e.append(ev.EXECUTION_OPENED, {k: execution[k] for k in ("id", "kind", "epoch", "target_region")})
 
     # --- the authority and the epoch -----------------------------------------------------
     def _follow_authority(self, states: dict, view, state, event_id: str, record: dict) -> None:
@@ -493,6 +533,7 @@ class Orchestrator:
                     if self._publish(record, subject):
                         self.table.mark_paged(kind)
                         record.setdefault("paged", []).append(kind)
+                        self.evidence.append(ev.PAGE, {"kind": kind, "subject": subject})
             except (ClientError, BotoCoreError) as error:
                 record["errors"].append(f"alert {kind}: {error}")
 
@@ -501,7 +542,9 @@ class Orchestrator:
             alert = self.table.start_alert(kind, self.clock())
             if alert["paged"]:
                 return
-            if self._publish(record, f"trading-dr {self.config.home_region}: {subject}"):
+            published = self._publish(record, f"trading-dr {self.config.home_region}: {subject}")
+            self.evidence.append(ev.PAGE, {"kind": kind, "subject": subject, "published": published})
+            if published:
                 self.table.mark_paged(kind)
         except (ClientError, BotoCoreError) as error:
             self.log.error("page failed", kind=kind, error=str(error))
@@ -579,6 +622,42 @@ class Orchestrator:
         except (ClientError, BotoCoreError) as error:
             self.log.error("write failed", error=str(error))
 
+
+def _evidence_for(config: OrchestratorConfig, clients: Clients, clock, log) -> ev.ExecutionEvidence:
+    """The region's evidence bucket and signing key, when both are configured and the
+    clients for them exist; otherwise the no-op recorder."""
+    if (
+        not config.evidence_bucket
+        or getattr(clients, "s3", None) is None
+        or getattr(clients, "kms", None) is None
+    ):
+        return ev.no_evidence()
+    return ev.s3_evidence(
+        clients.s3,
+        clients.kms,
+        config.evidence_bucket,
+        config.evidence_key_arn,
+        clock,
+        config={k: v for k, v in config.to_env().items()},
+        commit=config.build_commit or "unknown",
+        timing={k: getattr(config, k) for k in _TIMING_FIELDS} | {"code_sha256": ev.code_sha256()},
+        log=log,
+    )
+
+
+_TIMING_FIELDS = (
+    "required_evaluations",
+    "evaluation_interval_seconds",
+    "invocation_budget_seconds",
+    "evaluation_gap_seconds",
+    "probe_attempts",
+    "probe_timeout_seconds",
+    "max_lag_seconds",
+    "lag_max_age_seconds",
+    "lock_seconds",
+    "page_after_seconds",
+    "promotion_timeout_seconds",
+)
 
 _LOUD = {
     INVALID_EVENT,

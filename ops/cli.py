@@ -460,7 +460,9 @@ def _drill_options(parser: argparse.ArgumentParser) -> None:
         help="how long FailoverGlobalCluster takes in the drill (default 120: AWS says 'a few minutes')",
     )
     parser.add_argument(
-        "--evidence", metavar="DIR", help="write this run's signed evidence bundle under DIR (docs/EVIDENCE.md)"
+        "--evidence",
+        metavar="DIR",
+        help="write this run's signed evidence bundle under DIR (docs/EVIDENCE.md)",
     )
 
 

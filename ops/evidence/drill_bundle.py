@@ -138,11 +138,15 @@ def write_drill_bundle(
                 },
             )
         if headline is None and result.seeds and any(s.rto_seconds is not None for s in result.seeds):
-            timed = sorted((s for s in result.seeds if s.rto_seconds is not None), key=lambda s: s.rto_seconds)
+            timed = sorted(
+                (s for s in result.seeds if s.rto_seconds is not None), key=lambda s: s.rto_seconds
+            )
             middle = timed[(len(timed) - 1) // 2]
             headline = {"scenario": middle.scenario, "tier": middle.tier, "seed": middle.seed}
     passed = bool(document.get("passed"))
-    writer.append("drill_finished", {"passed": passed, "rto": document.get("rto"), "notes": document.get("notes")})
+    writer.append(
+        "drill_finished", {"passed": passed, "rto": document.get("rto"), "notes": document.get("notes")}
+    )
     seeds = [s for r in results for s in r.seeds]
     rtos = [s.rto_seconds for s in seeds if s.rto_seconds is not None]
     summary = {

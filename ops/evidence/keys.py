@@ -87,7 +87,7 @@ def read_trust(path: Path) -> dict[str, str]:
         document = json.loads(path.read_text())
         return {str(k["sha256"]): str(k.get("label", "")) for k in document["keys"]}
     except (ValueError, KeyError, TypeError) as error:
-        raise ValueError(f"{path}: not a trust store ({{\"keys\": [{{\"sha256\": ...}}]}}): {error}") from None
+        raise ValueError(f'{path}: not a trust store ({{"keys": [{{"sha256": ...}}]}}): {error}') from None
 
 
 def pin(path: Path, public_der: bytes, label: str) -> str:

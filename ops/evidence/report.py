@@ -97,9 +97,15 @@ def headline_marks(records: list[dict], manifest: dict) -> tuple[dict[str, float
             return {}, "no scenario of this run recovered: no timeline"
         for record in records:
             data = record["data"]
-            if not isinstance(data, dict) or any(data.get(k) != headline[k] for k in ("scenario", "tier", "seed")):
+            if not isinstance(data, dict) or any(
+                data.get(k) != headline[k] for k in ("scenario", "tier", "seed")
+            ):
                 continue
-            if record["kind"] in dict((m[0], m) for m in MARKS) and "t" in data and record["kind"] not in marks:
+            if (
+                record["kind"] in dict((m[0], m) for m in MARKS)
+                and "t" in data
+                and record["kind"] not in marks
+            ):
                 marks[record["kind"]] = float(data["t"])
         caption = f"{headline['scenario']} ({headline['tier']}), seed {headline['seed']}: the median recovery"
         return marks, caption
@@ -201,27 +207,45 @@ def render_report(verdict: Verdict) -> str:
     cards = [
         ("verdict", _e(summary.get("verdict", "-")), "of the run, as recorded"),
         ("RTO (slowest seed)", _seconds(rto), f"target {_seconds(target)}"),
-        ("data loss", f"{lost if lost is not None else '-'} writes", f"RPO target {_seconds(summary.get('rpo_target_seconds'))}"),
-        ("records", str(len(records)), f"signed by {_e((manifest.get('signer') or {}).get('kind', '-'))} key"),
+        (
+            "data loss",
+            f"{lost if lost is not None else '-'} writes",
+            f"RPO target {_seconds(summary.get('rpo_target_seconds'))}",
+        ),
+        (
+            "records",
+            str(len(records)),
+            f"signed by {_e((manifest.get('signer') or {}).get('kind', '-'))} key",
+        ),
     ]
     card_html = "".join(
         f'<div class="card"><div class="k">{k}</div><div class="v">{v}</div><div class="t">{t}</div></div>'
         for k, v, t in cards
     )
-    invariants = "".join(
-        f'<tr><td>{_e(n)}</td><td class="{"pass" if h == "held" else "fail"}">{_e(h)}</td></tr>'
-        for n, h in _invariants(summary)
-    ) or '<tr><td colspan="2">recorded per step in the execution\'s records</td></tr>'
-    approvals = "".join(
-        f"<tr><td>{_e(k)}</td><td>{_e(w)}</td><td>{_e(r)}</td></tr>" for k, w, r in _approvals(records, kind)
-    ) or '<tr><td colspan="3">none recorded</td></tr>'
+    invariants = (
+        "".join(
+            f'<tr><td>{_e(n)}</td><td class="{"pass" if h == "held" else "fail"}">{_e(h)}</td></tr>'
+            for n, h in _invariants(summary)
+        )
+        or '<tr><td colspan="2">recorded per step in the execution\'s records</td></tr>'
+    )
+    approvals = (
+        "".join(
+            f"<tr><td>{_e(k)}</td><td>{_e(w)}</td><td>{_e(r)}</td></tr>"
+            for k, w, r in _approvals(records, kind)
+        )
+        or '<tr><td colspan="3">none recorded</td></tr>'
+    )
     scenarios = "".join(
-        f'<tr><td>{_e(s.get("scenario"))}</td><td>{_e(s.get("tier"))}</td><td>{_e(s.get("seeds"))}</td>'
+        f"<tr><td>{_e(s.get('scenario'))}</td><td>{_e(s.get('tier'))}</td><td>{_e(s.get('seeds'))}</td>"
         f'<td class="{"pass" if s.get("verdict") == "pass" else "fail"}">{_e(s.get("verdict"))}</td>'
-        f'<td>{_e((s.get("rto_seconds") or {}).get("max", "-"))}</td></tr>'
+        f"<td>{_e((s.get('rto_seconds') or {}).get('max', '-'))}</td></tr>"
         for s in summary.get("scenarios") or []
     )
-    timing = "".join(f"<tr><td>{_e(k)}</td><td>{_e(v)}</td></tr>" for k, v in sorted((manifest.get("timing") or {}).items()))
+    timing = "".join(
+        f"<tr><td>{_e(k)}</td><td>{_e(v)}</td></tr>"
+        for k, v in sorted((manifest.get("timing") or {}).items())
+    )
     tools = ", ".join(f"{_e(k)} {_e(v)}" for k, v in sorted((manifest.get("tools") or {}).items()))
     regulations = "".join(
         f'<tr><td><a href="{_e(url)}">{_e(name)}</a></td><td>{_e(asks)}</td><td>{_e(shows)}</td></tr>'

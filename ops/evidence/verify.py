@@ -132,9 +132,7 @@ def verify_files(files: dict[str, bytes], label: str, trusted: dict[str, str]) -
         if not isinstance(key, ec.EllipticCurvePublicKey) or key.curve.name != "secp256r1":
             raise Broken(f"{PUBLIC_KEY}: not an ECDSA P-256 key")
         try:
-            key.verify(
-                files[SIGNATURE], hashlib.sha256(files[MANIFEST]).digest(), ec.ECDSA(hashes.SHA256())
-            )
+            key.verify(files[SIGNATURE], hashlib.sha256(files[MANIFEST]).digest(), ec.ECDSA(hashes.SHA256()))
         except (InvalidSignature, ValueError):
             raise Broken(f"{SIGNATURE}: does not sign {MANIFEST} with {PUBLIC_KEY}") from None
         print_ = sha256_hex(files[PUBLIC_KEY])
@@ -202,7 +200,9 @@ def read_s3(s3, bucket: str, prefix: str) -> dict[str, bytes]:
         except (ValueError, AttributeError):
             named = None
         if seq != expected or named != seq:
-            raise Broken(f"{prefix}{RECORDS_FOLDER}/{seq:010d}.jsonl: holds record {named}, expected {expected}")
+            raise Broken(
+                f"{prefix}{RECORDS_FOLDER}/{seq:010d}.jsonl: holds record {named}, expected {expected}"
+            )
     files[RECORDS] = b"".join(body for _, body in sorted(parts))
     return files
 

@@ -1,0 +1,140 @@
+"""The orchestrator's evidence on moto (S3 with Object Lock, KMS ECC_NIST_P256 keys): the
+bundle of a completed execution verifies, the bundle of an execution killed mid-promotion is
+an intact unsealed prefix and verifies once a later invocation finishes it, and nothing
+about evidence can stop a failover."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import replace
+
+import pytest
+from moto import mock_aws
+
+from failover import evidence as ev
+from failover import orchestrator as o
+from failover.clients import Clients
+from ops.evidence.verify import BROKEN, INTACT, UNSEALED, verify_path
+from tests.failover.fakes import DR
+from tests.failover.test_failover_orchestrator import N, Killed, fresh_lag, outage, promote_fully
+from tests.failover.world import World, _session
+
+BUCKET = "trading-dr-evidence-123456789012-us-west-2"
+
+
+class EvidenceWorld(World):
+    """The World, with the DR region's evidence bucket and signing key on moto and the
+    orchestrator configured for them (the from-configuration path of the runtime)."""
+
+    def __init__(self, **kwargs):
+        self.s3 = _session().client("s3", region_name=DR)
+        self.kms = _session().client("kms", region_name=DR)
+        self.s3.create_bucket(
+            Bucket=BUCKET,
+            CreateBucketConfiguration={"LocationConstraint": DR},
+            ObjectLockEnabledForBucket=True,
+        )
+        self.s3.put_object_lock_configuration(
+            Bucket=BUCKET,
+            ObjectLockConfiguration={
+                "ObjectLockEnabled": "Enabled",
+                "Rule": {"DefaultRetention": {"Mode": "COMPLIANCE", "Days": 1}},
+            },
+        )
+        key = self.kms.create_key(KeySpec="ECC_NIST_P256", KeyUsage="SIGN_VERIFY")["KeyMetadata"]
+        public = self.kms.get_public_key(KeyId=key["KeyId"])["PublicKey"]
+        self.trusted = {hashlib.sha256(public).hexdigest(): "kms us-west-2"}
+        super().__init__(**kwargs)
+        self.configs[DR] = replace(
+            self.configs[DR], evidence_bucket=BUCKET, evidence_key_arn=key["Arn"], build_commit="0123abc"
+        )
+
+    def clients(self, region: str) -> Clients:
+        clients = super().clients(region)
+        return replace(clients, s3=self.s3, kms=self.kms) if region == DR else clients
+
+    def bundle(self) -> str:
+        return f"s3://{BUCKET}/executions/{ev.bundle_name('trading-global:us-west-2:epoch-1')}"
+
+
+@pytest.fixture
+def world():
+    with mock_aws():
+        yield EvidenceWorld()
+
+
+def kinds(verdict) -> list[str]:
+    return [r["kind"] for r in verdict.records]
+
+
+def test_a_completed_failover_leaves_a_sealed_bundle_that_verifies(world):
+    outage(world)
+    promote_fully(world)
+    verdict = verify_path(world.bundle(), world.trusted, world.s3)
+    assert verdict.status == INTACT, verdict.line
+    seen = kinds(verdict)
+    for kind in (ev.DETECTION, ev.VOTE, ev.DECISION, ev.FENCE, ev.PROMOTION_REQUESTED, ev.PROMOTION_COMPLETED):
+        assert kind in seen, (kind, seen)
+    assert seen.index(ev.DECISION) < seen.index(ev.FENCE) < seen.index(ev.PROMOTION_REQUESTED)
+    assert seen.index(ev.PROMOTION_REQUESTED) < seen.index(ev.PROMOTION_COMPLETED)
+    assert seen[-1] == ev.EXECUTION_CLOSED and seen.count(ev.PROMOTION_REQUESTED) == 1
+    votes = [r["data"] for r in verdict.records if r["kind"] == ev.VOTE]
+    assert len(votes) >= 4  # the witness, the probe, eligibility, the RPO gate
+    manifest = verdict.manifest
+    assert manifest["kind"] == "failover" and manifest["commit"] == "0123abc"
+    assert manifest["summary"]["verdict"] == "succeeded" and manifest["signer"]["kind"] == "kms"
+    assert manifest["timing"]["required_evaluations"] == N
+
+
+def test_an_execution_killed_mid_promotion_leaves_a_verifiable_prefix_then_a_sealed_bundle(world):
+    outage(world)
+    for _ in range(N - 1):
+        fresh_lag(world)
+        world.tick()
+    victim = world.orchestrator(DR, invocation_id="victim")
+    victim.table.release_lock = lambda holder: None  # a killed process runs no finally
+    original = world.rds[DR].failover_global_cluster
+
+    def accept_then_die(**kwargs):
+        original(**kwargs)
+        raise Killed()
+
+    world.rds[DR].failover_global_cluster = accept_then_die
+    fresh_lag(world)
+    with pytest.raises(Killed):
+        world.tick(orchestrator=victim)
+    world.rds[DR].failover_global_cluster = original
+    prefix = verify_path(world.bundle(), world.trusted, world.s3)
+    assert prefix.status == UNSEALED, prefix.line
+    assert ev.FENCE in kinds(prefix) and ev.PROMOTION_COMPLETED not in kinds(prefix)
+    world.clock.t = world.table().lock_holder()["expires_at"] + 1
+    promote_fully(world)
+    sealed = verify_path(world.bundle(), world.trusted, world.s3)
+    assert sealed.status == INTACT, sealed.line
+    assert sealed.records[: len(prefix.records)] == prefix.records  # the same chain, continued
+    assert "driven" in kinds(sealed)[len(prefix.records) :]
+
+
+def test_an_overwritten_record_object_breaks_the_bundle(world):
+    outage(world)
+    promote_fully(world)
+    key = f"{world.bundle()[len(f's3://{BUCKET}/') :]}/records/0000000002.jsonl"
+    body = world.s3.get_object(Bucket=BUCKET, Key=key)["Body"].read()
+    # Object Lock keeps the old version; a new one on the same key is still possible.
+    world.s3.put_object(Bucket=BUCKET, Key=key, Body=body, ChecksumAlgorithm="SHA256")
+    verdict = verify_path(world.bundle(), world.trusted, world.s3)
+    assert verdict.status == BROKEN and "0000000002.jsonl: 2 versions" in verdict.line
+
+
+def test_the_writer_never_replaces_an_object(world):
+    store = ev.S3Store(world.s3, BUCKET, "executions/x")
+    store.put_record(1, b"{}\n")
+    with pytest.raises(Exception, match="PreconditionFailed"):
+        store.put_record(1, b"{}\n")
+
+
+def test_evidence_that_cannot_be_written_never_stops_a_failover(world):
+    world.configs[DR] = replace(world.configs[DR], evidence_bucket="no-such-evidence-bucket")
+    outage(world)
+    records = promote_fully(world)
+    assert records[-1]["outcome"] == o.PROMOTED and world.epoch(DR) == (DR, 1)

@@ -49,11 +49,11 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from failover import actions as a
 from failover import capacity
+from failover import evidence as ev
 from failover.arc import ArcConflict, ArcError, RoutingControls, home_is_active
 from failover.cluster_state import ClusterView
 from failover.config import OrchestratorConfig
 from failover.control_table import ControlTable
-from failover import evidence as ev
 from failover.events import FAILOVER, SWITCHOVER
 
 RUNNING, SUCCEEDED, FAILED_STATUS, CANCELLED = "running", "succeeded", "failed", "cancelled"

@@ -412,9 +412,15 @@ class Orchestrator:
         self.evidence.open(open_id, execution["kind"])
         self.evidence.append(
             "driven",
-            {"invocation": self.invocation_id, "evaluation": record.get("evaluation_id"), "outcome": record["outcome"],
-             "veto": veto, "may_fence": may_fence, "signals": record["signals"]},
-        )  # fmt: skip
+            {
+                "invocation": self.invocation_id,
+                "evaluation": record.get("evaluation_id"),
+                "outcome": record["outcome"],
+                "veto": veto,
+                "may_fence": may_fence,
+                "signals": record["signals"],
+            },
+        )
         fenced = execution["steps"].get(FENCE, {}).get("status") == "done"
         if veto and execution.get("automatic") and execution["kind"] == FAILOVER and not fenced:
             # Positive evidence of a healthy peer before anything was changed: stand down.
@@ -453,8 +459,8 @@ class Orchestrator:
         for signal in record["signals"]:
             e.append(ev.VOTE, signal)
         e.append(ev.VOTE, {"name": "eligibility", **(record.get("eligibility") or {})})
-        e.append(ev.VOTE, {"name": "rpo_gate", "lag_seconds": record["lag_seconds"],
-                            "max_lag_seconds": record["max_lag_seconds"], "lag": record.get("lag")})  # fmt: skip
+        gate = {"lag_seconds": record["lag_seconds"], "max_lag_seconds": record["max_lag_seconds"]}
+        e.append(ev.VOTE, {"name": "rpo_gate", **gate, "lag": record.get("lag")})
         e.append(
             ev.DECISION,
             {"outcome": record["outcome"], "action": record["action"], "reason": record["reason"],

@@ -133,12 +133,14 @@ def timeline_svg(marks: dict[str, float], target: float | None) -> str:
     parts = [
         f'<svg viewBox="0 0 {width} 260" role="img" aria-label="timeline from the outage to the first '
         f'client write" xmlns="http://www.w3.org/2000/svg">',
-        f'<line x1="{left}" y1="{axis_y}" x2="{width - right}" y2="{axis_y}" stroke="#98a2b3" stroke-width="2"/>',
+        f'<line x1="{left}" y1="{axis_y}" x2="{width - right}" y2="{axis_y}" stroke="#98a2b3" '
+        'stroke-width="2"/>',
     ]
     if "outage" in marks and "first_write" in marks:
         parts.append(
-            f'<rect x="{x(marks["outage"]):.1f}" y="{axis_y - 14}" width="{x(marks["first_write"]) - x(marks["outage"]):.1f}"'
-            f' height="28" rx="6" fill="#d1fadf" stroke="#6ce9a6"/>'
+            f'<rect x="{x(marks["outage"]):.1f}" y="{axis_y - 14}" '
+            f'width="{x(marks["first_write"]) - x(marks["outage"]):.1f}" '
+            'height="28" rx="6" fill="#d1fadf" stroke="#6ce9a6"/>'
         )
     if target:
         parts.append(
@@ -263,22 +265,26 @@ def render_report(verdict: Verdict) -> str:
 <title>trading-dr evidence: {_e(manifest.get("bundle", "bundle"))}</title><style>{CSS}</style></head>
 <body><main>
 <h1>Recovery evidence: {_e(kind)} {_e(manifest.get("bundle", ""))}</h1>
-<div class="sub">sealed {_e(manifest.get("sealed_at", "-"))} &middot; commit <code>{_e(manifest.get("commit", "-"))}</code></div>
+<div class="sub">sealed {_e(manifest.get("sealed_at", "-"))} &middot;
+commit <code>{_e(manifest.get("commit", "-"))}</code></div>
 <div class="banner {banner}" id="verdict">{_e(verdict.line)}</div>
 <div class="cards">{card_html}</div>
 <h2>Timeline: outage to first client write</h2>
-<section id="timeline"><div class="sub">{_e(caption)}; <span class="{rto_class}">RTO {_seconds(rto)} against {_seconds(target)}</span></div>
+<section id="timeline"><div class="sub">{_e(caption)};
+<span class="{rto_class}">RTO {_seconds(rto)} against {_seconds(target)}</span></div>
 {timeline_svg(marks, target) if marks else "<p>no timeline recorded</p>"}</section>
 {scenario_table}
 <h2>Invariants</h2><section><table><tr><th>invariant</th><th>result</th></tr>{invariants}</table></section>
 <h2>Approvals</h2><section><table><tr><th>what</th><th>who</th><th>why</th></tr>{approvals}</table></section>
 <h2>Configuration and commit</h2><section><table>
 <tr><th>commit</th><td><code>{_e(manifest.get("commit"))}</code></td></tr>
-<tr><th>configuration</th><td><code>{_e(config)}</code> (secrets excluded; config.json in the bundle)</td></tr>
+<tr><th>configuration</th><td><code>{_e(config)}</code>
+(secrets excluded; config.json in the bundle)</td></tr>
 <tr><th>signer</th><td><code>{_e(json.dumps(manifest.get("signer") or {}, sort_keys=True))}</code></td></tr>
 <tr><th>tools</th><td>{tools}</td></tr></table>
 <details><summary>timing profile</summary><table>{timing}</table></details></section>
-<h2>What this record evidences</h2><section><table><tr><th>rule</th><th>asks</th><th>this record shows</th></tr>
+<h2>What this record evidences</h2><section><table>
+<tr><th>rule</th><th>asks</th><th>this record shows</th></tr>
 {regulations}</table><p class="sub">A mapping for reviewers, not legal advice: whether a firm is an SCI
 entity, a FINRA member or a trading venue decides which rules apply.</p></section>
 </main></body></html>

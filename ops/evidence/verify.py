@@ -24,7 +24,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from cryptography.exceptions import InvalidSignature
+from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import load_der_public_key
@@ -127,7 +127,7 @@ def verify_files(files: dict[str, bytes], label: str, trusted: dict[str, str]) -
             raise Broken(f"{MANIFEST}: not JSON") from None
         try:
             key = load_der_public_key(files[PUBLIC_KEY])
-        except ValueError:
+        except (ValueError, UnsupportedAlgorithm):
             raise Broken(f"{PUBLIC_KEY}: not a DER public key") from None
         if not isinstance(key, ec.EllipticCurvePublicKey) or key.curve.name != "secp256r1":
             raise Broken(f"{PUBLIC_KEY}: not an ECDSA P-256 key")

@@ -16,7 +16,7 @@ from failover import orchestrator as o
 from failover.clients import Clients
 from ops.evidence.verify import BROKEN, INTACT, UNSEALED, verify_path
 from tests.failover.fakes import DR
-from tests.failover.test_failover_orchestrator import N, Killed, fresh_lag, outage, promote_fully
+from tests.failover.test_failover_orchestrator import Killed, N, fresh_lag, outage, promote_fully
 from tests.failover.world import World, _session
 
 BUCKET = "trading-dr-evidence-123456789012-us-west-2"
@@ -73,7 +73,14 @@ def test_a_completed_failover_leaves_a_sealed_bundle_that_verifies(world):
     verdict = verify_path(world.bundle(), world.trusted, world.s3)
     assert verdict.status == INTACT, verdict.line
     seen = kinds(verdict)
-    for kind in (ev.DETECTION, ev.VOTE, ev.DECISION, ev.FENCE, ev.PROMOTION_REQUESTED, ev.PROMOTION_COMPLETED):
+    for kind in (
+        ev.DETECTION,
+        ev.VOTE,
+        ev.DECISION,
+        ev.FENCE,
+        ev.PROMOTION_REQUESTED,
+        ev.PROMOTION_COMPLETED,
+    ):
         assert kind in seen, (kind, seen)
     assert seen.index(ev.DECISION) < seen.index(ev.FENCE) < seen.index(ev.PROMOTION_REQUESTED)
     assert seen.index(ev.PROMOTION_REQUESTED) < seen.index(ev.PROMOTION_COMPLETED)

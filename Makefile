@@ -25,8 +25,10 @@ lint: $(STAMP)
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 
+# The last drill's signed evidence bundle stays in .evidence/last-drill (git-ignored).
 drill: $(STAMP)
-	$(PY) deploy.py drill --local
+	rm -rf .evidence/last-drill
+	$(PY) deploy.py drill --local --evidence .evidence/last-drill
 
 bench: $(STAMP)
 	$(PY) benchmarks/bench_plan.py

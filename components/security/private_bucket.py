@@ -41,10 +41,14 @@ def private_bucket(
     protect: bool,
     parent: pulumi.Resource,
     holds_logs: bool = False,
+    object_lock: bool = False,
 ) -> PrivateBucket:
     """A bucket named `bucket_name` with the baseline, its resources named `name`-*, children
     of `parent`. `kms_key_arn` None means SSE-S3: only for access-log delivery targets.
-    `holds_logs`: the bucket receives logs from a service (access logs, trail files)."""
+    `holds_logs`: the bucket receives logs from a service (access logs, trail files).
+    `object_lock`: S3 Object Lock, which can only be turned on when the bucket is created
+    (https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-lock-configure.html) and
+    works only with versioning, which it keeps on for good."""
     child = pulumi.ResourceOptions(parent=parent)
     bucket = aws.s3.Bucket(
         name,
@@ -54,6 +58,7 @@ def private_bucket(
         # services keep writing to it until the end. So a disposable stack (protect off) lets
         # `destroy` empty its log buckets; data buckets and protected stacks never.
         force_destroy=holds_logs and not protect,
+        object_lock_enabled=object_lock or None,
         opts=pulumi.ResourceOptions(parent=parent, protect=protect, retain_on_delete=protect),
     )
     aws.s3.BucketOwnershipControls(

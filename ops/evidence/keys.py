@@ -67,7 +67,7 @@ class LocalSigner:
             with os.fdopen(descriptor, "wb") as out:
                 out.write(pem)
             signer = cls(key, f"local:{path.name}")
-            pin(trust_path or default_trust_path(), signer.public_key_der(), f"drill key {path}")
+            pin(trust_path or default_trust_path(), signer.public_key_der(), f"the drill key {path.name}")
         return signer
 
     def public_key_der(self) -> bytes:

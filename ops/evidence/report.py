@@ -122,51 +122,78 @@ def headline_marks(records: list[dict], manifest: dict) -> tuple[dict[str, float
     return marks, "this execution, from the peer first seen down"
 
 
+def _lanes(placed: list[tuple[float, str]], width: float) -> list[int]:
+    """A lane per label so that no two labels overlap: lanes alternate above (even) and
+    below (odd) the axis, nearer lanes first. Text width is estimated (7 px a character)."""
+    taken: dict[int, list[tuple[float, float]]] = {}
+    lanes = []
+    for x, text in placed:
+        span = 7.0 * len(text) + 10
+        left = x if x < width / 2 else x - span
+        for lane in range(12):
+            if all(left + span < a or left > b for a, b in taken.get(lane, [])):
+                taken.setdefault(lane, []).append((left, left + span))
+                lanes.append(lane)
+                break
+        else:
+            lanes.append(0)
+    return lanes
+
+
 def timeline_svg(marks: dict[str, float], target: float | None) -> str:
-    width, left, right, axis_y = 1100, 40, 40, 150
+    width, left, right, axis_y, lane_step = 1100, 40, 40, 170, 24
     end = max([*marks.values(), target or 0, 1.0])
     span = width - left - right
 
     def x(t: float) -> float:
         return left + span * max(0.0, t) / end
 
+    labels = {m[0]: (m[1], m[2]) for m in MARKS}
+    placed = sorted(((t, k) for k, t in marks.items()), key=lambda p: p[0])
+    texts = [(x(t), f"{labels[k][0]} T+{t:.0f}s") for t, k in placed]
+    lanes = _lanes(texts, width)
+    below = max([lane // 2 for lane in lanes if lane % 2] or [0])
+    height = axis_y + 70 + lane_step * below
     parts = [
-        f'<svg viewBox="0 0 {width} 260" role="img" aria-label="timeline from the outage to the first '
+        f'<svg viewBox="0 0 {width} {height}" role="img" aria-label="timeline from the outage to the first '
         f'client write" xmlns="http://www.w3.org/2000/svg">',
         f'<line x1="{left}" y1="{axis_y}" x2="{width - right}" y2="{axis_y}" stroke="#98a2b3" '
         'stroke-width="2"/>',
     ]
     if "outage" in marks and "first_write" in marks:
         parts.append(
-            f'<rect x="{x(marks["outage"]):.1f}" y="{axis_y - 14}" '
+            f'<rect x="{x(marks["outage"]):.1f}" y="{axis_y - 10}" '
             f'width="{x(marks["first_write"]) - x(marks["outage"]):.1f}" '
-            'height="28" rx="6" fill="#d1fadf" stroke="#6ce9a6"/>'
+            'height="20" rx="6" fill="#d1fadf" stroke="#6ce9a6"/>'
         )
     if target:
         parts.append(
-            f'<line x1="{x(target):.1f}" y1="40" x2="{x(target):.1f}" y2="{axis_y + 40}" stroke="#b42318" '
-            f'stroke-dasharray="6 4"/><text x="{min(x(target), width - right) - 4:.1f}" y="34" '
+            f'<line x1="{x(target):.1f}" y1="24" x2="{x(target):.1f}" y2="{axis_y + 10}" stroke="#b42318" '
+            f'stroke-dasharray="6 4"/><text x="{min(x(target), width - right) - 4:.1f}" y="18" '
             f'text-anchor="end" font-size="13" fill="#b42318">RTO target {target:.0f} s</text>'
         )
     ticks = 6
     for i in range(ticks + 1):
         t = end * i / ticks
         parts.append(
-            f'<text x="{x(t):.1f}" y="{axis_y + 60}" text-anchor="middle" font-size="12" fill="#475467">'
-            f"T+{t:.0f}s</text>"
+            f'<text x="{x(t):.1f}" y="{axis_y + 28}" text-anchor="middle" font-size="11" fill="#98a2b3">'
+            f"{t:.0f}s</text>"
         )
-    placed = sorted(((t, k) for k, t in marks.items()), key=lambda p: p[0])
-    labels = {m[0]: (m[1], m[2]) for m in MARKS}
-    for index, (t, kind) in enumerate(placed):
-        label, colour = labels[kind]
-        above = index % 2 == 0
-        y_text = axis_y - 30 - 22 * (index % 4 // 2) if above else axis_y + 30 + 22 * (index % 4 // 2) + 6
-        anchor = "start" if x(t) < width / 2 else "end"
+    for (_, kind), (tx, text), lane in zip(placed, texts, lanes, strict=True):
+        colour = labels[kind][1]
+        level = lane // 2
+        if lane % 2 == 0:
+            y_text = axis_y - 24 - lane_step * level
+            y_end = y_text + 4
+        else:
+            y_text = axis_y + 52 + lane_step * level
+            y_end = y_text - 14
+        anchor = "start" if tx < width / 2 else "end"
         parts.append(
-            f'<circle cx="{x(t):.1f}" cy="{axis_y}" r="7" fill="{colour}"/>'
-            f'<line x1="{x(t):.1f}" y1="{axis_y}" x2="{x(t):.1f}" y2="{y_text - (4 if above else 14)}" '
-            f'stroke="{colour}"/><text x="{x(t):.1f}" y="{y_text}" text-anchor="{anchor}" font-size="13" '
-            f'fill="{colour}">{_e(label)} T+{t:.0f}s</text>'
+            f'<line x1="{tx:.1f}" y1="{axis_y}" x2="{tx:.1f}" y2="{y_end}" stroke="{colour}"/>'
+            f'<circle cx="{tx:.1f}" cy="{axis_y}" r="7" fill="{colour}"/>'
+            f'<text x="{tx:.1f}" y="{y_text}" text-anchor="{anchor}" font-size="13" '
+            f'fill="{colour}">{_e(text)}</text>'
         )
     parts.append("</svg>")
     return "".join(parts)
@@ -195,6 +222,19 @@ def _approvals(records: list[dict], kind: str) -> list[tuple[str, str, str]]:
     return found
 
 
+def _loss_card(summary: dict) -> tuple[str, str, str]:
+    target = f"RPO target {_seconds(summary.get('rpo_target_seconds'))}"
+    if summary.get("lost_writes") is not None:
+        lost = summary["lost_writes"]
+        return (
+            "data loss (worst seed)",
+            f"{lost} write{'s' if lost != 1 else ''}",
+            f"acknowledged, never replicated; {target}",
+        )
+    at_risk = summary.get("data_at_risk_seconds")
+    return ("data at risk", _seconds(at_risk), f"replication lag when decided; {target}")
+
+
 def render_report(verdict: Verdict) -> str:
     manifest = verdict.manifest or {}
     records = verdict.records
@@ -203,17 +243,12 @@ def render_report(verdict: Verdict) -> str:
     marks, caption = headline_marks(records, manifest) if manifest else ({}, "no manifest")
     target = summary.get("rto_target_seconds")
     rto = summary.get("rto_seconds")
-    lost = summary.get("lost_writes")
     banner = "ok" if verdict.ok else ("warn" if verdict.status == "unsealed" else "bad")
     rto_class = "pass" if rto is not None and target is not None and rto <= target else "fail"
     cards = [
         ("verdict", _e(summary.get("verdict", "-")), "of the run, as recorded"),
         ("RTO (slowest seed)", _seconds(rto), f"target {_seconds(target)}"),
-        (
-            "data loss",
-            f"{lost if lost is not None else '-'} writes",
-            f"RPO target {_seconds(summary.get('rpo_target_seconds'))}",
-        ),
+        _loss_card(summary),
         (
             "records",
             str(len(records)),

@@ -196,12 +196,27 @@ def cmd_status(args: argparse.Namespace, console: Console) -> int:
     from ops import targets
     from ops.status import collect_status, render_status, status_document
 
-    status = collect_status(targets.load_targets())
+    found = targets.load_targets()
+    status = collect_status(found)
     if args.json:
         console.file.write(json_document("status", status_document(status)) + "\n")
     else:
         render_status(console, status)
+    _evidence_freshness(found.regions())
     return EXIT_OK
+
+
+def _evidence_freshness(regions: tuple[str, ...]) -> None:
+    """A note when the last passing drill or switchover is older than evidenceMaxAgeDays."""
+    from ops.evidence.history import status_warning
+    from ops.evidence.keys import default_trust_path, read_trust
+    from ops.stack_config import stack_settings
+
+    warning = status_warning(
+        regions, stack_settings("dr").evidence.max_age_days, read_trust(default_trust_path())
+    )
+    if warning:
+        print_note(f"evidence: {warning}")
 
 
 def cmd_failover(args: argparse.Namespace, console: Console) -> int:

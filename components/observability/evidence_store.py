@@ -46,6 +46,7 @@ from failover.evidence import EXECUTIONS_PREFIX
 
 SIGNING_KEY_SPEC = "ECC_NIST_P256"
 SIGNING_OPERATIONS = ("Sign", "GetPublicKey")
+ABORT_MULTIPART_DAYS = 7
 
 
 def evidence_bucket_name(account_id: str, region: str) -> str:
@@ -150,6 +151,26 @@ class EvidenceStore(pulumi.ComponentResource):
             ),
             opts=pulumi.ResourceOptions(parent=self, depends_on=[self.versioning]),
         )
+        aws.s3.BucketLifecycleConfiguration(
+            f"{name}-lifecycle",
+            bucket=self.bucket.id,
+            rules=[
+                # Only uploads that never completed; a record is never expired by lifecycle
+                # (locked versions could not be anyway: Object Lock wins over lifecycle,
+                # https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-lock-managing.html).
+                aws.s3.BucketLifecycleConfigurationRuleArgs(
+                    id="abort-incomplete-uploads",
+                    status="Enabled",
+                    filter=aws.s3.BucketLifecycleConfigurationRuleFilterArgs(prefix=""),
+                    abort_incomplete_multipart_upload=(
+                        aws.s3.BucketLifecycleConfigurationRuleAbortIncompleteMultipartUploadArgs(
+                            days_after_initiation=ABORT_MULTIPART_DAYS
+                        )
+                    ),
+                )
+            ],
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[self.versioning]),
+        )
         aws.s3.BucketPolicy(
             f"{name}-policy",
             bucket=self.bucket.id,
@@ -161,6 +182,7 @@ class EvidenceStore(pulumi.ComponentResource):
             description=f"trading-dr evidence signing key for {args.region} (kms:Sign, ECDSA_SHA_256)",
             customer_master_key_spec=SIGNING_KEY_SPEC,
             key_usage="SIGN_VERIFY",
+            enable_key_rotation=False,  # automatic rotation is for symmetric keys only
             deletion_window_in_days=args.deletion_window_days,
             # Only the account administers it (IAM decides); the orchestrator uses it by grant.
             policy=pulumi.Output.all(args.account_id, args.partition).apply(

@@ -90,3 +90,36 @@ def freshness_warning(entries: list[Entry], max_age_days: int, now: datetime | N
             f"{max_age_days}: run `make drill` or a planned switchover"
         )
     return None
+
+
+def status_warning(
+    regions: tuple[str, ...], max_age_days: int, trusted: dict[str, str], session=None
+) -> str | None:
+    """`status`'s evidence check: the local bundles (.evidence, drills) and each region's
+    evidence bucket (executions; named trading-dr-evidence-<account>-<region>)."""
+    from ops.evidence.keys import EVIDENCE_HOME
+
+    entries = collect(str(EVIDENCE_HOME), trusted) + _bucket_entries(regions, trusted, session)
+    return freshness_warning(entries, max_age_days)
+
+
+def _bucket_entries(regions: tuple[str, ...], trusted: dict[str, str], session) -> list[Entry]:
+    """The executions in each region's evidence bucket; a bucket (or an account) that cannot
+    be read adds nothing: status shows what it can."""
+    import boto3
+
+    from components.observability.evidence_store import evidence_bucket_name
+
+    found: list[Entry] = []
+    try:
+        session = session or boto3.session.Session()
+        account = session.client("sts").get_caller_identity()["Account"]
+    except Exception:  # noqa: BLE001 -- no credentials or no network
+        return found
+    for region in regions:
+        s3 = session.client("s3", region_name=region)
+        try:
+            found += collect(f"s3://{evidence_bucket_name(account, region)}/executions/", trusted, s3)
+        except Exception:  # noqa: BLE001, S112 -- that region's bucket is unreadable now
+            continue
+    return found

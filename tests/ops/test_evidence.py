@@ -215,3 +215,23 @@ def test_list_shows_every_bundle_and_status_warns_on_stale_evidence(bundle, keys
     broken[10] ^= 1
     (bundle / ev.RECORDS).write_bytes(bytes(broken))
     assert "no passing" in history.freshness_warning(history.collect(str(bundle.parent), trusted), 90, now)
+
+
+def test_status_reads_local_drills_and_each_regions_bucket(bundle, keys, monkeypatch, tmp_path):
+    from moto import mock_aws
+
+    trusted = read_trust(keys[1])
+    passed = verify_path(str(bundle), trusted).manifest["summary"]["verdict"] == "pass"
+    monkeypatch.setattr("ops.evidence.keys.EVIDENCE_HOME", tmp_path / "nothing-here")
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    with mock_aws():
+        import boto3
+
+        session = boto3.session.Session()
+        assert "no passing" in history.status_warning(
+            ("us-west-2",), 90, trusted, session
+        )  # no bucket: skipped
+        monkeypatch.setattr("ops.evidence.keys.EVIDENCE_HOME", bundle.parent)
+        warning = history.status_warning(("us-west-2",), 90, trusted, session)
+    assert (warning is None) == passed

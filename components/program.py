@@ -149,7 +149,8 @@ def _transit_peering(
     regional: RegionalStack,
     primary_outputs: pulumi.StackReference | None,
 ) -> dict[str, pulumi.Input]:
-    """The cross-region link belongs to the stack deployed second (DESIGN.md): the dr stack."""
+    """The cross-region link belongs to the stack deployed second: the dr stack
+    (docs/ARCHITECTURE.md#stack-ownership)."""
     if primary_outputs is None:
         return {}
     transit = regional.traffic.transit

@@ -2,7 +2,8 @@
 
 It decides ELIGIBILITY (are we a member, is an operation in progress, do the engine
 versions match) and whether we are the writer. It never decides that the peer is down:
-AWS documents no survivor-side view of a dead primary (issue 10), so a member that still
+AWS documents no survivor-side view of a dead primary (docs/ARCHITECTURE.md#down-or-cut-off),
+so a member that still
 reads "connected" while the primary's region is gone must not stop a promotion, and one
 that reads anything else must not start one.
 

@@ -2,11 +2,11 @@
 validated before anything runs.
 
 The variable names in ENV are the contract with the Lambda component
-(components/failover/orchestrator.py sets exactly these; /tmp/contract/failover_env.md and
-the README's failover section list them with examples). A bad value raises ConfigError,
+(components/failover/orchestrator.py sets exactly these; the README's failover section lists
+them with examples). A bad value raises ConfigError,
 which names the variable, the value and the rule: one clear line per bad variable.
 
-Why these settings (the cadence decision of issue 10): EventBridge schedules fire at most
+Why these settings (the cadence, docs/ARCHITECTURE.md#one-authority): EventBridge schedules fire at most
 once a minute (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-scheduled-rule-pattern.html),
 so ONE invocation loops, evaluating every `evaluation_interval_seconds` until
 `invocation_budget_seconds` is spent, and the Lambda's timeout leaves a margin above that
@@ -100,7 +100,7 @@ _INTEGERS = {
     "probe_attempts": (2, 1, 5),
     "probe_timeout_seconds": (2, 1, 10),
     "max_lag_seconds": (30, 1, 300),
-    # Issue 10: the RPO gate uses a datapoint no older than 2 minutes.
+    # The RPO gate uses a datapoint no older than 2 minutes (docs/ARCHITECTURE.md#the-rpo-gate).
     "lag_max_age_seconds": (120, 60, 600),
     # The executor's lock lease, renewed at every step: a crashed holder's lock lapses
     # after at most this long, and the next invocation resumes the execution.

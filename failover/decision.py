@@ -1,7 +1,7 @@
 """The orchestrator's decision, as pure functions of what one evaluation observed. No AWS
 calls here; tests drive it table by table.
 
-"Primary down" vs "we are cut off" (issue 10, DESIGN.md "Failover principles"):
+"Primary down" vs "we are cut off" (docs/ARCHITECTURE.md#down-or-cut-off):
 1. a region that cannot reach its own RDS, DynamoDB and the ARC cluster ABSTAINS: its view
    of the peer says nothing about the peer;
 2. the home cluster already being the writer ends the matter;

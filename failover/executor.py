@@ -23,7 +23,7 @@ FailoverGlobalCluster(AllowDataLoss) reconciled -> our cluster is the writer wit
 available writer instance -> test write -> record the epoch -> preserve the
 unplanned-failover snapshot -> notify.
 
-Why prepare first (drill finding F2, issue 10 "traffic only once targets are healthy"):
+Why prepare first (traffic only once targets are healthy, docs/ARCHITECTURE.md#the-dr-region-must-serve):
 the routing control is what moves DNS, so fencing a pilot-light region sends every client
 to an ALB with no healthy target until the group has booted. Preparing first costs a
 hot-standby nothing (the group is at full size and the cluster has instances: each

@@ -1,8 +1,13 @@
-"""Structured JSON logs. aws-lambda-powertools' Logger when it is importable (local runs,
-tests, or a Lambda with the Powertools layer); otherwise a stdlib logger that writes the
-same one-JSON-object-per-line shape. The Lambda package holds failover/ only, so in the
-cloud the fallback is what runs unless a Powertools layer is attached: no third-party code
-is needed on the failover path."""
+"""Structured JSON logs from the standard library alone: one JSON object per line on stdout,
+which Lambda sends to the function's CloudWatch Logs group line by line
+(https://docs.aws.amazon.com/lambda/latest/dg/python-logging.html; the function's log format
+is Text, so each line arrives as written). The same logger runs in the Lambda, in the tests
+and in the drill, so production logs exactly as it is tested
+(docs/ARCHITECTURE.md#the-lambda-artifact): the Lambda ships failover/ and nothing else.
+
+Each line holds `level`, `timestamp` (UTC), `service`, `message`, then the call's fields
+(`log.warning("duplicate event", event_id=...)`); a value JSON cannot hold is written as its
+str()."""
 
 from __future__ import annotations
 
@@ -15,10 +20,10 @@ SERVICE = "trading-dr-failover"
 
 
 class JsonLogger:
-    """The subset of powertools' Logger the orchestrator uses: info/warning/error(msg, **fields)."""
+    """info/warning/error(message, **fields), each written as one JSON line."""
 
     def __init__(self, service: str = SERVICE, stream=None):
-        # Lambda ships stdout to CloudWatch Logs line by line; no handler set-up needed.
+        # No handler set-up: stdout is read when a line is written (None: sys.stdout then).
         self.service, self._stream = service, stream
 
     def _emit(self, level: int, message: str, fields: dict) -> None:
@@ -41,28 +46,5 @@ class JsonLogger:
         self._emit(logging.ERROR, message, fields)
 
 
-class _CurrentStdout(logging.StreamHandler):
-    """A handler that writes to whatever sys.stdout is when a record is emitted.
-
-    powertools' Logger attaches its handler to the process-wide stdlib logger of the service
-    the first time one is made and reuses it afterwards; a plain StreamHandler would keep the
-    stdout of that moment for good (in tests, the capture of whichever test came first)."""
-
-    @property
-    def stream(self):
-        return sys.stdout
-
-    @stream.setter
-    def stream(self, _value) -> None:
-        pass
-
-
-def get_logger(prefer_powertools: bool = True):
-    if prefer_powertools:
-        try:
-            from aws_lambda_powertools import Logger
-        except ImportError:
-            pass
-        else:
-            return Logger(service=SERVICE, logger_handler=_CurrentStdout())
+def get_logger() -> JsonLogger:
     return JsonLogger()

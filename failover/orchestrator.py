@@ -4,7 +4,7 @@ evaluation, and the executor for promotions.
     summary = Orchestrator(config, clients, clock=..., sleep=..., probe=..., resolver=...,
                            arc_client_factory=...).handle(event, request_id, remaining_ms)
 
-Cadence (issue 10 item 3): EventBridge invokes the function once a minute, its minimum
+Cadence (docs/ARCHITECTURE.md#one-authority): EventBridge invokes the function once a minute, its minimum
 (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-scheduled-rule-pattern.html).
 One scheduled invocation LOOPS, evaluating every evaluation_interval_seconds until
 invocation_budget_seconds (or the Lambda's remaining time, less a margin) is spent, so the

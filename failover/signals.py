@@ -155,7 +155,7 @@ def observed_lag(
 
     The reference moment is first_down_at (when this region FIRST saw the peer down in the
     current quorum streak), or now when there is no streak (manual commands, the healthy
-    case). Issue 10 says "a datapoint no older than 2 minutes"; under an outage the faithful
+    case). The RPO gate wants "a datapoint no older than 2 minutes"; under an outage the faithful
     reading is "no older than 2 minutes before the outage was first observed": the lag
     metrics are published for the secondary from the primary's replication, and once the
     primary region is gone nothing may publish them (AWS documents neither that the

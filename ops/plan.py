@@ -2,7 +2,7 @@
 type and region) and side by side (the component trees, differences flagged).
 
 The regional trees must be the same in both stacks except where a role owns a component
-(ROLE_OWNED, DESIGN.md "Ownership"); any other difference fails the plan."""
+(ROLE_OWNED, docs/ARCHITECTURE.md#stack-ownership); any other difference fails the plan."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ from ops.output import SCHEMA_VERSION, emit_table, print_note, working
 # Status of one component in the symmetry section.
 SAME, DIFFERS, PRIMARY_ONLY, DR_ONLY = "same", "differs", "primary only", "dr only"
 
-# The role's documented differences (DESIGN.md "Ownership"; README "Stack model"): top-level
+# The role's documented differences (docs/ARCHITECTURE.md#stack-ownership): top-level
 # components only one stack builds, and which. The primary owns the global pieces; dr owns
 # the cross-region links (a link belongs to the stack deployed second). Everything else,
 # the regional tree under `home` above all, must be the same in both stacks.

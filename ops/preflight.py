@@ -3,7 +3,7 @@ and both regions can hold the pair, and print a pass/fail checklist, one line pe
 failed line names the fix. `up` runs it first unless `--skip-preflight`.
 
 Why: each of these broke (or would break) a first deploy half-way, after resources were
-created, with an error that names neither the cause nor the fix (issue 11). Every check reads
+created, with an error that names neither the cause nor the fix. Every check reads
 only; nothing is created.
 
 The checks take boto3 clients from a factory `(service, region) -> client` and the parent's
@@ -428,9 +428,9 @@ def check_quotas(ec2: Any, quotas: Any, region: str, settings: Settings) -> list
 
 
 def check_arc(arc: Any) -> CheckResult:
-    """The failover authority (issue 10) is an ARC cluster: its config API must answer in
-    us-west-2 and the account must have room for one more cluster (2 per account), unless
-    this project's cluster already exists."""
+    """The failover authority is an ARC cluster (docs/ARCHITECTURE.md#one-authority): its config API
+    must answer in us-west-2 and the account must have room for one more cluster (2 per
+    account), unless this project's cluster already exists."""
     name = "ARC recovery control"
     try:
         clusters = [c for p in arc.get_paginator("list_clusters").paginate() for c in p.get("Clusters", [])]

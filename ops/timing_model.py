@@ -1,7 +1,7 @@
 """The one timing model of a failover: every duration the drill charges to its clock and
 every part of the recovery budget `deploy.py plan` shows, derived from the stack's Settings.
 
-Why one module: the drill (ops/drill.py) and the tier chooser's recovery budget (issue 13)
+Why one module: the drill (ops/drill.py) and the tier chooser's recovery budget (ops/tiers/budget.py)
 must not disagree about how long a step takes. Both build a `TimingModel` with
 `timing_model(settings, promotion_seconds=...)` and read its fields; no other module holds a
 duration of the failover path.
@@ -112,7 +112,7 @@ VERIFY_CALLS = 2
 """After the writer is available: the test write through the global writer endpoint and the
 epoch record, each one API round trip."""
 
-# --- targets (DESIGN.md "Targets"), read by the drill's verdict and the recovery budget ------
+# --- targets (docs/ARCHITECTURE.md#targets), read by the drill's verdict and the recovery budget ------
 RTO_TARGET_SECONDS = 300
 """Recovery time objective: traffic served by a writable DR region within 5 minutes."""
 RPO_TARGET_SECONDS = 60

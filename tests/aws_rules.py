@@ -1,13 +1,13 @@
 # ruff: noqa: E501  (a data table: one rule per row, its URL on it)
 """AWS's documented charset and length of every name, description and identifier the program
 sets, one row per rule with the page that states it. The mock engine accepts any string;
-AWS does not (issue 11: an apostrophe in a security-group rule description failed the first
+AWS does not (an apostrophe in a security-group rule description failed the first
 real deploy). tests/test_aws_constraints.py checks every configuration of the whole plan
 against this table, and proves each row rejects a known-bad value.
 
 Patterns are Python regexes matched with `re.fullmatch`; lengths are inside them. Sources:
-the AWS API references (the same text as botocore's service models, read in
-/tmp/research/aws_rules.md). Where AWS's pages disagree (the UserIdGroupPair description
+the AWS API references (the same text as botocore's service models, under
+botocore/data/<service>/*/service-2.json). Where AWS's pages disagree (the UserIdGroupPair description
 omits `&`) the stricter reading is the row.
 
 Names Pulumi generates (auto-naming) are checked too: when a row's `autoname` is set and the

@@ -91,7 +91,7 @@ def _resource(type_: str, name: str, **inputs):
 @pytest.mark.parametrize(
     ("resource", "field"),
     [
-        # Issue 11's deploy failure: an apostrophe in a security-group rule description.
+        # A real first deploy's failure: an apostrophe in a security-group rule description.
         (
             _resource(
                 "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",

@@ -6,9 +6,9 @@ inputs and the options are compared, with `depends_on` as a set (its order is no
 and aliases left out. Prints what only one side has and what differs; exits 1 on any
 difference. Used to show that a refactor leaves both stacks' resources as they were:
 
-    python deploy.py plan --json /tmp/before.json   # on the old commit
-    python deploy.py plan --json /tmp/after.json    # on the new one
-    python tools/compare_plans.py /tmp/before.json /tmp/after.json
+    python deploy.py plan --json before.json   # on the old commit
+    python deploy.py plan --json after.json    # on the new one
+    python tools/compare_plans.py before.json after.json
 """
 
 from __future__ import annotations

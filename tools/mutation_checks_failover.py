@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Mutation checks of the failover runtime's safety rules (issue 10 "holes" and more): each
+"""Mutation checks of the failover runtime's safety rules (docs/ARCHITECTURE.md#invariants): each
 entry changes ONE line, runs the targeted tests and expects them to go red, then restores
 the file. Prints RED (the suite catches the change) or GREEN (a hole). Run from the repo
 root: `venv/bin/python tools/mutation_checks_failover.py [name-substring ...]`. Not a test:

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""Mutation checks of the program's failover safety properties (issue 10 components side,
-issue 11.3 and 11.14): each entry changes ONE line, runs the targeted tests and expects them
+"""Mutation checks of the program's failover safety properties (the authority's wiring, no
+reserved concurrency, code signing): each entry changes ONE line, runs the targeted tests and expects them
 to go red, then restores the file. Prints RED (the suite catches the change) or GREEN (a
 hole). Run from the repo root: `venv/bin/python tools/mutation_checks_program.py
 [name-substring ...]`. Not a test: it rewrites source files while it runs, so never run it
@@ -75,7 +75,7 @@ MUTATIONS = [
     (
         "reserved concurrency back",
         "components/failover/orchestrator.py",
-        "            # No reserved_concurrent_executions: see the module docstring (issue 11.3).",
+        "            # No reserved_concurrent_executions: see the module docstring (AWS's 100 unreserved).",
         "            reserved_concurrent_executions=1,",
         COMPONENT + " -k reserved",
     ),

@@ -11,7 +11,7 @@ cluster is the one cross-region serialisation point and the fence. Route 53 foll
 through routing-control health checks (components/traffic/dns.py).
 
 Ownership: the ARC pieces are global, like the hosted zone, so the primary stack owns them
-(DESIGN.md "Ownership"); the dr stack reads their ARNs and the cluster endpoints through the
+(docs/ARCHITECTURE.md#stack-ownership); the dr stack reads their ARNs and the cluster endpoints through the
 existing StackReference (`trafficAuthority*` exports). The configuration API exists only in
 us-west-2 ("you must specify the US West (Oregon) Region ... to create resources such as
 clusters, control panels, or routing controls",

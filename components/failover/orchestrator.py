@@ -15,7 +15,7 @@ region's services makes the region abstain. The app subnets reach the AWS APIs, 
 cluster endpoints and the peer's health URL over HTTPS through this region's NAT gateways: a
 region whose NAT is gone fails its self-check and abstains; it never promotes blind.
 
-No reserved concurrency (issue 11.3): AWS requires "at least 100 simultaneous executions
+No reserved concurrency (a first deploy failed on it): AWS requires "at least 100 simultaneous executions
 unreserved" (https://docs.aws.amazon.com/lambda/latest/api/API_PutFunctionConcurrency.html)
 and new accounts can have a quota of 10, so reserving any fails the deploy. One promotion at
 a time comes from the runtime's lock lease and the ARC cluster's serialised flip instead.
@@ -24,6 +24,7 @@ a time comes from the runtime's lock lease and the ARC cluster's serialised flip
 from __future__ import annotations
 
 import json
+import modulefinder
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from ipaddress import IPv4Network
@@ -69,17 +70,35 @@ DNS = 53
 
 
 def package_sources(package_dir: Path = PACKAGE_DIR) -> list[Path]:
-    """The failover package's sources only (no __pycache__, so the archive's hash changes
-    with the code and nothing else). boto3 comes with the Lambda runtime."""
-    sources = sorted(package_dir.glob("*.py"))
-    if not any(p.name == "handler.py" for p in sources):
+    """The runtime's modules: the handler and every module of the package it imports,
+    directly or not, as the standard library's modulefinder reads them from the bytecode
+    (running nothing). A module the Lambda never runs (the local runner, a stray helper) is
+    not shipped, and one it needs cannot be left out (docs/ARCHITECTURE.md#the-lambda-artifact).
+    Sources only (no __pycache__), so the archive's hash changes with the code and nothing
+    else. boto3 comes with the Lambda runtime."""
+    handler = package_dir / "handler.py"
+    if not handler.is_file():
         raise ValueError(f"{package_dir} holds no handler.py: not the failover package")
-    return sources
+    finder = modulefinder.ModuleFinder(path=[str(package_dir.parent)])
+    finder.run_script(str(handler))
+    package = package_dir.name
+    missing = sorted(name for name in finder.badmodules if name.split(".")[0] == package)
+    if missing:
+        raise ValueError(f"{handler} imports {', '.join(missing)}, not in {package_dir}")
+    found = {handler} | {
+        Path(module.__file__)
+        for name, module in finder.modules.items()
+        if name.split(".")[0] == package and module.__file__
+    }
+    return sorted(found)
 
 
 def package_archive(package_dir: Path = PACKAGE_DIR) -> pulumi.AssetArchive:
     return pulumi.AssetArchive(
-        {f"failover/{p.name}": pulumi.FileAsset(str(p)) for p in package_sources(package_dir)}
+        {
+            p.relative_to(package_dir.parent).as_posix(): pulumi.FileAsset(str(p))
+            for p in package_sources(package_dir)
+        }
     )
 
 
@@ -396,20 +415,20 @@ class FailoverOrchestrator(pulumi.ComponentResource):
             description="trading-dr failover orchestrator: promotes this region's Aurora cluster",
             runtime=RUNTIME,
             handler=HANDLER,
-            # Issue 11.14: only the code this stack signed (components/failover/signing.py).
+            # Only the code this stack signed (components/failover/signing.py).
             s3_bucket=self.code.s3_bucket,
             s3_key=self.code.s3_key,
             code_signing_config_arn=self.code.config.arn,
             role=self.role.arn,
             memory_size=256,
             timeout=self.timing.timeout_seconds,
-            # No reserved_concurrent_executions: see the module docstring (issue 11.3).
+            # No reserved_concurrent_executions: see the module docstring (AWS's 100 unreserved).
             environment=aws.lambda_.FunctionEnvironmentArgs(variables=self._environment()),
             kms_key_arn=args.kms_key_arn,
             vpc_config=aws.lambda_.FunctionVpcConfigArgs(
                 subnet_ids=list(wiring.subnet_ids), security_group_ids=[self.security_group.id]
             ),
-            # X-Ray active tracing (issue 11.14): "To sample and record incoming requests, set
+            # X-Ray active tracing (security baseline): "To sample and record incoming requests, set
             # Mode to Active" (https://docs.aws.amazon.com/lambda/latest/dg/services-xray.html).
             tracing_config=aws.lambda_.FunctionTracingConfigArgs(mode="Active"),
             dead_letter_config=aws.lambda_.FunctionDeadLetterConfigArgs(

@@ -1,6 +1,6 @@
 """The orchestrator's IAM documents, as pure functions tested without Pulumi.
 
-Least privilege, per the runtime's contract (/tmp/contract/failover_env.md section 2: every
+Least privilege, per the runtime's contract (docs/ARCHITECTURE.md#import-rules; every AWS
 call failover/ makes and on what): the two promotion actions on the global cluster and this
 region's member only; never rds:RemoveFromGlobalCluster (detaching is an operator command
 with operator credentials, after the old region is confirmed fenced); the two routing
@@ -22,7 +22,8 @@ from dataclasses import dataclass
 from failover.actions import KEPT_PREFIX
 
 PROMOTE_ACTIONS = ("rds:FailoverGlobalCluster", "rds:SwitchoverGlobalCluster")
-# Irreversible and unfenced when automatic (issue 10): never granted to the function.
+# Irreversible and unfenced when automatic: never granted to the function
+# (docs/ARCHITECTURE.md#fence-then-promote).
 FORBIDDEN_ACTIONS = ("rds:RemoveFromGlobalCluster",)
 # The ARC cluster's data plane: one UpdateRoutingControlStates call flips both controls, so
 # the safety rules judge the result of one transaction; the singular UpdateRoutingControlState
@@ -108,7 +109,7 @@ def assume_role_policy() -> str:
 class HeadlessWriter:
     """What CreateDBInstance of the pilot-light writer is authorised against: "rds:CreateDBInstance
     is authorised also against the option group, parameter group and subnet group ARNs"
-    (DESIGN.md, https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonrds.html).
+    (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonrds.html).
     The runtime passes no group names, so the engine's default parameter and option groups
     (default.<family>, default:<engine>-<version>) and the cluster's subnet group apply."""
 

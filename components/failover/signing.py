@@ -1,5 +1,5 @@
 """SignedCode: the orchestrator's code, signed by AWS Signer in this region, and the Lambda
-code-signing configuration that refuses anything else (issue 11.14: the function that can
+code-signing configuration that refuses anything else (security baseline: the function that can
 promote the database runs only code this stack signed).
 
 One `pulumi up` does it all: the package is uploaded to a versioned artifact bucket

@@ -1,5 +1,6 @@
 """TransitPeering: the cross-region link between the two Transit Gateways. Built by the dr
-stack only (a link belongs to the stack deployed second, DESIGN.md): the requester attachment
+stack only (a link belongs to the stack deployed second, docs/ARCHITECTURE.md#stack-ownership):
+the requester attachment
 in the dr region, its accepter in the primary region, the association of the peering with
 each side's route table and a static route to the other VPC on each side (peering
 attachments do not propagate routes).

@@ -1,5 +1,6 @@
-"""The hosted zone of the platform: owned by the primary stack (DESIGN.md), unless an
-existing zone id is configured. The dr stack uses the configured id or the primary's export.
+"""The hosted zone of the platform: owned by the primary stack, unless an existing zone id is
+configured (docs/ARCHITECTURE.md#stack-ownership). The dr stack uses the configured id or
+the primary's export.
 
 The created zone lives inside the `PlatformZone` component. It used to sit at the stack root,
 so it carries an alias to that old parent: a deployed zone is adopted, not replaced (a new

@@ -1,5 +1,5 @@
 """Builds the real failover runtime (failover/) for one region of the drill's world, through
-its public contract only (/tmp/contract/failover_env.md): OrchestratorConfig.from_env, the
+its public contract only (docs/ARCHITECTURE.md#import-rules): OrchestratorConfig.from_env, the
 Clients of the home region, and the injection points clock, sleep, probe, resolver,
 arc_client_factory, logger and invocation_id. Every client is routed through the world
 (DrWorld.install), so each call is charged to the clock and answered by moto or an emulation.
@@ -20,7 +20,7 @@ from ops.emulation.dr_world import DrWorld, session
 
 def _clients_class():
     try:
-        from failover.clients import Clients  # the runtime after issue 10
+        from failover.clients import Clients  # the runtime with its own clients module
     except ImportError:
         from failover.orchestrator import Clients
     return Clients

@@ -7,7 +7,7 @@ targets from the same module, so the budget and the drill cannot disagree.
 
 The RPO bound is the orchestrator's RPO gate (`maxReplicationLagSeconds`): no automatic
 unplanned promotion unless a fresh replication-lag datapoint is within it; unknown counts as
-over the bound and pages a human (DESIGN.md "Safety"). How hard that bound is depends on the
+over the bound and pages a human (docs/ARCHITECTURE.md#the-rpo-gate). How hard that bound is depends on the
 plan: where the primary's cluster parameter group sets `rds.global_db_rpo` (Aurora
 PostgreSQL), Aurora itself blocks commits beyond it; otherwise it is a gate on the decision,
 and the lag can grow between the last datapoint and the outage. The other stores replicate
@@ -220,7 +220,7 @@ def _stats(path: Path, where: str, stats: Any) -> Measured | None:
 def parse_drill_result(document: Any, path: Path) -> DrillMeasurement:
     """The drill's `--json` output (ops/drill.py `as_document`): per tier, the user-visible RTO
     as `rto.<tier>.rto_seconds.{p50,p95,max}` (or flat `rto.<tier>.{p50,p95,max}`, the shape
-    first announced in /tmp/contract/timing_model.md), and the promotion it assumed
+    the drill wrote first), and the promotion it assumed
     (`promotion_seconds` or `promotionSeconds`)."""
     if not isinstance(document, Mapping) or not isinstance(document.get("rto"), Mapping):
         raise OperatorError(

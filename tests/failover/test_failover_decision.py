@@ -1,5 +1,5 @@
 """The decision as a pure function, rule by rule (failover/decision.py's docstring lists
-the rules; issue 10 "A decision that tells primary down from we are cut off")."""
+the rules; docs/ARCHITECTURE.md#down-or-cut-off)."""
 
 from __future__ import annotations
 

@@ -3,7 +3,7 @@ tests/failover/fake_dynamodb.py (checked against moto by test_control_table.py; 
 scenarios also run on moto DynamoDB, the `[moto]` variants) and the doubles of
 tests/failover/fakes.py (Aurora global failover/switchover, the ARC cluster, the ASG and
 its target group, the witness, the probe). Each test injects faults only; the doubles answer as AWS
-documents it. The issue-10 scenarios and "holes" are named in the test names."""
+documents it. The scenarios and the holes each rule closes are named in the test names."""
 
 from __future__ import annotations
 
@@ -247,8 +247,8 @@ def test_the_fence_waits_for_the_load_balancers_healthy_target_not_the_groups_in
 
 
 def test_pilot_light_prepares_before_the_fence_so_traffic_moves_only_to_healthy_targets(make_world):
-    """Drill finding F2 / issue 10 "traffic only once targets are healthy": the routing control
-    moves DNS, so the fence waits (across evaluations, no sleep) until the group is in
+    """Traffic only once targets are healthy (docs/ARCHITECTURE.md#the-dr-region-must-serve): the
+    routing control moves DNS, so the fence waits (across evaluations, no sleep) until the group is in
     service and the headless cluster's writer instance is available."""
     world = make_world(dr_boot_seconds=90)
     world.g.members[DR] = []
@@ -439,7 +439,7 @@ def test_a_stale_lag_datapoint_is_unknown_and_blocks(world):
 
 
 def test_the_rpo_gate_judges_freshness_from_the_first_peer_down_observation(world):
-    """Drill finding F1: once the primary region is gone nobody publishes the lag metrics, so
+    """The drill found it: once the primary region is gone nobody publishes the lag metrics, so
     the last datapoint predates the outage. It bounds the data at risk (what the old writer
     acknowledged before the outage) when it is at most 120 s older than the FIRST peer-down
     evaluation of the streak, even though it is older than 120 s at decision time."""

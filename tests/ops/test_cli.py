@@ -1,4 +1,4 @@
-"""The CLI's conventions (issue 12, items 8 to 12): --version, help with a description, an
+"""The CLI's conventions: --version, help with a description, an
 example and the exit codes for every sub-command, usage errors as exit 2 before any work,
 JSON documents with a schemaVersion and nothing else on stdout, plain rows when stdout is
 not a terminal, one-line errors at any width, NO_COLOR."""

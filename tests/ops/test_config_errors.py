@@ -1,4 +1,4 @@
-"""Every user mistake issue 12 lists, through the CLI as an operator meets it: input -> exit
+"""Every user mistake we know of, through the CLI as an operator meets it: input -> exit
 code -> the exact one-line message on stderr, and never a traceback.
 
 The project's three YAML files are copied to a temporary folder, one is edited, and

@@ -1,5 +1,5 @@
 """The fault matrix against the REAL failover runtime (failover/), one seed per scenario: each
-must pass, with what its row of issue 10's table demands. A runtime that loses one of the
+must pass, with what its row of the fault matrix demands. A runtime that loses one of the
 safety rules fails here (tests/ops/test_drill_adversary.py proves each scenario fails an
 orchestrator without its rule). The last tests run `deploy.py drill --local` end to end on
 the plan of both stacks."""
@@ -185,7 +185,7 @@ def _result(scenario: str, tier: str, rto: float):
 
 
 def test_a_timed_scenario_over_the_rto_target_fails_unless_its_tier_budget_is_over_it_too(stacks):
-    """Issue 12: the drill exits 4 over its RTO target. Hot- and warm-standby promise the 300 s
+    """The drill exits 4 over its RTO target. Hot- and warm-standby promise the 300 s
     target (their budget is under it); pilot-light's own budget is over it (plan --tiers says
     so), so it is reported, not failed; untimed scenarios (a human decides) have no target."""
     from ops.drill import over_target

@@ -309,7 +309,7 @@ def _console() -> Console:
 
 
 def test_up_runs_primary_then_dr_after_checking_primary_is_deployed():
-    # --yes skips the question, never the preview: the change list is always shown (issue 12).
+    # --yes skips the question, never the preview: the change list is always shown.
     log: list[str] = []
     stacks = {"primary": FakeStack("primary", log, {"vpcId": "vpc-1"}), "dr": FakeStack("dr", log)}
     out = io.StringIO()

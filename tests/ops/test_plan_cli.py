@@ -66,7 +66,7 @@ def test_a_pair_that_disagrees_exits_1_naming_the_stack(project_copy):
     stack_file.write_text(stack_file.read_text().replace("tier: hot-standby", "tier: pilot-light"))
     result = plan(project_copy)
     assert result.returncode == 1
-    # The file deployed second is blamed (issue 12: file, key, value as written, rule).
+    # The file deployed second is blamed (file, key, value as written, rule).
     assert result.stderr == (
         "error: Pulumi.dr.yaml: trading-dr:tier = pilot-light: "
         "must equal the primary stack's value hot-standby\n"

@@ -117,7 +117,7 @@ def test_the_replication_role_uses_each_key_only_through_s3_in_its_region():
     for end in ends:
         (statement,) = [s for s in statements if s.get("Resource") == end["kms_key_arn"]]
         assert statement["Condition"]["StringEquals"]["kms:ViaService"] == f"s3.{end['region']}.amazonaws.com"
-        # Bucket Keys: the context is the bucket ARN (issue 11, item 9); object ARNs of
+        # Bucket Keys: the context is the bucket ARN (else replication is denied); object ARNs of
         # objects written before the Bucket Key stay allowed.
         assert statement["Condition"]["StringLike"]["kms:EncryptionContext:aws:s3:arn"] == [
             end["bucket_arn"],

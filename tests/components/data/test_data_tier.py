@@ -30,8 +30,8 @@ SELECTION = "aws:backup/selection:Selection"
 KEY = "aws:kms/key:Key"
 PASSWORD = "random:index/randomPassword:RandomPassword"
 
-# The issue's instance table: (primary, dr) per tier. Written out here, not imported, so a
-# change to aurora_plan that breaks the spec turns this red.
+# The tiers' instance table (docs/ARCHITECTURE.md#tiers): (primary, dr) per tier. Written out
+# here, not imported, so a change to aurora_plan that breaks the spec turns this red.
 EXPECTED_INSTANCES = {"hot-standby": (2, 2), "warm-standby": (2, 1), "pilot-light": (2, 0)}
 
 

@@ -1,6 +1,6 @@
 """Protected stacks keep their data; disposable ones (protectData=false) can be destroyed and
-created again (issue 11, item 7, and the "Done when" one-line changes on the DR table
-replicas' deletion protection and the DB secret's recovery window)."""
+created again (a one-line change of protectData flips the DR table replicas' deletion
+protection and the DB secret's recovery window)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """S3 replication between the documents buckets must not be silently denied by KMS, and a
-failure must page (issue 11, item 9).
+failure must page.
 
 With S3 Bucket Keys the KMS encryption context `aws:s3:arn` is the *bucket* ARN, not the
 object ARN: https://docs.aws.amazon.com/AmazonS3/latest/userguide/replication-config-for-kms-objects.html

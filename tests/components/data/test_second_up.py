@@ -1,4 +1,4 @@
-"""A second `pulumi up` with nothing changed must be empty (issue 11, item 5).
+"""A second `pulumi up` with nothing changed must be empty (infrastructure code never undoes anything).
 
 Two checks on the mock engine: (1) the program registers identical inputs on a second run
 (no timestamps, no fresh randomness in inputs), and (2) for aws.backup.RegionSettings, whose

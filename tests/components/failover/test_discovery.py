@@ -1,6 +1,6 @@
 """FailoverDiscovery on the mock engine: in each region, SSM parameters under /trading-dr/ tell
 applications the Aurora global writer endpoint and where the authority and the fencing epoch
-live, with the values the stack exports (issue 10 item 7: no redeploy to find the writer)."""
+live, with the values the stack exports (no redeploy to find the writer)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The pilot-light writer creation is authorised (issue 11, item 6).
+"""The pilot-light writer creation is authorised (a denial fails only at failover time).
 
 rds:CreateDBInstance is authorised against the instance (`db`) and also against the cluster,
 option group, parameter group and subnet group it lands in

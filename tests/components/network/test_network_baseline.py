@@ -1,5 +1,5 @@
-"""Network resources as AWS accepts and the security baseline wants them (issue 11, items 1,
-8 and 14): security-group descriptions in EC2's charset, the flow-log role's documented
+"""Network resources as AWS accepts and the security baseline wants them: security-group
+descriptions in EC2's charset, the flow-log role's documented
 minimum, and no subnet that gives a launch a public address."""
 
 from __future__ import annotations

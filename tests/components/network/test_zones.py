@@ -1,5 +1,5 @@
 """Availability Zones chosen by zone ID where instanceType and dbInstanceClass are offered,
-the same rule in both stacks (issue 11, item 4; components/network/zones.py).
+the same rule in both stacks (components/network/zones.py).
 
 AZ names map to different physical zones per account; IDs do not:
 https://docs.aws.amazon.com/global-infrastructure/latest/regions/az-ids.html

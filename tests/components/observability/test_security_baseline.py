@@ -1,4 +1,4 @@
-"""Security-baseline findings of issue 11, item 14, that are not tied to one component:
+"""Security-baseline findings that are not tied to one component:
 every bucket aborts incomplete multipart uploads, and the trail notifies an SNS topic."""
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """The key that encrypts the application's EBS volumes must let EC2 use it on the Auto
-Scaling group's behalf, or no instance of the group can launch (issue 11, "Done when").
+Scaling group's behalf, or no instance of the group can launch.
 
 EC2 Auto Scaling launches encrypted volumes through EC2 with its service-linked role; with a
 customer managed key, the key policy must allow that use (kms:CreateGrant, Decrypt,

@@ -1,4 +1,5 @@
-"""The DR region can serve (issue 11, items 10, 11 and the ALB-to-instance TLS of 14): the
+"""The DR region can serve (docs/ARCHITECTURE.md#the-dr-region-must-serve; TLS from the ALB to
+the instance): the
 default bootstrap serves the health contract over HTTPS, operators can bring their own image
 and user data, and the instance role reaches exactly this region's data tier, whose
 coordinates it reads from SSM parameters in its own region."""

@@ -264,7 +264,8 @@ def _alb_check(run):
 
 
 # The failover record points at its own ALB; its gating by the routing control (not the
-# ALB's health) is tested in test_dns_gating.py (issue 10: DNS follows the authority).
+# ALB's health) is tested in test_dns_gating.py (DNS follows the authority:
+# docs/ARCHITECTURE.md#one-authority).
 @pytest.mark.parametrize(("stack", "role"), [("primary", "PRIMARY"), ("dr", "SECONDARY")])
 def test_each_stack_publishes_its_failover_record_to_its_own_alb_with_a_health_check(stacks, stack, role):
     run = run_of(stacks, stack)

@@ -34,7 +34,7 @@ def test_every_priced_type_appears_in_the_plan_or_names_the_work_that_adds_it(ti
 
 
 def test_anticipated_types_include_the_arc_cluster(prices):
-    """The ARC cluster (issue 10, another branch) is billed hourly: priced before it lands."""
+    """The ARC cluster is billed hourly: priced even where the plan has none."""
     entry = prices.entry("aws:route53recoverycontrol/cluster:Cluster")
     assert entry.status == "priced" and entry.charges == ("arc.cluster.hour",)
     assert prices.rate("arc.cluster.hour").price_in("us-west-2") > 0

@@ -72,6 +72,10 @@ ENV = {
     "build_commit": "FAILOVER_BUILD_COMMIT",
 }
 
+EVIDENCE_PREFIX = "executions"
+"""In the evidence bucket, each execution's record lives under executions/<execution id>/
+(failover/evidence.py writes it; the program grants the orchestrator that prefix only)."""
+
 # Optional strings and their defaults.
 _OPTIONAL = {
     "witness_healthy_address": "192.0.2.1",

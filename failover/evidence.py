@@ -50,6 +50,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol
 
+from failover.config import EVIDENCE_PREFIX
+
 FORMAT = "trading-dr-evidence/1"
 GENESIS = "0" * 64
 RECORDS = "records.jsonl"
@@ -59,7 +61,7 @@ MANIFEST = "manifest.json"
 SIGNATURE = "manifest.sig"
 SIGNING_ALGORITHM = "ECDSA_SHA_256"
 RECORD_KEYS = ("at", "data", "hash", "kind", "prev", "seq")
-EXECUTIONS_PREFIX = "executions"
+EXECUTIONS_PREFIX = EVIDENCE_PREFIX
 """In the evidence bucket: executions/<execution id>/..., one prefix per execution."""
 RECORDS_FOLDER = "records"
 """In S3: records/<seq, 10 digits>.jsonl, one object per record."""

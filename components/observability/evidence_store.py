@@ -42,7 +42,7 @@ from components.data.bucket_replication import (
 from components.security.key_policy import key_policy
 from components.security.private_bucket import deny_insecure_transport, private_bucket
 from failover.config import ENV
-from failover.evidence import EXECUTIONS_PREFIX
+from failover.config import EVIDENCE_PREFIX as EXECUTIONS_PREFIX
 
 SIGNING_KEY_SPEC = "ECC_NIST_P256"
 SIGNING_OPERATIONS = ("Sign", "GetPublicKey")

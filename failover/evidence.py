@@ -366,18 +366,29 @@ class ExecutionEvidence:
             return
         self.bundle_id, self.writer, self.kind = bundle_id, None, kind
         try:
-            store = self.store_for(bundle_name(bundle_id))
-            self.writer = BundleWriter(store, self.clock, parse_head(store.read_records()))
+            self._resume(self.store_for(bundle_name(bundle_id)))
         except Exception as error:  # noqa: BLE001 -- never stop a failover for its record
             self._failed("open", error)
 
+    def _resume(self, store: Store) -> None:
+        self.writer = BundleWriter(store, self.clock, parse_head(store.read_records()))
+
     def append(self, kind: str, data: object) -> None:
+        """Append; when the write fails (a conditional put lost to another writer of the same
+        execution whose lock lapsed, or a transient error), read the stored head again and
+        try once more, so one lost race does not cost every later record."""
         if self.writer is None:
             return
         try:
             self.writer.append(kind, data)
+            return
         except Exception as error:  # noqa: BLE001
-            self._failed(f"append {kind}", error)
+            first = error
+        try:
+            self._resume(self.writer.store)
+            self.writer.append(kind, data)
+        except Exception as error:  # noqa: BLE001
+            self._failed(f"append {kind}: {first}", error)
 
     def seal(self, summary: dict) -> None:
         if self.writer is None or self.signer is None or self.writer.sealed:

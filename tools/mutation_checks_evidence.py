@@ -25,8 +25,8 @@ MUTATIONS = [
     (
         "verify ignores the signature",
         "ops/evidence/verify.py",
-        "key.verify(\n                files[SIGNATURE],",
-        "(lambda *a: None)(\n                files[SIGNATURE],",
+        "key.verify(files[SIGNATURE], hashlib.sha256(files[MANIFEST]).digest(), ec.ECDSA(hashes.SHA256()))",
+        "(lambda *a: None)(files[SIGNATURE])",
         f"{EVIDENCE} -k 1000_times",
     ),
     (
@@ -37,10 +37,12 @@ MUTATIONS = [
         f"{EVIDENCE} -k resigned",
     ),
     (
-        "verify ignores a file's hash",
+        # The file loop and the configuration's own hash both guard config.json (records and
+        # the key have further guards: the chain and head, the signer's fingerprint).
+        "verify ignores config.json",
         "ops/evidence/verify.py",
-        'if entry.get("sha256") != sha256_hex(files[name]) or entry.get("bytes") != len(files[name]):',
-        "if False:",
+        'if entry.get("sha256") != sha256_hex(files[name]) or entry.get("bytes") != len(files[name]):\n                raise Broken(f"{name}: differs from the manifest\'s SHA-256")\n        if (manifest.get("configuration") or {}).get("sha256") != sha256_hex(files[CONFIG]):',
+        'if name != CONFIG and entry.get("sha256") != sha256_hex(files[name]):\n                raise Broken(f"{name}: differs from the manifest\'s SHA-256")\n        if False:',
         f"{EVIDENCE} -k 'cli_prints_one_line'",
     ),
     (
@@ -77,6 +79,13 @@ MUTATIONS = [
         "self.writer = BundleWriter(store, self.clock, parse_head(store.read_records()))",
         "self.writer = BundleWriter(store, self.clock)",
         f"{RUNTIME} -k killed",
+    ),
+    (
+        "a lost race costs every later record",
+        "failover/evidence.py",
+        "            self._resume(self.writer.store)\n",
+        "",
+        f"{RUNTIME} -k second_writer",
     ),
     (
         "a succeeded execution is not sealed",

@@ -214,9 +214,11 @@ def _approvals(records: list[dict], kind: str) -> list[tuple[str, str, str]]:
     found = []
     for record in records:
         data = record["data"] if isinstance(record["data"], dict) else {}
-        if record["kind"] in ("decision", "arming") and (data.get("operator") or data.get("by")):
-            who = data.get("operator") or data.get("by")
-            found.append((record["kind"], str(who), str(data.get("reason", ""))))
+        manual = record["kind"] == "decision" and data.get("command") not in (None, "evaluate")
+        if record["kind"] in ("decision", "arming") and (manual or data.get("operator") or data.get("by")):
+            who = data.get("operator") or data.get("by") or "an operator's command (no name recorded)"
+            what = f"{record['kind']}: {data.get('command') or data.get('armed', '')}"
+            found.append((what, str(who), str(data.get("reason", ""))))
     if not found and kind == "drill":
         found.append(("drill", "offline (moto)", "no approval needed: nothing real was changed"))
     return found

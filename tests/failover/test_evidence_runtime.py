@@ -6,6 +6,7 @@ about evidence can stop a failover."""
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import replace
 
 import pytest
@@ -145,3 +146,32 @@ def test_evidence_that_cannot_be_written_never_stops_a_failover(world):
     outage(world)
     records = promote_fully(world)
     assert records[-1]["outcome"] == o.PROMOTED and world.epoch(DR) == (DR, 1)
+
+
+def test_a_second_writer_of_the_same_execution_does_not_cost_the_later_records(world):
+    """A writer whose lock lapsed wrote seq N first: the holder's put of N is refused
+    (If-None-Match), it reads the head again and goes on after it."""
+    outage(world)
+    promote_fully(world)
+    store = ev.S3Store(world.s3, BUCKET, "executions/race")
+    holder = ev.ExecutionEvidence(lambda name: store, None, world.clock)
+    holder.open("race")
+    holder.append("a", {})
+    ev.BundleWriter(store, world.clock, ev.parse_head(store.read_records())).append("other", {})
+    holder.append("b", {})
+    assert holder.errors == []
+    kinds = [json.loads(line)["kind"] for line in store.read_records().splitlines()]
+    assert kinds == ["a", "other", "b"]
+
+
+def test_the_execution_report_shows_its_timeline_and_the_operator(world, tmp_path):
+    from ops.evidence.report import render_report
+
+    outage(world)
+    world.manual(DR, action="failover", allow_data_loss=True, reason="the primary region is gone")
+    promote_fully(world)
+    page = render_report(verify_path(world.bundle(), world.trusted, world.s3))
+    assert 'class="banner ok"' in page and "<svg" in page
+    for label in ("fence T+", "promotion asked T+", "writer moved T+", "first client write T+"):
+        assert label in page, label
+    assert "the primary region is gone" in page

@@ -69,8 +69,8 @@ MUTATIONS = [
     (
         "evidence errors stop a failover",
         "failover/evidence.py",
-        "        except Exception as error:  # noqa: BLE001 -- never stop a failover for its record\n            self._failed(\"open\", error)",
-        "        except ZeroDivisionError as error:  # noqa: BLE001 -- never stop a failover for its record\n            self._failed(\"open\", error)",
+        '        except Exception as error:  # noqa: BLE001 -- never stop a failover for its record\n            self._failed("open", error)',
+        '        except ZeroDivisionError as error:  # noqa: BLE001 -- never stop a failover for its record\n            self._failed("open", error)',
         f"{RUNTIME} -k never_stops",
     ),
     (

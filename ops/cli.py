@@ -196,25 +196,27 @@ def cmd_status(args: argparse.Namespace, console: Console) -> int:
     from ops import targets
     from ops.status import collect_status, render_status, status_document
 
-    found = targets.load_targets()
-    status = collect_status(found)
+    status = collect_status(targets.load_targets())
     if args.json:
         console.file.write(json_document("status", status_document(status)) + "\n")
     else:
         render_status(console, status)
-    _evidence_freshness(found.regions())
+    _evidence_freshness()
     return EXIT_OK
 
 
-def _evidence_freshness(regions: tuple[str, ...]) -> None:
+def _evidence_freshness() -> None:
     """A note when the last passing drill or switchover is older than evidenceMaxAgeDays."""
     from ops.evidence.history import status_warning
     from ops.evidence.keys import default_trust_path, read_trust
     from ops.stack_config import stack_settings
 
-    warning = status_warning(
-        regions, stack_settings("dr").evidence.max_age_days, read_trust(default_trust_path())
-    )
+    try:
+        dr = stack_settings("dr")
+        regions = (dr.peer_region, dr.home_region)
+        warning = status_warning(regions, dr.evidence.max_age_days, read_trust(default_trust_path()))
+    except Exception as error:  # noqa: BLE001 -- status shows the pair even when evidence cannot be read
+        warning = f"not checked ({error})"
     if warning:
         print_note(f"evidence: {warning}")
 

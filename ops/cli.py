@@ -333,7 +333,10 @@ def _drill_evidence(args: argparse.Namespace, results: list, plans: dict, stack_
         {"primary": primary.settings, "dr": dr.settings},
         timing_model(dr.settings, promotion_seconds=args.promotion_seconds),
         LocalSigner.load_or_create(),
-        {k: getattr(args, k) for k in ("scenario", "seeds", "tier", "replication_lag", "promotion_seconds")},
+        {
+            k: getattr(args, k, None)
+            for k in ("scenario", "seeds", "tier", "replication_lag", "promotion_seconds", "profile")
+        },
         {"rto_seconds": RTO_TARGET_SECONDS, "rpo_seconds": RPO_TARGET_SECONDS},
     )
     print_note(f"evidence: {path} (deploy.py evidence verify {path})")

@@ -135,6 +135,8 @@ def write_drill_bundle(
                     "lost_writes": seed.lost_writes,
                     "pages": seed.pages,
                     "timeline": seed.timeline,
+                    # The timing profile the seed was charged with, where the drill has one.
+                    "profile": getattr(seed, "profile", None),
                 },
             )
         if headline is None and result.seeds and any(s.rto_seconds is not None for s in result.seeds):

@@ -360,11 +360,13 @@ class ExecutionEvidence:
         if self.log is not None:
             self.log.error("evidence not written", error=message, bundle=self.bundle_id)
 
-    def open(self, bundle_id: str, kind: str = "execution") -> None:
-        """Bind to `bundle_id` (an execution id), resuming its stored chain."""
+    def open(self, bundle_id: str, kind: str | None = None) -> None:
+        """Bind to `bundle_id` (an execution id), resuming its stored chain; `kind` (failover,
+        switchover) names the bundle in its manifest once known."""
+        self.kind = kind or self.kind
         if not self.enabled or (self.bundle_id == bundle_id and self.writer is not None):
             return
-        self.bundle_id, self.writer, self.kind = bundle_id, None, kind
+        self.bundle_id, self.writer = bundle_id, None
         try:
             self._resume(self.store_for(bundle_name(bundle_id)))
         except Exception as error:  # noqa: BLE001 -- never stop a failover for its record

@@ -339,6 +339,8 @@ class Orchestrator:
             self.log.warning("allow_data_loss requested: the RPO gate is bypassed", **record)
         if arc_states is not None and reachable["dynamodb"] and open_id is None:
             self._follow_authority(arc_states, view, state, command.event_id, record)
+        if open_id is not None:
+            self.evidence.open(open_id)  # pages below belong to the open execution's record
         if command.kind == EVALUATE:
             self._alerts(witness, probe, has_quorum, decision, now, record)
             if reachable["dynamodb"]:

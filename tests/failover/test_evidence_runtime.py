@@ -16,7 +16,7 @@ from failover import evidence as ev
 from failover import orchestrator as o
 from failover.clients import Clients
 from ops.evidence.verify import BROKEN, INTACT, UNSEALED, verify_path
-from tests.failover.fakes import DR
+from tests.failover.fakes import DR, Fault
 from tests.failover.test_failover_orchestrator import Killed, N, fresh_lag, outage, promote_fully
 from tests.failover.world import World, _session
 
@@ -175,3 +175,16 @@ def test_the_execution_report_shows_its_timeline_and_the_operator(world, tmp_pat
     for label in ("fence T+", "promotion asked T+", "writer moved T+", "first client write T+"):
         assert label in page, label
     assert "the primary region is gone" in page
+
+
+def test_a_failing_step_and_its_page_are_in_the_record(world):
+    outage(world)
+    world.rds[DR].faults["failover_global_cluster"] = [Fault("connection")] * 4
+    promote_fully(world)
+    verdict = verify_path(world.bundle(), world.trusted, world.s3)
+    assert verdict.status == INTACT, verdict.line
+    pages = [r["data"] for r in verdict.records if r["kind"] == ev.PAGE]
+    assert any(p["kind"] == "step_failed:promote_db" for p in pages), pages
+    failed = [r["data"] for r in verdict.records if r["kind"] == ev.STEP and r["data"]["status"] == "failed"]
+    assert failed and failed[0]["step"] == "promote_db"
+    assert [r["kind"] for r in verdict.records].count(ev.PROMOTION_REQUESTED) == 1

@@ -376,21 +376,28 @@ class ExecutionEvidence:
         self.writer = BundleWriter(store, self.clock, parse_head(store.read_records()))
 
     def append(self, kind: str, data: object) -> None:
-        """Append; when the write fails (a conditional put lost to another writer of the same
-        execution whose lock lapsed, or a transient error), read the stored head again and
-        try once more, so one lost race does not cost every later record."""
+        """Append. A conditional put lost to another writer of the same execution (one whose
+        lock lapsed) reads the stored head again and tries once more, so one lost race does
+        not cost every later record. Any other failure (S3 slow or unreachable, a denial)
+        turns the recorder off for the rest of this invocation: evidence may cost a failover
+        one timeout per invocation, never one per step. The next invocation resumes the
+        chain from what was stored; the records in between are missing, not forged."""
         if self.writer is None:
             return
         try:
             self.writer.append(kind, data)
             return
         except Exception as error:  # noqa: BLE001
-            first = error
+            if not _lost_race(error):
+                self._failed(f"append {kind} (recording stops for this invocation)", error)
+                self.writer = None
+                return
         try:
             self._resume(self.writer.store)
             self.writer.append(kind, data)
         except Exception as error:  # noqa: BLE001
-            self._failed(f"append {kind}: {first}", error)
+            self._failed(f"append {kind} after a lost race (recording stops for this invocation)", error)
+            self.writer = None
 
     def seal(self, summary: dict) -> None:
         if self.writer is None or self.signer is None or self.writer.sealed:
@@ -409,6 +416,12 @@ class ExecutionEvidence:
             self._failed("seal", error)
         finally:
             self.writer, self.bundle_id = None, None
+
+
+def _lost_race(error: Exception) -> bool:
+    """S3 refused a conditional put because the key exists (412 PreconditionFailed)."""
+    response = getattr(error, "response", None) or {}
+    return response.get("Error", {}).get("Code") in ("PreconditionFailed", "412")
 
 
 def no_evidence() -> ExecutionEvidence:

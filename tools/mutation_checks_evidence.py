@@ -88,6 +88,13 @@ MUTATIONS = [
         f"{RUNTIME} -k second_writer",
     ),
     (
+        "a slow store is retried at every step",
+        "failover/evidence.py",
+        '                self._failed(f"append {kind} (recording stops for this invocation)", error)\n                self.writer = None\n',
+        '                self._failed(f"append {kind} (recording stops for this invocation)", error)\n',
+        f"{RUNTIME} -k slow_evidence_store",
+    ),
+    (
         "a succeeded execution is not sealed",
         "failover/executor.py",
         '                c.clear_page("promotion_slow")\n                close_evidence(c.evidence, execution)',

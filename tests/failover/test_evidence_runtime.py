@@ -188,3 +188,23 @@ def test_a_failing_step_and_its_page_are_in_the_record(world):
     failed = [r["data"] for r in verdict.records if r["kind"] == ev.STEP and r["data"]["status"] == "failed"]
     assert failed and failed[0]["step"] == "promote_db"
     assert [r["kind"] for r in verdict.records].count(ev.PROMOTION_REQUESTED) == 1
+
+
+def test_a_slow_evidence_store_costs_one_timeout_per_invocation_not_one_per_step():
+    from botocore.exceptions import ReadTimeoutError
+
+    class SlowStore:
+        calls = 0
+
+        def read_records(self) -> bytes:
+            return b""
+
+        def put_record(self, seq: int, line: bytes) -> None:
+            SlowStore.calls += 1
+            raise ReadTimeoutError(endpoint_url="https://s3.us-west-2.amazonaws.com")
+
+    recorder = ev.ExecutionEvidence(lambda name: SlowStore(), None, lambda: 0.0)
+    recorder.open("x", "failover")
+    for kind in ("fence", "promotion_requested", "promotion_completed"):
+        recorder.append(kind, {})
+    assert SlowStore.calls == 1 and len(recorder.errors) == 1

@@ -48,6 +48,7 @@ def main() -> int:
                 cli(command + extra)
             times.append(time.perf_counter() - started)
     bundle = _bundle_cost(args, folder)
+    runtime = _runtime_cost(args)
     base, evidenced = statistics.median(plain), statistics.median(with_evidence)
     print(f"drill --scenario {args.scenario} --seeds {args.seeds}, median of {args.runs}:")
     print(f"  without --evidence: {base:.2f} s   {', '.join(f'{t:.2f}' for t in plain)}")
@@ -55,7 +56,50 @@ def main() -> int:
     print(f"  difference:         {evidenced - base:+.2f} s ({100 * (evidenced - base) / base:+.1f} %)")
     print(f"  the bundle itself (write + seal, median of {args.runs}): {bundle * 1000:.1f} ms = "
           f"{100 * bundle / base:.2f} % of the drill")  # fmt: skip
+    (off, on), (rto_off, rto_on) = runtime
+    print(
+        f"the runtime's execution evidence in the drill (S3 puts, kms:Sign on moto), median of {args.runs}:"
+    )
+    print(f"  seeds without it: {off:.2f} s, with it: {on:.2f} s ({100 * (on - off) / off:+.1f} %)")
+    print(f"  simulated RTO (every call charged), median over seeds: {rto_off} s without, {rto_on} s with")
     return 0
+
+
+def _runtime_cost(args) -> tuple[tuple[float, float], tuple[float | None, float | None]]:
+    """The drill's seeds with the plan's evidence variables (the runtime writes its record in
+    moto) and without them, alternating; wall time and the simulated recovery time."""
+    import copy
+
+    from ops.drill import run_facts
+    from ops.emulation.plan_spec import plan_facts
+    from ops.mock_engine import run_both
+    from ops.timing_model import timing_model
+
+    primary, dr = run_both({})
+    with_it = plan_facts(primary, dr)
+    without = copy.deepcopy(with_it)
+    for plan in without.regions.values():
+        for key in ("FAILOVER_EVIDENCE_BUCKET", "FAILOVER_EVIDENCE_KEY_ARN"):
+            plan.environment.pop(key, None)
+    timing = timing_model(dr.settings)
+    walls: dict[bool, list[float]] = {False: [], True: []}
+    rtos: dict[bool, list[float]] = {False: [], True: []}
+    for _ in range(args.runs):
+        for evidence, facts in ((False, without), (True, with_it)):
+            started = time.perf_counter()
+            results = [
+                run_facts(args.scenario, facts, timing, seed, dr.settings.tier) for seed in range(args.seeds)
+            ]
+            walls[evidence].append(time.perf_counter() - started)
+            rtos[evidence] += [r.rto_seconds for r in results if r.rto_seconds is not None]
+
+    def median(values: list[float]) -> float | None:
+        return round(statistics.median(values), 1) if values else None
+
+    return (statistics.median(walls[False]), statistics.median(walls[True])), (
+        median(rtos[False]),
+        median(rtos[True]),
+    )
 
 
 def _bundle_cost(args, folder: Path) -> float:

@@ -122,6 +122,9 @@ class Store(Protocol):
     def put_record(self, seq: int, line: bytes) -> None: ...
     def put_file(self, name: str, body: bytes) -> None: ...
     def read_records(self) -> bytes: ...
+    def read_head(self) -> tuple[int, str]:
+        """(records stored, the last one's hash): where a writer continues."""
+        ...
 
 
 class Signer(Protocol):
@@ -155,6 +158,9 @@ class FolderStore:
     def read_records(self) -> bytes:
         path = self.folder / RECORDS
         return path.read_bytes() if path.exists() else b""
+
+    def read_head(self) -> tuple[int, str]:
+        return parse_head(self.read_records())
 
 
 class S3Store:
@@ -197,6 +203,13 @@ class S3Store:
         return b"".join(
             self.s3.get_object(Bucket=self.bucket, Key=key)["Body"].read() for key in self.record_keys()
         )
+
+    def read_head(self) -> tuple[int, str]:
+        """One list and one get: the last record object (keys sort by their 10-digit seq)."""
+        keys = self.record_keys()
+        if not keys:
+            return 0, GENESIS
+        return parse_head(self.s3.get_object(Bucket=self.bucket, Key=keys[-1])["Body"].read())
 
 
 class KmsSigner:
@@ -328,8 +341,13 @@ class ExecutionEvidence:
     `seal(summary)` when it ends. A no-op without a store (no evidence bucket configured);
     every error is logged and swallowed: evidence must never stop a failover.
 
-    `open(bundle_id)` binds the recorder to one execution, resuming its chain from the store
-    (a later invocation continues what a killed one began)."""
+    `open(bundle_id)` binds the recorder to one execution without touching the store; the
+    first append reads where the stored chain ends (the last record only) and continues it,
+    so a later invocation continues what a killed one began, and an evaluation that records
+    nothing costs nothing."""
+
+    STOP_SECONDS = 60.0
+    """After a failed write the recorder stays off this long (about one invocation)."""
 
     def __init__(
         self,
@@ -347,7 +365,9 @@ class ExecutionEvidence:
         self.kind = "execution"
         self.log = log
         self.bundle_id: str | None = None
+        self.store: Store | None = None
         self.writer: BundleWriter | None = None
+        self.stopped_until = float("-inf")
         self.errors: list[str] = []
 
     @property
@@ -360,50 +380,61 @@ class ExecutionEvidence:
         if self.log is not None:
             self.log.error("evidence not written", error=message, bundle=self.bundle_id)
 
+    def _stop(self, what: str, error: Exception) -> None:
+        """Any failure but a lost race (S3 slow or unreachable, a denial): off for about an
+        invocation, so evidence costs a failover one short timeout, never one per step. The
+        chain resumes from what was stored; the records in between are missing, not forged."""
+        self._failed(f"{what} (recording stops for {self.STOP_SECONDS:.0f} s)", error)
+        self.writer, self.stopped_until = None, self.clock() + self.STOP_SECONDS
+
     def open(self, bundle_id: str, kind: str | None = None) -> None:
-        """Bind to `bundle_id` (an execution id), resuming its stored chain; `kind` (failover,
-        switchover) names the bundle in its manifest once known."""
+        """Bind to `bundle_id` (an execution id); `kind` (failover, switchover) names the
+        bundle in its manifest once known."""
         self.kind = kind or self.kind
-        if not self.enabled or (self.bundle_id == bundle_id and self.writer is not None):
+        if not self.enabled or self.bundle_id == bundle_id:
             return
         self.bundle_id, self.writer = bundle_id, None
         try:
-            self._resume(self.store_for(bundle_name(bundle_id)))
+            self.store = self.store_for(bundle_name(bundle_id))
         except Exception as error:  # noqa: BLE001 -- never stop a failover for its record
+            self.store = None
             self._failed("open", error)
 
-    def _resume(self, store: Store) -> None:
-        self.writer = BundleWriter(store, self.clock, parse_head(store.read_records()))
+    def _writer(self) -> BundleWriter | None:
+        if self.store is None or self.clock() < self.stopped_until:
+            return None
+        if self.writer is None:
+            self.writer = BundleWriter(self.store, self.clock, self.store.read_head())
+        return self.writer
 
     def append(self, kind: str, data: object) -> None:
         """Append. A conditional put lost to another writer of the same execution (one whose
         lock lapsed) reads the stored head again and tries once more, so one lost race does
-        not cost every later record. Any other failure (S3 slow or unreachable, a denial)
-        turns the recorder off for the rest of this invocation: evidence may cost a failover
-        one timeout per invocation, never one per step. The next invocation resumes the
-        chain from what was stored; the records in between are missing, not forged."""
-        if self.writer is None:
-            return
+        not cost every later record."""
         try:
-            self.writer.append(kind, data)
+            writer = self._writer()
+            if writer is None:
+                return
+            writer.append(kind, data)
             return
         except Exception as error:  # noqa: BLE001
             if not _lost_race(error):
-                self._failed(f"append {kind} (recording stops for this invocation)", error)
-                self.writer = None
+                self._stop(f"append {kind}", error)
                 return
         try:
-            self._resume(self.writer.store)
-            self.writer.append(kind, data)
-        except Exception as error:  # noqa: BLE001
-            self._failed(f"append {kind} after a lost race (recording stops for this invocation)", error)
             self.writer = None
+            self._writer().append(kind, data)
+        except Exception as error:  # noqa: BLE001
+            self._stop(f"append {kind} after a lost race", error)
 
     def seal(self, summary: dict) -> None:
-        if self.writer is None or self.signer is None or self.writer.sealed:
+        if self.signer is None:
             return
         try:
-            self.writer.seal(
+            writer = self._writer()
+            if writer is None or writer.sealed:
+                return
+            writer.seal(
                 self.signer,
                 bundle_id=self.bundle_id or "",
                 kind=self.kind,
@@ -415,7 +446,7 @@ class ExecutionEvidence:
         except Exception as error:  # noqa: BLE001
             self._failed("seal", error)
         finally:
-            self.writer, self.bundle_id = None, None
+            self.writer, self.store, self.bundle_id = None, None, None
 
 
 def _lost_race(error: Exception) -> bool:

@@ -210,18 +210,20 @@ class Executor:
             execution["step"] = step
             outcome = self._run(step, execution)
             entry = execution["steps"].setdefault(step, {"attempts": 0})
+            repeated = (entry.get("status"), entry.get("detail")) == (outcome.status, outcome.detail)
             entry.update(status=outcome.status, detail=outcome.detail, at=c.clock())
             entry["attempts"] = entry.get("attempts", 0) + (outcome.status != a.DONE)
             execution["updated_at"] = c.clock()
-            c.evidence.append(
-                STEP_EVIDENCE.get(step, ev.STEP) if outcome.status == a.DONE else ev.STEP,
-                {
-                    "step": step,
-                    "status": outcome.status,
-                    "detail": outcome.detail,
-                    "attempts": entry["attempts"],
-                },
-            )
+            if not repeated:  # a wait polled again with the same answer adds nothing
+                c.evidence.append(
+                    STEP_EVIDENCE.get(step, ev.STEP) if outcome.status == a.DONE else ev.STEP,
+                    {
+                        "step": step,
+                        "status": outcome.status,
+                        "detail": outcome.detail,
+                        "attempts": entry["attempts"],
+                    },
+                )
             if outcome.status == a.REFUSED:
                 execution["status"] = FAILED_STATUS
                 execution["errors"].append(f"{step}: {outcome.detail}")

@@ -96,6 +96,7 @@ class Orchestrator:
         self.log = logger or get_logger()
         self.invocation_id = invocation_id or f"invocation:{uuid.uuid4()}"
         self.evidence = evidence or _evidence_for(config, self.clients, clock, self.log)
+        self._driven: set[str] = set()
         self.table = ControlTable(self.clients.dynamodb, config.control_table, clock)
         self.arc = RoutingControls(
             config.arc_cluster_endpoints,
@@ -412,17 +413,19 @@ class Orchestrator:
             record["errors"].append(f"open execution {open_id} has no item")
             return
         self.evidence.open(open_id, execution["kind"])
-        self.evidence.append(
-            "driven",
-            {
-                "invocation": self.invocation_id,
-                "evaluation": record.get("evaluation_id"),
-                "outcome": record["outcome"],
-                "veto": veto,
-                "may_fence": may_fence,
-                "signals": record["signals"],
-            },
-        )
+        if open_id not in self._driven:  # once per execution and orchestrator (invocation)
+            self._driven.add(open_id)
+            self.evidence.append(
+                "driven",
+                {
+                    "invocation": self.invocation_id,
+                    "evaluation": record.get("evaluation_id"),
+                    "outcome": record["outcome"],
+                    "veto": veto,
+                    "may_fence": may_fence,
+                    "signals": record["signals"],
+                },
+            )
         fenced = execution["steps"].get(FENCE, {}).get("status") == "done"
         if veto and execution.get("automatic") and execution["kind"] == FAILOVER and not fenced:
             # Positive evidence of a healthy peer before anything was changed: stand down.

@@ -196,8 +196,8 @@ def test_a_slow_evidence_store_costs_one_timeout_per_invocation_not_one_per_step
     class SlowStore:
         calls = 0
 
-        def read_records(self) -> bytes:
-            return b""
+        def read_head(self) -> tuple[int, str]:
+            return 0, ev.GENESIS
 
         def put_record(self, seq: int, line: bytes) -> None:
             SlowStore.calls += 1

@@ -208,3 +208,14 @@ def test_a_slow_evidence_store_costs_one_timeout_per_invocation_not_one_per_step
     for kind in ("fence", "promotion_requested", "promotion_completed"):
         recorder.append(kind, {})
     assert SlowStore.calls == 1 and len(recorder.errors) == 1
+
+
+def test_list_finds_the_executions_in_the_bucket(world):
+    from ops.evidence.history import collect
+
+    outage(world)
+    promote_fully(world)
+    [entry] = collect(f"s3://{BUCKET}/executions/", world.trusted, world.s3)
+    assert entry.path == world.bundle() and entry.verdict.status == INTACT
+    assert entry.kind == "failover" and entry.summary["verdict"] == "succeeded"
+    assert entry.summary["rto_seconds"] is not None

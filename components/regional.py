@@ -219,6 +219,8 @@ class RegionalStack(pulumi.ComponentResource):
                     database_name=DATABASE_NAME,
                     peer_health_url=health_url(settings.traffic, settings.peer_region),
                     peer_witness_fqdn=witness_fqdn(settings.traffic, settings.peer_region),
+                    home_witness_fqdn=witness_fqdn(settings.traffic, settings.home_region),
+                    tier=settings.tier,
                     alert_topic_arn=self.alerts.arn,
                     arc_cluster_endpoints=authority.cluster_endpoints,
                     home_routing_control_arn=authority.routing_control_arn(settings.home_region),

@@ -26,6 +26,8 @@ from pathlib import Path
 from typing import Any
 
 from components.yaml_reader import YamlFileError, read_yaml
+from failover.config import bounds as runtime_bounds
+from failover.config import lease_settings_problem
 
 PROJECT = "trading-dr"
 PROJECT_FILE = Path(__file__).resolve().parent.parent / "Pulumi.yaml"
@@ -199,6 +201,11 @@ class FailoverSettings:
     global_db_rpo_seconds: int | None = None
     """rds.global_db_rpo of the primary's Aurora PostgreSQL cluster (dbGlobalRpoSeconds:
     0 takes maxReplicationLagSeconds, -1 leaves the engine default: None)."""
+    write_lease_seconds: int = 10
+    """L of the write lease (failover/lease.py): defaults and bounds in failover/config.py."""
+    write_lease_renew_seconds: int = 2
+    clock_margin_seconds: int = 2
+    heartbeat_max_age_seconds: int = 10
 
 
 @dataclass(frozen=True)
@@ -607,7 +614,28 @@ def parse_settings(raw: Mapping[str, Any], stack: str, secret_keys: frozenset[st
         evaluation_interval_seconds=read.integer("failoverEvaluationIntervalSeconds", 5, 60),
         probe_timeout_seconds=read.integer("failoverProbeTimeoutSeconds", 1, 10),
         global_db_rpo_seconds=_global_db_rpo(read, engine),
+        # The write lease and the heartbeat: bounds and rules in failover/config.py (one place).
+        write_lease_seconds=read.integer("writeLeaseSeconds", *runtime_bounds("write_lease_seconds")[1:]),
+        write_lease_renew_seconds=read.integer(
+            "writeLeaseRenewSeconds", *runtime_bounds("write_lease_renew_seconds")[1:]
+        ),
+        clock_margin_seconds=read.integer("clockMarginSeconds", *runtime_bounds("clock_margin_seconds")[1:]),
+        heartbeat_max_age_seconds=read.integer(
+            "heartbeatMaxAgeSeconds", *runtime_bounds("heartbeat_max_age_seconds")[1:]
+        ),
     )
+    problem = lease_settings_problem(
+        failover.write_lease_seconds,
+        failover.write_lease_renew_seconds,
+        failover.clock_margin_seconds,
+        failover.lock_seconds,
+    )
+    if problem is not None:
+        key = {
+            "write_lease_renew_seconds": "writeLeaseRenewSeconds",
+            "write_lease_seconds": "writeLeaseSeconds",
+        }
+        raise SettingsError(_full(key[problem[0]]), problem[1], problem[2])
 
     protect_data = read.boolean("protectData")
     evidence = _evidence(read, protect_data)

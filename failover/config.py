@@ -66,6 +66,16 @@ ENV = {
     "lock_seconds": "FAILOVER_LOCK_SECONDS",
     "page_after_seconds": "FAILOVER_PAGE_AFTER_SECONDS",
     "promotion_timeout_seconds": "FAILOVER_PROMOTION_TIMEOUT_SECONDS",
+    "write_lease_seconds": "FAILOVER_WRITE_LEASE_SECONDS",
+    "write_lease_renew_seconds": "FAILOVER_WRITE_LEASE_RENEW_SECONDS",
+    "clock_margin_seconds": "FAILOVER_CLOCK_MARGIN_SECONDS",
+    "heartbeat_max_age_seconds": "FAILOVER_HEARTBEAT_MAX_AGE_SECONDS",
+    "max_prefence_wait_seconds": "FAILOVER_MAX_PREFENCE_WAIT_SECONDS",
+    "home_witness_fqdn": "FAILOVER_HOME_WITNESS_FQDN",
+    "db_fence_secret_arn": "FAILOVER_DB_FENCE_SECRET_ARN",
+    "db_fence_engine": "FAILOVER_DB_FENCE_ENGINE",
+    "db_app_user": "FAILOVER_DB_APP_USER",
+    "tier": "FAILOVER_TIER",
     # Evidence (failover/evidence.py): both or neither; empty = no evidence written.
     "evidence_bucket": "FAILOVER_EVIDENCE_BUCKET",
     "evidence_key_arn": "FAILOVER_EVIDENCE_KEY_ARN",
@@ -85,6 +95,15 @@ _OPTIONAL = {
     "writer_instance_class": "",
     "data_api_secret_arn": "",
     "data_api_database": "postgres",
+    # Empty: no outside witness of the home region is configured, and the target-health
+    # rule (docs/ARCHITECTURE.md, "No flapping") cannot pass: automatic failover abstains.
+    "home_witness_fqdn": "",
+    # The old-primary database fence (docs/ARCHITECTURE.md, "Never two writers"); empty
+    # secret: the write lease alone fences.
+    "db_fence_secret_arn": "",
+    "db_fence_engine": "aurora-postgresql",
+    "db_app_user": "",
+    "tier": "hot-standby",
     "evidence_bucket": "",
     "evidence_key_arn": "",
     "build_commit": "",
@@ -104,14 +123,74 @@ _INTEGERS = {
     "probe_attempts": (2, 1, 5),
     "probe_timeout_seconds": (2, 1, 10),
     "max_lag_seconds": (30, 1, 300),
-    # The RPO gate uses a datapoint no older than 2 minutes (docs/ARCHITECTURE.md#the-rpo-gate).
+    # The RPO gate's CloudWatch second opinion uses a datapoint no older than 2 minutes.
     "lag_max_age_seconds": (120, 60, 600),
     # The executor's lock lease, renewed at every step: a crashed holder's lock lapses
     # after at most this long, and the next invocation resumes the execution.
     "lock_seconds": (60, 15, 900),
     "page_after_seconds": (120, 30, 3600),
     "promotion_timeout_seconds": (600, 60, 3600),
+    # --- the write lease (failover/lease.py; docs/ARCHITECTURE.md "Never two writers") ---
+    # L: a region's write path accepts writes for at most L seconds after its orchestrator
+    # last read its routing control On. The DR executor waits L + clock margin after its
+    # fence before FailoverGlobalCluster, so L adds directly to every unplanned RTO: small.
+    # 10 s tolerates four missed renewals at the 2 s period below, and one invocation that
+    # starts up to L late (see Orchestrator.handle: each invocation keeps renewing for L past
+    # its budget, and EventBridge may start the next one "several seconds" late,
+    # https://docs.aws.amazon.com/eventbridge/latest/userguide/run-lambda-schedule.html).
+    "write_lease_seconds": (10, 4, 120),
+    # Renewal period, also between evaluations while the invocation sleeps. Each renewal is
+    # GetRoutingControlState x2 on one cluster endpoint plus one conditional PutItem: 1 read a
+    # second per region. ARC documents a quota only for MUTATING calls (3 per second per
+    # cluster endpoint, https://docs.aws.amazon.com/r53recovery/latest/dg/routing-control.quotas.html);
+    # one renewer per region (never one per application instance: they read the item
+    # locally) keeps reads far below anything that could throttle the fence's update.
+    "write_lease_renew_seconds": (2, 1, 30),
+    # Clock margin added to L by the DR executor: the old region's application clocks, its
+    # orchestrator's and ours may disagree. EC2 and Lambda hosts keep time with the Amazon
+    # Time Sync Service, accurate to about a millisecond or better
+    # (https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/set-time.html); 2 s is three
+    # orders of magnitude above that, for an application host whose chrony is misconfigured.
+    "clock_margin_seconds": (2, 0, 60),
+    # A HEARTBEAT/OBSERVED item older than this is "unknown" (its observer writes one every
+    # second; 10 s tolerates a few missed writes and a slow observer).
+    "heartbeat_max_age_seconds": (10, 2, 300),
+    # The longest an automatic failover waits BEFORE its fence for reads it needs (a
+    # pilot-light group's first healthy target): past it the fence goes on and pages.
+    # A hot standby never waits on them at all (failover/executor.py, targets_ready).
+    "max_prefence_wait_seconds": (300, 30, 3600),
 }
+
+DB_FENCE_ENGINES = ("aurora-postgresql", "aurora-mysql")
+TIERS = ("hot-standby", "warm-standby", "pilot-light")
+
+
+def bounds(name: str) -> tuple[int, int, int]:
+    """(default, low, high) of an integer setting: the one place they are stated (the
+    program's settings reader uses them too)."""
+    return _INTEGERS[name]
+
+
+def lease_settings_problem(
+    write_lease_seconds: int, renew_seconds: int, clock_margin_seconds: int, lock_seconds: int
+) -> tuple[str, int, str] | None:
+    """(field, value, rule) of the first write-lease rule these settings break, else None."""
+    if renew_seconds * 3 > write_lease_seconds:
+        return (
+            "write_lease_renew_seconds",
+            renew_seconds,
+            f"x 3 must not exceed the write lease ({write_lease_seconds}s): a healthy writer's "
+            "lease must survive two missed renewals",
+        )
+    if write_lease_seconds + clock_margin_seconds >= lock_seconds:
+        return (
+            "write_lease_seconds",
+            write_lease_seconds,
+            f"+ the clock margin ({clock_margin_seconds}s) must be below the executor lock "
+            f"({lock_seconds}s): the executor sleeps that long after the fence while holding it",
+        )
+    return None
+
 
 _REGION = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$")
 _CLUSTER_ID = re.compile(r"^[a-zA-Z][a-zA-Z0-9-]{0,62}$")
@@ -196,6 +275,33 @@ class OrchestratorConfig:
     """The region's asymmetric signing key (ECC_NIST_P256) that seals each record."""
     build_commit: str = ""
     """The commit the deployed code was built from, named in each record's manifest."""
+    write_lease_seconds: int = 10
+    """L: how long a renewal of the write lease authorises writes (failover/lease.py)."""
+    write_lease_renew_seconds: int = 2
+    """How often the lease is renewed, at each evaluation and between them."""
+    clock_margin_seconds: int = 2
+    """Added to L by the DR executor's wait between the fence and FailoverGlobalCluster."""
+    heartbeat_max_age_seconds: int = 10
+    """An older HEARTBEAT/OBSERVED item is unknown (RPO gate and writer liveness)."""
+    max_prefence_wait_seconds: int = 300
+    """Bound on any wait of an automatic failover before its fence; it pages when spent."""
+    home_witness_fqdn: str = ""
+    """DNS name whose Route 53 failover answer follows the HOME region's health check: the
+    outside view of the region we would fence onto. Empty: automatic failover abstains."""
+    db_fence_secret_arn: str = ""
+    """Secret of a database user allowed to REVOKE/GRANT the application's write privileges
+    through the RDS Data API; empty: no database fence (the write lease still fences)."""
+    db_fence_engine: str = "aurora-postgresql"
+    db_app_user: str = ""
+    """The application's database user whose write privileges the database fence revokes."""
+    tier: str = "hot-standby"
+    """hot-standby | warm-standby | pilot-light: a standby that serves at rest (hot, warm) must
+    look healthy to its own outside witness when the decision is taken; a pilot-light one when
+    it is fenced onto, after its preparation."""
+
+    @property
+    def serves_at_rest(self) -> bool:
+        return self.tier != "pilot-light"
 
     def __post_init__(self) -> None:
         for name in ("home_region", "peer_region"):
@@ -302,6 +408,42 @@ class OrchestratorConfig:
                 self.probe_timeout_seconds,
                 f"x {self.probe_attempts} attempts must fit in the evaluation interval "
                 f"({self.evaluation_interval_seconds}s)",
+            )
+        self._check_lease_settings()
+
+    def _check_lease_settings(self) -> None:
+        """The write lease's rules between settings (the single place they are stated)."""
+        problem = lease_settings_problem(
+            self.write_lease_seconds,
+            self.write_lease_renew_seconds,
+            self.clock_margin_seconds,
+            self.lock_seconds,
+        )
+        if problem is not None:
+            raise ConfigError(ENV[problem[0]], problem[1], problem[2])
+        if self.home_witness_fqdn:
+            labels = self.home_witness_fqdn.rstrip(".").split(".")
+            if len(labels) < 2 or not all(_FQDN_LABEL.match(x) for x in labels):
+                raise ConfigError(
+                    ENV["home_witness_fqdn"],
+                    self.home_witness_fqdn,
+                    "must be a DNS name such as witness.example.net",
+                )
+            if self.home_witness_fqdn.rstrip(".").lower() == self.witness_fqdn.rstrip(".").lower():
+                raise ConfigError(
+                    ENV["home_witness_fqdn"], self.home_witness_fqdn, "must differ from the peer witness"
+                )
+        if self.db_fence_secret_arn:
+            self._arn("db_fence_secret_arn", "secretsmanager", None)
+            if not _DATABASE.match(self.db_app_user):
+                raise ConfigError(
+                    ENV["db_app_user"], self.db_app_user, "must name the application's database user"
+                )
+        if self.tier not in TIERS:
+            raise ConfigError(ENV["tier"], self.tier, f"must be one of {', '.join(TIERS)}")
+        if self.db_fence_engine not in DB_FENCE_ENGINES:
+            raise ConfigError(
+                ENV["db_fence_engine"], self.db_fence_engine, f"must be one of {', '.join(DB_FENCE_ENGINES)}"
             )
 
     def _arn(self, name: str, service: str, resource: str | None) -> None:

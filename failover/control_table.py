@@ -13,6 +13,9 @@ Schema (string hash key `pk`, string range key `sk`, TTL attribute `expires_at`)
 | ALERT    | <kind>             | since (N), paged (BOOL): one page per episode                  |
 | PREWARM  | ASG                | min, desired, max (N), at (N): sizes before a reversible pre-warm |
 | DECISION | LAST               | outcome, acted (BOOL), action, reason, at (N), event_id        |
+| LEASE    | WRITE              | the write lease (failover/lease.py): region, epoch, valid_until... |
+| ARMING   | AUTO               | armed (BOOL), by, reason, at (N), epoch (N): no item = armed   |
+| DBFENCE  | WRITE              | fenced (BOOL), at (N), reason, detail: the database fence's act |
 
 The lock is a LEASE: the running invocation holds it for lock_seconds and renews it at
 every step; the conditions check expires_at (TTL deletion is lazy), so a crashed holder's
@@ -35,12 +38,19 @@ from dataclasses import dataclass
 from botocore.exceptions import ClientError
 
 from failover.decision import Evaluation
+from failover.lease import LEASE_PK, LEASE_SK, WriteLease, lease_from_item, lease_to_item
 
 EVAL, EVENT, LOCK, STATE, DECISION = "EVAL", "EVENT", "LOCK", "STATE", "DECISION"
 EXEC, ALERT, PREWARM = "EXEC", "ALERT", "PREWARM"
+ARMING, ARMING_SK, DBFENCE, DBFENCE_SK = "ARMING", "AUTO", "DBFENCE", "WRITE"
+HEARTBEAT_PK, HEARTBEAT_SK = "HEARTBEAT", "OBSERVED"  # written by the application (see failover.signals)
 LOCK_SK, STATE_SK, DECISION_SK, OPEN_SK, PREWARM_SK = "FAILOVER", "ACTIVE", "LAST", "OPEN", "ASG"
 HISTORY_TTL_SECONDS = 7 * 86400
 EVENT_TTL_SECONDS = 2 * 86400  # longer than any redelivery (SNS/EventBridge/Lambda retries)
+
+
+class LockLost(RuntimeError):
+    """This invocation no longer holds the executor lock (or the record moved on): stop."""
 
 
 @dataclass(frozen=True)
@@ -187,9 +197,9 @@ class ControlTable:
         item = self._get(EXEC, OPEN_SK)
         return item["execution_id"]["S"] if item else None
 
-    def open_execution(self, execution: dict) -> str:
+    def open_execution(self, execution: dict, holder: str) -> str:
         """Register `execution` as the open one unless another is open; returns the id of the
-        open execution (ours, or the one that was already there)."""
+        open execution (ours, or the one that was already there). `holder` holds the lock."""
         now = self.clock()
         opened = self._put_if(
             {"pk": _s(EXEC), "sk": _s(OPEN_SK), "execution_id": _s(execution["id"]), "at": _n(now)},
@@ -198,28 +208,63 @@ class ControlTable:
         if not opened:
             return self.open_execution_id() or execution["id"]
         if self.read_execution(execution["id"]) is None:
-            self.save_execution(execution)
+            self.save_execution(execution, holder)
         return execution["id"]
 
     def read_execution(self, execution_id: str) -> dict | None:
         item = self._get(EXEC, execution_id)
         return json.loads(item["body"]["S"]) if item else None
 
-    def save_execution(self, execution: dict) -> None:
-        self.db.put_item(
-            TableName=self.table,
-            Item={
-                "pk": _s(EXEC),
-                "sk": _s(execution["id"]),
-                "status": _s(execution["status"]),
-                "step": _s(execution.get("step") or "-"),
-                "updated_at": _n(self.clock()),
-                "body": _s(json.dumps(execution, default=str)),
-            },
-        )
+    def save_execution(self, execution: dict, holder: str) -> None:
+        """Save the execution only while `holder` holds the executor lock AND the stored
+        record is the version this holder read: one transaction, so an invocation whose lock
+        lapsed (paused, slow) can never overwrite a newer record
+        (https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TransactWriteItems.html:
+        a ConditionCheck on another item of the same transaction). Raises LockLost."""
+        version = int(execution.get("version", 0))
+        execution["version"] = version + 1
+        now = self.clock()
+        try:
+            self.db.transact_write_items(
+                TransactItems=[
+                    {
+                        "ConditionCheck": {
+                            "TableName": self.table,
+                            "Key": {"pk": _s(LOCK), "sk": _s(LOCK_SK)},
+                            "ConditionExpression": "holder = :holder AND expires_at >= :now",
+                            "ExpressionAttributeValues": {":holder": _s(holder), ":now": _n(now)},
+                        }
+                    },
+                    {
+                        "Put": {
+                            "TableName": self.table,
+                            "Item": {
+                                "pk": _s(EXEC),
+                                "sk": _s(execution["id"]),
+                                "status": _s(execution["status"]),
+                                "step": _s(execution.get("step") or "-"),
+                                "updated_at": _n(now),
+                                "version": _n(version + 1),
+                                "holder": _s(holder),
+                                "body": _s(json.dumps(execution, default=str)),
+                            },
+                            "ConditionExpression": "attribute_not_exists(pk) OR version = :v",
+                            "ExpressionAttributeValues": {":v": _n(version)},
+                        }
+                    },
+                ]
+            )
+        except ClientError as error:
+            execution["version"] = version
+            if error.response["Error"]["Code"] == "TransactionCanceledException":
+                raise LockLost(
+                    f"execution {execution['id']} not saved: {holder} no longer holds the lock or the "
+                    f"record moved past version {version}"
+                ) from error
+            raise
 
-    def close_execution(self, execution: dict) -> None:
-        self.save_execution(execution)
+    def close_execution(self, execution: dict, holder: str) -> None:
+        self.save_execution(execution, holder)
         try:
             self.db.delete_item(
                 TableName=self.table,
@@ -376,6 +421,88 @@ class ControlTable:
         current = self.read_state()
         assert current is not None
         return current
+
+    # --- the write lease (failover/lease.py) ----------------------------------------------
+    def read_lease(self) -> WriteLease | None:
+        return lease_from_item(self._get(LEASE_PK, LEASE_SK))
+
+    def renew_lease(self, lease: WriteLease) -> bool:
+        """Write a renewal read at lease.renewed_at. Conditional: an older renewal (a slow
+        invocation overlapping a newer one) or one from an older epoch never overwrites a
+        newer lease, nor a newer revocation."""
+        return self._put_if(
+            lease_to_item(lease),
+            "attribute_not_exists(pk) OR renewed_at < :r AND epoch <= :e",
+            {":r": _n(lease.renewed_at), ":e": _n(lease.epoch)},
+        )
+
+    def revoke_lease(self, lease: WriteLease) -> bool:
+        """Write a lapsed lease (valid_until = renewed_at = the read time): unless a newer
+        read already wrote one, and only when the stored lease still allows writes (a
+        revocation every renewal period would be a write for nothing)."""
+        assert lease.valid_until <= lease.renewed_at
+        return self._put_if(
+            lease_to_item(lease),
+            "attribute_not_exists(pk) OR renewed_at < :r AND valid_until > :r",
+            {":r": _n(lease.renewed_at)},
+        )
+
+    # --- arming of automatic failover (docs/ARCHITECTURE.md, "No flapping") ------------------
+    def arming(self) -> dict:
+        """{"armed": bool, ...}: no item is armed."""
+        item = self._get(ARMING, ARMING_SK)
+        if item is None:
+            return {"armed": True, "by": "", "reason": "never disarmed", "at": None, "epoch": None}
+        return {
+            "armed": item["armed"]["BOOL"],
+            "by": item.get("by", {}).get("S", ""),
+            "reason": item.get("reason", {}).get("S", ""),
+            "at": float(item["at"]["N"]),
+            "epoch": int(item["epoch"]["N"]) if "epoch" in item else None,
+        }
+
+    def set_arming(self, armed: bool, by: str, reason: str, epoch: int | None) -> dict:
+        item = {
+            "pk": _s(ARMING),
+            "sk": _s(ARMING_SK),
+            "armed": {"BOOL": armed},
+            "by": _s(by or "-"),
+            "reason": _s(reason or "-"),
+            "at": _n(self.clock()),
+        }
+        if epoch is not None:
+            item["epoch"] = _n(int(epoch))
+        self.db.put_item(TableName=self.table, Item=item)
+        return self.arming()
+
+    def heartbeat_item(self) -> dict | None:
+        """HEARTBEAT/OBSERVED as this region's application last wrote it (failover.signals)."""
+        return self._get(HEARTBEAT_PK, HEARTBEAT_SK)
+
+    # --- the database fence's record ------------------------------------------------------
+    def db_fence(self) -> dict | None:
+        item = self._get(DBFENCE, DBFENCE_SK)
+        if item is None:
+            return None
+        return {
+            "fenced": item["fenced"]["BOOL"],
+            "at": float(item["at"]["N"]),
+            "reason": item.get("reason", {}).get("S", ""),
+            "detail": item.get("detail", {}).get("S", ""),
+        }
+
+    def record_db_fence(self, fenced: bool, reason: str, detail: str) -> None:
+        self.db.put_item(
+            TableName=self.table,
+            Item={
+                "pk": _s(DBFENCE),
+                "sk": _s(DBFENCE_SK),
+                "fenced": {"BOOL": fenced},
+                "at": _n(self.clock()),
+                "reason": _s(reason or "-"),
+                "detail": _s(detail or "-"),
+            },
+        )
 
     # --- helpers -------------------------------------------------------------------------
     def _get(self, pk: str, sk: str) -> dict | None:

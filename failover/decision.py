@@ -14,7 +14,20 @@ calls here; tests drive it table by table.
    engine version match), not liveness: AWS documents no survivor-side view of a dead
    primary;
 7. N consecutive agreeing evaluations;
-8. the RPO gate: a fresh lag datapoint within the bound; unknown counts as over it.
+8. the target (home) region must look healthy to an outside witness of its own
+   (docs/ARCHITECTURE.md, "No flapping"): a tier that serves at rest (hot or warm standby)
+   here, a pilot-light one at the fence (failover/executor.py). A fault that hits both
+   regions' health (a bad deploy) never fails over: it pages;
+9. automatic failover must be ARMED: after an automatic unplanned failover, and in the
+   region that watched one happen, it stays disarmed until an operator's `arm` command;
+10. the RPO gate: the data-plane heartbeat says how old the newest replicated write was when
+   the peer was first seen down (unknown counts as over the bound); CloudWatch's lag is a
+   second opinion, recorded, never the deciding one.
+
+The heartbeat is also writer-liveness evidence: a writer whose heartbeat stopped while its
+HTTPS health still answers (a database that accepts TCP but commits nothing) makes the
+probe's "healthy" worthless, so the probe neither vetoes nor is needed, but the OUTSIDE
+witness still must say down: the heartbeat alone never promotes; it pages.
 """
 
 from __future__ import annotations
@@ -35,6 +48,10 @@ IN_PROGRESS = "operation_in_progress"
 AWAITING = "awaiting_consecutive_evaluations"
 RPO_GATE = "rpo_gate"
 PROMOTE = "promote"
+DISARMED = "disarmed"
+BOTH_UNHEALTHY = "both_unhealthy"
+HOME_UNHEALTHY = "home_unhealthy"
+WRITER_SILENT = "writer_silent"
 
 
 @dataclass(frozen=True)
@@ -64,18 +81,25 @@ class Eligibility:
     reason: str = ""
 
 
-def quorum(witness: Signal, probe: Signal) -> bool:
-    """The outside witness AND the probe both say the peer is down."""
-    return witness.peer_down is True and probe.peer_down is True
+def writer_silent(heartbeat: Signal | None) -> bool:
+    """The peer's heartbeat stopped arriving (observed fresh, newest beat old)."""
+    return heartbeat is not None and heartbeat.peer_down is True
 
 
-def any_down(witness: Signal, probe: Signal) -> bool:
-    return witness.peer_down is True or probe.peer_down is True
+def quorum(witness: Signal, probe: Signal, heartbeat: Signal | None = None) -> bool:
+    """The outside witness AND the probe both say the peer is down; a silent writer
+    heartbeat stands in for the probe (never for the witness)."""
+    return witness.peer_down is True and (probe.peer_down is True or writer_silent(heartbeat))
 
 
-def vetoed(witness: Signal, probe: Signal) -> bool:
-    """Positive evidence that the peer is healthy."""
-    return witness.peer_down is False or probe.peer_down is False
+def any_down(witness: Signal, probe: Signal, heartbeat: Signal | None = None) -> bool:
+    return witness.peer_down is True or probe.peer_down is True or writer_silent(heartbeat)
+
+
+def vetoed(witness: Signal, probe: Signal, heartbeat: Signal | None = None) -> bool:
+    """Positive evidence that the peer is healthy. A probe's 2xx is no evidence while the
+    writer's heartbeat has stopped (its health endpoint answers, its database does not)."""
+    return witness.peer_down is False or (probe.peer_down is False and not writer_silent(heartbeat))
 
 
 MIN_SPACING_FRACTION = 0.9
@@ -141,6 +165,16 @@ class Situation:
     lag_seconds: float | None
     max_lag_seconds: float
     allow_data_loss: bool = False
+    armed: bool = True
+    """Automatic failover is armed in this region (ARMING/AUTO)."""
+    home_witness: Signal | None = None
+    """The outside witness of the HOME region (peer_down: the HOME region looks down)."""
+    serves_at_rest: bool = True
+    """The home tier has healthy targets before any failover (hot or warm standby)."""
+    heartbeat: Signal | None = None
+    """The peer writer's data-plane heartbeat as this region's replica shows it."""
+    heartbeat_lag_seconds: float | None = None
+    """How old the newest replicated heartbeat was when the peer was first seen down."""
 
 
 @dataclass(frozen=True)
@@ -167,11 +201,19 @@ def decide(s: Situation) -> Decision:
         return _manual(s, unreachable)
     if s.command != EVALUATE:
         raise ValueError(f"unknown command {s.command!r}")
-    if vetoed(s.witness, s.probe):
+    if vetoed(s.witness, s.probe, s.heartbeat):
+        if writer_silent(s.heartbeat):
+            return Decision(
+                WRITER_SILENT,
+                None,
+                True,
+                "the peer's writer heartbeat stopped while the outside witness sees it healthy: "
+                "no automatic failover on the heartbeat alone; a human must look",
+            )
         return Decision(HEALTHY, None, False, "positive evidence that the peer is healthy")
     if s.witness.peer_down is not True:
         return Decision(NO_QUORUM, None, False, "the outside witness does not say the peer is down (unknown)")
-    if s.probe.peer_down is not True:
+    if s.probe.peer_down is not True and not writer_silent(s.heartbeat):
         return Decision(NO_QUORUM, None, False, "the witness says down; the probe gives no evidence")
     if s.eligibility.in_progress:
         return Decision(IN_PROGRESS, None, False, "a global cluster operation is in progress")
@@ -184,7 +226,28 @@ def decide(s: Situation) -> Decision:
             False,
             f"peer down on {s.consecutive} of {s.required_consecutive} consecutive evaluations",
         )
-    if lag_blocks(s.lag_seconds, s.max_lag_seconds):
+    home_down = s.home_witness.peer_down if s.home_witness is not None else None
+    if home_down is True and s.serves_at_rest:
+        return Decision(
+            BOTH_UNHEALTHY,
+            None,
+            True,
+            "both regions look unhealthy to their outside witnesses (a fault common to both, such as "
+            "a bad deploy): failing over would not help; a human must act",
+        )
+    if home_down is None and s.serves_at_rest:
+        return Decision(
+            HOME_UNHEALTHY, None, True, "this region's own outside witness is unknown: no automatic failover"
+        )
+    if not s.armed:
+        return Decision(
+            DISARMED,
+            None,
+            True,
+            "automatic failover is disarmed here (after an automatic failover); "
+            "send `arm` to re-arm or a manual failover",
+        )
+    if heartbeat_blocks(s):
         return Decision(
             RPO_GATE,
             None,
@@ -194,6 +257,15 @@ def decide(s: Situation) -> Decision:
     return Decision(
         PROMOTE, FAILOVER, True, f"witness and probe say the peer is down on {s.consecutive} evaluations"
     )
+
+
+def heartbeat_blocks(s: Situation) -> bool:
+    """The automatic RPO gate: the heartbeat's lag when the peer was first seen down must be
+    known and within the bound. CloudWatch's lag is recorded beside it as a second opinion
+    and does not decide: its datapoints are stamped at the period's start, published after
+    it, and keep growing once the writer is gone, so after an outage it overstates the loss
+    by the time since the outage (and before one, the heartbeat is the finer reading)."""
+    return lag_blocks(s.heartbeat_lag_seconds, s.max_lag_seconds)
 
 
 def _manual(s: Situation, unreachable: list[str]) -> Decision:
@@ -214,6 +286,14 @@ def _manual(s: Situation, unreachable: list[str]) -> Decision:
 
 
 def _gate_reason(s: Situation) -> str:
+    if s.command == EVALUATE:
+        if s.heartbeat_lag_seconds is None:
+            return "data at risk unknown (no fresh writer heartbeat observed)"
+        if s.heartbeat_lag_seconds > s.max_lag_seconds:
+            return (
+                f"the newest replicated heartbeat was {s.heartbeat_lag_seconds:g}s old when the peer was "
+                f"first seen down (bound {s.max_lag_seconds:g}s)"
+            )
     if s.lag_seconds is None:
         return "replication lag unknown (no fresh datapoint)"
     return f"replication lag {s.lag_seconds:g}s exceeds the bound of {s.max_lag_seconds:g}s"

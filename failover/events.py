@@ -2,8 +2,9 @@
 
 - the one-minute schedule (an EventBridge "Scheduled Event"),
 - CloudWatch alarm notifications delivered through SNS,
-- manual commands: {"action": "failover" | "switchover" | "status", "dry_run": bool,
-  "allow_data_loss": bool, "reason": str, "request_id": str (optional)}.
+- manual commands: {"action": "failover" | "switchover" | "status" | "arm", "dry_run": bool,
+  "allow_data_loss": bool, "reason": str, "request_id": str (optional), "operator": str
+  (required by arm: who re-arms automatic failover, recorded with the reason)}.
 
 Anything else raises EventError, which says what is wrong with which field. Each Command
 carries an event id that stays the same when AWS delivers the same event again (the
@@ -18,9 +19,10 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-EVALUATE, FAILOVER, SWITCHOVER, STATUS = "evaluate", "failover", "switchover", "status"
-MANUAL_ACTIONS = (FAILOVER, SWITCHOVER, STATUS)
-_MANUAL_KEYS = {"action", "dry_run", "allow_data_loss", "reason", "request_id"}
+EVALUATE, FAILOVER, SWITCHOVER, STATUS, ARM = "evaluate", "failover", "switchover", "status", "arm"
+MANUAL_ACTIONS = (FAILOVER, SWITCHOVER, STATUS, ARM)
+_MANUAL_KEYS = {"action", "dry_run", "allow_data_loss", "reason", "request_id", "operator"}
+MAX_OPERATOR = 128
 MAX_REASON = 500
 
 
@@ -40,6 +42,7 @@ class Command:
     reason: str = ""
     alarm_name: str | None = None
     alarm_state: str | None = None
+    operator: str = ""
 
     @property
     def read_only(self) -> bool:
@@ -125,6 +128,11 @@ def _manual(event: dict, request_id: str | None) -> Command:
         raise EventError(f"reason: a manual {action} must say why (it is recorded and published)")
     if flags["allow_data_loss"] and action != FAILOVER:
         raise EventError(f"allow_data_loss=true: only applies to action failover, not {action}")
+    operator = event.get("operator", "")
+    if not isinstance(operator, str) or len(operator) > MAX_OPERATOR:
+        raise EventError(f"operator={operator!r:.80}: must be a string of at most {MAX_OPERATOR} characters")
+    if action == ARM and not operator.strip():
+        raise EventError("operator: arm must say who re-arms automatic failover (it is recorded)")
     given = event.get("request_id")
     if given is not None and (not isinstance(given, str) or not given.strip()):
         raise EventError(f"request_id={given!r}: must be a non-empty string")
@@ -134,6 +142,7 @@ def _manual(event: dict, request_id: str | None) -> Command:
         trigger="manual",
         event_id=f"manual:{event_id}",
         reason=reason.strip(),
+        operator=operator.strip(),
         **flags,
     )
 

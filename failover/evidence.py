@@ -427,6 +427,18 @@ class ExecutionEvidence:
         except Exception as error:  # noqa: BLE001
             self._stop(f"append {kind} after a lost race", error)
 
+    def single(self, bundle_id: str, kind: str, record_kind: str, data: object, summary: dict) -> None:
+        """A bundle of its own (an arming change outside any execution): one record, sealed
+        at once; whatever execution the recorder is bound to stays bound."""
+        bound = (self.bundle_id, self.store, self.writer, self.kind)
+        try:
+            self.bundle_id = None
+            self.open(bundle_id, kind)
+            self.append(record_kind, data)
+            self.seal({**summary, "started_at": iso(self.clock())})
+        finally:
+            self.bundle_id, self.store, self.writer, self.kind = bound
+
     def seal(self, summary: dict) -> None:
         if self.signer is None:
             return

@@ -48,13 +48,14 @@ from dataclasses import dataclass, field
 from botocore.exceptions import BotoCoreError, ClientError
 
 from failover import actions as a
-from failover import capacity
+from failover import capacity, db_fence
 from failover import evidence as ev
 from failover.arc import ArcConflict, ArcError, RoutingControls, home_is_active
 from failover.cluster_state import ClusterView
 from failover.config import OrchestratorConfig
 from failover.control_table import ControlTable
 from failover.events import FAILOVER, SWITCHOVER
+from failover.signals import heartbeat_reading
 
 RUNNING, SUCCEEDED, FAILED_STATUS, CANCELLED = "running", "succeeded", "failed", "cancelled"
 
@@ -67,6 +68,7 @@ WRITER_READY = "writer_ready"
 TEST_WRITE = "test_write"
 RECORD_EPOCH = "record_epoch"
 TARGETS_READY = "targets_ready"
+RESTORE_DB_WRITES = "restore_db_writes"
 PRESERVE_SNAPSHOT = "preserve_snapshot"
 NOTIFY = "notify"
 
@@ -80,6 +82,7 @@ STEPS = {
         FENCE,
         PROMOTE_DB,
         WRITER_READY,
+        RESTORE_DB_WRITES,
         TEST_WRITE,
         RECORD_EPOCH,
         PRESERVE_SNAPSHOT,
@@ -92,6 +95,7 @@ STEPS = {
         WRITER_INSTANCE_READY,
         PROMOTE_DB,
         WRITER_READY,
+        RESTORE_DB_WRITES,
         FENCE,
         TEST_WRITE,
         RECORD_EPOCH,
@@ -177,6 +181,8 @@ class Context:
     page: Callable[[str, str, dict], None]
     """page(kind, subject, record): once per episode."""
     clear_page: Callable[[str], None]
+    renew: Callable[[], object] = lambda: None
+    """Renew this region's write lease (the orchestrator's renewer) while a wait sleeps."""
     evidence: ev.ExecutionEvidence = field(default_factory=ev.no_evidence)
     """The open execution's evidence record: append(kind, data); a no-op when none is
     configured (failover/evidence.py)."""
@@ -186,6 +192,10 @@ class Executor:
     def __init__(self, ctx: Context):
         self.ctx = ctx
         self.may_fence = True
+        self.home_serving = False
+        """The driving evaluation's outside witness of the HOME region says it serves."""
+        self.operator = False
+        """An operator's command drives the execution (it overrides the automatic holds)."""
 
     def drive(self, execution: dict, holder: str, may_fence: bool = True) -> dict:
         """Run the execution's steps from where it stands until one waits or fails, it ends,
@@ -199,7 +209,7 @@ class Executor:
             if not remaining:
                 execution["status"], execution["step"] = SUCCEEDED, None
                 execution["updated_at"] = c.clock()
-                c.table.close_execution(execution)
+                c.table.close_execution(execution, holder)
                 c.clear_page("promotion_slow")
                 close_evidence(c.evidence, execution)
                 break
@@ -227,14 +237,14 @@ class Executor:
             if outcome.status == a.REFUSED:
                 execution["status"] = FAILED_STATUS
                 execution["errors"].append(f"{step}: {outcome.detail}")
-                c.table.close_execution(execution)
+                c.table.close_execution(execution, holder)
                 close_evidence(c.evidence, execution)
                 c.page(f"step_failed:{step}", f"{execution['kind']} refused at {step}", execution)
                 break
-            c.table.save_execution(execution)
+            c.table.save_execution(execution, holder)
             if outcome.status == a.FAILED:
                 execution["errors"].append(f"{step}: {outcome.detail}")
-                c.table.save_execution(execution)
+                c.table.save_execution(execution, holder)
                 c.page(f"step_failed:{step}", f"promotion step {step} failing", execution)
                 break
             if outcome.status == a.WAIT:
@@ -261,22 +271,54 @@ class Executor:
     def _fence(self, execution: dict) -> a.StepOutcome:
         arc = self.ctx.arc
         if home_is_active(arc.states()):
-            self._keep_capacity(execution)
+            self._fenced(execution)
             return a.StepOutcome(a.DONE, "routing controls already home ON, peer OFF")
-        if execution["kind"] == FAILOVER and execution.get("automatic") and not self.may_fence:
+        automatic = execution["kind"] == FAILOVER and execution.get("automatic")
+        if automatic and not self.may_fence:
             return a.StepOutcome(a.WAIT, "prepared; the fence waits for an evaluation that decides promote")
+        if automatic and not self.operator and not self.home_serving:
+            # docs/ARCHITECTURE.md "No flapping": never fence onto a region that its own
+            # outside witness does not see healthy. Bounded: past the bound it pages (and
+            # keeps waiting: a human decides, with a manual failover).
+            return self._bounded_wait(
+                execution, "home_unhealthy_at_fence", "this region's outside witness does not see it healthy"
+            )
         try:
             arc.activate_home()
         except ArcConflict as error:
             # Re-read before deciding anything: the change may have been made already.
             if home_is_active(arc.states()):
+                self._fenced(execution)
                 return a.StepOutcome(a.DONE, "routing controls home ON, peer OFF (after a conflict)")
             return a.StepOutcome(a.FAILED, str(error))
         states = arc.states()
         if home_is_active(states):
-            self._keep_capacity(execution)
+            self._fenced(execution)
             return a.StepOutcome(a.DONE, "routing controls flipped: home ON, peer OFF")
         return a.StepOutcome(a.WAIT, f"routing controls read {states} after the update")
+
+    def _fenced(self, execution: dict) -> None:
+        """ARC shows the fence: remember WHEN this execution first saw it (the promotion waits
+        a lease plus the clock margin from then), make the full size final and, for an
+        automatic failover, disarm automatic failover (one automatic failover, then a human)."""
+        c = self.ctx
+        execution.setdefault("fenced_at", c.clock())
+        self._keep_capacity(execution)
+        if execution.get("automatic") and not execution.get("disarmed"):
+            why = f"automatic failover to {c.config.home_region} (epoch {execution['epoch']})"
+            c.table.set_arming(False, "orchestrator", why, execution["epoch"])
+            execution["disarmed"] = True
+            c.evidence.append(ev.ARMING, {"armed": False, "by": "orchestrator", "reason": why})
+        c.renew()  # this region's lease now follows the flipped controls
+
+    def _bounded_wait(self, execution: dict, kind: str, why: str) -> a.StepOutcome:
+        waited = self.ctx.clock() - execution.setdefault("waiting_since", {}).setdefault(
+            kind, self.ctx.clock()
+        )
+        if waited > self.ctx.config.max_prefence_wait_seconds:
+            self.ctx.page(kind, f"fence held back {waited:.0f}s: {why}", execution)
+            return a.StepOutcome(a.WAIT, f"{why} (for {waited:.0f}s: paged)")
+        return a.StepOutcome(a.WAIT, f"{why} (for {waited:.0f}s)")
 
     def _scale_compute(self, execution: dict) -> a.StepOutcome:
         c = self.ctx.config
@@ -334,6 +376,13 @@ class Executor:
 
     def _promote_db(self, execution: dict) -> a.StepOutcome:
         c = self.ctx.config
+        if execution["kind"] == FAILOVER and a.reconcile(self.ctx.read_view(), c.local_cluster_arn) is None:
+            held = self._lease_wait(execution)
+            if held is not None:
+                return held
+            gate = self._rpo_gate(execution)
+            if gate is not None:
+                return gate
         return a.request_promotion(
             self.ctx.clients.rds,
             execution["kind"],
@@ -342,6 +391,81 @@ class Executor:
             self.ctx.read_view,
             self.ctx.sleep,
         )
+
+    def _lease_wait(self, execution: dict) -> a.StepOutcome | None:
+        """Wait L + the clock margin from the fence as ARC showed it (docs/ARCHITECTURE.md,
+        "Never two writers"): by then every write path of the old region has refused writes,
+        even one that DNS no longer reaches and that cannot reach ARC (its lease, renewed at
+        the latest from a read that began before the flip, lapsed). Slept here, renewing this
+        region's lease, since the wait is shorter than the executor lock (failover/config.py)."""
+        c = self.ctx
+        fenced_at = execution.get("fenced_at")
+        if fenced_at is None:
+            # A record from before the fence time was kept: the fence is at the latest now.
+            fenced_at = execution["fenced_at"] = c.clock()
+        until = fenced_at + c.config.write_lease_seconds + c.config.clock_margin_seconds
+        while c.clock() < until:
+            c.sleep(min(c.config.write_lease_renew_seconds, until - c.clock()))
+            c.renew()
+        execution["lease_wait_done_at"] = c.clock()
+        return None
+
+    def _rpo_gate(self, execution: dict) -> a.StepOutcome | None:
+        """Right before FailoverGlobalCluster, when the old writer has provably stopped: the
+        data-plane heartbeat must be fresh, must not have moved since the lease wait began
+        (a writer that still writes ignores its lease: promoting would make two writers),
+        and its lag at the outage's first sight must be within the bound. Blocked: WAIT and
+        page (the execution stays open, ARC stays moved: a human decides, and a manual
+        failover with allow_data_loss goes on)."""
+        c = self.ctx
+        cfg = c.config
+        reading = heartbeat_reading(
+            c.table.heartbeat_item(), cfg.peer_region, c.clock(), cfg.heartbeat_max_age_seconds
+        )
+        newest = reading.newest_at
+        execution["heartbeat_at_gate"] = newest
+        fenced_at = execution["fenced_at"]
+        # A beat stamped after fence + L was written by a path that ignores its lease (the DB's
+        # clock running ahead of ours can only make this hold a promotion for nothing: safe).
+        if newest is not None and newest > fenced_at + cfg.write_lease_seconds:
+            c.page("writer_after_fence", "the old writer still writes after its lease lapsed", execution)
+            return a.StepOutcome(
+                a.WAIT, f"the old writer's heartbeat moved after the fence ({newest:.0f}): held"
+            )
+        if execution.get("allow_data_loss") or not execution.get("automatic"):
+            # An operator's failover passed its own gate (or bypassed it, recorded).
+            return None
+        first_down = execution.get("first_down_at") or fenced_at
+        lag = None if newest is None else max(0.0, first_down - newest)
+        execution["data_at_risk_seconds"] = None if newest is None else max(0.0, c.clock() - newest)
+        if lag is None or lag > cfg.max_lag_seconds:
+            why = "no fresh heartbeat" if lag is None else f"heartbeat {lag:.0f}s old at the outage"
+            c.page("rpo_gate_after_fence", f"RPO gate after the fence: {why}", execution)
+            return a.StepOutcome(a.WAIT, f"RPO gate: {why} (bound {cfg.max_lag_seconds}s): paged")
+        return None
+
+    def _restore_db_writes(self, execution: dict) -> a.StepOutcome:
+        """Grant the application's write privileges back on the new writer: an old primary's
+        database fence (failover/db_fence.py) replicates here before the promotion."""
+        c = self.ctx.config
+        if not c.db_fence_secret_arn:
+            return a.StepOutcome(a.DONE, "no database fence configured")
+        try:
+            detail = db_fence.apply(
+                self.ctx.clients.rds_data,
+                c.local_cluster_arn,
+                c.db_fence_secret_arn,
+                c.data_api_database,
+                c.db_fence_engine,
+                c.db_app_user,
+                fenced=False,
+            )
+        except (ClientError, BotoCoreError) as error:
+            # Not a reason to hold the promotion: the page asks a human to grant them.
+            self.ctx.page("step_failed:restore_db_writes", "write privileges not restored", execution)
+            return a.StepOutcome(a.DONE, f"not restored ({error}): paged")
+        self.ctx.table.record_db_fence(False, f"promoted (epoch {execution['epoch']})", detail)
+        return a.StepOutcome(a.DONE, detail)
 
     def _writer_ready(self, execution: dict) -> a.StepOutcome:
         return a.local_writer_ready(
@@ -374,6 +498,11 @@ class Executor:
         c = self.ctx.config
         if not c.asg_name:
             return a.StepOutcome(a.DONE, "no Auto Scaling group configured")
+        if self.home_serving and execution["kind"] == FAILOVER:
+            # A tier that already serves (its outside witness, Route 53's checkers, sees it
+            # healthy) fences without control-plane reads it does not need: throttled
+            # DescribeTargetHealth/DescribeAutoScalingGroups must not hold up the fence.
+            return a.StepOutcome(a.DONE, "serving: the home region's outside witness sees it healthy")
         # No read here may stop the failover: an error (throttling, HealthUnavailable, a
         # missing grant, a stale ARN) is recorded and counts as "not ready yet", and the
         # timeout below still lets the fence and the promotion go on. Raising would make the
@@ -389,7 +518,7 @@ class Executor:
             status += " [" + "; ".join(errors) + "]"
         if healthy >= min(1, c.asg_full_capacity):
             return a.StepOutcome(a.DONE, status)
-        if self.ctx.clock() - execution["started_at"] > c.promotion_timeout_seconds:
+        if self.ctx.clock() - execution["started_at"] > c.max_prefence_wait_seconds:
             # Compute that will not come up is a human's problem (paged), not a reason to
             # keep a dead primary's clients waiting forever: the fence and the promotion go on.
             self.ctx.page("targets_not_ready", "no healthy target before the fence", execution)

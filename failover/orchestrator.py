@@ -31,22 +31,26 @@ from datetime import UTC, datetime
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from failover import capacity
+from failover import capacity, db_fence
 from failover import decision as d
 from failover import evidence as ev
-from failover.arc import OFF, ON, ArcClientFactory, ArcError, RoutingControls, boto3_factory
+from failover.arc import OFF, ON, ArcClientFactory, ArcError, RoutingControls, boto3_factory, home_is_active
 from failover.clients import AWS_CONFIG, Clients
 from failover.cluster_state import ClusterView, read_cluster_view
 from failover.config import OrchestratorConfig
-from failover.control_table import ControlTable
-from failover.events import EVALUATE, FAILOVER, Command, EventError, parse_event
-from failover.executor import CANCELLED, FENCE, Context, Executor, close_evidence, new_execution
+from failover.control_table import ControlTable, LockLost
+from failover.events import ARM, EVALUATE, FAILOVER, Command, EventError, parse_event
+from failover.executor import CANCELLED, Context, Executor, close_evidence, new_execution
+from failover.lease import WriteLease
 from failover.logs import get_logger
+from failover.paging import Pager
 from failover.signals import (
+    HeartbeatReading,
     HttpsProbe,
     LagReading,
     Probe,
     Resolver,
+    heartbeat_reading,
     observed_lag,
     peer_probe_signal,
     system_resolver,
@@ -63,6 +67,7 @@ EXECUTING = "executing"
 PROMOTED = "promoted"
 STEP_FAILED = "step_failed"
 CANCELLED_OUTCOME = "cancelled"
+ARMED = "armed"
 
 # Seconds kept free before the Lambda timeout: one evaluation's worst case is bounded by
 # the probe (attempts x timeout), the ARC rotation and a few API calls.
@@ -98,6 +103,12 @@ class Orchestrator:
         self.evidence = evidence or _evidence_for(config, self.clients, clock, self.log)
         self._driven: set[str] = set()
         self.table = ControlTable(self.clients.dynamodb, config.control_table, clock)
+        self.pager = Pager(
+            self.clients.sns, self.clients.cloudwatch, config.alert_topic_arn, config.home_region,
+            self.table, clock, self.log,
+        )  # fmt: skip
+        self.last_arc_read: float | None = None
+        """When this invocation last read the routing controls (for the database fence)."""
         self.arc = RoutingControls(
             config.arc_cluster_endpoints,
             arc_client_factory or boto3_factory(config.probe_timeout_seconds),
@@ -117,6 +128,7 @@ class Orchestrator:
                 publish=self._publish,
                 page=self._page_now,
                 clear_page=self._quiet_clear,
+                renew=self.renew_lease,
                 evidence=self.evidence,
             )
         )
@@ -155,13 +167,85 @@ class Orchestrator:
             next_at = start + index * self.config.evaluation_interval_seconds
             if next_at >= deadline:
                 break
-            self.sleep(max(0.0, next_at - self.clock()))
+            self._sleep_renewing(next_at)
         self._housekeeping(command)
+        if command.trigger == "schedule" and not command.read_only:
+            # Keep the write lease renewed for one lease past the budget (within the Lambda's
+            # time): the next scheduled invocation is due at start + one minute, and
+            # EventBridge may start it "several seconds" late
+            # (https://docs.aws.amazon.com/eventbridge/latest/userguide/run-lambda-schedule.html).
+            # Invocations overlap, so a healthy writer's lease never lapses between them.
+            tail = start + self.config.invocation_budget_seconds + self.config.write_lease_seconds
+            if remaining_ms is not None:
+                tail = min(tail, start + remaining_ms / 1000.0 - MARGIN_SECONDS)
+            self._sleep_renewing(tail)
         last = dict(records[-1])
         last["evaluations"] = [
             {"at": r["at"], "outcome": r["outcome"], "consecutive": r["consecutive"]} for r in records
         ]
         return last
+
+    def _sleep_renewing(self, until: float) -> None:
+        """Sleep until `until`, renewing the write lease every write_lease_renew_seconds (the
+        evaluation that follows renews it itself)."""
+        period = self.config.write_lease_renew_seconds
+        while True:
+            now = self.clock()
+            if now >= until:
+                return
+            self.sleep(min(period, until - now))
+            if self.clock() < until:
+                self.renew_lease()
+
+    # --- the write lease (failover/lease.py) --------------------------------------------------
+    def renew_lease(self) -> dict:
+        """Read the routing controls through the ARC data plane and renew, revoke or leave the
+        write lease (LEASE/WRITE in this region's table):
+        - home On and peer Off: renew for write_lease_seconds from the moment the read BEGAN
+          (the control was On at some instant of the read; the earliest bound is the safe one),
+          carrying the fencing epoch;
+        - anything else read (home Off, or an ambiguous pair): revoke at once (valid_until =
+          the read's start), and fence the database where this cluster still writes;
+        - unreadable: write nothing; the lease lapses by itself within one lease.
+        Public: the drill calls it between the evaluations it steps itself."""
+        began = self.clock()
+        try:
+            states = self.arc.states()
+        except (ArcError, ClientError, BotoCoreError) as error:
+            return {"lease": "unread", "error": str(error)}
+        return self._lease_from(states, began)
+
+    def _lease_from(self, states: dict, began: float) -> dict:
+        """The lease's renewal or revocation from routing-control states read from `began`."""
+        c = self.config
+        self.last_arc_read = began
+        try:
+            state = self.table.read_state()
+            epoch = self._lease_epoch(state, states)
+            if home_is_active(states):
+                lease = WriteLease(
+                    c.home_region, epoch, began + c.write_lease_seconds, began, self.invocation_id
+                )
+                written = self.table.renew_lease(lease)
+                return {"lease": "renewed" if written else "newer_kept", "valid_until": lease.valid_until}
+            lease = WriteLease(c.home_region, epoch, began, began, self.invocation_id)
+            revoked = self.table.revoke_lease(lease)
+        except (ClientError, BotoCoreError) as error:
+            return {"lease": "unwritten", "error": str(error)}
+        outcome = {"lease": "revoked" if revoked else "already_lapsed", "routing_controls": states}
+        if revoked:
+            # The moment this region lost the authority: fence its database too, now.
+            outcome["db_fence"] = self._db_fence(None, fenced=True, reason=f"routing controls read {states}")
+        return outcome
+
+    def _lease_epoch(self, state, states: dict) -> int:
+        """The fencing epoch the lease carries: the recorded one, plus one when ARC already
+        shows a change of the active region that is not recorded yet (an open promotion's
+        fence, or an observation still to come): the epoch the change will be recorded under."""
+        epoch = state.epoch if state else 0
+        if state is not None and home_is_active(states) and state.active_region != self.config.home_region:
+            epoch += 1
+        return epoch
 
     def evaluate(self, event: object, request_id: str | None = None) -> dict:
         """Exactly one evaluation of an event (the drill steps the cadence itself)."""
@@ -218,6 +302,9 @@ class Orchestrator:
     def _evaluate(self, command: Command, evaluation_id: str, record: dict) -> None:
         c = self.config
         now = self.clock()
+        if command.kind == ARM:
+            self._arm(command, record)
+            return
         reachable: dict[str, bool] = {}
         view: ClusterView | None = None
         try:
@@ -227,20 +314,30 @@ class Orchestrator:
             reachable["rds"] = False
             record["errors"].append(f"rds: {error}")
         state = None
+        arming = {"armed": True}
+        heartbeat_item = None
         try:
             state = self.table.read_state()
             open_id = self.table.open_execution_id()
+            arming = self.table.arming()
+            heartbeat_item = self.table.heartbeat_item()
             reachable["dynamodb"] = True
         except (ClientError, BotoCoreError) as error:
             reachable["dynamodb"], open_id = False, None
             record["errors"].append(f"dynamodb: {error}")
         arc_states = None
         try:
+            arc_began = self.clock()
             arc_states = self.arc.states()
             reachable["arc"] = True
         except (ArcError, ClientError, BotoCoreError) as error:
             reachable["arc"] = False
             record["errors"].append(f"arc: {error}")
+        if not command.read_only:
+            # The write lease follows every read of the controls (and lapses when none works).
+            if arc_states is not None:
+                record["lease"] = self._lease_from(arc_states, arc_began)
+            self._db_fence_follow_lease(view, record)
 
         # The probe first, the witness last: a probe of a dead peer waits out its timeouts,
         # and the decision below acts on the witness, so it reads the freshest answer (a
@@ -253,7 +350,9 @@ class Orchestrator:
         # persistence rule (N agreeing evaluations at least 0.9 x interval apart) then spans
         # the witness's own observations, whatever each probe took before it.
         observed = self.clock()
-        has_quorum = d.quorum(witness, probe)
+        home_witness = self.home_witness()
+        heartbeat = heartbeat_reading(heartbeat_item, c.peer_region, observed, c.heartbeat_max_age_seconds)
+        has_quorum = d.quorum(witness, probe, heartbeat.signal)
         local_is_writer = bool(view and view.local_is_writer(c.local_cluster_arn))
         self_ok = all(reachable.values())
         consecutive, first_down_at = 0, None
@@ -298,6 +397,14 @@ class Orchestrator:
         eligibility = (
             view.eligibility(c.local_cluster_arn) if view else d.Eligibility(False, reason="RDS unreachable")
         )
+        outage_seen_at = first_down_at if has_quorum else None
+        if open_id is not None and has_quorum:
+            # An open execution keeps the moment its outage was first seen: a streak broken
+            # while it prepared (an unreadable witness) does not move the outage later.
+            opened = self.table.read_execution(open_id) or {}
+            if opened.get("first_down_at") is not None:
+                outage_seen_at = min(opened["first_down_at"], outage_seen_at or observed)
+        heartbeat_lag = _heartbeat_lag(heartbeat, outage_seen_at, observed)
         decision = d.decide(
             d.Situation(
                 command=command.kind,
@@ -311,13 +418,20 @@ class Orchestrator:
                 lag_seconds=lag.seconds,
                 max_lag_seconds=c.max_lag_seconds,
                 allow_data_loss=command.allow_data_loss,
+                armed=arming["armed"],
+                home_witness=home_witness,
+                serves_at_rest=c.serves_at_rest,
+                heartbeat=heartbeat.signal,
+                heartbeat_lag_seconds=heartbeat_lag,
             )
         )
         record.update(
             outcome=decision.outcome,
             action=decision.action,
             reason=_join(command.reason, decision.reason),
-            signals=[witness.as_dict(), probe.as_dict()],
+            signals=[witness.as_dict(), probe.as_dict(), home_witness.as_dict(), heartbeat.signal.as_dict()],
+            heartbeat_lag_seconds=heartbeat_lag,
+            arming=arming,
             self_check=reachable,
             quorum=has_quorum,
             consecutive=consecutive,
@@ -343,23 +457,29 @@ class Orchestrator:
         if open_id is not None:
             self.evidence.open(open_id)  # pages below belong to the open execution's record
         if command.kind == EVALUATE:
-            self._alerts(witness, probe, has_quorum, decision, now, record)
+            self._alerts(witness, probe, heartbeat.signal, has_quorum, decision, now, record)
             if reachable["dynamodb"]:
                 self._prewarm(has_quorum and self_ok and not local_is_writer, decision, open_id, record)
         elif decision.notify and decision.action is None:
             self._page_now(f"manual:{decision.outcome}", f"manual {command.kind}: {decision.outcome}", record)
+        self.executor.home_serving = home_witness.peer_down is False
+        self.executor.operator = command.kind != EVALUATE
         if open_id is not None:
             self._drive(
                 open_id,
                 record,
-                veto=d.vetoed(witness, probe) and command.kind == EVALUATE,
+                veto=d.vetoed(witness, probe, heartbeat.signal) and command.kind == EVALUATE,
                 may_fence=command.kind != EVALUATE or decision.action == FAILOVER,
+                allow_data_loss=command.allow_data_loss,
             )
         elif decision.action is not None:
-            self._start(command, decision, state, record)
+            outage_at = first_down_at if has_quorum and first_down_at is not None else observed
+            self._start(command, decision, state, record, outage_at)
 
     # --- the executor, under the lock -------------------------------------------------------
-    def _start(self, command: Command, decision: d.Decision, state, record: dict) -> None:
+    def _start(
+        self, command: Command, decision: d.Decision, state, record: dict, first_down_at: float
+    ) -> None:
         c = self.config
         holder = self.invocation_id
         if not self.table.acquire_lock(holder, c.lock_seconds):
@@ -385,29 +505,43 @@ class Orchestrator:
                 self.clock(),
                 allow_data_loss=command.allow_data_loss,
                 automatic=command.kind == EVALUATE,
-                first_down_at=record.get("first_down_at"),
+                first_down_at=first_down_at,
                 lag_seconds=record.get("lag_seconds"),
             )
-            open_id = self.table.open_execution(execution)
+            open_id = self.table.open_execution(execution, holder)
             if open_id == execution["id"]:
                 self._decision_evidence(execution, command, record)
             self._run(open_id, holder, record, veto=False)
+        except LockLost as error:
+            record["errors"].append(str(error))
         finally:
             self.table.release_lock(holder)
             record["lock"] = self.table.lock_holder()
 
-    def _drive(self, open_id: str, record: dict, veto: bool, may_fence: bool) -> None:
+    def _drive(
+        self, open_id: str, record: dict, veto: bool, may_fence: bool, allow_data_loss: bool = False
+    ) -> None:
         holder = self.invocation_id
         if not self.table.acquire_lock(holder, self.config.lock_seconds, open_id):
             record.update(outcome=LOCK_HELD, action=None, lock=self.table.lock_holder())
             return
         try:
-            self._run(open_id, holder, record, veto, may_fence)
+            self._run(open_id, holder, record, veto, may_fence, allow_data_loss)
+        except LockLost as error:
+            record["errors"].append(str(error))
         finally:
             self.table.release_lock(holder)
             record["lock"] = self.table.lock_holder()
 
-    def _run(self, open_id: str, holder: str, record: dict, veto: bool, may_fence: bool = True) -> None:
+    def _run(
+        self,
+        open_id: str,
+        holder: str,
+        record: dict,
+        veto: bool,
+        may_fence: bool = True,
+        allow_data_loss: bool = False,
+    ) -> None:
         execution = self.table.read_execution(open_id)
         if execution is None:
             record["errors"].append(f"open execution {open_id} has no item")
@@ -426,7 +560,15 @@ class Orchestrator:
                     "signals": record["signals"],
                 },
             )
-        fenced = execution["steps"].get(FENCE, {}).get("status") == "done"
+        if allow_data_loss and not execution.get("allow_data_loss"):
+            # An operator's manual failover with allow_data_loss drives the open execution past
+            # its RPO gate (recorded).
+            execution["allow_data_loss"] = True
+            execution.setdefault("notes", []).append("allow_data_loss set by a manual failover")
+        # Whether the fence happened is read from the AUTHORITY, never from the saved step: a
+        # crash between UpdateRoutingControlStates and saving the step leaves ARC moved and the
+        # step not done. Unreadable counts as fenced (never stand down on a guess).
+        fenced = self._arc_shows_home_active() is not False
         if veto and execution.get("automatic") and execution["kind"] == FAILOVER and not fenced:
             # Positive evidence of a healthy peer before anything was changed: stand down.
             execution["status"] = CANCELLED
@@ -436,7 +578,7 @@ class Orchestrator:
             except (ClientError, BotoCoreError, LookupError) as error:
                 # The next healthy evaluation restores the kept sizes (see _prewarm).
                 record["errors"].append(f"stand down: {error}")
-            self.table.close_execution(execution)
+            self.table.close_execution(execution, holder)
             close_evidence(self.evidence, execution)
             record.update(outcome=CANCELLED_OUTCOME, execution=execution)
             return
@@ -450,6 +592,15 @@ class Orchestrator:
         record.update(outcome=outcome, action=execution["kind"], execution=execution, acted=True)
         if execution["status"] == "succeeded":
             record.update(local_is_writer=True, active_state=_as_dict(self.table.read_state()))
+
+    def _arming_evidence(self, arming: dict, epoch: int | None) -> None:
+        """Arming changed outside any execution (an operator re-arms, the peer took over): a
+        bundle of its own, one record with who and why, sealed at once."""
+        data = {**arming, "region": self.config.home_region, "epoch": epoch}
+        bundle = f"arming:{self.config.home_region}:{int(self.clock())}"
+        self.evidence.single(
+            bundle, "arming", ev.ARMING, data, {"verdict": "armed" if arming.get("armed") else "disarmed"}
+        )
 
     def _decision_evidence(self, execution: dict, command: Command, record: dict) -> None:
         """What the execution was decided on: the detection, each vote, the decision."""
@@ -494,6 +645,16 @@ class Orchestrator:
         if state.active_region == active:
             return
         new = self.table.observe_active(active, f"the ARC routing controls make {active} active", event_id)
+        if new is not None and active == c.peer_region:
+            # The peer took the authority from us: no automatic failback from this region
+            # until an operator re-arms it (docs/ARCHITECTURE.md, "No flapping").
+            record["arming"] = self.table.set_arming(
+                False,
+                "orchestrator",
+                f"{c.peer_region} took over (epoch {new.epoch}): no automatic failback",
+                new.epoch,
+            )
+            self._arming_evidence(record["arming"], new.epoch)
         if new is not None:
             record["active_state"] = new.as_dict()
             self._publish(
@@ -520,66 +681,133 @@ class Orchestrator:
         except (ClientError, BotoCoreError, LookupError) as error:
             record["errors"].append(f"prewarm: {error}")
 
-    # --- pages from the survivor ------------------------------------------------------------
+    # --- pages from the survivor (failover/paging.py) --------------------------------------
     def _alerts(
-        self, witness, probe, has_quorum: bool, decision: d.Decision, now: float, record: dict
+        self, witness, probe, heartbeat, has_quorum: bool, decision: d.Decision, now: float, record: dict
     ) -> None:
         after = self.config.page_after_seconds
-        down = d.any_down(witness, probe)
+        down = d.any_down(witness, probe, heartbeat)
+        outcome = decision.outcome
         conditions = {
             "peer_down": (has_quorum, after),
             "no_quorum": (down and not has_quorum, after),
-            "rpo_gate": (decision.outcome == d.RPO_GATE, 0),
-            "not_eligible": (decision.outcome == d.NOT_ELIGIBLE, 0),
+            "abstain": (outcome == d.ABSTAIN, after),
+            "rpo_gate": (outcome == d.RPO_GATE, 0),
+            "not_eligible": (outcome == d.NOT_ELIGIBLE, 0),
+            "disarmed": (outcome == d.DISARMED, 0),
+            "both_unhealthy": (outcome == d.BOTH_UNHEALTHY, 0),
+            "home_unhealthy": (outcome == d.HOME_UNHEALTHY, after),
+            "writer_silent": (outcome == d.WRITER_SILENT, after),
         }
         for kind, (active, delay) in conditions.items():
-            try:
-                if not active:
-                    if self.table.alert(kind) is not None:
-                        self.table.clear_alert(kind)
-                    continue
-                alert = self.table.start_alert(kind, now)
-                if not alert["paged"] and now - alert["since"] >= delay:
-                    subject = f"trading-dr {self.config.home_region}: {kind.replace('_', ' ')}"
-                    if self._publish(record, subject):
-                        self.table.mark_paged(kind)
-                        record.setdefault("paged", []).append(kind)
-                        self.evidence.append(ev.PAGE, {"kind": kind, "subject": subject})
-            except (ClientError, BotoCoreError) as error:
-                record["errors"].append(f"alert {kind}: {error}")
+            if not active:
+                self.pager.clear(kind)
+                continue
+            if delay:
+                # A delayed page counts from when the condition began (known through the
+                # table); the metric goes out at once either way.
+                paged = self.pager.page(kind, kind.replace("_", " "), record, since=now, delay=delay)
+            else:
+                paged = self.pager.page(kind, kind.replace("_", " "), record)
+            if paged:
+                self.evidence.append(ev.PAGE, {"kind": kind, "subject": kind.replace("_", " ")})
 
     def _page_now(self, kind: str, subject: str, record: dict) -> None:
-        try:
-            alert = self.table.start_alert(kind, self.clock())
-            if alert["paged"]:
-                return
-            published = self._publish(record, f"trading-dr {self.config.home_region}: {subject}")
-            self.evidence.append(ev.PAGE, {"kind": kind, "subject": subject, "published": published})
-            if published:
-                self.table.mark_paged(kind)
-        except (ClientError, BotoCoreError) as error:
-            self.log.error("page failed", kind=kind, error=str(error))
+        if self.pager.page(kind, subject, record):
+            self.evidence.append(ev.PAGE, {"kind": kind, "subject": subject})
 
     def _quiet_clear(self, kind: str) -> None:
-        try:
-            if self.table.alert(kind) is not None:
-                self.table.clear_alert(kind)
-        except (ClientError, BotoCoreError) as error:
-            self.log.error("clearing an alert failed", kind=kind, error=str(error))
+        self.pager.clear(kind)
 
     def _publish(self, record: dict, subject: str) -> bool:
+        return self.pager.publish(record, subject)
+
+    # --- the home region's own outside witness, the authority, arming -----------------------
+    def home_witness(self) -> d.Signal:
+        """The HOME region as Route 53's checkers see it (its witness record), read like the
+        peer's through the VPC resolver; unknown when no home witness is configured."""
+        c = self.config
+        if not c.home_witness_fqdn:
+            return d.Signal("home_witness", None, {"error": "no home witness configured"})
+        return witness_signal(
+            self.resolver,
+            c.home_witness_fqdn,
+            c.witness_healthy_address,
+            c.witness_unhealthy_address,
+            name="home_witness",
+        )
+
+    def _arc_shows_home_active(self) -> bool | None:
         try:
-            self.clients.sns.publish(
-                TopicArn=self.config.alert_topic_arn,
-                Subject=subject[:100],
-                Message=json.dumps(record, default=str, indent=1),
-            )
-            record["notified"] = True
-            return True
+            return home_is_active(self.arc.states())
+        except (ArcError, ClientError, BotoCoreError):
+            return None
+
+    def _arm(self, command: Command, record: dict) -> None:
+        """Re-arm automatic failover in this region (who and why recorded and published)."""
+        record.update(action=ARM, operator=command.operator)
+        if command.read_only:
+            record.update(outcome=d.STATUS_REPORT, arming=self.table.arming())
+            return
+        state = self.table.read_state()
+        record["arming"] = self.table.set_arming(
+            True, command.operator, command.reason, state.epoch if state else None
+        )
+        self._arming_evidence(record["arming"], state.epoch if state else None)
+        record.update(outcome=ARMED, acted=True)
+        self._publish(
+            record, f"trading-dr {self.config.home_region}: automatic failover re-armed by {command.operator}"
+        )
+
+    # --- the database fence (failover/db_fence.py) -----------------------------------------
+    def _db_fence_follow_lease(self, view: ClusterView | None, record: dict) -> None:
+        """Fence this region's database while its cluster writes without holding the lease
+        (routing control Off, or ARC unread for a whole lease); restore it once the lease is
+        held again."""
+        if not self.config.db_fence_secret_arn or view is None:
+            return
+        try:
+            lease = self.table.read_lease()
+            fence = self.table.db_fence()
         except (ClientError, BotoCoreError) as error:
-            record.setdefault("errors", []).append(f"publish: {error}")
-            self.log.error("publish failed", subject=subject, error=str(error))
-            return False
+            record["errors"].append(f"db fence: {error}")
+            return
+        holds = lease is not None and lease.allows(self.config.home_region, self.clock())
+        writer = view.local_is_writer(self.config.local_cluster_arn)
+        if writer and not holds and not (fence and fence["fenced"]):
+            record["db_fence"] = self._db_fence(view, fenced=True, reason="the write lease is not held")
+        elif holds and fence and fence["fenced"]:
+            record["db_fence"] = self._db_fence(view, fenced=False, reason="the write lease is held again")
+
+    def _db_fence(self, view: ClusterView | None, fenced: bool, reason: str) -> str:
+        c = self.config
+        if not c.db_fence_secret_arn:
+            return "not configured: the write lease alone fences"
+        record = {"outcome": "db_fence", "region": c.home_region, "fenced": fenced, "reason": reason}
+        try:
+            view = view or self.view()
+            if fenced and not view.local_is_writer(c.local_cluster_arn):
+                return "this cluster is not the writer: nothing to fence"
+            detail = db_fence.apply(
+                self.clients.rds_data,
+                c.local_cluster_arn,
+                c.db_fence_secret_arn,
+                c.data_api_database,
+                c.db_fence_engine,
+                c.db_app_user,
+                fenced,
+            )
+        except (ClientError, BotoCoreError) as error:
+            record["error"] = str(error)
+            self.pager.page("db_fence_failed", "database fence failed (the write lease still fences)", record)
+            return f"failed: {error}"
+        try:
+            self.table.record_db_fence(fenced, reason, detail)
+        except (ClientError, BotoCoreError) as error:
+            detail += f" (not recorded: {error})"
+        self.pager.clear("db_fence_failed")
+        self.log.warning("database fence", fenced=fenced, reason=reason, detail=detail)
+        return detail
 
     # --- housekeeping -----------------------------------------------------------------------
     def _housekeeping(self, command: Command) -> None:
@@ -671,6 +899,11 @@ _TIMING_FIELDS = (
 )
 
 _LOUD = {
+    ARMED,
+    d.DISARMED,
+    d.BOTH_UNHEALTHY,
+    d.HOME_UNHEALTHY,
+    d.WRITER_SILENT,
     INVALID_EVENT,
     DUPLICATE,
     LOCK_HELD,
@@ -681,6 +914,14 @@ _LOUD = {
     STEP_FAILED,
     CANCELLED_OUTCOME,
 }
+
+
+def _heartbeat_lag(heartbeat: HeartbeatReading, first_down_at: float | None, now: float) -> float | None:
+    """How old the newest replicated heartbeat was when the peer was first seen down (now,
+    outside a streak); None when no fresh observation says."""
+    if heartbeat.newest_at is None:
+        return None
+    return max(0.0, (now if first_down_at is None else min(first_down_at, now)) - heartbeat.newest_at)
 
 
 def _last_failed(execution: dict) -> bool:

@@ -120,21 +120,58 @@ def system_resolver(timeout: float) -> Resolver:
     return resolve
 
 
-def witness_signal(resolver: Resolver, fqdn: str, healthy_address: str, unhealthy_address: str) -> Signal:
+def witness_signal(
+    resolver: Resolver, fqdn: str, healthy_address: str, unhealthy_address: str, name: str = "witness"
+) -> Signal:
     """Down only when the witness answers the "unhealthy" sentinel and not the healthy one;
     healthy when it answers the healthy sentinel; unknown otherwise (NXDOMAIN, timeout,
     SERVFAIL, both or neither sentinel)."""
     try:
         addresses = set(resolver(fqdn))
     except (OSError, UnicodeError) as error:
-        return Signal("witness", None, {"fqdn": fqdn, "error": f"{type(error).__name__}: {error}"})
+        return Signal(name, None, {"fqdn": fqdn, "error": f"{type(error).__name__}: {error}"})
     detail = {"fqdn": fqdn, "addresses": sorted(addresses)}
     healthy, unhealthy = healthy_address in addresses, unhealthy_address in addresses
     if healthy and not unhealthy:
-        return Signal("witness", False, detail)
+        return Signal(name, False, detail)
     if unhealthy and not healthy:
-        return Signal("witness", True, detail)
-    return Signal("witness", None, {**detail, "error": "answer is neither sentinel alone"})
+        return Signal(name, True, detail)
+    return Signal(name, None, {**detail, "error": "answer is neither sentinel alone"})
+
+
+@dataclass(frozen=True)
+class HeartbeatReading:
+    signal: Signal
+    """peer_down True: the peer's writer heartbeat stopped (observed fresh, newest beat older
+    than the bound); False: beating; None: no fresh observation (unknown)."""
+    newest_at: float | None
+    """DB time of the newest replicated heartbeat row, from a fresh observation; else None."""
+
+
+def heartbeat_reading(
+    item: dict | None, peer_region: str, now: float, max_age_seconds: float
+) -> HeartbeatReading:
+    """The HEARTBEAT/OBSERVED item of this region's control table (written every second by
+    this region's application from its local replica; attributes writer_region, epoch,
+    newest_at, observed_at). An observation older than max_age_seconds, of another writer
+    region, or malformed, is unknown: never "down", never "alive"."""
+    if not item:
+        return HeartbeatReading(Signal("heartbeat", None, {"error": "no observation"}), None)
+    try:
+        writer = item["writer_region"]["S"]
+        newest_at = float(item["newest_at"]["N"])
+        observed_at = float(item["observed_at"]["N"])
+    except (KeyError, TypeError, ValueError) as error:
+        return HeartbeatReading(Signal("heartbeat", None, {"error": f"malformed observation: {error}"}), None)
+    detail = {"writer_region": writer, "newest_at": newest_at, "observed_at": observed_at}
+    if writer != peer_region:
+        return HeartbeatReading(
+            Signal("heartbeat", None, {**detail, "error": "not the peer's heartbeat"}), None
+        )
+    if now - observed_at > max_age_seconds:
+        return HeartbeatReading(Signal("heartbeat", None, {**detail, "error": "observation is stale"}), None)
+    age = max(0.0, now - newest_at)
+    return HeartbeatReading(Signal("heartbeat", age > max_age_seconds, {**detail, "age": age}), newest_at)
 
 
 @dataclass(frozen=True)

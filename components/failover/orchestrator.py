@@ -111,7 +111,7 @@ class InvocationTiming:
 
 
 def invocation_timing(
-    interval_seconds: int, probe_attempts: int, probe_timeout_seconds: int
+    interval_seconds: int, probe_attempts: int, probe_timeout_seconds: int, lease_wait_seconds: int = 0
 ) -> InvocationTiming:
     """Evaluations fill the scheduled minute: the runtime starts none at or after
     start + budget, so a budget of the whole minute makes the last start one interval
@@ -122,7 +122,13 @@ def invocation_timing(
     the lease lock serialises the executor and the streak counts evaluations at least
     0.9 x interval apart once (failover/decision.py consecutive_quorum)."""
     budget = SCHEDULE_PERIOD_SECONDS
-    evaluation = (probe_attempts + 1 + ARC_ENDPOINTS) * probe_timeout_seconds + API_ALLOWANCE_SECONDS
+    # An evaluation that fences also sleeps the write lease plus the clock margin before
+    # FailoverGlobalCluster (lease_wait_seconds; failover/executor.py).
+    evaluation = (
+        (probe_attempts + 1 + ARC_ENDPOINTS) * probe_timeout_seconds
+        + API_ALLOWANCE_SECONDS
+        + lease_wait_seconds
+    )
     timeout = budget + evaluation + TIMEOUT_MARGIN_SECONDS
     if timeout > LAMBDA_MAX_TIMEOUT:
         raise ValueError(f"orchestrator timeout {timeout}s exceeds Lambda's {LAMBDA_MAX_TIMEOUT}s")
@@ -165,6 +171,13 @@ class OrchestratorWiring:
     """The VPC's CIDR: its resolver answers at the network address plus two."""
     subnet_ids: Sequence[pulumi.Input[str]]
     """Private app subnets (NAT egress), one per AZ."""
+    home_witness_fqdn: str = ""
+    """THIS region's witness name: the target's own health before an automatic fence."""
+    tier: str = "hot-standby"
+    """hot-standby | warm-standby | pilot-light (a pilot light is checked at the fence only)."""
+    db_app_user: str = ""
+    """The application's database user; set, the orchestrator fences it at the database
+    (failover/db_fence.py) with the cluster's secret above; empty, the write lease alone."""
 
 
 @dataclass
@@ -210,7 +223,10 @@ class FailoverOrchestrator(pulumi.ComponentResource):
         # function first logs; Lambda would otherwise create it plain and forever.
         self.function_name = f"{args.name_prefix}-failover"
         self.timing = invocation_timing(
-            args.failover.evaluation_interval_seconds, PROBE_ATTEMPTS, args.failover.probe_timeout_seconds
+            args.failover.evaluation_interval_seconds,
+            PROBE_ATTEMPTS,
+            args.failover.probe_timeout_seconds,
+            args.failover.write_lease_seconds + args.failover.clock_margin_seconds,
         )
 
         self.control_table = self._table()
@@ -404,7 +420,16 @@ class FailoverOrchestrator(pulumi.ComponentResource):
             "probe_timeout_seconds": str(failover.probe_timeout_seconds),
             "max_lag_seconds": str(failover.max_replication_lag_seconds),
             "lock_seconds": str(failover.lock_seconds),
+            "write_lease_seconds": str(failover.write_lease_seconds),
+            "write_lease_renew_seconds": str(failover.write_lease_renew_seconds),
+            "clock_margin_seconds": str(failover.clock_margin_seconds),
+            "heartbeat_max_age_seconds": str(failover.heartbeat_max_age_seconds),
+            "home_witness_fqdn": wiring.home_witness_fqdn,
+            "tier": wiring.tier,
         }
+        if wiring.db_app_user:
+            values["db_fence_secret_arn"] = wiring.db_secret_arn
+            values["db_app_user"] = wiring.db_app_user
         return {ENV[key]: value for key, value in values.items()} | args.extra_environment
 
     def _function(self, policy: aws.iam.RolePolicy) -> aws.lambda_.Function:

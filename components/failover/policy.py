@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from failover.actions import KEPT_PREFIX
+from failover.paging import NAMESPACE as PAGE_NAMESPACE
 
 PROMOTE_ACTIONS = ("rds:FailoverGlobalCluster", "rds:SwitchoverGlobalCluster")
 # Irreversible and unfenced when automatic: never granted to the function
@@ -37,6 +38,8 @@ ROUTING_CONTROL_ACTIONS = (
 NO_RESOURCE_LEVEL = {
     # https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazoncloudwatch.html
     "cloudwatch:GetMetricStatistics",
+    # (same page: no resource type; the cloudwatch:namespace condition key narrows it)
+    "cloudwatch:PutMetricData",
     # https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonec2autoscaling.html
     "autoscaling:DescribeAutoScalingGroups",
     # https://docs.aws.amazon.com/service-authorization/latest/reference/list_awselasticloadbalancingv2.html
@@ -202,6 +205,16 @@ def orchestrator_policy(
             "Resource": "*",  # no resource-level permissions for metric reads
         },
         {
+            # Pages that survive: every page also puts the Page metric its alarm watches
+            # (failover/paging.py), only in the runtime's own namespace.
+            # https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/iam-cw-condition-keys-namespace.html
+            "Sid": "PutPageMetrics",
+            "Effect": "Allow",
+            "Action": ["cloudwatch:PutMetricData"],
+            "Resource": "*",
+            "Condition": {"StringEquals": {"cloudwatch:namespace": PAGE_NAMESPACE}},
+        },
+        {
             "Sid": "ControlTable",
             "Effect": "Allow",
             "Action": [
@@ -210,6 +223,10 @@ def orchestrator_policy(
                 "dynamodb:UpdateItem",
                 "dynamodb:DeleteItem",
                 "dynamodb:Query",
+                # save_execution's TransactWriteItems checks the lock item with a
+                # ConditionCheck, authorised as this action:
+                # https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/transaction-apis-iam.html
+                "dynamodb:ConditionCheckItem",
             ],
             "Resource": [table],
         },

@@ -18,6 +18,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
+from failover.paging import ALL_KINDS as PAGE_ALL_KINDS
+from failover.paging import METRIC as PAGE_METRIC
+from failover.paging import NAMESPACE as PAGE_NAMESPACE
+
 MAX_DECISION_SECONDS = 180
 """Longest window any alarm may need to decide; leaves the failover most of a 5-minute RTO."""
 
@@ -259,6 +263,27 @@ def table_specs(metrics: TableMetrics, max_lag_seconds: int) -> list[MetricSpec]
 def orchestrator_specs(metrics: OrchestratorMetrics) -> list[MetricSpec]:
     """The orchestrator failing is itself an incident: alarm on the first error."""
     return [
+        # Every page of the runtime also puts this metric (failover/paging.py), so a page
+        # reaches the region's alert topic through CloudWatch as well as through SNS directly,
+        # whatever this region's DynamoDB or the peer region does.
+        MetricSpec(
+            key="orchestrator-page",
+            title="Orchestrator pages",
+            group="Orchestrator",
+            namespace=PAGE_NAMESPACE,
+            metric_name=PAGE_METRIC,
+            dimensions={"Kind": PAGE_ALL_KINDS},
+            statistic="Sum",
+            threshold=0,
+            comparison="GreaterThanThreshold",
+            # Put only while a condition holds: no datapoint is no page.
+            treat_missing_data="notBreaching",
+            unit="pages/min",
+            evaluation_periods=1,
+            datapoints_to_alarm=1,
+            description="The failover orchestrator paged (abstaining, no quorum, RPO gate, a failed step, "
+            "automatic failover disarmed, both regions unhealthy, ...): see its log and the alert topic.",
+        ),
         MetricSpec(
             key="orchestrator-errors",
             title="Orchestrator errors",

@@ -239,6 +239,10 @@ SHARED_ALTERNATIVES = {
     "failoverEvaluations": 4,
     "maxReplicationLagSeconds": 10,
     "failoverLockSeconds": 600,
+    "writeLeaseSeconds": 12,
+    "writeLeaseRenewSeconds": 3,
+    "clockMarginSeconds": 3,
+    "heartbeatMaxAgeSeconds": 20,
     "failoverEvaluationIntervalSeconds": 20,
     "failoverProbeTimeoutSeconds": 3,
     # Any readable file under 16 KB will do: the pair must name the same one.

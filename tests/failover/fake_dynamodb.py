@@ -148,6 +148,38 @@ class FakeDynamoDB:
         table[key] = copy.deepcopy(Item)
         return {}
 
+    def transact_write_items(self, *, TransactItems):
+        """ConditionCheck and Put only, all or nothing: every condition is checked first, and
+        a failed one cancels the whole transaction with one reason per item, in order
+        (https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TransactWriteItems.html)."""
+        self.calls.append("TransactWriteItems")
+        reasons, writes = [], []
+        for entry in TransactItems:
+            (kind, spec), *rest = entry.items()
+            if rest or kind not in ("ConditionCheck", "Put"):
+                raise NotImplementedError(f"TransactWriteItems {sorted(entry)}")
+            table = self._table(spec["TableName"], "TransactWriteItems")
+            keyed = spec["Key"] if kind == "ConditionCheck" else {k: spec["Item"][k] for k in ("pk", "sk")}
+            key = self._key(keyed)
+            condition = spec.get("ConditionExpression")
+            holds = condition is None or condition_holds(
+                condition, table.get(key), spec.get("ExpressionAttributeValues") or {}
+            )
+            reasons.append({"Code": "None"} if holds else {"Code": "ConditionalCheckFailed"})
+            if kind == "Put":
+                writes.append((table, key, spec["Item"]))
+        if any(r["Code"] != "None" for r in reasons):
+            error = _error(
+                "TransactionCanceledException",
+                "Transaction cancelled, please refer cancellation reasons for specific reasons",
+                "TransactWriteItems",
+            )
+            error.response["CancellationReasons"] = reasons
+            raise error
+        for table, key, item in writes:
+            table[key] = copy.deepcopy(item)
+        return {}
+
     def get_item(self, *, TableName, Key, ConsistentRead=False):
         item = self._table(TableName, "GetItem").get(self._key(Key))
         return {"Item": copy.deepcopy(item)} if item is not None else {}

@@ -43,12 +43,16 @@ def client_error(code: str, status: int = 400, op: str = "Op") -> ClientError:
 class Clock:
     def __init__(self, start: float | None = None):
         self.t = float(int(start if start is not None else time.time()))
+        self.on_sleep: list = []
+        """Callbacks after every sleep: what keeps happening while the orchestrator waits."""
 
     def __call__(self) -> float:
         return self.t
 
     def sleep(self, seconds: float) -> None:
         self.t += max(0.0, seconds)
+        for callback in self.on_sleep:
+            callback()
 
 
 @dataclass
@@ -336,6 +340,11 @@ class FakeElb:
         self.calls = 0
         self.fail: tuple[str, int] | None = None
         """Every call fails with this (code, status), e.g. ("Throttling", 400)."""
+
+    def healthy(self) -> int:
+        """Healthy targets as the load balancer (and Route 53's checkers through it) sees them."""
+        age = self.asg.clock() - self.asg.changed_at
+        return self.asg.desired if age >= self.asg.boot_seconds + self.lag_seconds else 0
 
     def describe_target_health(self, TargetGroupArn):
         assert TargetGroupArn == self.arn, TargetGroupArn

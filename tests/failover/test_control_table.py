@@ -10,7 +10,8 @@ import pytest
 from botocore.exceptions import ClientError
 from moto import mock_aws
 
-from failover.control_table import ActiveState, ControlTable, create_table
+from failover.control_table import ActiveState, ControlTable, LockLost, create_table
+from failover.lease import WriteLease
 from tests.failover.fake_dynamodb import FakeDynamoDB
 from tests.failover.fakes import DR, PRIMARY, Clock
 
@@ -95,19 +96,63 @@ def test_a_lease_is_its_holders_up_to_the_second_it_expires(table, clock):
 
 
 def test_one_open_execution_at_a_time(table):
+    assert table.acquire_lock("h", 60)
     first = {"id": "exec-1", "status": "running", "step": "fence", "steps": {}}
     assert table.open_execution_id() is None
-    assert table.open_execution(first) == "exec-1"
-    assert table.read_execution("exec-1") == first
-    assert table.open_execution({"id": "exec-2", "status": "running"}) == "exec-1"
+    assert table.open_execution(first, "h") == "exec-1"
+    assert table.read_execution("exec-1") == first | {"version": 1}
+    assert table.open_execution({"id": "exec-2", "status": "running"}, "h") == "exec-1"
     assert table.read_execution("exec-2") is None
-    done = {**first, "status": "succeeded", "step": None}
-    table.close_execution({**done, "id": "exec-other"})  # not the open one: stays open
+    done = {**table.read_execution("exec-1"), "status": "succeeded", "step": None}
+    table.close_execution({**done, "id": "exec-other"}, "h")  # not the open one: stays open
     assert table.open_execution_id() == "exec-1"
-    table.close_execution(done)
+    table.close_execution(done, "h")
     assert table.open_execution_id() is None
-    assert table.read_execution("exec-1") == done
-    assert table.open_execution({"id": "exec-2", "status": "running"}) == "exec-2"
+    assert table.read_execution("exec-1") == done | {"version": 2}
+    assert table.open_execution({"id": "exec-2", "status": "running"}, "h") == "exec-2"
+
+
+def test_save_execution_needs_the_lock_and_the_version_it_read(table, clock):
+    """An invocation whose lock lapsed (or that read an older version) can never overwrite a
+    newer execution record: one TransactWriteItems with a ConditionCheck on the lock."""
+    assert table.acquire_lock("old", 60)
+    table.open_execution({"id": "x", "status": "running", "steps": {}}, "old")
+    stale = table.read_execution("x")
+    clock.sleep(61)  # the old holder's lock lapsed: a new invocation takes it
+    assert table.acquire_lock("new", 60)
+    with pytest.raises(LockLost):
+        table.save_execution(dict(stale, step="promote_db"), "old")
+    newer = table.read_execution("x")
+    table.save_execution(dict(newer, step="fence"), "new")
+    with pytest.raises(LockLost):  # the new holder with a version it no longer has
+        table.save_execution(dict(newer, step="test_write"), "new")
+    assert table.read_execution("x")["step"] == "fence" and table.read_execution("x")["version"] == 2
+
+
+def test_lease_renewals_never_go_back_in_time_or_epoch(table):
+    """LEASE/WRITE: an older renewal (a slow overlapping invocation) or an older epoch never
+    overwrites a newer lease; a revocation is written once, and only over a lease that still
+    allows writes; a renewal read after a revocation wins."""
+    assert table.read_lease() is None
+    assert table.renew_lease(WriteLease(DR, 1, 110.0, 100.0, "a"))
+    assert not table.renew_lease(WriteLease(DR, 1, 109.0, 99.0, "slow"))
+    assert not table.renew_lease(WriteLease(DR, 0, 115.0, 105.0, "old-epoch"))
+    assert table.read_lease() == WriteLease(DR, 1, 110.0, 100.0, "a")
+    assert table.revoke_lease(WriteLease(DR, 1, 103.0, 103.0, "b"))
+    assert not table.revoke_lease(WriteLease(DR, 1, 104.0, 104.0, "b"))  # already lapsed
+    assert not table.renew_lease(WriteLease(DR, 1, 112.0, 102.0, "slow"))  # read before the revoke
+    assert table.read_lease().valid_until == 103.0
+    assert table.renew_lease(WriteLease(DR, 2, 115.0, 105.0, "c"))
+    assert table.read_lease().allows(DR, 114.9)
+
+
+def test_arming_defaults_to_armed_and_records_who_and_why(table):
+    assert table.arming()["armed"] is True
+    table.set_arming(False, "orchestrator", "automatic failover", 3)
+    assert table.arming() | {"at": None} == {
+        "armed": False, "by": "orchestrator", "reason": "automatic failover", "at": None, "epoch": 3,
+    }  # fmt: skip
+    assert table.set_arming(True, "alice", "primary rebuilt", 3)["by"] == "alice"
 
 
 def test_one_page_per_alert_episode(table):

@@ -24,8 +24,19 @@ def situation(**kw) -> d.Situation:
         required_consecutive=3,
         lag_seconds=1.0,
         max_lag_seconds=30,
+        home_witness=Signal("home_witness", UP),
+        heartbeat=Signal("heartbeat", UNKNOWN),
+        heartbeat_lag_seconds=1.0,
     )
     return d.Situation(**{**base, **kw})
+
+
+def hb(state):
+    return Signal("heartbeat", state)
+
+
+def home(state):
+    return Signal("home_witness", state)
 
 
 def w(state):
@@ -59,16 +70,36 @@ def p(state):
         ({"eligibility": Eligibility(False, reason="engine")}, d.NOT_ELIGIBLE, None, True),
         # persistence
         ({"consecutive": 2}, d.AWAITING, None, False),
-        # RPO gate: over the bound, or unknown
-        ({"lag_seconds": 31.0}, d.RPO_GATE, None, True),
-        ({"lag_seconds": None}, d.RPO_GATE, None, True),
-        ({"lag_seconds": 30.0}, d.PROMOTE, "failover", True),
+        # RPO gate (automatic): the heartbeat's lag at the outage, over the bound or unknown
+        ({"heartbeat_lag_seconds": 31.0}, d.RPO_GATE, None, True),
+        ({"heartbeat_lag_seconds": None}, d.RPO_GATE, None, True),
+        ({"heartbeat_lag_seconds": 30.0}, d.PROMOTE, "failover", True),
+        # CloudWatch's lag is a second opinion: it never decides an automatic failover
+        ({"lag_seconds": None}, d.PROMOTE, "failover", True),
+        ({"lag_seconds": 200.0}, d.PROMOTE, "failover", True),
+        # no flapping: disarmed after an automatic failover; the target must look healthy
+        ({"armed": False}, d.DISARMED, None, True),
+        ({"home_witness": home(DOWN)}, d.BOTH_UNHEALTHY, None, True),
+        ({"home_witness": home(UNKNOWN)}, d.HOME_UNHEALTHY, None, True),
+        ({"home_witness": None}, d.HOME_UNHEALTHY, None, True),
+        # pilot light: no healthy target at rest; its health is checked at the fence
+        ({"home_witness": home(DOWN), "serves_at_rest": False}, d.PROMOTE, "failover", True),
+        # writer liveness: a silent heartbeat makes the probe's 2xx worthless, never the witness
+        ({"probe": p(UP), "heartbeat": hb(DOWN)}, d.PROMOTE, "failover", True),
+        ({"probe": p(UP), "heartbeat": hb(UP)}, d.HEALTHY, None, False),
+        ({"probe": p(UP), "heartbeat": hb(UNKNOWN)}, d.HEALTHY, None, False),
+        ({"witness": w(UP), "heartbeat": hb(DOWN)}, d.WRITER_SILENT, None, True),
+        ({"witness": w(UNKNOWN), "probe": p(UP), "heartbeat": hb(DOWN)}, d.NO_QUORUM, None, False),
+        ({"probe": p(UNKNOWN), "heartbeat": hb(DOWN)}, d.PROMOTE, "failover", True),
+        ({"probe": p(UNKNOWN), "heartbeat": hb(UNKNOWN)}, d.NO_QUORUM, None, False),
         # manual commands
         ({"command": "status"}, d.STATUS_REPORT, None, False),
         ({"command": "failover", "lag_seconds": None}, d.RPO_GATE, None, True),
         ({"command": "failover", "lag_seconds": None, "allow_data_loss": True}, d.PROMOTE, "failover", True),
         ({"command": "failover", "witness": w(UP), "consecutive": 0}, d.PROMOTE, "failover", True),
         ({"command": "failover", "local_is_writer": True}, d.ALREADY_WRITER, None, False),
+        # an operator decides: neither arming nor the home witness holds a manual failover
+        ({"command": "failover", "armed": False, "home_witness": home(DOWN)}, d.PROMOTE, "failover", True),
         ({"command": "switchover"}, d.PROMOTE, "switchover", True),
         ({"command": "switchover", "lag_seconds": None}, d.RPO_GATE, None, True),
         (
@@ -85,7 +116,9 @@ def test_decide(kw, outcome, action, notify):
 
 
 def test_rpo_gate_reason_names_lag_and_bound():
-    reason = d.decide(situation(lag_seconds=45.0)).reason
+    reason = d.decide(situation(heartbeat_lag_seconds=45.0)).reason
+    assert "45" in reason and "30" in reason and "allow_data_loss" in reason and "heartbeat" in reason
+    reason = d.decide(situation(command="failover", lag_seconds=45.0)).reason
     assert "45" in reason and "30" in reason and "allow_data_loss" in reason
 
 
@@ -137,6 +170,8 @@ def test_consecutive_quorum_with_spacing(history, expected):
 )
 def test_quorum_needs_the_outside_witness_and_the_probe(witness, probe, expected):
     assert d.quorum(w(witness), p(probe)) is expected
+    # a silent writer heartbeat stands in for the probe, never for the outside witness
+    assert d.quorum(w(witness), p(probe), hb(DOWN)) is (witness is DOWN)
 
 
 @pytest.mark.parametrize(

@@ -48,6 +48,8 @@ def test_config_from_env_round_trips_with_the_cadence_defaults():
     assert config.required_evaluations == 4
     assert (config.evaluation_interval_seconds, config.probe_timeout_seconds) == (10, 2)
     assert (config.max_lag_seconds, config.lag_max_age_seconds) == (30, 120)
+    lease = (config.write_lease_seconds, config.write_lease_renew_seconds, config.clock_margin_seconds)
+    assert lease == (10, 2, 2) and config.heartbeat_max_age_seconds == 10
     assert (config.witness_healthy_address, config.witness_unhealthy_address) == ("192.0.2.1", "192.0.2.2")
     assert [e.region for e in config.arc_cluster_endpoints] == ["us-west-2", "eu-west-1"]
     assert OrchestratorConfig.from_env(config.to_env()) == config
@@ -115,6 +117,30 @@ def test_config_errors_name_key_value_and_rule(key, value, rule):
             "FAILOVER_EVALUATION_GAP_SECONDS",
             "must exceed the evaluation interval",
         ),
+        (
+            {"FAILOVER_WRITE_LEASE_SECONDS": "10", "FAILOVER_WRITE_LEASE_RENEW_SECONDS": "4"},
+            "FAILOVER_WRITE_LEASE_RENEW_SECONDS",
+            "x 3 must not exceed the write lease",
+        ),
+        (
+            {"FAILOVER_WRITE_LEASE_SECONDS": "60", "FAILOVER_LOCK_SECONDS": "60"},
+            "FAILOVER_WRITE_LEASE_SECONDS",
+            "must be below the executor lock",
+        ),
+        (
+            {"FAILOVER_HOME_WITNESS_FQDN": "witness-us-east-1.failover.example.net"},
+            "FAILOVER_HOME_WITNESS_FQDN",
+            "must differ from the peer witness",
+        ),
+        (
+            {"FAILOVER_DB_FENCE_SECRET_ARN": "arn:aws:secretsmanager:us-west-2:123456789012:secret:x"},
+            "FAILOVER_DB_APP_USER",
+            "application's database user",
+        ),
+        ({"FAILOVER_DB_FENCE_ENGINE": "mysql"}, "FAILOVER_DB_FENCE_ENGINE", "must be one of"),
+        ({"FAILOVER_WRITE_LEASE_SECONDS": "3"}, "FAILOVER_WRITE_LEASE_SECONDS", "between 4 and 120"),
+        ({"FAILOVER_CLOCK_MARGIN_SECONDS": "-1"}, "FAILOVER_CLOCK_MARGIN_SECONDS", "between 0 and 60"),
+        ({"FAILOVER_HEARTBEAT_MAX_AGE_SECONDS": "1"}, "FAILOVER_HEARTBEAT_MAX_AGE_SECONDS", "between 2"),
     ],
 )
 def test_config_cross_field_rules(extra, key, rule):

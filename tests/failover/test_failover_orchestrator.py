@@ -17,7 +17,7 @@ from failover import orchestrator as o
 from failover.actions import writer_instance_id
 from failover.orchestrator import Orchestrator
 from tests.failover.fakes import CONTROLS, DR, PRIMARY, Fault
-from tests.failover.world import PEER, World, config_for, schedule_event
+from tests.failover.world import PEER, World, config_for, schedule_event, witness_name
 
 N = 3
 
@@ -66,7 +66,9 @@ def test_healthy_peer_no_action_and_every_vote_recorded(world):
     assert {r["outcome"] for r in records} == {d.HEALTHY}
     assert rds_ops(world) == [] and world.arc.updates == [] and world.pages() == []
     votes = {s["name"]: s["peer_down"] for s in records[-1]["signals"]}
-    assert votes == {"witness": False, "peer_probe": False}
+    # The home witness says this pilot-light region has no healthy target at rest; the
+    # primary's heartbeat arrives (its writer is alive).
+    assert votes == {"witness": False, "peer_probe": False, "home_witness": True, "heartbeat": False}
     assert records[-1]["self_check"] == {"rds": True, "dynamodb": True, "arc": True}
     assert world.epoch(DR) == (PRIMARY, 0)  # first observation of the ARC state
 
@@ -80,7 +82,13 @@ def test_the_probe_is_aimed_at_the_peer_and_the_witness_names_the_peer(world):
         (PRIMARY, config_for(PRIMARY).peer_health_url),
     ]
     assert all(PEER[region] in url for region, url in world.probed)
-    assert all(PEER[region] in fqdn for region, fqdn in world.resolved)
+    # Each region reads the peer's witness and its own (the target's health before a fence).
+    assert world.resolved == [
+        (DR, witness_name(PRIMARY)),
+        (DR, witness_name(DR)),
+        (PRIMARY, witness_name(DR)),
+        (PRIMARY, witness_name(PRIMARY)),
+    ]
 
 
 @pytest.mark.parametrize("refusal", [("ConflictException", 409), ("ValidationException", 400)])
@@ -102,10 +110,14 @@ def test_an_unreadable_load_balancer_never_stops_the_failover(make_world, fault)
     """DescribeTargetHealth failing (throttled, AWS's own HealthUnavailable, a missing grant)
     must not wedge the executor: the group's view is asked instead, and failing that the
     timeout still lets the fence and the promotion go on, with a page."""
-    world = make_world(dr_boot_seconds=40)
+    world = make_world(dr_boot_seconds=40, home_witness_fqdn="")
     world.elb[DR].fail = fault
     outage(world)
-    promote_fully(world, limit=120)
+    for n in range(120):
+        fresh_lag(world)
+        if world.manual(DR, action="failover", request_id=f"m-{n}")["outcome"] == o.PROMOTED:
+            break
+        world.clock.sleep(10)
     assert world.g.writer == DR and world.active() == DR
     assert world.elb[DR].calls > 0  # it was asked, and failed
 
@@ -113,7 +125,7 @@ def test_an_unreadable_load_balancer_never_stops_the_failover(make_world, fault)
 def test_a_manual_failover_is_not_wedged_by_unreadable_compute(make_world):
     """An operator's failover (allow_data_loss) goes through the same preparation: with the
     load balancer AND the group unreadable, it still fences and promotes after the timeout."""
-    world = make_world(dr_boot_seconds=40, promotion_timeout_seconds=60)
+    world = make_world(dr_boot_seconds=40, max_prefence_wait_seconds=60)
     world.elb[DR].fail = ("AccessDenied", 403)
     world.asg[DR].fail_describe = True
     outage(world)
@@ -170,7 +182,7 @@ def test_the_witness_is_read_after_the_probe_so_the_decision_acts_on_its_freshes
     orchestrator = world.orchestrator(DR)
     orchestrator.probe, orchestrator.resolver = slow_probe, resolver
     orchestrator.evaluate(schedule_event("ev-order"))
-    assert [name for name, _ in order] == ["probe", "witness"]
+    assert [name for name, _ in order] == ["probe", "witness", "witness"]  # the peer's, then the home's
     assert order[1][1] - order[0][1] >= 4.0
 
 
@@ -228,12 +240,15 @@ def test_the_fence_waits_for_the_load_balancers_healthy_target_not_the_groups_in
     """An instance is InService once it runs, before the application answers the target
     group's checks; fencing then would send every client to an ALB with no healthy target.
     The fence waits for DescribeTargetHealth to report one."""
-    world = make_world(dr_boot_seconds=40, dr_target_lag_seconds=90)  # the DR group runs 0/0
+    # No home witness here (an operator's failover does not need one): the load balancer's
+    # own view is all that holds the fence.
+    world = make_world(dr_boot_seconds=40, dr_target_lag_seconds=90, home_witness_fqdn="")
     outage(world)
     fenced_at = in_service_at = None
-    for _ in range(80):
+    for n in range(80):
         fresh_lag(world)
-        record = world.tick()
+        record = world.manual(DR, action="failover", request_id=f"m-{n}")
+        world.clock.sleep(10)
         if in_service_at is None and _in_service(world):
             in_service_at = world.clock()
         if world.arc.updates and fenced_at is None:
@@ -357,12 +372,15 @@ def test_prewarm_starts_at_the_first_down_vote_and_is_undone_when_the_peer_recov
 
 # --- must never promote ---------------------------------------------------------------------------
 def test_partition_with_the_witness_seeing_the_primary_healthy_never_promotes_and_pages(world):
-    world.partitioned = True
+    """The partition also cuts replication: the heartbeat stops arriving while the outside
+    witness sees the primary healthy: never a failover, but a page (writer silent)."""
+    world.partition()
     fresh_lag(world)
     records = [world.tick() for _ in range(30)]
-    assert {r["outcome"] for r in records} == {d.HEALTHY}
+    assert {r["outcome"] for r in records} == {d.HEALTHY, d.WRITER_SILENT}
     assert world.g.accepted == [] and world.arc.updates == []
     assert any("no quorum" in s for s in world.pages())
+    assert any("writer silent" in s for s in world.pages())
 
 
 def test_dr_region_impaired_abstains(world):
@@ -394,22 +412,24 @@ def test_an_unreadable_witness_is_unknown_never_down(world):
 def test_one_failed_probe_try_then_a_success_is_not_down(world):
     """Hole: one failed probe try followed by a success read as "peer down"."""
     outage(world)  # the witness says down
+    world.observer_up[DR] = False  # no heartbeat evidence either way: the probe decides
     world.probe_script[DR] = [False, True]
     records = ticks(world, 10)
     assert {r["outcome"] for r in records} == {d.HEALTHY}
     assert world.g.accepted == []
 
 
-# --- the RPO gate ------------------------------------------------------------------------------------
+# --- the RPO gate: the data-plane heartbeat decides; CloudWatch is a second opinion ------------------
 @ON_BOTH_TABLES
-def test_lag_over_the_bound_blocks_pages_and_a_manual_allow_data_loss_works(world):
+def test_a_heartbeat_lag_over_the_bound_blocks_pages_and_a_manual_allow_data_loss_works(world):
+    """The automatic gate: how old the newest replicated heartbeat was when the peer was
+    first seen down (45 s of replication lag here, bound 30 s)."""
+    world.replication_lag = 45.0
     world.up[PRIMARY] = False
-    records = []
-    for _ in range(N + 2):
-        world.put_lag(DR, 45.0, age=5)
-        records.append(world.tick())
-    assert records[-1]["outcome"] == d.RPO_GATE and world.g.accepted == []
-    assert any("rpo gate" in s for s in world.pages())
+    records = ticks(world, N + 2)
+    assert records[-1]["outcome"] == d.RPO_GATE and records[-1]["heartbeat_lag_seconds"] >= 45
+    assert world.g.accepted == [] and any("rpo gate" in s for s in world.pages())
+    world.put_lag(DR, 45.0, age=5)
     blocked = world.manual(DR, action="failover")
     assert blocked["outcome"] == d.RPO_GATE and world.g.accepted == []
     record = world.manual(DR, action="failover", allow_data_loss=True, request_id="m-1")
@@ -418,63 +438,106 @@ def test_lag_over_the_bound_blocks_pages_and_a_manual_allow_data_loss_works(worl
     assert "allow_data_loss" in record["reason"]
 
 
-def test_the_rpo_gate_takes_the_larger_lag_metric(world):
-    """Hole: the RPO gate reading the smaller of the two lag metrics."""
+def test_an_unknown_heartbeat_blocks_whatever_cloudwatch_says(world):
+    """No fresh HEARTBEAT/OBSERVED item (the observers are down): the data at risk is
+    unknown, so over the bound, even with a fresh 1 s CloudWatch lag."""
+    world.observer_up[DR] = False
+    outage(world)
+    records = ticks(world, N + 2)
+    assert records[-1]["outcome"] == d.RPO_GATE and records[-1]["heartbeat_lag_seconds"] is None
+    assert records[-1]["lag_seconds"] == 1.0 and world.g.accepted == []
+    assert any("rpo gate" in s for s in world.pages())
+
+
+def test_the_gate_is_read_again_after_the_lease_wait_and_a_stale_heartbeat_holds_it(world):
+    """The decision saw a fresh heartbeat; by the time the old writer has provably stopped
+    (fence + L + margin) the observation has gone stale: unknown, so FailoverGlobalCluster
+    is held, ARC stays moved (never a silent cancel) and a human is paged."""
+    outage(world)
+    world.tick()
+    world.observer_up[DR] = False  # the last observation ages past heartbeat_max_age_seconds
+    records = ticks(world, N + 1)
+    assert records[-1]["outcome"] == o.EXECUTING and records[-1]["execution"]["step"] == "promote_db"
+    assert world.active() == DR and world.g.accepted == []
+    assert any("RPO gate after the fence" in s for s in world.pages())
+    assert world.table().open_execution_id() is not None
+    # the operator decides: a manual failover with allow_data_loss goes on
+    world.manual(DR, action="failover", allow_data_loss=True, request_id="m-stale")
+    assert world.g.accepted == [("failover_global_cluster", DR)]
+
+
+def test_a_cloudwatch_lag_still_growing_after_the_outage_does_not_hold_the_failover(world):
+    """CloudWatch stamps a datapoint at its period's start, publishes it after the period,
+    and a lag metric keeps growing once its writer is gone: it is recorded, never decisive."""
     world.up[PRIMARY] = False
     records = []
-    for _ in range(N + 2):
-        world.put_lag(DR, 50.0, metric="AuroraGlobalDBRPOLag", age=5)
-        world.put_lag(DR, 1.0, metric="AuroraGlobalDBReplicationLag", age=5)
+    for _ in range(N + 1):
+        world.put_lag(DR, 45.0, age=0)
         records.append(world.tick())
-    assert records[-1]["outcome"] == d.RPO_GATE and records[-1]["lag_seconds"] == 50.0
+    assert records[-1]["lag_seconds"] == 45.0 and records[N - 1]["outcome"] == o.EXECUTING
+    assert world.g.accepted == [("failover_global_cluster", DR)]
+
+
+def test_the_manual_rpo_gate_takes_the_larger_lag_metric(world):
+    """Hole: the RPO gate reading the smaller of the two lag metrics."""
+    world.up[PRIMARY] = False
+    world.put_lag(DR, 50.0, metric="AuroraGlobalDBRPOLag", age=5)
+    world.put_lag(DR, 1.0, metric="AuroraGlobalDBReplicationLag", age=5)
+    record = world.manual(DR, action="failover")
+    assert record["outcome"] == d.RPO_GATE and record["lag_seconds"] == 50.0
     assert world.g.accepted == []
 
 
-def test_a_stale_lag_datapoint_is_unknown_and_blocks(world):
+def test_a_stale_lag_datapoint_blocks_a_manual_failover(world):
     world.up[PRIMARY] = False
     world.put_lag(DR, 1.0, age=130)  # published, but more than 2 minutes ago
-    records = [world.tick() for _ in range(N + 2)]
-    assert records[-1]["outcome"] == d.RPO_GATE and records[-1]["lag_seconds"] is None
+    record = world.manual(DR, action="failover")
+    assert record["outcome"] == d.RPO_GATE and record["lag_seconds"] is None
     assert world.g.accepted == []
 
 
-def test_the_rpo_gate_judges_freshness_from_the_first_peer_down_observation(world):
-    """The drill found it: once the primary region is gone nobody publishes the lag metrics, so
-    the last datapoint predates the outage. It bounds the data at risk (what the old writer
-    acknowledged before the outage) when it is at most 120 s older than the FIRST peer-down
-    evaluation of the streak, even though it is older than 120 s at decision time."""
-    world.up[PRIMARY] = False
-    world.put_lag(DR, 1.0, age=110)  # the last datapoint before the writer went away
-    records = [world.tick() for _ in range(N)]
-    assert records[-1]["lag_seconds"] == 1.0  # 130 s old now, 110 s before the first "down"
-    assert records[-1]["outcome"] == o.EXECUTING and world.g.accepted == [("failover_global_cluster", DR)]
+def test_the_promotion_waits_a_lease_and_the_clock_margin_after_the_fence(world):
+    """Never two writers: FailoverGlobalCluster is requested no earlier than L + the clock
+    margin after the fence as ARC showed it, when every lease the old region could hold lapsed."""
+    c = world.configs[DR]
+    outage(world)
+    flipped = {}
+    original = world.arc.factory
+
+    def factory(url, region):
+        client = original(url, region)
+        update = client.update_routing_control_states
+
+        def recorded(**kwargs):
+            answer = update(**kwargs)
+            flipped.setdefault("at", world.clock())
+            return answer
+
+        client.update_routing_control_states = recorded
+        return client
+
+    world.arc.factory = factory
+    calls = []
+    promote = world.rds[DR].failover_global_cluster
+
+    def timed(**kwargs):
+        calls.append(world.clock())
+        return promote(**kwargs)
+
+    world.rds[DR].failover_global_cluster = timed
+    promote_fully(world)
+    assert calls and calls[0] - flipped["at"] >= c.write_lease_seconds + c.clock_margin_seconds
 
 
-def test_a_lag_datapoint_from_long_before_the_first_peer_down_still_blocks(world):
-    """The freshness reference is the start of the CURRENT streak: a streak broken by a healthy
-    evaluation starts over, so a datapoint 120 s older than the new streak's start is unknown."""
-    world.up[PRIMARY] = False
-    world.put_lag(DR, 1.0, age=100)
-    world.tick()  # a first peer-down streak of one evaluation, 100 s after the datapoint ...
-    world.up[PRIMARY] = True
-    for _ in range(3):
-        world.tick()  # ... broken by a healthy peer for 30 s (no gap long enough to break it)
-    world.up[PRIMARY] = False
-    records = [world.tick() for _ in range(N + 2)]
-    assert records[-1]["outcome"] == d.RPO_GATE and records[-1]["lag_seconds"] is None
-    assert world.g.accepted == [] and any("rpo gate" in s for s in world.pages())
-
-
-def test_a_lag_value_still_growing_after_the_outage_blocks(world):
-    """AWS does not say whether the lag keeps being published (growing) once the writer is
-    gone: if it is, the newest datapoint is taken and blocks."""
-    world.up[PRIMARY] = False
-    world.put_lag(DR, 1.0, age=60)
-    records = [world.tick()]
-    world.put_lag(DR, 45.0, age=0)
-    records += [world.tick() for _ in range(N + 1)]
-    assert records[-1]["outcome"] == d.RPO_GATE and records[-1]["lag_seconds"] == 45.0
-    assert world.g.accepted == []
+def test_a_writer_still_writing_after_its_lease_lapsed_holds_the_promotion_and_pages(world):
+    """An application that ignores the write lease keeps writing (its heartbeat keeps
+    arriving) after the fence + L: promoting would make two writers. Held, paged."""
+    world.rogue_writer = True
+    outage(world)
+    records = ticks(world, N + 3)
+    assert world.active() == DR and world.g.accepted == []
+    assert records[-1]["outcome"] == o.EXECUTING
+    assert any("still writes after its lease" in s for s in world.pages())
 
 
 # --- FailoverGlobalCluster faults: no detach, completes -----------------------------------------------
@@ -833,12 +896,20 @@ def test_the_lambda_handler_bounds_the_loop_by_the_remaining_time(world, monkeyp
     assert len(summary["evaluations"]) == 2
 
 
-def test_compute_that_never_comes_up_is_paged_and_does_not_hold_the_execution_open(world):
+def test_compute_that_never_comes_up_is_paged_and_never_fenced_onto_automatically(make_world):
+    """The target must look healthy to its own outside witness before an automatic fence:
+    a group that never comes up is paged (bounded waits), never fenced onto; an operator's
+    manual failover still goes through (and pages the missing targets)."""
+    world = make_world(max_prefence_wait_seconds=60)
     world.asg[DR].boot_seconds = 10**9  # instances never reach InService
     outage(world)
-    promote_fully(world)
-    assert world.g.writer == DR and world.table().open_execution_id() is None
+    records = ticks(world, 20)
+    assert world.arc.updates == [] and world.g.accepted == []
+    assert records[-1]["outcome"] == o.EXECUTING
     assert any("no healthy target" in s for s in world.pages())
+    assert any("fence held back" in s for s in world.pages())
+    record = world.manual(DR, action="failover", request_id="m-compute")
+    assert world.active() == DR and record["outcome"] in (o.EXECUTING, o.PROMOTED)
 
 
 def test_a_healthy_evaluation_resets_the_streak(world):

@@ -56,6 +56,24 @@ def _session() -> boto3.session.Session:
     return boto3.session.Session()
 
 
+def witness_name(region: str) -> str:
+    return f"witness-{region}.failover.trading.example.net"
+
+
+class Timeline(dict):
+    """A dict of flags that remembers when each flag last changed (the heartbeat's writer
+    stops beating at the moment its region goes down)."""
+
+    def __init__(self, clock, values):
+        super().__init__(values)
+        self.clock, self.changed_at = clock, dict.fromkeys(values, clock())
+
+    def __setitem__(self, key, value):
+        if self.get(key) != value:
+            self.changed_at[key] = self.clock()
+        super().__setitem__(key, value)
+
+
 def config_for(region: str, **overrides) -> OrchestratorConfig:
     peer = PEER[region]
     base = OrchestratorConfig(
@@ -67,7 +85,8 @@ def config_for(region: str, **overrides) -> OrchestratorConfig:
         peer_health_url=f"https://app-{peer}.trading.example.net/health",
         control_table=f"trading-{region}-failover-control",
         alert_topic_arn=f"arn:aws:sns:{region}:{ACCOUNT}:alerts",
-        witness_fqdn=f"witness-{peer}.failover.trading.example.net",
+        witness_fqdn=witness_name(peer),
+        home_witness_fqdn=witness_name(region),
         arc_cluster_endpoints=tuple(
             ArcEndpoint(f"https://host-{r}.route53-recovery-cluster.{r}.amazonaws.com/v1", r)
             for r in ARC_REGIONS
@@ -79,6 +98,8 @@ def config_for(region: str, **overrides) -> OrchestratorConfig:
         target_group_arn=target_group_arn(region),
         writer_instance_class="db.r6g.large",
         required_evaluations=3,
+        # The World's DR group starts at size 0 (no healthy target at rest): pilot light.
+        tier="pilot-light",
     )
     return replace(base, **overrides)
 
@@ -129,8 +150,16 @@ class World:
             r: FakeElb(self.asg[r], target_group_arn(r), dr_target_lag_seconds if r == DR else 0.0)
             for r in (PRIMARY, DR)
         }
-        self.up = {PRIMARY: True, DR: True}
+        self.up = Timeline(self.clock, {PRIMARY: True, DR: True})
         """A region that is up serves its app (Route 53's checkers see it healthy)."""
+        self.writing = Timeline(self.clock, {PRIMARY: True, DR: True})
+        """The region's database commits (a gray failure: up, answering TCP, committing nothing)."""
+        self.observer_up = {PRIMARY: True, DR: True}
+        """The region's application writes its HEARTBEAT/OBSERVED item at every tick."""
+        self.replication_lag = 1.0
+        self.rogue_writer = False
+        self.control_off_at: dict[str, float] = {}
+        """The writer's application ignores the write lease: it beats while its database lives."""
         self.partitioned = False
         """No traffic between the two regions (each still reaches the internet)."""
         self.impaired = {PRIMARY: False, DR: False}
@@ -150,6 +179,9 @@ class World:
             self.cloudwatch[r] = _session().client("cloudwatch", region_name=r)
             create_table(self.dynamodb[r], self.configs[r].control_table)
         self._n = 0
+        # Each region's application writes HEARTBEAT/OBSERVED every second, whatever the
+        # orchestrator does (including while it sleeps through the lease wait).
+        self.clock.on_sleep.append(lambda: [self.heartbeat_observation(r) for r in (PRIMARY, DR)])
 
     # --- what each region observes -------------------------------------------------------
     def resolver(self, region: str):
@@ -157,8 +189,11 @@ class World:
             self.resolved.append((region, fqdn))
             if self.witness_unreadable[region] or self.impaired[region]:
                 raise socket.gaierror("Temporary failure in name resolution")
-            # Route 53's checkers are outside both regions: they see the peer as it is.
-            return [HEALTHY_IP if self.up[PEER[region]] else UNHEALTHY_IP]
+            # Route 53's checkers are outside both regions: they see each region as it is.
+            watched = region if fqdn == witness_name(region) else PEER[region]
+            assert fqdn == witness_name(watched), fqdn
+            serving = self.up[watched] and self.elb[watched].healthy() > 0
+            return [HEALTHY_IP if serving else UNHEALTHY_IP]
 
         return resolve
 
@@ -208,8 +243,53 @@ class World:
         )
 
     # --- driving ---------------------------------------------------------------------------
+    def heartbeat_observation(self, region: str) -> None:
+        """What `region`'s application writes every second (HEARTBEAT/OBSERVED): the newest
+        heartbeat of the writer its local replica holds. The writer beats while it is up and
+        commits; the beats arrive one replication lag later, and not across a partition."""
+        writer = self.g.writer
+        for r in (PRIMARY, DR):
+            if self.arc.state[CONTROLS[r]] == "Off":
+                self.control_off_at.setdefault(r, self.clock())
+            else:
+                self.control_off_at.pop(r, None)
+        if writer == region or not self.observer_up[region] or not self.up[region]:
+            return
+        now = self.clock()
+        newest = now - self.replication_lag
+        if not self.writing[writer] and not self.rogue_writer:
+            newest = min(newest, self.writing.changed_at[writer])  # no more beats written
+        if not self.up[writer] and not self.rogue_writer:
+            # the region is gone: its beats stop, and so does their replication
+            newest = min(newest, self.up.changed_at[writer] - self.replication_lag)
+        if self.partitioned:
+            newest = min(newest, self.partitioned_at - self.replication_lag)
+        # A writer whose application keeps the write lease stops writing once its routing
+        # control is Off (the lease lapses within L; taken as at once here). A rogue one does not.
+        off_at = self.control_off_at.get(writer)
+        if off_at is not None and not self.rogue_writer:
+            newest = min(newest, off_at)
+        self.dynamodb[region].put_item(
+            TableName=self.configs[region].control_table,
+            Item={
+                "pk": {"S": "HEARTBEAT"},
+                "sk": {"S": "OBSERVED"},
+                "writer_region": {"S": writer},
+                "epoch": {"N": "0"},
+                "newest_at": {"N": repr(newest)},
+                "observed_at": {"N": repr(now)},
+                "observer": {"S": f"app-{region}"},
+            },
+        )
+
+    partitioned_at = 0.0
+
+    def partition(self) -> None:
+        self.partitioned, self.partitioned_at = True, self.clock()
+
     def tick(self, region: str = DR, orchestrator: Orchestrator | None = None) -> dict:
         """One scheduled evaluation in `region`, then the clock moves one interval on."""
+        self.heartbeat_observation(region)
         self._n += 1
         orchestrator = orchestrator or self.orchestrator(region)
         record = orchestrator.evaluate(schedule_event(f"ev-{self._n}"))

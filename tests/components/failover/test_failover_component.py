@@ -59,7 +59,9 @@ RUNTIME_ACTIONS = {
     "dynamodb:UpdateItem",
     "dynamodb:DeleteItem",
     "dynamodb:Query",
+    "dynamodb:ConditionCheckItem",
     "cloudwatch:GetMetricStatistics",
+    "cloudwatch:PutMetricData",
     "sns:Publish",
     "autoscaling:DescribeAutoScalingGroups",
     "autoscaling:UpdateAutoScalingGroup",
@@ -231,6 +233,9 @@ def test_environment_is_the_runtime_contract_and_points_at_the_real_resources(ru
     assert cluster.inputs["enableHttpEndpoint"] is True
     assert config.data_api_secret_arn == run.exports["dbSecretArn"]
     assert config.data_api_database == cluster.inputs.get("databaseName", "trading")
+    # The target's own outside witness (this region's witness record) and the tier.
+    assert config.home_witness_fqdn == f"witness-{settings.home_region}.failover.{settings.traffic.zone_name}"
+    assert config.home_witness_fqdn != config.witness_fqdn and config.tier == settings.tier
 
 
 def test_thresholds_follow_the_settings():
@@ -242,14 +247,22 @@ def test_thresholds_follow_the_settings():
             "trading-dr:failoverLockSeconds": 120,
             "trading-dr:failoverEvaluationIntervalSeconds": 20,
             "trading-dr:failoverProbeTimeoutSeconds": 4,
+            "trading-dr:writeLeaseSeconds": 15,
+            "trading-dr:writeLeaseRenewSeconds": 5,
+            "trading-dr:clockMarginSeconds": 3,
+            "trading-dr:heartbeatMaxAgeSeconds": 30,
         },
     )
     config = OrchestratorConfig.from_env(env(run))
+    lease = (config.write_lease_seconds, config.write_lease_renew_seconds, config.clock_margin_seconds)
+    assert lease == (15, 5, 3) and config.heartbeat_max_age_seconds == 30
     assert (config.required_evaluations, config.max_lag_seconds, config.lock_seconds) == (5, 12, 120)
     assert (config.evaluation_interval_seconds, config.probe_timeout_seconds) == (20, 4)
     assert config.invocation_budget_seconds == 60
-    timing = invocation_timing(20, config.probe_attempts, 4)
+    # An evaluation that fences sleeps L + the clock margin before promoting: the timeout covers it.
+    timing = invocation_timing(20, config.probe_attempts, 4, 15 + 3)
     assert run.one(FUNCTION).inputs["timeout"] == timing.timeout_seconds
+    assert timing.timeout_seconds == invocation_timing(20, config.probe_attempts, 4).timeout_seconds + 18
 
 
 def test_iam_grants_exactly_what_the_runtime_calls_and_never_a_detach(run):
@@ -298,6 +311,11 @@ def test_iam_scopes_each_grant_to_this_regions_resources(run):
     # The runtime's copy is named inside the granted pattern.
     assert f"{prefix}{kept_snapshot_id(source)}".startswith(copy["Resource"][1].rstrip("*"))
     assert statement(document, "TestWriteThroughTheDataApi")["Resource"] == [config.local_cluster_arn]
+    # Pages that survive: the Page metric, in the runtime's own namespace only
+    # (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/iam-cw-condition-keys-namespace.html).
+    metrics = statement(document, "PutPageMetrics")
+    assert metrics["Action"] == ["cloudwatch:PutMetricData"]
+    assert metrics["Condition"] == {"StringEquals": {"cloudwatch:namespace": "TradingDr/Failover"}}
     assert statement(document, "ReadTheDatabaseSecret")["Resource"] == [config.data_api_secret_arn]
     assert statement(document, "DescribeThisRegionsInstances")["Resource"] == [
         f"arn:aws:rds:{region}:123456789012:db:*"

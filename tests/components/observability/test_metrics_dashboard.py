@@ -74,6 +74,8 @@ def test_metric_identities_match_what_aws_publishes():
         ("AWS/Lambda", "Invocations"): {"FunctionName"},
         ("AWS/Lambda", "Throttles"): {"FunctionName"},
         ("AWS/SQS", "ApproximateNumberOfMessagesVisible"): {"QueueName"},
+        # The runtime's own page metric: what failover/paging.py puts (Kind=<kind> and Kind=all).
+        ("TradingDr/Failover", "Page"): {"Kind"},
     }
     specs = all_specs()
     assert {(s.namespace, s.metric_name) for s in specs} == set(expected)

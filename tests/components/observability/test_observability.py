@@ -19,8 +19,8 @@ def regional_alarms(run: StackRun) -> list:
 
 
 # Every metric group is wired in both stacks: Aurora (2), ALB (3), DynamoDB per table (2 x 3),
-# orchestrator errors, DLQ depth, silence and throttles (4).
-REGIONAL_ALARMS = 15
+# orchestrator pages, errors, DLQ depth, silence and throttles (5).
+REGIONAL_ALARMS = 16
 
 
 def alert_topics(run: StackRun) -> list:

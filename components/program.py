@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import pulumi
 
-from components.data.tier import build_role_data, data_exports, join_global_database
+from components import stack_contract as contract
+from components.data.role_wiring import build_role_data, data_exports, join_global_database
 from components.failover.authority import AuthorityView, TrafficAuthority, TrafficAuthorityArgs
 from components.network.peering import TransitPeering, TransitPeeringArgs
 from components.observability.audit import AuditTrail, AuditTrailArgs
 from components.providers import Providers, create_providers
-from components.regional import RegionalStack, RegionalStackArgs
+from components.regional_stack import RegionalStack, RegionalStackArgs
 from components.settings import Settings, SettingsError, load_settings
 from components.traffic.zone import hosted_zone
 
@@ -160,8 +161,8 @@ def _transit_peering(
             transit_gateway_id=transit.gateway.id,
             route_table_id=transit.route_table.id,
             vpc_cidr=settings.vpc_cidr,
-            peer_transit_gateway_id=primary_outputs.require_output("transitGatewayId"),
-            peer_route_table_id=primary_outputs.require_output("transitGatewayRouteTableId"),
+            peer_transit_gateway_id=contract.TRANSIT_GATEWAY_ID.read(primary_outputs),
+            peer_route_table_id=contract.TRANSIT_GATEWAY_ROUTE_TABLE_ID.read(primary_outputs),
             peer_vpc_cidr=settings.peer_vpc_cidr,
             peer_region=settings.peer_region,
             account_id=providers.account_id,

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from components.tiers import TIERS, TierProfile, tier_profile
 from components.yaml_reader import YamlFileError, read_yaml
 from failover.config import bounds as runtime_bounds
 from failover.config import lease_settings_problem
@@ -33,7 +34,6 @@ PROJECT = "trading-dr"
 PROJECT_FILE = Path(__file__).resolve().parent.parent / "Pulumi.yaml"
 
 ROLES = ("primary", "dr")
-TIERS = ("hot-standby", "warm-standby", "pilot-light")
 DB_ENGINES = {
     # engine -> (default version, port, CloudWatch log exports)
     "aurora-mysql": ("8.0.mysql_aurora.3.08.2", 3306, ("audit", "error", "slowquery")),
@@ -271,6 +271,11 @@ class Settings:
     @property
     def is_primary(self) -> bool:
         return self.role == "primary"
+
+    @property
+    def tier_profile(self) -> TierProfile:
+        """What the tier means, written once (components/tiers.py)."""
+        return tier_profile(self.tier)
 
     @property
     def peer_role(self) -> str:

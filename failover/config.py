@@ -2,7 +2,7 @@
 validated before anything runs.
 
 The variable names in ENV are the contract with the Lambda component
-(components/failover/orchestrator.py sets exactly these; the README's failover section lists
+(components/failover/orchestrator_function.py sets exactly these; the README's failover section lists
 them with examples). A bad value raises ConfigError,
 which names the variable, the value and the rule: one clear line per bad variable.
 
@@ -123,7 +123,8 @@ _INTEGERS = {
     "probe_attempts": (2, 1, 5),
     "probe_timeout_seconds": (2, 1, 10),
     "max_lag_seconds": (30, 1, 300),
-    # The RPO gate's CloudWatch second opinion uses a datapoint no older than 2 minutes.
+    # The RPO gate's CloudWatch second opinion uses a datapoint no older than 2 minutes
+    # (docs/ARCHITECTURE.md#the-rpo-gate).
     "lag_max_age_seconds": (120, 60, 600),
     # The executor's lock lease, renewed at every step: a crashed holder's lock lapses
     # after at most this long, and the next invocation resumes the execution.

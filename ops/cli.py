@@ -24,6 +24,7 @@ from pathlib import Path
 from rich.console import Console
 
 from components.settings import SettingsError
+from components.tiers import TIERS
 from components.yaml_reader import YamlFileError
 from ops.errors import (
     EXIT_FAILED,
@@ -299,14 +300,18 @@ def cmd_drill(args: argparse.Namespace, console: Console) -> int:
                 args.promotion_seconds,
                 args.replication_lag,
                 log_stream=sys.stderr if args.logs else None,
+                profile=args.profile,
             )
     if args.evidence:
         _drill_evidence(args, results, plans, stack_tier)
     if args.json:
-        document = {"rtoTargetSeconds": RTO_TARGET_SECONDS, **as_document(results, args.promotion_seconds)}
+        document = {
+            "rtoTargetSeconds": RTO_TARGET_SECONDS,
+            **as_document(results, args.promotion_seconds, args.profile),
+        }
         console.file.write(json_document("drill", document) + "\n")
     else:
-        render(console, results, args.promotion_seconds)
+        render(console, results, args.promotion_seconds, profile=args.profile)
     if not all(r.passed for r in results):
         return EXIT_FAILED
     over, by_design = over_target(results, plans, args.promotion_seconds, RTO_TARGET_SECONDS)
@@ -460,7 +465,7 @@ def _drill_options(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--tier",
-        choices=("hot-standby", "warm-standby", "pilot-light"),
+        choices=TIERS,
         help="rehearse another tier than the stack files' (pilot-light: a headless dr cluster)",
     )
     parser.add_argument("--json", action="store_true", help="print the results as JSON instead")
@@ -478,6 +483,15 @@ def _drill_options(parser: argparse.ArgumentParser) -> None:
         default=120.0,
         metavar="SECONDS",
         help="how long FailoverGlobalCluster takes in the drill (default 120: AWS says 'a few minutes')",
+    )
+    from ops.timing_model import PROFILE_DEFAULT, PROFILES
+
+    parser.add_argument(
+        "--profile",
+        choices=tuple(PROFILES),
+        default=PROFILE_DEFAULT,
+        help="timing profile: nominal (the drill's figures) or realistic (slower DNS, client back-off, "
+        "CloudWatch publication delay, a promotion drawn around --promotion-seconds; ops/timing_model.py)",
     )
     parser.add_argument(
         "--evidence",

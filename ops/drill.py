@@ -32,11 +32,22 @@ from typing import TYPE_CHECKING, Any
 from rich.console import Console
 from rich.table import Table
 
+from components.tiers import TIERS, tier_profile
+from ops.emulation.application import runtime_renews_lease
 from ops.emulation.invariants import INVARIANTS, Ended
 from ops.emulation.network import Killed
 from ops.emulation.plan_spec import PlanFacts, orchestrator_environment, plan_facts
 from ops.emulation.runtime import RegionRuntime
-from ops.timing_model import PROMOTION_SECONDS_DEFAULT, PROMOTION_SOURCE, TimingModel, timing_model
+from ops.timing_model import (
+    PROFILE_DEFAULT,
+    PROFILE_SOURCES,
+    PROMOTION_SECONDS_DEFAULT,
+    PROMOTION_SOURCE,
+    RTO_TARGET_SECONDS,
+    TimingModel,
+    timing_model,
+)
+from ops.timing_model import profile as timing_profile
 
 if TYPE_CHECKING:
     from ops.mock_engine import StackRun
@@ -59,8 +70,19 @@ SCENARIOS = (
     "primary-returns",
     "lag-above-bound",
     "switchover-failback",
+    "gray-partition",
+    "gray-partition-no-arc",
+    "killed-after-fence",
+    "returns-mid-promotion",
+    "bad-deploy",
+    "dr-throttled",
+    "dr-dynamodb-down",
+    "db-stalled",
+    "cloudwatch-published",
 )
-TIMED = ("region-gone", "region-gone-tiers")
+TIMED = ("region-gone", "region-gone-tiers", "cloudwatch-published")
+RTO_SCENARIOS = ("region-gone", "region-gone-tiers")
+"""The scenarios whose recovery time is THE recovery time of their tier (reported per tier)."""
 """Scenarios whose recovery time is reported over all seeds; the others run fewer seeds."""
 UNTIMED_SEEDS = 3
 
@@ -92,6 +114,28 @@ class SeedResult:
     timeline: dict[str, float | None]
     events: list[tuple[float, str, str]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    profile: str = PROFILE_DEFAULT
+    overlaps: int = 0
+    acknowledged_by: dict[str, int] = field(default_factory=dict)
+    """Region -> client writes its application acknowledged after the fault."""
+
+    def phases(self) -> dict[str, float | None]:
+        """Where the recovery time went: outage -> Route 53 saw it -> fence -> promotion
+        started (the lease wait) -> writer moved -> the first client write."""
+        line = self.timeline
+        order = [
+            ("detection", "outage", "health_check_unhealthy"),
+            ("decision", "health_check_unhealthy", "fence"),
+            ("fenceToPromotion", "fence", "promotion_started"),
+            ("promotion", "promotion_started", "writer_moved"),
+            ("writerToFirstWrite", "writer_moved", "first_write"),
+        ]
+        return {
+            name: round(line[end] - line[start], 1)
+            if line.get(start) is not None and line.get(end) is not None
+            else None
+            for name, start, end in order
+        }
 
 
 @dataclass
@@ -119,6 +163,13 @@ class ScenarioResult:
             "rto_seconds": stats(rtos),
             "detection_decision_seconds": stats(decisions),
             "lost_writes": stats([float(s.lost_writes) for s in self.seeds]),
+            "profile": self.seeds[0].profile if self.seeds else PROFILE_DEFAULT,
+            "phases": {
+                name: stats([v for s in self.seeds if (v := s.phases()[name]) is not None])
+                for name in (self.seeds[0].phases() if self.seeds else {})
+            },
+            "overlappingInvocations": sum(s.overlaps for s in self.seeds),
+            "pages": stats([float(s.pages) for s in self.seeds]),
             "invariants": {
                 name: sorted({m for s in self.seeds for m in s.violations.get(name, [])})[:5] or "held"
                 for name in INVARIANTS
@@ -167,6 +218,7 @@ class Run:
             replication_lag=replication_lag,
             start=DRILL_START,
             dns_phase=self.rng.uniform(0, timing.dns_ttl_seconds),
+            seed=seed,
         )
         self.primary, self.dr = self.world.primary, self.world.dr
         self.notes: list[str] = []
@@ -178,6 +230,17 @@ class Run:
         self.world.lock_lease = float(getattr(runtime.config, "lock_seconds", 60))
         self.max_lag = float(getattr(runtime.config, "max_lag_seconds", 30))
         self.budget = float(getattr(runtime.config, "invocation_budget_seconds", INVOCATION_BUDGET_DEFAULT))
+        self.lease_seconds = getattr(self.runtimes[self.primary].config, "write_lease_seconds", None)
+        if self.lease_seconds is None or not runtime_renews_lease():
+            self.notes.append(
+                "the runtime ships no write lease (failover/lease.py, write_lease_seconds): the "
+                "applications write without it and the lease invariant is not judged"
+            )
+        else:
+            self.world.lease_enforced = True
+            # The primary's renewer ran before the drill's window: its last lease outlasts the
+            # first scheduled invocation (at a random phase of the first minute).
+            self.world.seed_lease(self.primary, SCHEDULE_SECONDS + float(self.lease_seconds))
         if runtime.missing:
             self.notes.append(
                 "the runtime's Orchestrator does not accept "
@@ -198,7 +261,15 @@ class Run:
             for r in self.world.regions
         }
         self._current: dict[str, tuple[str, Any, float, float]] = {}
-        """region -> (invocation id, orchestrator, invocation start, next evaluation)."""
+        """invocation id -> (region, orchestrator, invocation start, next evaluation)."""
+        self._regions_of: dict[str, str] = {}
+        self._started_of: dict[str, float] = {}
+        self._renew_at: dict[str, float] = {}
+        """invocation -> its next lease renewal between evaluations."""
+        self._tail_until: dict[str, float] = {}
+        """invocation -> the end of its renew-only tail after its last evaluation."""
+        period = getattr(runtime.config, "write_lease_renew_seconds", None)
+        self._renew_period = float(period) if period and self.world.lease_enforced else None
         self.t0 = DRILL_START + STEADY_SECONDS + self.rng.uniform(0, SCHEDULE_SECONDS)
         self.actions: list[tuple[float, str, Callable[[], None]]] = []
 
@@ -212,52 +283,36 @@ class Run:
 
     def run_until(self, end: float, done: Callable[[], bool] | None = None) -> None:
         """Run both regions' scheduled invocations and the pending actions until `end` (or
-        `done()` holds after an event)."""
+        `done()` holds after an event). EventBridge invokes each region's function every
+        minute whether or not the previous invocation still runs (no reserved concurrency),
+        so invocations of one region may overlap; each evaluates on its own cadence."""
         world = self.world
         next_invocation, current = self._next_invocation, self._current
         while world.now < end:
             candidates: list[tuple[float, int, str, Any]] = []
             for when, label, action in self.actions:
                 candidates.append((when, 0, label, action))
+            for invocation, entry in current.items():
+                renew = self._renew_at.get(invocation)
+                tail = self._tail_until.get(invocation)
+                if tail is None:
+                    candidates.append((entry[3], 1, "evaluate", invocation))
+                if renew is not None and (renew < entry[3] or tail is not None):
+                    candidates.append((renew, 1, "renew", invocation))
             for region in world.regions:
-                if region in current:
-                    candidates.append((current[region][3], 1, "evaluate", region))
-                else:
-                    candidates.append((next_invocation[region], 2, "invoke", region))
+                candidates.append((next_invocation[region], 2, "invoke", region))
             when, _, label, payload = min(candidates, key=lambda c: (c[0], c[1]))
             if when >= end:
                 world.advance(end - world.now)
                 break
             world.advance(when - world.now)
             if label == "invoke":
-                region = payload
-                next_invocation[region] = when + SCHEDULE_SECONDS
-                if region in world.network.down:
-                    continue
-                invocation = self._next_id(region)
-                world.running[invocation] = _invocation(invocation, region, world.now)
-                current[region] = (
-                    invocation,
-                    self.runtimes[region].orchestrator(invocation),
-                    world.now,
-                    world.now,
-                )
+                next_invocation[payload] = when + SCHEDULE_SECONDS
+                self.start_invocation(payload)
             elif label == "evaluate":
-                region = payload
-                invocation, orchestrator, started, _ = current[region]
-                if region in world.network.down:  # the region went dark: its process is gone
-                    del current[region]
-                    self._end(invocation, killed=True)
-                    continue
-                evaluation_start = world.now
-                alive = self._evaluate(region, invocation, orchestrator, self._scheduled_event())
-                next_at = max(evaluation_start + self.timing.evaluation_interval_seconds, world.now)
-                if not alive or next_at - started >= self.budget or region in world.network.down:
-                    del current[region]
-                    if alive:
-                        self._end(invocation, killed=region in world.network.down)
-                else:
-                    current[region] = (invocation, orchestrator, started, next_at)
+                self._step_invocation(payload)
+            elif label == "renew":
+                self._renew(payload)
             else:
                 self.actions = [a for a in self.actions if a[2] is not payload]
                 world.record("drill", label)
@@ -265,14 +320,116 @@ class Run:
             if done is not None and done():
                 break
 
+    def start_invocation(self, region: str) -> None:
+        """One invocation of `region`'s function (a scheduled one, or a duplicate delivery)."""
+        world = self.world
+        if region in world.network.down:
+            return
+        invocation = self._next_id(region)
+        world.running[invocation] = _invocation(invocation, region, world.now)
+        self._current[invocation] = (
+            region,
+            self.runtimes[region].orchestrator(invocation),
+            world.now,
+            world.now,
+        )
+
+    def _step_invocation(self, invocation: str) -> None:
+        world = self.world
+        region, orchestrator, started, _ = self._current[invocation]
+        if region in world.network.down:  # the region went dark: its process is gone
+            del self._current[invocation]
+            self._end(invocation, killed=True)
+            return
+        evaluation_start = world.now
+        alive = self._evaluate(region, invocation, orchestrator, self._scheduled_event())
+        next_at = max(evaluation_start + self.timing.evaluation_interval_seconds, world.now)
+        if invocation not in self._current:
+            return
+        renews = alive and self._renew_period is not None and hasattr(orchestrator, "renew_lease")
+        if not alive or region in world.network.down:
+            del self._current[invocation]
+            if alive:
+                self._end(invocation, killed=region in world.network.down)
+            return
+        if next_at - started >= self.budget:
+            if not renews:
+                del self._current[invocation]
+                self._end(invocation, killed=False)
+                return
+            # The runtime's loop keeps the lease renewed for one lease past its budget
+            # (Orchestrator.handle): the invocation lives on, renewing only.
+            self._tail_until[invocation] = started + self.budget + float(self.lease_seconds or 0)
+        self._current[invocation] = (region, orchestrator, started, next_at)
+        if renews:
+            self._renew_at[invocation] = world.now + self._renew_period
+            self._maybe_end_tail(invocation)
+
+    def _renew(self, invocation: str) -> None:
+        """A renewal between evaluations (Orchestrator.renew_lease, as the runtime's own loop
+        calls it while it waits for the next evaluation)."""
+        world = self.world
+        region, orchestrator, _, _ = self._current[invocation]
+        if region in world.network.down:
+            del self._current[invocation]
+            self._end(invocation, killed=True)
+            return
+        world.acting = invocation
+        try:
+            orchestrator.renew_lease()
+        except Killed:
+            self.world.revive()
+            self._current.pop(invocation, None)
+            self._end(invocation, killed=True)
+            return
+        except Exception as error:  # noqa: BLE001 -- the runtime's own failure ends the invocation
+            self.errors.append(f"{region}: renew_lease: {type(error).__name__}: {error}"[:300])
+            self._current.pop(invocation, None)
+            self._end(invocation, killed=False)
+            return
+        self._renew_at[invocation] += self._renew_period
+        self._maybe_end_tail(invocation)
+
+    def _maybe_end_tail(self, invocation: str) -> None:
+        tail = self._tail_until.get(invocation)
+        if tail is not None and self._renew_at[invocation] >= tail:
+            self._current.pop(invocation, None)
+            self._end(invocation, killed=False)
+
+    def overlaps(self, region: str | None = None, since: float = 0.0) -> int:
+        """Pairs of invocations of one region whose lifetimes overlapped (after `since`)."""
+        world = self.world
+        spans = []
+        for entry in world.running.values():
+            spans.append((entry.region, entry.started, world.now))
+        for invocation, end in world.ended.items():
+            region_of = self._regions_of.get(invocation)
+            if region_of is not None:
+                spans.append((region_of, self._started_of[invocation], end.at))
+        count = 0
+        for i, (r1, s1, e1) in enumerate(spans):
+            for r2, s2, e2 in spans[i + 1 :]:
+                if (
+                    r1 == r2
+                    and (region is None or r1 == region)
+                    and max(s1, s2) < min(e1, e2)
+                    and max(s1, s2) >= since
+                ):
+                    count += 1
+        return count
+
     def finish(self) -> None:
         """The drill stops watching: invocations still under way end here."""
-        for invocation, *_ in self._current.values():
+        for invocation in list(self._current):
             self._end(invocation, killed=False)
         self._current.clear()
 
     def _end(self, invocation: str, killed: bool) -> None:
-        self.world.running.pop(invocation, None)
+        self._renew_at.pop(invocation, None)
+        self._tail_until.pop(invocation, None)
+        entry = self.world.running.pop(invocation, None)
+        if entry is not None:
+            self._regions_of[invocation], self._started_of[invocation] = entry.region, entry.started
         self.world.ended[invocation] = Ended(self.world.now, killed)
         self.world.check()
 
@@ -292,13 +449,13 @@ class Run:
 
     def _evaluate(self, region: str, invocation: str, orchestrator, event: dict) -> bool:
         """One evaluation of a running invocation; False when its process died."""
+        self.world.acting = invocation
         try:
             orchestrator.evaluate(event)
         except Killed:
             self.world.revive()
-            self.world.running.pop(invocation, None)
-            self.world.ended[invocation] = Ended(self.world.now, True)
-            self.world.check()
+            self._current.pop(invocation, None)
+            self._end(invocation, killed=True)
             return False
         except Exception as error:  # noqa: BLE001 -- the runtime's own failure: the invocation ends in error
             self.errors.append(f"{region}: {type(error).__name__}: {error}"[:300])
@@ -314,6 +471,8 @@ class Run:
         invocation = self._next_id(f"operator-{region}")
         self.world.running[invocation] = _invocation(invocation, region, self.world.now)
         orchestrator = self.runtimes[region].orchestrator(invocation)
+        if command.get("action") == "arm":
+            self.world.arms.append(self.world.now)
         if self._evaluate(region, invocation, orchestrator, command):
             self._end(invocation, killed=False)
 
@@ -374,10 +533,17 @@ class Run:
             detection_decision_seconds=decision,
             promotion_seconds_observed=promotion,
             lost_writes=world.lost_writes(),
-            pages=len([p for p in world.pages if p[0] >= self.t0]),
+            pages=len([p for p in world.pages if p[0] >= self.t0])
+            + len([p for p in world.metric_pages if p[0] >= self.t0]),
             timeline=rel,
             events=[(round(e.at - self.t0, 1), e.where, e.what) for e in world.log],
             notes=sorted(set(self.notes)),
+            profile=self.timing.timing_profile,
+            overlaps=self.overlaps(),
+            acknowledged_by={
+                r: len([a for a in world.acks if a[1] == r and a[2] == "client" and a[0] >= self.t0])
+                for r in world.regions
+            },
         )
 
     # --- shared checks ----------------------------------------------------------------------
@@ -394,6 +560,12 @@ class Run:
 
     def pages_in(self, region: str, since: float) -> int:
         return len([p for p in self.world.pages if p[1] == region and p[0] >= since])
+
+    def paged_in(self, region: str, since: float) -> int:
+        """Pages from `region` since `since`: SNS publishes and page metrics (an alarm on the
+        metric in the same region pages too)."""
+        metric = [p for p in self.world.metric_pages if p[1] == region and p[0] >= since]
+        return self.pages_in(region, since) + len(metric)
 
 
 def _invocation(invocation: str, region: str, now: float):
@@ -501,6 +673,11 @@ def scenario_dr_impaired(run: Run) -> None:
     run.at(heal, f"fault cleared: {run.dr} recovers", lambda: run.world.network.impaired.discard(run.dr))
     run.run_until(heal + 60)
     run.expect(not run.world.aurora.accepted, "a promotion was accepted by an impaired region")
+    moved = [at for at, on in run.world.arc.updates[1:] if on.get(run.dr) and at >= run.t0]
+    run.expect(
+        not moved,
+        f"the routing controls moved to the impaired {run.dr} at T+{(moved or [0])[0] - run.t0:.0f}s",
+    )
     run.expect(run.controls_on() == {run.primary}, f"routing controls On: {sorted(run.controls_on())}")
     run.expect(run.writer_is(run.primary), "the primary is no longer the writer")
 
@@ -599,6 +776,244 @@ def scenario_switchover_failback(run: Run) -> None:
     run.expect(not world.aurora.detaches, "a cluster was detached")
 
 
+# --- scenarios of "never two writers": faults behind DNS, gray failures, faults in both regions
+def _expect_consistent(run: Run) -> None:
+    """Whatever the runtime chose, it ended in ONE place: the region the routing controls
+    name is the writer, DNS answers it, and fresh clients write there."""
+    world = run.world
+    on = run.controls_on()
+    writer = world.aurora.writer_region()
+    run.expect(
+        len(on) == 1 and on == {writer}, f"routing controls On {sorted(on)} but the writer is {writer}"
+    )
+    run.expect(
+        writer is not None and run.writer_is(writer), f"the writer {writer} does not take writes at the end"
+    )
+    run.expect(
+        world.route53.app_answer() == writer, f"DNS answers {world.route53.app_answer()}, writer {writer}"
+    )
+    run.expect(not world.aurora.detaches, "a cluster was detached (RemoveFromGlobalCluster)")
+    last = world.stream.attempts[-1] if world.stream.attempts else None
+    run.expect(
+        last is not None and last.writer == writer, f"the last client write did not succeed in {writer}"
+    )
+
+
+def _expect_promotion_complete_or_none(run: Run) -> bool:
+    """No promotion, or a completed one: never one left half done. True when promoted."""
+    world = run.world
+    accepted = [a for a in world.aurora.accepted if a[0] == "FailoverGlobalCluster"]
+    run.expect(len(accepted) <= 1, f"{len(accepted)} FailoverGlobalCluster calls accepted, want at most 1")
+    run.expect(world.aurora.operation is None, "a promotion is still under way at the end")
+    return bool(accepted)
+
+
+def _heal_then_settle(
+    run: Run, heal: float, label: str, clear: Callable[[], None], settle: float = 180
+) -> None:
+    run.at(heal, label, clear)
+    run.run_until(heal + settle)
+    run.world.converged = True
+    run.world.check()
+
+
+def _gray_partition(run: Run, arc_reach: bool) -> None:
+    from ops.emulation.network import ROUTE53, UNREACHABLE, Fault
+
+    world, primary, dr = run.world, run.primary, run.dr
+    cut = [frozenset((primary, dr)), frozenset((primary, ROUTE53))]
+    arc = Fault(UNREACHABLE, service="route53-recovery-cluster", vantage=primary)
+
+    def inject() -> None:
+        world.network.partitions.update(cut)
+        if not arc_reach:
+            world.network.faults.append(arc)
+
+    def clear() -> None:
+        world.network.partitions.difference_update(cut)
+        if arc in world.network.faults:
+            world.network.faults.remove(arc)
+
+    reach = "with" if arc_reach else "without"
+    _fault(
+        run,
+        f"fault: gray partition: {primary} cut off from {dr} and Route 53's checkers, {reach} ARC",
+        inject,
+    )
+    run.run_until(_recovery_horizon(run))
+    _expect_promotion_complete_or_none(run)
+    run.expect(run.paged_in(run.dr, run.t0) > 0, f"{run.dr} paged no one while {primary} was cut off")
+    _heal_then_settle(run, run.world.now + 1, "fault cleared: the partition heals", clear)
+    _expect_consistent(run)
+
+
+def scenario_gray_partition(run: Run) -> None:
+    """The primary is cut off from the DR region and from Route 53's health checkers, but
+    clients (cached DNS answers, keep-alive connections, its regional name) still reach it,
+    and it still reaches ARC: whatever DR does, the old primary must stop acknowledging
+    before DR's writer does (its routing control read Off revokes its lease)."""
+    _gray_partition(run, arc_reach=True)
+
+
+def scenario_gray_partition_no_arc(run: Run) -> None:
+    """As gray-partition, and the primary cannot reach ARC either: its lease lapses on its
+    own and its application refuses writes (nothing else can fence it)."""
+    _gray_partition(run, arc_reach=False)
+
+
+def scenario_killed_after_fence(run: Run) -> None:
+    """The primary is gone; the DR orchestrator dies right after UpdateRoutingControlStates
+    lands (before it saves the fence step); the primary is back 10 s later. ARC has moved:
+    the execution must finish the promotion, or flip the controls back and page."""
+    world = run.world
+    world.network.kill_after.add("UpdateRoutingControlStates")
+
+    def back_soon(w) -> None:
+        run.at(
+            w.now + 10, f"fault cleared: {run.primary} returns", lambda: w.network.down.discard(run.primary)
+        )
+
+    world.triggers.append((lambda w: bool(w.kills), back_soon))
+    _primary_gone(run)
+    run.run_until(_recovery_horizon(run) + 120)
+    run.expect(
+        any(e.killed for e in world.ended.values()), "no orchestrator was killed (the fault never fired)"
+    )
+    promoted = _expect_promotion_complete_or_none(run)
+    if not promoted:
+        run.expect(run.paged_in(run.dr, run.t0) > 0, "ARC was flipped back without a page")
+    run.world.converged = True
+    run.world.check()
+    _expect_consistent(run)
+
+
+def scenario_returns_mid_promotion(run: Run) -> None:
+    """The primary is gone and returns, healthy, while FailoverGlobalCluster runs: nothing it
+    acknowledges after the failover began may be lost, and traffic and writer must agree."""
+    world = run.world
+
+    def back_soon(w) -> None:
+        run.at(
+            w.now + 20,
+            f"fault cleared: {run.primary} returns mid-promotion",
+            lambda: w.network.down.discard(run.primary),
+        )
+
+    world.triggers.append(
+        (lambda w: w.aurora.operation is not None and w.aurora.operation.kind == "failing-over", back_soon)
+    )
+    _primary_gone(run)
+    _run_to_recovery(run)
+    run.run_until(world.now + 180)
+    world.converged = True
+    world.check()
+    _expect_failed_over(run)
+    _expect_consistent(run)
+
+
+def scenario_bad_deploy(run: Run) -> None:
+    """/health fails in BOTH regions (a bad deploy) while the write path works: never a
+    failover (a fault that hits both regions is not a reason to move), and a page."""
+    from ops.emulation.network import HEALTH_FAILS, Fault
+
+    faults = [Fault(HEALTH_FAILS, service="app", region=r) for r in run.world.regions]
+    _fault(
+        run,
+        "fault: a bad deploy breaks /health in both regions",
+        lambda: run.world.network.faults.extend(faults),
+    )
+    run.run_until(run.t0 + 3 * OBSERVE_SECONDS)
+    world = run.world
+    run.expect(not world.aurora.accepted, "a promotion was accepted during a bad deploy")
+    run.expect(run.controls_on() == {run.primary}, f"routing controls On: {sorted(run.controls_on())}")
+    run.expect(run.writer_is(run.primary), "the primary is no longer the writer")
+    run.expect(
+        run.paged_in(run.primary, run.t0) + run.paged_in(run.dr, run.t0) > 0,
+        "nobody was paged while /health failed in both regions",
+    )
+    ok = [a for a in world.stream.attempts if a.at >= run.t0 and a.writer is not None]
+    run.expect(bool(ok), "client writes stopped although only /health was broken")
+
+
+def scenario_dr_throttled(run: Run) -> None:
+    """A real outage while the DR region's DescribeTargetHealth and DescribeAutoScalingGroups
+    are throttled (hot standby already serves): the fence must not wait on reads it does not
+    need, and recovery stays inside the RTO target."""
+    from ops.emulation.network import THROTTLE, Fault
+
+    throttled = Fault(
+        THROTTLE, operations=frozenset({"DescribeTargetHealth", "DescribeAutoScalingGroups"}), region=run.dr
+    )
+    run.world.network.faults.append(throttled)
+    _primary_gone(run)
+    _run_to_recovery(run)
+    _expect_failed_over(run)
+    rto = run.timeline().first_write
+    run.expect(
+        rto is not None and rto - run.t0 <= RTO_TARGET_SECONDS,
+        f"recovery took {None if rto is None else round(rto - run.t0)}s with throttled reads",
+    )
+
+
+def scenario_dr_dynamodb_down(run: Run) -> None:
+    """A real outage while the DR region's DynamoDB does not answer: the orchestrator may not
+    promote (it cannot lock or record), and it must page through SNS."""
+    from ops.emulation.network import UNREACHABLE, Fault
+
+    run.world.network.faults.append(Fault(UNREACHABLE, service="dynamodb", region=run.dr))
+    _primary_gone(run)
+    run.run_until(run.t0 + 2 * OBSERVE_SECONDS)
+    _expect_promotion_complete_or_none(run)
+    sns = [p for p in run.world.pages if p[1] == run.dr and p[0] >= run.t0]
+    run.expect(bool(sns), f"{run.dr} did not page through SNS while its DynamoDB was down")
+
+
+def scenario_db_stalled(run: Run) -> None:
+    """The primary's database accepts TCP but commits nothing: clients fail, /health (a TCP
+    connect) alone would stay green. It must fail over, or page a human."""
+    from ops.emulation.network import COMMITS_STALL, Fault
+
+    stall = Fault(COMMITS_STALL, service="aurora", region=run.primary)
+    _fault(
+        run,
+        f"fault: {run.primary}'s database stops committing",
+        lambda: run.world.network.faults.append(stall),
+    )
+    run.run_until(_recovery_horizon(run), done=lambda: run.promoted() and run.world.now > run.t0 + 400)
+    promoted = _expect_promotion_complete_or_none(run)
+    if promoted:
+        run.expect(run.writer_is(run.dr), "the promotion did not leave DR the writer")
+    else:
+        run.expect(
+            run.paged_in(run.dr, run.t0) + run.paged_in(run.primary, run.t0) > 0,
+            "the database stopped committing: no failover and nobody paged",
+        )
+
+
+def scenario_cloudwatch_published(run: Run) -> None:
+    """The primary is gone, and CloudWatch's lag datapoints arrive as CloudWatch publishes
+    them (stamped at the period start, visible after it and a delay, the lag still growing
+    once the writer is gone): the RPO gate must not depend on CloudWatch's timing."""
+    _primary_gone(run)
+    _run_to_recovery(run)
+    _expect_failed_over(run)
+
+
+def _lag_above_bound_setup(run: Run) -> None:
+    run.world.aurora.replication_lag = run.world.replication_lag = run.max_lag + 15
+
+
+def _cloudwatch_published_setup(run: Run) -> None:
+    run.world.cloudwatch_as_published = True
+
+
+SCENARIO_SETUP: dict[str, Callable[[Run], None]] = {
+    "lag-above-bound": _lag_above_bound_setup,
+    "cloudwatch-published": _cloudwatch_published_setup,
+}
+"""What a scenario sets before the steady state (a world that was always so)."""
+
+
 SCENARIO_FUNCTIONS: dict[str, Callable[[Run], None]] = {
     "region-gone": scenario_region_gone,
     "region-gone-tiers": scenario_region_gone_tiers,
@@ -609,6 +1024,15 @@ SCENARIO_FUNCTIONS: dict[str, Callable[[Run], None]] = {
     "primary-returns": scenario_primary_returns,
     "lag-above-bound": scenario_lag_above_bound,
     "switchover-failback": scenario_switchover_failback,
+    "gray-partition": scenario_gray_partition,
+    "gray-partition-no-arc": scenario_gray_partition_no_arc,
+    "killed-after-fence": scenario_killed_after_fence,
+    "returns-mid-promotion": scenario_returns_mid_promotion,
+    "bad-deploy": scenario_bad_deploy,
+    "dr-throttled": scenario_dr_throttled,
+    "dr-dynamodb-down": scenario_dr_dynamodb_down,
+    "db-stalled": scenario_db_stalled,
+    "cloudwatch-published": scenario_cloudwatch_published,
 }
 assert set(SCENARIO_FUNCTIONS) == set(SCENARIOS)
 
@@ -621,9 +1045,10 @@ def run_seed(
     promotion_seconds: float = PROMOTION_SECONDS_DEFAULT,
     replication_lag: float = 1.0,
     log_stream: Any = None,
+    profile: str = PROFILE_DEFAULT,
 ) -> SeedResult:
     """One scenario, one seed, in a fresh moto world built from the plan of both stacks."""
-    timing = timing_model(dr.settings, promotion_seconds=promotion_seconds)
+    timing = timing_model(dr.settings, promotion_seconds=promotion_seconds, profile_name=profile)
     return run_facts(
         scenario, plan_facts(primary, dr), timing, seed, dr.settings.tier, replication_lag, log_stream
     )
@@ -650,18 +1075,28 @@ def run_facts(
         if orchestrator_factory is not None:
             for runtime in run.runtimes.values():
                 runtime.orchestrator = lambda invocation, r=runtime: orchestrator_factory(r, invocation)
-        if scenario == "lag-above-bound":
-            run.world.aurora.replication_lag = run.world.replication_lag = run.max_lag + 15
+        setup = SCENARIO_SETUP.get(scenario)
+        if setup is not None:
+            setup(run)
         run.run_until(DRILL_START + STEADY_SECONDS)  # steady state: both regions evaluating
         if run.world.violations or run.errors:
             run.expect(False, "the steady state before any fault is already unhealthy")
+        # Lambda may deliver an asynchronous event more than once, and EventBridge's schedule
+        # does not wait for the previous invocation: at least one pair of DR invocations
+        # overlaps around the fault in every scenario
+        # (https://docs.aws.amazon.com/lambda/latest/dg/invocation-async.html).
+        duplicate = run.t0 + run.rng.uniform(5, 60)
+        run.at(duplicate, "EventBridge's event delivered twice", lambda: run.start_invocation(run.dr))
         SCENARIO_FUNCTIONS[scenario](run)
         run.finish()
+        if scenario in TIMED:
+            run.expect(run.overlaps(run.dr) > 0, "no two invocations of the DR orchestrator overlapped")
         return run.result(tier)
 
 
-# The tiers `region-gone-tiers` rehearses besides the stack files' own.
-OTHER_TIERS = ("warm-standby", "pilot-light")
+# The tiers `region-gone-tiers` rehearses besides the stack files' own: those whose dr group
+# must grow on failover (warm-standby, pilot-light).
+OTHER_TIERS = tuple(t for t in TIERS if not tier_profile(t).dr_full_size_at_once)
 
 
 def tiers_needed(scenarios: tuple[str, ...], stack_tier: str) -> list[str]:
@@ -680,6 +1115,7 @@ def run_scenario(
     promotion_seconds: float = PROMOTION_SECONDS_DEFAULT,
     replication_lag: float = 1.0,
     log_stream: Any = None,
+    profile: str = PROFILE_DEFAULT,
 ) -> list[ScenarioResult]:
     """`plans`: tier -> (primary, dr) plans; region-gone-tiers runs warm- and pilot-light,
     the other scenarios the stack files' tier (the first entry)."""
@@ -693,7 +1129,9 @@ def run_scenario(
                 scenario,
                 tier,
                 [
-                    run_seed(scenario, primary, dr, seed, promotion_seconds, replication_lag, log_stream)
+                    run_seed(
+                        scenario, primary, dr, seed, promotion_seconds, replication_lag, log_stream, profile
+                    )
                     for seed in range(count)
                 ],
             )
@@ -724,26 +1162,46 @@ def over_target(
 
 
 # --- output ------------------------------------------------------------------------------
-def as_document(results: list[ScenarioResult], promotion_seconds: float) -> dict:
+def as_document(
+    results: list[ScenarioResult], promotion_seconds: float, profile: str = PROFILE_DEFAULT
+) -> dict:
     rto: dict[str, Any] = {}
     for result in results:
-        if result.scenario in TIMED:
+        if result.scenario in RTO_SCENARIOS:
+            summary = result.summary()
             rto[result.tier] = {
-                "rto_seconds": result.summary()["rto_seconds"],
-                "detection_decision_seconds": result.summary()["detection_decision_seconds"],
+                "rto_seconds": summary["rto_seconds"],
+                "detection_decision_seconds": summary["detection_decision_seconds"],
+                "phases": summary["phases"],
             }
     return {
         "passed": all(r.passed for r in results),
         "promotion_seconds": promotion_seconds,
         "promotion_source": PROMOTION_SOURCE,
+        "profile": profile,
+        "profileFigures": profile_figures(profile),
         "rto": rto,
         "scenarios": [r.summary() for r in results],
         "notes": sorted({n for r in results for s in r.seeds for n in s.notes}),
     }
 
 
-def as_json(results: list[ScenarioResult], promotion_seconds: float) -> str:
-    return json.dumps(as_document(results, promotion_seconds), indent=2, default=str)
+def profile_figures(name: str) -> dict[str, Any]:
+    """The timing profile's figures, each with its source (ops/timing_model.py)."""
+    chosen = timing_profile(name)
+    return {
+        _camel(key): {"value": getattr(chosen, key), "source": source}
+        for key, source in PROFILE_SOURCES.items()
+    }
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part.title() for part in rest)
+
+
+def as_json(results: list[ScenarioResult], promotion_seconds: float, profile: str = PROFILE_DEFAULT) -> str:
+    return json.dumps(as_document(results, promotion_seconds, profile), indent=2, default=str)
 
 
 def _fmt(value: dict | None) -> str:
@@ -753,10 +1211,15 @@ def _fmt(value: dict | None) -> str:
 
 
 def render(
-    console: Console, results: list[ScenarioResult], promotion_seconds: float, timeline: bool = True
+    console: Console,
+    results: list[ScenarioResult],
+    promotion_seconds: float,
+    timeline: bool = True,
+    profile: str = PROFILE_DEFAULT,
 ) -> None:
     table = Table(
-        title=f"drill --local (promotion {promotion_seconds:.0f}s, an assumption)", title_justify="left"
+        title=f"drill --local (profile {profile}, promotion {promotion_seconds:.0f}s, an assumption)",
+        title_justify="left",
     )
     for column in (
         "scenario",
@@ -777,6 +1240,12 @@ def render(
             _fmt(s["detection_decision_seconds"]), _fmt(s["rto_seconds"]), f"{lost:.0f}",
         )  # fmt: skip
     console.print(table)
+    for result in results:
+        if result.scenario in RTO_SCENARIOS and result.summary()["phases"]:
+            parts = ", ".join(
+                f"{name} {_fmt(value)}" for name, value in result.summary()["phases"].items() if value
+            )
+            console.print(f"  {result.scenario} ({result.tier}) phases s p50/95/max: {parts}")
     for result in results:
         s = result.summary()
         for failure in s["failures"]:

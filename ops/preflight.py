@@ -377,10 +377,8 @@ def _quota_result(quota: Quota, region: str, used: int, needed: int, limit: floa
 def check_quotas(ec2: Any, quotas: Any, region: str, settings: Settings) -> list[CheckResult]:
     """Elastic IPs, VPCs, NAT gateways per AZ and Transit Gateways: current usage plus what this
     stack creates (one VPC, one Transit Gateway, one NAT gateway and its Elastic IP per AZ, one
-    for pilot-light) within the region's quota."""
-    from components.regional import nat_gateway_count
-
-    nat = nat_gateway_count(settings)
+    for pilot-light: the tier's profile) within the region's quota."""
+    nat = settings.tier_profile.nat_gateways(settings.az_count)
     results = []
     try:
         eips = len(ec2.describe_addresses(Filters=[{"Name": "domain", "Values": ["vpc"]}])["Addresses"])

@@ -29,7 +29,8 @@ import math
 from dataclasses import dataclass, replace
 from typing import NamedTuple
 
-from components.settings import TIERS, Settings
+from components.settings import Settings
+from components.tiers import TierProfile, tier_profile
 
 # --- AWS facts (documented) -------------------------------------------------------------
 ALIAS_TO_ALB_TTL_SECONDS = 60
@@ -106,11 +107,91 @@ The duration is an assumption; that it precedes target health is AWS's."""
 INSTANCE_BOOT_SECONDS = 90
 """EC2 launch, OS boot and application start until the health path answers: assumption."""
 APP_RECONNECT_SECONDS = 10
-"""The application's pool notices the writer moved (the global writer endpoint's DNS, TTL
-5 s) and reconnects: assumption."""
+"""The application's pool to its own region's cluster endpoint notices that the cluster
+became writable after a promotion (its connections were read-only) and reconnects:
+assumption."""
 VERIFY_CALLS = 2
 """After the writer is available: the test write through the global writer endpoint and the
 epoch record, each one API round trip."""
+
+
+# --- timing profiles: the figures a drill run charges beyond the Settings --------------------
+@dataclass(frozen=True)
+class Profile:
+    """The figures that differ between the drill's timing profiles. Each field of a profile
+    is one figure; PROFILE_SOURCES says where each `realistic` figure comes from (an AWS page
+    or "assumption"). `nominal` keeps the figures the drill used before profiles existed."""
+
+    name: str
+    route53_flip_extra_seconds: float
+    """Added to ROUTING_CONTROL_PROPAGATION_SECONDS: Route 53 acting on a routing-control flip."""
+    client_reconnect_seconds: float
+    """A trading client whose request failed (connection refused, timed out, or an error
+    answer) opens its next connection this long after the failure."""
+    cloudwatch_publication_delay_seconds: float
+    """A CloudWatch datapoint, stamped at the start of its period, becomes visible this long
+    after the period ENDS (ops/emulation/metrics.py models the stamping)."""
+    promotion_spread: tuple[float, float]
+    """FailoverGlobalCluster / SwitchoverGlobalCluster take promotion_seconds x a factor drawn
+    uniformly from this range, per operation (the drill's seeded random draw)."""
+    dynamodb_latency_seconds: float
+    """One DynamoDB call (the orchestrator's control table; the application's lease read)."""
+
+
+PROFILES: dict[str, Profile] = {
+    "nominal": Profile(
+        name="nominal",
+        route53_flip_extra_seconds=0.0,
+        client_reconnect_seconds=0.0,
+        cloudwatch_publication_delay_seconds=0.0,
+        promotion_spread=(1.0, 1.0),
+        dynamodb_latency_seconds=DYNAMODB_LATENCY_SECONDS,
+    ),
+    "realistic": Profile(
+        name="realistic",
+        route53_flip_extra_seconds=10.0,
+        client_reconnect_seconds=20.0,
+        cloudwatch_publication_delay_seconds=60.0,
+        promotion_spread=(0.75, 1.25),
+        dynamodb_latency_seconds=0.05,
+    ),
+}
+PROFILE_DEFAULT = "nominal"
+PROFILE_SOURCES: dict[str, str] = {
+    "route53_flip_extra_seconds": (
+        "assumption: AWS gives no figure for how soon Route 53 answers differently after a "
+        "routing-control update "
+        "(https://docs.aws.amazon.com/r53recovery/latest/dg/routing-control.update.api.html); "
+        "10 s more than the nominal 5 s, one health-checker round"
+    ),
+    "client_reconnect_seconds": (
+        "assumption: a trading client backs off about 20 s after a failed request before it "
+        "connects again (typical exponential back-off of HTTP client libraries; no AWS figure)"
+    ),
+    "cloudwatch_publication_delay_seconds": (
+        "AWS: a datapoint is stamped with the start of its period "
+        "(https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_GetMetricStatistics.html) "
+        "and can only be published once the period has ended; the further delay of 60 s is an "
+        "ASSUMPTION (AWS gives no figure for AWS/RDS)"
+    ),
+    "promotion_spread": (
+        "assumption: AWS documents 'a few minutes' and no distribution "
+        "(https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/"
+        "aurora-global-database-disaster-recovery.html); uniform in 0.75x..1.25x of --promotion-seconds"
+    ),
+    "dynamodb_latency_seconds": (
+        "assumption: DynamoDB's own side is single-digit ms "
+        "(https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Introduction.html); "
+        "50 ms charges the client, TLS and a cold connection from a Lambda or an instance"
+    ),
+}
+
+
+def profile(name: str) -> Profile:
+    if name not in PROFILES:
+        raise ValueError(f"unknown timing profile {name!r}; expected one of {', '.join(PROFILES)}")
+    return PROFILES[name]
+
 
 # --- targets (docs/ARCHITECTURE.md#targets), read by the drill's verdict and the recovery budget ------
 RTO_TARGET_SECONDS = 300
@@ -154,6 +235,11 @@ class TimingModel:
     target_health_interval_seconds: float
     target_healthy_threshold: int
     app_reconnect_seconds: float
+    timing_profile: str = PROFILE_DEFAULT
+    """The timing profile (PROFILES) the profile-dependent figures come from."""
+    client_reconnect_seconds: float = 0.0
+    cloudwatch_publication_delay_seconds: float = 0.0
+    promotion_spread: tuple[float, float] = (1.0, 1.0)
     invocation_gap_seconds: float = 0.0
     """How much longer than one interval the gap between the last evaluation of an
     invocation and the first of the next is (the loop stops at the invocation budget)."""
@@ -195,8 +281,12 @@ class TimingModel:
         return 2 * self.arc_call_seconds
 
     @property
+    def profile(self) -> TierProfile:
+        return tier_profile(self.tier)
+
+    @property
     def headless(self) -> bool:
-        return self.tier == "pilot-light"
+        return self.profile.headless_dr
 
     @property
     def prepare_seconds(self) -> float:
@@ -229,14 +319,14 @@ class TimingModel:
         warm-standby already serve (warm-standby at minimum size; its scale-out to full size
         runs in the background); pilot-light has no instance until the scale-out, which is
         part of the preparation before the fence."""
-        if self.tier != "pilot-light":
+        if self.profile.dr_serves_at_once:
             return 0.0
         return self.scale_out_seconds + self.instance_boot_seconds + self.target_healthy_seconds
 
     @property
     def full_size_seconds(self) -> float:
         """Fence done -> the DR group runs at full size (capacity, not availability)."""
-        if self.tier == "hot-standby":
+        if self.profile.dr_full_size_at_once:
             return 0.0
         return self.scale_out_seconds + self.instance_boot_seconds + self.target_healthy_seconds
 
@@ -315,8 +405,10 @@ class TimingModel:
             ),
             BudgetPart(
                 "reconnect",
-                self.app_reconnect_seconds,
-                "the application reconnects to the global writer endpoint (assumption)",
+                self.app_reconnect_seconds + self.client_reconnect_seconds,
+                f"the application reconnects to its own region's cluster endpoint "
+                f"{self.app_reconnect_seconds:.0f}s + a client's back-off after a failed request "
+                f"{self.client_reconnect_seconds:.0f}s ({self.timing_profile} profile; assumptions)",
             ),
         ]
 
@@ -326,11 +418,11 @@ class TimingModel:
             f"{self.target_healthy_threshold} x {self.target_health_interval_seconds:.0f}s "
             "target health checks"
         )
-        if self.tier == "hot-standby":
-            return "hot-standby serves at full size already (0s)"
-        if self.tier == "warm-standby":
-            return f"warm-standby serves at minimum size at once; full size after {boot} (in the background)"
-        return f"pilot-light has no instance: {boot} = {self.compute_seconds:.0f}s"
+        if self.profile.dr_full_size_at_once:
+            return f"{self.tier} serves at full size already (0s)"
+        if self.profile.dr_serves_at_once:
+            return f"{self.tier} serves at minimum size at once; full size after {boot} (in the background)"
+        return f"{self.tier} has no instance: {boot} = {self.compute_seconds:.0f}s"
 
 
 def program_ttls() -> tuple[float, float]:
@@ -345,19 +437,20 @@ def program_ttls() -> tuple[float, float]:
 
 
 def _tier(tier: str) -> str:
-    if tier not in TIERS:
-        raise ValueError(f"unknown tier {tier!r}; expected one of {', '.join(TIERS)}")
-    return tier
+    return tier_profile(tier).name
 
 
 def timing_model(
     settings: Settings,
     promotion_seconds: float = PROMOTION_SECONDS_DEFAULT,
     tier: str | None = None,
+    profile_name: str = PROFILE_DEFAULT,
 ) -> TimingModel:
-    """The timing model of a stack's settings (its tier unless `tier` is given). Pure."""
+    """The timing model of a stack's settings (its tier unless `tier` is given) under a
+    timing profile (PROFILES). Pure."""
     if promotion_seconds <= 0:
         raise ValueError(f"promotion_seconds must be positive, got {promotion_seconds!r}")
+    chosen = profile(profile_name)
     failover, traffic = settings.failover, settings.traffic
     record_ttl, witness_ttl = program_ttls()
     return TimingModel(
@@ -367,12 +460,15 @@ def timing_model(
         probe_timeout_seconds=float(failover.probe_timeout_seconds),
         function_run_seconds=FUNCTION_RUN_SECONDS,
         api_latency_seconds=API_LATENCY_SECONDS,
-        dynamodb_latency_seconds=DYNAMODB_LATENCY_SECONDS,
+        dynamodb_latency_seconds=chosen.dynamodb_latency_seconds
+        if chosen.name != PROFILE_DEFAULT
+        else DYNAMODB_LATENCY_SECONDS,
         health_check_interval_seconds=float(traffic.health_check_interval),
         health_check_threshold=traffic.health_check_threshold,
         witness_ttl_seconds=witness_ttl,
         dns_ttl_seconds=record_ttl,
-        routing_control_propagation_seconds=float(ROUTING_CONTROL_PROPAGATION_SECONDS),
+        routing_control_propagation_seconds=float(ROUTING_CONTROL_PROPAGATION_SECONDS)
+        + chosen.route53_flip_extra_seconds,
         promotion_seconds=float(promotion_seconds),
         promotion_poll_seconds=float(PROMOTION_POLL_SECONDS),
         writer_instance_seconds=float(WRITER_INSTANCE_SECONDS),
@@ -383,6 +479,10 @@ def timing_model(
         target_healthy_threshold=TARGET_HEALTHY_THRESHOLD,
         app_reconnect_seconds=float(APP_RECONNECT_SECONDS),
         invocation_gap_seconds=invocation_gap(float(failover.evaluation_interval_seconds)),
+        timing_profile=chosen.name,
+        client_reconnect_seconds=chosen.client_reconnect_seconds,
+        cloudwatch_publication_delay_seconds=chosen.cloudwatch_publication_delay_seconds,
+        promotion_spread=chosen.promotion_spread,
     )
 
 

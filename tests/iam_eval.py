@@ -12,6 +12,9 @@ conditions; the rules implemented here are the documented ones and nothing more:
   (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-logic-multiple-context-keys-or-values.html).
 - StringEquals / StringLike (`*`, `?`), ArnEquals / ArnLike (as StringLike, per component),
   Bool (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html).
+- ForAllValues:<operator> (a multivalued request key, e.g. dynamodb:LeadingKeys): true when
+  every request value matches some policy value, and true when the request has no such key
+  (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-single-vs-multi-valued-context-keys.html).
 - An explicit Deny wins over any Allow; nothing allowed means denied.
 An operator this evaluator does not know raises, so a test never passes by ignoring one.
 """
@@ -57,14 +60,23 @@ OPERATORS = {
 }
 
 
-def condition_holds(condition: Mapping[str, Mapping[str, Any]], context: Mapping[str, str]) -> bool:
+def condition_holds(condition: Mapping[str, Mapping[str, Any]], context: Mapping[str, Any]) -> bool:
     for operator, keys in condition.items():
-        if operator not in OPERATORS:
+        for_all = operator.startswith("ForAllValues:")
+        base = operator.removeprefix("ForAllValues:")
+        if base not in OPERATORS or operator.startswith("ForAnyValue:"):
             raise NotImplementedError(f"condition operator {operator} is not evaluated by tests/iam_eval.py")
-        test = OPERATORS[operator]
+        test = OPERATORS[base]
         for key, expected in keys.items():
             # Condition keys are case-insensitive; request values are compared as given.
             actual = next((v for k, v in context.items() if k.lower() == key.lower()), None)
+            if for_all:
+                if not all(
+                    any(test(str(value), str(one)) for value in _as_list(expected))
+                    for one in _as_list(actual or [])
+                ):
+                    return False
+                continue
             if actual is None:
                 return False
             if not any(test(str(value), str(actual)) for value in _as_list(expected)):

@@ -25,7 +25,8 @@ SUFFIXES = (".py", ".yaml", ".yml", ".md")
 SKIP_DIRS = {".git", "venv", ".venv", "__pycache__", ".pytest_cache", ".ruff_cache", "node_modules"}
 ARCHITECTURE = "docs/ARCHITECTURE.md"
 
-URL = re.compile(r"\b(?:https?|ftp)://[^\s)\"'>\]`]+")
+# A URL is what a reader can open, or (file://) an example value such as a state backend's.
+URL = re.compile(r"\b(?:https?|ftp|file)://[^\s)\"'>\]`]+")
 # Each rule: (what it is, the pattern). Written so that this file does not match itself.
 RULES = (
     ("an issue cited by number", re.compile(r"\bissues?[\s_#-]*(?:no\.?\s*)?#?\d", re.IGNORECASE)),
@@ -36,6 +37,8 @@ RULES = (
     ),
 )
 SECTION_CITATION = re.compile(re.escape(ARCHITECTURE) + r"#([A-Za-z0-9_-]+)")
+# The same by the section's title: docs/ARCHITECTURE.md, "Never two writers" (on one line).
+TITLE_CITATION = re.compile(re.escape(ARCHITECTURE) + r",? \"([A-Za-z][^\"]*)\"")
 MARKDOWN_LINK = re.compile(r"\]\(([^)\s]+)\)")
 
 
@@ -63,7 +66,9 @@ def citation_problems(path: Path, text: str, known_anchors: set[str], root: Path
     for number, line in enumerate(text.splitlines(), 1):
         bare = URL.sub("<url>", line)
         problems += [f"{where}:{number}: {what}: {line.strip()}" for what, rule in RULES if rule.search(bare)]
-        for anchor in SECTION_CITATION.findall(bare):
+        for anchor in SECTION_CITATION.findall(bare) + [
+            slug(title) for title in TITLE_CITATION.findall(bare)
+        ]:
             if anchor not in known_anchors:
                 problems.append(f"{where}:{number}: no section #{anchor} in {ARCHITECTURE}: {line.strip()}")
         if path.suffix == ".md":
@@ -123,6 +128,7 @@ def test_the_architecture_document_has_the_sections_the_code_cites():
         ("copied from ~" + "/notes.md", "a path outside the repository"),
         ("see /" + "work/shared/x", "a path outside the repository"),
         ("docs/ARCHITECTURE.md" + "#no-such-section", "no section #no-such-section"),
+        ("(docs/ARCHITECTURE.md, " + '"No such section")', "no section #no-such-section"),
     ],
 )
 def test_each_kind_of_citation_is_caught_with_its_file_and_line(tmp_path, line, what):
@@ -139,6 +145,7 @@ def test_each_kind_of_citation_is_caught_with_its_file_and_line(tmp_path, line, 
     [
         "see https://github.com/python/cpython/issues/106905",
         "docs/ARCHITECTURE.md#the-write-lease",
+        'docs/ARCHITECTURE.md "The write lease"',
         "install -d /etc/trading-dr /opt/trading-dr",
         "the certificate is issued first; tissue 3 is not an issue",
         "`tmp_path / 'x'`",

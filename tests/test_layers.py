@@ -3,7 +3,9 @@
 - components/ never imports ops/ (the program does not depend on the operator's tools);
 - components/ uses failover/ only through its contract with the program: the package (where
   the code asset is), failover.config (the variables and their bounds) and failover.actions
-  (the AWS calls, for the IAM policy);
+  (the AWS calls, for the IAM policy), plus the application's side of the write lease
+  (failover.lease, failover.heartbeat, failover.write_path: standard library only, shipped
+  byte for byte with the default application);
 - failover/ imports neither components/ nor ops/ (its whole allowed set is checked in
   tests/failover/test_runtime_artifact.py).
 """
@@ -15,7 +17,14 @@ from pathlib import Path
 from tests.module_imports import imports, modules_named
 
 ROOT = Path(__file__).resolve().parent.parent
-FAILOVER_CONTRACT = {"failover", "failover.config", "failover.actions"}
+FAILOVER_CONTRACT = {
+    "failover",
+    "failover.config",
+    "failover.actions",
+    "failover.lease",
+    "failover.heartbeat",
+    "failover.write_path",
+}
 
 
 def violations(root: Path = ROOT) -> list[str]:

@@ -53,7 +53,7 @@ MUTATIONS = [
     ),
     (
         "orchestrator resolves its own witness",
-        "components/regional.py",
+        "components/regional_stack.py",
         "peer_witness_fqdn=witness_fqdn(settings.traffic, settings.peer_region),",
         "peer_witness_fqdn=witness_fqdn(settings.traffic, settings.home_region),",
         GATING + " -k peers_witness",
@@ -74,7 +74,7 @@ MUTATIONS = [
     ),
     (
         "reserved concurrency back",
-        "components/failover/orchestrator.py",
+        "components/failover/orchestrator_function.py",
         "            # No reserved_concurrent_executions: see the module docstring (AWS's 100 unreserved).",
         "            reserved_concurrent_executions=1,",
         COMPONENT + " -k reserved",
@@ -88,7 +88,7 @@ MUTATIONS = [
     ),
     (
         "apps told the regional cluster endpoint, not the global writer",
-        "components/regional.py",
+        "components/regional_stack.py",
         "                global_writer_endpoint=args.global_writer_endpoint,",
         "                global_writer_endpoint=self.data.aurora.cluster.endpoint,",
         "tests/components/failover/test_discovery.py",
@@ -109,7 +109,7 @@ MUTATIONS = [
     ),
     (
         "the fence's target group is not wired (falls back to InService)",
-        "components/failover/orchestrator.py",
+        "components/failover/orchestrator_function.py",
         '            "target_group_arn": wiring.target_group_arn,\n',
         "",
         "tests/components/failover/test_failover_component.py -k environment_is_the_runtime_contract",

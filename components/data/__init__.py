@@ -1,6 +1,6 @@
 """Data: the Aurora global database (global cluster, one member per region, credentials),
 the DynamoDB global tables and their replicas, the documents buckets and their replication
-both ways, and AWS Backup with copies to the peer region; `tier.py` wires them per role."""
+both ways, and AWS Backup with copies to the peer region; `role_wiring.py` wires them per role."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from components.data.credentials import DatabaseCredentials, DatabaseCredentials
 from components.data.documents_bucket import DocumentsBucket, DocumentsBucketArgs
 from components.data.global_database import GlobalDatabase, GlobalDatabaseArgs
 from components.data.global_tables import GlobalTables, GlobalTablesArgs
-from components.data.regional import RegionalData, RegionalDataArgs
+from components.data.regional_data import RegionalData, RegionalDataArgs
 from components.data.replication import DataReplication, DataReplicationArgs
 from components.data.table_replicas import TableReplicas, TableReplicasArgs
 

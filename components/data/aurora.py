@@ -72,7 +72,7 @@ class AuroraClusterArgs:
     security_group_id: pulumi.Input[str]
     """The DB tier's group (admits only the app tier on the DB port)."""
     instance_count: int
-    """aurora_plan.instance_count(tier, role); 0 leaves the cluster headless."""
+    """TierProfile.instances(is_primary) (components/tiers.py); 0 leaves the cluster headless."""
     protect: bool
     random_provider: pulumi.ProviderResource | None = None
     """pulumi-random's explicit provider (Providers.random), for the final snapshot's suffix."""

@@ -1,9 +1,10 @@
-"""Pure decisions of the Aurora tier, tested without Pulumi: identifiers, instance counts by
-DR tier, the cluster parameter group family and its parameters, the password alphabet."""
+"""Pure decisions of the Aurora tier, tested without Pulumi: identifiers, the cluster
+parameter group family and its parameters, the password alphabet. (Instances per DR tier:
+components/tiers.py.)"""
 
 from __future__ import annotations
 
-from components.settings import TIERS, DatabaseSettings
+from components.settings import DatabaseSettings
 
 GLOBAL_CLUSTER_ID = "trading-dr-global"
 """The global cluster's identifier: fixed so the dr stack, the orchestrator and operators name it."""
@@ -15,26 +16,6 @@ MASTER_PASSWORD_LENGTH = 40
 PASSWORD_SPECIALS = "!#$%^&*()-_=+[]{}<>:?.,~"
 MONITORING_INTERVAL_SECONDS = 60
 PERFORMANCE_INSIGHTS_RETENTION_DAYS = 7  # the free tier; longer is a cost decision
-
-# Instances per regional cluster: (primary, dr). The primary always runs a writer and a
-# reader in another AZ. pilot-light keeps the DR cluster headless: storage replicates, no
-# instance runs until a failover adds one.
-_INSTANCES = {
-    "hot-standby": (2, 2),
-    "warm-standby": (2, 1),
-    "pilot-light": (2, 0),
-}
-assert set(_INSTANCES) == set(TIERS), "every tier needs an instance count"
-
-
-def instance_count(tier: str, role: str) -> int:
-    """Aurora instances of the home cluster of a `role` stack under `tier`."""
-    if tier not in _INSTANCES:
-        raise ValueError(f"unknown tier {tier!r}; known: {', '.join(_INSTANCES)}")
-    if role not in ("primary", "dr"):
-        raise ValueError(f"unknown role {role!r}; known: primary, dr")
-    primary, dr = _INSTANCES[tier]
-    return primary if role == "primary" else dr
 
 
 def cluster_identifier(region: str) -> str:

@@ -4,7 +4,7 @@ alarm subscription and dead-letter queue."""
 
 from __future__ import annotations
 
-from components.failover.orchestrator import FailoverOrchestrator, FailoverOrchestratorArgs
+from components.failover.orchestrator_function import FailoverOrchestrator, FailoverOrchestratorArgs
 
 __all__ = [
     "FailoverOrchestrator",

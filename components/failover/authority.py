@@ -38,6 +38,8 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
+from components import stack_contract as contract
+
 # Region of the ARC recovery-control configuration API (see the module docstring).
 ARC_CONFIG_REGION = "us-west-2"
 # "The wait period is 5000 ms by default" (API RuleConfig / WaitPeriodMs): requests against
@@ -216,9 +218,9 @@ class AuthorityView:
     def from_stack(cls, primary: pulumi.StackReference) -> AuthorityView:
         """The dr stack's view: the primary's exports (the primary owns the authority)."""
         return cls(
-            cluster_arn=primary.require_output("trafficAuthorityClusterArn"),
-            cluster_endpoints=primary.require_output("trafficAuthorityClusterEndpoints"),
-            control_panel_arn=primary.require_output("trafficAuthorityControlPanelArn"),
-            routing_control_arns=primary.require_output("trafficAuthorityRoutingControlArns"),
-            safety_rule_arns=primary.require_output("trafficAuthoritySafetyRuleArns"),
+            cluster_arn=contract.AUTHORITY_CLUSTER_ARN.read(primary),
+            cluster_endpoints=contract.AUTHORITY_CLUSTER_ENDPOINTS.read(primary),
+            control_panel_arn=contract.AUTHORITY_CONTROL_PANEL_ARN.read(primary),
+            routing_control_arns=contract.AUTHORITY_ROUTING_CONTROL_ARNS.read(primary),
+            safety_rule_arns=contract.AUTHORITY_SAFETY_RULE_ARNS.read(primary),
         )

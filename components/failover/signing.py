@@ -43,7 +43,7 @@ def code_digest(sources: list[Path]) -> str:
 @dataclass
 class SignedCodeArgs:
     archive: pulumi.Archive
-    """The package to sign (components/failover/orchestrator.py package_archive)."""
+    """The package to sign (components/failover/orchestrator_function.py package_archive)."""
     digest: str
     """code_digest of the archive's sources."""
     bucket_name: pulumi.Input[str]

@@ -7,7 +7,7 @@ from __future__ import annotations
 from components.traffic.compute import RegionalCompute, RegionalComputeArgs
 from components.traffic.dns import RegionalDns, RegionalDnsArgs
 from components.traffic.entry import RegionalEntry, RegionalEntryArgs
-from components.traffic.regional import RegionalTraffic, RegionalTrafficArgs
+from components.traffic.regional_traffic import RegionalTraffic, RegionalTrafficArgs
 from components.traffic.zone import PlatformZone
 
 __all__ = [

@@ -13,7 +13,15 @@ region's resources only, each grant on the ARNs the application uses:
 - rds-db:connect for the IAM database user on this region's cluster
   (`arn:aws:rds-db:<region>:<account>:dbuser:<cluster resource id>/<user>`,
   https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/UsingWithRDS.IAMDBAuth.IAMPolicy.html);
-- ssm:GetParameter* on this module's parameters.
+- ssm:GetParameter* on this module's parameters;
+- on the region's failover control table, exactly the two items the write lease and the
+  heartbeat need (docs/WRITE_LEASE.md): dynamodb:GetItem on partition key LEASE (the write
+  lease) and dynamodb:PutItem on partition key HEARTBEAT (the heartbeat observation), with
+  only the observation's attributes. dynamodb:LeadingKeys limits the partition key and
+  dynamodb:Attributes the attributes a request names
+  (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/specifying-conditions.html);
+  no condition key names the sort key, so the grant is per partition (each holds one item).
+  An instance can neither write the lease nor read anything else in the table.
 
 The parameters (String, not secret: endpoints, names, ARNs) live in the instance's own region
 under PARAMETER_PREFIX, so an instance never depends on the other region to start, and after
@@ -28,6 +36,9 @@ from dataclasses import dataclass
 
 import pulumi
 import pulumi_aws as aws
+
+from failover.heartbeat import OBSERVED_PK, Observation, observation_to_item
+from failover.lease import LEASE_PK
 
 PARAMETER_PREFIX = "/trading-dr/app"
 APP_DB_USER = "trading_app"
@@ -48,6 +59,9 @@ TABLE_ACTIONS = (
 )
 OBJECT_ACTIONS = ("s3:GetObject", "s3:GetObjectVersion", "s3:PutObject", "s3:DeleteObject")
 KEY_SERVICES = ("secretsmanager", "dynamodb", "s3")
+OBSERVATION_ATTRIBUTES = tuple(sorted(observation_to_item(Observation("-", 0, 0.0, 0.0))))
+"""Every attribute the observation item carries. The key attributes are listed too: safe
+whether or not AWS counts them among a PutItem's dynamodb:Attributes."""
 
 
 @dataclass
@@ -64,6 +78,9 @@ class AppDataAccess:
     table_names: Sequence[str]
     documents_bucket: pulumi.Input[str]
     documents_bucket_arn: pulumi.Input[str]
+    control_table_name: str
+    """The region's failover control table (components/failover/orchestrator.py), where the
+    instances read the write lease and put the heartbeat observation."""
 
 
 def app_data_policy(
@@ -76,9 +93,11 @@ def app_data_policy(
     cluster_resource_id: str,
     table_names: Sequence[str],
     bucket_arn: str,
+    control_table_name: str,
 ) -> dict:
     """The instance role's data-tier policy; every resource in `region`."""
     tables = [f"arn:{partition}:dynamodb:{region}:{account}:table/{name}" for name in table_names]
+    control_table = f"arn:{partition}:dynamodb:{region}:{account}:table/{control_table_name}"
     parameters = f"arn:{partition}:ssm:{region}:{account}:parameter{PARAMETER_PREFIX}"
     return {
         "Version": "2012-10-17",
@@ -132,6 +151,25 @@ def app_data_policy(
                 "Action": ["ssm:GetParameter", "ssm:GetParameters", "ssm:GetParametersByPath"],
                 "Resource": [parameters, f"{parameters}/*"],
             },
+            {
+                "Sid": "ReadTheWriteLease",
+                "Effect": "Allow",
+                "Action": ["dynamodb:GetItem"],
+                "Resource": [control_table],
+                "Condition": {"ForAllValues:StringEquals": {"dynamodb:LeadingKeys": [LEASE_PK]}},
+            },
+            {
+                "Sid": "PutTheHeartbeatObservation",
+                "Effect": "Allow",
+                "Action": ["dynamodb:PutItem"],
+                "Resource": [control_table],
+                "Condition": {
+                    "ForAllValues:StringEquals": {
+                        "dynamodb:LeadingKeys": [OBSERVED_PK],
+                        "dynamodb:Attributes": list(OBSERVATION_ATTRIBUTES),
+                    }
+                },
+            },
         ],
     }
 
@@ -146,6 +184,7 @@ def parameter_values(access: AppDataAccess) -> Mapping[str, pulumi.Input[str]]:
         "db/iam-user": APP_DB_USER,
         "documents-bucket": access.documents_bucket,
         "tables": ",".join(access.table_names),
+        "control-table": access.control_table_name,
     }
 
 
@@ -185,6 +224,7 @@ def role_policy_document(access: AppDataAccess, partition, account_id) -> pulumi
                 cluster_resource_id=v[4],
                 table_names=access.table_names,
                 bucket_arn=v[5],
+                control_table_name=access.control_table_name,
             )
         )
     )

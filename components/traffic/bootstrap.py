@@ -1,106 +1,83 @@
 """The default application bootstrap: user data that makes a fresh Amazon Linux 2023 instance
-serve `healthCheckPath` over HTTPS on `appPort` with the OS's own tools (bash, the AWS CLI,
-openssl, python3's standard library, systemd), so the ALB, Route 53 and the orchestrator see
-a healthy region from the first deploy. Operators replace it with their application through
-`appAmiId` and `appUserData` (components/settings.py).
+run the default application (components/traffic/app_server.py) over HTTPS on `appPort`, so
+the ALB, Route 53 and the orchestrator see a healthy region from the first deploy and the
+region's write path obeys the write lease (docs/WRITE_LEASE.md). Operators replace it with
+their application through `appAmiId` and `appUserData` (components/settings.py).
 
-Health contract (README, "The application"): GET healthCheckPath answers 200 only when the
-instance reaches its region's data tier, i.e. a TCP connection succeeds within a second to
-the Aurora reader endpoint on the DB port and to the regional DynamoDB endpoint on 443 (the
-VPC gateway endpoint); otherwise 503. The result is cached for a few seconds, so the many
-Route 53 checkers behind the ALB do not multiply connections. Any other path answers 404.
+What ships: SHIPPED_FILES, each written on the instance BYTE FOR BYTE from this repository's
+file (a quoted heredoc: no shell expansion), so the instance runs the code the tests and the
+drill run; tests/components/traffic/test_application.py extracts them from the user data and
+compares. They import the standard library only and run the engine's command-line client,
+which the script installs from the Amazon Linux 2023 repository with dnf (app_server.CLIENTS:
+mariadb105 or postgresql15; package list:
+https://docs.aws.amazon.com/linux/al2023/release-notes/all-packages.html). AL2023 has no
+python3-boto3 and no MySQL driver for Python, hence the stdlib AWS client (app_aws.py) and
+the clients. A failed install stops the script (set -e): the instance never turns healthy
+and the Auto Scaling group replaces it.
+
+Size: EC2 takes at most 16 KB of user data "in raw form, before it is base64-encoded"
+(https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/user-data.html); the script with its
+files is larger, so it ships gzip-compressed, which cloud-init (AL2023's first-boot agent,
+https://docs.aws.amazon.com/linux/al2023/ug/cloud-init.html) uncompresses before running it
+("Gzip Compressed Content", https://cloudinit.readthedocs.io/en/latest/explanation/format.html).
+gzip's header time is fixed (mtime=0), so the same inputs make the same bytes and a
+`pulumi up` plans no launch-template change.
 
 TLS: the ALB talks HTTPS to the targets (components/traffic/entry.py) and does not validate
 their certificates, so a self-signed certificate made at boot is enough:
 https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-target-groups.html#target-group-routing-configuration
 
 Configuration comes from this region's SSM parameters (components/traffic/app_access.py),
-read at boot through the instance role; nothing is baked into the image or the template.
+read at boot through the instance role; database credentials are read from the region's
+secret by the application at connect time, never written into user data or a file.
 """
 
 from __future__ import annotations
 
 import base64
+import gzip
+import shlex
+from pathlib import Path
 
 from components.settings import USER_DATA_MAX_BYTES
+from components.traffic.app_server import CLIENTS
 
-HEALTH_CACHE_SECONDS = 5
-CONNECT_TIMEOUT_SECONDS = 1.0
+ROOT = Path(__file__).resolve().parent.parent.parent
+APP_DIR = "/opt/trading-dr"
+SHIPPED_FILES = {
+    # path on the instance -> this repository's file
+    f"{APP_DIR}/failover/lease.py": ROOT / "failover" / "lease.py",
+    f"{APP_DIR}/failover/heartbeat.py": ROOT / "failover" / "heartbeat.py",
+    f"{APP_DIR}/failover/write_path.py": ROOT / "failover" / "write_path.py",
+    f"{APP_DIR}/components/traffic/app_aws.py": ROOT / "components" / "traffic" / "app_aws.py",
+    f"{APP_DIR}/server.py": ROOT / "components" / "traffic" / "app_server.py",
+}
+"""Packages ship without __init__.py: namespace packages holding exactly these modules, under
+the names the repository gives them."""
+HEREDOC_END = "TRADING_DR_SHIPPED_FILE"
 
-_SERVER = r"""
-import http.server, json, os, socket, ssl, threading, time
-
-PORT = {port}
-HEALTH_PATH = {path}
-CACHE_SECONDS = {cache}
-TIMEOUT = {timeout}
-# systemd hands the root-only files to the unprivileged service (LoadCredential=).
-FILES = os.environ["CREDENTIALS_DIRECTORY"]
-ENV = dict(line.rstrip("\n").split("=", 1) for line in open(FILES + "/app.env") if "=" in line)
-TARGETS = [
-    (ENV["DB_READER_ENDPOINT"], int(ENV["DB_PORT"])),
-    (ENV["DYNAMODB_HOST"], int(ENV["DYNAMODB_PORT"])),
-]
-_lock, _last = threading.Lock(), [0.0, False, {{}}]
-
-
-def reachable(host, port):
-    try:
-        with socket.create_connection((host, port), timeout=TIMEOUT):
-            return True
-    except OSError:
-        return False
-
-
-def health():
-    with _lock:
-        if time.monotonic() - _last[0] > CACHE_SECONDS:
-            detail = {{f"{{h}}:{{p}}": reachable(h, p) for h, p in TARGETS}}
-            _last[:] = [time.monotonic(), all(detail.values()), detail]
-        return _last[1], _last[2]
-
-
-class Handler(http.server.BaseHTTPRequestHandler):
-    def do_GET(self):
-        if self.path.split("?", 1)[0] != HEALTH_PATH:
-            return self._answer(404, {{"error": "not found"}})
-        healthy, detail = health()
-        self._answer(200 if healthy else 503, {{"healthy": healthy, "reachable": detail}})
-
-    def _answer(self, status, body):
-        data = json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def log_message(self, *args):
-        pass
-
-
-server = http.server.ThreadingHTTPServer(("", PORT), Handler)
-context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-context.minimum_version = ssl.TLSVersion.TLSv1_2
-context.load_cert_chain(FILES + "/tls.crt", FILES + "/tls.key")
-server.socket = context.wrap_socket(server.socket, server_side=True)
-server.serve_forever()
-"""
-
-_SCRIPT = """#!/bin/bash
+_HEAD = """#!/bin/bash
 # trading-dr default application bootstrap (components/traffic/bootstrap.py).
 set -euo pipefail
 IMDS=http://169.254.169.254/latest
 TOKEN=$(curl -sS -X PUT "$IMDS/api/token" -H "X-aws-ec2-metadata-token-ttl-seconds: 300")
 REGION=$(curl -sS -H "X-aws-ec2-metadata-token: $TOKEN" "$IMDS/meta-data/placement/region")
-install -d -m 0750 /etc/trading-dr /opt/trading-dr
+INSTANCE_ID=$(curl -sS -H "X-aws-ec2-metadata-token: $TOKEN" "$IMDS/meta-data/instance-id")
+dnf install -y {client}
+install -d -m 0750 /etc/trading-dr
+install -d -m 0755 {app} {app}/failover {app}/components/traffic
 param() {{
   aws ssm get-parameter --region "$REGION" --name "{prefix}/$1" --query Parameter.Value --output text
 }}
 {{
   echo "REGION=$REGION"
+  echo "INSTANCE_ID=$INSTANCE_ID"
+  echo "APP_PORT={port}"
+  echo {health_path}
+  echo {engine}
   echo "DYNAMODB_HOST=dynamodb.$REGION.amazonaws.com"
   echo "DYNAMODB_PORT=443"
+  echo "CONTROL_TABLE=$(param control-table)"
   echo "DB_WRITER_ENDPOINT=$(param db/writer-endpoint)"
   echo "DB_READER_ENDPOINT=$(param db/reader-endpoint)"
   echo "DB_PORT=$(param db/port)"
@@ -112,17 +89,17 @@ param() {{
 openssl req -x509 -newkey rsa:2048 -nodes -days 825 -subj "/CN=$(hostname -f)" \\
   -keyout /etc/trading-dr/tls.key -out /etc/trading-dr/tls.crt
 chmod 0600 /etc/trading-dr/tls.key
-cat > /opt/trading-dr/server.py <<'PYTHON'
-{server}
-PYTHON
-cat > /etc/systemd/system/trading-dr-app.service <<'UNIT'
+"""
+
+_TAIL = """cat > /etc/systemd/system/trading-dr-app.service <<'UNIT'
 [Unit]
-Description=trading-dr default application (health contract)
+Description=trading-dr default application (write lease, heartbeat, health contract)
 After=network-online.target
 Wants=network-online.target
 
 [Service]
-ExecStart=/usr/bin/python3 /opt/trading-dr/server.py
+ExecStart=/usr/bin/python3 {app}/server.py
+WorkingDirectory={app}
 Restart=always
 RestartSec=2
 DynamicUser=yes
@@ -140,28 +117,46 @@ systemctl enable --now trading-dr-app.service
 """
 
 
-def server_source(*, app_port: int, health_check_path: str) -> str:
-    """The health server the bootstrap installs (python3 standard library only)."""
-    return _SERVER.format(
+def _ship(target: str, source: Path) -> str:
+    text = source.read_text()
+    if not text.endswith("\n") or f"\n{HEREDOC_END}\n" in f"\n{text}":
+        raise ValueError(f"{source} cannot ship in a heredoc ending {HEREDOC_END}")
+    return f"cat > {target} <<'{HEREDOC_END}'\n{text}{HEREDOC_END}\n"
+
+
+def bootstrap_script(*, app_port: int, health_check_path: str, parameter_prefix: str, engine: str) -> str:
+    """The bootstrap script (uncompressed). Values enter the shell quoted (shlex.quote)."""
+    if engine not in CLIENTS:
+        raise ValueError(f"the default application has no client for engine {engine!r} ({sorted(CLIENTS)})")
+    head = _HEAD.format(
+        client=CLIENTS[engine],
+        app=APP_DIR,
+        prefix=parameter_prefix,
         port=int(app_port),
-        path=repr(health_check_path),
-        cache=HEALTH_CACHE_SECONDS,
-        timeout=CONNECT_TIMEOUT_SECONDS,
-    ).strip()
+        health_path=shlex.quote(f"HEALTH_PATH={health_check_path}"),
+        engine=shlex.quote(f"DB_ENGINE={engine}"),
+    )
+    files = "".join(_ship(target, source) for target, source in SHIPPED_FILES.items())
+    return head + files + _TAIL.format(app=APP_DIR)
 
 
-def default_user_data(*, app_port: int, health_check_path: str, parameter_prefix: str) -> str:
-    """The bootstrap script for `app_port` and `health_check_path`; values enter the Python
-    server as literals (repr), never through the shell."""
-    server = server_source(app_port=app_port, health_check_path=health_check_path)
-    script = _SCRIPT.format(prefix=parameter_prefix, server=server)
-    if len(script.encode()) > USER_DATA_MAX_BYTES:
+def default_user_data(*, app_port: int, health_check_path: str, parameter_prefix: str, engine: str) -> bytes:
+    """The bootstrap script, gzip-compressed (deterministically), within EC2's limit."""
+    script = bootstrap_script(
+        app_port=app_port,
+        health_check_path=health_check_path,
+        parameter_prefix=parameter_prefix,
+        engine=engine,
+    )
+    data = gzip.compress(script.encode(), compresslevel=9, mtime=0)
+    if len(data) > USER_DATA_MAX_BYTES:
         raise ValueError(
-            f"the default bootstrap is {len(script.encode())} bytes; EC2 takes {USER_DATA_MAX_BYTES}"
+            f"the default bootstrap is {len(data)} bytes compressed; EC2 takes {USER_DATA_MAX_BYTES}"
         )
-    return script
+    return data
 
 
-def encoded(user_data: str) -> str:
+def encoded(user_data: str | bytes) -> str:
     """Launch templates take user data base64-encoded."""
-    return base64.b64encode(user_data.encode()).decode()
+    raw = user_data if isinstance(user_data, bytes) else user_data.encode()
+    return base64.b64encode(raw).decode()

@@ -1,12 +1,13 @@
-"""Application capacity per region: a pure function of the DR tier and the stack's role.
+"""Application capacity per region: a pure function of the DR tier's profile and the
+stack's role.
 
 The primary always runs at full size (appMinSize / appMaxSize / appDesiredSize). The dr
-region runs as the tier says:
+region runs as its tier's `dr_capacity` says (components/tiers.py):
 
-- hot-standby: the same as the primary, so a failover needs no scale-out at all;
-- warm-standby: "the minimum": min = desired = appMinSize (at least one instance, otherwise it
-  would be pilot-light), max kept at appMaxSize so the group can scale out after a failover;
-- pilot-light: min = desired = 0, max kept so the group can be scaled up on failover.
+- as-primary (hot-standby): the same as the primary, so a failover needs no scale-out;
+- minimum (warm-standby): min = desired = appMinSize (at least one instance, otherwise it
+  would serve nothing), max kept at appMaxSize so the group can scale out after a failover;
+- none (pilot-light): min = desired = 0, max kept so the group can be scaled up on failover.
 
 The maximum is never reduced: a standby that cannot grow is not a standby.
 """
@@ -15,7 +16,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from components.settings import ROLES, TIERS, TrafficSettings
+from components.settings import ROLES, TrafficSettings
+from components.tiers import AS_PRIMARY, MINIMUM, TierProfile
 
 
 @dataclass(frozen=True)
@@ -25,16 +27,14 @@ class Capacity:
     desired: int
 
 
-def capacity(tier: str, role: str, traffic: TrafficSettings) -> Capacity:
+def capacity(tier: TierProfile, role: str, traffic: TrafficSettings) -> Capacity:
     """(min, max, desired) of the application Auto Scaling group of a stack."""
-    if tier not in TIERS:
-        raise ValueError(f"unknown tier {tier!r}; expected one of {', '.join(TIERS)}")
     if role not in ROLES:
         raise ValueError(f"unknown role {role!r}; expected one of {', '.join(ROLES)}")
     full = Capacity(traffic.app_min_size, traffic.app_max_size, traffic.app_desired_size)
-    if role == "primary" or tier == "hot-standby":
+    if role == "primary" or tier.dr_capacity == AS_PRIMARY:
         return full
-    if tier == "warm-standby":
+    if tier.dr_capacity == MINIMUM:
         minimum = max(1, traffic.app_min_size)
         return Capacity(minimum, traffic.app_max_size, minimum)
     return Capacity(0, traffic.app_max_size, 0)

@@ -39,8 +39,9 @@ class RegionalComputeArgs:
     account_id: pulumi.Input[str]
     data_access: AppDataAccess
     """This region's data tier: the role's grants and the SSM parameters instances read."""
-    user_data: str
-    """Run at first boot: the default bootstrap (components/traffic/bootstrap.py) or appUserData."""
+    user_data: str | bytes
+    """Run at first boot: the default bootstrap (components/traffic/bootstrap.py, gzip bytes) or
+    appUserData (text)."""
     image_id: str = DEFAULT_IMAGE
     root_volume_gib: int = 20
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
+from components import stack_contract as contract
 from components.providers import Providers
 from components.settings import Settings
 
@@ -33,7 +34,7 @@ def hosted_zone(
     if not settings.is_primary:
         if primary is None:
             raise ValueError("the dr stack needs the primary's StackReference for hostedZoneId")
-        return HostedZone(zone_id=primary.require_output("hostedZoneId"), zone=None)
+        return HostedZone(zone_id=contract.HOSTED_ZONE_ID.read(primary), zone=None)
     component = PlatformZone("zone", settings, providers)
     return HostedZone(zone_id=component.zone.zone_id, zone=component.zone)
 

@@ -21,6 +21,17 @@ hardest on the orchestrator and says so.
   runs; no acknowledged write is lost.
 - RemoveFromGlobalCluster detaches at once: the cluster becomes a standalone writer.
 - FailoverState is shown while an operation runs (pending / failing-over / switching-over).
+- An unplanned failover promotes the secondary with what it has when the failover starts:
+  replication to it stops then, so every write the old writer acknowledged after that point
+  is lost (the hardest answer; AWS documents the point only as "the most recent data that
+  was replicated").
+- A cluster whose commits stall (the standing COMMITS_STALL fault) accepts connections and
+  acknowledges nothing: the application's write times out, its heartbeat stops.
+- rds.global_db_rpo (Aurora PostgreSQL, where the plan sets it): "transactions on the primary
+  cluster are blocked" once no secondary is within the RPO, until one catches up
+  (https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-global-database-disaster-recovery.html#aurora-global-database-manage-recovery).
+  That includes an old writer nobody fenced: it stops committing once its secondary has
+  been cut off for longer than the RPO.
 """
 
 from __future__ import annotations
@@ -48,6 +59,9 @@ class Cluster:
     writer (best-effort fencing) until it can be reached."""
     detached: bool = False
     writer_since: float = 0.0
+    writes_revoked: bool = False
+    """The application user's write privileges are revoked on this cluster (the database
+    fence): its commits fail with a permission error."""
 
     @property
     def arn(self) -> str:
@@ -65,13 +79,18 @@ class Operation:
     started: float
     completes_at: float
     allow_data_loss: bool
+    caller: str = ""
+    """The invocation that started it ("operator:..." for an operator's command)."""
+    cutoff: float = 0.0
+    """What the target had replicated when the operation started."""
 
 
 @dataclass
 class Write:
-    seq: int
+    seq: int | None
     region: str
     at: float
+    epoch: int | None = None
 
 
 class AuroraEmulation:
@@ -93,12 +112,24 @@ class AuroraEmulation:
         """(operation, target region, when) of every call AWS accepted."""
         self.detaches: list[tuple[str, float]] = []
         self.writes: list[Write] = []
+        self.beats: list[Write] = []
+        """Heartbeat rows committed, in order (each region's writer upserts its row)."""
         self.lost: list[Write] = []
-        self.replicated_upto: dict[str, float] = {r: 0.0 for r in clusters}
+        self.global_db_rpo: float | None = None
+        """rds.global_db_rpo of the writer, when the plan sets it."""
+        self.bound_violations: list[str] = []
+        """Unplanned failovers that lost writes outside the replication lag at their start."""
+        self.promotions: list[tuple[float, float, str]] = []
+        """(started, seconds drawn, caller) of every failing-over operation."""
+        self.replicated_upto: dict[str, float] = {r: world.now for r in clusters}
         """Per region: every write acknowledged at or before this time is in its storage."""
         self.writer_moves: list[tuple[float, str]] = []
         self.snapshots: list[str] = []
         self.statements: list[tuple[float, str, str]] = []
+        self.privilege_changes: list[tuple[float, str, bool]] = []
+        self._privileges_seen: set[tuple[str, float]] = set()
+        """(when, region written on, revoked) of every REVOKE / GRANT: a write like any other,
+        it replicates to the secondaries."""
 
     # --- the data plane the application and the world use -----------------------------
     def by_region(self, region: str) -> Cluster:
@@ -119,21 +150,71 @@ class AuroraEmulation:
             return False
         return self.operation is None or self.operation.kind != "switching-over"
 
+    def is_local_writer(self, region: str, now: float) -> bool:
+        """Does the region's own cluster endpoint take writes (it believes it is the writer)?"""
+        return self.accepting(region, now)
+
+    def commit(
+        self, region: str, now: float, seq: int | None, kind: str, epoch: int | None
+    ) -> tuple[bool, str]:
+        """A write on the region's own cluster endpoint: (committed, why not)."""
+        from ops.emulation.network import COMMITS_STALL
+
+        if not self.accepting(region, now):
+            return False, f"the {region} cluster is read-only (not the writer)"
+        if self.world.network.has(COMMITS_STALL, "aurora", region):
+            return False, f"the {region} cluster accepts the connection but the commit times out"
+        if self.clusters[region].writes_revoked:
+            return False, f"permission denied: the application user's writes are revoked in {region}"
+        if self._rpo_blocks(region, now):
+            return False, f"rds.global_db_rpo blocks commits in {region}: no secondary within the RPO"
+        write = Write(seq, region, now, epoch)
+        if kind == "heartbeat":
+            self.beats.append(write)
+        elif kind == "client":
+            self.writes.append(write)
+        return True, "ok"
+
     def accept_write(self, region: str, seq: int, now: float) -> None:
         self.writes.append(Write(seq, region, now))
+
+    def _rpo_blocks(self, region: str, now: float) -> bool:
+        if self.global_db_rpo is None:
+            return False
+        secondaries = [r for r, c in self.clusters.items() if r != region and not c.detached]
+        return bool(secondaries) and all(
+            now - self.replicated_upto[r] > self.global_db_rpo for r in secondaries
+        )
+
+    def newest_replicated_heartbeat(self, region: str) -> tuple[str, int, float] | None:
+        """(writer region, epoch, beat_at) of the newest heartbeat row in `region`'s storage."""
+        upto = self.replicated_upto[region]
+        for beat in reversed(self.beats):
+            if beat.at <= upto:
+                return beat.region, int(beat.epoch or 0), beat.at
+        return None
 
     def step(self, now: float) -> None:
         """Replication, operations completing, old writers learning they were fenced."""
         network = self.world.network
         writer = self.writer_region()
+        frozen = self.operation.target if self.operation and self.operation.kind == "failing-over" else None
         for region in self.clusters:
             if region == writer:
                 self.replicated_upto[region] = now
+            elif region == frozen:
+                continue  # an unplanned failover promotes what the target had at its start
             elif writer is not None and network.reachable(region, writer):
                 self.replicated_upto[region] = max(self.replicated_upto[region], now - self.replication_lag)
         for cluster in self.clusters.values():
             if cluster.stale_writer and writer and network.reachable(cluster.region, writer):
                 cluster.stale_writer = False  # Aurora fences it once it can reach it
+        for at, source, revoked in self.privilege_changes:
+            for region, cluster in self.clusters.items():
+                if region != source and region != writer and self.replicated_upto[region] >= at:
+                    if (region, at) not in self._privileges_seen:
+                        self._privileges_seen.add((region, at))
+                        cluster.writes_revoked = revoked
         op = self.operation
         if op is None or now < op.completes_at:
             return
@@ -147,6 +228,7 @@ class AuroraEmulation:
         if op.kind == "failing-over":
             lost = [w for w in self.writes if w.region == op.source and w.at > cutoff and w not in self.lost]
             self.lost.extend(lost)
+            self._judge_loss(op, lost)
             if op.source in self.world.network.down or not self.world.network.reachable(op.source, op.target):
                 source.stale_writer = True
             self.snapshots.append(f"rds:unplanned-global-failover-{source.identifier}-{int(now)}")
@@ -156,6 +238,24 @@ class AuroraEmulation:
         self.operation = None
         self.writer_moves.append((now, op.target))
         self.world.record("aurora", f"{op.kind} complete: {op.target} is the writer")
+
+    def _judge_loss(self, op: Operation, lost: list[Write]) -> None:
+        """Acknowledged writes lost must lie inside the replication lag at the promotion's
+        start: acknowledged after the newest heartbeat the target had replicated, and not
+        after the failover began (an old writer still acknowledging then was not fenced)."""
+        from ops.emulation.invariants import loss_within_lag
+
+        newest = self.newest_replicated_heartbeat(op.target)
+        since = min(newest[2], op.cutoff) if newest else op.cutoff
+        message = loss_within_lag(
+            [w.at for w in lost],
+            [w.at for w in self.writes if w.region == op.source],
+            since,
+            op.started,
+            op.source,
+        )
+        if message:
+            self.bound_violations.append(message)
 
     def data_loss(self) -> list[Write]:
         return list(self.lost)
@@ -305,9 +405,19 @@ class AuroraEmulation:
             return self.world.error("InvalidGlobalClusterStateFault", "no writer", 400)
         target = self._target(params, region)
         now = self.world.now
+        seconds = self.world.draw_promotion_seconds()
         self.operation = Operation(
-            kind, source, target.region, now, now + self.world.promotion_seconds, allow_data_loss
+            kind,
+            source,
+            target.region,
+            now,
+            now + seconds,
+            allow_data_loss,
+            caller=self.world.acting,
+            cutoff=self.replicated_upto[target.region],
         )
+        if kind == "failing-over":
+            self.promotions.append((now, seconds, self.world.acting))
         self.accepted.append((operation, target.region, now))
         self.world.record(region, f"{operation} accepted: {source} -> {target.region}")
         if fault == "lost":
@@ -374,12 +484,18 @@ class AuroraEmulation:
         if cluster is None or params.get("resourceArn") != cluster.arn:
             return self.world.error("BadRequestException", "no such cluster in this region", 400)
         sql = str(params.get("sql", "")).lstrip().upper()
-        if sql.startswith(("INSERT", "UPDATE", "DELETE", "CREATE")) and not self.accepting(
+        if sql.startswith(("INSERT", "UPDATE", "DELETE", "CREATE", "REVOKE", "GRANT")) and not self.accepting(
             region, self.world.now
         ):
             return self.world.error(
                 "DatabaseErrorException", "the cluster is read-only (not the writer)", 400
             )
+        if sql.startswith(("REVOKE", "GRANT")):
+            # The database fence (and its undoing) on this cluster, replicated as a write.
+            revoked = sql.startswith("REVOKE")
+            cluster.writes_revoked = revoked
+            self.privilege_changes.append((self.world.now, region, revoked))
+            self.world.record(region, f"{'REVOKE' if revoked else 'GRANT'} of the application user's writes")
         self.statements.append((self.world.now, region, sql.split(" ", 1)[0]))
         return self.world.ok({"numberOfRecordsUpdated": 1 if sql.startswith("INSERT") else 0, "records": []})
 

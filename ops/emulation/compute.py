@@ -51,11 +51,22 @@ class ComputeEmulation:
     def group_of(self, region: str) -> Group:
         return next(g for g in self.groups.values() if g.region == region)
 
-    def healthy_targets(self, region: str, now: float) -> int:
+    def serving(self, region: str, now: float) -> int:
+        """Instances that run the application (booted): what the ALB routes to when every
+        target is unhealthy, since it then fails open and routes to all of them
+        (https://docs.aws.amazon.com/elasticloadbalancing/latest/application/target-group-health-checks.html)."""
         if region in self.world.network.down:
             return 0
         group = self.group_of(region)
         return sum(1 for ready in group.instances.values() if ready <= now)
+
+    def healthy_targets(self, region: str, now: float) -> int:
+        """Targets whose /health passes (the application's health contract,
+        ops/emulation/application.py): none while it fails."""
+        apps = getattr(self.world, "apps", None)
+        if apps is not None and not apps[region].health_ok(now):
+            return 0
+        return self.serving(region, now)
 
     def _in_service_at(self, ready: float) -> float:
         """When the group calls an instance InService, from when it becomes a healthy target:
@@ -130,13 +141,20 @@ class ComputeEmulation:
         if len(parts) < 6 or parts[2] != "elasticloadbalancing" or parts[3] != region:
             return self.world.error("TargetGroupNotFound", f"One or more target groups not found: {arn}", 400)
         group, now = self.group_of(region), self.world.now
+        failing = self.healthy_targets(region, now) == 0 and self.serving(region, now) > 0
         return self.world.ok(
             {
                 "TargetHealthDescriptions": [
                     {
                         "Target": {"Id": i, "Port": 443},
                         "HealthCheckPort": "443",
-                        "TargetHealth": {"State": "healthy"}
+                        "TargetHealth": {
+                            "State": "unhealthy",
+                            "Reason": "Target.ResponseCodeMismatch",
+                            "Description": "Health checks failed with these codes: [500]",
+                        }
+                        if failing and ready <= now
+                        else {"State": "healthy"}
                         if ready <= now
                         else {
                             "State": "initial",

@@ -16,6 +16,7 @@ The world knows faults (ops/emulation/network.py), never scenarios.
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,14 +25,19 @@ import botocore.exceptions
 from botocore.awsrequest import AWSResponse
 
 from ops.emulation import invariants as inv
-from ops.emulation.arc import ArcEmulation
+from ops.emulation.application import RegionApp, lease_module
 from ops.emulation.aurora import ACCOUNT, AuroraEmulation, Cluster
 from ops.emulation.client_stream import ClientStream
 from ops.emulation.compute import ComputeEmulation, Group
 from ops.emulation.metrics import MetricsEmulation
-from ops.emulation.network import Killed, Network
+from ops.emulation.network import SERVER_ERROR, THROTTLE, UNREACHABLE, Killed, Network
 from ops.emulation.route53 import RecordGate, Resolver, Route53Emulation
+from ops.emulation.routing_controls import ArcEmulation
 from ops.timing_model import TimingModel
+
+PAGE_NAMESPACE = "TradingDr/Failover"
+"""The runtime's page metric (namespace, metric "Page", dimension Kind): a page as surely as
+an SNS publish, since an alarm in the same region watches it."""
 
 EMULATED_SERVICES = ("rds", "rds-data", "autoscaling", "elbv2", "route53-recovery-cluster", "cloudwatch")
 """Answered by an emulation (cloudwatch: GetMetricStatistics only); the rest goes to moto."""
@@ -76,6 +82,8 @@ class WorldSpec:
     app_fqdn: str
     record_gates: dict[str, RecordGate] = field(default_factory=dict)
     """Region -> its application record's gate (default: routing control and target health)."""
+    global_db_rpo_seconds: float | None = None
+    """rds.global_db_rpo of the primary's cluster parameter group, when the plan sets it."""
 
 
 @dataclass
@@ -120,6 +128,7 @@ class DrWorld:
     log: list[WorldLog] = field(default_factory=list)
     violations: list[Violation] = field(default_factory=list)
     pages: list[tuple[float, str, str]] = field(default_factory=list)
+    metric_pages: list[tuple[float, str, str]] = field(default_factory=list)
     calls: list[tuple[float, str, str, str]] = field(default_factory=list)
     """(when, caller region, service, operation) of every AWS call an orchestrator made."""
     running: dict[str, Invocation] = field(default_factory=dict)
@@ -127,9 +136,31 @@ class DrWorld:
     converged: bool = False
     lock_lease: float = 60.0
     """The executor lock's lease (FAILOVER_LOCK_SECONDS): the longest a dead holder's lock may live."""
+    seed: int = 0
+    cloudwatch_as_published: bool | None = None
+    """CloudWatch datapoints stamped at the period start and visible after it (see
+    ops/emulation/metrics.py); default: when the profile charges a publication delay."""
+    lease_enforced: bool = False
+    """The applications write only under the write lease (the runtime ships one)."""
+    acting: str = ""
+    """The invocation whose call is being answered ("operator-..." for an operator's)."""
 
     def __post_init__(self) -> None:
         self.now = self.start
+        if self.cloudwatch_as_published is None:
+            self.cloudwatch_as_published = self.timing.cloudwatch_publication_delay_seconds > 0
+        self._rng = random.Random(f"world:{self.seed}")  # noqa: S311 -- repeatable draws, not secrets
+        self.acks: list[tuple[float, str, str, int | None]] = []
+        """(when, region, kind, epoch) of every write an application acknowledged."""
+        self._acks_checked = 0
+        self.lease_granted: dict[str, tuple[float, int]] = {}
+        """Region -> (the latest valid_until ever written for it in its own table, epoch)."""
+        self.arms: list[float] = []
+        """When an operator re-armed automatic failover."""
+        self.kills: list[tuple[float, str]] = []
+        """(when, why) of every process the fault model killed."""
+        self.triggers: list[tuple[Any, Any]] = []
+        """(condition(world), action(world)): a fault that follows an event; fires once."""
         self._stash: dict[int, dict] = {}
         self._cached: tuple | None = None
         self._dead = False
@@ -155,6 +186,7 @@ class DrWorld:
             clusters,
             self.replication_lag,
         )
+        self.aurora.global_db_rpo = self.spec.global_db_rpo_seconds
         self.compute = ComputeEmulation(
             self,
             {
@@ -164,6 +196,7 @@ class DrWorld:
         )
         self.arc = ArcEmulation(self, self.regions, active=self.primary)
         self.route53 = Route53Emulation(self, self.primary, self.dr, self.spec.app_fqdn)
+        self.apps = {r: RegionApp(self, r) for r in self.regions}
         self.stream = ClientStream(self, self.spec.app_fqdn, self.dns_phase)
         self.metrics = MetricsEmulation(self)
         self.resolvers = {r: Resolver(self, r) for r in self.regions}
@@ -219,6 +252,7 @@ class DrWorld:
         """The calling process dies: this call and every later one it would make (a dead
         process runs no `finally`) raise Killed until the drill has buried it (revive)."""
         self.record("drill", f"orchestrator killed {reason}")
+        self.kills.append((self.now, reason))
         self._dead = True
         raise Killed(reason)
 
@@ -236,29 +270,92 @@ class DrWorld:
             self.now = min(end, self.now + 1.0)
             self._step()
 
+    def draw_promotion_seconds(self) -> float:
+        """How long this promotion takes: promotion_seconds x a factor from the profile's range."""
+        low, high = self.timing.promotion_spread
+        return self.promotion_seconds * (low if low == high else self._rng.uniform(low, high))
+
     def _step(self) -> None:
         now = self.now
         self.aurora.step(now)
+        for app in self.apps.values():
+            app.step(now)
         self.route53.step(now)
         self.stream.step(now)
         self.metrics.step(now)
+        for trigger in [t for t in self.triggers if t[0](self)]:
+            self.triggers.remove(trigger)
+            trigger[1](self)
         self.check()
 
     # --- invariants ---------------------------------------------------------------------
     def accepting(self) -> set[str]:
         return {r for r in self.regions if self.aurora.accepting(r, self.now)}
 
+    # --- the applications' acknowledgements and the leases they were given -----------------
+    def acknowledged(self, region: str, at: float, kind: str, epoch: int | None, seq: int | None) -> None:
+        self.acks.append((at, region, kind, epoch))
+
+    def seed_lease(self, region: str, seconds: float) -> None:
+        """The lease the primary's renewer held before the drill's window began."""
+        lease = lease_module()
+        if lease is None:
+            return
+        item = lease.lease_to_item(
+            lease.WriteLease(
+                region=region,
+                epoch=0,
+                valid_until=self.now + seconds,
+                renewed_at=self.now,
+                holder="drill-start",
+            )
+        )
+        self.put_raw_item(region, {"pk": {"S": lease.LEASE_PK}, "sk": {"S": lease.LEASE_SK}, **item})
+        self._sample_leases()
+
+    def _sample_leases(self) -> None:
+        lease = lease_module()
+        if lease is None:
+            return
+        for region in self.regions:
+            current = lease.lease_from_item(self.raw_item(region, lease.LEASE_PK, lease.LEASE_SK))
+            if current is None or current.region != region:
+                continue
+            best = self.lease_granted.get(region)
+            if best is None or current.valid_until > best[0]:
+                self.lease_granted[region] = (float(current.valid_until), int(current.epoch))
+
+    def _new_acks(self) -> list[tuple[float, str, str, int | None]]:
+        fresh = self.acks[self._acks_checked :]
+        self._acks_checked = len(self.acks)
+        return fresh
+
     def check(self) -> None:
         now = self.now
-        accepting = self.accepting()
-        writer = next(iter(accepting)) if len(accepting) == 1 else None
+        acks = self._new_acks()
+        self._recent_acks = [a for a in getattr(self, "_recent_acks", []) if a[0] > now - 1.0] + acks
+        self._writing = [a for a in getattr(self, "_writing", []) if a[0] > now - 2.0] + acks
+        # The region that writes is the one whose application acknowledges (the database of
+        # an old writer nobody fenced may still accept: that alone sends no client anywhere).
+        acknowledging = {a[1] for a in self._writing}
+        writer = next(iter(acknowledging)) if len(acknowledging) == 1 else None
         if writer != self._writer_seen[0]:
             self._writer_seen = (writer, now)
         grace = self.traffic_grace_seconds()
+        # DNS follows the authority: the grace runs from the later of the writer's start
+        # and the authority's last move (after a fence the old writer may finish its lease).
+        since = max(self._writer_seen[1], self.arc.updates[-1][0])
         found = {
-            "one_writer": inv.one_writer(accepting),
+            "one_writer": inv.one_writer(self._recent_acks, self.aurora.writer_region(), acks),
+            "lease_respected": inv.lease_respected(acks, self.lease_granted)
+            if self.apps[self.primary].enforces_lease
+            else None,
+            "loss_within_lag": self.aurora.bound_violations[-1] if self.aurora.bound_violations else None,
+            "one_automatic_failover": inv.one_automatic_failover(
+                [(at, caller) for at, _, caller in self.aurora.promotions], self.arms
+            ),
             "traffic_follows_writer": inv.traffic_follows_writer(
-                writer, self._writer_seen[1], self.route53.app_answer(), now, grace
+                writer, since, self.route53.app_answer(), now, grace
             ),
             "epochs_agree": self._check_epochs(),
             "no_orphan_lock": inv.no_orphan_lock(
@@ -294,6 +391,24 @@ class DrWorld:
         for record in records:
             self._epochs[record.region] = max(self._epochs.get(record.region, 0), record.epoch)
         return message
+
+    def raw_item(self, region: str, pk: str, sk: str) -> dict[str, Any] | None:
+        """An item of `region`'s control table as DynamoDB's attribute-value map (moto's own
+        model, no HTTP): what an application instance reads."""
+        from moto.dynamodb.models import dynamodb_backends
+        from moto.dynamodb.models.dynamo_type import DynamoType
+
+        table = dynamodb_backends[ACCOUNT][region].tables.get(self.tables[region])
+        if table is None:
+            return None
+        item = table.get_item(DynamoType({"S": pk}), DynamoType({"S": sk}) if table.range_key_attr else None)
+        return None if item is None else item.to_json()["Attributes"]
+
+    def put_raw_item(self, region: str, item: dict[str, Any]) -> None:
+        from moto.dynamodb.models import dynamodb_backends
+
+        dynamodb_backends[ACCOUNT][region].put_item(self.tables[region], item)
+        self._cached = None
 
     def _item(self, region: str, pk: str, sk: str) -> dict[str, Any] | None:
         from moto.dynamodb.models import dynamodb_backends
@@ -353,12 +468,14 @@ class DrWorld:
                     client, model, binding["caller"], binding["target"]
                 ),
             )
-            events.register("after-call", lambda **_: binding["world"]._invalidate())
+            events.register("after-call", lambda model=None, **_: binding["world"]._invalidate(model))
         binding.update(world=self, caller=caller, target=target)
         return client
 
-    def _invalidate(self) -> None:
+    def _invalidate(self, model=None) -> None:
         self._cached = None
+        if model is not None and model.service_model.service_name == "dynamodb":
+            self._sample_leases()  # a renewer's write is seen the moment it lands
 
     def _attempts(self, client) -> int:
         retries = client.meta.config.retries or {}
@@ -378,7 +495,16 @@ class DrWorld:
             self._cached = None  # a write may change the epoch or the lock
         if caller in self.network.down or self._dead:
             raise Killed(f"{caller}'s orchestrator process is dead")
-        if not self.network.regional_service_ok(caller, target):
+        fault = self.network.fault(caller, service, target, operation)
+        if fault is not None and fault.kind in (THROTTLE, SERVER_ERROR):
+            self.advance(self.timing.api_latency_seconds)
+            if fault.kind == SERVER_ERROR:
+                return self.error("InternalFailure", f"{operation}: server error (standing fault)", 500)
+            code = "ThrottlingException" if service == "dynamodb" else "Throttling"
+            return self.error(code, f"{operation}: Rate exceeded (standing fault)", 400)
+        if (fault is not None and fault.kind == UNREACHABLE) or not self.network.regional_service_ok(
+            caller, target
+        ):
             connect = client.meta.config.connect_timeout or 60
             self.advance(float(connect) * self._attempts(client))
             raise botocore.exceptions.ConnectTimeoutError(endpoint_url=url)
@@ -389,6 +515,15 @@ class DrWorld:
             self.pages.append(
                 (self.now, caller, str(params.get("Subject") or params.get("Message", ""))[:120])
             )
+        if (
+            service == "cloudwatch"
+            and operation == "PutMetricData"
+            and params.get("Namespace") == PAGE_NAMESPACE
+        ):
+            for datum in params.get("MetricData", []):
+                if datum.get("MetricName") == "Page":
+                    kind = next((d["Value"] for d in datum.get("Dimensions", []) if d["Name"] == "Kind"), "")
+                    self.metric_pages.append((self.now, caller, kind))
         if service == "dynamodb" and operation in ("GetItem", "PutItem", "Query"):
             fast = getattr(self, f"_fast_{operation}")(target, params)
             if fast is not None:

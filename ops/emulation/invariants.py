@@ -2,8 +2,17 @@
 calls every one of them at every step of every scenario (after each AWS call, each
 evaluation and each simulated second); a message means the invariant is broken.
 
-- one_writer: never two regions accepting writes (the fence must hold; Aurora's own fencing
-  of an old writer is best effort);
+- one_writer: no two-writer window: a region's application never acknowledges a write while
+  another region is the global cluster's writer, nor within a second of another region
+  acknowledging one (Aurora's own fencing of an old writer is best effort, so a database
+  that still accepts writes is not the test: an acknowledged write is);
+- lease_respected: no write is acknowledged by a region at or after the latest valid_until
+  ever written for its write lease (judged against the control table, not the application's
+  cache);
+- loss_within_lag: the acknowledged writes an unplanned failover lost were all acknowledged
+  inside the replication lag at its start (after the newest replicated heartbeat, before
+  the failover began);
+- one_automatic_failover: at most one automatic unplanned failover until an operator re-arms;
 - traffic_follows_writer: once a region has been the one region accepting writes for longer
   than the authority and DNS need to follow it (DrWorld.traffic_grace_seconds: one evaluation,
   one fence, the routing-control check's propagation, and the endpoint check's detection where
@@ -19,12 +28,74 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-INVARIANTS = ("one_writer", "traffic_follows_writer", "epochs_agree", "no_orphan_lock")
+INVARIANTS = (
+    "one_writer",
+    "lease_respected",
+    "loss_within_lag",
+    "one_automatic_failover",
+    "traffic_follows_writer",
+    "epochs_agree",
+    "no_orphan_lock",
+)
+
+Ack = tuple[float, str, str, "int | None"]
+"""(when, region, kind, epoch) of one acknowledged write."""
 
 
-def one_writer(accepting: set[str]) -> str | None:
-    if len(accepting) > 1:
-        return f"two regions accept writes: {', '.join(sorted(accepting))}"
+def one_writer(recent: list[Ack], writer: str | None, new: list[Ack]) -> str | None:
+    """`recent`: acknowledgements of the last second (including `new`); `writer`: the
+    global cluster's writer region now; `new`: the acknowledgements since the last check."""
+    for at, region, kind, _ in new:
+        if writer is not None and region != writer:
+            return f"{region} acknowledged a {kind} write at {at:.0f} while {writer} is the writer"
+    regions = {region for _, region, _, _ in recent}
+    if len(regions) > 1:
+        return f"two regions acknowledged writes within a second: {', '.join(sorted(regions))}"
+    return None
+
+
+def lease_respected(new: list[Ack], granted: dict[str, tuple[float, int]]) -> str | None:
+    """`granted`: region -> (latest valid_until ever written for its lease, its epoch)."""
+    for at, region, kind, epoch in new:
+        lease = granted.get(region)
+        if lease is None:
+            return f"{region} acknowledged a {kind} write at {at:.0f} without ever holding a lease"
+        if at >= lease[0]:
+            return (
+                f"{region} acknowledged a {kind} write at {at:.0f}, "
+                f"{at - lease[0]:.0f}s after its lease lapsed"
+            )
+        if epoch is not None and epoch > lease[1]:
+            return f"{region} acknowledged a {kind} write under epoch {epoch} > its lease's {lease[1]}"
+    return None
+
+
+def loss_within_lag(
+    lost: list[float], acknowledged: list[float], newest_replicated: float, started: float, source: str
+) -> str | None:
+    """An unplanned failover that began at `started` lost the writes acknowledged at `lost`;
+    `acknowledged`: when the old writer acknowledged each write; `newest_replicated`: the
+    newest heartbeat (or replication point) the target had at the start."""
+    late = [at for at in lost if at > started]
+    inside = [at for at in acknowledged if newest_replicated < at <= started]
+    if late or len(lost) > len(inside):
+        return (
+            f"{len(lost)} acknowledged writes lost, {len(late)} of them acknowledged by {source} "
+            f"after the failover began; the lag at its start ({started - newest_replicated:.0f}s) "
+            f"covered {len(inside)}"
+        )
+    return None
+
+
+def one_automatic_failover(promotions: list[tuple[float, str]], arms: list[float]) -> str | None:
+    """`promotions`: (when, invocation) of every unplanned failover AWS accepted; an operator's
+    invocation id starts with "drill-operator-"; `arms`: when an operator re-armed."""
+    last_arm = max(arms, default=float("-inf"))
+    automatic = [
+        at for at, caller in promotions if at > last_arm and not caller.startswith("drill-operator-")
+    ]
+    if len(automatic) > 1:
+        return f"{len(automatic)} automatic unplanned failovers without a re-arm between them"
     return None
 
 

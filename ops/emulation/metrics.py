@@ -3,11 +3,16 @@ GetMetricStatistics surface (moto's CloudWatch works, but costs a serialisation 
 drill makes thousands of times).
 
 Each secondary cluster's AuroraGlobalDBReplicationLag and AuroraGlobalDBRPOLag are published
-in its own region once a minute, stamped at the minute, while replication from the writer
-flows (https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/Aurora.AuroraMonitoring.Metrics.html).
-When the writer cannot be reached AWS documents nothing; the emulation then publishes
-nothing, so a reader sees the newest datapoint age. (The other answer, a growing lag, would
-block an RPO gate as surely.)
+in its own region once a minute (https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/Aurora.AuroraMonitoring.Metrics.html).
+Two models, chosen by the world (`DrWorld.cloudwatch_as_published`):
+
+- as CloudWatch publishes (the realistic profile, and any scenario that asks): a datapoint is
+  stamped at the START of its period and becomes visible only after the period ENDS plus the
+  profile's publication delay (https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_GetMetricStatistics.html);
+  its value is the largest lag of the period, and the lag keeps GROWING once the writer is
+  gone (what the secondary has replicated stops moving while time does);
+- the nominal model the drill used before: stamped at the minute, visible at once, nothing
+  published while the writer cannot be reached.
 """
 
 from __future__ import annotations
@@ -28,8 +33,41 @@ class MetricsEmulation:
         self.points: dict[tuple[str, str, str], list[tuple[float, float]]] = {}
         """(region, cluster id, metric) -> [(minute timestamp, milliseconds)]."""
         self._last_minute: float | None = None
+        self._period_max: dict[str, float] = {}
+        self._visible: dict[tuple[str, str, str], list[tuple[float, float, float]]] = {}
+        """As published: key -> [(stamp, milliseconds, visible from)]."""
 
     def step(self, now: float) -> None:
+        if self.world.cloudwatch_as_published:
+            self._step_published(now)
+        else:
+            self._step_nominal(now)
+
+    def _step_published(self, now: float) -> None:
+        aurora = self.world.aurora
+        writer = aurora.writer_region()
+        minute = now - now % PERIOD
+        if self._last_minute is not None and minute != self._last_minute:
+            stamp = self._last_minute  # the period that just ended, stamped at its start
+            visible = stamp + PERIOD + self.world.timing.cloudwatch_publication_delay_seconds
+            for region, lag in self._period_max.items():
+                cluster = aurora.clusters[region]
+                for metric in LAG_METRICS:
+                    key = (region, cluster.identifier, metric)
+                    self._visible.setdefault(key, []).append((stamp, lag * 1000, visible))
+            self._period_max = {}
+        self._last_minute = minute
+        for region in aurora.clusters:
+            if region == writer or region in self.world.network.down:
+                continue
+            lag = max(0.0, now - aurora.replicated_upto[region])
+            self._period_max[region] = max(self._period_max.get(region, 0.0), lag)
+        for key, points in self._visible.items():
+            while points and points[0][2] <= now:
+                stamp, value, _ = points.pop(0)
+                self.points.setdefault(key, []).append((stamp, value))
+
+    def _step_nominal(self, now: float) -> None:
         minute = now - now % PERIOD
         if minute == self._last_minute:
             return

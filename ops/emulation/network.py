@@ -15,6 +15,48 @@ from dataclasses import dataclass, field
 INTERNET = "internet"
 ROUTE53 = "route53-checkers"
 
+# Fault kinds of the general fault model (Fault): what a matching call or component sees.
+UNREACHABLE = "unreachable"
+"""The service does not answer the caller: its connection times out."""
+THROTTLE = "throttle"
+"""Every matching call is refused with a throttling error (not applied)."""
+SERVER_ERROR = "5xx"
+"""Every matching call is refused with a server error (not applied)."""
+HEALTH_FAILS = "health-fails"
+"""The application's /health path fails in the region (a bad deploy); its write path works.
+Service "app"."""
+COMMITS_STALL = "commits-stall"
+"""The region's database accepts TCP connections but commits nothing (a gray failure);
+service "aurora"."""
+FAULT_KINDS = (UNREACHABLE, THROTTLE, SERVER_ERROR, HEALTH_FAILS, COMMITS_STALL)
+
+
+@dataclass(frozen=True)
+class Fault:
+    """One standing fault, matched by what it names (None = any): the service (a boto3
+    service name such as "dynamodb", or "app" / "aurora" for the emulated components), the
+    operations, the region the service lives in, and the vantage point calling it. Faults
+    compose: a scenario adds as many as it likes, in any region, at any time."""
+
+    kind: str
+    service: str | None = None
+    operations: frozenset[str] | None = None
+    region: str | None = None
+    vantage: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.kind not in FAULT_KINDS:
+            raise ValueError(f"unknown fault kind {self.kind!r}; expected one of {', '.join(FAULT_KINDS)}")
+
+    def matches(self, vantage: str | None, service: str, region: str, operation: str | None = None) -> bool:
+        return (
+            (self.service is None or self.service == service)
+            and (self.operations is None or operation in self.operations)
+            and (self.region is None or self.region == region)
+            and (self.vantage is None or vantage is None or self.vantage == vantage)
+        )
+
+
 API_FAULTS = ("throttle", "5xx", "lost")
 """throttle: refused with a throttling error, not applied; 5xx: refused with a server error,
 not applied; lost: applied by AWS, and the caller's connection drops before the answer."""
@@ -38,6 +80,17 @@ class Network:
     """Operation name -> faults answered to its next calls, one per call, in order."""
     kill_after: set[str] = field(default_factory=set)
     """Operation names after whose next accepted call the calling process dies (once)."""
+    faults: list[Fault] = field(default_factory=list)
+    """Standing faults (Fault), in force until removed."""
+
+    def fault(
+        self, vantage: str | None, service: str, region: str, operation: str | None = None
+    ) -> Fault | None:
+        """The first standing fault that matches a call (or a component's state), if any."""
+        return next((f for f in self.faults if f.matches(vantage, service, region, operation)), None)
+
+    def has(self, kind: str, service: str, region: str) -> bool:
+        return any(f.kind == kind and f.matches(None, service, region) for f in self.faults)
 
     def reachable(self, source: str, region: str) -> bool:
         """Can `source` reach a service (or endpoint) in `region`?"""

@@ -14,14 +14,15 @@ import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from ops.emulation.arc import control_arn
 from ops.emulation.dr_world import DrWorld, RecordGate, RegionSpec, WorldSpec
+from ops.emulation.routing_controls import control_arn
 
 if TYPE_CHECKING:
     from ops.mock_engine import CapturedResource, StackRun
 
 GLOBAL_CLUSTER = "aws:rds/globalCluster:GlobalCluster"
 CLUSTER = "aws:rds/cluster:Cluster"
+PARAMETER_GROUP = "aws:rds/clusterParameterGroup:ClusterParameterGroup"
 INSTANCE = "aws:rds/clusterInstance:ClusterInstance"
 TABLE = "aws:dynamodb/table:Table"
 TOPIC = "aws:sns/topic:Topic"
@@ -102,6 +103,16 @@ def _region_plan(run: StackRun) -> RegionPlan:
     return RegionPlan(spec, environment, topic_arn)
 
 
+def global_db_rpo(run: StackRun) -> float | None:
+    """rds.global_db_rpo as the primary's cluster parameter group in the plan sets it (None:
+    the engine's default, no RPO blocking)."""
+    for group in _home(run, PARAMETER_GROUP):
+        for parameter in group.inputs.get("parameters") or []:
+            if parameter.get("name") == "rds.global_db_rpo":
+                return float(parameter["value"])
+    return None
+
+
 def record_gate(run: StackRun, fqdn: str) -> RecordGate:
     """How the stack's failover record for `fqdn` is gated (see RecordGate)."""
     records = [
@@ -142,6 +153,7 @@ def plan_facts(primary: StackRun, dr: StackRun) -> PlanFacts:
             run.settings.home_region: record_gate(run, primary.settings.traffic.app_fqdn)
             for run in (primary, dr)
         },
+        global_db_rpo_seconds=global_db_rpo(primary),
     )
     return PlanFacts(
         world=world,
@@ -181,6 +193,9 @@ def orchestrator_environment(facts: PlanFacts, world: DrWorld, home: str, notes:
                 f"{home}: the plan sets {key}={env[key]}, the stack settings say {value}; drill uses {value}"
             )
         env[key] = value
+    if _config_has("home_witness_fqdn"):
+        # The region's own outside witness: the target must look healthy to it before a fence.
+        supplied_if_missing["FAILOVER_HOME_WITNESS_FQDN"] = f"witness-{home}.{zone}"
     for key, value in supplied_if_missing.items():
         if not env.get(key):
             notes.append(f"{home}: the plan does not set {key}; the drill supplies {value}")
@@ -201,4 +216,20 @@ def orchestrator_environment(facts: PlanFacts, world: DrWorld, home: str, notes:
         env.get("FAILOVER_WITNESS_HEALTHY_ADDRESS", WITNESS_HEALTHY),
         env.get("FAILOVER_WITNESS_UNHEALTHY_ADDRESS", WITNESS_UNHEALTHY),
     )
+    if env.get("FAILOVER_HOME_WITNESS_FQDN"):
+        world.route53.add_witness(
+            env["FAILOVER_HOME_WITNESS_FQDN"],
+            home,
+            env.get("FAILOVER_WITNESS_HEALTHY_ADDRESS", WITNESS_HEALTHY),
+            env.get("FAILOVER_WITNESS_UNHEALTHY_ADDRESS", WITNESS_UNHEALTHY),
+        )
     return env
+
+
+def _config_has(field_name: str) -> bool:
+    """Does the runtime's OrchestratorConfig read this setting?"""
+    import dataclasses
+
+    from failover.config import OrchestratorConfig
+
+    return any(f.name == field_name for f in dataclasses.fields(OrchestratorConfig))

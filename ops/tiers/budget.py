@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from components.settings import TIERS, Settings
+from components.tiers import tier_profile
 from ops import timing_model as tm
 from ops.errors import OperatorError
 from ops.mock_engine import StackRun
@@ -160,8 +161,7 @@ def recovery_budget(
 ) -> RecoveryBudget:
     """The budget of `tier` for the failover into the region of `settings` (the dr stack's,
     whose orchestrator decides and promotes)."""
-    if tier not in TIERS:
-        raise ValueError(f"unknown tier {tier!r}; expected one of {', '.join(TIERS)}")
+    tier = tier_profile(tier).name  # an unknown tier is a ValueError naming the known ones
     model = tm.timing_model(settings, promotion_seconds=promotion_seconds, tier=tier)
     parts = tuple(Part(name, float(seconds), note) for name, seconds, note in model.budget(tier))
     return RecoveryBudget(

@@ -54,10 +54,10 @@ def _normalised_inputs(run: StackRun, component: str) -> dict[tuple[str, str], o
 
 def _without_primary_only_grants(inputs: dict) -> dict:
     """The key policy less the statements only the primary's key carries (the account's trail
-    lives in the primary stack: components/regional.py PRIMARY_ONLY_KEY_SERVICES)."""
+    lives in the primary stack: components/regional_stack.py PRIMARY_ONLY_KEY_SERVICES)."""
     if "policy" not in inputs:
         return inputs
-    from components.regional import PRIMARY_ONLY_KEY_SERVICES
+    from components.regional_stack import PRIMARY_ONLY_KEY_SERVICES
     from components.security.key_policy import SERVICE_STATEMENTS
 
     # The Sids the catalogue gives those services (their Sids name no region or account).

@@ -53,17 +53,29 @@ def artifact_problems(archived: set[str], needed: set[str]) -> list[str]:
     ]
 
 
+def write_package(root: Path, files: dict[str, str]) -> Path:
+    """A failover package under `root`: module name -> source."""
+    package = root / PACKAGE
+    package.mkdir()
+    for name, source in files.items():
+        (package / f"{name}.py").write_text(source)
+    return package
+
+
 def test_failover_imports_only_the_standard_library_boto3_botocore_and_itself():
     assert disallowed_imports(ROOT / PACKAGE, ROOT) == []
 
 
 def test_the_import_rule_sees_lazy_and_typing_only_imports(tmp_path):
-    package = tmp_path / PACKAGE
-    package.mkdir()
-    (package / "__init__.py").write_text("import json\nimport boto3\nfrom botocore.config import Config\n")
-    (package / "a.py").write_text("from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    import pulumi\n")
-    (package / "b.py").write_text("def log():\n    from aws_lambda_powertools import Logger\n")
-    (package / "c.py").write_text("from . import a\nfrom .a import TYPE_CHECKING\n")
+    package = write_package(
+        tmp_path,
+        {
+            "__init__": "import json\nimport boto3\nfrom botocore.config import Config\n",
+            "a": "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    import pulumi\n",
+            "b": "def log():\n    from aws_lambda_powertools import Logger\n",
+            "c": "from . import a\nfrom .a import TYPE_CHECKING\n",
+        },
+    )
     assert disallowed_imports(package, tmp_path) == [
         "failover/a.py:3: imports pulumi",
         "failover/b.py:2: imports aws_lambda_powertools",
@@ -93,12 +105,15 @@ def test_a_stray_or_a_missing_module_is_named():
 
 
 def test_reachability_follows_imports_and_keeps_a_module_that_does_not_exist(tmp_path):
-    package = tmp_path / PACKAGE
-    package.mkdir()
-    (package / "__init__.py").write_text("")
-    (package / "handler.py").write_text("from failover import used\n")
-    (package / "used.py").write_text("def later():\n    from failover.gone import x\n")
-    (package / "stray.py").write_text("")
+    write_package(
+        tmp_path,
+        {
+            "__init__": "",
+            "handler": "from failover import used\n",
+            "used": "def later():\n    from failover.gone import x\n",
+            "stray": "",
+        },
+    )
     assert runtime_files(tmp_path) == {
         "failover/__init__.py",
         "failover/handler.py",
@@ -108,12 +123,11 @@ def test_reachability_follows_imports_and_keeps_a_module_that_does_not_exist(tmp
 
 
 def test_the_program_refuses_a_handler_that_imports_a_module_the_package_lacks(tmp_path):
-    from components.failover.orchestrator import package_sources
+    from components.failover.orchestrator_function import package_sources
 
-    package = tmp_path / PACKAGE
-    package.mkdir()
-    (package / "__init__.py").write_text("")
-    (package / "handler.py").write_text("import json\nfrom failover.gone import x\n")
+    package = write_package(
+        tmp_path, {"__init__": "", "handler": "import json\nfrom failover.gone import x\n"}
+    )
     with pytest.raises(ValueError, match="failover.gone"):
         package_sources(package)
 

@@ -93,9 +93,11 @@ class Unsafe:
         streaks: dict[str, int],
         *,
         detach_on_error: bool = False,
-        fail_back: bool = False,
+        fail_back: bool | str = False,
         flip_before_switchover: bool = False,
         hoard_lock: bool = False,
+        check_targets: bool = False,
+        cloudwatch_gate: bool = False,
     ):
         self.runtime, self.invocation, self.streaks = runtime, invocation, streaks
         self.world, self.home, self.peer, self.env = runtime.world, runtime.home, runtime.peer, runtime.env
@@ -105,6 +107,47 @@ class Unsafe:
         self.arc_factory = runtime._offered["arc_client_factory"]
         self.detach_on_error, self.fail_back = detach_on_error, fail_back
         self.flip_before_switchover, self.hoard_lock = flip_before_switchover, hoard_lock
+        self.check_targets, self.cloudwatch_gate = check_targets, cloudwatch_gate
+
+    def _renew_lease_naively(self) -> None:
+        """Where the applications enforce the write lease: renew it whenever home's cluster is
+        the writer (read from the world, free of charge), never asking ARC, so nothing fences
+        a primary DNS no longer reaches."""
+        if not self.world.lease_enforced or self.world.aurora.writer_region() != self.home:
+            return
+        from failover.lease import WriteLease, lease_to_item
+
+        now = self.world.now
+        lease = WriteLease(self.home, 0, now + 30, now, self.invocation)
+        self.world.put_raw_item(self.home, lease_to_item(lease))
+        self.world._sample_leases()
+
+    def _ready_to_fence(self) -> bool:
+        """The flags' extra waits before a fence: every target read through the control plane,
+        a fresh CloudWatch lag datapoint under the bound."""
+        if self.check_targets:
+            try:
+                self.runtime.clients.elbv2.describe_target_health(
+                    TargetGroupArn=self.env["FAILOVER_TARGET_GROUP_ARN"]
+                )
+            except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError):
+                return False
+        if self.cloudwatch_gate:
+            from datetime import UTC, datetime, timedelta
+
+            now = datetime.fromtimestamp(self.world.now, UTC)
+            points = self.runtime.clients.cloudwatch.get_metric_statistics(
+                Namespace="AWS/RDS",
+                MetricName="AuroraGlobalDBReplicationLag",
+                Dimensions=[{"Name": "DBClusterIdentifier", "Value": self.env["FAILOVER_LOCAL_CLUSTER_ID"]}],
+                StartTime=now - timedelta(seconds=60),  # "a fresh lag": the last minute's
+                EndTime=now,
+                Period=60,
+                Statistics=["Maximum"],
+            )["Datapoints"]
+            fresh = max(points, key=lambda p: p["Timestamp"]) if points else None
+            return fresh is not None and fresh["Maximum"] <= 30_000
+        return True
 
     def _arc(self, call):
         for endpoint in json.loads(self.env["FAILOVER_ARC_CLUSTER_ENDPOINTS"]):
@@ -143,6 +186,7 @@ class Unsafe:
                 self.rds.remove_from_global_cluster(GlobalClusterIdentifier=GLOBAL, DbClusterIdentifier=arn)
 
     def evaluate(self, event) -> dict:
+        self._renew_lease_naively()
         if self.hoard_lock:
             self.dynamodb.put_item(
                 TableName=self.env["FAILOVER_CONTROL_TABLE"],
@@ -171,7 +215,9 @@ class Unsafe:
         self.streaks[self.home] = streak
         if self.fail_back and not down and self.home == self.world.primary:
             self._flip_to(self.home)  # the primary is healthy again: take the traffic back
-        if streak >= 3:
+            if self.fail_back == "promote" and self.world.aurora.writer_region() != self.home:
+                self._promote(AllowDataLoss=True)  # ... and the writer, automatically
+        if streak >= 3 and self._ready_to_fence():
             self._flip_to(self.home)
             self._promote(AllowDataLoss=True)
         return {"outcome": "promote" if streak >= 3 else "wait"}
@@ -189,6 +235,7 @@ class Passive(Unsafe):
     runtime's assumption; AWS documents no such change)."""
 
     def evaluate(self, event) -> dict:
+        self._renew_lease_naively()
         [cluster] = self.rds.describe_global_clusters(GlobalClusterIdentifier=GLOBAL)["GlobalClusters"]
         arn = self.env["FAILOVER_LOCAL_CLUSTER_ARN"]
         member = next(m for m in cluster["GlobalClusterMembers"] if m["DBClusterArn"] == arn)

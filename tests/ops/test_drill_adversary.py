@@ -15,7 +15,7 @@ CASES = [
     ("region-gone", passive(), "hot-standby", "0 FailoverGlobalCluster calls accepted", None),
     ("region-gone-tiers", unsafe(), "warm-standby", "the DR group runs 1 instances", None),
     ("partition", unsafe(), "hot-standby", "a promotion was accepted during a partition", "one_writer"),
-    ("dr-impaired", unsafe(), "hot-standby", "routing controls On: ['us-west-2']", "traffic_follows_writer"),
+    ("dr-impaired", unsafe(), "hot-standby", "the routing controls moved to the impaired", None),
     ("api-faults", unsafe(detach_on_error=True), "hot-standby", "a cluster was detached", None),
     ("killed-mid-promotion", unsafe(hoard_lock=True), "hot-standby", "invariant broken", "no_orphan_lock"),
     (
@@ -25,8 +25,38 @@ CASES = [
         "routing controls On: ['us-east-1']",
         "traffic_follows_writer",
     ),
+    (
+        "primary-returns",
+        unsafe(fail_back="promote"),
+        "hot-standby",
+        "invariant broken",
+        "one_automatic_failover",
+    ),
     ("lag-above-bound", unsafe(), "hot-standby", "promoted automatically past the RPO bound", None),
     ("switchover-failback", unsafe(flip_before_switchover=True), "hot-standby", "turned On at", None),
+    # never two writers: an orchestrator with no lease from ARC, no home health check, waits
+    # it does not need, a CloudWatch-timed gate, no page
+    ("gray-partition", unsafe(), "hot-standby", "invariant broken", "one_writer"),
+    ("gray-partition-no-arc", unsafe(), "hot-standby", "invariant broken", "one_writer"),
+    ("killed-after-fence", unsafe(), "hot-standby", "invariant broken", "traffic_follows_writer"),
+    ("returns-mid-promotion", unsafe(), "hot-standby", "invariant broken", "loss_within_lag"),
+    ("bad-deploy", unsafe(), "hot-standby", "a promotion was accepted during a bad deploy", None),
+    (
+        "dr-throttled",
+        unsafe(check_targets=True),
+        "hot-standby",
+        "0 FailoverGlobalCluster calls accepted",
+        None,
+    ),
+    ("dr-dynamodb-down", unsafe(), "hot-standby", "did not page through SNS", None),
+    ("db-stalled", passive(), "hot-standby", "no failover and nobody paged", None),
+    (
+        "cloudwatch-published",
+        unsafe(cloudwatch_gate=True),
+        "hot-standby",
+        "0 FailoverGlobalCluster calls accepted",
+        None,
+    ),
 ]
 
 

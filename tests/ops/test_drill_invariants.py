@@ -5,11 +5,40 @@ from __future__ import annotations
 
 from ops.emulation import invariants as inv
 
+E, W = "us-east-1", "us-west-2"
 
-def test_one_writer_flags_two_regions_accepting_writes():
-    assert inv.one_writer({"us-east-1", "us-west-2"}) is not None
-    assert inv.one_writer({"us-east-1"}) is None
-    assert inv.one_writer(set()) is None  # mid-promotion: nobody writes, which is safe
+
+def test_one_writer_flags_two_regions_acknowledging_writes():
+    both = [(10.0, E, "client", 0), (10.5, W, "client", 1)]
+    assert inv.one_writer(both, None, both[1:]) is not None
+    mine = [(10.0, E, "client", 0)]
+    assert inv.one_writer(mine, E, mine) is None
+    assert inv.one_writer([], E, []) is None  # mid-promotion: nobody writes, which is safe
+
+
+def test_one_writer_flags_an_old_writer_acknowledging_after_the_writer_moved():
+    """Aurora's fencing of an unreachable old writer is best effort: its acknowledgement while
+    another region is the writer is a two-writer window even if nobody else wrote then."""
+    late = [(200.0, E, "client", 0)]
+    assert inv.one_writer(late, W, late) is not None
+
+
+def test_lease_respected_flags_a_write_at_or_after_the_lease_lapsed():
+    granted = {E: (100.0, 3)}
+    assert inv.lease_respected([(99.0, E, "client", 3)], granted) is None
+    assert inv.lease_respected([(100.0, E, "client", 3)], granted) is not None
+    assert inv.lease_respected([(50.0, W, "heartbeat", 3)], granted) is not None  # never held one
+    assert inv.lease_respected([(50.0, E, "client", 4)], granted) is not None  # an epoch it was never given
+
+
+def test_one_automatic_failover_until_an_operator_re_arms():
+    one = [(100.0, "drill-us-west-2-4")]
+    two = [*one, (900.0, "drill-us-east-1-9")]
+    assert inv.one_automatic_failover(one, []) is None
+    assert inv.one_automatic_failover(two, []) is not None
+    assert inv.one_automatic_failover(two, [500.0]) is None  # re-armed between them
+    operator = [*one, (900.0, "drill-operator-us-east-1-9")]
+    assert inv.one_automatic_failover(operator, []) is None
 
 
 def test_traffic_must_follow_the_writer_once_dns_has_had_time():
@@ -54,6 +83,23 @@ def test_a_lock_must_not_outlive_its_holder():
 
 
 def test_every_invariant_has_a_checker():
-    assert set(inv.INVARIANTS) == {"one_writer", "traffic_follows_writer", "epochs_agree", "no_orphan_lock"}
+    assert set(inv.INVARIANTS) == {
+        "one_writer",
+        "lease_respected",
+        "loss_within_lag",
+        "one_automatic_failover",
+        "traffic_follows_writer",
+        "epochs_agree",
+        "no_orphan_lock",
+    }
     for name in inv.INVARIANTS:
         assert callable(getattr(inv, name))
+
+
+def test_loss_within_lag_flags_writes_acknowledged_after_the_failover_began():
+    acknowledged = [float(t) for t in range(90, 131)]
+    # The target had everything up to 98; the failover began at 100: 99 and 100 are lost.
+    assert inv.loss_within_lag([99.0, 100.0], acknowledged, 98.0, 100.0, E) is None
+    # An old writer nobody fenced kept acknowledging after the start: lost outside the lag.
+    late = inv.loss_within_lag([99.0, 100.0, 120.0], acknowledged, 98.0, 100.0, E)
+    assert late is not None and "1 of them" in late

@@ -6,12 +6,13 @@ import json
 
 import pytest
 
-from components.data.aurora_plan import cluster_parameters, instance_count, parameter_group_family
+from components.data.aurora_plan import cluster_parameters, parameter_group_family
 from components.data.backup import table_arn, vault_arn, vault_name
 from components.data.bucket_replication import replication_policy
 from components.data.documents_bucket import bucket_names
-from components.data.tier import PrimaryMismatchError, check_same_engine
+from components.data.role_wiring import PrimaryMismatchError, check_same_engine
 from components.settings import SettingsError
+from components.tiers import tier_profile
 from ops.stack_config import stack_settings
 
 
@@ -27,13 +28,12 @@ from ops.stack_config import stack_settings
     ],
 )
 def test_instance_count_by_tier_and_role(tier, role, expected):
-    assert instance_count(tier, role) == expected
+    assert tier_profile(tier).instances(is_primary=role == "primary") == expected
 
 
-@pytest.mark.parametrize(("tier", "role"), [("cold", "primary"), ("hot-standby", "witness")])
-def test_instance_count_rejects_unknown_tiers_and_roles(tier, role):
-    with pytest.raises(ValueError, match="unknown"):
-        instance_count(tier, role)
+def test_an_unknown_tier_is_refused_with_the_known_ones():
+    with pytest.raises(ValueError, match="unknown tier 'cold'; expected one of hot-standby, warm-standby"):
+        tier_profile("cold")
 
 
 @pytest.mark.parametrize(

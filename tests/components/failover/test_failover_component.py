@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from components.failover.orchestrator import (
+from components.failover.orchestrator_function import (
     LAMBDA_MAX_TIMEOUT,
     PACKAGE_DIR,
     invocation_timing,

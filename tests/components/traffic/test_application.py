@@ -1,13 +1,19 @@
 """The DR region can serve (docs/ARCHITECTURE.md#the-dr-region-must-serve; TLS from the ALB to
-the instance): the
-default bootstrap serves the health contract over HTTPS, operators can bring their own image
-and user data, and the instance role reaches exactly this region's data tier, whose
-coordinates it reads from SSM parameters in its own region."""
+the instance): the default bootstrap runs the default application over HTTPS
+(its health contract, its leased write path and heartbeat: docs/WRITE_LEASE.md), operators
+can bring their own image and user data, and the instance role reaches exactly this region's
+data tier, whose coordinates it reads from SSM parameters in its own region.
+
+Production equals test: the application these tests start is extracted from the launch
+template's user data (written out by bash from its heredocs), not imported from the
+repository, and the shipped files are compared byte for byte with the repository's."""
 
 from __future__ import annotations
 
 import base64
+import gzip
 import json
+import os
 import re
 import socket
 import ssl
@@ -19,9 +25,17 @@ import urllib.request
 
 import pytest
 
-from components.settings import SettingsError
-from components.traffic.app_access import APP_DB_USER, PARAMETER_PREFIX
-from components.traffic.bootstrap import default_user_data, server_source
+from components.settings import USER_DATA_MAX_BYTES, SettingsError
+from components.traffic.app_access import APP_DB_USER, OBSERVATION_ATTRIBUTES, PARAMETER_PREFIX
+from components.traffic.bootstrap import (
+    APP_DIR,
+    HEREDOC_END,
+    SHIPPED_FILES,
+    bootstrap_script,
+    default_user_data,
+)
+from failover.heartbeat import Observation, observation_to_item
+from failover.lease import WriteLease, lease_to_item
 from ops.mock_engine import MOCK_ACCOUNT, run_stack
 from tests.iam_eval import allows
 
@@ -33,7 +47,13 @@ STACKS = ["primary", "dr"]
 
 
 def _user_data(run) -> str:
-    return base64.b64decode(run.one(LAUNCH_TEMPLATE).inputs["userData"]).decode()
+    """The launch template's user data as the instance runs it (cloud-init gunzips it)."""
+    return gzip.decompress(base64.b64decode(run.one(LAUNCH_TEMPLATE).inputs["userData"])).decode()
+
+
+def _control_table(run):
+    [table] = [t for t in run.of_type("aws:dynamodb/table:Table") if t.name.endswith("-failover-control")]
+    return table
 
 
 def _app_policy(run) -> dict:
@@ -48,18 +68,37 @@ def _app_policy(run) -> dict:
 def test_the_launch_template_boots_the_default_application(by_stack, stack):
     run = by_stack[stack]
     traffic = run.settings.traffic
-    script = _user_data(run)
-    assert script == default_user_data(
+    raw = base64.b64decode(run.one(LAUNCH_TEMPLATE).inputs["userData"])
+    arguments = dict(
         app_port=traffic.app_port,
         health_check_path=traffic.health_check_path,
         parameter_prefix=PARAMETER_PREFIX,
+        engine=run.settings.database.engine,
     )
-    assert f"PORT = {traffic.app_port}" in script and f"HEALTH_PATH = {traffic.health_check_path!r}" in script
+    assert raw == default_user_data(**arguments)  # deterministic: no launch-template churn
+    script = _user_data(run)
+    assert script == bootstrap_script(**arguments)
+    assert (
+        f'echo "APP_PORT={traffic.app_port}"' in script
+        and f"HEALTH_PATH={traffic.health_check_path}" in script
+    )
+    assert f"DB_ENGINE={run.settings.database.engine}" in script
     assert (
         run.one(LAUNCH_TEMPLATE)
         .inputs["imageId"]
         .startswith("resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023")
     )
+
+
+@pytest.mark.parametrize(
+    ("engine", "package"), [("aurora-mysql", "mariadb105"), ("aurora-postgresql", "postgresql15")]
+)
+def test_the_bootstrap_installs_the_engines_client(engine, package):
+    """The clients AWS documents for Amazon Linux 2023 (mariadb105:
+    https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/mysql-install-cli.html)."""
+    run = run_stack("primary", overrides={"trading-dr:dbEngine": engine})
+    script = _user_data(run)
+    assert f"dnf install -y {package}\n" in script and "boto3" not in script.split("<<")[0]
 
 
 def test_every_parameter_the_bootstrap_reads_exists(primary):
@@ -71,7 +110,7 @@ def test_every_parameter_the_bootstrap_reads_exists(primary):
 def test_app_port_and_health_path_follow_the_config():
     run = run_stack("primary", overrides={"trading-dr:appPort": 9443, "trading-dr:healthCheckPath": "/ready"})
     script = _user_data(run)
-    assert "PORT = 9443" in script and "HEALTH_PATH = '/ready'" in script
+    assert 'echo "APP_PORT=9443"' in script and "echo HEALTH_PATH=/ready\n" in script
     group = run.one(TARGET_GROUP)
     assert group.inputs["port"] == 9443 and group.inputs["healthCheck"]["path"] == "/ready"
 
@@ -108,7 +147,51 @@ def test_user_data_over_16_kb_is_refused(tmp_path):
         run_stack("primary", overrides={"trading-dr:appUserData": str(big)})
 
 
-# --- the health contract, run for real -----------------------------------------------------
+# --- the shipped application, run for real ---------------------------------------------------
+
+HARNESS = os.path.join(os.path.dirname(__file__), "app_harness.py")
+HOME = "us-east-1"
+
+
+def _shipped_files(script: str) -> dict[str, str]:
+    """path on the instance -> text, as the script's heredocs carry them."""
+    pattern = re.compile(rf"cat > (\S+) <<'{HEREDOC_END}'\n(.*?)^{HEREDOC_END}$", re.S | re.M)
+    return {path: text for path, text in pattern.findall(script)}
+
+
+def _write_shipped_files_with_bash(script: str, root) -> None:
+    """Run the script's own file-writing commands (bash heredocs) into `root`."""
+    [directories] = re.findall(rf"^install -d -m 0755 {APP_DIR} .*\n", script, re.M)
+    blocks = re.findall(rf"^cat > {APP_DIR}/\S+ <<'{HEREDOC_END}'\n.*?^{HEREDOC_END}\n", script, re.S | re.M)
+    # Only the commands' paths move to `root`; the files' contents stay as shipped.
+    commands = directories.replace(APP_DIR, str(root)) + "".join(blocks).replace(
+        f"cat > {APP_DIR}/", f"cat > {root}/"
+    )
+    subprocess.run(["bash", "-euo", "pipefail", "-c", commands], check=True, capture_output=True)
+
+
+def test_the_instance_gets_the_repositorys_modules_byte_for_byte(primary, tmp_path):
+    script = _user_data(primary)
+    assert set(_shipped_files(script)) == set(SHIPPED_FILES)
+    _write_shipped_files_with_bash(script, tmp_path)
+    for target, source in SHIPPED_FILES.items():
+        assert (tmp_path / target.removeprefix(APP_DIR + "/")).read_bytes() == source.read_bytes(), target
+    # The shipped tree imports on its own (namespace packages, no repository on the path),
+    # including what only production() imports.
+    probe = (
+        "import sys; sys.path.insert(0, sys.argv[1]); import server; "
+        "from components.traffic import app_aws; assert app_aws.__file__.startswith(sys.argv[1]); "
+        "assert server.__file__.startswith(sys.argv[1])"
+    )
+    subprocess.run([sys.executable, "-I", "-c", probe, str(tmp_path)], check=True, cwd=tmp_path)
+
+
+def test_the_user_data_ships_gzip_compressed_within_16_kb(primary):
+    """https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/user-data.html: 16 KB raw, before
+    base64; cloud-init uncompresses gzip user data before running it."""
+    raw = base64.b64decode(primary.one(LAUNCH_TEMPLATE).inputs["userData"])
+    assert raw[:2] == b"\x1f\x8b" and len(raw) <= USER_DATA_MAX_BYTES
+    assert len(_user_data(primary).encode()) > USER_DATA_MAX_BYTES  # why it is compressed
 
 
 def _free_port() -> int:
@@ -117,65 +200,182 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture
-def serve(tmp_path):
-    """Start the bootstrap's server as systemd would (files in CREDENTIALS_DIRECTORY)."""
-    started = []
+def _lease(region: str = HOME, valid_for: float = 60.0, epoch: int = 7) -> dict:
+    now = time.time()
+    return lease_to_item(WriteLease(region, epoch, now + valid_for, now, "renewer"))
+
+
+class Shipped:
+    """The shipped application (extracted from the primary's user data), on a local port."""
+
+    def __init__(self, root, state, port, process):
+        self.root, self.state, self.port, self.process = root, state, port, process
+
+    def set_lease(self, item=None, fail: str | None = None) -> None:
+        (self.state / "lease.json").write_text(json.dumps({"fail": fail} if fail else {"item": item}))
+        time.sleep(1.1)  # the application's lease cache (failover/write_path.py) turns over
+
+    def set_commits(self, commit: bool) -> None:
+        (self.state / "db.json").write_text(json.dumps({"commit": commit}))
+
+    def statements(self) -> list[dict]:
+        path = self.state / "statements.jsonl"
+        return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
+
+    def observations(self) -> list[dict]:
+        path = self.state / "observations.jsonl"
+        return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
+
+    def request(self, method: str, path: str, body: dict | None = None) -> tuple[int, dict]:
+        context = ssl.create_default_context()
+        context.check_hostname, context.verify_mode = False, ssl.CERT_NONE  # as the ALB does
+        data = json.dumps(body).encode() if body is not None else None
+        request = urllib.request.Request(f"https://127.0.0.1:{self.port}{path}", data=data, method=method)
+        try:
+            with urllib.request.urlopen(request, context=context, timeout=10) as response:  # noqa: S310 (https)
+                return response.status, json.loads(response.read())
+        except urllib.error.HTTPError as error:
+            return error.code, json.loads(error.read())
+
+
+@pytest.fixture(scope="module")
+def certificate(tmp_path_factory):
+    """A self-signed certificate, as the bootstrap makes one at boot."""
+    folder = tmp_path_factory.mktemp("tls")
     subprocess.run(
         ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=localhost",
-         "-keyout", str(tmp_path / "tls.key"), "-out", str(tmp_path / "tls.crt")],
+         "-keyout", str(folder / "tls.key"), "-out", str(folder / "tls.crt")],
         check=True, capture_output=True,
     )  # fmt: skip
+    return folder
 
-    def start(db_port: int, dynamodb_port: int) -> int:
+
+@pytest.fixture
+def shipped(primary, tmp_path, certificate):
+    """Start the shipped server as systemd would, its data tier listening on local ports."""
+    root, state = tmp_path / "opt", tmp_path / "state"
+    state.mkdir()
+    _write_shipped_files_with_bash(_user_data(primary), root)
+    for name in ("tls.key", "tls.crt"):
+        (state / name).write_bytes((certificate / name).read_bytes())
+    started, listeners = [], []
+
+    def start(lease_item=None, *, fail=None, commit=True, db_listening=True, region=HOME) -> Shipped:
+        database, dynamodb = socket.socket(), socket.socket()
+        for listener in (database, dynamodb):
+            listener.bind(("127.0.0.1", 0))
+            listener.listen()
+            listeners.append(listener)
+        db_port = database.getsockname()[1] if db_listening else _free_port()
+        (state / "app.env").write_text(
+            f"REGION={region}\nINSTANCE_ID=i-0test\nAPP_PORT=0\nHEALTH_PATH=/health\nDB_ENGINE=aurora-mysql\n"
+            f"DYNAMODB_HOST=127.0.0.1\nDYNAMODB_PORT={dynamodb.getsockname()[1]}\nCONTROL_TABLE=control\n"
+            f"DB_WRITER_ENDPOINT=writer.local\nDB_READER_ENDPOINT=127.0.0.1\nDB_PORT={db_port}\n"
+            "DB_SECRET_ARN=arn:aws:secretsmanager:us-east-1:123456789012:secret:x\n"
+        )
+        (state / "lease.json").write_text(json.dumps({"fail": fail} if fail else {"item": lease_item}))
+        (state / "db.json").write_text(json.dumps({"commit": commit}))
         port = _free_port()
-        (tmp_path / "app.env").write_text(
-            f"REGION=us-east-1\nDB_READER_ENDPOINT=127.0.0.1\nDB_PORT={db_port}\n"
-            f"DYNAMODB_HOST=127.0.0.1\nDYNAMODB_PORT={dynamodb_port}\n"
-        )
-        source = tmp_path / "server.py"
-        source.write_text(
-            server_source(app_port=port, health_check_path="/health").replace(
-                '("", PORT)', '("127.0.0.1", PORT)'
-            )
-        )
         process = subprocess.Popen(
-            [sys.executable, str(source)], env={"CREDENTIALS_DIRECTORY": str(tmp_path)}
+            [sys.executable, HARNESS, str(root), str(state), str(port)],
+            env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
         )
         started.append(process)
-        for _ in range(100):
+        for _ in range(200):
             try:
                 socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                return port
+                return Shipped(root, state, port, process)
             except OSError:
                 time.sleep(0.05)
-        raise AssertionError("the server did not start")
+        raise AssertionError("the shipped server did not start")
 
     yield start
     for process in started:
         process.terminate()
         process.wait(5)
+    for listener in listeners:
+        listener.close()
 
 
-def _get(port: int, path: str) -> int:
-    context = ssl.create_default_context()
-    context.check_hostname, context.verify_mode = False, ssl.CERT_NONE  # as the ALB does
-    try:
-        return urllib.request.urlopen(f"https://127.0.0.1:{port}{path}", context=context, timeout=5).status
-    except urllib.error.HTTPError as error:
-        return error.code
+ORDER = {"symbol": "ACME", "side": "buy", "quantity": 100}
 
 
-def test_health_is_200_over_tls_only_when_the_data_tier_is_reachable(serve):
-    with socket.socket() as database, socket.socket() as dynamodb:
-        for listener in (database, dynamodb):
-            listener.bind(("127.0.0.1", 0))
-            listener.listen()
-        healthy = serve(database.getsockname()[1], dynamodb.getsockname()[1])
-        assert _get(healthy, "/health") == 200
-        assert _get(healthy, "/other") == 404
-        cut_off = serve(_free_port(), dynamodb.getsockname()[1])  # nothing listens on the DB port
-        assert _get(cut_off, "/health") == 503
+def _inserts(app: Shipped) -> list[dict]:
+    return [s for s in app.statements() if s.get("sql", "").startswith("INSERT INTO trading_dr_orders")]
+
+
+def test_an_order_is_written_to_this_regions_writer_only_under_the_lease_with_its_epoch(shipped):
+    app = shipped(_lease(epoch=12))
+    status, body = app.request("POST", "/orders", ORDER)
+    assert (status, body["epoch"], body["region"]) == (201, 12, HOME)
+    [insert] = _inserts(app)
+    app.set_lease(_lease(valid_for=0))  # revoked: the next order, a second later, is refused
+    assert app.request("POST", "/orders", ORDER)[0] == 503 and len(_inserts(app)) == 1
+    assert insert["endpoint"] == "writer.local"
+    assert "VALUES ('ACME', 'buy', 100, 'us-east-1', 12)" in insert["sql"]
+    [read, *_] = [s for s in app.statements() if s.get("dynamodb") == "GetItem"]
+    assert read["request"]["ConsistentRead"] is True and read["request"]["TableName"] == "control"
+    assert app.request("POST", "/orders", {**ORDER, "side": "short"})[0] == 400
+
+
+@pytest.mark.parametrize(
+    ("lease", "fail", "why"),
+    [
+        (None, None, "no write lease"),
+        (_lease(region="us-west-2"), None, "names us-west-2"),
+        (_lease(valid_for=-1), None, "lapsed"),
+        (_lease(), "DynamoDB does not answer", "DynamoDB does not answer"),
+    ],
+    ids=["absent", "another-region", "lapsed", "unreadable"],
+)
+def test_an_order_without_a_valid_lease_is_refused_with_503_and_not_written(shipped, lease, fail, why):
+    app = shipped(lease, fail=fail)
+    status, body = app.request("POST", "/orders", ORDER)
+    assert status == 503 and why in body["error"]
+    assert _inserts(app) == []
+
+
+def _health_until(app: Shipped, status: int, seconds: float = 10.0) -> tuple[int, dict]:
+    deadline = time.monotonic() + seconds
+    while True:
+        answer = app.request("GET", "/health")
+        if answer[0] == status or time.monotonic() > deadline:
+            return answer
+        time.sleep(0.25)
+
+
+def test_the_writer_is_healthy_while_it_commits_and_turns_503_when_commits_stop(shipped):
+    """The gray database failure: TCP still answers, commits stop; /health must fail."""
+    app = shipped(_lease(epoch=3))
+    assert _health_until(app, 200)[0] == 200
+    beats = [s for s in app.statements() if s.get("sql", "").startswith("INSERT INTO trading_dr_heartbeat")]
+    assert beats and beats[0]["endpoint"] == "writer.local" and "VALUES ('us-east-1', 3, " in beats[0]["sql"]
+    app.set_commits(False)
+    status, body = _health_until(app, 503)
+    assert status == 503 and "heartbeat" in body["why"]
+    assert app.request("GET", "/other")[0] == 404
+
+
+def test_without_the_lease_the_region_is_healthy_and_observes_its_replica(shipped):
+    app = shipped(None, region="us-west-2")
+    status, body = app.request("GET", "/health")
+    assert status == 200, body
+    deadline = time.monotonic() + 5
+    while not app.observations() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    [put, *_] = app.observations()
+    assert put["TableName"] == "control" and put["Item"]["pk"] == {"S": "HEARTBEAT"}
+    assert put["Item"]["writer_region"] == {"S": HOME} and put["Item"]["observer"] == {"S": "i-0test"}
+    [read, *_] = [s for s in app.statements() if s.get("sql", "").startswith("SELECT region, epoch, beat_at")]
+    assert read["endpoint"] == "127.0.0.1"  # the reader endpoint: the local replica
+    assert not [
+        s for s in app.statements() if s.get("sql", "").startswith("INSERT INTO trading_dr_heartbeat")
+    ]
+
+
+def test_an_unreachable_data_tier_is_503(shipped):
+    app = shipped(_lease(), db_listening=False)
+    assert app.request("GET", "/health")[0] == 503
 
 
 # --- item 14: TLS from the ALB to the instances --------------------------------------------
@@ -233,6 +433,51 @@ def test_the_app_role_reaches_exactly_this_regions_data_tier(by_stack, stack):
     assert allows(document, "ssm:GetParameter", f"{parameters}/db/reader-endpoint")
 
 
+LEASE = {"dynamodb:LeadingKeys": ["LEASE"]}
+OBSERVATION = {"dynamodb:LeadingKeys": ["HEARTBEAT"], "dynamodb:Attributes": list(OBSERVATION_ATTRIBUTES)}
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_the_app_role_reads_only_the_lease_and_puts_only_the_observation_in_the_control_table(
+    by_stack, stack
+):
+    """Least privilege on the control table, evaluated (tests/iam_eval.py) with the
+    dynamodb:LeadingKeys / dynamodb:Attributes context DynamoDB puts on item requests:
+    https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/specifying-conditions.html"""
+    run = by_stack[stack]
+    region, peer = run.settings.home_region, run.settings.peer_region
+    document = _app_policy(run)
+    table = f"arn:aws:dynamodb:{region}:{MOCK_ACCOUNT}:table/{_control_table(run).inputs['name']}"
+    # What the application does:
+    assert allows(document, "dynamodb:GetItem", table, LEASE)
+    assert allows(document, "dynamodb:PutItem", table, OBSERVATION)
+    item = observation_to_item(Observation(region, 1, 0.0, 0.0))
+    assert allows(document, "dynamodb:PutItem", table, {**OBSERVATION, "dynamodb:Attributes": list(item)})
+    # ... and nothing more: no lease writes, no other item, no other attribute, no other table.
+    for action in ("dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"):
+        assert not allows(document, action, table, LEASE), action
+    for partition in ("EXEC", "LOCK", "STATE", "ARMING", "EVAL"):
+        other = {"dynamodb:LeadingKeys": [partition]}
+        assert not allows(document, "dynamodb:GetItem", table, other), partition
+        assert not allows(document, "dynamodb:PutItem", table, {**OBSERVATION, **other}), partition
+    assert not allows(document, "dynamodb:GetItem", table, {"dynamodb:LeadingKeys": ["LEASE", "LOCK"]})
+    assert not allows(
+        document,
+        "dynamodb:PutItem",
+        table,
+        {**OBSERVATION, "dynamodb:Attributes": [*OBSERVATION_ATTRIBUTES, "armed"]},
+    )
+    assert not allows(document, "dynamodb:GetItem", table, OBSERVATION)
+    for action in ("dynamodb:Query", "dynamodb:Scan", "dynamodb:BatchGetItem", "dynamodb:UpdateItem"):
+        assert not allows(document, action, table, LEASE), action
+    assert not allows(document, "dynamodb:GetItem", table.replace(region, peer), LEASE)
+    # Every statement naming the control table is conditioned on its partition key.
+    for statement in document["Statement"]:
+        if any(table == r or r.startswith(table + "/") or r.endswith("*") for r in statement["Resource"]):
+            if "dynamodb:" in " ".join(statement["Action"]) and table in statement["Resource"]:
+                assert "dynamodb:LeadingKeys" in statement["Condition"]["ForAllValues:StringEquals"]
+
+
 @pytest.mark.parametrize("stack", STACKS)
 def test_instances_find_their_regions_data_tier_in_local_parameters(by_stack, stack):
     run = by_stack[stack]
@@ -249,6 +494,7 @@ def test_instances_find_their_regions_data_tier_in_local_parameters(by_stack, st
         f"{PARAMETER_PREFIX}/db/iam-user": APP_DB_USER,
         f"{PARAMETER_PREFIX}/documents-bucket": run.exports["documentsBucket"],
         f"{PARAMETER_PREFIX}/tables": f"{run.exports['sessionsTableName']},{run.exports['configTableName']}",
+        f"{PARAMETER_PREFIX}/control-table": _control_table(run).inputs["name"],
     }
     group = run.one("aws:autoscaling/group:Group")
     needed = {p.urn for p in mine} | {
@@ -257,8 +503,9 @@ def test_instances_find_their_regions_data_tier_in_local_parameters(by_stack, st
     assert needed <= set(group.options.depends_on)
 
 
-def test_the_bootstrap_fits_in_user_data():
-    assert (
-        len(default_user_data(app_port=8080, health_check_path="/health", parameter_prefix=PARAMETER_PREFIX))
-        < 16 * 1024
+@pytest.mark.parametrize("engine", ["aurora-mysql", "aurora-postgresql"])
+def test_the_bootstrap_fits_in_user_data(engine):
+    data = default_user_data(
+        app_port=8080, health_check_path="/health", parameter_prefix=PARAMETER_PREFIX, engine=engine
     )
+    assert len(data) <= USER_DATA_MAX_BYTES == 16 * 1024

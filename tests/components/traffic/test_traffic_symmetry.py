@@ -7,8 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from components.data.aurora_plan import instance_count
-from components.settings import TIERS
+from components.tiers import TIERS, tier_profile
 from components.traffic.capacity import capacity
 from ops.mock_engine import CapturedResource, StackRun, run_both
 from ops.plan import SAME, symmetry
@@ -63,8 +62,8 @@ def differences(primary: StackRun, dr: StackRun) -> set[tuple[str, str, str]]:
 def test_the_stacks_differ_only_by_role_and_by_the_tiers_capacity(tier):
     overrides = {"trading-dr:tier": tier}
     primary, dr = run_both({"primary": overrides, "dr": overrides})
-    primary_size = capacity(tier, "primary", primary.settings.traffic)
-    dr_size = capacity(tier, "dr", dr.settings.traffic)
+    primary_size = capacity(tier_profile(tier), "primary", primary.settings.traffic)
+    dr_size = capacity(tier_profile(tier), "dr", dr.settings.traffic)
     asg = dr.one(ASG)
     found = differences(primary, dr)
     # Every role-dependent input does differ (the pair is PRIMARY/SECONDARY, the ASNs differ) ...
@@ -77,7 +76,8 @@ def test_the_stacks_differ_only_by_role_and_by_the_tiers_capacity(tier):
     assert capacity_found == capacity_expected
     # Aurora instances the tier does not run in dr are missing there, and only those.
     instances_missing = {d for d in found if d[0] == AURORA_INSTANCE}
-    assert len(instances_missing) == instance_count(tier, "primary") - instance_count(tier, "dr")
+    profile = tier_profile(tier)
+    assert len(instances_missing) == profile.instances(is_primary=True) - profile.instances(is_primary=False)
     assert all(d[2] == "<missing>" for d in instances_missing)
     # ... and nothing else differs.
     assert found - role_found - instances_missing - {(ASG, asg.name, key) for key in capacity_found} == set()
@@ -96,7 +96,7 @@ def test_the_tiers_change_the_dr_capacity_and_nothing_else_in_the_dr_stack():
     }
     hot, pilot = runs["hot-standby"], runs["pilot-light"]
     hot_tree, pilot_tree = _home_tree(hot), _home_tree(pilot)
-    # Pilot-light also runs one NAT gateway instead of one per AZ (foundation, regional.py)
+    # Pilot-light also runs one NAT gateway instead of one per AZ (the tier profile, components/tiers.py)
     # and a headless dr Aurora cluster (data tier).
     nat_types = {"aws:ec2/natGateway:NatGateway", "aws:ec2/eip:Eip", "aws:ec2/route:Route", AURORA_INSTANCE}
     assert {k for k in set(hot_tree) ^ set(pilot_tree) if k[0] not in nat_types} == set()

@@ -11,13 +11,14 @@ import pulumi
 from components.data.aurora import GlobalMembership
 from components.data.aurora_plan import DATABASE_NAME
 from components.data.global_tables import TABLES
-from components.data.regional import RegionalData, RegionalDataArgs
+from components.data.regional_data import RegionalData, RegionalDataArgs
 from components.failover.authority import AuthorityView
 from components.failover.discovery import FailoverDiscovery, FailoverDiscoveryArgs
-from components.failover.orchestrator import (
+from components.failover.orchestrator_function import (
     FailoverOrchestrator,
     FailoverOrchestratorArgs,
     OrchestratorWiring,
+    control_table_name,
 )
 from components.network.security_groups import SecurityGroups, SecurityGroupsArgs
 from components.network.vpc import RegionalNetwork, RegionalNetworkArgs
@@ -31,7 +32,7 @@ from components.settings import Settings
 from components.traffic.app_access import AppDataAccess
 from components.traffic.capacity import capacity
 from components.traffic.names import health_url, witness_fqdn
-from components.traffic.regional import RegionalTraffic, RegionalTrafficArgs
+from components.traffic.regional_traffic import RegionalTraffic, RegionalTrafficArgs
 
 # Services granted use of the regional key (components/security/key_policy.py). Add a service here
 # when a component starts encrypting with the key through it.
@@ -61,17 +62,12 @@ def key_services(settings: Settings) -> tuple[str, ...]:
     return tuple(s for s in KEY_SERVICES if s not in PRIMARY_ONLY_KEY_SERVICES)
 
 
-def nat_gateway_count(settings: Settings) -> int:
-    """One NAT gateway per AZ, except pilot-light, which runs no compute worth the cost."""
-    return 1 if settings.tier == "pilot-light" else settings.az_count
-
-
 @dataclass
 class RegionalStackArgs:
     settings: Settings
     providers: Providers
     database: GlobalMembership
-    """How this region's Aurora cluster joins the global database (components/data/tier.py)."""
+    """How this region's Aurora cluster joins the global database (components/data/role_wiring.py)."""
     zone_id: pulumi.Input[str]
     """Hosted zone of settings.traffic.zone_name: the primary's own or hostedZoneId."""
     authority: AuthorityView
@@ -117,7 +113,7 @@ class RegionalStack(pulumi.ComponentResource):
                 region=settings.home_region,
                 cidr=settings.vpc_cidr,
                 az_count=settings.az_count,
-                nat_gateway_count=nat_gateway_count(settings),
+                nat_gateway_count=settings.tier_profile.nat_gateways(settings.az_count),
                 kms_key_arn=self.keys.key.arn,
                 log_retention_days=settings.log_retention_days,
                 name_prefix=prefix,
@@ -185,6 +181,7 @@ class RegionalStack(pulumi.ComponentResource):
                     table_names=[spec.name for spec in TABLES],
                     documents_bucket=self.data.documents.bucket.bucket,
                     documents_bucket_arn=self.data.documents.bucket.arn,
+                    control_table_name=control_table_name(prefix),
                 ),
                 routing_control_arn=args.authority.routing_control_arn(settings.home_region),
             ),
@@ -227,7 +224,9 @@ class RegionalStack(pulumi.ComponentResource):
                     peer_routing_control_arn=authority.routing_control_arn(settings.peer_region),
                     auto_scaling_group_name=self.traffic.compute.group.name,
                     # Full size is the primary's: what a hot standby always runs.
-                    full_capacity=max(1, capacity(settings.tier, "primary", settings.traffic).desired),
+                    full_capacity=max(
+                        1, capacity(settings.tier_profile, "primary", settings.traffic).desired
+                    ),
                     target_group_arn=self.traffic.entry.target_group.arn,
                     vpc_id=self.network.vpc.id,
                     vpc_cidr=settings.vpc_cidr,

@@ -13,13 +13,14 @@ from __future__ import annotations
 
 import pulumi
 
+from components import stack_contract as contract
 from components.data.aurora import GlobalMembership
 from components.data.bucket_replication import BucketEnd
 from components.data.global_database import GlobalDatabase, GlobalDatabaseArgs
 from components.data.global_tables import TABLES, GlobalTables, GlobalTablesArgs
 from components.data.replication import DataReplication, DataReplicationArgs
 from components.providers import Providers
-from components.regional import RegionalStack
+from components.regional_stack import RegionalStack
 from components.settings import PROJECT, Settings
 
 
@@ -79,18 +80,18 @@ def join_global_database(
     # The secondary's global_cluster_identifier resolves only when the engines agree, so a
     # mismatch stops the deployment before the cluster is created.
     global_id = pulumi.Output.all(
-        primary_outputs.require_output("globalClusterId"),
-        primary_outputs.require_output("dbEngine"),
-        primary_outputs.require_output("dbEngineVersion"),
+        contract.GLOBAL_CLUSTER_ID.read(primary_outputs),
+        contract.DB_ENGINE.read(primary_outputs),
+        contract.DB_ENGINE_VERSION.read(primary_outputs),
     ).apply(checked)
     membership = GlobalMembership(
         global_cluster_id=global_id,
-        master_password=pulumi.Output.secret(primary_outputs.require_output("dbMasterPassword")),
+        master_password=contract.DB_MASTER_PASSWORD.read(primary_outputs),
         creates_writer=False,
     )
     return membership, {
         "globalClusterId": global_id,
-        "globalWriterEndpoint": primary_outputs.require_output("globalWriterEndpoint"),
+        "globalWriterEndpoint": contract.GLOBAL_WRITER_ENDPOINT.read(primary_outputs),
     }
 
 
@@ -114,9 +115,7 @@ def build_role_data(
     replication = DataReplication(
         "data-replication",
         DataReplicationArgs(
-            global_table_arns={
-                spec.key: primary_outputs.require_output(f"{spec.key}TableArn") for spec in TABLES
-            },
+            global_table_arns={key: arn.read(primary_outputs) for key, arn in contract.TABLE_ARNS.items()},
             home_bucket=BucketEnd(
                 region=settings.home_region,
                 bucket=documents.bucket.bucket,
@@ -126,10 +125,10 @@ def build_role_data(
             ),
             peer_bucket=BucketEnd(
                 region=settings.peer_region,
-                bucket=primary_outputs.require_output("documentsBucket"),
-                bucket_arn=primary_outputs.require_output("documentsBucketArn"),
-                kms_key_arn=primary_outputs.require_output("kmsKeyArn"),
-                alert_topic_arn=primary_outputs.require_output("alertTopicArn"),
+                bucket=contract.DOCUMENTS_BUCKET.read(primary_outputs),
+                bucket_arn=contract.DOCUMENTS_BUCKET_ARN.read(primary_outputs),
+                kms_key_arn=contract.KMS_KEY_ARN.read(primary_outputs),
+                alert_topic_arn=contract.ALERT_TOPIC_ARN.read(primary_outputs),
             ),
             home_bucket_versioning=documents.versioning,
             peer_provider=providers.peer,

@@ -101,6 +101,9 @@ class ArcEmulation:
             self.state = result
             self.updates.append((self.world.now, self.on_regions_map()))
             self.world.record("arc", f"routing controls now On: {sorted(self.on_regions())}")
+        operation = "UpdateRoutingControlStates" if len(entries) > 1 else "UpdateRoutingControlState"
+        if self.world.network.take_kill(operation):
+            self.world.kill(f"after {operation} landed")
         return self.world.ok({})
 
     def _op_UpdateRoutingControlState(self, params):  # noqa: N802

@@ -102,6 +102,12 @@ def package_archive(package_dir: Path = PACKAGE_DIR) -> pulumi.AssetArchive:
     )
 
 
+def control_table_name(name_prefix: str) -> str:
+    """The region's control table; the application instances read their write lease in it
+    (components/traffic/app_access.py)."""
+    return f"{name_prefix}-failover-control"
+
+
 @dataclass(frozen=True)
 class InvocationTiming:
     budget_seconds: int
@@ -272,7 +278,7 @@ class FailoverOrchestrator(pulumi.ComponentResource):
         args = self._args
         return aws.dynamodb.Table(
             f"{self._name}-control",
-            name=f"{args.name_prefix}-failover-control",
+            name=control_table_name(args.name_prefix),
             billing_mode="PAY_PER_REQUEST",
             hash_key="pk",
             range_key="sk",

@@ -13,7 +13,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components.data.aurora import AuroraCluster, AuroraClusterArgs, GlobalMembership
-from components.data.aurora_plan import global_rpo_seconds, instance_count
+from components.data.aurora_plan import global_rpo_seconds
 from components.data.backup import RegionalBackup, RegionalBackupArgs
 from components.data.credentials import DatabaseCredentials, DatabaseCredentialsArgs
 from components.data.documents_bucket import DocumentsBucket, DocumentsBucketArgs
@@ -63,7 +63,7 @@ class RegionalData(pulumi.ComponentResource):
                 subnet_ids=[subnet.id for subnet in args.data_subnets],
                 availability_zones=[subnet.availability_zone for subnet in args.data_subnets],
                 security_group_id=args.db_security_group_id,
-                instance_count=instance_count(settings.tier, settings.role),
+                instance_count=settings.tier_profile.instances(settings.is_primary),
                 protect=protect,
                 random_provider=args.random_provider,
             ),

@@ -76,7 +76,6 @@ def _replicate_evidence(
     from components.observability.evidence_store import replicate_evidence
 
     store = regional.evidence
-    peer = primary_outputs.require_output
     replicate_evidence(
         BucketEnd(
             settings.home_region,
@@ -87,10 +86,10 @@ def _replicate_evidence(
         ),
         BucketEnd(
             settings.peer_region,
-            peer("evidenceBucket"),
-            peer("evidenceBucketArn"),
-            peer("kmsKeyArn"),
-            peer("alertTopicArn"),
+            contract.EVIDENCE_BUCKET.read(primary_outputs),
+            contract.EVIDENCE_BUCKET_ARN.read(primary_outputs),
+            contract.KMS_KEY_ARN.read(primary_outputs),
+            contract.ALERT_TOPIC_ARN.read(primary_outputs),
         ),
         providers.peer,
         [store.versioning, store.lock],

@@ -95,6 +95,27 @@ MUTATIONS = [
         f"{RUNTIME} -k slow_evidence_store",
     ),
     (
+        "the disarm is not recorded",
+        "failover/executor.py",
+        '            c.evidence.append(ev.ARMING, {"armed": False, "by": "orchestrator", "reason": why})\n',
+        "",
+        f"{RUNTIME} -k arming",
+    ),
+    (
+        "an operator's re-arm is not recorded",
+        "failover/orchestrator.py",
+        '        self._arming_evidence(record["arming"], state.epoch if state else None)\n',
+        "",
+        f"{RUNTIME} -k arming",
+    ),
+    (
+        "a page is not recorded",
+        "failover/orchestrator.py",
+        '        if self.pager.page(kind, subject, record):\n            self.evidence.append(ev.PAGE, {"kind": kind, "subject": subject})',
+        "        self.pager.page(kind, subject, record)",
+        f"{RUNTIME} -k failing_step",
+    ),
+    (
         "a succeeded execution is not sealed",
         "failover/executor.py",
         '                c.clear_page("promotion_slow")\n                close_evidence(c.evidence, execution)',

@@ -219,3 +219,29 @@ def test_list_finds_the_executions_in_the_bucket(world):
     assert entry.path == world.bundle() and entry.verdict.status == INTACT
     assert entry.kind == "failover" and entry.summary["verdict"] == "succeeded"
     assert entry.summary["rto_seconds"] is not None
+
+
+def test_arming_is_recorded_with_who_and_why(world):
+    """The automatic failover disarms in its own record; an operator's re-arm is a sealed
+    bundle of its own."""
+    outage(world)
+    promote_fully(world)
+    sealed = verify_path(world.bundle(), world.trusted, world.s3)
+    [disarm] = [r["data"] for r in sealed.records if r["kind"] == ev.ARMING]
+    assert (
+        disarm["armed"] is False
+        and disarm["by"] == "orchestrator"
+        and "automatic failover" in disarm["reason"]
+    )
+    world.manual(DR, action="arm", operator="alice", reason="the primary region is back and checked")
+    listed = world.s3.list_objects_v2(Bucket=BUCKET, Prefix="executions/arming_")["Contents"]
+    [bundle] = sorted({item["Key"].split("/")[1] for item in listed})
+    verdict = verify_path(f"s3://{BUCKET}/executions/{bundle}", world.trusted, world.s3)
+    assert verdict.status == INTACT, verdict.line
+    [record] = verdict.records
+    assert record["kind"] == ev.ARMING and record["data"]["armed"] is True
+    assert (
+        record["data"]["by"] == "alice"
+        and record["data"]["reason"] == "the primary region is back and checked"
+    )
+    assert verdict.manifest["kind"] == "arming"

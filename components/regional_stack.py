@@ -217,7 +217,9 @@ class RegionalStack(pulumi.ComponentResource):
                     peer_health_url=health_url(settings.traffic, settings.peer_region),
                     peer_witness_fqdn=witness_fqdn(settings.traffic, settings.peer_region),
                     home_witness_fqdn=witness_fqdn(settings.traffic, settings.home_region),
-                    tier=settings.tier,
+                    # As the tier's standby serves at rest, in both stacks (symmetric): the
+                    # primary's orchestrator is the standby's after a failover.
+                    serves_at_rest=settings.tier_profile.dr_serves_at_once,
                     alert_topic_arn=self.alerts.arn,
                     arc_cluster_endpoints=authority.cluster_endpoints,
                     home_routing_control_arn=authority.routing_control_arn(settings.home_region),

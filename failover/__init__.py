@@ -18,19 +18,24 @@ Modules (one concern each)
 - capacity: the home Auto Scaling group (full size, reversible pre-warm) and its ALB
   target group's healthy targets (the fence waits for one).
 - executor: the resumable, leased, DynamoDB-driven state machine of a promotion.
-- control_table: the regional control table's items (schema in its docstring).
+- control_table: the regional control table's items (schema in its docstring), including
+  LEASE/WRITE, ARMING/AUTO, DBFENCE/WRITE and the application's HEARTBEAT/OBSERVED.
+- lease: the write lease (stdlib only; applications import it): ``WriteLease``,
+  ``check_write``, the item codec.
+- paging: pages through SNS and the TradingDr/Failover Page metric, without DynamoDB.
+- db_fence: the old primary's database fence (REVOKE/GRANT through the RDS Data API).
 - orchestrator: ``Orchestrator(config, clients=None, *, clock, sleep, probe, resolver,
   arc_client_factory, logger, invocation_id)``; ``.handle(event, request_id, remaining_ms)``
   runs a scheduled invocation's loop (or one manual command); ``.evaluate(event)`` runs
   exactly one evaluation.
 - events: the accepted events (schedule, SNS alarm, manual
-  ``{"action": "failover" | "switchover" | "status", "dry_run", "allow_data_loss", "reason",
-  "request_id"}``).
+  ``{"action": "failover" | "switchover" | "status" | "arm", "dry_run", "allow_data_loss",
+  "reason", "request_id", "operator"}``).
 - local: ``evaluate_once`` / ``run_command`` / ``static_probe`` for the CLI and drills.
 
 Outcomes of a decision record: status, abstain, already_writer, peer_healthy, no_quorum,
 not_eligible, operation_in_progress, awaiting_consecutive_evaluations, rpo_gate, promote
-(dry run) from failover.decision; invalid_event, duplicate_event, lock_held, executing,
-promoted, step_failed, cancelled from failover.orchestrator; config_error from
-failover.handler.
+(dry run), disarmed, both_unhealthy, home_unhealthy, writer_silent from failover.decision;
+invalid_event, duplicate_event, lock_held, executing, promoted, step_failed, cancelled,
+armed from failover.orchestrator; config_error from failover.handler.
 """

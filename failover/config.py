@@ -75,7 +75,7 @@ ENV = {
     "db_fence_secret_arn": "FAILOVER_DB_FENCE_SECRET_ARN",
     "db_fence_engine": "FAILOVER_DB_FENCE_ENGINE",
     "db_app_user": "FAILOVER_DB_APP_USER",
-    "tier": "FAILOVER_TIER",
+    "serves_at_rest": "FAILOVER_SERVES_AT_REST",
     # Evidence (failover/evidence.py): both or neither; empty = no evidence written.
     "evidence_bucket": "FAILOVER_EVIDENCE_BUCKET",
     "evidence_key_arn": "FAILOVER_EVIDENCE_KEY_ARN",
@@ -103,7 +103,6 @@ _OPTIONAL = {
     "db_fence_secret_arn": "",
     "db_fence_engine": "aurora-postgresql",
     "db_app_user": "",
-    "tier": "hot-standby",
     "evidence_bucket": "",
     "evidence_key_arn": "",
     "build_commit": "",
@@ -163,7 +162,9 @@ _INTEGERS = {
 }
 
 DB_FENCE_ENGINES = ("aurora-postgresql", "aurora-mysql")
-TIERS = ("hot-standby", "warm-standby", "pilot-light")
+# The metric every page also puts (failover/paging.py) and the program's alarm watches
+# (components/observability/): part of the runtime's contract with the program.
+PAGE_NAMESPACE, PAGE_METRIC, PAGE_ALL_KINDS = "TradingDr/Failover", "Page", "all"
 
 
 def bounds(name: str) -> tuple[int, int, int]:
@@ -295,14 +296,10 @@ class OrchestratorConfig:
     db_fence_engine: str = "aurora-postgresql"
     db_app_user: str = ""
     """The application's database user whose write privileges the database fence revokes."""
-    tier: str = "hot-standby"
-    """hot-standby | warm-standby | pilot-light: a standby that serves at rest (hot, warm) must
-    look healthy to its own outside witness when the decision is taken; a pilot-light one when
-    it is fenced onto, after its preparation."""
-
-    @property
-    def serves_at_rest(self) -> bool:
-        return self.tier != "pilot-light"
+    serves_at_rest: bool = True
+    """This region's application has healthy targets before any failover (the primary, a hot
+    or warm standby): it must look healthy to its own outside witness when the decision is
+    taken. False (a pilot light): only when it is fenced onto, after its preparation."""
 
     def __post_init__(self) -> None:
         for name in ("home_region", "peer_region"):
@@ -440,8 +437,8 @@ class OrchestratorConfig:
                 raise ConfigError(
                     ENV["db_app_user"], self.db_app_user, "must name the application's database user"
                 )
-        if self.tier not in TIERS:
-            raise ConfigError(ENV["tier"], self.tier, f"must be one of {', '.join(TIERS)}")
+        if not isinstance(self.serves_at_rest, bool):
+            raise ConfigError(ENV["serves_at_rest"], self.serves_at_rest, "must be true or false")
         if self.db_fence_engine not in DB_FENCE_ENGINES:
             raise ConfigError(
                 ENV["db_fence_engine"], self.db_fence_engine, f"must be one of {', '.join(DB_FENCE_ENGINES)}"
@@ -470,6 +467,10 @@ class OrchestratorConfig:
                     raise ConfigError(key, raw, "must be a whole number") from None
             elif name == "arc_cluster_endpoints":
                 values[name] = parse_endpoints(key, raw)
+            elif name == "serves_at_rest":
+                if raw.lower() not in ("", "true", "false"):
+                    raise ConfigError(key, raw, "must be true or false")
+                values[name] = raw.lower() != "false"
             elif name in _OPTIONAL:
                 values[name] = raw or _OPTIONAL[name]
             elif raw == "":
@@ -485,6 +486,8 @@ class OrchestratorConfig:
             value = getattr(self, name)
             if name == "arc_cluster_endpoints":
                 env[key] = json.dumps([{"Endpoint": e.endpoint, "Region": e.region} for e in value])
+            elif name == "serves_at_rest":
+                env[key] = "true" if value else "false"
             else:
                 env[key] = str(value)
         return env

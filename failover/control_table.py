@@ -16,6 +16,7 @@ Schema (string hash key `pk`, string range key `sk`, TTL attribute `expires_at`)
 | LEASE    | WRITE              | the write lease (failover/lease.py): region, epoch, valid_until... |
 | ARMING   | AUTO               | armed (BOOL), by, reason, at (N), epoch (N): no item = armed   |
 | DBFENCE  | WRITE              | fenced (BOOL), at (N), reason, detail: the database fence's act |
+| HBSEEN   | LAST               | newest_at, first_seen (N): when the newest heartbeat arrived    |
 
 The lock is a LEASE: the running invocation holds it for lock_seconds and renews it at
 every step; the conditions check expires_at (TTL deletion is lazy), so a crashed holder's
@@ -44,6 +45,7 @@ EVAL, EVENT, LOCK, STATE, DECISION = "EVAL", "EVENT", "LOCK", "STATE", "DECISION
 EXEC, ALERT, PREWARM = "EXEC", "ALERT", "PREWARM"
 ARMING, ARMING_SK, DBFENCE, DBFENCE_SK = "ARMING", "AUTO", "DBFENCE", "WRITE"
 HEARTBEAT_PK, HEARTBEAT_SK = "HEARTBEAT", "OBSERVED"  # written by the application (see failover.signals)
+HBSEEN, HBSEEN_SK = "HBSEEN", "LAST"
 LOCK_SK, STATE_SK, DECISION_SK, OPEN_SK, PREWARM_SK = "FAILOVER", "ACTIVE", "LAST", "OPEN", "ASG"
 HISTORY_TTL_SECONDS = 7 * 86400
 EVENT_TTL_SECONDS = 2 * 86400  # longer than any redelivery (SNS/EventBridge/Lambda retries)
@@ -478,6 +480,33 @@ class ControlTable:
     def heartbeat_item(self) -> dict | None:
         """HEARTBEAT/OBSERVED as this region's application last wrote it (failover.signals)."""
         return self._get(HEARTBEAT_PK, HEARTBEAT_SK)
+
+    def heartbeat_lag(self, newest_at: float | None, observed_at: float | None) -> float | None:
+        """The replication lag of the newest heartbeat when it ARRIVED: (the first observation
+        that showed it) - (its DB time). While the writer beats, that is the current lag; once
+        the beats stop, it stays the lag at the last one that arrived (the data at risk of a
+        writer that stopped then), instead of growing with the time since (which would be the
+        detection delay, not data). Kept in HBSEEN/LAST, updated when a newer beat is seen.
+        Read every evaluation, so an arrival is known at most one evaluation late (an upper
+        bound: the lag is overstated, never understated). None: no fresh observation."""
+        if newest_at is None or observed_at is None:
+            return None
+        item = self._get(HBSEEN, HBSEEN_SK)
+        seen = None if item is None else (float(item["newest_at"]["N"]), float(item["first_seen"]["N"]))
+        # (stored numbers are rounded to the microsecond: a beat is newer by more than that)
+        if seen is None or newest_at > seen[0] + 1e-3:
+            seen = (newest_at, observed_at)
+            self.db.put_item(
+                TableName=self.table,
+                Item={
+                    "pk": _s(HBSEEN),
+                    "sk": _s(HBSEEN_SK),
+                    "newest_at": _n(float(newest_at)),
+                    "first_seen": _n(float(observed_at)),
+                    "expires_at": _n(self.clock() + HISTORY_TTL_SECONDS),
+                },
+            )
+        return max(0.0, seen[1] - seen[0])
 
     # --- the database fence's record ------------------------------------------------------
     def db_fence(self) -> dict | None:

@@ -20,9 +20,9 @@ calls here; tests drive it table by table.
    regions' health (a bad deploy) never fails over: it pages;
 9. automatic failover must be ARMED: after an automatic unplanned failover, and in the
    region that watched one happen, it stays disarmed until an operator's `arm` command;
-10. the RPO gate: the data-plane heartbeat says how old the newest replicated write was when
-   the peer was first seen down (unknown counts as over the bound); CloudWatch's lag is a
-   second opinion, recorded, never the deciding one.
+10. the RPO gate: the data-plane heartbeat's replication lag when its newest beat arrived
+   (the lag at the writer's last beat once it stopped; unknown counts as over the bound);
+   CloudWatch's lag is a second opinion, recorded, never the deciding one.
 
 The heartbeat is also writer-liveness evidence: a writer whose heartbeat stopped while its
 HTTPS health still answers (a database that accepts TCP but commits nothing) makes the
@@ -174,7 +174,8 @@ class Situation:
     heartbeat: Signal | None = None
     """The peer writer's data-plane heartbeat as this region's replica shows it."""
     heartbeat_lag_seconds: float | None = None
-    """How old the newest replicated heartbeat was when the peer was first seen down."""
+    """The replication lag of the newest heartbeat when it arrived (control_table.heartbeat_lag):
+    the current lag while the writer beats, the lag at its last beat once it stopped."""
 
 
 @dataclass(frozen=True)
@@ -260,7 +261,7 @@ def decide(s: Situation) -> Decision:
 
 
 def heartbeat_blocks(s: Situation) -> bool:
-    """The automatic RPO gate: the heartbeat's lag when the peer was first seen down must be
+    """The automatic RPO gate: the heartbeat's replication lag at its newest beat must be
     known and within the bound. CloudWatch's lag is recorded beside it as a second opinion
     and does not decide: its datapoints are stamped at the period's start, published after
     it, and keep growing once the writer is gone, so after an outage it overstates the loss
@@ -291,8 +292,8 @@ def _gate_reason(s: Situation) -> str:
             return "data at risk unknown (no fresh writer heartbeat observed)"
         if s.heartbeat_lag_seconds > s.max_lag_seconds:
             return (
-                f"the newest replicated heartbeat was {s.heartbeat_lag_seconds:g}s old when the peer was "
-                f"first seen down (bound {s.max_lag_seconds:g}s)"
+                f"the newest replicated heartbeat arrived {s.heartbeat_lag_seconds:g}s after it was written "
+                f"(replication lag; bound {s.max_lag_seconds:g}s)"
             )
     if s.lag_seconds is None:
         return "replication lag unknown (no fresh datapoint)"

@@ -435,11 +435,10 @@ class Executor:
         if execution.get("allow_data_loss") or not execution.get("automatic"):
             # An operator's failover passed its own gate (or bypassed it, recorded).
             return None
-        first_down = execution.get("first_down_at") or fenced_at
-        lag = None if newest is None else max(0.0, first_down - newest)
-        execution["data_at_risk_seconds"] = None if newest is None else max(0.0, c.clock() - newest)
+        lag = c.table.heartbeat_lag(newest, reading.observed_at)
+        execution["heartbeat_lag_seconds"] = lag
         if lag is None or lag > cfg.max_lag_seconds:
-            why = "no fresh heartbeat" if lag is None else f"heartbeat {lag:.0f}s old at the outage"
+            why = "no fresh heartbeat" if lag is None else f"the last heartbeat arrived {lag:.0f}s late"
             c.page("rpo_gate_after_fence", f"RPO gate after the fence: {why}", execution)
             return a.StepOutcome(a.WAIT, f"RPO gate: {why} (bound {cfg.max_lag_seconds}s): paged")
         return None

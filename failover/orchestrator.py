@@ -45,7 +45,6 @@ from failover.lease import WriteLease
 from failover.logs import get_logger
 from failover.paging import Pager
 from failover.signals import (
-    HeartbeatReading,
     HttpsProbe,
     LagReading,
     Probe,
@@ -397,14 +396,9 @@ class Orchestrator:
         eligibility = (
             view.eligibility(c.local_cluster_arn) if view else d.Eligibility(False, reason="RDS unreachable")
         )
-        outage_seen_at = first_down_at if has_quorum else None
-        if open_id is not None and has_quorum:
-            # An open execution keeps the moment its outage was first seen: a streak broken
-            # while it prepared (an unreadable witness) does not move the outage later.
-            opened = self.table.read_execution(open_id) or {}
-            if opened.get("first_down_at") is not None:
-                outage_seen_at = min(opened["first_down_at"], outage_seen_at or observed)
-        heartbeat_lag = _heartbeat_lag(heartbeat, outage_seen_at, observed)
+        heartbeat_lag = None
+        if reachable["dynamodb"] and not command.read_only:
+            heartbeat_lag = self.table.heartbeat_lag(heartbeat.newest_at, heartbeat.observed_at)
         decision = d.decide(
             d.Situation(
                 command=command.kind,
@@ -914,14 +908,6 @@ _LOUD = {
     STEP_FAILED,
     CANCELLED_OUTCOME,
 }
-
-
-def _heartbeat_lag(heartbeat: HeartbeatReading, first_down_at: float | None, now: float) -> float | None:
-    """How old the newest replicated heartbeat was when the peer was first seen down (now,
-    outside a streak); None when no fresh observation says."""
-    if heartbeat.newest_at is None:
-        return None
-    return max(0.0, (now if first_down_at is None else min(first_down_at, now)) - heartbeat.newest_at)
 
 
 def _last_failed(execution: dict) -> bool:

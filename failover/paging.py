@@ -18,9 +18,9 @@ from collections.abc import Callable
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-NAMESPACE = "TradingDr/Failover"
-METRIC = "Page"
-ALL_KINDS = "all"
+from failover.config import PAGE_ALL_KINDS as ALL_KINDS
+from failover.config import PAGE_METRIC as METRIC
+from failover.config import PAGE_NAMESPACE as NAMESPACE
 
 
 class Pager:

@@ -146,6 +146,8 @@ class HeartbeatReading:
     than the bound); False: beating; None: no fresh observation (unknown)."""
     newest_at: float | None
     """DB time of the newest replicated heartbeat row, from a fresh observation; else None."""
+    observed_at: float | None = None
+    """When the application read it (fresh observations only)."""
 
 
 def heartbeat_reading(
@@ -171,7 +173,9 @@ def heartbeat_reading(
     if now - observed_at > max_age_seconds:
         return HeartbeatReading(Signal("heartbeat", None, {**detail, "error": "observation is stale"}), None)
     age = max(0.0, now - newest_at)
-    return HeartbeatReading(Signal("heartbeat", age > max_age_seconds, {**detail, "age": age}), newest_at)
+    return HeartbeatReading(
+        Signal("heartbeat", age > max_age_seconds, {**detail, "age": age}), newest_at, observed_at
+    )
 
 
 @dataclass(frozen=True)

@@ -391,6 +391,20 @@ MUTATIONS = [
         "tests/failover/test_failover_orchestrator.py -k 'stale_heartbeat_holds_it or still_writing'",
     ),
     (
+        "data at risk = the heartbeat's age, not its lag on arrival",
+        "failover/control_table.py",
+        "        return max(0.0, seen[1] - seen[0])",
+        "        return max(0.0, self.clock() - seen[0])",
+        "tests/failover/test_failover_never_two_writers.py -k slow_detection",
+    ),
+    (
+        "heartbeat lag from the last observation, not the first that showed the beat",
+        "failover/control_table.py",
+        "        if seen is None or newest_at > seen[0] + 1e-3:",
+        "        if True:",
+        "tests/failover/test_failover_never_two_writers.py -k slow_detection",
+    ),
+    (
         "save_execution unconditional",
         "failover/control_table.py",
         '                            "ConditionExpression": "holder = :holder AND expires_at >= :now",',

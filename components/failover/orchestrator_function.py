@@ -179,8 +179,9 @@ class OrchestratorWiring:
     """Private app subnets (NAT egress), one per AZ."""
     home_witness_fqdn: str = ""
     """THIS region's witness name: the target's own health before an automatic fence."""
-    tier: str = "hot-standby"
-    """hot-standby | warm-standby | pilot-light (a pilot light is checked at the fence only)."""
+    serves_at_rest: bool = True
+    """This region's application has healthy targets before any failover (the tier profile's
+    dr_serves_at_once in the dr stack); False: its health is checked at the fence only."""
     db_app_user: str = ""
     """The application's database user; set, the orchestrator fences it at the database
     (failover/db_fence.py) with the cluster's secret above; empty, the write lease alone."""
@@ -431,7 +432,7 @@ class FailoverOrchestrator(pulumi.ComponentResource):
             "clock_margin_seconds": str(failover.clock_margin_seconds),
             "heartbeat_max_age_seconds": str(failover.heartbeat_max_age_seconds),
             "home_witness_fqdn": wiring.home_witness_fqdn,
-            "tier": wiring.tier,
+            "serves_at_rest": "true" if wiring.serves_at_rest else "false",
         }
         if wiring.db_app_user:
             values["db_fence_secret_arn"] = wiring.db_secret_arn

@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from failover.actions import KEPT_PREFIX
-from failover.paging import NAMESPACE as PAGE_NAMESPACE
+from failover.config import PAGE_NAMESPACE
 
 PROMOTE_ACTIONS = ("rds:FailoverGlobalCluster", "rds:SwitchoverGlobalCluster")
 # Irreversible and unfenced when automatic: never granted to the function

@@ -18,9 +18,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from failover.paging import ALL_KINDS as PAGE_ALL_KINDS
-from failover.paging import METRIC as PAGE_METRIC
-from failover.paging import NAMESPACE as PAGE_NAMESPACE
+from failover.config import PAGE_ALL_KINDS, PAGE_METRIC, PAGE_NAMESPACE
 
 MAX_DECISION_SECONDS = 180
 """Longest window any alarm may need to decide; leaves the failover most of a 5-minute RTO."""

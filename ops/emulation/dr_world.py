@@ -561,6 +561,8 @@ class DrWorld:
 
         if set(params) - {"TableName", "Key", "ConsistentRead"}:
             return None
+        if params["Key"] == {"pk": {"S": "HEARTBEAT"}, "sk": {"S": "OBSERVED"}}:
+            return self.ok(self._heartbeat_observation(region))
         _, table = self._table(region, params)
         if table is None:
             return None
@@ -571,6 +573,32 @@ class DrWorld:
             return None
         item = table.get_item(DynamoType(hash_value), DynamoType(range_value) if range_value else None)
         return self.ok({} if item is None else {"Item": item.to_json()["Attributes"]})
+
+    def _heartbeat_observation(self, region: str) -> dict:
+        """HEARTBEAT/OBSERVED as `region`'s application writes it every second (failover.signals
+        reads it): the newest heartbeat of the writer its local replica holds. INTERIM model of
+        the application's observer (the drill's application model replaces it): the writer
+        beats while its routing control is On (a lease-keeping application stops writing when
+        it is turned Off), and the beats reach this region as far as replication has
+        (`replicated_upto`, which stops while the writer's region is gone or partitioned)."""
+        writer = self.aurora.writer_region()
+        if writer is None or writer == region or region in self.network.down:
+            return {}
+        newest = self.aurora.replicated_upto[region]
+        off = [at for at, on in self.arc.updates if not on.get(writer, False)]
+        if not self.arc.on_regions_map().get(writer, False) and off:
+            newest = min(newest, off[-1])
+        return {
+            "Item": {
+                "pk": {"S": "HEARTBEAT"},
+                "sk": {"S": "OBSERVED"},
+                "writer_region": {"S": writer},
+                "epoch": {"N": "0"},
+                "newest_at": {"N": repr(float(newest))},
+                "observed_at": {"N": repr(float(self.now))},
+                "observer": {"S": f"drill-app-{region}"},
+            }
+        }
 
     def _fast_PutItem(self, region: str, params: dict):  # noqa: N802
         from moto.dynamodb.exceptions import ConditionalCheckFailed

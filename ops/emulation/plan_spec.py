@@ -186,6 +186,9 @@ def orchestrator_environment(facts: PlanFacts, world: DrWorld, home: str, notes:
         "FAILOVER_ASG_NAME": plan.spec.asg_name,
         "FAILOVER_ASG_FULL_CAPACITY": str(facts.full_capacity),
         "FAILOVER_WRITER_INSTANCE_CLASS": facts.writer_instance_class,
+        "FAILOVER_HOME_WITNESS_FQDN": f"witness-{home}.{zone}",
+        # Whether the group serves at rest, from what it runs (the program sets it from the tier).
+        "FAILOVER_SERVES_AT_REST": "true" if plan.spec.asg_desired > 0 else "false",
     }
     for key, value in wanted.items():
         if key in env and env[key] != value and not key.endswith(("_ARN", "_ENDPOINTS")):
@@ -217,6 +220,7 @@ def orchestrator_environment(facts: PlanFacts, world: DrWorld, home: str, notes:
         env.get("FAILOVER_WITNESS_UNHEALTHY_ADDRESS", WITNESS_UNHEALTHY),
     )
     if env.get("FAILOVER_HOME_WITNESS_FQDN"):
+        # The home region's own witness record (the target's health before an automatic fence).
         world.route53.add_witness(
             env["FAILOVER_HOME_WITNESS_FQDN"],
             home,

@@ -246,3 +246,13 @@ def test_two_observers_of_one_change_add_one_to_the_epoch_not_two(db, table, clo
     assert raced[0] is not None and raced[0].epoch == 2
     state = rival.read_state()
     assert (state.active_region, state.epoch, state.reason) == (DR, 2, "rival")
+
+
+def test_the_heartbeat_lag_is_the_lag_on_arrival_and_stays_when_the_beats_stop(table):
+    """HBSEEN/LAST: the first observation that showed the newest beat fixes its lag; later
+    observations of the same beat (the writer stopped) do not grow it, whatever the rounding
+    of stored numbers (sub-microsecond DB times)."""
+    assert table.heartbeat_lag(None, 100.0) is None
+    assert table.heartbeat_lag(1000.1234567891, 1001.5) == pytest.approx(1.3765432109, abs=1e-5)
+    assert table.heartbeat_lag(1000.1234567891, 1060.0) == pytest.approx(1.3765432109, abs=1e-5)
+    assert table.heartbeat_lag(1010.0, 1062.0) == pytest.approx(52.0)

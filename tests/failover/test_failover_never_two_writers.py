@@ -185,7 +185,7 @@ def test_an_unreadable_arc_is_never_read_as_not_fenced(world):
 def test_a_hot_standby_fences_without_waiting_on_throttled_control_plane_reads(make_world):
     """The issue's fifth fault: DescribeTargetHealth and DescribeAutoScalingGroups throttled
     while the hot standby already serves. The evaluation that decides promote also fences."""
-    world = make_world(tier="hot-standby")
+    world = make_world(serves_at_rest=True)
     world.asg[DR].min = world.asg[DR].desired = 2
     world.asg[DR].changed_at = world.clock() - 1000
     world.elb[DR].fail = ("Throttling", 400)
@@ -239,7 +239,7 @@ def test_arm_requires_who_and_why():
 def test_a_fault_in_both_regions_health_never_fails_over_and_pages(make_world):
     """The issue's fourth fault: a bad deploy fails /health in both regions. The hot standby
     sees its own witness unhealthy: no failover, a page."""
-    world = make_world(tier="hot-standby")
+    world = make_world(serves_at_rest=True)
     world.asg[DR].min = world.asg[DR].desired = 2
     world.asg[DR].changed_at = world.clock() - 1000
     world.elb[DR].lag_seconds = 10**9  # its targets never pass the health check either
@@ -391,3 +391,20 @@ def test_a_failing_database_fence_pages_and_the_lease_still_fences(world):
     assert any("database fence failed" in s for s in world.pages(PRIMARY))
     assert "db_fence_failed" in _page_metrics(world, PRIMARY)
     assert not check_write(world.table(PRIMARY).read_lease(), PRIMARY, world.clock())[0]
+
+
+def test_a_slow_detection_is_not_counted_as_data_at_risk(world):
+    """The writer stops (its database dies) 40 s before the outside witness sees the region
+    down: the heartbeat's lag when its last beat ARRIVED (about a second) is the data at
+    risk, not the 40 s+ since (the detection delay). The failover goes on."""
+    fresh_lag(world)
+    world.tick()
+    world.writing[PRIMARY] = False
+    for _ in range(4):
+        world.tick()
+    world.up[PRIMARY] = False
+    records = ticks(world, N + 1)
+    assert (
+        max(r["heartbeat_lag_seconds"] for r in records) <= world.configs[DR].evaluation_interval_seconds + 1
+    )
+    assert world.g.accepted == [("failover_global_cluster", DR)]

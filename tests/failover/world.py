@@ -98,8 +98,8 @@ def config_for(region: str, **overrides) -> OrchestratorConfig:
         target_group_arn=target_group_arn(region),
         writer_instance_class="db.r6g.large",
         required_evaluations=3,
-        # The World's DR group starts at size 0 (no healthy target at rest): pilot light.
-        tier="pilot-light",
+        # The World's DR group starts at size 0 (no healthy target at rest): a pilot light.
+        serves_at_rest=False,
     )
     return replace(base, **overrides)
 

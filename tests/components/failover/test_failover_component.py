@@ -235,7 +235,8 @@ def test_environment_is_the_runtime_contract_and_points_at_the_real_resources(ru
     assert config.data_api_database == cluster.inputs.get("databaseName", "trading")
     # The target's own outside witness (this region's witness record) and the tier.
     assert config.home_witness_fqdn == f"witness-{settings.home_region}.failover.{settings.traffic.zone_name}"
-    assert config.home_witness_fqdn != config.witness_fqdn and config.tier == settings.tier
+    assert config.home_witness_fqdn != config.witness_fqdn
+    assert config.serves_at_rest is settings.tier_profile.dr_serves_at_once
 
 
 def test_thresholds_follow_the_settings():

@@ -109,7 +109,17 @@ def test_the_tiers_change_the_dr_capacity_and_nothing_else_in_the_dr_stack():
         != _MOCK_ID.sub("", str(pilot_tree[t, n].inputs.get(f)))
     }
     assert {f for (t, _, f) in changed if t == ASG} == {"minSize", "desiredCapacity"}
-    assert {t for (t, _, _) in changed} == {ASG}
+    # ... and the orchestrator is told whether it serves at rest: a standby that does must
+    # look healthy to its own witness when it decides, a pilot light only when fenced onto.
+    function = "aws:lambda/function:Function"
+    assert {t for (t, _, _) in changed} == {ASG, function}
+    assert {f for (t, _, f) in changed if t == function} == {"environment"}
+    (name,) = {n for (t, n, _) in changed if t == function}
+    hot_env = hot_tree[function, name].inputs["environment"]["variables"]
+    pilot_env = pilot_tree[function, name].inputs["environment"]["variables"]
+    assert {k for k in set(hot_env) | set(pilot_env) if hot_env.get(k) != pilot_env.get(k)} == {
+        "FAILOVER_SERVES_AT_REST"
+    }
 
 
 def test_the_component_trees_match_and_role_pieces_sit_outside_home(stacks):

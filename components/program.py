@@ -14,6 +14,7 @@ from components.providers import Providers, create_providers
 from components.regional_stack import RegionalStack, RegionalStackArgs
 from components.settings import Settings, SettingsError, load_settings
 from components.traffic.zone import hosted_zone
+from components.traffic.zone_rules import on_real_engine, undeployable_zone
 
 
 def build(settings: Settings) -> dict[str, pulumi.Input]:
@@ -46,6 +47,8 @@ def build(settings: Settings) -> dict[str, pulumi.Input]:
         "vpcCidr": str(settings.vpc_cidr),
         "kmsKeyArn": regional.keys.key.arn,
         "appSubnetIds": [subnet.id for subnet in regional.network.app_subnets],
+        # The zones chosen, in subnet order: deploy.py up pins them as zoneIds after the first up.
+        "availabilityZoneIds": regional.network.zones.apply(lambda zones: [zone.zone_id for zone in zones]),
         "orchestratorFunctionName": regional.failover.function.name,
         "controlTableName": regional.failover.control_table.name,
         "alertTopicArn": regional.alerts.arn,
@@ -179,5 +182,10 @@ def main() -> None:
     except SettingsError as error:
         # RunError is reported to the user without a Python traceback.
         raise pulumi.RunError(str(error)) from None
+    # A raw `pulumi up` with the committed stack files must not create trading.example.com
+    # (deploy.py refuses it too, ops/deploy_guard.py); offline plans keep working.
+    refusal = undeployable_zone(settings) if on_real_engine() else None
+    if refusal is not None:
+        raise pulumi.RunError(refusal)
     for name, value in build(settings).items():
         pulumi.export(name, value)

@@ -119,6 +119,7 @@ class RegionalStack(pulumi.ComponentResource):
                 name_prefix=prefix,
                 instance_type=settings.traffic.instance_type,
                 database=settings.database,
+                pinned_zone_ids=settings.zone_ids,
             ),
             opts=child,
         )

@@ -266,6 +266,9 @@ class Settings:
     """Every key read, full name -> its parsed value (what the pair check compares)."""
     secret_keys: frozenset[str] = frozenset()
     """Keys whose value is a secret in the stack file (a placeholder offline)."""
+    zone_ids: tuple[str, ...] = ()
+    """zoneIds: the pinned Availability Zone IDs, in subnet order; () to choose them
+    (components/network/zones.py)."""
     evidence: EvidenceSettings = field(default_factory=EvidenceSettings)
 
     @property
@@ -665,6 +668,7 @@ def parse_settings(raw: Mapping[str, Any], stack: str, secret_keys: frozenset[st
         failover=failover,
         values=read.parsed,
         secret_keys=frozenset(secret_keys),
+        zone_ids=_zone_ids(read),
         evidence=evidence,
     )
     # Keys declared but not read above (added by later work) are still compared by the
@@ -735,6 +739,31 @@ ENGINE_VERSION_NOTE = (
     "whether AWS still offers dbEngineVersion {version} of {engine} for global databases is "
     "asked of the RDS API by preflight (DescribeDBEngineVersions, SupportsGlobalDatabases)"
 )
+
+
+_ZONE_ID_SHAPE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*-az[0-9]+$")
+
+
+def _zone_ids(read: _Reader) -> tuple[str, ...]:
+    """zoneIds: comma-separated zone IDs (use1-az1), as many as azCount, no repeats."""
+    written = read.string("zoneIds")
+    if not written:
+        return ()
+    ids = tuple(part.strip() for part in written.split(","))
+    bad = [i for i in ids if not _ZONE_ID_SHAPE.match(i)]
+    if bad:
+        raise SettingsError(_full("zoneIds"), written, f"{bad[0]!r} is not a zone ID such as use1-az1")
+    if len(set(ids)) != len(ids):
+        raise SettingsError(_full("zoneIds"), written, "lists a zone ID twice")
+    count = read.parsed.get(_full("azCount"))
+    if count is not None and len(ids) != count:
+        raise SettingsError(
+            _full("zoneIds"),
+            written,
+            f"lists {len(ids)} zones but azCount is {count}: pin exactly azCount zone IDs "
+            "(changing them replaces the subnets and everything in them)",
+        )
+    return ids
 
 
 def _traffic(read: _Reader) -> TrafficSettings:
@@ -858,7 +887,8 @@ PER_STACK_KEYS = frozenset(
     {
         f"{PROJECT}:{key}"
         # AMI ids are regional: each stack names the image in its own region.
-        for key in ("role", "peerRegion", "vpcCidr", "peerVpcCidr", "primaryStack", "appAmiId")
+        # Zone IDs are regional too (the zones each stack pinned after its first deploy).
+        for key in ("role", "peerRegion", "vpcCidr", "peerVpcCidr", "primaryStack", "appAmiId", "zoneIds")
     }
     | {"aws:region"}
 )

@@ -171,12 +171,15 @@ def cmd_stack(args: argparse.Namespace, console: Console) -> int:
     json_out = getattr(args, "json", False)
     # Only up runs preflight first (read-only checks of the account and both regions).
     skip = getattr(args, "skip_preflight", True)
+    home_only = getattr(args, "home_only", False)
     result = run_stack_command(
         args.command,
         args.stack,
         make_console(stderr=True) if json_out else console,
         yes=getattr(args, "yes", False),
-        preflight=None if skip else preflight_gate(console),
+        # Only the regional checks for a home-only update (ops/preflight.py run_checks).
+        preflight=None if skip else preflight_gate(console, **({"home_only": True} if home_only else {})),
+        **({"home_only": True} if home_only else {}),
     )
     if json_out:
         console.file.write(json_document("outputs", {"stacks": result.outputs}) + "\n")
@@ -406,6 +409,13 @@ def _stack_options(name: str) -> Callable[[argparse.ArgumentParser], None]:
         if name == "up":
             parser.add_argument(
                 "--skip-preflight", action="store_true", help="do not run preflight before deploying"
+            )
+        if name in ("preview", "up"):
+            parser.add_argument(
+                "--home-only",
+                action="store_true",
+                help="with --stack: only the resources in the stack's home region, while the peer "
+                "region is down (docs/IAC_AND_FAILOVER.md lists what is skipped)",
             )
         if name == "outputs":
             parser.add_argument("--json", action="store_true", help="JSON on stdout instead of tables")

@@ -21,6 +21,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from components.settings import PROJECT
 from ops.automation import (
     explain_failure,
     needs_primary,
@@ -32,6 +33,7 @@ from ops.automation import (
 )
 from ops.deploy_guard import check_real_deploy
 from ops.errors import OperatorError
+from ops.home_only import PlanOf, offline_plan
 from ops.output import emit_table
 from ops.progress import ProgressDisplay, change_summary
 from ops.stack_config import effective_config
@@ -90,19 +92,63 @@ def _render_outputs(console: Console, stack: str, outputs: Mapping[str, Any], se
     emit_table(console, table)
 
 
-def _operate(stack: Any, name: str, command: str, console: Console, primary_ref: str | None) -> str:
-    """Run one engine operation with the progress display; returns its change summary."""
+def _operate(
+    stack: Any,
+    name: str,
+    command: str,
+    console: Console,
+    primary_ref: str | None,
+    targets: list[str] | None = None,
+    finished: list[Any] | None = None,
+) -> str:
+    """Run one engine operation with the progress display; returns its change summary.
+    `targets`: only these URNs (the engine's --target; their dependents are not added).
+    `finished` receives the engine's result (an up's outputs)."""
+    extra = {} if targets is None else {"target": targets, "target_dependents": False}
     with ProgressDisplay(Console(stderr=True)) as display:
         on_event = display.track(name, _VERB[command])
         try:
-            result = getattr(stack, command)(on_event=on_event)
+            result = getattr(stack, command)(on_event=on_event, **extra)
         except Exception as error:  # noqa: BLE001 every failure becomes one sentence
             raise explain_failure(
                 name, command, error, display.stacks[name].first_error, primary_ref
             ) from None
+    if finished is not None:
+        finished.append(result)
     if command == "preview":
         return change_summary(result.change_summary, planned=True)
     return change_summary(result.summary.resource_changes, planned=False)
+
+
+ZONE_IDS_KEY = f"{PROJECT}:zoneIds"
+
+
+def zones_to_pin(config: Mapping[str, Any], outputs: Mapping[str, Any]) -> str | None:
+    """The zoneIds value to write after an up: the zones the program chose, unless the stack
+    already pins some (then they are what it used). Pure."""
+    if str(config.get(ZONE_IDS_KEY) or "").strip():
+        return None
+    chosen = outputs.get("availabilityZoneIds")
+    chosen = getattr(chosen, "value", chosen)
+    return ",".join(chosen) if chosen else None
+
+
+def _pin_zones(stack: Any, name: str, config: Mapping[str, Any], outputs: Mapping[str, Any], console) -> None:
+    """After the first up, write the chosen zones into the stack's file (zoneIds): a later up
+    never recomputes them from AWS's offerings, which would shift them and replace every
+    subnet (components/network/vpc.py). Changing them is then an edit of zoneIds."""
+    from pulumi import automation as auto
+
+    value = zones_to_pin(config, outputs)
+    if value is None:
+        return
+    stack.set_config(ZONE_IDS_KEY, auto.ConfigValue(value=value))
+    console.print(
+        f"stack {name}: pinned {ZONE_IDS_KEY}: {value} in Pulumi.{name}.yaml; commit it (changing it "
+        "later replaces the subnets and everything in them)",
+        soft_wrap=True,
+        highlight=False,
+    )
 
 
 def run_stack_command(
@@ -118,13 +164,23 @@ def run_stack_command(
     which: Callable[[str], str | None] | None = None,
     config_of: Callable[[str], Mapping[str, Any]] = effective_config,
     preflight: Callable[[list[str]], None] | None = None,
+    home_only: bool = False,
+    home_plan_of: PlanOf | None = None,
 ) -> StackCommandResult:
     """Run `command` on the target stack, or on both in dependency order. Raises OperatorError
     with one clear sentence on any failure; stops at the first stack that fails.
 
     preview and up first refuse a zone a real deploy cannot use (ops/deploy_guard.py); up
     then runs `preflight` (the account and both regions, ops/preflight.py) unless it is None
-    (`--skip-preflight`). Both happen before the engine is reached."""
+    (`--skip-preflight`). Both happen before the engine is reached.
+
+    `home_only` (preview and up of one stack): only the resources in the stack's home region,
+    as ops/home_only.py computes them from the offline plan (`home_plan_of` in tests)."""
+    if home_only and (command not in ("preview", "up") or target is None):
+        raise OperatorError(
+            "--home-only updates one stack's home region: use it with preview or up and --stack "
+            "(e.g. `deploy.py up --stack dr --home-only` while the primary region is down)."
+        )
     stacks = stacks_for(command, target)
     require_cli(which)
     if command in ("preview", "up"):
@@ -140,8 +196,12 @@ def run_stack_command(
     primary_ref = str(effective_config("dr").get("trading-dr:primaryStack") or "") or None
     console.print(f"backend [bold]{escape(ws_env['PULUMI_BACKEND_URL'])}[/], stacks {' then '.join(stacks)}")
 
+    home_plans = {name: (home_plan_of or offline_plan)(name) for name in stacks} if home_only else {}
     result = StackCommandResult()
     for name in stacks:
+        targets = home_plans[name].targets if home_only else None
+        if home_only:
+            console.print(escape(home_plans[name].summary()), soft_wrap=True, highlight=False)
         if command in ("preview", "up") and name == "dr":
             _check_primary_deployed(opener, ws_env)
         try:
@@ -166,9 +226,8 @@ def run_stack_command(
         if command == "up":
             # Show what would change, then ask: the same contract as `pulumi up`. --yes skips
             # the question, never the change list.
-            console.print(
-                f"stack {name} ({_region(name)}): {_operate(stack, name, 'preview', console, primary_ref)}"
-            )
+            planned = _operate(stack, name, "preview", console, primary_ref, targets)
+            console.print(f"stack {name} ({_region(name)}): {planned}")
             if not yes and not confirm(f"update stack {name} ({_region(name)})", yes, interactive, ask):
                 raise OperatorError(f"cancelled: stack {name} was not updated.")
         if command == "destroy" and not confirm(
@@ -176,9 +235,12 @@ def run_stack_command(
         ):
             raise OperatorError(f"cancelled: stack {name} was not destroyed.")
 
-        summary = _operate(stack, name, command, console, primary_ref)
+        finished: list[Any] = []
+        summary = _operate(stack, name, command, console, primary_ref, targets, finished)
         result.summaries[name] = summary
         console.print(f"[bold]stack {name}[/] ({_region(name)}): {summary}")
+        if command == "up":
+            _pin_zones(stack, name, config_of(name), getattr(finished[0], "outputs", None) or {}, console)
 
     if result.summaries:
         table = Table(title=f"{command}: changes per stack", title_justify="left")

@@ -31,37 +31,16 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from components.settings import PROJECT
+# The rules live with the program, which refuses the same names on a real engine.
+from components.traffic.zone_rules import (  # noqa: F401 re-exported for preflight and the tests
+    RESERVED_DOMAINS,
+    RESERVED_TLDS,
+    ZONE_ID_KEY,
+    ZONE_NAME_KEY,
+    reserved_zone_rule,
+)
 from ops.errors import OperatorError
 from ops.stack_config import effective_config, read_stack_config, stack_file
-
-RESERVED_DOMAINS = ("example.com", "example.net", "example.org")
-"""Second-level names reserved by RFC 2606 s.3; they and every name under them are refused."""
-RESERVED_TLDS = ("test", "example", "invalid", "localhost", "local")
-"""Special-use top-level names (RFC 2606 s.2, RFC 6761, RFC 6762 for .local)."""
-
-ZONE_NAME_KEY = f"{PROJECT}:zoneName"
-ZONE_ID_KEY = f"{PROJECT}:hostedZoneId"
-
-
-def reserved_zone_rule(zone_name: str) -> str | None:
-    """Why Route 53 (or the DNS) would refuse `zone_name`, or None when it is usable. Pure."""
-    name = zone_name.strip().rstrip(".").lower()
-    labels = name.split(".")
-    if labels[-1] in RESERVED_TLDS:
-        return (
-            f"the top-level name .{labels[-1]} is reserved (RFC 2606/6761): Route 53 refuses it "
-            "with InvalidDomainName and nobody can delegate it; use a domain you own"
-        )
-    for reserved in RESERVED_DOMAINS:
-        if name == reserved or name.endswith("." + reserved):
-            return (
-                f"{reserved} and its subdomains are reserved (RFC 2606): Route 53 refuses them "
-                "with InvalidDomainName; use a domain you own"
-            )
-    if len(labels) < 2:
-        return "a top-level domain cannot be a hosted zone (Route 53); use a domain you own"
-    return None
 
 
 def source_of(stack: str, key: str, stack_config: Mapping[str, Any]) -> str:

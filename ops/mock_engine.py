@@ -26,6 +26,7 @@ from pulumi.runtime.settings import set_root_resource
 from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
+from components.network.orderable import AURORA_STANDARD_STORAGE, option_zone_names, select_option
 from components.settings import PROJECT, Settings
 from ops.stack_config import PROJECT_DIR, as_pulumi_config, effective_config, load_pair, stack_settings
 
@@ -62,6 +63,9 @@ class CapturedResource:
     secret_inputs: frozenset[str]
     outputs: dict[str, Any] = field(default_factory=dict)
     id: str = ""
+    live: dict[str, Any] = field(default_factory=dict)
+    """Properties the read-back seeded (run_stack's live_state): the resource as AWS has it now,
+    where that differs from what the program created (ops/live_state.py diffs them)."""
 
     @property
     def is_aws(self) -> bool:
@@ -74,6 +78,11 @@ class CapturedInvoke:
     args: dict[str, Any]
     provider_urn: str | None
     region: str | None
+
+
+LiveState = Callable[[str, str, dict, "str | None"], "Mapping[str, Any] | None"]
+"""(type, name, inputs, region) -> properties the live resource has now (the read-back a
+`pulumi up` starts from), e.g. what a failover changed; None or {} for none."""
 
 
 @dataclass
@@ -337,17 +346,51 @@ def _instance_type_offerings(args: dict, region: str | None) -> dict:
     }
 
 
+MOCK_IOPT1_ZONES_WITHOUT_DB_CLASS: set[str] = set()
+"""Zone letters where the I/O-Optimized entry lacks the class: none, so a lookup that picks
+the wrong storage type's entry would see other zones than the Standard one."""
+
+
+def _orderable_options(args: dict, region: str | None) -> list[dict]:
+    """DescribeOrderableDBInstanceOptions for engine, version and class: one entry per Aurora
+    storage type, as AWS answers since I/O-Optimized (components/network/orderable.py), I/O-
+    Optimized first so that a lookup without the storage type would not find Standard's."""
+
+    def option(storage_type: str, excluded: set[str]) -> dict:
+        return {
+            "Engine": args.get("engine"),
+            "EngineVersion": args.get("engineVersion"),
+            "DBInstanceClass": args.get("instanceClass"),
+            "StorageType": storage_type,
+            "SupportsGlobalDatabases": True,
+            "AvailabilityZones": [
+                {"Name": f"{region}{letter}"} for letter in MOCK_ZONE_NUMBERS if letter not in excluded
+            ],
+        }
+
+    return [
+        option("aurora-iopt1", MOCK_IOPT1_ZONES_WITHOUT_DB_CLASS),
+        option(AURORA_STANDARD_STORAGE, MOCK_ZONES_WITHOUT_DB_CLASS),
+    ]
+
+
 def _orderable_db_instance(args: dict, region: str | None) -> dict:
-    """DescribeOrderableDBInstanceOptions: zones by *name*, every one but the excluded."""
+    """aws.rds.get_orderable_db_instance: the provider's selection over the API's entries
+    (components/network/orderable.py select_option), failing where the provider fails."""
+    found = select_option(
+        _orderable_options(args, region),
+        storage_type=args.get("storageType"),
+        supports_global_databases=args.get("supportsGlobalDatabases"),
+        preferred_instance_classes=args.get("preferredInstanceClasses") or (),
+    )
     return {
         "id": region,
-        "engine": args.get("engine"),
-        "engineVersion": args.get("engineVersion"),
-        "instanceClass": args.get("instanceClass"),
-        "supportsGlobalDatabases": True,
-        "availabilityZones": [
-            f"{region}{letter}" for letter in MOCK_ZONE_NUMBERS if letter not in MOCK_ZONES_WITHOUT_DB_CLASS
-        ],
+        "engine": found["Engine"],
+        "engineVersion": found["EngineVersion"],
+        "instanceClass": found["DBInstanceClass"],
+        "storageType": found["StorageType"],
+        "supportsGlobalDatabases": found["SupportsGlobalDatabases"],
+        "availabilityZones": option_zone_names(found),
     }
 
 
@@ -385,8 +428,10 @@ class _Recorder(pulumi_mocks.Mocks):
         engine: _RecordingMonitor,
         peer_exports: dict[str, dict[str, Any]],
         peer_secrets: dict[str, frozenset[str]] | None = None,
+        live_state: LiveState | None = None,
     ):
         self.engine = engine
+        self.live_state = live_state
         self.peer_exports = peer_exports
         self.peer_secrets = peer_secrets or {}
 
@@ -428,6 +473,12 @@ class _Recorder(pulumi_mocks.Mocks):
             state.setdefault("name", physical)
             state.setdefault("region", region)
         state.setdefault("id", id_)
+        if self.live_state is not None:
+            # The read-back: the resource as it is now, which is what the program's outputs
+            # (and anything that reads them) see on the next up.
+            live = dict(self.live_state(args.typ, args.name, _unwrap(args.inputs), region) or {})
+            state.update(live)
+            self.engine.live[(args.typ, args.name)] = live
         return id_, state
 
     def call(self, args: pulumi_mocks.MockCallArgs):
@@ -448,9 +499,13 @@ class _RecordingMonitor(pulumi_mocks.MockMonitor):
     """The SDK's mock monitor, plus a record of each registration's full request."""
 
     def __init__(
-        self, peer_exports: dict[str, dict[str, Any]], peer_secrets: dict[str, frozenset[str]] | None = None
+        self,
+        peer_exports: dict[str, dict[str, Any]],
+        peer_secrets: dict[str, frozenset[str]] | None = None,
+        live_state: LiveState | None = None,
     ):
-        super().__init__(_Recorder(self, peer_exports, peer_secrets))
+        super().__init__(_Recorder(self, peer_exports, peer_secrets, live_state))
+        self.live: dict[tuple[str, str], dict[str, Any]] = {}
         self.captured: list[CapturedResource] = []
         self.invokes: list[CapturedInvoke] = []
         self._provider_regions: dict[str, str] = {}
@@ -503,6 +558,7 @@ class _RecordingMonitor(pulumi_mocks.MockMonitor):
                 secret_inputs=secret_inputs,
                 outputs=_unwrap(registration.state) if registration else {},
                 id=id_,
+                live=self.live.get((request.type, request.name), {}),
             )
         )
 
@@ -527,10 +583,12 @@ def run_stack(
     peer_exports: dict[str, dict[str, Any]] | None = None,
     peer_secrets: dict[str, frozenset[str]] | None = None,
     project_dir: Path = PROJECT_DIR,
+    live_state: LiveState | None = None,
 ) -> StackRun:
     """Run `__main__.py` for `stack` on the mock engine. Raises SettingsError on bad config
     before anything is registered. `peer_exports` answers StackReferences by name;
-    `peer_secrets` names the secret ones among them."""
+    `peer_secrets` names the secret ones among them; `live_state` seeds the read-back of
+    resources that moved under the program (ops/live_state.py)."""
 
     def main(settings: Settings) -> None:
         runpy.run_path(str(project_dir / "__main__.py"), run_name="__main__")
@@ -542,6 +600,7 @@ def run_stack(
         peer_exports=peer_exports,
         peer_secrets=peer_secrets,
         project_dir=project_dir,
+        live_state=live_state,
     )
 
 
@@ -553,6 +612,7 @@ def run_program(
     peer_exports: dict[str, dict[str, Any]] | None = None,
     peer_secrets: dict[str, frozenset[str]] | None = None,
     project_dir: Path = PROJECT_DIR,
+    live_state: LiveState | None = None,
 ) -> StackRun:
     """Run an arbitrary program callable as stack `stack` on the mock engine, with that
     stack's config and settings: component tests build one component in a small program
@@ -561,7 +621,7 @@ def run_program(
     config = as_pulumi_config(effective_config(stack, overrides, project_dir))
 
     set_root_resource(None)  # a fresh root Stack for this run
-    monitor = _RecordingMonitor(peer_exports or {}, peer_secrets)
+    monitor = _RecordingMonitor(peer_exports or {}, peer_secrets, live_state)
     pulumi.runtime.set_mocks(monitor.mocks, project=PROJECT, stack=stack, preview=False, monitor=monitor)
     set_all_config(config)
     settings_obj = pulumi.runtime.settings.SETTINGS

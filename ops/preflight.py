@@ -22,6 +22,12 @@ from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, 
 from rich.console import Console
 from rich.markup import escape
 
+from components.network.orderable import (
+    OrderableLookupError,
+    option_zone_names,
+    orderable_query,
+    select_option,
+)
 from components.settings import PROJECT, Settings, check_stack_pair
 from ops.deploy_guard import ZONE_ID_KEY, ZONE_NAME_KEY, reserved_zone_rule
 from ops.errors import EXIT_UNAVAILABLE, OperatorError
@@ -34,12 +40,19 @@ NsLookup = Callable[[str], Iterable[str]]
 # --- what the pair needs ---------------------------------------------------------------------
 
 LAMBDA_UNRESERVED_MINIMUM = 100
-"""Lambda keeps at least 100 executions unreserved: "You can reserve concurrency for as many
-functions as you like, as long as you leave at least 100 simultaneous executions unreserved"
-(https://docs.aws.amazon.com/lambda/latest/api/API_PutFunctionConcurrency.html)."""
-RESERVED_CONCURRENCY_PER_REGION = 1
-"""Upper bound of the reserved concurrency the program sets per region (the orchestrator's;
-tests/ops/test_preflight.py checks the plan stays within it)."""
+"""Lambda keeps at least 100 executions unreserved when a function RESERVES concurrency: "You
+can reserve concurrency for as many functions as you like, as long as you leave at least 100
+simultaneous executions unreserved"
+(https://docs.aws.amazon.com/lambda/latest/api/API_PutFunctionConcurrency.html). The floor
+binds only a reservation; a function that reserves nothing draws on the unreserved pool and
+needs no such headroom (https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html:
+new accounts can have as few as 10 concurrent executions in total)."""
+RESERVED_CONCURRENCY_PER_REGION = 0
+"""What the program reserves per region: nothing (the orchestrator's function reserves no
+concurrency, components/failover/orchestrator.py; tests/ops/test_preflight.py checks the plan
+against this)."""
+UNRESERVED_TO_RUN = 1
+"""Without a reservation the orchestrator needs one unreserved execution to run at all."""
 LAMBDA_CONCURRENCY_QUOTA = "L-B99A9384"
 """Service Quotas code of Lambda "Concurrent executions"
 (https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html)."""
@@ -91,6 +104,16 @@ TRANSIT_GATEWAYS = Quota(
 )
 
 
+ON_DEMAND_STANDARD_VCPUS = Quota(
+    "Running On-Demand Standard (A, C, D, H, I, M, R, T, Z) instances (vCPUs)",
+    "ec2",
+    "L-1216C47A",
+    "https://docs.aws.amazon.com/ec2/latest/instancetypes/ec2-instance-quotas.html",
+)
+STANDARD_FAMILIES = tuple("acdhimrtz")
+"""First letters of the instance families the Standard On-Demand vCPU quota counts (same page)."""
+
+
 @dataclass(frozen=True)
 class CheckResult:
     """One line of the checklist."""
@@ -101,9 +124,12 @@ class CheckResult:
     ok: bool
     detail: str
     """Passed: what was found. Failed: the problem, then the fix."""
+    warn: bool = False
+    """Passed, with a risk the operator should know (does not stop `up`)."""
 
     def line(self) -> str:
-        return f"{'PASS' if self.ok else 'FAIL'}  {self.scope:<10} {self.check}: {self.detail}"
+        verdict = "FAIL" if not self.ok else "WARN" if self.warn else "PASS"
+        return f"{verdict}  {self.scope:<10} {self.check}: {self.detail}"
 
 
 def _error(error: ClientError) -> str:
@@ -125,28 +151,32 @@ def _ids(values: Iterable[str]) -> str:
 
 
 def check_lambda_concurrency(
-    lam: Any, region: str, needed: int = RESERVED_CONCURRENCY_PER_REGION
+    lam: Any, region: str, reserved: int = RESERVED_CONCURRENCY_PER_REGION
 ) -> CheckResult:
-    """UnreservedConcurrentExecutions >= 100 + what the program reserves
-    (https://docs.aws.amazon.com/lambda/latest/api/API_GetAccountSettings.html). New accounts
-    can have a total of 10 (https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html:
-    "New AWS accounts have reduced concurrency and memory quotas")."""
+    """Room for the program's functions in UnreservedConcurrentExecutions
+    (https://docs.aws.amazon.com/lambda/latest/api/API_GetAccountSettings.html): when it
+    reserves `reserved` > 0, the 100-execution floor plus the reservation; when it reserves
+    nothing (today), one unreserved execution, so a new account's 10 is enough."""
     name = "Lambda concurrency"
     try:
         limit = lam.get_account_settings()["AccountLimit"]
     except ClientError as error:
         return _unreadable(name, region, error, "lambda:GetAccountSettings")
     unreserved = int(limit.get("UnreservedConcurrentExecutions", 0))
-    required = LAMBDA_UNRESERVED_MINIMUM + needed
+    required = LAMBDA_UNRESERVED_MINIMUM + reserved if reserved > 0 else UNRESERVED_TO_RUN
+    why = f"{reserved} reserved + the 100 Lambda keeps unreserved" if reserved > 0 else "nothing reserved"
     if unreserved >= required:
-        return CheckResult(name, region, True, f"{unreserved} unreserved executions (need >= {required})")
+        return CheckResult(
+            name, region, True, f"{unreserved} unreserved executions (need >= {required}: {why})"
+        )
     return CheckResult(
         name,
         region,
         False,
         f"{unreserved} unreserved executions of {limit.get('ConcurrentExecutions', '?')}, "
-        f"need >= {required}: request a higher Lambda 'Concurrent executions' quota "
-        f"(Service Quotas, lambda {LAMBDA_CONCURRENCY_QUOTA}) in {region}",
+        f"need >= {required} ({why}): request a higher Lambda 'Concurrent executions' quota "
+        f"(Service Quotas, lambda {LAMBDA_CONCURRENCY_QUOTA}) in {region}, or lower other "
+        "functions' reserved concurrency",
     )
 
 
@@ -167,8 +197,9 @@ def check_availability_zones(ec2: Any, rds: Any, region: str, settings: Settings
     instanceType (DescribeInstanceTypeOfferings by availability-zone-id,
     https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeInstanceTypeOfferings.html)
     and dbInstanceClass for a global database (DescribeOrderableDBInstanceOptions, whose zones
-    are names and whose SupportsGlobalDatabases is filtered here, the API has no such filter,
-    https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_DescribeOrderableDBInstanceOptions.html)."""
+    are names, https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_DescribeOrderableDBInstanceOptions.html),
+    selected exactly as the program's lookup selects (components/network/orderable.py: the
+    Standard storage type's entry for a global database, as the provider picks it)."""
     traffic, database, want = settings.traffic, settings.database, settings.az_count
     results: list[CheckResult] = []
     try:
@@ -196,21 +227,35 @@ def check_availability_zones(ec2: Any, rds: Any, region: str, settings: Settings
                 "availability-zone-id) or lower azCount",
             )
         )
+    query = orderable_query(database)
     try:
-        db_names: set[str] = set()
-        for page in rds.get_paginator("describe_orderable_db_instance_options").paginate(
-            Engine=database.engine,
-            EngineVersion=database.engine_version,
-            DBInstanceClass=database.instance_class,
-        ):
-            for option in page["OrderableDBInstanceOptions"]:
-                if option.get("SupportsGlobalDatabases"):
-                    db_names.update(zone["Name"] for zone in option.get("AvailabilityZones", []))
+        options = [
+            option
+            for page in rds.get_paginator("describe_orderable_db_instance_options").paginate(
+                **query.api_filters()
+            )
+            for option in page["OrderableDBInstanceOptions"]
+        ]
     except ClientError as error:
         results.append(
             _unreadable("AZs for dbInstanceClass", region, error, "rds:DescribeOrderableDBInstanceOptions")
         )
         return results
+    # Exactly the program's lookup (components/network/orderable.py): the provider's
+    # selection of ONE entry, never the union of every storage type's zones.
+    try:
+        db_names = set(
+            option_zone_names(
+                select_option(
+                    options,
+                    storage_type=query.storage_type,
+                    supports_global_databases=query.supports_global_databases,
+                    preferred_instance_classes=query.preferred_instance_classes,
+                )
+            )
+        )
+    except OrderableLookupError:
+        db_names = set()
     db_ids = {by_name[n] for n in db_names if n in by_name}
     name = f"AZs offering dbInstanceClass {database.instance_class}"
     if len(db_ids) >= want:
@@ -225,8 +270,8 @@ def check_availability_zones(ec2: Any, rds: Any, region: str, settings: Settings
                 False,
                 f"{len(db_ids)} ({_ids(db_ids)}) < azCount {want} for a global {database.engine} "
                 f"{database.engine_version} database: choose a dbInstanceClass that "
-                "describe-orderable-db-instance-options lists with SupportsGlobalDatabases in "
-                f"{want} AZs of {region}, or lower azCount",
+                "describe-orderable-db-instance-options lists with SupportsGlobalDatabases and "
+                f"StorageType {query.storage_type} in {want} AZs of {region}, or lower azCount",
             )
         )
     both = offered & db_ids
@@ -425,6 +470,108 @@ def check_quotas(ec2: Any, quotas: Any, region: str, settings: Settings) -> list
     return results
 
 
+def _vcpus_in_use(ec2: Any) -> int:
+    """vCPUs of this region's running and pending instances of the Standard families."""
+    types: dict[str, int] = {}
+    for page in ec2.get_paginator("describe_instances").paginate(
+        Filters=[{"Name": "instance-state-name", "Values": ["pending", "running"]}]
+    ):
+        for reservation in page["Reservations"]:
+            for instance in reservation["Instances"]:
+                kind = instance["InstanceType"]
+                if kind.startswith(STANDARD_FAMILIES):
+                    types[kind] = types.get(kind, 0) + 1
+    if not types:
+        return 0
+    described = ec2.describe_instance_types(InstanceTypes=sorted(types))["InstanceTypes"]
+    return sum(t["VCpuInfo"]["DefaultVCpus"] * types[t["InstanceType"]] for t in described)
+
+
+def check_vcpu_quota(ec2: Any, quotas: Any, region: str, settings: Settings) -> CheckResult:
+    """The On-Demand vCPU quota holds the group at its maximum in this region (either region
+    may have to run the whole load): appMaxSize x the instance type's vCPUs
+    (DescribeInstanceTypes VCpuInfo.DefaultVCpus), plus the vCPUs running now. The quota
+    counts vCPUs, not instances (https://docs.aws.amazon.com/ec2/latest/instancetypes/ec2-instance-quotas.html)."""
+    traffic, quota = settings.traffic, ON_DEMAND_STANDARD_VCPUS
+    name = "quota On-Demand vCPUs"
+    if not traffic.instance_type.startswith(STANDARD_FAMILIES):
+        return CheckResult(
+            name,
+            region,
+            True,
+            f"{traffic.instance_type} is not counted by {quota.quota_code}: not checked",
+            True,
+        )
+    try:
+        described = ec2.describe_instance_types(InstanceTypes=[traffic.instance_type])["InstanceTypes"]
+        vcpus = described[0]["VCpuInfo"]["DefaultVCpus"]
+        used = _vcpus_in_use(ec2)
+        limit = quota_value(quotas, quota)
+    except ClientError as error:
+        return _unreadable(
+            name,
+            region,
+            error,
+            "ec2:DescribeInstanceTypes, ec2:DescribeInstances, servicequotas:GetServiceQuota",
+        )
+    needed = traffic.app_max_size * vcpus
+    result = _quota_result(quota, region, used, needed, limit)
+    detail = f"appMaxSize {traffic.app_max_size} x {vcpus} vCPUs ({traffic.instance_type}): {result.detail}"
+    return CheckResult(name, region, result.ok, detail)
+
+
+def check_state_backend(url: str, primary_region: str, clients: ClientFactory) -> CheckResult:
+    """Where the Pulumi state lives. Not needed to fail over (docs/IAC_AND_FAILOVER.md: the
+    failover path never needs Pulumi), but a later `up` from the survivor needs it: a local
+    file is on one machine; an S3 bucket only in the primary region is gone with it unless it
+    replicates (GetBucketLocation: no LocationConstraint means us-east-1,
+    https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetBucketLocation.html;
+    GetBucketReplication, https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetBucketReplication.html)."""
+    from urllib.parse import parse_qs, urlparse
+
+    name = "state backend"
+    parsed = urlparse(url)
+    if parsed.scheme == "file":
+        return CheckResult(
+            name,
+            "account",
+            True,
+            f"local ({url}): the state is on this machine only; use an S3 bucket outside "
+            f"{primary_region} (or replicated) so the survivor can be updated from anywhere",
+            True,
+        )
+    if parsed.scheme != "s3":
+        return CheckResult(name, "account", True, f"{parsed.scheme}: not in either region")
+    bucket = parsed.netloc
+    region = (parse_qs(parsed.query).get("region") or [None])[0]
+    s3 = clients("s3", region or primary_region)
+    try:
+        if region is None:
+            region = s3.get_bucket_location(Bucket=bucket).get("LocationConstraint") or "us-east-1"
+        if region != primary_region:
+            return CheckResult(name, "account", True, f"s3://{bucket} in {region}")
+        try:
+            rules = s3.get_bucket_replication(Bucket=bucket)["ReplicationConfiguration"]["Rules"]
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") != "ReplicationConfigurationNotFoundError":
+                raise
+            rules = []
+    except ClientError as error:
+        return CheckResult(
+            name, "account", True, f"s3://{bucket}: cannot read its region ({_error(error)})", True
+        )
+    if any(rule.get("Status") == "Enabled" for rule in rules):
+        return CheckResult(name, "account", True, f"s3://{bucket} in {region}, replicated")
+    return CheckResult(
+        name,
+        "account",
+        True,
+        f"s3://{bucket} lives only in {region}, the primary region: with it down no up can run; "
+        "replicate the bucket to the dr region or move the state there",
+        True,
+    )
+
+
 def check_arc(arc: Any) -> CheckResult:
     """The failover authority is an ARC cluster (docs/ARCHITECTURE.md#one-authority): its config API
     must answer in us-west-2 and the account must have room for one more cluster (2 per
@@ -461,9 +608,13 @@ def run_checks(
     zone_id: str | None,
     clients: ClientFactory,
     ns_lookup: NsLookup,
+    home_only: bool = False,
+    backend: str | None = None,
 ) -> list[CheckResult]:
     """Every check for the stacks named (primary and dr, or one of them), in a fixed order:
-    per region, then the account-wide ones. `zone_id` is the hosted zone both stacks use."""
+    per region, then the account-wide ones. `zone_id` is the hosted zone both stacks use.
+    `home_only`: the regional checks only (the hosted zone's is Route 53's control plane in
+    us-east-1, the ARC one the primary's pieces: neither is updated by a home-only up)."""
     results: list[CheckResult] = []
     for settings in settings_by_stack.values():
         region = settings.home_region
@@ -472,19 +623,27 @@ def run_checks(
         results.extend(check_availability_zones(ec2, rds, region, settings))
         results.append(check_engine_version(rds, region, settings))
         results.extend(check_quotas(ec2, quotas, region, settings))
+        results.append(check_vcpu_quota(ec2, quotas, region, settings))
+    if home_only:
+        return results
     first = next(iter(settings_by_stack.values()))
     results.append(check_hosted_zone(clients("route53", "us-east-1"), first, zone_id, ns_lookup))
     results.append(check_arc(clients("route53-recovery-control-config", ARC_REGION)))
+    if backend is not None:
+        results.append(check_state_backend(backend, first.home_region, clients))
     return results
 
 
 def render(console: Console, results: list[CheckResult]) -> None:
     """The checklist, one line per check (never wrapped: greppable), then a verdict."""
     for result in results:
-        colour = "green" if result.ok else "bold red"
+        colour = "bold red" if not result.ok else "yellow" if result.warn else "green"
         console.print(f"[{colour}]{escape(result.line())}[/]", soft_wrap=True, highlight=False)
     failed = sum(not r.ok for r in results)
-    verdict = f"preflight: {len(results) - failed} passed, {failed} failed"
+    warned = sum(r.ok and r.warn for r in results)
+    verdict = f"preflight: {len(results) - failed} passed, {failed} failed" + (
+        f", {warned} warning{'s' if warned > 1 else ''}" if warned else ""
+    )
     console.print(verdict if failed else f"{verdict}: ready for up", soft_wrap=True, highlight=False)
 
 
@@ -525,8 +684,11 @@ def preflight(
     settings_of: Callable[[str], Settings] | None = None,
     clients: ClientFactory | None = None,
     ns_lookup: NsLookup | None = None,
+    home_only: bool = False,
+    backend: str | None = None,
 ) -> list[CheckResult]:
     """Check the stacks' account and regions, print the checklist, return the results.
+    `backend`: the Pulumi state backend's URL (default: the one deploy.py uses).
     Raises OperatorError when the configuration is invalid or credentials are missing."""
     from ops.stack_config import stack_settings
 
@@ -539,7 +701,8 @@ def preflight(
     zone_id = primary.traffic.hosted_zone_id or settings.get("dr", primary).traffic.hosted_zone_id
     clients = clients or boto3_clients()
     try:
-        identity = clients("sts", primary.home_region).get_caller_identity()
+        # STS of the first stack checked: a home-only preflight of dr never calls the primary's region.
+        identity = clients("sts", next(iter(settings.values())).home_region).get_caller_identity()
         console.print(
             escape(
                 f"preflight of {', '.join(settings)} in account {identity['Account']} as {identity['Arn']}"
@@ -547,7 +710,13 @@ def preflight(
             soft_wrap=True,
             highlight=False,
         )
-        results = run_checks(settings, zone_id, clients, ns_lookup or public_ns_lookup)
+        if backend is None:
+            import os
+
+            from ops.automation import backend_url
+
+            backend = backend_url(os.environ)
+        results = run_checks(settings, zone_id, clients, ns_lookup or public_ns_lookup, home_only, backend)
     except (NoCredentialsError, NoRegionError):
         raise OperatorError(NO_CREDENTIALS, EXIT_UNAVAILABLE) from None
     except ClientError as error:

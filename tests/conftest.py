@@ -76,7 +76,25 @@ def _memoised(run_stack):
     builds: dict[str, StackRun] = {}
 
     @functools.wraps(run_stack)
-    def remembered(stack, *, overrides=None, peer_exports=None, peer_secrets=None, project_dir=PROJECT_DIR):
+    def remembered(
+        stack,
+        *,
+        overrides=None,
+        peer_exports=None,
+        peer_secrets=None,
+        project_dir=PROJECT_DIR,
+        live_state=None,
+    ):
+        if live_state is not None:
+            # A seeded read-back (a function) is its own build: never remembered.
+            return run_stack(
+                stack,
+                overrides=overrides,
+                peer_exports=peer_exports,
+                peer_secrets=peer_secrets,
+                project_dir=project_dir,
+                live_state=live_state,
+            )
         key = json.dumps(
             [
                 stack,

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("components", "failover", "ops")
+PACKAGES = ("components", "failover", "ops", "app")
 
 
 def module_name(path: Path) -> str:

@@ -2,16 +2,19 @@
 
 - components/ never imports ops/ (the program does not depend on the operator's tools);
 - components/ uses failover/ only through its contract with the program: the package (where
-  the code asset is), failover.config (the variables and their bounds) and failover.actions
-  (the AWS calls, for the IAM policy), plus the application's side of the write lease
-  (failover.lease, failover.heartbeat, failover.write_path: standard library only, shipped
-  byte for byte with the default application);
+  the code asset is), failover.config (the variables and their bounds), failover.actions
+  (the AWS calls, for the IAM policy) and failover.lease / failover.heartbeat (the items the
+  application instances read and put, for the instance role's policy);
 - failover/ imports neither components/ nor ops/ (its whole allowed set is checked in
-  tests/failover/test_runtime_artifact.py).
+  tests/failover/test_runtime_artifact.py);
+- app/ (the default application, shipped to the instances) imports the standard library,
+  app.* and failover's application modules (lease, heartbeat, write_path) only: the instance
+  has nothing else.
 """
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 from tests.module_imports import imports, modules_named
@@ -23,8 +26,8 @@ FAILOVER_CONTRACT = {
     "failover.actions",
     "failover.lease",
     "failover.heartbeat",
-    "failover.write_path",
 }
+APPLICATION_MODULES = {"failover.lease", "failover.heartbeat", "failover.write_path"}
 
 
 def violations(root: Path = ROOT) -> list[str]:
@@ -43,6 +46,14 @@ def violations(root: Path = ROOT) -> list[str]:
             for imp in imports(path, root)
             if imp.top in ("components", "ops")
         ]
+    for path in sorted((root / "app").rglob("*.py")):
+        where = path.relative_to(root).as_posix()
+        for imp in imports(path, root):
+            stdlib = imp.top in sys.stdlib_module_names or imp.top == "__future__"
+            if imp.top == "failover" and modules_named(imp, root) <= APPLICATION_MODULES:
+                continue
+            if not stdlib and imp.top != "app":
+                found.append(f"{where}:{imp.line}: app/ imports {imp.module} (not on the instance)")
     return found
 
 
@@ -60,6 +71,10 @@ def test_the_rules_catch_a_layer_crossed(tmp_path):
         "failover/config.py": "",
         "failover/executor.py": "from ..components import settings\n",
         "ops/__init__.py": "",
+        "failover/write_path.py": "",
+        "app/__init__.py": "",
+        "app/ok.py": "import json\nfrom failover import write_path\nfrom app import ok\n",
+        "app/bad.py": "import boto3\nfrom failover import executor\n",
     }
     for name, source in files.items():
         (tmp_path / name).parent.mkdir(exist_ok=True)
@@ -68,4 +83,6 @@ def test_the_rules_catch_a_layer_crossed(tmp_path):
         "components/bad.py:2:",
         "components/bad.py:3:",
         "failover/executor.py:1:",
+        "app/bad.py:1:",
+        "app/bad.py:2:",
     ]

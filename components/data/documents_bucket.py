@@ -61,9 +61,7 @@ class DocumentsBucket(pulumi.ComponentResource):
         )
 
         # Access-log targets accept only SSE-S3 (see components/security/private_bucket.py).
-        logs = private_bucket(
-            f"{name}-logs", names.apply(lambda n: n[1]), None, args.protect, self, holds_logs=True
-        )
+        logs = private_bucket(f"{name}-logs", names.apply(lambda n: n[1]), None, args.protect, self)
         self.log_bucket, log_versioning = logs.bucket, logs.versioning
         self._lifecycle(
             "logs",

@@ -135,20 +135,32 @@ class TrafficAuthority(pulumi.ComponentResource):
         self.control_panel = aws.route53recoverycontrol.ControlPanel(
             f"{name}-panel", name=prefix, cluster_arn=self.cluster.arn, opts=child
         )
-        self.routing_controls = {
-            region: aws.route53recoverycontrol.RoutingControl(
+        # One change at a time on the panel: ARC's configuration API answers 409
+        # ConflictException ("Updating or deleting a resource can cause an inconsistent
+        # state") to concurrent changes on a control panel
+        # (https://docs.aws.amazon.com/recovery-cluster/latest/api/routingcontrol.html,
+        # https://docs.aws.amazon.com/recovery-cluster/latest/api/safetyrule.html), and the
+        # provider does not retry it ("Conflict occurred while attempting to change the same
+        # resource by multiple requests at the same time. Please retry.",
+        # https://github.com/hashicorp/terraform-provider-aws/issues/48311 and
+        # https://github.com/hashicorp/terraform-provider-aws/issues/47034). So each control and
+        # rule depends on the one created before it: panel -> controls -> rules, in one chain.
+        previous: list[pulumi.Resource] = [self.control_panel]
+        self.routing_controls = {}
+        for region in args.regions:
+            control = aws.route53recoverycontrol.RoutingControl(
                 f"{name}-{region}",
                 name=routing_control_name(prefix, region),
                 cluster_arn=self.cluster.arn,
                 # In our panel, not the cluster's default one: the rules are per panel.
                 control_panel_arn=self.control_panel.arn,
-                opts=child,
+                opts=pulumi.ResourceOptions(parent=self, depends_on=previous),
             )
-            for region in args.regions
-        }
+            self.routing_controls[region], previous = control, [control]
         controls = [self.routing_controls[region].arn for region in args.regions]
-        self.safety_rules = [
-            aws.route53recoverycontrol.SafetyRule(
+        self.safety_rules = []
+        for rule in SAFETY_RULES:
+            created = aws.route53recoverycontrol.SafetyRule(
                 f"{name}-{rule.name}",
                 name=f"{prefix}-{rule.name}",
                 control_panel_arn=self.control_panel.arn,
@@ -157,10 +169,10 @@ class TrafficAuthority(pulumi.ComponentResource):
                     type=rule.type, threshold=rule.threshold, inverted=rule.inverted
                 ),
                 wait_period_ms=args.wait_period_ms,
-                opts=child,
+                opts=pulumi.ResourceOptions(parent=self, depends_on=previous),
             )
-            for rule in SAFETY_RULES
-        ]
+            self.safety_rules.append(created)
+            previous = [created]
         self.register_outputs(
             {
                 "cluster_arn": self.cluster.arn,

@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import ipaddress
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pulumi
 import pulumi_aws as aws
 
+from components.network.orderable import orderable_query
 from components.network.subnet_plan import plan_subnets
-from components.network.zones import Zone, choose_zones
+from components.network.zones import Zone, choose_zones, no_longer_offered, pinned_zones
 from components.settings import DatabaseSettings
 
 # The documented minimum of the flow-log role: "logs:CreateLogGroup, logs:CreateLogStream,
@@ -66,6 +68,8 @@ class RegionalNetworkArgs:
     database: DatabaseSettings
     """Engine, version and instance class: only zones where RDS offers them for a global
     database are used (components/network/zones.py)."""
+    pinned_zone_ids: Sequence[str] = ()
+    """zoneIds: the zones chosen at the first deploy, kept whatever AWS offers later."""
 
 
 class RegionalNetwork(pulumi.ComponentResource):
@@ -149,27 +153,41 @@ class RegionalNetwork(pulumi.ComponentResource):
             filters=[{"name": "instance-type", "values": [args.instance_type]}],
             opts=invoke,
         )
+        # The storage type and the preferred class make the provider's lookup match one entry:
+        # since Aurora I/O-Optimized the API answers one per storage type, and the provider
+        # fails on more than one (components/network/orderable.py; preflight asks the same).
         orderable = aws.rds.get_orderable_db_instance_output(
-            engine=args.database.engine,
-            engine_version=args.database.engine_version,
-            instance_class=args.database.instance_class,
-            supports_global_databases=True,
-            opts=invoke,
+            **orderable_query(args.database).invoke_args(), opts=invoke
         )
+
+        def decide(v) -> list[Zone]:
+            if not args.pinned_zone_ids:
+                return choose_zones(
+                    region=args.region,
+                    names=v[0],
+                    zone_ids=v[1],
+                    instance_type=args.instance_type,
+                    instance_zone_ids=v[2],
+                    db_instance_class=args.database.instance_class,
+                    db_zone_names=v[3],
+                    az_count=args.az_count,
+                )
+            # Pinned after the first deploy (deploy.py up writes zoneIds): recomputing from
+            # today's offerings would shift `qualifying[:az_count]` when an offering changes
+            # and replace the subnets, and with them NAT, ALB, TGW and Aurora.
+            chosen = pinned_zones(region=args.region, names=v[0], zone_ids=v[1], pinned=args.pinned_zone_ids)
+            for zone in no_longer_offered(chosen, v[2], v[3]):
+                pulumi.log.warn(
+                    f"pinned zone {zone.zone_id} ({zone.name}) of {args.region} no longer offers "
+                    f"{args.instance_type} or {args.database.instance_class} for a global database: "
+                    "kept; to move, change zoneIds explicitly (replaces the subnets there)",
+                    resource=self,
+                )
+            return chosen
+
         return pulumi.Output.all(
             zones.names, zones.zone_ids, offerings.locations, orderable.availability_zones
-        ).apply(
-            lambda v: choose_zones(
-                region=args.region,
-                names=v[0],
-                zone_ids=v[1],
-                instance_type=args.instance_type,
-                instance_zone_ids=v[2],
-                db_instance_class=args.database.instance_class,
-                db_zone_names=v[3],
-                az_count=args.az_count,
-            )
-        )
+        ).apply(decide)
 
     def _subnets(self, tier: str, cidrs) -> list[aws.ec2.Subnet]:
         return [

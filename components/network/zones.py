@@ -61,3 +61,29 @@ def choose_zones(
             "offered in more zones (`deploy.py preflight` lists them)"
         )
     return qualifying[:az_count]
+
+
+def pinned_zones(
+    *, region: str, names: Sequence[str], zone_ids: Sequence[str], pinned: Sequence[str]
+) -> list[Zone]:
+    """The zones `pinned` names (zoneIds, written after the first deploy), in that order: the
+    subnets stay where they are whatever AWS offers today. Raises ZoneSelectionError when a
+    pinned ID is not an available zone of the region (a typo, or another region's ID)."""
+    by_id = {i: Zone(n, i) for n, i in zip(names, zone_ids, strict=True)}
+    missing = [i for i in pinned if i not in by_id]
+    if missing:
+        raise ZoneSelectionError(
+            f"zoneIds pins {', '.join(missing)}, not an available zone of {region} "
+            f"({', '.join(sorted(by_id)) or 'none'}): fix zoneIds in this stack's file; changing "
+            "a pinned zone replaces the subnets there and everything in them"
+        )
+    return [by_id[i] for i in pinned]
+
+
+def no_longer_offered(
+    zones: Sequence[Zone], instance_zone_ids: Iterable[str], db_zone_names: Iterable[str]
+) -> list[Zone]:
+    """Pinned zones where the instance type or the DB class is no longer offered: kept (moving
+    them is an explicit decision), reported."""
+    for_instances, for_db = set(instance_zone_ids), set(db_zone_names)
+    return [z for z in zones if z.zone_id not in for_instances or z.name not in for_db]

@@ -116,9 +116,7 @@ class AuditTrail(pulumi.ComponentResource):
         bucket_name = pulumi.Output.from_input(self._args.account_id).apply(
             lambda account: f"trading-dr-audit-{label}-{account}-{self._args.region}"
         )
-        made = private_bucket(
-            f"{self._name}-{what}", bucket_name, kms_key_arn, self._args.protect, self, holds_logs=True
-        )
+        made = private_bucket(f"{self._name}-{what}", bucket_name, kms_key_arn, self._args.protect, self)
         self._versioning[what] = made.versioning
         return made.bucket
 

@@ -40,12 +40,10 @@ def private_bucket(
     kms_key_arn: pulumi.Input[str] | None,
     protect: bool,
     parent: pulumi.Resource,
-    holds_logs: bool = False,
     object_lock: bool = False,
 ) -> PrivateBucket:
     """A bucket named `bucket_name` with the baseline, its resources named `name`-*, children
     of `parent`. `kms_key_arn` None means SSE-S3: only for access-log delivery targets.
-    `holds_logs`: the bucket receives logs from a service (access logs, trail files).
     `object_lock`: S3 Object Lock, which can only be turned on when the bucket is created
     (https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-lock-configure.html) and
     works only with versioning, which it keeps on for good."""
@@ -54,10 +52,11 @@ def private_bucket(
         name,
         bucket=bucket_name,
         # A versioned bucket cannot be deleted until every version and delete marker is gone
-        # (https://docs.aws.amazon.com/AmazonS3/latest/API/API_DeleteBucket.html), and logging
-        # services keep writing to it until the end. So a disposable stack (protect off) lets
-        # `destroy` empty its log buckets; data buckets and protected stacks never.
-        force_destroy=holds_logs and not protect,
+        # (https://docs.aws.amazon.com/AmazonS3/latest/API/API_DeleteBucket.html); logging
+        # services keep writing to log buckets until the end, and replication keeps filling
+        # the documents buckets from the peer. So force_destroy follows protectData: a
+        # disposable stack (protect off) lets `destroy` empty every bucket; a protected one never.
+        force_destroy=not protect,
         object_lock_enabled=object_lock or None,
         opts=pulumi.ResourceOptions(parent=parent, protect=protect, retain_on_delete=protect),
     )

@@ -1,5 +1,5 @@
 """The default application bootstrap: user data that makes a fresh Amazon Linux 2023 instance
-run the default application (components/traffic/app_server.py) over HTTPS on `appPort`, so
+run the default application (app/server.py) over HTTPS on `appPort`, so
 the ALB, Route 53 and the orchestrator see a healthy region from the first deploy and the
 region's write path obeys the write lease (docs/WRITE_LEASE.md). Operators replace it with
 their application through `appAmiId` and `appUserData` (components/settings.py).
@@ -8,10 +8,10 @@ What ships: SHIPPED_FILES, each written on the instance BYTE FOR BYTE from this 
 file (a quoted heredoc: no shell expansion), so the instance runs the code the tests and the
 drill run; tests/components/traffic/test_application.py extracts them from the user data and
 compares. They import the standard library only and run the engine's command-line client,
-which the script installs from the Amazon Linux 2023 repository with dnf (app_server.CLIENTS:
+which the script installs from the Amazon Linux 2023 repository with dnf (CLIENTS:
 mariadb105 or postgresql15; package list:
 https://docs.aws.amazon.com/linux/al2023/release-notes/all-packages.html). AL2023 has no
-python3-boto3 and no MySQL driver for Python, hence the stdlib AWS client (app_aws.py) and
+python3-boto3 and no MySQL driver for Python, hence the stdlib AWS client (app/aws.py) and
 the clients. A failed install stops the script (set -e): the instance never turns healthy
 and the Auto Scaling group replaces it.
 
@@ -40,7 +40,6 @@ import shlex
 from pathlib import Path
 
 from components.settings import USER_DATA_MAX_BYTES
-from components.traffic.app_server import CLIENTS
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 APP_DIR = "/opt/trading-dr"
@@ -49,12 +48,17 @@ SHIPPED_FILES = {
     f"{APP_DIR}/failover/lease.py": ROOT / "failover" / "lease.py",
     f"{APP_DIR}/failover/heartbeat.py": ROOT / "failover" / "heartbeat.py",
     f"{APP_DIR}/failover/write_path.py": ROOT / "failover" / "write_path.py",
-    f"{APP_DIR}/components/traffic/app_aws.py": ROOT / "components" / "traffic" / "app_aws.py",
-    f"{APP_DIR}/server.py": ROOT / "components" / "traffic" / "app_server.py",
+    f"{APP_DIR}/app/aws.py": ROOT / "app" / "aws.py",
+    f"{APP_DIR}/app/server.py": ROOT / "app" / "server.py",
 }
 """Packages ship without __init__.py: namespace packages holding exactly these modules, under
 the names the repository gives them."""
 HEREDOC_END = "TRADING_DR_SHIPPED_FILE"
+CLIENTS = {
+    # engine -> the Amazon Linux 2023 package of its command-line client (app/server.py runs it)
+    "aurora-postgresql": "postgresql15",
+    "aurora-mysql": "mariadb105",
+}
 
 _HEAD = """#!/bin/bash
 # trading-dr default application bootstrap (components/traffic/bootstrap.py).
@@ -65,7 +69,7 @@ REGION=$(curl -sS -H "X-aws-ec2-metadata-token: $TOKEN" "$IMDS/meta-data/placeme
 INSTANCE_ID=$(curl -sS -H "X-aws-ec2-metadata-token: $TOKEN" "$IMDS/meta-data/instance-id")
 dnf install -y {client}
 install -d -m 0750 /etc/trading-dr
-install -d -m 0755 {app} {app}/failover {app}/components/traffic
+install -d -m 0755 {app} {app}/failover {app}/app
 param() {{
   aws ssm get-parameter --region "$REGION" --name "{prefix}/$1" --query Parameter.Value --output text
 }}
@@ -98,7 +102,7 @@ After=network-online.target
 Wants=network-online.target
 
 [Service]
-ExecStart=/usr/bin/python3 {app}/server.py
+ExecStart=/usr/bin/python3 -m app.server
 WorkingDirectory={app}
 Restart=always
 RestartSec=2

@@ -23,6 +23,9 @@ DEFAULT_IMAGE = "resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-ker
 ROOT_DEVICE = "/dev/xvda"  # Amazon Linux 2023
 SSM_POLICY = "AmazonSSMManagedInstanceCore"
 CPU_TARGET_PERCENT = 60.0
+# The group's sizes a failover raises and the program therefore never writes back (Pulumi
+# property names, as ignore_changes takes them).
+FAILOVER_SIZES = ("minSize", "desiredCapacity")
 
 
 @dataclass
@@ -157,16 +160,22 @@ class RegionalCompute(pulumi.ComponentResource):
                 "GroupMinSize",
             ],
             tags=[{"key": "Name", "value": f"{args.name_prefix}-app", "propagate_at_launch": True}],
-            # After a failover the orchestrator or the scaling policy raises the desired size
-            # of this group; a later `pulumi up` must not shrink the serving region back to
-            # its standby size. Raising min_size still raises desired (EC2 Auto Scaling does).
+            # Infrastructure code never undoes a failover (docs/IAC_AND_FAILOVER.md): a
+            # promotion raises this group's MinSize and DesiredCapacity to full size
+            # (failover/capacity.py scale_to), and the target-tracking policy below moves
+            # DesiredCapacity all day. Both are IGNORED after creation: a later `up` of the
+            # standby's stack would otherwise lower MinSize back to the standby size, and
+            # target tracking would then scale in the region that now serves. MaxSize stays
+            # managed: the failover never changes it (full size <= appMaxSize, validated).
             # Instances read their parameters with their role at boot: both exist first.
             opts=pulumi.ResourceOptions(
                 parent=self,
-                ignore_changes=["desiredCapacity"],
+                ignore_changes=list(FAILOVER_SIZES),
                 depends_on=[self.data_policy, *self.parameters],
             ),
         )
+        # Target tracking stays managed (the failover does not touch it): it can scale in
+        # only down to the group's live MinSize, which a failover raised and `up` keeps.
         aws.autoscaling.Policy(
             f"{name}-cpu-target",
             autoscaling_group_name=self.group.name,

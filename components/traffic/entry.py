@@ -158,7 +158,6 @@ class RegionalEntry(pulumi.ComponentResource):
             None,
             args.deletion_protection,
             self,
-            holds_logs=True,
         )
         self.access_log_bucket = logs.bucket
         bucket = self.access_log_bucket.id

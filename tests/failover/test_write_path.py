@@ -284,3 +284,37 @@ def test_an_observer_never_beats_on_another_regions_lease(clock):
     agent = agent_for(Table(lease(region=HOME, valid_for=60)), clock, db, puts, region=PEER)
     db.newest = (HOME, 7, T0)
     assert agent.tick() == "observed" and not [c for c in db.calls if c[0] == "beat"]
+
+
+def test_the_lease_read_and_the_observation_put_run_on_moto(clock):
+    """The seam with DynamoDB: the requests the application makes, answered by moto."""
+    import boto3
+    from moto import mock_aws
+
+    from failover.control_table import create_table
+    from failover.heartbeat import observation_from_item, put_observation_request
+
+    with mock_aws():
+        client = boto3.client("dynamodb", region_name=HOME)
+        create_table(client, "control")
+        client.put_item(TableName="control", Item=lease_to_item(lease(epoch=5, at=clock.wall)))
+        reader = LeaseReader(
+            lambda: client.get_item(**lease_get_item_request("control")).get("Item"),
+            monotonic=lambda: clock.mono,
+        )
+        path = WritePath(HOME, reader, clock=lambda: clock.wall)
+        assert path.write(lambda epoch: epoch) == (5, 5)
+        agent = HeartbeatAgent(
+            PEER,
+            WritePath(PEER, reader, clock=lambda: clock.wall),
+            ensure_table=lambda: None,
+            beat=lambda region, epoch: None,
+            newest_row=lambda: (HOME, 5, T0 - 0.5),
+            put_observation=lambda o: client.put_item(**put_observation_request("control", o)),
+            clock=lambda: clock.wall,
+        )
+        assert agent.tick() == "observed"
+        item = client.get_item(TableName="control", Key={"pk": {"S": "HEARTBEAT"}, "sk": {"S": "OBSERVED"}})[
+            "Item"
+        ]
+        assert observation_from_item(item) == Observation(HOME, 5, T0 - 0.5, clock.wall, "")

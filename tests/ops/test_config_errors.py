@@ -235,7 +235,7 @@ def test_deploy_py_bad_config_is_one_line_at_a_narrow_width_without_pulumi(tmp_p
         shutil.copy(PROJECT / name, tmp_path / name)
     for name in ("deploy.py",):
         shutil.copy(PROJECT / name, tmp_path / name)
-    for name in ("components", "ops", "failover"):
+    for name in ("components", "ops", "failover", "app"):
         shutil.copytree(PROJECT / name, tmp_path / name, ignore=shutil.ignore_patterns("__pycache__"))
     path = tmp_path / "Pulumi.dr.yaml"
     path.write_text(path.read_text() + "  trading-dr:protectData: no\n")

@@ -12,7 +12,7 @@ import pytest
 
 PROJECT = Path(__file__).resolve().parents[2]
 PROGRAM_FILES = ["__main__.py", "deploy.py", "Pulumi.yaml", "Pulumi.primary.yaml", "Pulumi.dr.yaml"]
-PROGRAM_DIRS = ["components", "ops", "failover"]
+PROGRAM_DIRS = ["components", "ops", "failover", "app"]
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ service models validate. The public NS answer comes from an injected resolver.""
 from __future__ import annotations
 
 from contextlib import ExitStack
+from pathlib import Path
 
 import boto3
 import pytest
@@ -29,6 +30,7 @@ from ops.preflight import (
     ELASTIC_IPS,
     NAT_PER_AZ,
     NO_CREDENTIALS,
+    ON_DEMAND_STANDARD_VCPUS,
     RESERVED_CONCURRENCY_PER_REGION,
     TRANSIT_GATEWAYS,
     VPCS,
@@ -37,6 +39,7 @@ from ops.preflight import (
 )
 from ops.stack_config import stack_settings
 
+ROOT = Path(__file__).resolve().parents[2]
 ZONE = "trading.acme-corp.net"
 REGIONS = {"primary": "us-east-1", "dr": "us-west-2"}
 ZONE_ID = "Z0ACMECORPTEST"
@@ -84,7 +87,8 @@ class Account:
             self._stub("service-quotas", region, self._quotas)
         self._stub("route53-recovery-control-config", "us-west-2", self._arc)
         self.clients[("route53", "us-east-1")] = self.route53
-        self.clients[("sts", "us-east-1")] = boto3.client("sts", region_name="us-east-1")
+        for region in REGIONS.values():
+            self.clients[("sts", region)] = boto3.client("sts", region_name=region)
         for stubber in self.stubbers:
             stack.enter_context(stubber)
 
@@ -104,13 +108,13 @@ class Account:
         ec2.create_transit_gateway(Description="someone else's")
 
     def _lambda(self, stubber, region):
-        unreserved = 10 if self.bad else 900
+        # bad: other functions reserve the whole quota, nothing is left for the orchestrator.
         stubber.add_response(
             "get_account_settings",
             {
                 "AccountLimit": {
-                    "ConcurrentExecutions": unreserved,
-                    "UnreservedConcurrentExecutions": unreserved,
+                    "ConcurrentExecutions": 900,
+                    "UnreservedConcurrentExecutions": 0 if self.bad else 900,
                 }
             },
         )
@@ -128,9 +132,18 @@ class Account:
                     {
                         "Engine": "aurora-mysql",
                         "DBInstanceClass": "db.r6g.large",
+                        "StorageType": "aurora",
                         "AvailabilityZones": [{"Name": n} for n in offered],
                         "SupportsGlobalDatabases": not (self.bad and region == "us-west-2"),
-                    }
+                    },
+                    # The I/O-Optimized entry of the same class: the program does not use it.
+                    {
+                        "Engine": "aurora-mysql",
+                        "DBInstanceClass": "db.r6g.large",
+                        "StorageType": "aurora-iopt1",
+                        "AvailabilityZones": [{"Name": n} for n in names],
+                        "SupportsGlobalDatabases": True,
+                    },
                 ]
             },
         )
@@ -154,6 +167,18 @@ class Account:
                 {"Quota": {"ServiceCode": quota.service_code, "QuotaCode": quota.quota_code, "Value": value}},
                 {"ServiceCode": quota.service_code, "QuotaCode": quota.quota_code},
             )
+        vcpus = ON_DEMAND_STANDARD_VCPUS
+        stubber.add_response(
+            "get_service_quota",
+            {
+                "Quota": {
+                    "ServiceCode": vcpus.service_code,
+                    "QuotaCode": vcpus.quota_code,
+                    "Value": 5.0 if self.bad else 1000.0,
+                }
+            },
+            {"ServiceCode": vcpus.service_code, "QuotaCode": vcpus.quota_code},
+        )
 
     def _arc(self, stubber, region):
         clusters = [{"Name": "team-a"}, {"Name": "team-b"}] if self.bad else [{"Name": "team-a"}]
@@ -197,7 +222,8 @@ def test_a_good_account_passes_every_check():
         for check in ("Lambda", "AZs", "engine", "quota"):
             assert (region, check) in checks
     assert ("account", "hosted") in checks and ("us-west-2", "ARC") in checks
-    assert len(results) == 2 * (1 + 3 + 1 + 4) + 2
+    # Per region: Lambda, 3 AZ lines, engine, 4 quotas, vCPUs; then zone, ARC, state backend.
+    assert len(results) == 2 * (1 + 3 + 1 + 4 + 1) + 3
 
 
 def test_a_bad_account_fails_each_check_with_one_line_naming_the_fix():
@@ -218,6 +244,8 @@ def test_a_bad_account_fails_each_check_with_one_line_naming_the_fix():
         ("us-west-2", "engine aurora-mysql 8.0.mysql_aurora.3.08.2"): "without global database support: set",
         ("account", f"hosted zone {ZONE}"): "set NS records",
         ("us-west-2", "ARC recovery control"): "delete an unused cluster",
+        ("us-east-1", "quota On-Demand vCPUs"): "request an increase of ec2 L-1216C47A",
+        ("us-west-2", "quota On-Demand vCPUs"): "request an increase of ec2 L-1216C47A",
     }
     for region in REGIONS.values():
         for quota in QUOTAS:
@@ -227,7 +255,9 @@ def test_a_bad_account_fails_each_check_with_one_line_naming_the_fix():
     assert set(failed) == set(expected)
     for key, fix in expected.items():
         assert fix in failed[key], key
-    assert all(r.ok is False for r in results), [r.line() for r in results if r.ok]
+    assert all(r.ok is False for r in results if r.check != "state backend"), [
+        r.line() for r in results if r.ok
+    ]
     # One line per problem: nothing wraps or spans lines.
     assert all("\n" not in r.line() for r in results)
 
@@ -306,6 +336,7 @@ def test_instance_type_and_db_class_in_different_zones_fail_together():
                         {
                             "AvailabilityZones": [{"Name": "us-west-2c"}, {"Name": "us-west-2-lax-1a"}],
                             "SupportsGlobalDatabases": True,
+                            "StorageType": "aurora",
                         }
                     ]
                 },
@@ -372,9 +403,38 @@ def test_up_runs_preflight_first_and_stops_on_a_failure(monkeypatch):
     assert seen["preflight"] is None
 
 
+def _account_settings(total: int, unreserved: int):
+    lam = boto3.client("lambda", region_name="us-east-1")
+    stubber = Stubber(lam)
+    stubber.add_response(
+        "get_account_settings",
+        {"AccountLimit": {"ConcurrentExecutions": total, "UnreservedConcurrentExecutions": unreserved}},
+    )
+    return lam, stubber
+
+
+def test_a_new_account_with_ten_concurrent_executions_passes():
+    """The 100-execution floor binds only a function that reserves concurrency ("as long as
+    you leave at least 100 simultaneous executions unreserved",
+    https://docs.aws.amazon.com/lambda/latest/api/API_PutFunctionConcurrency.html); the program
+    reserves none, and new accounts can have 10 in total
+    (https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html)."""
+    lam, stubber = _account_settings(10, 10)
+    with stubber:
+        result = preflight_module.check_lambda_concurrency(lam, "us-east-1")
+    assert result.ok, result.line()
+
+
+def test_a_reservation_needs_the_floor_of_one_hundred_plus_itself():
+    lam, stubber = _account_settings(110, 100)
+    with stubber:
+        result = preflight_module.check_lambda_concurrency(lam, "us-east-1", reserved=1)
+    assert not result.ok and "need >= 101" in result.detail
+
+
 def test_planned_reserved_concurrency_fits_what_preflight_demands(stacks: tuple[StackRun, StackRun]):
-    """Preflight asks for 100 + RESERVED_CONCURRENCY_PER_REGION unreserved; the program must not
-    reserve more per region than that, or a passing preflight would still fail the deploy."""
+    """Preflight's Lambda check assumes the program reserves RESERVED_CONCURRENCY_PER_REGION
+    (none); a plan that reserved more would pass preflight and fail the deploy on a new account."""
     for run in stacks:
         reserved = sum(
             max(0, int(f.inputs.get("reservedConcurrentExecutions", -1)))
@@ -497,7 +557,11 @@ def test_offerings_count_only_the_regions_available_zones():
             "describe_orderable_db_instance_options",
             {
                 "OrderableDBInstanceOptions": [
-                    {"AvailabilityZones": [{"Name": n} for n, _ in zones], "SupportsGlobalDatabases": True}
+                    {
+                        "AvailabilityZones": [{"Name": n} for n, _ in zones],
+                        "SupportsGlobalDatabases": True,
+                        "StorageType": "aurora",
+                    }
                 ]
             },
         )
@@ -516,3 +580,148 @@ def test_refused_credentials_are_one_sentence_and_exit_2():
             preflight(["primary"], _console(), settings_of=_settings(), clients=lambda service, region: sts)
     assert raised.value.exit_code == EXIT_UNAVAILABLE
     assert "credentials were refused (ExpiredToken" in str(raised.value) and "\n" not in str(raised.value)
+
+
+def test_the_db_class_check_makes_the_programs_lookup_not_the_union_of_storage_types(dr):
+    """Since Aurora I/O-Optimized, DescribeOrderableDBInstanceOptions answers one entry per
+    storage type (aurora, aurora-iopt1); the program's lookup picks the Standard one as the
+    provider does (components/network/orderable.py). Preflight must count that entry's zones:
+    the union would pass an account where the program's zones do not suffice."""
+    from components.network.orderable import orderable_query
+
+    invoke = next(i for i in dr.invokes if i.token == "aws:rds/getOrderableDbInstance:getOrderableDbInstance")
+    query = orderable_query(dr.settings.database)
+    # The program asks exactly what preflight reproduces.
+    assert invoke.args["storageType"] == query.storage_type == "aurora"
+    assert invoke.args["preferredInstanceClasses"] == query.preferred_instance_classes
+    assert invoke.args["supportsGlobalDatabases"] is query.supports_global_databases is True
+    with mock_aws():
+        ec2 = boto3.client("ec2", region_name="us-west-2")
+        rds = boto3.client("rds", region_name="us-west-2")
+        names = [z["ZoneName"] for z in ec2.describe_availability_zones()["AvailabilityZones"]]
+        with Stubber(rds) as stubber:
+            stubber.add_response(
+                "describe_orderable_db_instance_options",
+                {
+                    "OrderableDBInstanceOptions": [
+                        {
+                            "DBInstanceClass": query.instance_class,
+                            "StorageType": "aurora-iopt1",
+                            "SupportsGlobalDatabases": True,
+                            "AvailabilityZones": [{"Name": n} for n in names],
+                        },
+                        {
+                            "DBInstanceClass": query.instance_class,
+                            "StorageType": "aurora",
+                            "SupportsGlobalDatabases": True,
+                            "AvailabilityZones": [{"Name": n} for n in names[:2]],
+                        },
+                    ]
+                },
+                query.api_filters(),
+            )
+            results = check_availability_zones(ec2, rds, "us-west-2", stack_settings("dr"))
+    db = next(r for r in results if "dbInstanceClass" in r.check)
+    assert not db.ok and db.detail.startswith("2 ("), db.detail
+
+
+@pytest.mark.parametrize("kind", ["stale extra", "subset"])
+def test_a_partial_delegation_is_refused(kind):
+    """The parent must delegate to exactly the zone's name servers: a stale delegation that
+    shares some servers with the zone (an old zone of the same name) or names only some of
+    them still sends resolvers to servers that do not hold the validation records, and ACM's
+    DNS validation times out mid-deploy
+    (https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/CreatingNewSubdomain.html,
+    https://docs.aws.amazon.com/acm/latest/userguide/dns-validation.html)."""
+    with ExitStack() as stack:
+        account = Account(stack, bad=False)
+        own = list(account.name_servers)
+        public = own[:2] + ["ns-9.awsdns-99.com."] if kind == "stale extra" else own[:2]
+        result = preflight_module.check_hosted_zone(
+            account.route53,
+            _settings({"trading-dr:hostedZoneId": ZONE_ID})("primary"),
+            ZONE_ID,
+            lambda name: public,
+        )
+    assert not result.ok and "does not delegate" in result.detail, result.line()
+
+
+def _vcpu_quota_stub(region: str, value: float):
+    quotas = boto3.client("service-quotas", region_name=region)
+    stubber = Stubber(quotas)
+    q = ON_DEMAND_STANDARD_VCPUS
+    stubber.add_response(
+        "get_service_quota",
+        {"Quota": {"ServiceCode": q.service_code, "QuotaCode": q.quota_code, "Value": value}},
+        {"ServiceCode": q.service_code, "QuotaCode": q.quota_code},
+    )
+    return quotas, stubber
+
+
+@pytest.mark.parametrize(("quota", "ok"), [(16.0, True), (15.0, False)])
+def test_the_vcpu_quota_holds_the_group_at_its_maximum_plus_what_runs(quota, ok):
+    """appMaxSize x the type's vCPUs, plus the vCPUs of Standard instances already running:
+    the quota counts vCPUs (https://docs.aws.amazon.com/ec2/latest/instancetypes/ec2-instance-quotas.html)."""
+    settings = stack_settings("dr", {"trading-dr:appMaxSize": "5", "trading-dr:instanceType": "m6i.large"})
+    with mock_aws():
+        ec2 = boto3.client("ec2", region_name="us-west-2")
+        image = ec2.describe_images()["Images"][0]["ImageId"]
+        ec2.run_instances(ImageId=image, InstanceType="m5.large", MinCount=3, MaxCount=3)  # 6 vCPUs
+        quotas, stubber = _vcpu_quota_stub("us-west-2", quota)
+        with stubber:
+            result = preflight_module.check_vcpu_quota(ec2, quotas, "us-west-2", settings)
+    assert result.ok is ok, result.line()
+    assert "appMaxSize 5 x 2 vCPUs (m6i.large)" in result.detail and "6 used + 10 needed" in result.detail
+    if not ok:
+        assert "request an increase of ec2 L-1216C47A in us-west-2" in result.detail
+
+
+def test_a_local_state_backend_is_a_warning():
+    result = preflight_module.check_state_backend((ROOT / ".pulumi-state").as_uri(), "us-east-1", None)
+    assert result.ok and result.warn and "this machine only" in result.detail
+
+
+@pytest.mark.parametrize(
+    ("bucket_region", "url_suffix", "replicated", "warn"),
+    [
+        ("us-east-1", "", False, True),  # only in the primary region
+        ("us-east-1", "", True, False),  # replicated out of it
+        ("us-west-2", "", False, False),  # in the dr region (GetBucketLocation)
+        ("us-east-1", "?region=us-west-2", False, False),  # the URL names the region
+    ],
+)
+def test_a_state_bucket_only_in_the_primary_region_is_a_warning(bucket_region, url_suffix, replicated, warn):
+    with mock_aws():
+        s3 = boto3.client("s3", region_name=bucket_region)
+        config = (
+            {}
+            if bucket_region == "us-east-1"
+            else {"CreateBucketConfiguration": {"LocationConstraint": bucket_region}}
+        )
+        s3.create_bucket(Bucket="acme-pulumi-state", **config)
+        if replicated:
+            s3.put_bucket_versioning(
+                Bucket="acme-pulumi-state", VersioningConfiguration={"Status": "Enabled"}
+            )
+            s3.put_bucket_replication(
+                Bucket="acme-pulumi-state",
+                ReplicationConfiguration={
+                    "Role": "arn:aws:iam::123456789012:role/replication",
+                    "Rules": [
+                        {
+                            "ID": "all",
+                            "Status": "Enabled",
+                            "Priority": 1,
+                            "Filter": {"Prefix": ""},
+                            "DeleteMarkerReplication": {"Status": "Disabled"},
+                            "Destination": {"Bucket": "arn:aws:s3:::acme-pulumi-state-dr"},
+                        }
+                    ],
+                },
+            )
+        result = preflight_module.check_state_backend(
+            f"s3://acme-pulumi-state{url_suffix}",
+            "us-east-1",
+            lambda service, region: boto3.client(service, region_name=region),
+        )
+    assert result.ok and result.warn is warn, result.line()

@@ -1,6 +1,6 @@
 """Protected stacks keep their data; disposable ones (protectData=false) can be destroyed and
-created again (a one-line change of protectData flips the DR table replicas' deletion
-protection and the DB secret's recovery window)."""
+created again: final snapshots, the DR table replicas' deletion protection and the DB secret's
+recovery window (a one-line change of protectData flips them), and buckets `destroy` may empty."""
 
 from __future__ import annotations
 
@@ -85,10 +85,12 @@ def test_disposable_table_replicas_can_be_deleted(disposable):
     assert all(r.inputs["deletionProtectionEnabled"] is False for r in dr.of_type(REPLICA))
 
 
-def test_log_buckets_are_emptied_on_destroy_only_in_a_disposable_stack(stacks, disposable):
+def test_buckets_are_emptied_on_destroy_only_in_a_disposable_stack(stacks, disposable):
     """A versioned bucket must be empty of every version to be deleted
-    (https://docs.aws.amazon.com/AmazonS3/latest/API/API_DeleteBucket.html): disposable
-    stacks force-destroy their log buckets; data buckets never, protected stacks never."""
+    (https://docs.aws.amazon.com/AmazonS3/latest/API/API_DeleteBucket.html): force_destroy
+    follows protectData. Disposable stacks force-destroy every bucket, the documents buckets
+    included (replication fills them from the peer, so `destroy` would otherwise fail);
+    protected stacks never force-destroy a data or log bucket."""
 
     # The orchestrator's signed-code artifacts are rebuilt from the repository on every up
     # (components/failover/signing.py): always disposable, never data.
@@ -98,7 +100,8 @@ def test_log_buckets_are_emptied_on_destroy_only_in_a_disposable_stack(stacks, d
     for run in stacks:
         assert all(b.inputs["forceDestroy"] is (b.id in artifacts(run)) for b in run.of_type(BUCKET))
     for run in disposable:
-        logs = _log_bucket_ids(run)
-        assert logs
+        assert _log_bucket_ids(run)
+        documents = [b for b in run.of_type(BUCKET) if b.inputs["bucket"].startswith("trading-dr-documents-")]
+        assert len(documents) == 1, [b.name for b in run.of_type(BUCKET)]
         for bucket in run.of_type(BUCKET):
-            assert bucket.inputs["forceDestroy"] is (bucket.id in logs | artifacts(run)), bucket.name
+            assert bucket.inputs["forceDestroy"] is True, bucket.name

@@ -117,3 +117,29 @@ def test_routing_control_names_fit_arc():
     assert routing_control_name("trading-dr", "ap-southeast-2") == "trading-dr-ap-southeast-2"
     with pytest.raises(ValueError, match="1 to 64"):
         routing_control_name("x" * 60, "us-east-1")
+
+
+def _dependency_closure(run, urn: str) -> set[str]:
+    """Every URN `urn` waits for (its dependencies, transitively), as the engine orders them."""
+    seen, todo = set(), [urn]
+    while todo:
+        resource = run.by_urn(todo.pop())
+        for dependency in resource.options.depends_on if resource else ():
+            if dependency not in seen:
+                seen.add(dependency)
+                todo.append(dependency)
+    return seen
+
+
+def test_the_panels_controls_and_rules_are_created_one_after_another(primary):
+    """ARC's configuration API answers 409 ConflictException to concurrent changes on one
+    control panel (https://docs.aws.amazon.com/recovery-cluster/latest/api/routingcontrol.html,
+    .../safetyrule.html) and the provider does not retry it: the controls and rules of the
+    panel must form one chain, so the engine never creates two of them at once."""
+    members = primary.of_type(CONTROL) + primary.of_type(RULE)
+    assert len(members) == 4
+    for a, b in itertools.combinations(members, 2):
+        ordered = a.urn in _dependency_closure(primary, b.urn) or b.urn in _dependency_closure(primary, a.urn)
+        assert ordered, f"{a.name} and {b.name} may be created in parallel on one control panel"
+    panel = primary.one(PANEL).urn
+    assert all(panel in _dependency_closure(primary, m.urn) for m in members)

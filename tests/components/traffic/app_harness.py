@@ -18,7 +18,7 @@ import time
 shipped, state, port = sys.argv[1], sys.argv[2], int(sys.argv[3])
 sys.path.insert(0, shipped)
 
-import server  # noqa: E402  (the shipped server.py)
+from app import server  # noqa: E402  (the shipped app/server.py)
 
 
 def _load(name: str) -> dict:

@@ -1,8 +1,9 @@
 """The DR region can serve (docs/ARCHITECTURE.md#the-dr-region-must-serve; TLS from the ALB to
-the instance): the default bootstrap runs the default application over HTTPS
-(its health contract, its leased write path and heartbeat: docs/WRITE_LEASE.md), operators
-can bring their own image and user data, and the instance role reaches exactly this region's
-data tier, whose coordinates it reads from SSM parameters in its own region.
+the instance): the default bootstrap runs the default application over HTTPS (its health
+contract, its leased write path and heartbeat: docs/ARCHITECTURE.md#the-write-lease and
+docs/WRITE_LEASE.md), operators can bring their own image and user data, and the instance
+role reaches exactly this region's data tier, whose coordinates it reads from SSM parameters
+in its own region.
 
 Production equals test: the application these tests start is extracted from the launch
 template's user data (written out by bash from its heredocs), not imported from the
@@ -179,11 +180,20 @@ def test_the_instance_gets_the_repositorys_modules_byte_for_byte(primary, tmp_pa
     # The shipped tree imports on its own (namespace packages, no repository on the path),
     # including what only production() imports.
     probe = (
-        "import sys; sys.path.insert(0, sys.argv[1]); import server; "
-        "from components.traffic import app_aws; assert app_aws.__file__.startswith(sys.argv[1]); "
-        "assert server.__file__.startswith(sys.argv[1])"
+        "import sys; sys.path.insert(0, sys.argv[1]); from app import server; from app import aws; "
+        "assert aws.__file__.startswith(sys.argv[1]) and server.__file__.startswith(sys.argv[1])"
     )
     subprocess.run([sys.executable, "-I", "-c", probe, str(tmp_path)], check=True, cwd=tmp_path)
+
+
+def test_the_bootstrap_writes_every_setting_the_application_reads(primary):
+    """A key the application reads but the bootstrap never writes is a KeyError on every
+    instance at boot (the tests' harness writes its own app.env, so only this catches it)."""
+    script = _user_data(primary)
+    written = set(re.findall(r"^  echo \"?([A-Z_]+)=", script, re.M))
+    server = SHIPPED_FILES[f"{APP_DIR}/app/server.py"].read_text()
+    read = set(re.findall(r"env(?:\[|\.get\()\"([A-Z_]+)\"", server))
+    assert read and read <= written, sorted(read - written)
 
 
 def test_the_user_data_ships_gzip_compressed_within_16_kb(primary):
@@ -277,7 +287,7 @@ def shipped(primary, tmp_path, certificate):
         (state / "db.json").write_text(json.dumps({"commit": commit}))
         port = _free_port()
         process = subprocess.Popen(
-            [sys.executable, HARNESS, str(root), str(state), str(port)],
+            [sys.executable, "-I", HARNESS, str(root), str(state), str(port)],
             env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
         )
         started.append(process)
@@ -386,6 +396,21 @@ def test_the_alb_reaches_the_instances_over_https(by_stack, stack):
     group = by_stack[stack].one(TARGET_GROUP)
     assert group.inputs["protocol"] == "HTTPS"
     assert group.inputs["healthCheck"]["protocol"] == "HTTPS"
+
+
+DEAD_TARGET_SECONDS = 45
+"""How long the ALB may keep sending requests to a dead instance: it stops routing to a
+target after UnhealthyThresholdCount consecutive failed checks, HealthCheckIntervalSeconds
+apart (https://docs.aws.amazon.com/elasticloadbalancing/latest/application/target-group-health-checks.html).
+3 x 15 s = 45 s of failed requests for that instance's share of the traffic; a threshold of
+10 would be 150 s, most of the whole failover's time budget (p95 <= 165 s), for one dead host."""
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_a_dead_instance_leaves_the_load_balancer_within_45_seconds(by_stack, stack):
+    check = by_stack[stack].one(TARGET_GROUP).inputs["healthCheck"]
+    assert check["unhealthyThreshold"] * check["interval"] <= DEAD_TARGET_SECONDS, check
+    assert 2 <= check["unhealthyThreshold"] <= 10  # the range the ALB accepts (same page)
 
 
 # --- item 11: the instance role and the parameters ------------------------------------------

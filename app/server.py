@@ -1,6 +1,6 @@
 """The default application (docs/WRITE_LEASE.md, "The default application"), shipped byte for
-byte by components/traffic/bootstrap.py as /opt/trading-dr/server.py. Standard library only,
-plus the engine's command-line client from Amazon Linux 2023 (CLIENTS), which has no Python
+byte by components/traffic/bootstrap.py (run as `python3 -m app.server`). Standard library only,
+plus the engine's command-line client from Amazon Linux 2023, which has no Python
 MySQL driver (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/mysql-install-cli.html).
 
 - GET HEALTH_PATH: failover.write_path.health_verdict (200 or 503).
@@ -47,11 +47,6 @@ MAX_BODY_BYTES = 4096
 SIDES = ("buy", "sell")
 
 SECRET_CACHE_SECONDS = 300.0
-CLIENTS = {
-    # engine -> the Amazon Linux 2023 package of its command-line client
-    "aurora-postgresql": "postgresql15",
-    "aurora-mysql": "mariadb105",
-}
 SAFE_TEXT = re.compile(r"[A-Za-z0-9._-]{0,64}")
 # The table is named literally (ORDERS_TABLE; the tests check it): values travel as parameters.
 ORDERS_SQL = {
@@ -140,7 +135,7 @@ class Database:
 class App:
     def __init__(self, env: dict[str, str], *, dynamodb, run_sql, reachable=tcp_reachable,
                  clock=time.time, monotonic=time.monotonic):  # fmt: skip
-        """dynamodb: get_item/put_item on THIS region's DynamoDB (app_aws.DynamoDb);
+        """dynamodb: get_item/put_item on THIS region's DynamoDB (app.aws.DynamoDb);
         run_sql(endpoint, sql) -> rows, one statement on that endpoint."""
         self.env, self.region, self.engine = env, env["REGION"], env["DB_ENGINE"]
         self.clock, self._reachable = clock, reachable
@@ -263,7 +258,7 @@ def make_server(app: App, port: int, health_path: str, certfile: str, keyfile: s
 
 def production(env: dict[str, str]) -> App:
     """The App on AWS: the instance role's credentials, the engine's client, the DB secret."""
-    from components.traffic.app_aws import DynamoDb, InstanceCredentials, secret_value
+    from app.aws import DynamoDb, InstanceCredentials, secret_value
 
     region, engine, credentials = env["REGION"], env["DB_ENGINE"], InstanceCredentials()
     cache, lock = {}, threading.Lock()

@@ -7,7 +7,7 @@ JSON-protocol requests itself. components/traffic/bootstrap.py ships this file b
   https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/instance-metadata-security-credentials.html
 - Signing: Signature Version 4 over the method, path, headers and body hash:
   https://docs.aws.amazon.com/IAM/latest/UserGuide/create-signed-request.html
-  tests/components/traffic/test_app_aws.py checks every signature against botocore's signer.
+  tests/app/test_aws.py checks every signature against botocore's signer.
 - Protocol: POST / with X-Amz-Target and a JSON body (DynamoDB: awsJson1.0,
   https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Programming.LowLevelAPI.html;
   Secrets Manager: awsJson1.1). An error answer's "__type" names the error code.

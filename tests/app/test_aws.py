@@ -1,11 +1,12 @@
 """The default application's standard-library AWS client and database client commands
-(components/traffic/app_aws.py, components/traffic/app_server.py), checked against botocore
+(app/aws.py, app/server.py), checked against botocore
 (the signer AWS's SDK uses) and against what the commands must never do."""
 
 from __future__ import annotations
 
 import datetime
 import json
+import sys
 
 import botocore.auth
 import botocore.session
@@ -14,8 +15,8 @@ from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
-from components.traffic import app_aws
-from components.traffic.app_server import CLIENTS, client_command, literal, render
+from app import aws as app_aws
+from app.server import client_command, literal, render, run_client
 from failover.heartbeat import SQL
 from failover.write_path import lease_get_item_request
 
@@ -104,7 +105,7 @@ def test_instance_credentials_come_from_imdsv2_and_are_cached_until_near_expiry(
     assert len(calls) == 6
 
 
-@pytest.mark.parametrize("engine", sorted(CLIENTS))
+@pytest.mark.parametrize("engine", sorted(SQL))
 def test_the_client_never_sees_the_password_on_its_command_line_and_requires_tls(engine):
     argv, env = client_command(engine, "db.local", 3306, "admin", "s3cr3t pass", "trading", "SELECT 1")
     assert not any("s3cr3t" in part for part in argv)
@@ -123,3 +124,13 @@ def test_only_integers_and_plain_text_become_sql_literals():
     for hostile in ("x'; DROP TABLE t; --", "a b", 1.5, True, None, "é"):
         with pytest.raises(ValueError, match="refusing"):
             literal(hostile)
+
+
+def test_a_client_run_returns_its_rows_and_a_failure_raises():
+    """run_client as the instance runs it, with python standing in for mysql/psql."""
+    script = "import os, sys; print('us-east-1\\t7\\t' + os.environ['MYSQL_PWD']); sys.exit(int(sys.argv[1]))"
+    assert run_client([sys.executable, "-c", script, "0"], {"MYSQL_PWD": "1.5"}) == [
+        ["us-east-1", "7", "1.5"]
+    ]
+    with pytest.raises(OSError, match="exited 3"):
+        run_client([sys.executable, "-c", script, "3"], {"MYSQL_PWD": "x"})

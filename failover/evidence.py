@@ -18,8 +18,9 @@ A bundle is a folder (or an S3 prefix) of these files:
 - manifest.sig: the ECDSA P-256 signature (DER, ANSI X9.62) of the manifest's SHA-256.
 
 In S3 (the evidence bucket, S3 Object Lock in compliance mode) objects are immutable, so
-each record is its own object, records/<seq>.jsonl holding exactly its line: their
-concatenation in seq order is records.jsonl, byte for byte. Every record is on S3 before
+each write is its own object, records/<seq of its first record>.jsonl holding its lines
+(one record, or the few a decision produces at once): their concatenation in seq order is
+records.jsonl, byte for byte. Every record is on S3 before
 the next step runs, so a crash leaves a verifiable prefix; the seal (the other files) is
 written once, last. Writes are conditional (If-None-Match: *), so nothing written is ever
 replaced, not even by a second writer with the same seq
@@ -64,7 +65,7 @@ RECORD_KEYS = ("at", "data", "hash", "kind", "prev", "seq")
 EXECUTIONS_PREFIX = EVIDENCE_PREFIX
 """In the evidence bucket: executions/<execution id>/..., one prefix per execution."""
 RECORDS_FOLDER = "records"
-"""In S3: records/<seq, 10 digits>.jsonl, one object per record."""
+"""In S3: records/<seq of its first record, 10 digits>.jsonl, one object per write."""
 
 # The kinds a failover's record holds (docs/EVIDENCE.md, "What is recorded").
 DETECTION, VOTE, DECISION = "detection", "vote", "decision"
@@ -119,7 +120,10 @@ def iso(at: float) -> str:
 class Store(Protocol):
     """Where a bundle's files go: a local folder or an S3 prefix."""
 
-    def put_record(self, seq: int, line: bytes) -> None: ...
+    def put_record(self, seq: int, line: bytes) -> None:
+        """Store one or more consecutive record lines starting at `seq`, as one write."""
+        ...
+
     def put_file(self, name: str, body: bytes) -> None: ...
     def read_records(self) -> bytes: ...
     def read_head(self) -> tuple[int, str]:
@@ -263,12 +267,20 @@ class BundleWriter:
         self.sealed = False
 
     def append(self, kind: str, data: object, at: float | None = None) -> dict:
+        return self.append_many([(kind, data)], at)[0]
+
+    def append_many(self, items: list[tuple[str, object]], at: float | None = None) -> list[dict]:
+        """Consecutive records in one write (one S3 object): the chain is the same."""
         if self.sealed:
             raise ValueError("the bundle is sealed: nothing may be appended")
-        record = make_record(self.count + 1, kind, self.clock() if at is None else at, data, self.last_hash)
-        self.store.put_record(record["seq"], record_line(record))
-        self.count, self.last_hash = record["seq"], record["hash"]
-        return record
+        when = self.clock() if at is None else at
+        records, prev = [], self.last_hash
+        for offset, (kind, data) in enumerate(items, start=1):
+            records.append(make_record(self.count + offset, kind, when, data, prev))
+            prev = records[-1]["hash"]
+        self.store.put_record(records[0]["seq"], b"".join(record_line(r) for r in records))
+        self.count, self.last_hash = records[-1]["seq"], records[-1]["hash"]
+        return records
 
     def seal(
         self,
@@ -408,24 +420,28 @@ class ExecutionEvidence:
         return self.writer
 
     def append(self, kind: str, data: object) -> None:
-        """Append. A conditional put lost to another writer of the same execution (one whose
-        lock lapsed) reads the stored head again and tries once more, so one lost race does
-        not cost every later record."""
+        self.append_many([(kind, data)])
+
+    def append_many(self, items: list[tuple[str, object]]) -> None:
+        """Append, in one write. A conditional put lost to another writer of the same
+        execution (one whose lock lapsed) reads the stored head again and tries once more, so
+        one lost race does not cost every later record."""
+        what = f"append {items[0][0] if items else ''}"
         try:
             writer = self._writer()
-            if writer is None:
+            if writer is None or not items:
                 return
-            writer.append(kind, data)
+            writer.append_many(items)
             return
         except Exception as error:  # noqa: BLE001
             if not _lost_race(error):
-                self._stop(f"append {kind}", error)
+                self._stop(what, error)
                 return
         try:
             self.writer = None
-            self._writer().append(kind, data)
+            self._writer().append_many(items)
         except Exception as error:  # noqa: BLE001
-            self._stop(f"append {kind} after a lost race", error)
+            self._stop(f"{what} after a lost race", error)
 
     def single(self, bundle_id: str, kind: str, record_kind: str, data: object, summary: dict) -> None:
         """A bundle of its own (an arming change outside any execution): one record, sealed

@@ -597,28 +597,39 @@ class Orchestrator:
         )
 
     def _decision_evidence(self, execution: dict, command: Command, record: dict) -> None:
-        """What the execution was decided on: the detection, each vote, the decision."""
-        e = self.evidence
-        e.open(execution["id"], execution["kind"])
-        e.append(
-            ev.DETECTION,
-            {"evaluation": record.get("evaluation_id"), "first_down_at": record.get("first_down_at"),
-             "quorum": record["quorum"], "consecutive": record["consecutive"],
-             "required": record["required_consecutive"], "self_check": record["self_check"]},
-        )  # fmt: skip
-        for signal in record["signals"]:
-            e.append(ev.VOTE, signal)
-        e.append(ev.VOTE, {"name": "eligibility", **(record.get("eligibility") or {})})
+        """What the execution was decided on: the detection, each vote, the decision, in one
+        write (one S3 call on the way to the fence, not one per record)."""
+        self.evidence.open(execution["id"], execution["kind"])
         gate = {"lag_seconds": record["lag_seconds"], "max_lag_seconds": record["max_lag_seconds"]}
-        e.append(ev.VOTE, {"name": "rpo_gate", **gate, "lag": record.get("lag")})
-        e.append(
-            ev.DECISION,
-            {"outcome": record["outcome"], "action": record["action"], "reason": record["reason"],
-             "command": command.kind, "trigger": command.trigger, "event_id": command.event_id,
-             "operator": getattr(command, "operator", None), "allow_data_loss": command.allow_data_loss,
-             "invocation": self.invocation_id},
-        )  # fmt: skip
-        e.append(ev.EXECUTION_OPENED, {k: execution[k] for k in ("id", "kind", "epoch", "target_region")})
+        detection = {
+            "evaluation": record.get("evaluation_id"),
+            "first_down_at": record.get("first_down_at"),
+            "quorum": record["quorum"],
+            "consecutive": record["consecutive"],
+            "required": record["required_consecutive"],
+            "self_check": record["self_check"],
+        }
+        decision = {
+            "outcome": record["outcome"],
+            "action": record["action"],
+            "reason": record["reason"],
+            "command": command.kind,
+            "trigger": command.trigger,
+            "event_id": command.event_id,
+            "operator": getattr(command, "operator", None),
+            "allow_data_loss": command.allow_data_loss,
+            "invocation": self.invocation_id,
+        }
+        self.evidence.append_many(
+            [
+                (ev.DETECTION, detection),
+                *((ev.VOTE, signal) for signal in record["signals"]),
+                (ev.VOTE, {"name": "eligibility", **(record.get("eligibility") or {})}),
+                (ev.VOTE, {"name": "rpo_gate", **gate, "lag": record.get("lag")}),
+                (ev.DECISION, decision),
+                (ev.EXECUTION_OPENED, {k: execution[k] for k in ("id", "kind", "epoch", "target_region")}),
+            ]
+        )
 
     # --- the authority and the epoch -----------------------------------------------------
     def _follow_authority(self, states: dict, view, state, event_id: str, record: dict) -> None:

@@ -189,20 +189,23 @@ def read_s3(s3, bucket: str, prefix: str) -> dict[str, bytes]:
         name = key[len(prefix) :]
         if name.startswith(f"{RECORDS_FOLDER}/"):
             stem = name[len(RECORDS_FOLDER) + 1 :].removesuffix(".jsonl")
-            if not stem.isdigit() or body.count(b"\n") != 1:
-                raise Broken(f"{key}: not one record object")
+            if not stem.isdigit() or not body.endswith(b"\n"):
+                raise Broken(f"{key}: not a records object")
             parts.append((int(stem), body))
         else:
             files[name] = body
-    for expected, (seq, body) in enumerate(sorted(parts), start=1):
+    expected = 1
+    for first, body in sorted(parts):
+        # Each object holds consecutive records starting at the seq its name says.
+        lines = body.splitlines()
         try:
-            named = json.loads(body).get("seq")
+            named = [json.loads(line).get("seq") for line in lines]
         except (ValueError, AttributeError):
             named = None
-        if seq != expected or named != seq:
-            raise Broken(
-                f"{prefix}{RECORDS_FOLDER}/{seq:010d}.jsonl: holds record {named}, expected {expected}"
-            )
+        if first != expected or named != list(range(first, first + len(lines))):
+            where = f"{prefix}{RECORDS_FOLDER}/{first:010d}.jsonl"
+            raise Broken(f"{where}: holds records {named}, expected from {expected}")
+        expected = first + len(lines)
     files[RECORDS] = b"".join(body for _, body in sorted(parts))
     return files
 

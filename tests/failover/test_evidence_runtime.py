@@ -126,12 +126,13 @@ def test_an_execution_killed_mid_promotion_leaves_a_verifiable_prefix_then_a_sea
 def test_an_overwritten_record_object_breaks_the_bundle(world):
     outage(world)
     promote_fully(world)
-    key = f"{world.bundle()[len(f's3://{BUCKET}/') :]}/records/0000000002.jsonl"
+    prefix = f"{world.bundle()[len(f's3://{BUCKET}/') :]}/records/"
+    key = world.s3.list_objects_v2(Bucket=BUCKET, Prefix=prefix)["Contents"][1]["Key"]
     body = world.s3.get_object(Bucket=BUCKET, Key=key)["Body"].read()
     # Object Lock keeps the old version; a new one on the same key is still possible.
     world.s3.put_object(Bucket=BUCKET, Key=key, Body=body, ChecksumAlgorithm="SHA256")
     verdict = verify_path(world.bundle(), world.trusted, world.s3)
-    assert verdict.status == BROKEN and "0000000002.jsonl: 2 versions" in verdict.line
+    assert verdict.status == BROKEN and f"{key}: 2 versions" in verdict.line
 
 
 def test_the_writer_never_replaces_an_object(world):
@@ -245,3 +246,17 @@ def test_arming_is_recorded_with_who_and_why(world):
         and record["data"]["reason"] == "the primary region is back and checked"
     )
     assert verdict.manifest["kind"] == "arming"
+
+
+def test_the_decision_is_one_write_and_a_gap_between_objects_breaks_the_bundle(world):
+    outage(world)
+    promote_fully(world)
+    prefix = f"{world.bundle()[len(f's3://{BUCKET}/') :]}/records/"
+    keys = [o["Key"] for o in world.s3.list_objects_v2(Bucket=BUCKET, Prefix=prefix)["Contents"]]
+    first = world.s3.get_object(Bucket=BUCKET, Key=keys[0])["Body"].read().splitlines()
+    assert [json.loads(line)["kind"] for line in first][-2:] == [ev.DECISION, ev.EXECUTION_OPENED]
+    # A copy of a records object under a later seq (its content intact) breaks the chain.
+    body = world.s3.get_object(Bucket=BUCKET, Key=keys[1])["Body"].read()
+    world.s3.put_object(Bucket=BUCKET, Key=keys[1].replace("records/0", "records/9"), Body=body)
+    verdict = verify_path(world.bundle(), world.trusted, world.s3)
+    assert verdict.status == BROKEN and "expected from" in verdict.line

@@ -39,12 +39,14 @@ from dataclasses import dataclass
 from botocore.exceptions import ClientError
 
 from failover.decision import Evaluation
+from failover.heartbeat import OBSERVED_PK, OBSERVED_SK
 from failover.lease import LEASE_PK, LEASE_SK, WriteLease, lease_from_item, lease_to_item
 
 EVAL, EVENT, LOCK, STATE, DECISION = "EVAL", "EVENT", "LOCK", "STATE", "DECISION"
 EXEC, ALERT, PREWARM = "EXEC", "ALERT", "PREWARM"
 ARMING, ARMING_SK, DBFENCE, DBFENCE_SK = "ARMING", "AUTO", "DBFENCE", "WRITE"
-HEARTBEAT_PK, HEARTBEAT_SK = "HEARTBEAT", "OBSERVED"  # written by the application (see failover.signals)
+# Written by the application (failover/heartbeat.py, its one codec); read by failover.signals.
+HEARTBEAT_PK, HEARTBEAT_SK = OBSERVED_PK, OBSERVED_SK
 HBSEEN, HBSEEN_SK = "HBSEEN", "LAST"
 LOCK_SK, STATE_SK, DECISION_SK, OPEN_SK, PREWARM_SK = "FAILOVER", "ACTIVE", "LAST", "OPEN", "ASG"
 HISTORY_TTL_SECONDS = 7 * 86400

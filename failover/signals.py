@@ -32,6 +32,7 @@ from datetime import UTC, datetime, timedelta
 from botocore.exceptions import BotoCoreError, ClientError
 
 from failover.decision import Signal
+from failover.heartbeat import observation_from_item
 
 # Aurora Global Database lag metrics of the secondary (home) cluster, in milliseconds.
 # AuroraGlobalDBRPOLag exists for Aurora PostgreSQL and Aurora MySQL 3.04+/2.12+; older
@@ -157,20 +158,19 @@ def heartbeat_reading(
     this region's application from its local replica; attributes writer_region, epoch,
     newest_at, observed_at). An observation older than max_age_seconds, of another writer
     region, or malformed, is unknown: never "down", never "alive"."""
-    if not item:
-        return HeartbeatReading(Signal("heartbeat", None, {"error": "no observation"}), None)
     try:
-        writer = item["writer_region"]["S"]
-        newest_at = float(item["newest_at"]["N"])
-        observed_at = float(item["observed_at"]["N"])
-    except (KeyError, TypeError, ValueError) as error:
+        observation = observation_from_item(item)  # the item's one codec (failover/heartbeat.py)
+    except ValueError as error:
         return HeartbeatReading(Signal("heartbeat", None, {"error": f"malformed observation: {error}"}), None)
+    if observation is None:
+        return HeartbeatReading(Signal("heartbeat", None, {"error": "no observation"}), None)
+    writer, newest_at, observed_at = observation.writer_region, observation.newest_at, observation.observed_at
     detail = {"writer_region": writer, "newest_at": newest_at, "observed_at": observed_at}
     if writer != peer_region:
         return HeartbeatReading(
             Signal("heartbeat", None, {**detail, "error": "not the peer's heartbeat"}), None
         )
-    if now - observed_at > max_age_seconds:
+    if abs(now - observed_at) > max_age_seconds:  # stale, or from a clock in the future
         return HeartbeatReading(Signal("heartbeat", None, {**detail, "error": "observation is stale"}), None)
     age = max(0.0, now - newest_at)
     return HeartbeatReading(

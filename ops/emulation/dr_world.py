@@ -588,17 +588,10 @@ class DrWorld:
         off = [at for at, on in self.arc.updates if not on.get(writer, False)]
         if not self.arc.on_regions_map().get(writer, False) and off:
             newest = min(newest, off[-1])
-        return {
-            "Item": {
-                "pk": {"S": "HEARTBEAT"},
-                "sk": {"S": "OBSERVED"},
-                "writer_region": {"S": writer},
-                "epoch": {"N": "0"},
-                "newest_at": {"N": repr(float(newest))},
-                "observed_at": {"N": repr(float(self.now))},
-                "observer": {"S": f"drill-app-{region}"},
-            }
-        }
+        from failover.heartbeat import Observation, observation_to_item
+
+        observation = Observation(writer, 0, float(newest), float(self.now), f"drill-app-{region}")
+        return {"Item": observation_to_item(observation)}
 
     def _fast_PutItem(self, region: str, params: dict):  # noqa: N802
         from moto.dynamodb.exceptions import ConditionalCheckFailed

@@ -185,8 +185,9 @@ class RegionApp:
 
     # --- the heartbeat --------------------------------------------------------------------
     def step(self, now: float) -> None:
-        if self.region in self.world.network.down:
-            return
+        if self.region in self.world.network.down or self.world.compute.serving(self.region, now) == 0:
+            self._next_beat = max(self._next_beat, now + 1.0)
+            return  # no instance runs the application here (a pilot-light region at rest)
         while self._next_beat <= now:
             self._next_beat += 1.0
             if self.enforces_lease:

@@ -561,8 +561,6 @@ class DrWorld:
 
         if set(params) - {"TableName", "Key", "ConsistentRead"}:
             return None
-        if params["Key"] == {"pk": {"S": "HEARTBEAT"}, "sk": {"S": "OBSERVED"}}:
-            return self.ok(self._heartbeat_observation(region))
         _, table = self._table(region, params)
         if table is None:
             return None
@@ -573,25 +571,6 @@ class DrWorld:
             return None
         item = table.get_item(DynamoType(hash_value), DynamoType(range_value) if range_value else None)
         return self.ok({} if item is None else {"Item": item.to_json()["Attributes"]})
-
-    def _heartbeat_observation(self, region: str) -> dict:
-        """HEARTBEAT/OBSERVED as `region`'s application writes it every second (failover.signals
-        reads it): the newest heartbeat of the writer its local replica holds. INTERIM model of
-        the application's observer (the drill's application model replaces it): the writer
-        beats while its routing control is On (a lease-keeping application stops writing when
-        it is turned Off), and the beats reach this region as far as replication has
-        (`replicated_upto`, which stops while the writer's region is gone or partitioned)."""
-        writer = self.aurora.writer_region()
-        if writer is None or writer == region or region in self.network.down:
-            return {}
-        newest = self.aurora.replicated_upto[region]
-        off = [at for at, on in self.arc.updates if not on.get(writer, False)]
-        if not self.arc.on_regions_map().get(writer, False) and off:
-            newest = min(newest, off[-1])
-        from failover.heartbeat import Observation, observation_to_item
-
-        observation = Observation(writer, 0, float(newest), float(self.now), f"drill-app-{region}")
-        return {"Item": observation_to_item(observation)}
 
     def _fast_PutItem(self, region: str, params: dict):  # noqa: N802
         from moto.dynamodb.exceptions import ConditionalCheckFailed

@@ -33,6 +33,8 @@ class MetricsEmulation:
         self.points: dict[tuple[str, str, str], list[tuple[float, float]]] = {}
         """(region, cluster id, metric) -> [(minute timestamp, milliseconds)]."""
         self._last_minute: float | None = None
+        self.published: list[tuple[float, str, str, list]] = []
+        """(when, region, namespace, metric data) of every PutMetricData."""
         self._period_max: dict[str, float] = {}
         self._visible: dict[tuple[str, str, str], list[tuple[float, float, float]]] = {}
         """As published: key -> [(stamp, milliseconds, visible from)]."""
@@ -82,6 +84,13 @@ class MetricsEmulation:
                 self.points.setdefault(key, []).append((minute, aurora.replication_lag * 1000))
 
     def answer(self, operation: str, params: dict, caller: str, region: str):
+        if operation == "PutMetricData":
+            # The runtime's own metrics (its page metric): kept, never read back by anyone
+            # but the drill (DrWorld records the pages), so moto's serialisation is skipped.
+            self.published.append(
+                (self.world.now, region, params.get("Namespace", ""), params.get("MetricData", []))
+            )
+            return self.world.ok({})
         if operation != "GetMetricStatistics":
             return None  # moto answers
         dims = {d["Name"]: d["Value"] for d in params.get("Dimensions", [])}

@@ -186,9 +186,6 @@ def orchestrator_environment(facts: PlanFacts, world: DrWorld, home: str, notes:
         "FAILOVER_ASG_NAME": plan.spec.asg_name,
         "FAILOVER_ASG_FULL_CAPACITY": str(facts.full_capacity),
         "FAILOVER_WRITER_INSTANCE_CLASS": facts.writer_instance_class,
-        "FAILOVER_HOME_WITNESS_FQDN": f"witness-{home}.{zone}",
-        # Whether the group serves at rest, from what it runs (the program sets it from the tier).
-        "FAILOVER_SERVES_AT_REST": "true" if plan.spec.asg_desired > 0 else "false",
     }
     for key, value in wanted.items():
         if key in env and env[key] != value and not key.endswith(("_ARN", "_ENDPOINTS")):
@@ -199,6 +196,9 @@ def orchestrator_environment(facts: PlanFacts, world: DrWorld, home: str, notes:
     if _config_has("home_witness_fqdn"):
         # The region's own outside witness: the target must look healthy to it before a fence.
         supplied_if_missing["FAILOVER_HOME_WITNESS_FQDN"] = f"witness-{home}.{zone}"
+    if _config_has("serves_at_rest"):
+        # Whether the group serves at rest, from what it runs (the program sets it from the tier).
+        supplied_if_missing["FAILOVER_SERVES_AT_REST"] = "true" if plan.spec.asg_desired > 0 else "false"
     for key, value in supplied_if_missing.items():
         if not env.get(key):
             notes.append(f"{home}: the plan does not set {key}; the drill supplies {value}")

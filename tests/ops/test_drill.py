@@ -17,13 +17,14 @@ from tests.ops.drill_support import facts, timing
 
 # Known failures of the runtime as merged, found by this drill and reported to its owners;
 # strict: each test turns red the moment the runtime is fixed, so the mark is removed then.
-RPO_AT_FIRST_DOWN = (
-    "runtime: the heartbeat RPO gate measures the age at the moment the peer was FIRST SEEN down, "
-    "which includes Route 53's detection (20-40 s): past the 30 s bound at this seed, no promotion"
+KILLED_AFTER_FENCE = (
+    "runtime: killed right after UpdateRoutingControlStates (before the fence step is saved) with the "
+    "primary back 10 s later, the execution neither promotes nor flips back: ARC names us-west-2, the "
+    "writer stays us-east-1, and the epochs of the two regions disagree"
 )
-HOME_WITNESS_PILOT_LIGHT = (
-    "runtime: a pilot-light DR region has no instance before its preparation, so its own outside "
-    "witness is unhealthy and 'both unhealthy' holds the failover forever"
+HEADLESS_NO_OBSERVER = (
+    "runtime: a pilot-light DR region runs no application instance and its cluster is headless, so "
+    "nobody observes the heartbeat there: the RPO gate reads 'unknown' and never promotes"
 )
 
 
@@ -50,7 +51,7 @@ def test_region_gone_promotes_dr_and_clients_write_there():
     "tier",
     [
         "warm-standby",
-        pytest.param("pilot-light", marks=pytest.mark.xfail(strict=True, reason=HOME_WITNESS_PILOT_LIGHT)),
+        pytest.param("pilot-light", marks=pytest.mark.xfail(strict=True, reason=HEADLESS_NO_OBSERVER)),
     ],
 )
 def test_region_gone_scales_the_dr_group_and_serves_only_healthy_targets(tier):
@@ -63,7 +64,7 @@ def test_region_gone_scales_the_dr_group_and_serves_only_healthy_targets(tier):
     [
         "gray-partition",
         "gray-partition-no-arc",
-        pytest.param("killed-after-fence", marks=pytest.mark.xfail(strict=True, reason=RPO_AT_FIRST_DOWN)),
+        pytest.param("killed-after-fence", marks=pytest.mark.xfail(strict=True, reason=KILLED_AFTER_FENCE)),
         "returns-mid-promotion",
         "bad-deploy",
         "dr-throttled",
@@ -92,7 +93,6 @@ def test_api_faults_on_the_promotion_neither_detach_nor_stop_it():
     assert run("api-faults").timeline["writer_moved"] is not None
 
 
-@pytest.mark.xfail(strict=True, reason=RPO_AT_FIRST_DOWN)
 def test_an_orchestrator_killed_mid_promotion_resumes_once_and_frees_its_lock():
     assert run("killed-mid-promotion").timeline["writer_moved"] is not None
 
@@ -189,7 +189,6 @@ def test_an_invocation_under_way_keeps_evaluating_across_the_drills_phases():
     assert not run.world.running  # finish() ends what was still under way
 
 
-@pytest.mark.xfail(strict=True, reason=RPO_AT_FIRST_DOWN)
 def test_the_promotion_takes_the_time_the_drill_is_given():
     result = run_facts("killed-mid-promotion", facts(), timing(promotion=60), 0, "hot-standby")
     assert result.promotion_seconds_observed == pytest.approx(60, abs=2)

@@ -261,6 +261,13 @@ class RegionalStack(pulumi.ComponentResource):
                 home_routing_control_arn=authority.routing_control_arn(settings.home_region),
                 peer_routing_control_arn=authority.routing_control_arn(settings.peer_region),
                 control_table_name=self.failover.control_table.name,
+                role=settings.role,
+                global_cluster_id=args.database.global_cluster_id,
+                local_cluster_arn=self.data.aurora.cluster.arn,
+                orchestrator_function_name=self.failover.function.name,
+                alert_topic_arn=self.alerts.arn,
+                health_check_id=self.traffic.dns.health_check.id,
+                routing_control_health_check_id=self.traffic.dns.routing_control_check.id,
             ),
             opts=child,
         )

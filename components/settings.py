@@ -16,6 +16,7 @@ that exist, ACM's 64-character first domain name.
 
 from __future__ import annotations
 
+import difflib
 import functools
 import ipaddress
 import json
@@ -25,6 +26,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from components.aws_catalog import botocore_data as _botocore_data
+from components.aws_catalog import ec2_instance_types
+from components.setting_rules import string_problem
 from components.tiers import TIERS, TierProfile, tier_profile
 from components.yaml_reader import YamlFileError, read_yaml
 from failover.config import bounds as runtime_bounds
@@ -57,16 +61,15 @@ MIN_LOG_RETENTION_DAYS = 365
 VPC_PREFIX_RANGE = (16, 20)
 AZ_COUNT_RANGE = (2, 6)
 
-_EMAIL = re.compile(r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$")
 _REGION_SHAPE = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$")
 _STACK_REF = re.compile(r"^[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+){0,2}$")
 _TIME = r"([01]\d|2[0-3]):[0-5]\d"
 _BACKUP_WINDOW = re.compile(rf"^{_TIME}-{_TIME}$")
+# RDS documents the days capitalised ("Valid Days: Mon | Tue | ...") and answers in
+# lower case: either is accepted and the window is kept in lower case, as RDS reports it.
+# https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBCluster.html
 _DAY = r"(mon|tue|wed|thu|fri|sat|sun)"
-_MAINTENANCE_WINDOW = re.compile(rf"^{_DAY}:{_TIME}-{_DAY}:{_TIME}$")
-_CRON = re.compile(r"^cron\((\S+ ){5}\S+\)$")
-_DNS_NAME = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
-_DNS_LABEL = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
+_MAINTENANCE_WINDOW = re.compile(rf"^{_DAY}:{_TIME}-{_DAY}:{_TIME}$", re.IGNORECASE)
 _ZONE_ID = re.compile(r"^Z[A-Z0-9]{1,31}$")
 _INSTANCE_TYPE = re.compile(r"^[a-z][a-z0-9-]*\.[a-z0-9]+$")
 # An AMI id (8 or 17 hex digits) or an SSM parameter EC2 resolves at launch.
@@ -75,8 +78,6 @@ _AMI = re.compile(r"^(ami-([0-9a-f]{8}|[0-9a-f]{17})|resolve:ssm:/?[A-Za-z0-9_.\
 # "User data is limited to 16 KB, in raw form, before it is base64-encoded."
 # https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/user-data.html
 USER_DATA_MAX_BYTES = 16 * 1024
-_DB_INSTANCE_CLASS = re.compile(r"^db\.(r|x)[0-9][a-z0-9-]*\.[a-z0-9]+$")
-_TAG_VALUE = re.compile(r"^[\w .:/=+\-@]{1,256}$")
 
 
 def yaml_spelling(value: Any) -> str:
@@ -307,6 +308,7 @@ def _project_spec(path: Path, mtime: int | None, size: int | None) -> dict[str, 
     document = read_yaml(path)
     if not isinstance(document.data, dict) or not isinstance(document.data.get("config"), dict):
         raise YamlFileError(path.name, "needs a config: block declaring every key with its default")
+    _check_project(document)
     spec = document.data["config"]
     for key, entry in spec.items():
         line = document.lines.get(("config", key))
@@ -317,7 +319,67 @@ def _project_spec(path: Path, mtime: int | None, size: int | None) -> dict[str, 
         missing = [name for name in ("type", "description", "default") if name not in entry]
         if missing:
             raise YamlFileError(path.name, f"config key {key} has no {' or '.join(missing)}", line)
+        kind, default = entry["type"], entry["default"]
+        type_line = document.lines.get(("config", key, "type"), line)
+        if kind not in CONFIG_TYPES:
+            close = difflib.get_close_matches(str(kind), list(CONFIG_TYPES), n=1)
+            hint = f"; did you mean {close[0]}?" if close else ""
+            raise YamlFileError(
+                path.name,
+                f"config key {key} type = {yaml_spelling(kind)}: must be one of "
+                f"{' | '.join(CONFIG_TYPES)} (Pulumi project config types){hint}",
+                type_line,
+            )
+        if not CONFIG_TYPES[kind](default) and not (kind != "string" and default == ""):
+            raise YamlFileError(
+                path.name,
+                f"config key {key} default = {yaml_spelling(default)}: must be a {kind} (its declared type)",
+                document.lines.get(("config", key, "default"), line),
+            )
     return spec
+
+
+# Pulumi project config types and what a default of each must be.
+# https://www.pulumi.com/docs/iac/concepts/projects/project-file/#config-options
+CONFIG_TYPES = {
+    "string": lambda value: isinstance(value, str),
+    "integer": lambda value: isinstance(value, int) and not isinstance(value, bool),
+    "boolean": lambda value: isinstance(value, bool),
+    "array": lambda value: isinstance(value, list),
+}
+
+
+def _check_project(document: Any) -> None:
+    """name and runtime, which the rest of the project depends on: the config namespace
+    (`trading-dr:` keys), the StackReference names and the stack names derive from `name`;
+    the program is Python."""
+    data, file = document.data, document.file
+    name = data.get("name")
+    if name != PROJECT:
+        raise YamlFileError(
+            file,
+            f"name = {yaml_spelling(name)}: must be {PROJECT} (the config namespace {PROJECT}: and the "
+            f"dr stack's StackReference .../{PROJECT}/primary use it)",
+            document.lines.get(("name",)),
+        )
+    runtime = data.get("runtime")
+    runtime_name = runtime.get("name") if isinstance(runtime, dict) else runtime
+    if runtime_name != "python":
+        raise YamlFileError(
+            file,
+            f"runtime = {yaml_spelling(runtime_name)}: must be python (__main__.py is the program)",
+            document.lines.get(("runtime", "name"), document.lines.get(("runtime",))),
+        )
+
+
+def project_default_line(key: str, path: Path | None = None) -> int | None:
+    """The line of `key`'s default in Pulumi.yaml (for an error about the default)."""
+    try:
+        document = read_yaml(path or PROJECT_FILE)
+    except YamlFileError:
+        return None
+    bare = key.split(":", 1)[1] if key.startswith(f"{PROJECT}:") else key
+    return document.lines.get(("config", bare, "default"))
 
 
 def project_defaults() -> dict[str, Any]:
@@ -341,11 +403,15 @@ class _Reader:
         return value
 
     def string(self, key: str) -> str:
+        """A string obeying its key's rules (components/setting_rules.py STRING_RULES)."""
         value = self.raw(key)
         if value is None:
             return self._keep(key, "")
         if not isinstance(value, str):
             raise SettingsError(_full(key), value, "must be a string")
+        problem = string_problem(key.split(":", 1)[-1] if key.startswith(f"{PROJECT}:") else key, value)
+        if problem:
+            raise SettingsError(_full(key), value, problem)
         return self._keep(key, value.strip())
 
     def integer(self, key: str, low: int, high: int) -> int:
@@ -390,17 +456,6 @@ def _full(key: str) -> str:
     return key if ":" in key else f"{PROJECT}:{key}"
 
 
-def _botocore_data() -> Path:
-    """botocore's data folder, found without importing botocore (which alone costs more than
-    the rest of `deploy.py validate`)."""
-    import importlib.util
-
-    spec = importlib.util.find_spec("botocore")
-    if spec is None or not spec.submodule_search_locations:
-        raise RuntimeError("botocore is not installed: run `make` first")
-    return Path(next(iter(spec.submodule_search_locations))) / "data"
-
-
 @functools.cache
 def region_partitions() -> dict[str, str]:
     """region -> partition (aws, aws-cn, aws-us-gov, ...), from the endpoint data botocore
@@ -411,24 +466,6 @@ def region_partitions() -> dict[str, str]:
         for partition in endpoints["partitions"]
         for region in partition.get("regions", {})
     }
-
-
-@functools.cache
-def ec2_instance_types() -> frozenset[str]:
-    """Every EC2 instance type botocore's EC2 service model knows (shape InstanceType), read
-    offline from the newest API version it ships. A type newer than the installed botocore
-    is refused until botocore is upgraded: the safe side of not knowing."""
-    import gzip
-
-    newest = sorted((_botocore_data() / "ec2").iterdir())[-1]
-    plain, packed = newest / "service-2.json", newest / "service-2.json.gz"
-    text = plain.read_text() if plain.exists() else gzip.decompress(packed.read_bytes()).decode()
-    # Decode only the InstanceType shape, not the whole (large) model.
-    found = re.search(r'"InstanceType":\s*(?=\{\s*"type"\s*:\s*"string",\s*"enum")', text)
-    if found is None:
-        raise RuntimeError(f"botocore's EC2 model in {newest} has no InstanceType enum")
-    shape, _ = json.JSONDecoder().raw_decode(text, found.end())
-    return frozenset(shape["enum"])
 
 
 def _region(read: _Reader, key: str) -> str:
@@ -544,8 +581,6 @@ def parse_settings(raw: Mapping[str, Any], stack: str, secret_keys: frozenset[st
         )
 
     alert_email = read.string("alertEmail") or None
-    if alert_email is not None and not _EMAIL.match(alert_email):
-        raise SettingsError(_full("alertEmail"), alert_email, "must be an e-mail address")
 
     primary_stack = read.string("primaryStack") or None
     if role == "primary" and primary_stack is not None:
@@ -572,9 +607,9 @@ def parse_settings(raw: Mapping[str, Any], stack: str, secret_keys: frozenset[st
         )
 
     tags = Tags(
-        environment=read.matching("environment", _TAG_VALUE, "must be a tag value (1-256 chars)"),
-        owner=read.matching("owner", _TAG_VALUE, "must be a tag value (1-256 chars)"),
-        cost_center=read.matching("costCenter", _TAG_VALUE, "must be a tag value (1-256 chars)"),
+        environment=read.string("environment"),
+        owner=read.string("owner"),
+        cost_center=read.string("costCenter"),
         data_classification=read.choice("dataClassification", DATA_CLASSIFICATIONS),
     )
 
@@ -591,11 +626,7 @@ def parse_settings(raw: Mapping[str, Any], stack: str, secret_keys: frozenset[st
     database = DatabaseSettings(
         engine=engine,
         engine_version=_engine_version(read, engine),
-        instance_class=read.matching(
-            "dbInstanceClass",
-            _DB_INSTANCE_CLASS,
-            "must be a memory-optimised db.r*/db.x* class (Global Database needs one)",
-        ),
+        instance_class=read.string("dbInstanceClass"),
         backup_retention_days=read.integer("backupRetentionDays", 7, 35),
         backup_window=_backup_window(read),
         maintenance_window=_maintenance_window(read),
@@ -609,7 +640,7 @@ def parse_settings(raw: Mapping[str, Any], stack: str, secret_keys: frozenset[st
     read.parsed[_full("dbEngineVersion")] = database.engine_version
 
     backup = BackupSettings(
-        schedule=read.matching("backupSchedule", _CRON, "must be a cron(...) with 6 fields"),
+        schedule=read.string("backupSchedule"),
         delete_after_days=read.integer("backupDeleteAfterDays", 7, 36500),
     )
 
@@ -632,6 +663,7 @@ def parse_settings(raw: Mapping[str, Any], stack: str, secret_keys: frozenset[st
             "heartbeatMaxAgeSeconds", *runtime_bounds("heartbeat_max_age_seconds")[1:]
         ),
     )
+    _check_probe_fits(failover)
     problem = lease_settings_problem(
         failover.write_lease_seconds,
         failover.write_lease_renew_seconds,
@@ -671,11 +703,25 @@ def parse_settings(raw: Mapping[str, Any], stack: str, secret_keys: frozenset[st
         zone_ids=_zone_ids(read),
         evidence=evidence,
     )
-    # Keys declared but not read above (added by later work) are still compared by the
-    # pair check, as written.
-    for key in project_defaults():
-        read.parsed.setdefault(key, read.raw(key))
+    # Keys declared but not read above (added by later work) still obey their declared type
+    # and the string rules, and the pair check compares them.
+    for key, spec in project_spec().items():
+        if _full(key) not in read.parsed:
+            read.parsed[_full(key)] = _declared(read, key, spec["type"])
     return settings
+
+
+def _declared(read: _Reader, key: str, kind: str) -> Any:
+    """A key read by its Pulumi.yaml type alone (no bounds: whoever uses it adds those)."""
+    if read.raw(key) in ("", None) and kind != "string":
+        return read.raw(key)  # not set, and no default: whoever reads it says what it needs
+    if kind == "integer":
+        return read.integer(key, -(2**63), 2**63 - 1)
+    if kind == "boolean":
+        return read.boolean(key)
+    if kind == "string":
+        return read.string(key)
+    return read.raw(key)
 
 
 def _backup_window(read: _Reader) -> str:
@@ -688,12 +734,33 @@ def _backup_window(read: _Reader) -> str:
 
 
 def _maintenance_window(read: _Reader) -> str:
-    value = read.matching("maintenanceWindow", _MAINTENANCE_WINDOW, "must be ddd:hh24:mi-ddd:hh24:mi (UTC)")
+    value = read.matching(
+        "maintenanceWindow",
+        _MAINTENANCE_WINDOW,
+        "must be ddd:hh24:mi-ddd:hh24:mi (UTC), e.g. sun:04:30-sun:05:30",
+    ).lower()
+    read.parsed[_full("maintenanceWindow")] = value
     if _maintenance_interval(value)[1] < MIN_WINDOW_MINUTES:
         raise SettingsError(
             _full("maintenanceWindow"), value, f"must be at least {MIN_WINDOW_MINUTES} minutes long"
         )
     return value
+
+
+def _check_probe_fits(failover: FailoverSettings) -> None:
+    """The orchestrator's probe tries, each up to the probe timeout, must end inside one
+    evaluation interval, or evaluations overlap and the cadence stretches; the runtime refuses
+    the same (failover/config.py, probe_attempts x probe_timeout_seconds)."""
+    from failover.config import OrchestratorConfig
+
+    attempts = OrchestratorConfig.probe_attempts
+    timeout, interval = failover.probe_timeout_seconds, failover.evaluation_interval_seconds
+    if attempts * timeout >= interval:
+        raise SettingsError(
+            _full("failoverProbeTimeoutSeconds"),
+            timeout,
+            f"x {attempts} probe attempts must be less than failoverEvaluationIntervalSeconds ({interval})",
+        )
 
 
 GLOBAL_DB_RPO_MIN = 20  # rds.global_db_rpo: 20 to 2,147,483,647 seconds (aurora_plan)
@@ -704,6 +771,15 @@ def _global_db_rpo(read: _Reader, engine: str) -> int | None:
     the bound itself. Checked against the parameter's range only where it applies
     (aurora-postgresql)."""
     value = read.integer("dbGlobalRpoSeconds", -1, 2_147_483_647)
+    if engine != "aurora-postgresql" and value > 0:
+        # rds.global_db_rpo is an Aurora PostgreSQL parameter; on aurora-mysql the bound would
+        # be ignored without a word.
+        raise SettingsError(
+            _full("dbGlobalRpoSeconds"),
+            value,
+            f"applies to aurora-postgresql only (rds.global_db_rpo); with dbEngine {engine} leave it "
+            "at 0 or -1",
+        )
     if value == -1:
         return None
     bound = read.integer("maxReplicationLagSeconds", 1, 300) if value == 0 else value
@@ -731,14 +807,8 @@ def _engine_version(read: _Reader, engine: str) -> str:
         )
     # Whether AWS still offers this version for global databases changes over time and is
     # known only to the RDS API (DescribeDBEngineVersions, SupportsGlobalDatabases): that is
-    # preflight's to ask, not a table here that goes stale (ENGINE_VERSION_NOTE).
+    # preflight's to ask, not a table here that goes stale.
     return version
-
-
-ENGINE_VERSION_NOTE = (
-    "whether AWS still offers dbEngineVersion {version} of {engine} for global databases is "
-    "asked of the RDS API by preflight (DescribeDBEngineVersions, SupportsGlobalDatabases)"
-)
 
 
 _ZONE_ID_SHAPE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*-az[0-9]+$")
@@ -767,7 +837,7 @@ def _zone_ids(read: _Reader) -> tuple[str, ...]:
 
 
 def _traffic(read: _Reader) -> TrafficSettings:
-    zone_name = read.matching("zoneName", _DNS_NAME, "must be a lower-case DNS name")
+    zone_name = read.string("zoneName")
     hosted_zone_id = read.string("hostedZoneId") or None
     if hosted_zone_id is not None and not _ZONE_ID.match(hosted_zone_id):
         raise SettingsError(
@@ -777,8 +847,6 @@ def _traffic(read: _Reader) -> TrafficSettings:
     if interval not in (10, 30):
         raise SettingsError(_full("healthCheckInterval"), interval, "must be 10 or 30 (seconds)")
     health_path = read.string("healthCheckPath")
-    if not health_path.startswith("/") or " " in health_path:
-        raise SettingsError(_full("healthCheckPath"), health_path, "must be a URL path starting with /")
     min_size = read.integer("appMinSize", 0, 1000)
     max_size = read.integer("appMaxSize", 1, 1000)
     if min_size > max_size:
@@ -790,7 +858,7 @@ def _traffic(read: _Reader) -> TrafficSettings:
             desired,
             f"must lie between appMinSize ({min_size}) and appMaxSize ({max_size})",
         )
-    app_name = read.matching("appName", _DNS_LABEL, "must be one lower-case DNS label")
+    app_name = read.string("appName")
     if len(f"{app_name}.{zone_name}") > ACM_FIRST_NAME_MAX:
         raise SettingsError(
             _full("appName"),
@@ -935,6 +1003,7 @@ def check_stack_pair(primary: Settings, dr: Settings) -> None:
             )
         mine, theirs = dr.values.get(key), primary.values.get(key)
         if mine != theirs:
-            raise SettingsError(
-                key, mine, f"must equal the primary stack's value {yaml_spelling(theirs)}", stack=dr.stack
-            )
+            raise SettingsError(key, mine, f"{SHARED_KEY_RULE} {yaml_spelling(theirs)}", stack=dr.stack)
+
+
+SHARED_KEY_RULE = "must equal the primary stack's value"

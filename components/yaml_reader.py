@@ -12,6 +12,7 @@ https://yaml.org/spec/1.2.2/#103-core-schema
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -74,10 +75,12 @@ def _scalar(node: Any, file: str) -> Any:
 
 
 def _spelling(node: Any) -> str:
-    """The scalar as the user wrote it, quotes included when they quoted it."""
-    if node.style in ('"', "'"):
-        return f"{node.style}{node.value}{node.style}"
-    return node.value
+    """The scalar as the user wrote it, quotes included when they quoted it; a control
+    character (a tab written as \\t) is shown escaped, so an error stays one readable line."""
+    if node.style == '"':
+        return json.dumps(node.value, ensure_ascii=False)
+    text = "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode() for ch in node.value)
+    return f"'{text}'" if node.style == "'" else text
 
 
 def _build(node: Any, path: tuple[str, ...], document: Document) -> Any:
@@ -97,6 +100,12 @@ def _build(node: Any, path: tuple[str, ...], document: Document) -> Any:
             )
         key = str(key_node.value)
         line = key_node.start_mark.line + 1
+        if key_node.tag.endswith(":merge") or key == "<<":
+            # YAML 1.1 merge keys are not part of YAML 1.2's core schema: readers disagree on
+            # them, so a merged value may not be what the pulumi CLI reads.
+            raise YamlFileError(
+                document.file, "<< (a YAML merge key) is not supported: write each key out", line
+            )
         if key in result:
             first = document.lines[(*path, key)]
             raise YamlFileError(document.file, f"duplicate key {key} (first set on line {first})", line)
@@ -111,12 +120,21 @@ def read_yaml(path: Path) -> Document:
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
     try:
-        text = path.read_text()
+        data = path.read_bytes()
     except FileNotFoundError:
         raise YamlFileError(path.name, f"not found in {path.parent}") from None
-    except (OSError, UnicodeDecodeError) as error:
+    except OSError as error:
+        raise YamlFileError(path.name, f"cannot be read ({error.strerror or error})") from None
+    try:
+        # The pulumi CLI reads UTF-8; a Latin-1 editor's é is one byte that is not.
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        column = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
         raise YamlFileError(
-            path.name, f"cannot be read ({getattr(error, 'strerror', None) or error})"
+            path.name,
+            f"is not UTF-8 text: byte 0x{data[error.start]:02x} at column {column} (save the file as UTF-8)",
+            line,
         ) from None
     document = Document(file=path.name, data=None)
     try:

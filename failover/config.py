@@ -2,8 +2,8 @@
 validated before anything runs.
 
 The variable names in ENV are the contract with the Lambda component
-(components/failover/orchestrator_function.py sets exactly these; the README's failover section lists
-them with examples). A bad value raises ConfigError,
+(components/failover/orchestrator_function.py sets exactly these, and ENV lists them). A bad
+value raises ConfigError,
 which names the variable, the value and the rule: one clear line per bad variable.
 
 Why these settings (the cadence, docs/ARCHITECTURE.md#one-authority): EventBridge schedules fire at most

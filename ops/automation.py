@@ -8,7 +8,6 @@ so it is tested without the pulumi CLI; `open_stack` is the one place that start
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 from collections.abc import Callable, Mapping
@@ -67,21 +66,25 @@ def read_passphrase(env: Mapping[str, str]) -> str:
     if "PULUMI_CONFIG_PASSPHRASE" in env:
         if not env["PULUMI_CONFIG_PASSPHRASE"]:
             raise OperatorError(
-                "PULUMI_CONFIG_PASSPHRASE is set but empty: the stacks' secrets need a passphrase."
+                "PULUMI_CONFIG_PASSPHRASE is set but empty: the stacks' secrets need a passphrase.",
+                EXIT_UNAVAILABLE,
             )
         return env["PULUMI_CONFIG_PASSPHRASE"]
     path = env.get("PULUMI_CONFIG_PASSPHRASE_FILE")
     if not path:
-        raise OperatorError(NO_PASSPHRASE)
+        raise OperatorError(NO_PASSPHRASE, EXIT_UNAVAILABLE)
     try:
         # A trailing newline is an editor's, not part of the passphrase.
         passphrase = Path(path).expanduser().read_text().rstrip("\r\n")
     except OSError as error:
         raise OperatorError(
-            f"PULUMI_CONFIG_PASSPHRASE_FILE={path} cannot be read: {error.strerror or error}."
+            f"PULUMI_CONFIG_PASSPHRASE_FILE={path} cannot be read: {error.strerror or error}.",
+            EXIT_UNAVAILABLE,
         ) from None
     if not passphrase:
-        raise OperatorError(f"PULUMI_CONFIG_PASSPHRASE_FILE={path} is empty: put the passphrase in it.")
+        raise OperatorError(
+            f"PULUMI_CONFIG_PASSPHRASE_FILE={path} is empty: put the passphrase in it.", EXIT_UNAVAILABLE
+        )
     return passphrase
 
 
@@ -184,14 +187,3 @@ def open_stack(name: str, env: Mapping[str, str], create: bool, project_dir: Pat
 def plain_outputs(outputs: Mapping[str, Any]) -> dict[str, Any]:
     """`Stack.outputs()` (OutputValue objects) as plain values."""
     return {key: getattr(value, "value", value) for key, value in outputs.items()}
-
-
-def read_outputs(stack: str, env: Mapping[str, str] | None = None) -> dict[str, Any]:
-    """The deployed outputs of one stack; the entry status and failover use to find their
-    targets. Raises OperatorError (missing CLI, no passphrase, stack not deployed)."""
-    require_cli()
-    ws_env = workspace_env(os.environ if env is None else env)
-    try:
-        return plain_outputs(open_stack(stack, ws_env, create=False).outputs())
-    except Exception as error:  # noqa: BLE001 every failure becomes one sentence
-        raise explain_failure(stack, "outputs", error) from None

@@ -12,9 +12,16 @@ from botocore.exceptions import NoCredentialsError, NoRegionError, PartialCreden
 
 from ops.errors import EXIT_UNAVAILABLE, OperatorError
 
-# botocore's standard retry mode backs off on throttling and transient errors; short connect
-# timeouts so an impaired region shows up as an error in the view instead of a hang.
-RETRY = Config(retries={"mode": "standard", "max_attempts": 3}, connect_timeout=5, read_timeout=30)
+# The operator's calls during an outage: a dead region's endpoint must cost seconds, not
+# botocore's default 60 s connect timeout times its retries, so that `status` shows the
+# surviving region at once and the failed one as unreachable. botocore's Config:
+# connect_timeout / read_timeout in seconds, retries = {mode, total_max_attempts} (the first
+# try included); standard mode backs off with jitter between tries
+# (https://botocore.amazonaws.com/v1/documentation/api/latest/reference/config.html,
+# https://boto3.amazonaws.com/v1/documentation/api/latest/guide/retries.html).
+# 2 s x 2 attempts: an unreachable region costs about 5 s per call, and ops/discovery.py asks
+# nothing more of a region whose discovery failed.
+RETRY = Config(retries={"mode": "standard", "total_max_attempts": 2}, connect_timeout=2, read_timeout=10)
 
 NO_CREDENTIALS = (
     "no AWS credentials found: configure them (aws configure, AWS_PROFILE, or AWS_ACCESS_KEY_ID and "

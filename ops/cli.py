@@ -26,6 +26,7 @@ from rich.console import Console
 from components.settings import SettingsError
 from components.tiers import TIERS
 from components.yaml_reader import YamlFileError
+from ops import output
 from ops.errors import (
     EXIT_FAILED,
     EXIT_INTERRUPTED,
@@ -37,7 +38,15 @@ from ops.errors import (
     EXIT_USAGE,
     OperatorError,
 )
-from ops.output import emit_table, json_document, make_console, print_error, print_note, working
+from ops.output import (
+    emit_table,
+    json_document,
+    make_console,
+    print_error,
+    print_note,
+    progress,
+    write_document,
+)
 from ops.stack_config import STACKS, StackConfigError
 
 PROG = "deploy.py"
@@ -54,19 +63,29 @@ class Command:
     exit_codes: tuple[int, ...]
     configure: Callable[[argparse.ArgumentParser], None]
     handler: Callable[[argparse.Namespace, Console], int]
+    check: Callable[[argparse.Namespace], str | None] | None = None
+    """Usage rules across options (a problem -> exit 2, before any work), see `usage_problem`."""
 
 
 # --- option types: a bad value is a usage error (exit 2), never a traceback -------------
 
 
+MAX_DRILL_SECONDS = 3600.0
+"""Upper bound of the drill's simulated durations: an hour is far beyond AWS's "a few minutes"
+for a promotion, and a larger value only makes the simulation run for hours."""
+MAX_SEEDS = 1000
+
+
 def seconds(text: str) -> float:
-    """A finite, non-negative number of seconds (nan, inf and negatives are refused)."""
+    """A finite number of seconds, 0 to an hour (nan, inf, negatives and days are refused)."""
     try:
         value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
     if not math.isfinite(value) or value < 0:
         raise argparse.ArgumentTypeError(f"{text!r} must be a finite number of seconds, 0 or more")
+    if value > MAX_DRILL_SECONDS:
+        raise argparse.ArgumentTypeError(f"{text!r} must be at most {MAX_DRILL_SECONDS:.0f} seconds")
     return value
 
 
@@ -78,29 +97,83 @@ def positive_seconds(text: str) -> float:
 
 
 def seed_count(text: str) -> int:
-    """A whole number of seeds, at least 1."""
+    """A whole number of seeds, 1 to MAX_SEEDS."""
     try:
         value = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{text!r} must be at least 1")
+    if not 1 <= value <= MAX_SEEDS:
+        raise argparse.ArgumentTypeError(f"{text!r} must be between 1 and {MAX_SEEDS}")
     return value
 
 
+def aws_region(text: str) -> str:
+    """A region botocore's endpoint data knows (offline), such as us-west-2."""
+    from components.settings import region_partitions
+
+    if text not in region_partitions():
+        raise argparse.ArgumentTypeError(f"{text!r} is not an AWS region name such as us-west-2")
+    return text
+
+
+def reason_text(text: str) -> str:
+    """What the orchestrator records with the decision: one printable line, 1 to 256 characters."""
+    from components.setting_rules import no_control_characters
+
+    problem = no_control_characters(text)
+    if problem or not text.strip() or len(text) > 256:
+        raise argparse.ArgumentTypeError(
+            f"must be one line of 1 to 256 printable characters ({problem or f'{len(text.strip())} given'})"
+        )
+    return text.strip()
+
+
+def input_path(text: str) -> Path:
+    """A file to read, checked before any work starts: named, present, a regular file."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("needs a file name")
+    path = Path(text)
+    if path.is_dir():
+        raise argparse.ArgumentTypeError(f"{text} is a folder, not a file")
+    if not path.exists():
+        raise argparse.ArgumentTypeError(f"{text}: file not found")
+    if not path.is_file():
+        raise argparse.ArgumentTypeError(f"{text} is not a regular file")
+    return path
+
+
 def output_path(text: str) -> str:
-    """`-` (stdout) or a file path whose folder exists and can be written, checked before
-    any work starts."""
-    if text == "-":
-        return text
+    """A file to write a document to, checked before any work starts: a regular file (or a
+    new one) in a folder that exists and takes a new file. Devices (/dev/full), pseudo-file
+    systems (/proc) and folders are refused here; a write that still fails later (a full
+    disk) is one line too (ops/output.py write_document)."""
+    import tempfile
+
+    if not text.strip():
+        raise argparse.ArgumentTypeError("needs a file name (--json writes the document to stdout)")
     path = Path(text)
     folder = path.parent if str(path.parent) else Path(".")
     if path.is_dir():
         raise argparse.ArgumentTypeError(f"{text} is a folder, not a file")
     if not folder.is_dir():
         raise argparse.ArgumentTypeError(f"{text}: folder {folder} does not exist")
-    if (path.exists() and not os.access(path, os.W_OK)) or not os.access(folder, os.W_OK):
+    from ops.stack_config import PROJECT_DIR
+
+    if path.resolve().parent == PROJECT_DIR.resolve() and path.name.startswith("Pulumi."):
+        raise argparse.ArgumentTypeError(
+            f"{text} is one of the project's configuration files: choose another name"
+        )
+    if path.exists() and not path.is_file():
+        raise argparse.ArgumentTypeError(f"{text} is not a regular file (--json writes to stdout)")
+    if path.exists() and not os.access(path, os.W_OK):
         raise argparse.ArgumentTypeError(f"{text} cannot be written (permission denied)")
+    try:  # the folder takes a new file: refuses /proc, /sys, read-only mounts and no-write folders
+        with tempfile.NamedTemporaryFile(dir=folder, prefix=".deploy-py-check-"):
+            pass
+    except OSError:
+        raise argparse.ArgumentTypeError(
+            f"{text} cannot be written: folder {folder} does not take new files"
+        ) from None
     return text
 
 
@@ -110,6 +183,19 @@ def output_path(text: str) -> str:
 def _notes(notes: list[str]) -> None:
     for note in notes:
         print_note(note)
+
+
+def _emit(args: argparse.Namespace, console: Console, kind: str, body: dict) -> bool:
+    """The command's JSON document: to stdout with --json, to a file with --out FILE.
+    True when stdout got the document (the caller then prints nothing else there)."""
+    text = json_document(kind, body)
+    if getattr(args, "out", None):
+        write_document(args.out, text)
+        print_note(f"{kind} written to {args.out}")
+    if getattr(args, "json", False):
+        console.file.write(text + "\n")
+        return True
+    return False
 
 
 def cmd_validate(args: argparse.Namespace, console: Console) -> int:
@@ -128,12 +214,14 @@ def cmd_config(args: argparse.Namespace, console: Console) -> int:
     from rich.markup import escape
     from rich.table import Table
 
-    from ops.stack_config import config_rows
+    from ops.stack_config import config_rows, load_pair
 
+    pair = load_pair()  # validated first: the values shown are the ones the program uses
+    _notes(pair.notes)
+    settings = {"primary": pair.primary, "dr": pair.dr}
     stacks = [args.stack] if args.stack else list(STACKS)
-    rows = {stack: config_rows(stack) for stack in stacks}
-    if args.json:
-        console.file.write(json_document("config", {"stacks": rows}) + "\n")
+    rows = {stack: config_rows(stack, settings=settings[stack]) for stack in stacks}
+    if _emit(args, console, "config", {"stacks": rows}):
         return EXIT_OK
     for stack, entries in rows.items():
         table = Table(title=f"stack {stack}: effective configuration", title_justify="left")
@@ -141,7 +229,7 @@ def cmd_config(args: argparse.Namespace, console: Console) -> int:
         table.add_column("value")
         table.add_column("origin")
         for row in entries:
-            table.add_row(escape(row["key"]), escape(row["value"]), escape(row["origin"]))
+            table.add_row(escape(row["key"]), escape(row["written"]), escape(row["origin"]))
         emit_table(console, table)
     return EXIT_OK
 
@@ -150,14 +238,18 @@ def cmd_plan(args: argparse.Namespace, console: Console) -> int:
     if args.tiers:
         from ops.tiers.report import run_tiers
 
-        run_tiers(console, args.json, drill_json=args.drill_json, usage_path=args.usage)
+        run_tiers(console, args.json, args.out, drill_json=args.drill_json, usage_path=args.usage)
         return EXIT_OK
-    if args.drill_json or args.usage:
-        raise OperatorError("--drill-json and --usage compare the tiers: use them with --tiers")
     from ops.plan import run_plan
 
-    run_plan(console, args.json)
+    run_plan(console, args.json, args.out)
     return EXIT_OK
+
+
+def _check_plan(args: argparse.Namespace) -> str | None:
+    if (args.drill_json or args.usage) and not args.tiers:
+        return "--drill-json and --usage compare the tiers: use them with --tiers"
+    return None
 
 
 def cmd_stack(args: argparse.Namespace, console: Console) -> int:
@@ -168,7 +260,7 @@ def cmd_stack(args: argparse.Namespace, console: Console) -> int:
     from ops.stack_config import load_pair
 
     _notes([note for note in load_pair().notes if "secret" in note])
-    json_out = getattr(args, "json", False)
+    json_out = getattr(args, "json", False) or bool(getattr(args, "out", None))
     # Only up runs preflight first (read-only checks of the account and both regions).
     skip = getattr(args, "skip_preflight", True)
     home_only = getattr(args, "home_only", False)
@@ -180,10 +272,19 @@ def cmd_stack(args: argparse.Namespace, console: Console) -> int:
         # Only the regional checks for a home-only update (ops/preflight.py run_checks).
         preflight=None if skip else preflight_gate(console, **({"home_only": True} if home_only else {})),
         **({"home_only": True} if home_only else {}),
+        # After up of the primary, the routing controls' first state (ops/initial_authority.py).
+        **({"after_up": _initial_authority} if args.command == "up" else {}),
     )
-    if json_out:
-        console.file.write(json_document("outputs", {"stacks": result.outputs}) + "\n")
+    if json_out or getattr(args, "out", None):
+        _emit(args, console, "outputs", {"stacks": result.outputs})
     return EXIT_OK
+
+
+def _initial_authority(stack: str, outputs: dict):
+    """After up of the primary: the routing controls' first state (ops/initial_authority.py)."""
+    from ops.initial_authority import ensure_initial_authority
+
+    return ensure_initial_authority(stack, outputs)
 
 
 def cmd_preflight(args: argparse.Namespace, console: Console) -> int:
@@ -196,14 +297,12 @@ def cmd_preflight(args: argparse.Namespace, console: Console) -> int:
 
 
 def cmd_status(args: argparse.Namespace, console: Console) -> int:
-    """Live view of the pair through boto3; targets from the stacks' outputs."""
+    """Live view of the pair through boto3; targets discovered in AWS (ops/discovery.py)."""
     from ops import targets
     from ops.status import collect_status, render_status, status_document
 
-    status = collect_status(targets.load_targets())
-    if args.json:
-        console.file.write(json_document("status", status_document(status)) + "\n")
-    else:
+    status = collect_status(targets.load_targets(region=args.region))
+    if not _emit(args, console, "status", status_document(status)):
         render_status(console, status)
     _evidence_freshness()
     return EXIT_OK
@@ -231,57 +330,99 @@ def cmd_failover(args: argparse.Namespace, console: Console) -> int:
 
     from ops import targets
     from ops.deploy_cmd import confirm
-    from ops.failover_cmd import FailoverRequest, run_detach, run_failover
+    from ops.failover_cmd import FailoverRequest, run_arm, run_detach, run_failover
 
-    if args.detach:
-        if not args.region:
-            raise OperatorError(
-                "--detach needs --region: the region whose cluster leaves the global cluster."
-            )
-        outcome = run_detach(
-            args.region,
-            targets.load_targets(),
-            approve=lambda question: confirm(question, args.yes, sys.stdin.isatty()),
+    approve = lambda question: confirm(question, args.yes, sys.stdin.isatty())  # noqa: E731
+    # The pair is discovered from SSM starting in the region acted on (ops/discovery.py).
+    if args.arm:
+        outcomes = run_arm(
+            targets.load_targets(region=args.to),
+            args.reason,
+            region=args.to,
+            operator=args.operator,
+            local=args.local,
+            approve=approve,
         )
-        console.print(f"detach of {outcome.region} via {outcome.via}")
+        body = {
+            "action": "arm",
+            "regions": [{"region": o.region, "via": o.via, "result": o.result} for o in outcomes],
+        }
+        if _emit(args, console, "failover", body):
+            return EXIT_OK
+        for outcome in outcomes:
+            console.print(f"arm in {outcome.region} via {outcome.via}", markup=False)
+            console.print_json(json.dumps(outcome.result, default=str))
+        return EXIT_OK
+    if args.detach:
+        outcome = run_detach(args.to, targets.load_targets(region=args.to), approve=approve)
+        body = {"action": "detach", "region": outcome.region, "via": outcome.via, "result": outcome.result}
+        if _emit(args, console, "failover", body):
+            return EXIT_OK
+        console.print(f"detach of {outcome.region} via {outcome.via}", markup=False)
         console.print_json(json.dumps(outcome.result, default=str))
         return EXIT_OK
     request = FailoverRequest(
         planned=args.planned,
         dry_run=args.dry_run,
         allow_data_loss=args.allow_data_loss,
-        reason=args.reason,
-        region=args.region,
+        reason=args.reason if args.reason is not None else "manual failover by an operator",
+        region=args.to,
     )
-    outcome = run_failover(
-        request,
-        targets.load_targets(),
-        local=args.local,
-        approve=lambda question: confirm(question, args.yes, sys.stdin.isatty()),
-    )
+    outcome = run_failover(request, targets.load_targets(region=args.to), local=args.local, approve=approve)
     dry = " (dry run)" if request.dry_run else ""
-    if args.json:
-        body = {
-            "action": request.action,
-            "dryRun": request.dry_run,
-            "region": outcome.region,
-            "via": outcome.via,
-            "request": outcome.payload,
-            "result": outcome.result,
-        }
-        console.file.write(json_document("failover", body) + "\n")
+    body = {
+        "action": request.action,
+        "dryRun": request.dry_run,
+        "region": outcome.region,
+        "via": outcome.via,
+        "request": outcome.payload,
+        "result": outcome.result,
+    }
+    if _emit(args, console, "failover", body):
         return EXIT_OK
     console.print(f"{request.action}{dry} asked of {outcome.region} via {outcome.via}", markup=False)
     console.print_json(json.dumps(outcome.result, default=str))
     return EXIT_OK
 
 
-def cmd_drill(args: argparse.Namespace, console: Console) -> int:
+def _check_failover(args: argparse.Namespace) -> str | None:
+    if args.arm:
+        # --arm acts in a region, it promotes nothing: --region (where the call goes, as in the
+        # aws CLI) or --to name it; neither means every region that answers.
+        if args.to and args.region and args.to != args.region:
+            return f"--to {args.to} and --region {args.region} disagree: name one region"
+        args.to = args.to or args.region
+        if not args.reason:
+            return "--arm needs --reason: why it is safe to fail over automatically again"
+        return None
+    if args.operator:
+        return "--operator goes with --arm only (who re-armed is recorded)"
+    if args.region:
+        if args.to and args.to != args.region:
+            return f"--to {args.to} and --region {args.region} disagree: use --to only"
+        # Deprecated for one release: in the aws CLI --region is where a call goes, not what
+        # it promotes.
+        print_note("--region is deprecated here: write --to REGION (the region to promote)")
+        args.to = args.region
+    if args.detach and not args.to:
+        return "--detach needs --to REGION: the promoted region, whose cluster leaves the global cluster"
+    if args.allow_data_loss and not args.unplanned:
+        return "--allow-data-loss goes with --unplanned only (a switchover never loses data)"
+    return None
+
+
+def _check_drill(args: argparse.Namespace) -> str | None:
     if not args.local:
-        raise OperatorError(
+        return (
             "drill runs only --local (on moto); to rehearse against AWS use "
-            "`deploy.py failover --planned` after `deploy.py up`."
+            "`deploy.py failover --planned` after `deploy.py up`"
         )
+    return None
+
+
+def cmd_drill(args: argparse.Namespace, console: Console) -> int:
+    import time
+
     from ops.drill import SCENARIOS, as_document, over_target, render, run_scenario, tiers_needed
     from ops.mock_engine import run_both
     from ops.stack_config import stack_settings
@@ -289,31 +430,38 @@ def cmd_drill(args: argparse.Namespace, console: Console) -> int:
 
     scenarios = SCENARIOS if args.scenario == "all" else (args.scenario,)
     stack_tier = args.tier or stack_settings("dr").tier
-    with working("drill: building the stacks and running the fault matrix"):
-        plans = {}
-        for tier in tiers_needed(scenarios, stack_tier):
-            override = {"trading-dr:tier": tier}
-            plans[tier] = run_both({"primary": override, "dr": override})
-        results = []
-        for name in scenarios:
-            results += run_scenario(
-                name,
-                plans,
-                args.seeds,
-                args.promotion_seconds,
-                args.replication_lag,
-                log_stream=sys.stderr if args.logs else None,
-                profile=args.profile,
+    plans = {}
+    for tier in tiers_needed(scenarios, stack_tier):
+        progress(f"drill: building both stacks ({tier}) on the mock engine")
+        override = {"trading-dr:tier": tier}
+        plans[tier] = run_both({"primary": override, "dr": override})
+    results = []
+    for number, name in enumerate(scenarios, 1):
+        started = time.monotonic()
+        progress(f"drill: [{number}/{len(scenarios)}] {name} ...")
+        ran = run_scenario(
+            name,
+            plans,
+            args.seeds,
+            args.promotion_seconds,
+            args.replication_lag,
+            log_stream=sys.stderr if args.logs else None,
+            profile=args.profile,
+        )
+        for result in ran:
+            verdict = "pass" if result.passed else "FAIL"
+            progress(
+                f"drill: [{number}/{len(scenarios)}] {name} ({result.tier}, {len(result.seeds)} seeds): "
+                f"{verdict} in {time.monotonic() - started:.1f} s"
             )
+        results += ran
     if args.evidence:
         _drill_evidence(args, results, plans, stack_tier)
-    if args.json:
-        document = {
-            "rtoTargetSeconds": RTO_TARGET_SECONDS,
-            **as_document(results, args.promotion_seconds, args.profile),
-        }
-        console.file.write(json_document("drill", document) + "\n")
-    else:
+    document = {
+        "rtoTargetSeconds": RTO_TARGET_SECONDS,
+        **as_document(results, args.promotion_seconds, args.profile),
+    }
+    if not _emit(args, console, "drill", document):
         render(console, results, args.promotion_seconds, profile=args.profile)
     if not all(r.passed for r in results):
         return EXIT_FAILED
@@ -369,18 +517,30 @@ def _no_options(parser: argparse.ArgumentParser) -> None:
     del parser
 
 
+def _stack_option(parser: argparse.ArgumentParser, help: str = "only this stack") -> None:
+    parser.add_argument("-s", "--stack", choices=STACKS, help=help)
+
+
+def _yes_option(parser: argparse.ArgumentParser, help: str = "do not ask for confirmation") -> None:
+    parser.add_argument("-y", "--yes", action="store_true", help=help)
+
+
+def _output_options(parser: argparse.ArgumentParser) -> None:
+    """The one output convention: --json prints the JSON document alone on stdout (notes and
+    progress go to stderr); --out FILE also writes it to FILE."""
+    parser.add_argument("--json", action="store_true", help="the JSON document on stdout instead of tables")
+    parser.add_argument(
+        "--out", type=output_path, metavar="FILE", help="also write the JSON document to FILE"
+    )
+
+
 def _config_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--stack", choices=STACKS, help="only this stack")
-    parser.add_argument("--json", action="store_true", help="JSON on stdout instead of tables")
+    _stack_option(parser)
+    _output_options(parser)
 
 
 def _plan_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--json",
-        type=output_path,
-        metavar="FILE",
-        help="also write the whole plan as JSON to FILE; `-` writes only the JSON, to stdout",
-    )
+    _output_options(parser)
     parser.add_argument(
         "--tiers",
         action="store_true",
@@ -388,24 +548,23 @@ def _plan_options(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--drill-json",
-        type=Path,
+        type=input_path,
         metavar="FILE",
         help="with --tiers: the drill's --json result, as measured RTO",
     )
     parser.add_argument(
-        "--usage", type=Path, metavar="FILE", help="with --tiers: JSON overrides of ops/pricing/usage.json"
+        "--usage",
+        type=input_path,
+        metavar="FILE",
+        help="with --tiers: JSON overrides of ops/pricing/usage.json",
     )
 
 
 def _stack_options(name: str) -> Callable[[argparse.ArgumentParser], None]:
     def configure(parser: argparse.ArgumentParser) -> None:
-        parser.add_argument("--stack", choices=STACKS, help="only this stack")
+        _stack_option(parser)
         if name in ("up", "destroy"):
-            parser.add_argument(
-                "--yes",
-                action="store_true",
-                help="do not ask for confirmation (the change list is still shown)",
-            )
+            _yes_option(parser, "do not ask for confirmation (the change list is still shown)")
         if name == "up":
             parser.add_argument(
                 "--skip-preflight", action="store_true", help="do not run preflight before deploying"
@@ -418,17 +577,24 @@ def _stack_options(name: str) -> Callable[[argparse.ArgumentParser], None]:
                 "region is down (docs/IAC_AND_FAILOVER.md lists what is skipped)",
             )
         if name == "outputs":
-            parser.add_argument("--json", action="store_true", help="JSON on stdout instead of tables")
+            _output_options(parser)
 
     return configure
 
 
 def _preflight_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--stack", choices=STACKS, help="only this stack's region")
+    _stack_option(parser, "only this stack's region")
 
 
 def _status_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--json", action="store_true", help="JSON on stdout instead of tables")
+    _output_options(parser)
+    parser.add_argument(
+        "--region",
+        type=aws_region,
+        metavar="REGION",
+        help="where the calls go first (default: AWS_REGION, then the stack files' regions); the "
+        "pair is discovered there from SSM, no pulumi CLI or state needed",
+    )
 
 
 def _failover_options(parser: argparse.ArgumentParser) -> None:
@@ -438,21 +604,44 @@ def _failover_options(parser: argparse.ArgumentParser) -> None:
     kind.add_argument(
         "--detach",
         action="store_true",
-        help="RemoveFromGlobalCluster for --region, only once ARC shows the old region fenced",
+        help="RemoveFromGlobalCluster for --to, only once ARC shows the old region fenced",
+    )
+    kind.add_argument(
+        "--arm",
+        action="store_true",
+        help="re-arm automatic failover after an automatic failover disarmed it: in --region, "
+        "or in every region that answers",
     )
     parser.add_argument("--dry-run", action="store_true", help="decide and report, change nothing")
     parser.add_argument(
         "--allow-data-loss", action="store_true", help="unplanned only: promote past the RPO gate"
     )
     parser.add_argument(
-        "--reason", default="manual failover by an operator", help="recorded with the decision"
+        "--reason",
+        type=reason_text,
+        help="recorded with the decision (default: 'manual failover by an operator'; required with --arm)",
     )
-    parser.add_argument("--region", help="region to promote (default: the one without the writer)")
-    parser.add_argument("--local", action="store_true", help="run the orchestrator in-process")
-    parser.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     parser.add_argument(
-        "--json", action="store_true", help="the request and the orchestrator's answer as JSON"
+        "--operator",
+        type=reason_text,
+        help="with --arm: who re-arms (default: your identity from STS GetCallerIdentity)",
     )
+    parser.add_argument(
+        "--to",
+        type=aws_region,
+        metavar="REGION",
+        help="region to promote (default: the one without the writer)",
+    )
+    parser.add_argument(
+        "--region",
+        type=aws_region,
+        metavar="REGION",
+        help="with --arm: the region to re-arm; otherwise a deprecated spelling of --to "
+        "(kept for one release)",
+    )
+    parser.add_argument("--local", action="store_true", help="run the orchestrator in-process")
+    _yes_option(parser)
+    _output_options(parser)
 
 
 def _drill_options(parser: argparse.ArgumentParser) -> None:
@@ -478,7 +667,7 @@ def _drill_options(parser: argparse.ArgumentParser) -> None:
         choices=TIERS,
         help="rehearse another tier than the stack files' (pilot-light: a headless dr cluster)",
     )
-    parser.add_argument("--json", action="store_true", help="print the results as JSON instead")
+    _output_options(parser)
     parser.add_argument("--logs", action="store_true", help="the orchestrators' JSON logs, on stderr")
     parser.add_argument(
         "--replication-lag",
@@ -543,13 +732,14 @@ COMMANDS: list[Command] = [
         "differences.",
         (
             f"{PROG} plan",
-            f"{PROG} plan --json plan.json",
-            f"{PROG} plan --json - | jq .stacks.dr.resourceCount",
+            f"{PROG} plan --out plan.json",
+            f"{PROG} plan --json | jq .stacks.dr.resourceCount",
             f"{PROG} plan --tiers --drill-json drill.json",
         ),
         _CONFIG_EXITS,
         _plan_options,
         cmd_plan,
+        _check_plan,
     ),
     Command(
         "preflight",
@@ -578,7 +768,7 @@ COMMANDS: list[Command] = [
         "deploy: primary, then dr; shows the change list, then asks",
         "Validates both stacks, previews each stack and prints its change list, asks (unless "
         "--yes), then deploys it. Without a terminal, --yes is required.",
-        (f"{PROG} up", f"{PROG} up --stack primary --yes"),
+        (f"{PROG} up", f"{PROG} up -s primary -y"),
         _ENGINE_EXITS,
         _stack_options("up"),
         cmd_stack,
@@ -614,10 +804,13 @@ COMMANDS: list[Command] = [
     Command(
         "status",
         "live view: global cluster writer and lag, health checks, control tables",
-        "Asks each region separately through boto3 (a region that does not answer is shown as "
-        "an error, not raised): the global cluster's members and writer, replication lag, Route "
-        "53 health checks and each control table's active region, epoch and last decision.",
-        (f"{PROG} status", f"{PROG} status --json"),
+        "Discovers the pair from the SSM parameters each stack writes in its own region (no "
+        "pulumi CLI, state or passphrase), then asks each region separately through boto3 (a "
+        "region that does not answer is shown as unreachable, not raised): the global cluster's "
+        "members and writer, replication lag, Route 53 health checks, the ARC routing controls "
+        "(both Off or both On is an incident) and each control table's active region, epoch, "
+        "arming, open execution and last decision. Runbook: docs/RUNBOOK.md.",
+        (f"{PROG} status", f"{PROG} status --region us-west-2 --json"),
         _ENGINE_EXITS,
         _status_options,
         cmd_status,
@@ -626,21 +819,34 @@ COMMANDS: list[Command] = [
         "failover",
         "promote the other region through the orchestrator",
         "Asks the orchestrator in the region to promote: --planned for a switchover (no data "
-        "loss), --unplanned for a failover. Asks first unless --dry-run or --yes.",
-        (f"{PROG} failover --planned --dry-run", f"{PROG} failover --unplanned --region us-west-2 --yes"),
+        "loss), --unplanned for a failover; --arm re-arms automatic failover; --detach splits the "
+        "promoted region's cluster off the global cluster. Needs AWS credentials for the "
+        "surviving region only (the pair is discovered from SSM). Asks first unless --dry-run or "
+        "--yes. Runbook: docs/RUNBOOK.md.",
+        (
+            f"{PROG} failover --planned --dry-run",
+            f"{PROG} failover --unplanned --to us-west-2 --yes",
+            f'{PROG} failover --arm --region us-west-2 --reason "cause fixed, pair healthy"',
+        ),
         _ENGINE_EXITS,
         _failover_options,
         cmd_failover,
+        _check_failover,
     ),
     Command(
         "drill",
         "rehearse a failover: --local runs the real orchestrator on an in-process AWS (moto)",
         "Builds both stacks offline, creates in moto what the failover path touches and runs the "
         "real orchestrator on a simulated clock through the chosen scenarios.",
-        (f"{PROG} drill --local", f"{PROG} drill --local --scenario outage --replication-lag 60"),
+        (
+            f"{PROG} drill --local",
+            f"{PROG} drill --local --scenario lag-above-bound --replication-lag 60",
+            f"{PROG} drill --local --out drill.json",
+        ),
         (EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_TARGET_MISSED),
         _drill_options,
         cmd_drill,
+        _check_drill,
     ),
     Command(
         "evidence",
@@ -682,11 +888,17 @@ def version() -> str:
     return f"{PROG} (trading-dr) {__version__}; pulumi {of('pulumi')}, pulumi-aws {of('pulumi-aws')}"
 
 
+_ARGV: list[str] = []
+"""The command line being parsed (for the hint about --json's old FILE argument)."""
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse, with usage errors as one line (plus the usage) and exit code 2."""
 
     def error(self, message: str) -> None:  # type: ignore[override]
         self.print_usage(sys.stderr)
+        if "unrecognized arguments" in message and "--json" in _ARGV:
+            message += " (--json takes no file: --out FILE writes the document to a file)"
         print_error(f"{self.prog}: {message}")
         raise SystemExit(EXIT_USAGE)
 
@@ -699,7 +911,8 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=f"examples:\n  {PROG} validate\n  {PROG} plan\n  {PROG} up\n\nexit codes:\n{overall}",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--version", action="version", version=version())
+    parser.add_argument("-V", "--version", action="version", version=version())
+    parser.add_argument("-q", "--quiet", action="store_true", help="no progress lines on stderr")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=_Parser)
     for command in COMMANDS:
         sub = commands.add_parser(
@@ -710,17 +923,34 @@ def build_parser() -> argparse.ArgumentParser:
             formatter_class=argparse.RawDescriptionHelpFormatter,
         )
         command.configure(sub)
-        sub.set_defaults(handler=command.handler)
+        # -q after the command too; SUPPRESS keeps a -q given before it.
+        sub.add_argument(
+            "-q", "--quiet", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS
+        )
+        sub.set_defaults(handler=command.handler, check=command.check)
     return parser
 
 
+def usage_problem(args: argparse.Namespace) -> str | None:
+    """A rule across options that argparse cannot express (exit 2, before any work)."""
+    check = getattr(args, "check", None)
+    return check(args) if check else None
+
+
 def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    _ARGV[:] = sys.argv[1:] if argv is None else argv
     try:
-        args = build_parser().parse_args(argv)
+        args = parser.parse_args(argv)
     except SystemExit as done:  # --help, --version, usage errors
         return int(done.code or 0) if isinstance(done.code, int) else EXIT_USAGE
+    output.QUIET = args.quiet
     console = make_console()
     try:
+        problem = usage_problem(args)
+        if problem:
+            print_error(f"{PROG} {args.command}: {problem}")
+            return EXIT_USAGE
         return args.handler(args, console)
     except (SettingsError, YamlFileError, StackConfigError) as error:
         print_error(error)
@@ -735,6 +965,11 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print_error("interrupted")
         return EXIT_INTERRUPTED
+    except OSError as error:
+        # The last resort for a write to stdout or a file that fails (a full disk): one line.
+        name = f" {error.filename}" if error.filename else ""
+        print_error(f"cannot complete{name}: {error.strerror or error}")
+        return EXIT_FAILED
 
 
 if __name__ == "__main__":

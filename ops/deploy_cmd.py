@@ -34,7 +34,7 @@ from ops.automation import (
 from ops.deploy_guard import check_real_deploy
 from ops.errors import OperatorError
 from ops.home_only import PlanOf, offline_plan
-from ops.output import emit_table
+from ops.output import emit_table, progress
 from ops.progress import ProgressDisplay, change_summary
 from ops.stack_config import effective_config
 
@@ -44,7 +44,15 @@ StackOpener = Callable[[str, Mapping[str, str], bool], Any]
 """(stack name, workspace env, create) -> an automation Stack (or a test double)."""
 
 
-def confirm(question: str, yes: bool, interactive: bool, ask: Callable[[str], str] = input) -> bool:
+def ask_on_stderr(prompt: str) -> str:
+    """input(), with the question on stderr: stdout carries only the command's result (a
+    `--json` document stays the whole of stdout)."""
+    sys.stderr.write(prompt)
+    sys.stderr.flush()
+    return sys.stdin.readline()
+
+
+def confirm(question: str, yes: bool, interactive: bool, ask: Callable[[str], str] = ask_on_stderr) -> bool:
     """True to go ahead. --yes skips the question; with no terminal (CI) and no --yes nothing
     is changed, because nobody can answer."""
     if yes:
@@ -120,6 +128,21 @@ def _operate(
     return change_summary(result.summary.resource_changes, planned=False)
 
 
+def _after_up(
+    after_up: Callable[[str, Mapping[str, Any]], Any], stack: Any, name: str, console: Console
+) -> None:
+    try:
+        outputs = plain_outputs(stack.outputs())
+    except Exception as error:  # noqa: BLE001 every failure becomes one sentence
+        raise explain_failure(name, "outputs", error) from None
+    done = after_up(name, outputs)
+    if done is None:
+        return
+    console.print(f"stack {name}: {escape(done.message)}", highlight=False)
+    if not done.ok:
+        raise OperatorError(f"stack {name} was updated, but: {done.message}")
+
+
 ZONE_IDS_KEY = f"{PROJECT}:zoneIds"
 
 
@@ -160,10 +183,11 @@ def run_stack_command(
     env: Mapping[str, str] | None = None,
     opener: StackOpener | None = None,
     interactive: bool | None = None,
-    ask: Callable[[str], str] = input,
+    ask: Callable[[str], str] = ask_on_stderr,
     which: Callable[[str], str | None] | None = None,
     config_of: Callable[[str], Mapping[str, Any]] = effective_config,
     preflight: Callable[[list[str]], None] | None = None,
+    after_up: Callable[[str, Mapping[str, Any]], Any] | None = None,
     home_only: bool = False,
     home_plan_of: PlanOf | None = None,
 ) -> StackCommandResult:
@@ -172,7 +196,10 @@ def run_stack_command(
 
     preview and up first refuse a zone a real deploy cannot use (ops/deploy_guard.py); up
     then runs `preflight` (the account and both regions, ops/preflight.py) unless it is None
-    (`--skip-preflight`). Both happen before the engine is reached.
+    (`--skip-preflight`). Both happen before the engine is reached. After each successful up,
+    `after_up(stack, outputs)` runs (the CLI passes ops/initial_authority.py's step, which sets
+    the routing controls' first state after the primary's); its result is printed, and one
+    that is not ok stops here with its message.
 
     `home_only` (preview and up of one stack): only the resources in the stack's home region,
     as ops/home_only.py computes them from the offline plan (`home_plan_of` in tests)."""
@@ -199,6 +226,8 @@ def run_stack_command(
     home_plans = {name: (home_plan_of or offline_plan)(name) for name in stacks} if home_only else {}
     result = StackCommandResult()
     for name in stacks:
+        # Piped or in CI there is no progress bar: a line per stack says what runs now.
+        progress(f"{command}: stack {name} ({_region(name)}) ...")
         targets = home_plans[name].targets if home_only else None
         if home_only:
             console.print(escape(home_plans[name].summary()), soft_wrap=True, highlight=False)
@@ -241,6 +270,8 @@ def run_stack_command(
         console.print(f"[bold]stack {name}[/] ({_region(name)}): {summary}")
         if command == "up":
             _pin_zones(stack, name, config_of(name), getattr(finished[0], "outputs", None) or {}, console)
+        if command == "up" and after_up is not None:
+            _after_up(after_up, stack, name, console)
 
     if result.summaries:
         table = Table(title=f"{command}: changes per stack", title_justify="left")

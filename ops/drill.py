@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from components.tiers import TIERS, tier_profile
@@ -38,6 +39,7 @@ from ops.emulation.invariants import INVARIANTS, Ended
 from ops.emulation.network import Killed
 from ops.emulation.plan_spec import PlanFacts, orchestrator_environment, plan_facts
 from ops.emulation.runtime import RegionRuntime
+from ops.output import emit_table
 from ops.timing_model import (
     PROFILE_DEFAULT,
     PROFILE_SOURCES,
@@ -1217,29 +1219,23 @@ def render(
     timeline: bool = True,
     profile: str = PROFILE_DEFAULT,
 ) -> None:
+    """Through the one renderer (ops/output.py): plain rows when piped, so every scenario's
+    name and verdict survives a log at any width."""
     table = Table(
         title=f"drill --local (profile {profile}, promotion {promotion_seconds:.0f}s, an assumption)",
         title_justify="left",
     )
-    for column in (
-        "scenario",
-        "tier",
-        "seeds",
-        "verdict",
-        "decide s p50/95/max",
-        "RTO s p50/95/max",
-        "lost",
-    ):
-        table.add_column(column, no_wrap=column != "scenario")
+    for column in ("scenario", "tier", "seeds", "verdict", "decide s p50/95/max", "RTO s p50/95/max", "lost"):
+        table.add_column(column, justify="right" if column in ("seeds", "lost") else "left")
     for result in results:
         s = result.summary()
         verdict = "[green]pass[/]" if result.passed else "[bold red]FAIL[/]"
         lost = s["lost_writes"]["max"] if s["lost_writes"] else 0
         table.add_row(
-            result.scenario, result.tier, str(s["seeds"]), verdict,
+            escape(result.scenario), result.tier, str(s["seeds"]), verdict,
             _fmt(s["detection_decision_seconds"]), _fmt(s["rto_seconds"]), f"{lost:.0f}",
         )  # fmt: skip
-    console.print(table)
+    emit_table(console, table)
     for result in results:
         if result.scenario in RTO_SCENARIOS and result.summary()["phases"]:
             parts = ", ".join(
@@ -1249,23 +1245,24 @@ def render(
     for result in results:
         s = result.summary()
         for failure in s["failures"]:
-            console.print(f"  [red]{result.scenario} ({result.tier}): {failure}[/]")
+            console.print(f"  [red]{escape(result.scenario)} ({result.tier}): {escape(str(failure))}[/]")
         for name, held in s["invariants"].items():
             if held != "held":
                 for message in held:
-                    console.print(f"  [red]{result.scenario}: invariant {name}: {message}[/]")
+                    line = f"{result.scenario}: invariant {name}: {message}"
+                    console.print(f"  [red]{escape(line)}[/]")
     if timeline and results:
         first = results[0].seeds[0]
         events = Table(
             title=f"timeline of {first.scenario} seed {first.seed} (T+ from the fault)", title_justify="left"
         )
         for column in ("T+", "where", "what"):
-            events.add_column(column, overflow="fold")
+            events.add_column(column, justify="right" if column == "T+" else "left")
         for at, where, what in first.events:
             if at >= -5:
-                events.add_row(f"{at:.1f}", where, what)
-        console.print(events)
+                events.add_row(f"{at:.1f}", escape(str(where)), escape(str(what)))
+        emit_table(console, events)
     notes = sorted({n for r in results for seed in r.seeds for n in seed.notes})
     for note in notes:
-        console.print(f"  [dim]note: {note}[/]")
-    console.print(f"  [dim]{PROMOTION_SOURCE}[/]")
+        console.print(f"  [dim]note: {escape(note)}[/]")
+    console.print(f"  [dim]{escape(PROMOTION_SOURCE)}[/]")

@@ -4,7 +4,13 @@ data loss) or fail over (unplanned), through its Lambda in that region, or in-pr
 gate, never promote the writer); this side picks the region, builds the request and shows
 the answer.
 
-`run_failover` is what the CLI and the local drill call.
+`run_failover` is what the CLI and the local drill call. `run_arm` sends the runtime's `arm`
+command ({"action": "arm", "reason", "operator"}), which re-arms automatic failover in a region
+after an automatic failover disarmed it; the operator defaults to the caller's identity (STS
+GetCallerIdentity, asked in a region that answered).
+
+Everything here works with AWS credentials for the surviving region only: the targets come from
+SSM discovery (ops/discovery.py), and a region in `targets.unreachable` is never asked again.
 
 `run_detach` is the ONLY way this project calls RemoveFromGlobalCluster: an irreversible,
 unfenced split of the global cluster, so it is an operator command with the operator's
@@ -22,12 +28,14 @@ from typing import Any
 
 from botocore.config import Config
 
-from ops.aws import credentials_required
+from ops.aws import RETRY, credentials_required
 from ops.errors import OperatorError
 from ops.status import ClusterView, read_global_cluster
 from ops.targets import DrTargets
 
 LOCAL_MODULE, LOCAL_FUNCTION = "failover.local", "run_command"
+REJECTED = "invalid_event"
+"""The orchestrator's outcome for an event it does not accept (failover/orchestrator.py)."""
 
 # A promotion can take minutes, and a failover request must not be sent twice by a client
 # retry: the orchestrator is idempotent, but one request is one decision in its log.
@@ -226,7 +234,11 @@ def run_failover(
         session = boto3.Session()
     with credentials_required():
         views = (
-            [read_global_cluster(session, r, targets.global_cluster_id) for r in targets.regions]
+            [
+                read_global_cluster(session, r, targets.global_cluster_id)
+                for r in targets.regions
+                if targets.reachable(r)
+            ]
             if targets.global_cluster_id
             else []
         )
@@ -234,19 +246,104 @@ def run_failover(
         payload = request.payload()
         if approve is not None and not request.dry_run and not approve(describe_request(request, region)):
             raise OperatorError("cancelled: nothing was changed.")
-        if local:
-            return FailoverOutcome(
-                region,
-                f"local:{LOCAL_MODULE}.{LOCAL_FUNCTION}",
-                payload,
-                run_local(payload, region, targets, session),
-            )
-        function = targets.orchestrators.get(region)
-        if not function:
-            raise OperatorError(
-                f"no orchestrator function known in {region}: the stack for {region} does not export "
-                f"orchestratorFunctionName (is it deployed?)."
-            )
-        return FailoverOutcome(
-            region, f"lambda:{function}", payload, invoke_orchestrator(session, region, function, payload)
+        return send(payload, region, targets, session, local)
+
+
+def send(
+    payload: dict[str, Any], region: str, targets: DrTargets, session: Any, local: bool
+) -> FailoverOutcome:
+    """One command to the orchestrator of `region`: its Lambda, or in-process with `local`. A
+    command the orchestrator rejects (an older runtime, a bad field) is an operator error, not
+    an answer to print with exit 0."""
+    outcome = _send(payload, region, targets, session, local)
+    result = outcome.result
+    if isinstance(result, dict) and result.get("outcome") == REJECTED:
+        raise OperatorError(
+            f"the orchestrator in {region} rejected {payload.get('action')}: {result.get('reason', result)}"
         )
+    return outcome
+
+
+def _send(
+    payload: dict[str, Any], region: str, targets: DrTargets, session: Any, local: bool
+) -> FailoverOutcome:
+    if not targets.reachable(region):
+        raise OperatorError(
+            f"{region} does not answer ({targets.unreachable[region]}): its orchestrator cannot be asked; "
+            f"act from the surviving region (docs/RUNBOOK.md)."
+        )
+    if local:
+        return FailoverOutcome(
+            region,
+            f"local:{LOCAL_MODULE}.{LOCAL_FUNCTION}",
+            payload,
+            run_local(payload, region, targets, session),
+        )
+    function = targets.orchestrators.get(region)
+    if not function:
+        raise OperatorError(
+            f"no orchestrator function known in {region}: its parameter "
+            "/trading-dr/failover/orchestrator/function-name is missing "
+            f"(is the stack for {region} deployed?)."
+        )
+    return FailoverOutcome(
+        region, f"lambda:{function}", payload, invoke_orchestrator(session, region, function, payload)
+    )
+
+
+def caller_identity(session: Any, region: str) -> str:
+    """The caller's ARN from STS in `region` (a regional endpoint: the global one lives in
+    us-east-1, https://docs.aws.amazon.com/sdkref/latest/guide/feature-sts-regionalized-endpoints.html)."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    try:
+        sts = session.client("sts", region_name=region, config=RETRY)
+        return str(sts.get_caller_identity()["Arn"])
+    except (ClientError, BotoCoreError) as error:
+        raise OperatorError(
+            f"cannot tell who you are (STS GetCallerIdentity in {region}: {error}): pass --operator NAME."
+        ) from None
+
+
+def arm_payload(reason: str, operator: str) -> dict[str, Any]:
+    """The runtime's `arm` command: both fields required, recorded with the arming."""
+    if not reason.strip():
+        raise OperatorError("--reason must not be empty: it is recorded with the arming.")
+    if not operator.strip():
+        raise OperatorError("--operator must not be empty: who re-armed is recorded.")
+    return {"action": "arm", "reason": reason.strip(), "operator": operator.strip()}
+
+
+def run_arm(
+    targets: DrTargets,
+    reason: str,
+    region: str | None = None,
+    operator: str | None = None,
+    session: Any = None,
+    local: bool = False,
+    approve: Callable[[str], bool] | None = None,
+) -> list[FailoverOutcome]:
+    """Re-arm automatic failover in `region`, or in every region that answers. A region that
+    does not answer is left as it is (it re-arms nothing while it is down) and reported by
+    status; re-arm it once it is back."""
+    if session is None:
+        import boto3
+
+        session = boto3.Session()
+    regions = [region] if region else [r for r in targets.regions if targets.reachable(r)]
+    if region:
+        targets.peer_of(region)  # one of the pair
+    answering = [r for r in regions if targets.reachable(r)]
+    if not answering:
+        raise OperatorError(
+            f"{', '.join(regions)} does not answer ({'; '.join(targets.unreachable.values())}): "
+            "nothing was armed."
+        )
+    with credentials_required():
+        who = operator or caller_identity(session, answering[0])
+        payload = arm_payload(reason, who)
+        if approve is not None and not approve(
+            f"re-arm automatic failover in {', '.join(regions)} (as {who}: {payload['reason']})"
+        ):
+            raise OperatorError("cancelled: nothing was changed.")
+        return [send(payload, r, targets, session, local) for r in regions]

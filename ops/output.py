@@ -11,6 +11,7 @@ pass user values through `rich.markup.escape`.
 from __future__ import annotations
 
 import json
+import re
 import sys
 import threading
 from collections.abc import Iterator
@@ -24,6 +25,9 @@ from rich.text import Text
 
 SCHEMA_VERSION = 1
 """Version of every JSON document the CLI writes; raised when a field changes meaning."""
+
+QUIET = False
+"""`-q`: no progress lines on stderr (errors, notes and the result are still written)."""
 
 
 def make_console(stderr: bool = False, file: TextIO | None = None) -> Console:
@@ -53,9 +57,55 @@ def print_note(message: object, stream: TextIO | None = None) -> None:
     stream.write(f"note: {one_line(message)}\n")
 
 
+_SNAKE = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)+$")
+
+
+def camel(key: Any) -> Any:
+    """`rto_seconds` -> `rtoSeconds`; keys that are data (`trading-dr:tier`, `us-west-2`,
+    `FAILOVER_LOCK_SECONDS`) are left as they are."""
+    if not isinstance(key, str) or not _SNAKE.match(key):
+        return key
+    head, *rest = key.split("_")
+    return head + "".join(part[:1].upper() + part[1:] for part in rest)
+
+
+# Copied verbatim: a resource's inputs are what the provider receives, names included.
+_VERBATIM = frozenset({"inputs"})
+
+
+def camel_keys(value: Any) -> Any:
+    """The same data with every field name in camelCase: one key style in every document."""
+    if isinstance(value, dict):
+        return {camel(key): item if key in _VERBATIM else camel_keys(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [camel_keys(item) for item in value]
+    return value
+
+
 def json_document(kind: str, body: dict[str, Any]) -> str:
-    """A JSON document: `schemaVersion` and `kind` first, then the body."""
-    return json.dumps({"schemaVersion": SCHEMA_VERSION, "kind": kind, **body}, indent=2, default=str)
+    """A JSON document: `schemaVersion` and `kind` first, then the body, keys in camelCase."""
+    return json.dumps(
+        camel_keys({"schemaVersion": SCHEMA_VERSION, "kind": kind, **body}), indent=2, default=str
+    )
+
+
+def write_document(path: str, text: str) -> None:
+    """Write a document the operator asked for (`--out FILE`); a failed write (disk full,
+    a read-only file system) is one line, not a traceback."""
+    from ops.errors import OperatorError
+
+    try:
+        with open(path, "w", encoding="utf-8") as stream:
+            stream.write(text if text.endswith("\n") else text + "\n")
+    except OSError as error:
+        raise OperatorError(f"cannot write {path}: {error.strerror or error}") from None
+
+
+def progress(message: str) -> None:
+    """One progress line on stderr (never stdout, so piped results stay clean); none with -q."""
+    if not QUIET:
+        sys.stderr.write(f"{message}\n")
+        sys.stderr.flush()
 
 
 def _plain(cell: Any) -> str:
@@ -85,8 +135,17 @@ def plain_rows(table: Table) -> list[str]:
 
 
 def emit_table(console: Console, table: Table) -> None:
-    """A rich table on a terminal; plain rows otherwise."""
+    """The one way a command prints a table: a rich table on a terminal, plain rows
+    otherwise. On a narrow terminal cells fold onto more lines; no cell or header is ever
+    cut to an ellipsis (or to nothing)."""
     if console.is_terminal:
+        for column in table.columns:
+            column.no_wrap = False
+            column.overflow = "fold"
+            # Room for the longest word of the header and of every cell, so a name folds
+            # only when even that cannot fit.
+            words = [w for text in (column.header, *column._cells) for w in _plain(text).split()] or [""]
+            column.min_width = max(column.min_width or 0, min(max(len(w) for w in words), 24))
         console.print(table)
         return
     for line in plain_rows(table):

@@ -6,19 +6,17 @@ The regional trees must be the same in both stacks except where a role owns a co
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
 
 from ops.errors import OperatorError
 from ops.mock_engine import StackRun, run_both
-from ops.output import SCHEMA_VERSION, emit_table, print_note, working
+from ops.output import SCHEMA_VERSION, emit_table, json_document, print_note, progress, write_document
 
 # Status of one component in the symmetry section.
 SAME, DIFFERS, PRIMARY_ONLY, DR_ONLY = "same", "differs", "primary only", "dr only"
@@ -183,22 +181,26 @@ def render(console: Console, primary: StackRun, dr: StackRun) -> None:
         )
 
 
-def run_plan(console: Console, json_path: str | Path | None = None) -> tuple[StackRun, StackRun]:
-    """Build, show (or write `-`: only the JSON, on stdout), then fail when the regional
-    trees differ beyond the roles' documented differences."""
+def run_plan(
+    console: Console, to_stdout: bool = False, out: str | Path | None = None
+) -> tuple[StackRun, StackRun]:
+    """Build, show (or, `--json`: only the JSON document, on stdout), write it to `out` if
+    asked, then fail when the regional trees differ beyond the roles' documented differences."""
     from ops.stack_config import load_pair
 
     for note in load_pair().notes:
         print_note(note)
-    with working("plan: building both stacks on the mock engine"):
-        primary, dr = run_both()
-    if str(json_path) == "-":
-        console.file.write(json.dumps(plan_document(primary, dr), indent=2, default=str) + "\n")
+    progress("plan: building both stacks on the mock engine")
+    primary, dr = run_both()
+    body = plan_document(primary, dr)
+    text = json_document("plan", {k: v for k, v in body.items() if k not in ("schemaVersion", "kind")})
+    if to_stdout:
+        console.file.write(text + "\n")
     else:
         render(console, primary, dr)
-        if json_path is not None:
-            Path(json_path).write_text(json.dumps(plan_document(primary, dr), indent=2, default=str))
-            console.print(f"plan written to {escape(str(json_path))}")
+    if out is not None:
+        write_document(str(out), text)
+        print_note(f"plan written to {out}")
     unexpected = unexpected_differences(symmetry(primary, dr))
     if unexpected:
         listed = ", ".join(f"{row.path} ({row.status})" for row in unexpected)

@@ -31,6 +31,7 @@ from components.network.orderable import (
 from components.settings import PROJECT, Settings, check_stack_pair
 from ops.deploy_guard import ZONE_ID_KEY, ZONE_NAME_KEY, reserved_zone_rule
 from ops.errors import EXIT_UNAVAILABLE, OperatorError
+from ops.output import progress
 
 ClientFactory = Callable[[str, str], Any]
 """(service, region) -> a boto3 client."""
@@ -716,6 +717,7 @@ def preflight(
             from ops.automation import backend_url
 
             backend = backend_url(os.environ)
+        progress(f"preflight: checking {', '.join(settings)} (read-only AWS calls) ...")
         results = run_checks(settings, zone_id, clients, ns_lookup or public_ns_lookup, home_only, backend)
     except (NoCredentialsError, NoRegionError):
         raise OperatorError(NO_CREDENTIALS, EXIT_UNAVAILABLE) from None

@@ -17,12 +17,13 @@ from pathlib import Path
 from typing import Any
 
 from components.settings import (
-    ENGINE_VERSION_NOTE,
     PROJECT,
+    SHARED_KEY_RULE,
     Settings,
     SettingsError,
     check_stack_pair,
     parse_settings,
+    project_default_line,
     project_defaults,
     yaml_spelling,
 )
@@ -41,6 +42,12 @@ TOP_LEVEL_KEYS = ("config", "secretsprovider", "encryptedkey", "encryptionsalt",
 # so it would be ignored without a word. Credentials come from the environment instead.
 PROVIDER_KEYS = ("aws:region",)
 PULUMI_KEYS = ("pulumi:disable-default-providers", "pulumi:tags")
+
+# The program's providers are all explicit (components/providers.py); disabling the default
+# providers makes a forgotten provider= fail instead of deploying to whatever region the
+# environment names. Both stack files must say so.
+# https://www.pulumi.com/docs/iac/concepts/resources/providers/#disabling-default-providers
+DISABLE_DEFAULT_PROVIDERS = "pulumi:disable-default-providers"
 
 # Keys that may hold a secret (`pulumi config set --secret`), with the stand-in the offline
 # plan uses since it cannot decrypt. Every other key names or shapes infrastructure and is
@@ -68,16 +75,26 @@ class StackFile:
     name: str
     """The file name, e.g. Pulumi.dr.yaml."""
     entries: dict[str, Entry] = field(default_factory=dict)
+    environments: tuple[str, ...] = ()
+    """Pulumi ESC environments the file imports (its top-level `environment:`)."""
 
     @property
     def secret_keys(self) -> frozenset[str]:
         return frozenset(key for key, entry in self.entries.items() if entry.secret)
 
     def notes(self) -> list[str]:
-        return [
+        notes = [
             f"{self.name}: {key} is a secret; offline, {SECRET_PLACEHOLDERS[key]} stands in for it"
             for key in sorted(self.secret_keys)
         ]
+        if self.environments:
+            # https://www.pulumi.com/docs/iac/concepts/config/#pulumi-esc-environments
+            notes.append(
+                f"{self.name}: environment: imports Pulumi ESC {', '.join(self.environments)}; values it "
+                "sets are not visible offline: validate, config, plan and drill check this file and "
+                "Pulumi.yaml only"
+            )
+        return notes
 
 
 def stack_file(stack: str, project_dir: Path | None = None) -> Path:
@@ -149,7 +166,16 @@ def read_stack_file(stack: str, project_dir: Path | None = None) -> StackFile:
         config = {}
     if not isinstance(config, dict):
         raise StackConfigError(f"{name}: config: must be a mapping of key: value")
-    result = StackFile(stack=stack, name=name)
+    environment = data.get("environment")
+    imports = environment.get("imports") if isinstance(environment, dict) else environment
+    if environment is not None and not (
+        isinstance(imports, list) and imports and all(isinstance(i, str) and i for i in imports)
+    ):
+        raise StackConfigError(
+            f"{name} line {document.lines[('environment',)]}: environment: must list the Pulumi ESC "
+            "environments to import (a list of names)"
+        )
+    result = StackFile(stack=stack, name=name, environments=tuple(imports or ()))
     for key, value in config.items():
         scalar = document.written.get(("config", key))
         secure = isinstance(value, dict) and set(value) == {"secure"}
@@ -170,7 +196,23 @@ def read_stack_file(stack: str, project_dir: Path | None = None) -> StackFile:
             result.entries[key] = Entry(SECRET_PLACEHOLDERS[key], "[secret]", line, secret=True)
             continue
         result.entries[key] = Entry(value, written, line)
+    _check_default_providers(result)
     return result
+
+
+def _check_default_providers(file: StackFile) -> None:
+    entry = file.entries.get(DISABLE_DEFAULT_PROVIDERS)
+    value = entry.value if entry else None
+    if isinstance(value, list) and ("*" in value or "aws" in value):
+        return
+    raise SettingsError(
+        DISABLE_DEFAULT_PROVIDERS,
+        value,
+        'must be ["*"]: every provider is explicit, and a forgotten provider= must fail rather '
+        "than deploy where the environment points",
+        file=file.name if entry is None or entry.line is None else f"{file.name} line {entry.line}",
+        written="(not set)" if entry is None else f"= {entry.written}",
+    )
 
 
 def read_stack_config(stack: str, project_dir: Path | None = None) -> dict[str, Any]:
@@ -199,9 +241,14 @@ def blame(error: SettingsError, file: StackFile, overrides: dict[str, Any] | Non
         error.written = f"= {entry.written}"
     else:
         default = project_defaults().get(error.key)
-        error.written = (
-            "(not set)" if default in ("", None) else f"= {yaml_spelling(default)} (the Pulumi.yaml default)"
-        )
+        if default in ("", None):
+            error.written = "(not set)"
+        else:
+            # The value is Pulumi.yaml's default: that is the file to fix (or override it in
+            # the stack file).
+            line = project_default_line(error.key)
+            error.file = f"Pulumi.yaml line {line}" if line else "Pulumi.yaml"
+            error.written = f"= {yaml_spelling(default)} (default, used by {file.name})"
     return error
 
 
@@ -237,38 +284,49 @@ def load_pair(overrides: dict[str, dict[str, Any]] | None = None, project_dir: P
     try:
         check_stack_pair(primary, dr)
     except SettingsError as error:
+        _name_both_files(error, primary_file, dr_file)
         raise blame(
             error, dr_file if error.stack != "primary" else primary_file, overrides.get("dr")
         ) from None
-    notes = primary_file.notes() + dr_file.notes()
-    notes.append(
-        ENGINE_VERSION_NOTE.format(version=primary.database.engine_version, engine=primary.database.engine)
-    )
-    return Pair(primary, dr, notes)
+    return Pair(primary, dr, primary_file.notes() + dr_file.notes())
 
 
-def config_rows(stack: str, project_dir: Path | None = None) -> list[dict[str, Any]]:
-    """The effective configuration of a stack, each value with where it came from."""
+def _name_both_files(error: SettingsError, primary: StackFile, dr: StackFile) -> None:
+    """A shared key that differs is blamed on the dr file (deployed second); when the dr file
+    does set it, the primary's file may be the one that changed, so the rule names it too."""
+    if error.stack != "dr" or not error.rule.startswith(SHARED_KEY_RULE):
+        return
+    mine, theirs = dr.entries.get(error.key), primary.entries.get(error.key)
+    if mine is None:
+        return  # not set in the dr file: adding it there is the fix the message gives
+    where = f"{primary.name} line {theirs.line}" if theirs is not None else "Pulumi.yaml's default"
+    value = theirs.written if theirs is not None else yaml_spelling(project_defaults().get(error.key))
+    error.rule = f"differs from {where} ({value}): a shared key must be the same in both stack files"
+
+
+def config_rows(
+    stack: str, project_dir: Path | None = None, settings: Settings | None = None
+) -> list[dict[str, Any]]:
+    """The effective configuration of a stack, each value with where it came from: `value`
+    typed as the program uses it (a number, a boolean, a string; from `settings` when given,
+    i.e. validated), `written` as the file spells it."""
     file = read_stack_file(stack, project_dir)
-    rows = []
-    for key, entry in file.entries.items():
-        if key not in project_defaults():
-            where = f"{file.name} line {entry.line}" if entry.line else file.name
-            rows.append({"key": key, "value": entry.written, "origin": where, "secret": entry.secret})
-    for key, default in project_defaults().items():
-        entry = file.entries.get(key)
+    parsed = dict(settings.values) if settings is not None else {}
+
+    def row(key: str, entry: Entry | None, default: Any) -> dict[str, Any]:
         if entry is not None:
             where = f"{file.name} line {entry.line}" if entry.line else file.name
-            rows.append({"key": key, "value": entry.written, "origin": where, "secret": entry.secret})
+            value, written, secret = entry.value, entry.written, entry.secret
         else:
-            rows.append(
-                {
-                    "key": key,
-                    "value": yaml_spelling(default),
-                    "origin": "Pulumi.yaml default",
-                    "secret": False,
-                }
-            )
+            where, value, written, secret = "Pulumi.yaml default", default, yaml_spelling(default), False
+        if secret:
+            value = "[secret]"
+        elif key in parsed:
+            value = parsed[key]
+        return {"key": key, "value": value, "written": written, "origin": where, "secret": secret}
+
+    rows = [row(key, entry, None) for key, entry in file.entries.items() if key not in project_defaults()]
+    rows += [row(key, file.entries.get(key), default) for key, default in project_defaults().items()]
     return rows
 
 

@@ -4,8 +4,16 @@ lag, Route 53 health-check states, and each region's control record (active regi
 the orchestrator's last decision).
 
 Each region is asked separately and a region that does not answer is shown as an error, not
-raised: during an outage the view must still show the healthy side. `collect_status` returns
-plain data (the drill asserts on it); `render_status` draws it.
+raised: during an outage the view must still show the healthy side. A region whose discovery
+failed (ops/discovery.py) is shown as unreachable and asked nothing more.
+
+The ARC routing controls, read through the cluster's data-plane endpoints (failover/arc.py),
+are the authority: exactly one On is the steady state; both Off (Route 53 then answers its
+PRIMARY record as a last resort, nobody decided it) or both On (two regions take traffic)
+is an incident, shown as such
+(https://docs.aws.amazon.com/r53recovery/latest/dg/routing-control.safety-rules.html).
+
+`collect_status` returns plain data (the drill asserts on it); `render_status` draws it.
 """
 
 from __future__ import annotations
@@ -21,9 +29,13 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from failover.arc import ON, ArcError
 from ops.aws import CREDENTIAL_ERRORS, client, credentials_required, describe
 from ops.output import emit_table
 from ops.targets import ControlState, DrTargets
+
+ARC_TIMEOUT_SECONDS = 3
+"""Per ARC endpoint: a dead endpoint costs one timeout, then the next one is tried."""
 
 LAG_METRIC = ("AWS/RDS", "AuroraGlobalDBReplicationLag")
 LAG_WINDOW = dt.timedelta(minutes=15)
@@ -85,6 +97,37 @@ class Control:
     error: str | None = None
 
 
+@dataclass(frozen=True)
+class Authority:
+    """The routing controls' states, region -> On/Off, as the ARC cluster answers them."""
+
+    states: dict[str, str] = field(default_factory=dict)
+    error: str | None = None
+
+    @property
+    def active_region(self) -> str | None:
+        on = [region for region, state in self.states.items() if state == ON]
+        return on[0] if len(on) == 1 and len(self.states) >= 2 else None
+
+    def incident(self) -> str | None:
+        """The authority state an operator must act on, or None (exactly one On)."""
+        if self.error or len(self.states) < 2:
+            return None
+        on = sorted(region for region, state in self.states.items() if state == ON)
+        if not on:
+            return (
+                f"INCIDENT: both routing controls are Off ({', '.join(sorted(self.states))}): no region "
+                "was chosen, Route 53 answers PRIMARY as its last resort and no region may write; "
+                "see docs/RUNBOOK.md, 'Both routing controls Off'"
+            )
+        if len(on) > 1:
+            return (
+                f"INCIDENT: both routing controls are On ({', '.join(on)}): two regions take traffic; "
+                "see docs/RUNBOOK.md, 'Both routing controls On'"
+            )
+        return None
+
+
 @dataclass
 class Status:
     targets: DrTargets
@@ -92,6 +135,14 @@ class Status:
     lags: list[Lag] = field(default_factory=list)
     health: list[Health] = field(default_factory=list)
     control: list[Control] = field(default_factory=list)
+    authority: Authority | None = None
+
+    def incidents(self) -> list[str]:
+        """States that are wrong in themselves (not a disagreement between views)."""
+        found = []
+        if self.authority is not None and self.authority.incident():
+            found.append(str(self.authority.incident()))
+        return found
 
     @property
     def writer_region(self) -> str | None:
@@ -115,6 +166,17 @@ class Status:
         epochs = {c.region: c.state.epoch for c in self.control if c.state and c.state.epoch is not None}
         if len(set(epochs.values())) > 1:
             found.append(f"the control tables disagree on the epoch: {epochs}")
+        active = self.authority.active_region if self.authority else None
+        if active and self.writer_region and active != self.writer_region:
+            found.append(
+                f"ARC routes traffic to {active}, but the writer is in {self.writer_region} "
+                "(a failover in progress, or one to finish: docs/RUNBOOK.md)"
+            )
+        for control in self.control:
+            if control.state and control.state.armed is False:
+                found.append(f"automatic failover is DISARMED in {control.region}: re-arm once safe")
+        for region, error in self.targets.unreachable.items():
+            found.append(f"{region} is unreachable: {error}")
         return found
 
 
@@ -181,10 +243,14 @@ def read_lag(session: Any, member: Member, now: dt.datetime) -> Lag:
     return lag if lag is not None else Lag(member.region, member.cluster_id, None, error=error)
 
 
+ROUTE53_API_REGION = "us-east-1"
+"""Route 53's control plane (GetHealthCheckStatus) answers in us-east-1 only
+(https://docs.aws.amazon.com/general/latest/gr/r53.html)."""
+
+
 def read_health(session: Any, region: str, health_check_id: str) -> Health:
     def call() -> Health:
-        # Route 53 is global; its API answers in us-east-1.
-        route53 = client(session, "route53", "us-east-1")
+        route53 = client(session, "route53", ROUTE53_API_REGION)
         observations = route53.get_health_check_status(HealthCheckId=health_check_id)[
             "HealthCheckObservations"
         ]
@@ -203,26 +269,70 @@ def read_control(session: Any, region: str, targets: DrTargets) -> Control:
     return Control(region, view.table_name, state=state, error=error)
 
 
-def collect_status(targets: DrTargets, session: Any = None, now: dt.datetime | None = None) -> Status:
-    """Everything the view shows, as data. Raises OperatorError only for missing credentials."""
+def routing_controls(targets: DrTargets, arc_client_factory: Any, session: Any) -> Any:
+    """failover.arc.RoutingControls over the discovered endpoints (rotation on failure); the
+    'home' control is the primary's, the 'peer' the dr region's."""
+    from failover.arc import RoutingControls, boto3_factory
+    from failover.config import ArcEndpoint
+
+    return RoutingControls(
+        [ArcEndpoint(url, region) for url, region in targets.arc_endpoints],
+        arc_client_factory or boto3_factory(ARC_TIMEOUT_SECONDS, session),
+        targets.routing_controls.get(targets.primary_region, ""),
+        targets.routing_controls.get(targets.dr_region, ""),
+        # Start the rotation at an endpoint that answered discovery, not the failed region's.
+        prefer_region=next((r for r in targets.regions if targets.reachable(r)), None),
+    )
+
+
+def read_authority(targets: DrTargets, session: Any, arc_client_factory: Any = None) -> Authority | None:
+    """Both routing controls, read through the ARC data plane; None when not discovered."""
+    if not targets.arc_endpoints or not all(r in targets.routing_controls for r in targets.regions):
+        return None
+    controls = routing_controls(targets, arc_client_factory, session)
+    try:
+        states = controls.states()
+    except ArcError as error:
+        return Authority(error=str(error))
+    except ClientError as error:
+        return Authority(error=describe(error))
+    return Authority({targets.primary_region: states["home"], targets.dr_region: states["peer"]})
+
+
+def collect_status(
+    targets: DrTargets, session: Any = None, now: dt.datetime | None = None, arc_client_factory: Any = None
+) -> Status:
+    """Everything the view shows, as data. Raises OperatorError only for missing credentials.
+    Regions in targets.unreachable are not asked again."""
     if session is None:
         import boto3
 
         session = boto3.Session()
     now = now or dt.datetime.now(dt.UTC)
     status = Status(targets)
+    reachable = [r for r in targets.regions if targets.reachable(r)]
     with credentials_required():
         if targets.global_cluster_id:
             status.clusters = [
-                read_global_cluster(session, r, targets.global_cluster_id) for r in targets.regions
+                read_global_cluster(session, r, targets.global_cluster_id)
+                if targets.reachable(r)
+                else ClusterView(r, error=f"not asked: {targets.unreachable[r]}")
+                for r in targets.regions
             ]
             answered = next((view for view in status.clusters if view.members), None)
             if answered:
-                status.lags = [read_lag(session, m, now) for m in answered.members if not m.is_writer]
-        status.health = [read_health(session, r, hc) for r, hc in targets.health_checks.items()]
-        status.control = [
-            read_control(session, r, targets) for r in targets.regions if r in targets.control_tables
-        ]
+                status.lags = [
+                    read_lag(session, m, now)
+                    for m in answered.members
+                    if not m.is_writer and targets.reachable(m.region)
+                ]
+        if targets.reachable(ROUTE53_API_REGION):
+            status.health = [read_health(session, r, hc) for r, hc in targets.health_checks.items()]
+        else:  # its API lives in the region that does not answer: not asked again
+            error = f"not asked: Route 53's API is in {ROUTE53_API_REGION}, which does not answer"
+            status.health = [Health(r, hc, error=error) for r, hc in targets.health_checks.items()]
+        status.control = [read_control(session, r, targets) for r in reachable if r in targets.control_tables]
+        status.authority = read_authority(targets, session, arc_client_factory)
     return status
 
 
@@ -246,6 +356,9 @@ def status_document(status: Status) -> dict[str, Any]:
         "lags": [asdict(lag) for lag in status.lags],
         "health": [{**asdict(health), "state": health.state} for health in status.health],
         "control": [asdict(control) for control in status.control],
+        "routingControls": asdict(status.authority) if status.authority else None,
+        "unreachable": dict(targets.unreachable),
+        "incidents": status.incidents(),
         "warnings": status.warnings(),
     }
 
@@ -257,6 +370,8 @@ def render_status(console: Console, status: Status) -> None:
         f"[bold]trading-dr[/] primary {targets.primary_region}, dr {targets.dr_region}: "
         + (f"writer in [bold green]{writer}[/]" if writer else "[bold yellow]writer unknown[/]")
     )
+    for region, error in targets.unreachable.items():
+        console.print(f"[bold red]{region}: UNREACHABLE[/] ({escape(error)})", highlight=False)
     lags = {lag.cluster_id: lag for lag in status.lags}
     table = Table(
         title=f"global cluster {targets.global_cluster_id or '(not exported)'}", title_justify="left"
@@ -292,7 +407,15 @@ def render_status(console: Console, status: Status) -> None:
     emit_table(console, table)
 
     table = Table(title="control tables", title_justify="left")
-    for column in ("region", "table", "active region", "epoch", "last decision"):
+    for column in (
+        "region",
+        "table",
+        "active region",
+        "epoch",
+        "automatic failover",
+        "execution",
+        "last decision",
+    ):
         table.add_column(column)
     for control in status.control:
         if control.error or control.state is None:
@@ -302,18 +425,48 @@ def render_status(console: Console, status: Status) -> None:
                 f"[yellow]{escape(control.error or 'no record yet')}[/]",
                 "",
                 "",
+                "",
+                "",
             )
             continue
         state = control.state
+        armed = "armed" if state.armed is not False else "[bold yellow]DISARMED[/]"
+        if state.arming and state.arming.get("by"):
+            armed += escape(f" ({state.arming.get('by')}: {state.arming.get('reason', '')})")
+        execution = "-"
+        if state.execution:
+            execution = escape(
+                " ".join(str(state.execution.get(k) or "") for k in ("kind", "status", "step"))
+            )
         table.add_row(
             control.region,
             control.table,
             state.active_region or "-",
             "-" if state.epoch is None else str(state.epoch),
+            armed,
+            execution,
             escape(_decision(state.last_decision)),
         )
     if not status.control:
-        table.add_row("-", "(not exported)", "", "", "")
+        table.add_row("-", "(not exported)", "", "", "", "", "")
     emit_table(console, table)
+
+    table = Table(
+        title="ARC routing controls (the authority, read through the data plane)", title_justify="left"
+    )
+    for column in ("region", "routing control", "state"):
+        table.add_column(column)
+    authority = status.authority
+    if authority is None:
+        table.add_row("-", "(not discovered)", "")
+    elif authority.error:
+        table.add_row("-", f"[yellow]{escape(authority.error)}[/]", "")
+    else:
+        for region, state in authority.states.items():
+            colour = "bold green" if state == ON else "dim"
+            table.add_row(region, escape(targets.routing_controls.get(region, "")), f"[{colour}]{state}[/]")
+    emit_table(console, table)
+    for incident in status.incidents():
+        console.print(f"[bold red]{escape(incident)}[/]", highlight=False)
     for warning in status.warnings():
         console.print(f"[bold yellow]warning:[/] {escape(warning)}", highlight=False)

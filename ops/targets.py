@@ -1,5 +1,8 @@
 """What status and failover look at: the regions, the global cluster, the health checks, the
-control tables and the orchestrator functions, found from the deployed stacks' outputs.
+control tables, the orchestrator functions and the ARC authority. `status` and `failover` find
+them in AWS itself (ops/discovery.py: the SSM parameters each stack writes in its own region,
+`targets_from_discovery`), never in Pulumi state; `targets_from_outputs` builds the same from
+stack outputs for the tools that have them.
 
 The names arrive as parameters (`DrTargets`, `ControlTableView`), so the drill and the tests
 build them directly, and a change of an export or of the control table's key schema is a
@@ -32,6 +35,12 @@ class ControlState:
     epoch: int | None
     last_decision: Any
     """As stored: a string or a map (action, reason, time ...); shown as is."""
+    armed: bool | None = None
+    """Automatic failover armed in this region (the ARMING/AUTO item; no item = armed)."""
+    arming: Mapping[str, Any] | None = None
+    """The ARMING/AUTO item as stored (by, reason, at), when there is one."""
+    execution: Mapping[str, Any] | None = None
+    """The open execution (id, kind, status, step), when one is in progress."""
 
 
 @dataclass(frozen=True)
@@ -52,11 +61,38 @@ class ControlTableView:
         state = table.read_state()
         if state is None:
             return None
+        arming = _arming(dynamodb, self.table_name)
+        execution = None
+        open_id = table.open_execution_id()
+        if open_id:
+            body = table.read_execution(open_id) or {}
+            execution = {"id": open_id, **{k: body.get(k) for k in ("kind", "status", "step") if k in body}}
         return ControlState(
             active_region=state.active_region,
             epoch=state.epoch,
             last_decision=table.last_decision(),
+            armed=True if arming is None else bool(arming.get("armed", True)),
+            arming=arming,
+            execution=execution,
         )
+
+
+ARMING_KEY = {"pk": {"S": "ARMING"}, "sk": {"S": "AUTO"}}
+"""The arming item: armed (BOOL), by, reason, at, epoch; written by the orchestrator (disarm
+after an automatic failover, re-arm on the `arm` command). No item = armed."""
+
+
+def _arming(dynamodb: Any, table_name: str) -> dict[str, Any] | None:
+    item = dynamodb.get_item(TableName=table_name, Key=ARMING_KEY, ConsistentRead=True).get("Item")
+    if not item:
+        return None
+    plain: dict[str, Any] = {}
+    for key, value in item.items():
+        if key in ("pk", "sk"):
+            continue
+        kind, raw = next(iter(value.items()))
+        plain[key] = float(raw) if kind == "N" else raw
+    return plain
 
 
 @dataclass(frozen=True)
@@ -70,6 +106,15 @@ class DrTargets:
     """region -> the control table there."""
     orchestrators: Mapping[str, str] = field(default_factory=dict)
     """region -> orchestrator Lambda function name there."""
+    unreachable: Mapping[str, str] = field(default_factory=dict)
+    """region -> why it could not be asked (discovery failed there): nothing else is asked of it."""
+    routing_controls: Mapping[str, str] = field(default_factory=dict)
+    """region -> its ARC routing control ARN."""
+    arc_endpoints: tuple[tuple[str, str], ...] = ()
+    """(endpoint url, region) of the ARC cluster's data plane."""
+
+    def reachable(self, region: str) -> bool:
+        return region not in self.unreachable
 
     @property
     def regions(self) -> tuple[str, str]:
@@ -112,20 +157,32 @@ def targets_from_outputs(
     )
 
 
-def load_targets(read_outputs: Callable[[str], dict[str, Any]] | None = None) -> DrTargets:
-    """Targets from the deployed stacks (pulumi CLI and backend needed). The primary must be
-    deployed; a missing dr stack leaves its side empty."""
-    if read_outputs is None:
-        from ops.automation import read_outputs
-    outputs = {"primary": read_outputs("primary")}
-    if not outputs["primary"]:
-        raise OperatorError(
-            "stack primary has no outputs: deploy it first with `deploy.py up --stack primary`."
-        )
-    try:
-        outputs["dr"] = read_outputs("dr")
-    except OperatorError as error:
-        if "does not exist" not in str(error):
-            raise
-        outputs["dr"] = {}
-    return targets_from_outputs(outputs)
+def load_targets(region: str | None = None, session: Any = None) -> DrTargets:
+    """The pair as AWS describes it (ops/discovery.py: SSM parameters in the regions that
+    answer, starting at `region`): no pulumi CLI, no state backend, no passphrase. A region
+    that does not answer is in `unreachable`; only none answering is an OperatorError."""
+    from ops.discovery import candidate_regions, discover
+
+    if session is None:
+        import boto3
+
+        session = boto3.Session()
+    return targets_from_discovery(discover(session, candidate_regions(region)))
+
+
+def targets_from_discovery(found: Any) -> DrTargets:
+    """DrTargets from ops.discovery.Discovery: each region's own pieces from that region's
+    parameters, the pair-wide ones (global cluster, authority) from any region that answered."""
+    return DrTargets(
+        primary_region=found.primary_region,
+        dr_region=found.dr_region,
+        global_cluster_id=found.first("globalClusterId"),
+        health_checks=found.per_region("healthCheckId"),
+        control_tables={
+            region: ControlTableView(name) for region, name in found.per_region("epochControlTable").items()
+        },
+        orchestrators=found.per_region("orchestratorFunctionName"),
+        unreachable=found.unreachable,
+        routing_controls=found.routing_controls(),
+        arc_endpoints=tuple(found.arc_endpoints()),
+    )

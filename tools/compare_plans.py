@@ -1,20 +1,28 @@
 #!/usr/bin/env python3
-"""Compare two offline plans (`deploy.py plan --json FILE`) resource by resource.
+"""Compare two offline plans (`deploy.py plan --out FILE`) resource by resource.
 
 Each resource is keyed by (type, name, parent chain of component types and names); the
 inputs and the options are compared, with `depends_on` as a set (its order is not stable)
 and aliases left out. Prints what only one side has and what differs; exits 1 on any
 difference. Used to show that a refactor leaves both stacks' resources as they were:
 
-    python deploy.py plan --json before.json   # on the old commit
-    python deploy.py plan --json after.json    # on the new one
-    python tools/compare_plans.py before.json after.json
+    venv/bin/python deploy.py plan --out before.json   # on the old commit
+    venv/bin/python deploy.py plan --out after.json    # on the new one
+    venv/bin/python tools/compare_plans.py before.json after.json
+
+Plans written before the JSON documents' keys became camelCase spell the options in
+snake_case (`depends_on`); both spellings are read.
 """
 
 from __future__ import annotations
 
 import json
 import sys
+
+
+def _camel(key: str) -> str:
+    head, *rest = key.split("_")
+    return head + "".join(part[:1].upper() + part[1:] for part in rest)
 
 
 def resource_index(stack: dict) -> dict[tuple, tuple]:
@@ -25,9 +33,9 @@ def resource_index(stack: dict) -> dict[tuple, tuple]:
         while parent in by_urn:
             chain.append(f"{by_urn[parent]['type']}::{by_urn[parent]['name']}")
             parent = by_urn[parent]["parent"]
-        options = {k: v for k, v in resource["options"].items() if k != "aliases"}
-        # URNs in depends_on carry the parent chain; compare them by type and name.
-        options["depends_on"] = sorted(urn.rsplit("$", 1)[-1] for urn in options.get("depends_on", []))
+        options = {_camel(k): v for k, v in resource["options"].items() if k != "aliases"}
+        # URNs in dependsOn carry the parent chain; compare them by type and name.
+        options["dependsOn"] = sorted(urn.rsplit("$", 1)[-1] for urn in options.get("dependsOn") or [])
         index[(resource["type"], resource["name"], tuple(chain))] = (resource["inputs"], options)
     return index
 

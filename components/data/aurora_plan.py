@@ -49,7 +49,7 @@ def global_rpo_seconds(database: DatabaseSettings, role: str, bound: int | None)
     parameter's default value in the secondary Region's parameter group. Otherwise,
     performing a failover due to a loss of the primary AWS Region could cause Aurora to pause
     transactions" (same page). The price: with one secondary, a DR region that lags or is cut
-    off for longer than the bound pauses the primary's commits (README, exceptions)."""
+    off for longer than the bound pauses the primary's commits (docs/SECURITY.md, "Recorded exceptions")."""
     if database.engine != "aurora-postgresql" or role != "primary" or bound is None:
         return None
     low, high = GLOBAL_DB_RPO_RANGE

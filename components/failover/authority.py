@@ -21,13 +21,13 @@ is the config plane only: nothing on the failover path calls it.
 
 Cost: "you are charged by the hour for each cluster that you create"
 (https://docs.aws.amazon.com/r53recovery/latest/dg/routing-control.create.html); one
-cluster serves the pair. The dollar figure is unconfirmed here (commonly quoted
-$2.50/cluster-hour, about $1,800/month: check https://aws.amazon.com/application-recovery-controller/pricing/).
+cluster serves the pair. Its monthly figure is stated once, in docs/COSTS.md ("Amazon ARC"),
+as `venv/bin/python deploy.py plan --tiers` prices it.
 
 New routing controls start Off. Both Off answers the PRIMARY record (Route 53's last
 resort), which is where traffic goes before anyone flips a control; a failover's one
-transaction (DR On, primary Off) passes both rules from that state too (README, "Failover
-architecture", Bootstrap).
+transaction (DR On, primary Off) passes both rules from that state too (docs/ARCHITECTURE.md,
+"Failover architecture").
 """
 
 from __future__ import annotations

@@ -9,7 +9,13 @@ the same names in their own region, so an application reads the same path wherev
 - the ARC authority: cluster ARN, its five regional data-plane endpoints, control panel and
   routing controls (region -> ARN): who takes traffic is read there, never from DNS;
 - this region's failover control table, which holds the fencing epoch the orchestrator
-  records (failover/ runtime, STATE item).
+  records (failover/ runtime, STATE item);
+- what the operator's failover toolkit (ops/discovery.py: `deploy.py status`, `failover`)
+  needs to act with AWS credentials for the surviving region only, never Pulumi state: the
+  stack's role and regions, the global cluster, this region's member, the orchestrator
+  function, the alert topic and the Route 53 health checks of this region's endpoint. A region
+  that is down takes its own parameters with it; the survivor's name the peer, so the toolkit
+  knows what it cannot reach.
 
 Parameter names: a-zA-Z0-9_.-/, at most fifteen levels, not starting with aws or ssm
 (https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_PutParameter.html); checked
@@ -39,6 +45,16 @@ PARAMETERS = {
     "authorityRoutingControlHome": "failover/authority/routing-controls/{home}",
     "authorityRoutingControlPeer": "failover/authority/routing-controls/{peer}",
     "epochControlTable": "failover/epoch/control-table",
+    # The operator toolkit's discovery (ops/discovery.py reads these names through this dict).
+    "stackRole": "stack/role",
+    "homeRegion": "stack/home-region",
+    "peerRegion": "stack/peer-region",
+    "globalClusterId": "database/global-cluster-id",
+    "localClusterArn": "database/local-cluster-arn",
+    "orchestratorFunctionName": "failover/orchestrator/function-name",
+    "alertTopicArn": "failover/alert-topic-arn",
+    "healthCheckId": "traffic/health-check-id",
+    "routingControlHealthCheckId": "traffic/routing-control-health-check-id",
 }
 
 
@@ -64,6 +80,15 @@ class FailoverDiscoveryArgs:
     home_routing_control_arn: pulumi.Input[str]
     peer_routing_control_arn: pulumi.Input[str]
     control_table_name: pulumi.Input[str]
+    role: str = ""
+    """The stack's role (primary or dr): the toolkit tells the pair's regions apart by it."""
+    global_cluster_id: pulumi.Input[str] = ""
+    local_cluster_arn: pulumi.Input[str] = ""
+    orchestrator_function_name: pulumi.Input[str] = ""
+    alert_topic_arn: pulumi.Input[str] = ""
+    health_check_id: pulumi.Input[str] = ""
+    """Route 53 health check of this region's endpoint."""
+    routing_control_health_check_id: pulumi.Input[str] = ""
 
 
 class FailoverDiscovery(pulumi.ComponentResource):
@@ -84,6 +109,15 @@ class FailoverDiscovery(pulumi.ComponentResource):
             "authorityRoutingControlHome": args.home_routing_control_arn,
             "authorityRoutingControlPeer": args.peer_routing_control_arn,
             "epochControlTable": args.control_table_name,
+            "stackRole": args.role,
+            "homeRegion": args.home_region,
+            "peerRegion": args.peer_region,
+            "globalClusterId": args.global_cluster_id,
+            "localClusterArn": args.local_cluster_arn,
+            "orchestratorFunctionName": args.orchestrator_function_name,
+            "alertTopicArn": args.alert_topic_arn,
+            "healthCheckId": args.health_check_id,
+            "routingControlHealthCheckId": args.routing_control_health_check_id,
         }
         regions = {"home": args.home_region, "peer": args.peer_region}
         self.parameters = {

@@ -11,7 +11,7 @@ checks fail": https://docs.aws.amazon.com/lambda/latest/dg/configuration-codesig
 Signing is regional ("Cross-Region signing isn't supported", StartSigningJob API), so each
 stack has its own profile, bucket and job.
 
-The artifact bucket uses SSE-S3, the recorded exception (README): Signer and Lambda read the
+The artifact bucket uses SSE-S3, the recorded exception (docs/SECURITY.md): Signer and Lambda read the
 object with the deployer's credentials, and the code is the public repository's, so a CMK
 would add a key-policy dependency to the deploy path and protect nothing secret.
 """

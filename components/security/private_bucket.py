@@ -4,7 +4,7 @@ access blocked, versioning, default encryption, and the TLS-only policy statemen
 
 Encryption is the region's CMK, with S3 Bucket Keys, except for buckets that receive S3
 server access logs or ALB access logs: AWS delivers those only to SSE-S3 (AES256) buckets,
-the one recorded exception (README, "Recorded exceptions").
+the one recorded exception (docs/SECURITY.md, "Recorded exceptions").
 """
 
 from __future__ import annotations

@@ -43,7 +43,7 @@ from failover.lease import LEASE_PK
 PARAMETER_PREFIX = "/trading-dr/app"
 APP_DB_USER = "trading_app"
 """The IAM-authenticated database user the application connects as (created in the database
-with the engine's IAM plugin; README, "The application")."""
+with the engine's IAM plugin; docs/CONFIGURATION.md, "The application")."""
 
 TABLE_ACTIONS = (
     "dynamodb:BatchGetItem",

@@ -219,9 +219,9 @@ def _stats(path: Path, where: str, stats: Any) -> Measured | None:
 
 def parse_drill_result(document: Any, path: Path) -> DrillMeasurement:
     """The drill's `--json` output (ops/drill.py `as_document`): per tier, the user-visible RTO
-    as `rto.<tier>.rto_seconds.{p50,p95,max}` (or flat `rto.<tier>.{p50,p95,max}`, the shape
-    the drill wrote first), and the promotion it assumed
-    (`promotion_seconds` or `promotionSeconds`)."""
+    as `rto.<tier>.rtoSeconds.{p50,p95,max}` (older results: `rto_seconds`, or flat
+    `rto.<tier>.{p50,p95,max}`), and the promotion it assumed (`promotionSeconds`, older
+    results `promotion_seconds`)."""
     if not isinstance(document, Mapping) or not isinstance(document.get("rto"), Mapping):
         raise OperatorError(
             f"{path.name}: not a drill result: expected an object with rto.<tier> "
@@ -231,15 +231,17 @@ def parse_drill_result(document: Any, path: Path) -> DrillMeasurement:
     for tier, stats in document["rto"].items():
         if tier not in TIERS:
             raise OperatorError(f"{path.name}: rto.{tier}: not a tier ({' | '.join(TIERS)})")
-        nested = isinstance(stats, Mapping) and "rto_seconds" in stats
-        where = f"rto.{tier}.rto_seconds" if nested else f"rto.{tier}"
-        value = _stats(path, where, stats["rto_seconds"] if nested else stats)
+        # camelCase since every document's keys are; snake_case from older drill results.
+        keys = [k for k in ("rtoSeconds", "rto_seconds") if isinstance(stats, Mapping) and k in stats]
+        key = keys[0] if keys else None
+        where = f"rto.{tier}.{key}" if key else f"rto.{tier}"
+        value = _stats(path, where, stats[key] if key else stats)
         if value is not None:
             measured[tier] = value
-    promotion = document.get("promotion_seconds", document.get("promotionSeconds"))
+    promotion = document.get("promotionSeconds", document.get("promotion_seconds"))
     return DrillMeasurement(
         path=path,
-        promotion_seconds=None if promotion is None else _seconds(path, "promotion_seconds", promotion),
+        promotion_seconds=None if promotion is None else _seconds(path, "promotionSeconds", promotion),
         rto=measured,
     )
 

@@ -9,7 +9,6 @@ builds, prints and writes the JSON document (`--json`), which carries the whole 
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,7 +22,15 @@ from rich.table import Table
 from components.settings import TIERS
 from ops import timing_model as tm
 from ops.mock_engine import StackRun, run_both
-from ops.output import SCHEMA_VERSION, emit_table, make_console, print_note, working
+from ops.output import (
+    SCHEMA_VERSION,
+    emit_table,
+    json_document,
+    make_console,
+    print_note,
+    progress,
+    write_document,
+)
 from ops.tiers.budget import DrillMeasurement, RecoveryBudget, load_drill_result, recovery_budget
 from ops.tiers.costs import GLOBAL, CostEstimate, estimate_costs
 from ops.tiers.prices import PriceTable, load_price_table
@@ -206,14 +213,15 @@ def render(
 
 def run_tiers(
     console: Console,
-    json_path: str | Path | None = None,
+    to_stdout: bool = False,
+    out: str | Path | None = None,
     drill_json: Path | None = None,
     usage_path: Path | None = None,
     build: Builder | None = None,
 ) -> list[TierRow]:
-    """Build the three tiers, print the comparison, and write the JSON document if asked
-    (`-`: the document alone on stdout, the tables on stderr). Every input file is read
-    before the builds start, so a bad one fails at once."""
+    """Build the three tiers, print the comparison (or, `to_stdout`: the JSON document alone
+    on stdout, the tables on stderr) and write the document to `out` if asked. Every input
+    file is read before the builds start, so a bad one fails at once."""
     from ops.stack_config import load_pair
 
     for note in load_pair().notes:  # the same validation and pair check as `plan`
@@ -224,16 +232,17 @@ def run_tiers(
     drill = load_drill_result(drill_json) if drill_json else None
     # Like for like: when a drill result says which promotion it assumed, the budget does too.
     promotion = (drill.promotion_seconds if drill else None) or tm.PROMOTION_SECONDS_DEFAULT
-    with working("plan --tiers: building both stacks for each tier on the mock engine"):
-        builds = {tier: build(tier) for tier in TIERS}
+    builds = {}
+    for tier in TIERS:
+        progress(f"plan --tiers: building both stacks for {tier} on the mock engine")
+        builds[tier] = build(tier)
     rows = tier_rows(builds, prices, usage, promotion)
-    to_stdout = json_path is not None and str(json_path) == "-"
     render(make_console(stderr=True) if to_stdout else console, rows, prices, drill)
-    if json_path is not None:
-        text = json.dumps(tiers_document(rows, prices, usage, drill), indent=2, default=str)
-        if to_stdout:
-            console.file.write(text + "\n")
-        else:
-            Path(json_path).write_text(text)
-            console.print(f"tier breakdown written to {escape(str(json_path))}")
+    body = tiers_document(rows, prices, usage, drill)
+    text = json_document("tiers", {k: v for k, v in body.items() if k not in ("schemaVersion", "kind")})
+    if to_stdout:
+        console.file.write(text + "\n")
+    if out is not None:
+        write_document(str(out), text)
+        print_note(f"tier breakdown written to {out}")
     return rows

@@ -55,7 +55,8 @@ def resolve_usage(
 
 
 def load_usage_file(path: Path) -> Mapping[str, float]:
-    """Read `--usage FILE` (a JSON object of numbers) and resolve it over the defaults."""
+    """Read `--usage FILE` (a JSON object of numbers, or a copy of usage.json with its
+    defaults edited) and resolve it over the defaults."""
     try:
         document = json.loads(path.read_text())
     except FileNotFoundError:
@@ -64,4 +65,12 @@ def load_usage_file(path: Path) -> Mapping[str, float]:
         raise OperatorError(f"{path.name}: not valid JSON ({error})") from None
     if not isinstance(document, dict):
         raise OperatorError(f"{path.name}: must be a JSON object of usage assumptions")
+    if isinstance(document.get("assumptions"), dict):
+        # A copy of ops/pricing/usage.json, edited: its `default`s are the values to use.
+        overrides = {}
+        for key, spec in document["assumptions"].items():
+            if not isinstance(spec, dict) or "default" not in spec:
+                raise OperatorError(f"{path.name}: assumptions.{key}: must be an object with a default")
+            overrides[key] = spec["default"]
+        return resolve_usage(overrides, source=path.name)
     return resolve_usage(document, source=path.name)

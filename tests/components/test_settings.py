@@ -86,7 +86,7 @@ INVALID = [
     (primary_config, "maintenanceWindow", "sun:04:30-sun:04:59", "at least 30 minutes"),
     (primary_config, "backupSchedule", "daily", "cron"),
     (primary_config, "backupDeleteAfterDays", 1, "between 7"),
-    (primary_config, "zoneName", "Trading.Example.com", "DNS name"),
+    (primary_config, "zoneName", "Trading.Example.com", "must be lower-case: write trading.example.com"),
     (primary_config, "hostedZoneId", "zone-1", "zone id"),
     (primary_config, "appName", "app.web", "DNS label"),
     (primary_config, "appName", "a" * 45, "over ACM's 64"),  # 45 + 1 + 19 = 65
@@ -247,7 +247,7 @@ SHARED_ALTERNATIVES = {
     "failoverProbeTimeoutSeconds": 3,
     # Any readable file under 16 KB will do: the pair must name the same one.
     "appUserData": "deploy.py",
-    "dbGlobalRpoSeconds": 60,
+    "dbGlobalRpoSeconds": -1,  # 60 is for aurora-postgresql only
 }
 
 

@@ -61,9 +61,9 @@ def test_exit_codes_are_distinct():
         (["drill", "--local", "--replication-lag", "-1"], "must be a finite number of seconds"),
         (["drill", "--local", "--promotion-seconds", "0"], "must be more than 0 seconds"),
         (["drill", "--local", "--promotion-seconds", "soon"], "is not a number of seconds"),
-        (["plan", "--json", "/nonexistent-folder/plan.json"], "folder /nonexistent-folder does not exist"),
-        (["plan", "--json", "/"], "is a folder, not a file"),
-        (["plan", "--json", f"{__file__}/plan.json"], "does not exist"),  # a file as a folder
+        (["plan", "--out", "/nonexistent-folder/plan.json"], "folder /nonexistent-folder does not exist"),
+        (["plan", "--out", "/"], "is a folder, not a file"),
+        (["plan", "--out", f"{__file__}/plan.json"], "does not exist"),  # a file as a folder
         (["no-such-command"], "invalid choice"),
     ],
 )
@@ -86,10 +86,10 @@ def test_an_unwritable_plan_file_is_refused_before_the_build(tmp_path, capsys, m
     locked.mkdir()
     locked.chmod(0o500)
     try:
-        assert main(["plan", "--json", str(locked / "plan.json")]) == EXIT_USAGE
+        assert main(["plan", "--out", str(locked / "plan.json")]) == EXIT_USAGE
     finally:
         locked.chmod(0o700)
-    assert "cannot be written (permission denied)" in capsys.readouterr().err
+    assert "does not take new files" in capsys.readouterr().err
 
 
 def test_errors_are_one_line_and_never_markup(capsys):
@@ -155,7 +155,7 @@ def test_status_json(monkeypatch, capsys):
         targets,
         clusters=[ClusterView("us-east-1", "available", (Member("us-east-1", "c1", "arn:c1", True),))],
     )
-    monkeypatch.setattr(ops.targets, "load_targets", lambda: targets)
+    monkeypatch.setattr(ops.targets, "load_targets", lambda **_: targets)
     monkeypatch.setattr(ops.status, "collect_status", lambda t: status)
     assert main(["status", "--json"]) == EXIT_OK
     document = _json_out(capsys)
@@ -181,7 +181,7 @@ def test_failover_json(monkeypatch, capsys):
     import ops.targets
     from ops.failover_cmd import FailoverOutcome
 
-    monkeypatch.setattr(ops.targets, "load_targets", lambda: None)
+    monkeypatch.setattr(ops.targets, "load_targets", lambda **_: None)
     monkeypatch.setattr(
         ops.failover_cmd,
         "run_failover",
@@ -201,14 +201,15 @@ def test_config_json_and_origins(capsys):
     assert rows["trading-dr:role"]["origin"].startswith("Pulumi.dr.yaml line ")
     assert rows["trading-dr:azCount"] == {
         "key": "trading-dr:azCount",
-        "value": "3",
+        "value": 3,
+        "written": "3",
         "origin": "Pulumi.yaml default",
         "secret": False,
     }
 
 
-def test_plan_json_dash_writes_only_json_to_stdout(capsys):
-    assert main(["plan", "--json", "-"]) == EXIT_OK
+def test_plan_json_writes_only_json_to_stdout(capsys):
+    assert main(["plan", "--json"]) == EXIT_OK
     document = _json_out(capsys)
     assert document["kind"] == "plan" and set(document["stacks"]) == {"primary", "dr"}
 

@@ -1,5 +1,5 @@
-"""Every user mistake we know of, through the CLI as an operator meets it: input -> exit
-code -> the exact one-line message on stderr, and never a traceback.
+"""Every user mistake of the configuration's first review, through the CLI as an operator
+meets it: input -> exit code -> the exact one-line message on stderr, and never a traceback.
 
 The project's three YAML files are copied to a temporary folder, one is edited, and
 `deploy.py validate` runs in-process (ops.cli.main), so the table stays fast. A subprocess
@@ -99,8 +99,8 @@ CASES = [
     ("alert-email-one-side", P, add("  trading-dr:alertEmail: ops@example.com"), EXIT_FAILED,
      "Pulumi.dr.yaml: trading-dr:alertEmail (not set): must equal the primary stack's value ops@example.com"),
     ("zone-differs", D, add("  trading-dr:zoneName: other.example.org"), EXIT_FAILED,
-     "Pulumi.dr.yaml: trading-dr:zoneName = other.example.org: must equal the primary stack's value "
-     "trading.example.com"),
+     "Pulumi.dr.yaml: trading-dr:zoneName = other.example.org: differs from Pulumi.yaml's default "
+     "(trading.example.com): a shared key must be the same in both stack files"),
     ("cidr-not-mirrored", P, swap("peerVpcCidr: 10.20.0.0/16", "peerVpcCidr: 10.30.0.0/16"), EXIT_FAILED,
      "Pulumi.dr.yaml: trading-dr:vpcCidr = 10.20.0.0/16: must be the primary stack's peerVpcCidr "
      "(10.30.0.0/16)"),
@@ -143,7 +143,8 @@ CASES = [
      f"Pulumi.dr.yaml line {end_of(D) + 1}: not valid YAML: expected ',' or ']', but got '<stream end>'"),
     # 7. user values are never rich markup
     ("markup-as-written", P, add('  trading-dr:owner: "[bold]ops"'), EXIT_FAILED,
-     'Pulumi.primary.yaml: trading-dr:owner = "[bold]ops": must be a tag value (1-256 chars)'),
+     'Pulumi.primary.yaml: trading-dr:owner = "[bold]ops": may hold letters, digits, spaces and '
+     "_ . : / = + - @ only (an AWS tag value); '[' (U+005B) at position 1 is not allowed"),
     ("markup-closing-tag", P, swap("trading-dr:tier: hot-standby", 'trading-dr:tier: "[/]"'), EXIT_FAILED,
      'Pulumi.primary.yaml: trading-dr:tier = "[/]": must be one of hot-standby | warm-standby | pilot-light'),
 ]  # fmt: skip

@@ -132,16 +132,17 @@ def test_the_cli_runs_a_scenario_on_the_plan_of_both_stacks(capsys):
     document = json.loads(capsys.readouterr().out)
     [scenario] = document["scenarios"]
     assert scenario["scenario"] == "partition" and scenario["seeds"] == 1
+    # Every document's field names are camelCase (ops/output.py json_document).
     assert set(scenario["invariants"]) == {
-        "one_writer",
-        "lease_respected",
-        "loss_within_lag",
-        "one_automatic_failover",
-        "traffic_follows_writer",
-        "epochs_agree",
-        "no_orphan_lock",
+        "oneWriter",
+        "leaseRespected",
+        "lossWithinLag",
+        "oneAutomaticFailover",
+        "trafficFollowsWriter",
+        "epochsAgree",
+        "noOrphanLock",
     }
-    assert document["promotion_seconds"] == 120 and "a few minutes" in document["promotion_source"]
+    assert document["promotionSeconds"] == 120 and "a few minutes" in document["promotionSource"]
     assert code == (0 if document["passed"] else EXIT_FAILED)
 
 

@@ -164,21 +164,25 @@ def test_status_without_credentials_is_one_sentence_and_exit_2(monkeypatch, caps
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent")
     monkeypatch.setenv("AWS_CONFIG_FILE", "/nonexistent")
     monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
-    monkeypatch.setattr(
-        targets_module,
-        "load_targets",
-        lambda: DrTargets(EAST, WEST, control_tables={EAST: ControlTableView("control-east")}),
-    )
-    assert main(["status"]) == EXIT_UNAVAILABLE
+    # The discovery itself (SSM in the first region) is what finds no credentials.
+    assert main(["status", "--region", WEST]) == EXIT_UNAVAILABLE
     err = capsys.readouterr().err
     assert "no AWS credentials found" in err and "Traceback" not in err
 
 
-def test_status_and_failover_without_the_pulumi_cli_say_so(monkeypatch, capsys):
+def test_status_and_failover_never_ask_for_the_pulumi_cli(monkeypatch, capsys):
+    """The failover toolkit needs AWS credentials only (docs/RUNBOOK.md): without the pulumi
+    CLI, what stops it here is the missing credentials, never the CLI."""
     monkeypatch.setattr(shutil, "which", lambda name: None)
+    for key in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"):
+        monkeypatch.delenv(key, raising=False)
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent")
+    monkeypatch.setenv("AWS_CONFIG_FILE", "/nonexistent")
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
     assert main(["status"]) == EXIT_UNAVAILABLE
     assert main(["failover", "--planned", "--dry-run"]) == EXIT_UNAVAILABLE
-    assert capsys.readouterr().err.count("the pulumi CLI is not installed") == 2
+    err = capsys.readouterr().err
+    assert "pulumi" not in err and err.count("no AWS credentials found") == 2
 
 
 # --- failover --------------------------------------------------------------------------------
@@ -296,7 +300,7 @@ def test_orchestrator_error_is_one_message(pair):
 
 def test_failover_cli_dry_run_against_moto(pair, monkeypatch, capsys):
     session = StubbedLambdaSession({"decision": "would fail over", "dry_run": True})
-    monkeypatch.setattr(targets_module, "load_targets", lambda: pair)
+    monkeypatch.setattr(targets_module, "load_targets", lambda **_: pair)
     monkeypatch.setattr(boto3, "Session", lambda: session)
     assert main(["failover", "--unplanned", "--dry-run", "--reason", "region down"]) == EXIT_OK
     assert session.invoked == [
@@ -311,7 +315,7 @@ def test_failover_cli_dry_run_against_moto(pair, monkeypatch, capsys):
 
 def test_failover_cli_without_terminal_or_yes_changes_nothing(pair, monkeypatch, capsys):
     session = StubbedLambdaSession({})
-    monkeypatch.setattr(targets_module, "load_targets", lambda: pair)
+    monkeypatch.setattr(targets_module, "load_targets", lambda **_: pair)
     monkeypatch.setattr(boto3, "Session", lambda: session)
     monkeypatch.setattr("sys.stdin", io.StringIO(""))
     assert main(["failover", "--planned"]) == EXIT_FAILED

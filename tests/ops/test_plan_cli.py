@@ -36,7 +36,7 @@ def plan(project: Path, *args: str) -> subprocess.CompletedProcess:
 
 
 def test_plan_shows_both_stacks_and_writes_json(project_copy):
-    result = plan(project_copy, "--json", "plan.json")
+    result = plan(project_copy, "--out", "plan.json")
     assert result.returncode == 0, result.stderr
     assert "stack primary: primary in us-east-1" in result.stdout
     assert "stack dr: dr in us-west-2" in result.stdout
@@ -66,11 +66,17 @@ def test_a_pair_that_disagrees_exits_1_naming_the_stack(project_copy):
     stack_file.write_text(stack_file.read_text().replace("tier: hot-standby", "tier: pilot-light"))
     result = plan(project_copy)
     assert result.returncode == 1
-    # The file deployed second is blamed (file, key, value as written, rule).
+    # The file deployed second is blamed, and the primary's file is named: either may be the
+    # one that changed.
     assert result.stderr == (
-        "error: Pulumi.dr.yaml: trading-dr:tier = pilot-light: "
-        "must equal the primary stack's value hot-standby\n"
+        "error: Pulumi.dr.yaml: trading-dr:tier = pilot-light: differs from Pulumi.primary.yaml line "
+        f"{line_of_tier(project_copy)} (hot-standby): a shared key must be the same in both stack files\n"
     )
+
+
+def line_of_tier(project) -> int:
+    lines = (project / "Pulumi.primary.yaml").read_text().splitlines()
+    return next(i for i, line in enumerate(lines, 1) if "trading-dr:tier:" in line)
 
 
 def test_a_missing_stack_file_is_one_clear_line(project_copy):

@@ -386,7 +386,7 @@ def test_up_runs_preflight_first_and_stops_on_a_failure(monkeypatch):
     """The gate raises before the Automation API is reached; --skip-preflight passes None."""
     seen: dict[str, object] = {}
 
-    def fake_run(command, stack, console, *, yes, preflight):
+    def fake_run(command, stack, console, *, yes, preflight, **_):
         seen["preflight"] = preflight
         if preflight is not None:
             preflight(["primary", "dr"])

@@ -76,7 +76,7 @@ def test_tiers_order_pilot_light_slowest_and_the_promotion_assumption_is_named()
     [
         {"failoverEvaluationIntervalSeconds": 20},
         {"failoverEvaluations": 5},
-        {"failoverProbeTimeoutSeconds": 5},
+        {"failoverProbeTimeoutSeconds": 4},  # 2 attempts x 4 s fit the 10 s interval
         {"healthCheckInterval": 30},
         {"healthCheckThreshold": 6},
     ],

@@ -244,7 +244,7 @@ def test_only_the_access_log_buckets_use_sse_s3(primary, dr):
         for sse in run.of_type(SSE):
             bucket = resource_with_id([run], BUCKET, sse.inputs["bucket"])
             algorithm = sse.inputs["rules"][0]["applyServerSideEncryptionByDefault"]["sseAlgorithm"]
-            # ... and the orchestrator's signed-code artifacts (README, "Recorded exceptions").
+            # ... and the orchestrator's signed-code artifacts (docs/SECURITY.md, "Recorded exceptions").
             sse_s3 = "access-logs" in bucket.inputs["bucket"] or "failover-code" in bucket.inputs["bucket"]
             expected = "AES256" if sse_s3 else "aws:kms"
             assert algorithm == expected, bucket.inputs["bucket"]

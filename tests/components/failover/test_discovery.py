@@ -53,6 +53,15 @@ def test_each_region_publishes_the_writer_and_the_authority(by_stack, stack, pri
     assert names["authorityRoutingControlPeer"].endswith("/" + settings.peer_region)
     assert value("authorityRoutingControlPeer") == controls[settings.peer_region]
     assert value("epochControlTable") == run.exports["controlTableName"]
+    # What the operator toolkit discovers from the surviving region alone (ops/discovery.py).
+    assert value("stackRole") == stack == run.exports["role"]
+    assert (value("homeRegion"), value("peerRegion")) == (settings.home_region, settings.peer_region)
+    assert value("globalClusterId") == primary.exports["globalClusterId"]
+    assert value("localClusterArn") == run.exports["auroraClusterArn"]
+    assert value("orchestratorFunctionName") == run.exports["orchestratorFunctionName"]
+    assert value("alertTopicArn") == run.exports["alertTopicArn"]
+    assert value("healthCheckId") == run.exports["healthCheckId"]
+    assert value("routingControlHealthCheckId") == run.exports["routingControlHealthCheckId"]
 
 
 def test_both_regions_use_the_same_names(primary, dr):
@@ -60,6 +69,8 @@ def test_both_regions_use_the_same_names(primary, dr):
         names = dict(run.exports["ssmParameters"])
         names.pop("authorityRoutingControlHome")
         names.pop("authorityRoutingControlPeer")
+        for key in ("stackRole", "homeRegion", "peerRegion"):
+            assert names[key] == parameter_name(PARAMETERS[key])
         return names
 
     assert by_key(primary) == by_key(dr)

@@ -303,7 +303,7 @@ def test_the_health_check_probes_the_alb_over_https_with_the_configured_timing(s
     assert check.inputs["requestInterval"] == traffic.health_check_interval == 10
     assert (
         check.inputs["failureThreshold"] == traffic.health_check_threshold == 2
-    )  # README "Detection speed vs flapping"
+    )  # detection speed against flapping: docs/ARCHITECTURE.md#no-flapping
 
 
 def test_health_check_timing_is_configurable():

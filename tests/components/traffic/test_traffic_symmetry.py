@@ -31,6 +31,9 @@ ROLE_INPUTS = {
     # the other, are one table to tests/stack_normaliser.py: the backup selection and the app
     # role's policy must be symmetric.)
 }
+# The stack's role itself, published in its region for the operator's failover toolkit
+# (components/failover/discovery.py, `stackRole`): the one parameter whose value is the role.
+ROLE_PARAMETERS = {("aws:ssm/parameter:Parameter", "home-discovery-stack-role", "value")}
 AURORA_INSTANCE = "aws:rds/clusterInstance:ClusterInstance"
 
 
@@ -79,8 +82,10 @@ def test_the_stacks_differ_only_by_role_and_by_the_tiers_capacity(tier):
     profile = tier_profile(tier)
     assert len(instances_missing) == profile.instances(is_primary=True) - profile.instances(is_primary=False)
     assert all(d[2] == "<missing>" for d in instances_missing)
+    assert ROLE_PARAMETERS <= found
     # ... and nothing else differs.
-    assert found - role_found - instances_missing - {(ASG, asg.name, key) for key in capacity_found} == set()
+    capacity_diffs = {(ASG, asg.name, key) for key in capacity_found}
+    assert found - role_found - ROLE_PARAMETERS - instances_missing - capacity_diffs == set()
     # And the dr group has exactly the tier's capacity.
     assert (asg.inputs["minSize"], asg.inputs["maxSize"], asg.inputs["desiredCapacity"]) == (
         dr_size.min_size,

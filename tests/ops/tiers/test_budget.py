@@ -93,8 +93,8 @@ def test_the_drill_builds_its_clock_from_the_same_model(monkeypatch, capsys):
         ("detection", "healthCheckThreshold", 2, 5),
         ("decision", "failoverEvaluations", 2, 5),
         ("decision", "failoverEvaluationIntervalSeconds", 5, 20),
-        ("decision", "failoverProbeTimeoutSeconds", 1, 5),
-        ("fence", "failoverProbeTimeoutSeconds", 1, 5),
+        ("decision", "failoverProbeTimeoutSeconds", 1, 4),
+        ("fence", "failoverProbeTimeoutSeconds", 1, 4),
     ],
 )
 def test_each_part_grows_with_its_setting(name, setting, low, high):

@@ -11,8 +11,9 @@ import pytest
 from components.settings import TIERS
 from ops import timing_model as tm
 from ops.cli import main
-from ops.errors import EXIT_FAILED, EXIT_OK
+from ops.errors import EXIT_OK, EXIT_USAGE
 from ops.tiers import report
+from ops.tiers.usage import USAGE_FILE
 
 
 @pytest.fixture
@@ -41,7 +42,7 @@ def test_the_table_shows_every_tier_with_cost_budget_and_rpo(cli, prices):
 
 def test_json_carries_the_whole_breakdown(cli, tmp_path):
     path = tmp_path / "tiers.json"
-    code, out = cli("--json", str(path))
+    code, out = cli("--out", str(path))
     assert code == EXIT_OK, out.err
     document = json.loads(path.read_text())
     assert document["schemaVersion"] == report.SCHEMA_VERSION and document["kind"] == "tiers"
@@ -61,7 +62,7 @@ def test_json_carries_the_whole_breakdown(cli, tmp_path):
 
 
 def test_json_to_stdout_is_the_document_alone(cli):
-    code, out = cli("--json", "-")
+    code, out = cli("--json")
     assert code == EXIT_OK, out.err
     assert json.loads(out.out)["kind"] == "tiers"
     assert "RTO budget" in out.err
@@ -73,7 +74,7 @@ def test_a_drill_result_is_shown_next_to_the_budget_with_its_promotion(cli, tmp_
         json.dumps({"rto": {"hot-standby": {"p50": 75, "p95": 118, "max": 130}}, "promotionSeconds": 60})
     )
     path = tmp_path / "tiers.json"
-    code, out = cli("--drill-json", str(drill), "--json", str(path))
+    code, out = cli("--drill-json", str(drill), "--out", str(path))
     assert code == EXIT_OK, out.err
     hot_line = next(line for line in out.out.splitlines() if line.strip().startswith("hot-standby"))
     assert "1m15s/1m58s" in hot_line
@@ -87,17 +88,26 @@ def test_a_drill_result_is_shown_next_to_the_budget_with_its_promotion(cli, tmp_
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--drill-json", "missing.json"], "--drill-json missing.json: file not found"),
-        (["--usage", "missing.json"], "--usage missing.json: file not found"),
+        (
+            ["--drill-json", "missing.json"],
+            "deploy.py plan: argument --drill-json: missing.json: file not found",
+        ),
+        (["--usage", "missing.json"], "deploy.py plan: argument --usage: missing.json: file not found"),
+        (["--usage", ""], "deploy.py plan: argument --usage: needs a file name"),
+        (["--usage", "ops"], "deploy.py plan: argument --usage: ops is a folder, not a file"),
+        (
+            ["--drill-json", "/dev/null"],
+            "deploy.py plan: argument --drill-json: /dev/null is not a regular file",
+        ),
     ],
 )
 def test_missing_files_stop_with_one_line(cli, args, message):
     code, out = cli(*args)
-    assert code == EXIT_FAILED
+    assert code == EXIT_USAGE  # a bad option value, found before any build
     errors = [line for line in out.err.splitlines() if line.startswith("error:")]
     assert errors == [f"error: {message}"]
 
 
 def test_drill_json_without_tiers_is_refused(capsys):
-    assert main(["plan", "--drill-json", "x.json"]) == EXIT_FAILED
+    assert main(["plan", "--usage", str(USAGE_FILE)]) == EXIT_USAGE
     assert "use them with --tiers" in capsys.readouterr().err

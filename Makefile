@@ -25,10 +25,10 @@ lint: $(STAMP)
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 
-# The last drill's signed evidence bundle stays in .evidence/last-drill (git-ignored).
+# Each drill's signed evidence bundle is kept in .evidence/drills (git-ignored), the last
+# one newest: `deploy.py evidence list` shows them, `status` counts the last passing one.
 drill: $(STAMP)
-	rm -rf .evidence/last-drill
-	$(PY) deploy.py drill --local --evidence .evidence/last-drill
+	$(PY) deploy.py drill --local --evidence .evidence/drills
 
 bench: $(STAMP)
 	$(PY) benchmarks/bench_plan.py

@@ -23,7 +23,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 
 ROOT = Path(__file__).resolve().parents[2]
 EVIDENCE_HOME = ROOT / ".evidence"
-"""Git-ignored: the drill key, the trust store and `make drill`'s last bundle."""
+"""Git-ignored: the drill key, the trust store and `make drill`'s bundles."""
 TRUST_ENV = "TRADING_DR_EVIDENCE_TRUST"
 KEY_ENV = "TRADING_DR_EVIDENCE_KEY"
 

@@ -856,7 +856,7 @@ COMMANDS: list[Command] = [
         "PATH: one self-contained HTML page. list [WHERE]: every bundle with its date, kind, RTO, "
         "data loss and verdict. trust: pin a signing key (docs/EVIDENCE.md).",
         (
-            f"{PROG} evidence verify .evidence/drill-last/drill-20260101T000000Z-00001",
+            f"{PROG} evidence verify .evidence/drills/drill-20260101T000000Z-00001",
             f"{PROG} evidence report s3://trading-dr-evidence-123456789012-us-west-2/executions/x",
             f"{PROG} evidence list",
         ),

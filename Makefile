@@ -25,8 +25,10 @@ lint: $(STAMP)
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 
+# Each drill's signed evidence bundle is kept in .evidence/drills (git-ignored), the last
+# one newest: `deploy.py evidence list` shows them, `status` counts the last passing one.
 drill: $(STAMP)
-	$(PY) deploy.py drill --local
+	$(PY) deploy.py drill --local --evidence .evidence/drills
 
 bench: $(STAMP)
 	$(PY) benchmarks/bench_plan.py

@@ -62,10 +62,42 @@ def build(settings: Settings) -> dict[str, pulumi.Input]:
         **build_role_data(settings, providers, regional, primary_outputs),
         **_audit(settings, providers, regional),
         **_transit_peering(settings, providers, regional, primary_outputs),
+        **regional.evidence.exports(),
     }
+    if primary_outputs is not None:
+        _replicate_evidence(settings, providers, regional, primary_outputs)
     if zone.zone is not None:
         exports["nameServers"] = zone.zone.name_servers
     return exports
+
+
+def _replicate_evidence(
+    settings: Settings, providers: Providers, regional: RegionalStack, primary_outputs
+) -> None:
+    """dr only (the stack deployed second, when both evidence buckets exist)."""
+    from components.data.bucket_replication import BucketEnd
+    from components.observability.evidence_store import replicate_evidence
+
+    store = regional.evidence
+    replicate_evidence(
+        BucketEnd(
+            settings.home_region,
+            store.bucket.bucket,
+            store.bucket.arn,
+            regional.keys.key.arn,
+            regional.alerts.arn,
+        ),
+        BucketEnd(
+            settings.peer_region,
+            contract.EVIDENCE_BUCKET.read(primary_outputs),
+            contract.EVIDENCE_BUCKET_ARN.read(primary_outputs),
+            contract.KMS_KEY_ARN.read(primary_outputs),
+            contract.ALERT_TOPIC_ARN.read(primary_outputs),
+        ),
+        providers.peer,
+        [store.versioning, store.lock],
+        pulumi.ResourceOptions(provider=providers.home),
+    )
 
 
 def primary_stack_outputs(settings: Settings) -> pulumi.StackReference | None:

@@ -24,6 +24,7 @@ from components.network.security_groups import SecurityGroups, SecurityGroupsArg
 from components.network.vpc import RegionalNetwork, RegionalNetworkArgs
 from components.observability.alarms import RegionalAlarms, RegionalAlarmsArgs
 from components.observability.alerts import AlertTopic, AlertTopicArgs
+from components.observability.evidence_store import EvidenceStore, EvidenceStoreArgs
 from components.observability.metrics import AlbMetrics, AuroraMetrics, OrchestratorMetrics, TableMetrics
 from components.providers import Providers
 from components.security.keys import RegionalKeys, RegionalKeysArgs
@@ -85,6 +86,7 @@ class RegionalStack(pulumi.ComponentResource):
     traffic: RegionalTraffic
     failover: FailoverOrchestrator
     discovery: FailoverDiscovery
+    evidence: EvidenceStore
 
     def __init__(self, name: str, args: RegionalStackArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("tradingdr:regional:RegionalStack", name, None, opts)
@@ -187,6 +189,20 @@ class RegionalStack(pulumi.ComponentResource):
             opts=child,
         )
         authority = args.authority
+        self.evidence = EvidenceStore(
+            f"{name}-evidence",
+            EvidenceStoreArgs(
+                region=settings.home_region,
+                account_id=providers.account_id,
+                partition=providers.partition,
+                kms_key_arn=self.keys.key.arn,
+                retention_days=settings.evidence.retention_days,
+                deletion_window_days=settings.key_deletion_window_days,
+                alias=f"trading-dr/{settings.role}-evidence-signing",
+                protect=settings.protect_data,
+            ),
+            opts=child,
+        )
         self.failover = FailoverOrchestrator(
             f"{name}-failover",
             FailoverOrchestratorArgs(
@@ -228,9 +244,11 @@ class RegionalStack(pulumi.ComponentResource):
                 protect=settings.protect_data,
                 # A headless dr cluster (pilot-light) gets a writer of the cluster's class.
                 writer_instance_class=settings.database.instance_class,
+                extra_environment=self.evidence.environment(),
             ),
             opts=child,
         )
+        self.evidence.grant_writer(self.failover.role)
         self.discovery = FailoverDiscovery(
             f"{name}-discovery",
             FailoverDiscoveryArgs(

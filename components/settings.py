@@ -210,6 +210,38 @@ class FailoverSettings:
 
 
 @dataclass(frozen=True)
+class EvidenceSettings:
+    retention_days: int = 2557
+    """Object Lock retention (compliance mode) of each evidence record, in days."""
+    max_age_days: int = 90
+    """`status` warns when the last passing drill or switchover is older than this."""
+
+
+# S3 Object Lock: "The maximum retention period is 100 years"
+# (https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-lock-managing.html).
+EVIDENCE_RETENTION_MAX_DAYS = 36500
+EVIDENCE_RETENTION_DEFAULT_DAYS = 2557  # seven years (7 x 365 + two leap days)
+EVIDENCE_RETENTION_DISPOSABLE_MAX_DAYS = 7
+"""Without protectData the stack is disposable, but a compliance-mode object cannot be
+deleted by anyone until it expires, and neither can its bucket: keep that short."""
+
+
+def _evidence(read: _Reader, protect_data: bool) -> EvidenceSettings:
+    key = "evidenceRetentionDays"
+    days = read.integer(key, 0, EVIDENCE_RETENTION_MAX_DAYS)
+    if days == 0:
+        days = EVIDENCE_RETENTION_DEFAULT_DAYS if protect_data else 1
+    elif not protect_data and days > EVIDENCE_RETENTION_DISPOSABLE_MAX_DAYS:
+        raise SettingsError(
+            _full(key),
+            days,
+            f"must be at most {EVIDENCE_RETENTION_DISPOSABLE_MAX_DAYS} when protectData is false "
+            "(compliance-mode Object Lock: nobody can delete the records or their bucket before then)",
+        )
+    return EvidenceSettings(retention_days=days, max_age_days=read.integer("evidenceMaxAgeDays", 1, 366))
+
+
+@dataclass(frozen=True)
 class Settings:
     """Everything a stack needs to know, validated. Built once per program run."""
 
@@ -238,6 +270,7 @@ class Settings:
     zone_ids: tuple[str, ...] = ()
     """zoneIds: the pinned Availability Zone IDs, in subnet order; () to choose them
     (components/network/zones.py)."""
+    evidence: EvidenceSettings = field(default_factory=EvidenceSettings)
 
     @property
     def is_primary(self) -> bool:
@@ -644,6 +677,8 @@ def parse_settings(raw: Mapping[str, Any], stack: str, secret_keys: frozenset[st
         }
         raise SettingsError(_full(key[problem[0]]), problem[1], problem[2])
 
+    protect_data = read.boolean("protectData")
+    evidence = _evidence(read, protect_data)
     settings = Settings(
         stack=stack,
         role=role,
@@ -658,7 +693,7 @@ def parse_settings(raw: Mapping[str, Any], stack: str, secret_keys: frozenset[st
         tags=tags,
         key_deletion_window_days=read.integer("keyDeletionWindowDays", 7, 30),
         log_retention_days=log_retention,
-        protect_data=read.boolean("protectData"),
+        protect_data=protect_data,
         database=database,
         backup=backup,
         traffic=traffic,
@@ -666,6 +701,7 @@ def parse_settings(raw: Mapping[str, Any], stack: str, secret_keys: frozenset[st
         values=read.parsed,
         secret_keys=frozenset(secret_keys),
         zone_ids=_zone_ids(read),
+        evidence=evidence,
     )
     # Keys declared but not read above (added by later work) still obey their declared type
     # and the string rules, and the pair check compares them.

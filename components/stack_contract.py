@@ -56,6 +56,9 @@ KMS_KEY_ARN = PrimaryOutput("kmsKeyArn", str, "the primary region's key: replica
 ALERT_TOPIC_ARN = PrimaryOutput(
     "alertTopicArn", str, "the primary region's alert topic: replication into it pages there"
 )
+# --- the evidence buckets, replicated both ways (a link: the dr stack builds it) --------------
+EVIDENCE_BUCKET = PrimaryOutput("evidenceBucket", str, "the primary's evidence bucket (replication peer)")
+EVIDENCE_BUCKET_ARN = PrimaryOutput("evidenceBucketArn", str, "its ARN (replication rules and role)")
 # --- the failover authority (the primary owns the ARC cluster) ---------------------------------
 AUTHORITY_CLUSTER_ARN = PrimaryOutput("trafficAuthorityClusterArn", str, "the ARC cluster")
 AUTHORITY_CLUSTER_ENDPOINTS = PrimaryOutput(
@@ -89,6 +92,8 @@ CONTRACT: tuple[PrimaryOutput, ...] = (
     DOCUMENTS_BUCKET_ARN,
     KMS_KEY_ARN,
     ALERT_TOPIC_ARN,
+    EVIDENCE_BUCKET,
+    EVIDENCE_BUCKET_ARN,
     AUTHORITY_CLUSTER_ARN,
     AUTHORITY_CLUSTER_ENDPOINTS,
     AUTHORITY_CONTROL_PANEL_ARN,

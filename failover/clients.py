@@ -22,6 +22,16 @@ AWS_CONFIG = Config(
 )
 
 
+EVIDENCE_CONFIG = Config(
+    retries={"mode": "standard", "max_attempts": 2},
+    connect_timeout=2,
+    read_timeout=3,
+)
+"""The evidence's S3 and KMS calls sit between the steps of a failover: a slow or unreachable
+S3 may cost one short timeout, and then the recorder stops for that invocation
+(failover/evidence.py), so they get tighter bounds than the steps' own calls."""
+
+
 @dataclass(frozen=True)
 class Clients:
     """boto3 clients of the home region."""
@@ -35,6 +45,9 @@ class Clients:
     """Target health of the home ALB (FAILOVER_TARGET_GROUP_ARN)."""
     rds_data: object = None
     """Only used for the test write (FAILOVER_DATA_API_SECRET_ARN)."""
+    s3: object = None
+    kms: object = None
+    """The evidence bucket and signing key (FAILOVER_EVIDENCE_BUCKET, _KEY_ARN)."""
 
     @classmethod
     def for_region(cls, region: str, session: boto3.session.Session | None = None) -> Clients:
@@ -51,4 +64,6 @@ class Clients:
             autoscaling=client("autoscaling"),
             elbv2=client("elbv2"),
             rds_data=client("rds-data"),
+            s3=session.client("s3", region_name=region, config=EVIDENCE_CONFIG),
+            kms=session.client("kms", region_name=region, config=EVIDENCE_CONFIG),
         )

@@ -76,7 +76,15 @@ ENV = {
     "db_fence_engine": "FAILOVER_DB_FENCE_ENGINE",
     "db_app_user": "FAILOVER_DB_APP_USER",
     "serves_at_rest": "FAILOVER_SERVES_AT_REST",
+    # Evidence (failover/evidence.py): both or neither; empty = no evidence written.
+    "evidence_bucket": "FAILOVER_EVIDENCE_BUCKET",
+    "evidence_key_arn": "FAILOVER_EVIDENCE_KEY_ARN",
+    "build_commit": "FAILOVER_BUILD_COMMIT",
 }
+
+EVIDENCE_PREFIX = "executions"
+"""In the evidence bucket, each execution's record lives under executions/<execution id>/
+(failover/evidence.py writes it; the program grants the orchestrator that prefix only)."""
 
 # Optional strings and their defaults.
 _OPTIONAL = {
@@ -95,6 +103,9 @@ _OPTIONAL = {
     "db_fence_secret_arn": "",
     "db_fence_engine": "aurora-postgresql",
     "db_app_user": "",
+    "evidence_bucket": "",
+    "evidence_key_arn": "",
+    "build_commit": "",
 }
 
 # name -> (default, low, high).
@@ -193,6 +204,9 @@ _INSTANCE_CLASS = re.compile(r"^db\.[a-z0-9-]+\.[a-z0-9]+$")
 _FQDN_LABEL = re.compile(r"^(?!-)[a-zA-Z0-9-]{1,63}(?<!-)$")
 _ASG_NAME = re.compile(r"^[\x20-\x7e]{1,255}$")
 _DATABASE = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]{0,62}$")
+# https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html
+_BUCKET = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
+_COMMIT = re.compile(r"^[0-9a-f]{7,40}(\+dirty)?$")
 # A routing control ARN (global: no region), e.g.
 # arn:aws:route53-recovery-control::123456789012:controlpanel/abc/routingcontrol/def
 _ROUTING_CONTROL = re.compile(
@@ -257,6 +271,12 @@ class OrchestratorConfig:
     lock_seconds: int = 60
     page_after_seconds: int = 120
     promotion_timeout_seconds: int = 600
+    evidence_bucket: str = ""
+    """The region's evidence bucket (S3 Object Lock): each execution's record goes there."""
+    evidence_key_arn: str = ""
+    """The region's asymmetric signing key (ECC_NIST_P256) that seals each record."""
+    build_commit: str = ""
+    """The commit the deployed code was built from, named in each record's manifest."""
     write_lease_seconds: int = 10
     """L: how long a renewal of the write lease authorises writes (failover/lease.py)."""
     write_lease_renew_seconds: int = 2
@@ -354,6 +374,18 @@ class OrchestratorConfig:
                 raise ConfigError(ENV["target_group_arn"], self.target_group_arn, "must name a targetgroup/")
         if not _DATABASE.match(self.data_api_database):
             raise ConfigError(ENV["data_api_database"], self.data_api_database, "must be a database name")
+        if bool(self.evidence_bucket) != bool(self.evidence_key_arn):
+            raise ConfigError(
+                ENV["evidence_key_arn"],
+                self.evidence_key_arn,
+                "is needed with an evidence bucket (both or neither)",
+            )
+        if self.evidence_bucket and not _BUCKET.match(self.evidence_bucket):
+            raise ConfigError(ENV["evidence_bucket"], self.evidence_bucket, "must be an S3 bucket name")
+        if self.evidence_key_arn:
+            self._arn("evidence_key_arn", "kms", None)
+        if self.build_commit and not _COMMIT.match(self.build_commit):
+            raise ConfigError(ENV["build_commit"], self.build_commit, "must be a git commit hash")
         for name, (_, low, high) in _INTEGERS.items():
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:

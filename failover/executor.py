@@ -43,12 +43,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from botocore.exceptions import BotoCoreError, ClientError
 
 from failover import actions as a
 from failover import capacity, db_fence
+from failover import evidence as ev
 from failover.arc import ArcConflict, ArcError, RoutingControls, home_is_active, is_peer_active
 from failover.cluster_state import ClusterView
 from failover.config import OrchestratorConfig
@@ -131,6 +132,40 @@ def new_execution(
     }
 
 
+STEP_EVIDENCE = {
+    FENCE: ev.FENCE,
+    PROMOTE_DB: ev.PROMOTION_REQUESTED,
+    WRITER_READY: ev.PROMOTION_COMPLETED,
+    TEST_WRITE: ev.FIRST_WRITE,
+}
+"""A step done, as the evidence format's kind (any other step or outcome: "step")."""
+
+
+def close_evidence(evidence: ev.ExecutionEvidence, execution: dict) -> None:
+    """The execution ended (succeeded, failed or cancelled): its last record, then the seal."""
+    evidence.append(
+        ev.EXECUTION_CLOSED,
+        {
+            k: execution.get(k)
+            for k in ("id", "kind", "status", "epoch", "errors", "test_write", "stood_down")
+        },
+    )
+    started = execution.get("first_down_at") or execution.get("started_at")
+    written = execution["steps"].get(TEST_WRITE, {})
+    evidence.seal(
+        {
+            "verdict": execution["status"],
+            "started_at": ev.iso(execution["started_at"]),
+            "rto_seconds": round(written["at"] - started, 1)
+            if written.get("status") == a.DONE and started is not None
+            else None,
+            "data_at_risk_seconds": execution.get("lag_seconds"),
+            "allow_data_loss": bool(execution.get("allow_data_loss")),
+            "epoch": execution["epoch"],
+        }
+    )
+
+
 def pending_steps(execution: dict) -> list[str]:
     return [s for s in STEPS[execution["kind"]] if execution["steps"].get(s, {}).get("status") != a.DONE]
 
@@ -151,6 +186,9 @@ class Context:
     clear_page: Callable[[str], None]
     renew: Callable[[], object] = lambda: None
     """Renew this region's write lease (the orchestrator's renewer) while a wait sleeps."""
+    evidence: ev.ExecutionEvidence = field(default_factory=ev.no_evidence)
+    """The open execution's evidence record: append(kind, data); a no-op when none is
+    configured (failover/evidence.py)."""
 
 
 class Executor:
@@ -178,6 +216,7 @@ class Executor:
                 execution["updated_at"] = c.clock()
                 c.table.close_execution(execution, holder)
                 c.clear_page("promotion_slow")
+                close_evidence(c.evidence, execution)
                 break
             if not c.table.renew_lock(holder, c.config.lock_seconds):
                 execution.setdefault("notes", []).append("lock lost: stopped")
@@ -186,19 +225,32 @@ class Executor:
             execution["step"] = step
             outcome = self._run(step, execution)
             entry = execution["steps"].setdefault(step, {"attempts": 0})
+            repeated = (entry.get("status"), entry.get("detail")) == (outcome.status, outcome.detail)
             entry.update(status=outcome.status, detail=outcome.detail, at=c.clock())
             entry["attempts"] = entry.get("attempts", 0) + (outcome.status != a.DONE)
             execution["updated_at"] = c.clock()
+            if not repeated:  # a wait polled again with the same answer adds nothing
+                c.evidence.append(
+                    STEP_EVIDENCE.get(step, ev.STEP) if outcome.status == a.DONE else ev.STEP,
+                    {
+                        "step": step,
+                        "status": outcome.status,
+                        "detail": outcome.detail,
+                        "attempts": entry["attempts"],
+                    },
+                )
             if outcome.status == a.REFUSED:
                 execution["status"] = FAILED_STATUS
                 execution["errors"].append(f"{step}: {outcome.detail}")
                 c.table.close_execution(execution, holder)
+                close_evidence(c.evidence, execution)
                 c.page(f"step_failed:{step}", f"{execution['kind']} refused at {step}", execution)
                 break
             if outcome.status == REVERTED:
                 execution["status"] = CANCELLED
                 execution["errors"].append(f"{step}: {outcome.detail}")
                 c.table.close_execution(execution, holder)
+                close_evidence(c.evidence, execution)
                 break
             c.table.save_execution(execution, holder)
             if outcome.status == a.FAILED:
@@ -271,13 +323,10 @@ class Executor:
         execution.setdefault("fenced_at", c.clock())
         self._keep_capacity(execution)
         if execution.get("automatic") and not execution.get("disarmed"):
-            c.table.set_arming(
-                False,
-                "orchestrator",
-                f"automatic failover to {c.config.home_region} (epoch {execution['epoch']})",
-                execution["epoch"],
-            )
+            why = f"automatic failover to {c.config.home_region} (epoch {execution['epoch']})"
+            c.table.set_arming(False, "orchestrator", why, execution["epoch"])
             execution["disarmed"] = True
+            c.evidence.append(ev.ARMING, {"armed": False, "by": "orchestrator", "reason": why})
         c.renew()  # this region's lease now follows the flipped controls
 
     def _bounded_wait(self, execution: dict, kind: str, why: str) -> a.StepOutcome:

@@ -33,13 +33,14 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from failover import capacity, db_fence
 from failover import decision as d
+from failover import evidence as ev
 from failover.arc import OFF, ON, ArcClientFactory, ArcError, RoutingControls, boto3_factory, home_is_active
 from failover.clients import AWS_CONFIG, Clients
 from failover.cluster_state import ClusterView, read_cluster_view
 from failover.config import OrchestratorConfig
 from failover.control_table import ControlTable, LockLost
 from failover.events import ARM, EVALUATE, FAILOVER, Command, EventError, parse_event
-from failover.executor import CANCELLED, Context, Executor, new_execution
+from failover.executor import CANCELLED, Context, Executor, close_evidence, new_execution
 from failover.lease import WriteLease
 from failover.logs import get_logger
 from failover.paging import Pager
@@ -85,6 +86,7 @@ class Orchestrator:
         arc_client_factory: ArcClientFactory | None = None,
         logger=None,
         invocation_id: str | None = None,
+        evidence: ev.ExecutionEvidence | None = None,
     ):
         """Every dependency is injectable (the drill and the tests): clock returns epoch
         seconds and sleep must advance it; probe(url) returns ProbeAttempts; resolver(fqdn)
@@ -97,6 +99,8 @@ class Orchestrator:
         self.resolver = resolver or system_resolver(config.probe_timeout_seconds)
         self.log = logger or get_logger()
         self.invocation_id = invocation_id or f"invocation:{uuid.uuid4()}"
+        self.evidence = evidence or _evidence_for(config, self.clients, clock, self.log)
+        self._driven: set[str] = set()
         self.table = ControlTable(self.clients.dynamodb, config.control_table, clock)
         self.pager = Pager(
             self.clients.sns, self.clients.cloudwatch, config.alert_topic_arn, config.home_region,
@@ -128,6 +132,7 @@ class Orchestrator:
                 page=self._page_now,
                 clear_page=self._quiet_clear,
                 renew=self.renew_lease,
+                evidence=self.evidence,
             )
         )
 
@@ -393,6 +398,7 @@ class Orchestrator:
                 history, c.evaluation_gap_seconds, d.MIN_SPACING_FRACTION * c.evaluation_interval_seconds
             )
             first_down_at = d.streak_started_at(history, c.evaluation_gap_seconds)
+        record["first_down_at"] = first_down_at
         # The lag is read only when the RPO gate may be reached or someone asks: at six
         # evaluations a minute in two regions, GetMetricStatistics is the runtime's one
         # per-request cost that adds up. Its freshness is judged against the moment the
@@ -467,6 +473,8 @@ class Orchestrator:
             self.log.warning("allow_data_loss requested: the RPO gate is bypassed", **record)
         if arc_states is not None and reachable["dynamodb"] and open_id is None:
             self._follow_authority(arc_states, view, state, command.event_id, record)
+        if open_id is not None:
+            self.evidence.open(open_id)  # pages below belong to the open execution's record
         if command.kind == EVALUATE:
             self._alerts(witness, probe, heartbeat.signal, has_quorum, decision, now, record)
             if reachable["dynamodb"]:
@@ -519,8 +527,11 @@ class Orchestrator:
                 allow_data_loss=command.allow_data_loss,
                 automatic=command.kind == EVALUATE,
                 first_down_at=first_down_at,
+                lag_seconds=record.get("lag_seconds"),
             )
             open_id = self.table.open_execution(execution, holder)
+            if open_id == execution["id"]:
+                self._decision_evidence(execution, command, record)
             self._run(open_id, holder, record, veto=False)
         except LockLost as error:
             record["errors"].append(str(error))
@@ -556,6 +567,20 @@ class Orchestrator:
         if execution is None:
             record["errors"].append(f"open execution {open_id} has no item")
             return
+        self.evidence.open(open_id, execution["kind"])
+        if open_id not in self._driven:  # once per execution and orchestrator (invocation)
+            self._driven.add(open_id)
+            self.evidence.append(
+                "driven",
+                {
+                    "invocation": self.invocation_id,
+                    "evaluation": record.get("evaluation_id"),
+                    "outcome": record["outcome"],
+                    "veto": veto,
+                    "may_fence": may_fence,
+                    "signals": record["signals"],
+                },
+            )
         if allow_data_loss and not execution.get("allow_data_loss"):
             # An operator's manual failover with allow_data_loss drives the open execution past
             # its RPO gate (recorded).
@@ -575,6 +600,7 @@ class Orchestrator:
                 # The next healthy evaluation restores the kept sizes (see _prewarm).
                 record["errors"].append(f"stand down: {error}")
             self.table.close_execution(execution, holder)
+            close_evidence(self.evidence, execution)
             record.update(outcome=CANCELLED_OUTCOME, execution=execution)
             return
         execution = self.executor.drive(execution, holder, may_fence)
@@ -587,6 +613,50 @@ class Orchestrator:
         record.update(outcome=outcome, action=execution["kind"], execution=execution, acted=True)
         if execution["status"] == "succeeded":
             record.update(local_is_writer=True, active_state=_as_dict(self.table.read_state()))
+
+    def _arming_evidence(self, arming: dict, epoch: int | None) -> None:
+        """Arming changed outside any execution (an operator re-arms, the peer took over): a
+        bundle of its own, one record with who and why, sealed at once."""
+        data = {**arming, "region": self.config.home_region, "epoch": epoch}
+        bundle = f"arming:{self.config.home_region}:{int(self.clock())}"
+        self.evidence.single(
+            bundle, "arming", ev.ARMING, data, {"verdict": "armed" if arming.get("armed") else "disarmed"}
+        )
+
+    def _decision_evidence(self, execution: dict, command: Command, record: dict) -> None:
+        """What the execution was decided on: the detection, each vote, the decision, in one
+        write (one S3 call on the way to the fence, not one per record)."""
+        self.evidence.open(execution["id"], execution["kind"])
+        gate = {"lag_seconds": record["lag_seconds"], "max_lag_seconds": record["max_lag_seconds"]}
+        detection = {
+            "evaluation": record.get("evaluation_id"),
+            "first_down_at": record.get("first_down_at"),
+            "quorum": record["quorum"],
+            "consecutive": record["consecutive"],
+            "required": record["required_consecutive"],
+            "self_check": record["self_check"],
+        }
+        decision = {
+            "outcome": record["outcome"],
+            "action": record["action"],
+            "reason": record["reason"],
+            "command": command.kind,
+            "trigger": command.trigger,
+            "event_id": command.event_id,
+            "operator": getattr(command, "operator", None),
+            "allow_data_loss": command.allow_data_loss,
+            "invocation": self.invocation_id,
+        }
+        self.evidence.append_many(
+            [
+                (ev.DETECTION, detection),
+                *((ev.VOTE, signal) for signal in record["signals"]),
+                (ev.VOTE, {"name": "eligibility", **(record.get("eligibility") or {})}),
+                (ev.VOTE, {"name": "rpo_gate", **gate, "lag": record.get("lag")}),
+                (ev.DECISION, decision),
+                (ev.EXECUTION_OPENED, {k: execution[k] for k in ("id", "kind", "epoch", "target_region")}),
+            ]
+        )
 
     # --- the authority and the epoch -----------------------------------------------------
     def _follow_authority(self, states: dict, view, state, event_id: str, record: dict) -> None:
@@ -616,6 +686,7 @@ class Orchestrator:
                 f"{c.peer_region} took over (epoch {new.epoch}): no automatic failback",
                 new.epoch,
             )
+            self._arming_evidence(record["arming"], new.epoch)
         if new is not None:
             record["active_state"] = new.as_dict()
             self._publish(
@@ -667,12 +738,15 @@ class Orchestrator:
             if delay:
                 # A delayed page counts from when the condition began (known through the
                 # table); the metric goes out at once either way.
-                self.pager.page(kind, kind.replace("_", " "), record, since=now, delay=delay)
+                paged = self.pager.page(kind, kind.replace("_", " "), record, since=now, delay=delay)
             else:
-                self.pager.page(kind, kind.replace("_", " "), record)
+                paged = self.pager.page(kind, kind.replace("_", " "), record)
+            if paged:
+                self.evidence.append(ev.PAGE, {"kind": kind, "subject": kind.replace("_", " ")})
 
     def _page_now(self, kind: str, subject: str, record: dict) -> None:
-        self.pager.page(kind, subject, record)
+        if self.pager.page(kind, subject, record):
+            self.evidence.append(ev.PAGE, {"kind": kind, "subject": subject})
 
     def _quiet_clear(self, kind: str) -> None:
         self.pager.clear(kind)
@@ -711,6 +785,7 @@ class Orchestrator:
         record["arming"] = self.table.set_arming(
             True, command.operator, command.reason, state.epoch if state else None
         )
+        self._arming_evidence(record["arming"], state.epoch if state else None)
         record.update(outcome=ARMED, acted=True)
         self._publish(
             record, f"trading-dr {self.config.home_region}: automatic failover re-armed by {command.operator}"
@@ -818,6 +893,42 @@ class Orchestrator:
         except (ClientError, BotoCoreError) as error:
             self.log.error("write failed", error=str(error))
 
+
+def _evidence_for(config: OrchestratorConfig, clients: Clients, clock, log) -> ev.ExecutionEvidence:
+    """The region's evidence bucket and signing key, when both are configured and the
+    clients for them exist; otherwise the no-op recorder."""
+    if (
+        not config.evidence_bucket
+        or getattr(clients, "s3", None) is None
+        or getattr(clients, "kms", None) is None
+    ):
+        return ev.no_evidence()
+    return ev.s3_evidence(
+        clients.s3,
+        clients.kms,
+        config.evidence_bucket,
+        config.evidence_key_arn,
+        clock,
+        config={k: v for k, v in config.to_env().items()},
+        commit=config.build_commit or "unknown",
+        timing={k: getattr(config, k) for k in _TIMING_FIELDS} | {"code_sha256": ev.code_sha256()},
+        log=log,
+    )
+
+
+_TIMING_FIELDS = (
+    "required_evaluations",
+    "evaluation_interval_seconds",
+    "invocation_budget_seconds",
+    "evaluation_gap_seconds",
+    "probe_attempts",
+    "probe_timeout_seconds",
+    "max_lag_seconds",
+    "lag_max_age_seconds",
+    "lock_seconds",
+    "page_after_seconds",
+    "promotion_timeout_seconds",
+)
 
 _LOUD = {
     ARMED,

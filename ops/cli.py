@@ -34,6 +34,7 @@ from ops.errors import (
     EXIT_OK,
     EXIT_TARGET_MISSED,
     EXIT_UNAVAILABLE,
+    EXIT_UNSEALED,
     EXIT_USAGE,
     OperatorError,
 )
@@ -303,7 +304,24 @@ def cmd_status(args: argparse.Namespace, console: Console) -> int:
     status = collect_status(targets.load_targets(region=args.region))
     if not _emit(args, console, "status", status_document(status)):
         render_status(console, status)
+    _evidence_freshness()
     return EXIT_OK
+
+
+def _evidence_freshness() -> None:
+    """A note when the last passing drill or switchover is older than evidenceMaxAgeDays."""
+    from ops.evidence.history import status_warning
+    from ops.evidence.keys import default_trust_path, read_trust
+    from ops.stack_config import stack_settings
+
+    try:
+        dr = stack_settings("dr")
+        regions = (dr.peer_region, dr.home_region)
+        warning = status_warning(regions, dr.evidence.max_age_days, read_trust(default_trust_path()))
+    except Exception as error:  # noqa: BLE001 -- status shows the pair even when evidence cannot be read
+        warning = f"not checked ({error})"
+    if warning:
+        print_note(f"evidence: {warning}")
 
 
 def cmd_failover(args: argparse.Namespace, console: Console) -> int:
@@ -437,6 +455,8 @@ def cmd_drill(args: argparse.Namespace, console: Console) -> int:
                 f"{verdict} in {time.monotonic() - started:.1f} s"
             )
         results += ran
+    if args.evidence:
+        _drill_evidence(args, results, plans, stack_tier)
     document = {
         "rtoTargetSeconds": RTO_TARGET_SECONDS,
         **as_document(results, args.promotion_seconds, args.profile),
@@ -454,7 +474,43 @@ def cmd_drill(args: argparse.Namespace, console: Console) -> int:
     return EXIT_OK
 
 
+def _drill_evidence(args: argparse.Namespace, results: list, plans: dict, stack_tier: str) -> None:
+    """One evidence bundle for this drill run under --evidence DIR (docs/EVIDENCE.md)."""
+    from ops.drill import as_document
+    from ops.evidence.drill_bundle import write_drill_bundle
+    from ops.evidence.keys import LocalSigner
+    from ops.timing_model import RPO_TARGET_SECONDS, RTO_TARGET_SECONDS, timing_model
+
+    primary, dr = plans[stack_tier]
+    path = write_drill_bundle(
+        Path(args.evidence),
+        results,
+        as_document(results, args.promotion_seconds),
+        {"primary": primary.settings, "dr": dr.settings},
+        timing_model(dr.settings, promotion_seconds=args.promotion_seconds),
+        LocalSigner.load_or_create(),
+        {
+            k: getattr(args, k, None)
+            for k in ("scenario", "seeds", "tier", "replication_lag", "promotion_seconds", "profile")
+        },
+        {"rto_seconds": RTO_TARGET_SECONDS, "rpo_seconds": RPO_TARGET_SECONDS},
+    )
+    print_note(f"evidence: {path} (deploy.py evidence verify {path})")
+
+
+def cmd_evidence(args: argparse.Namespace, console: Console) -> int:
+    from ops.evidence.command import run
+
+    return run(args, console)
+
+
 # --- options ----------------------------------------------------------------------------
+
+
+def _evidence_options(parser: argparse.ArgumentParser) -> None:
+    from ops.evidence.command import configure
+
+    configure(parser)
 
 
 def _no_options(parser: argparse.ArgumentParser) -> None:
@@ -636,6 +692,11 @@ def _drill_options(parser: argparse.ArgumentParser) -> None:
         help="timing profile: nominal (the drill's figures) or realistic (slower DNS, client back-off, "
         "CloudWatch publication delay, a promotion drawn around --promotion-seconds; ops/timing_model.py)",
     )
+    parser.add_argument(
+        "--evidence",
+        metavar="DIR",
+        help="write this run's signed evidence bundle under DIR (docs/EVIDENCE.md)",
+    )
 
 
 _CONFIG_EXITS = (EXIT_OK, EXIT_FAILED, EXIT_USAGE)
@@ -786,6 +847,22 @@ COMMANDS: list[Command] = [
         _drill_options,
         cmd_drill,
         _check_drill,
+    ),
+    Command(
+        "evidence",
+        "verify, report and list the signed evidence of drills and executions",
+        "verify PATH: exit 0 and one line for an intact bundle (folder or s3://bucket/prefix), 1 "
+        "naming the first broken record or file, 5 for an intact prefix not sealed yet. report "
+        "PATH: one self-contained HTML page. list [WHERE]: every bundle with its date, kind, RTO, "
+        "data loss and verdict. trust: pin a signing key (docs/EVIDENCE.md).",
+        (
+            f"{PROG} evidence verify .evidence/drills/drill-20260101T000000Z-00001",
+            f"{PROG} evidence report s3://trading-dr-evidence-123456789012-us-west-2/executions/x",
+            f"{PROG} evidence list",
+        ),
+        (EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_UNSEALED),
+        _evidence_options,
+        cmd_evidence,
     ),
 ]
 

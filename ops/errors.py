@@ -15,6 +15,9 @@ EXIT_TARGET_MISSED = 4
 """The drill passed but a scenario recovered slower than the RTO target on a tier whose own
 recovery budget is within it (a tier whose budget is over the target, pilot-light by default,
 is reported in a note and does not change the exit code)."""
+EXIT_UNSEALED = 5
+"""evidence verify: the records are an intact prefix but the bundle is not sealed (an
+execution still running, or one that crashed): neither verified (0) nor broken (1)."""
 EXIT_INTERRUPTED = 130
 """Ctrl-C (SIGINT): 128 + 2, the shell's convention."""
 
@@ -24,6 +27,7 @@ EXIT_MEANINGS = {
     EXIT_USAGE: "usage error: unknown command or option, or a bad option value",
     EXIT_UNAVAILABLE: "a tool or credentials are unavailable (pulumi CLI, AWS credentials)",
     EXIT_TARGET_MISSED: "drill only: a scenario over the RTO target on a tier whose budget meets it",
+    EXIT_UNSEALED: "evidence verify: an intact prefix of records, not sealed (yet)",
     EXIT_INTERRUPTED: "interrupted (Ctrl-C)",
 }
 

@@ -33,6 +33,7 @@ ROLE_OWNED = {
     "traffic-authority": PRIMARY_ONLY,  # the ARC cluster, panel, routing controls, safety rules
     "data-replication": DR_ONLY,  # table replicas and S3 replication both ways
     "tgw-peering": DR_ONLY,
+    "evidence-replication": DR_ONLY,  # the evidence buckets replicated both ways
 }
 
 

@@ -46,6 +46,9 @@ class BucketReplicationArgs:
     depends_on: list[pulumi.Resource]
     """The home bucket's versioning (replication requires it on both buckets; the peer's is
     on since the primary stack, deployed first, created it)."""
+    rule_prefix: str = ""
+    """Prefix of the rule ids (and so of the failed-replication alarms' names), so that a
+    second pair of buckets (the evidence buckets) gets names of its own."""
 
 
 def replication_rule(rule_id: str, destination_bucket_arn, destination_key_arn):
@@ -125,6 +128,10 @@ def replication_policy(ends: list[dict]) -> str:
                 "s3:GetObjectVersionForReplication",
                 "s3:GetObjectVersionAcl",
                 "s3:GetObjectVersionTagging",
+                # Object Lock buckets (the evidence buckets) replicate retention too, which
+                # needs these: https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-lock-managing.html#object-lock-managing-replication
+                "s3:GetObjectRetention",
+                "s3:GetObjectLegalHold",
             ],
             "Resource": [f"{end['bucket_arn']}/*" for end in ends],
         },
@@ -166,6 +173,7 @@ class BucketReplication(pulumi.ComponentResource):
     def __init__(self, name: str, args: BucketReplicationArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("tradingdr:storage:BucketReplication", name, None, opts)
         home, peer = args.home, args.peer
+        to_peer, to_home = f"{args.rule_prefix}to-{peer.region}", f"{args.rule_prefix}to-{home.region}"
         self.role = aws.iam.Role(
             f"{name}-role",
             description="S3 replication of the trading-dr documents buckets, both directions",
@@ -203,25 +211,25 @@ class BucketReplication(pulumi.ComponentResource):
             f"{name}-to-peer",
             bucket=home.bucket,
             role=self.role.arn,
-            rules=[replication_rule(f"to-{peer.region}", peer.bucket_arn, peer.kms_key_arn)],
+            rules=[replication_rule(to_peer, peer.bucket_arn, peer.kms_key_arn)],
             opts=pulumi.ResourceOptions(parent=self, depends_on=depends),
         )
         self.from_peer = aws.s3.BucketReplicationConfig(
             f"{name}-from-peer",
             bucket=peer.bucket,
             role=self.role.arn,
-            rules=[replication_rule(f"to-{home.region}", home.bucket_arn, home.kms_key_arn)],
+            rules=[replication_rule(to_home, home.bucket_arn, home.kms_key_arn)],
             opts=pulumi.ResourceOptions(parent=self, provider=args.peer_provider, depends_on=depends),
         )
         self.failed_alarms = [
             failed_replication_alarm(
-                f"{name}-to-peer-failed", home, peer, f"to-{peer.region}", pulumi.ResourceOptions(parent=self)
+                f"{name}-to-peer-failed", home, peer, to_peer, pulumi.ResourceOptions(parent=self)
             ),
             failed_replication_alarm(
                 f"{name}-from-peer-failed",
                 peer,
                 home,
-                f"to-{home.region}",
+                to_home,
                 pulumi.ResourceOptions(parent=self, provider=args.peer_provider),
             ),
         ]

@@ -40,9 +40,13 @@ def private_bucket(
     kms_key_arn: pulumi.Input[str] | None,
     protect: bool,
     parent: pulumi.Resource,
+    object_lock: bool = False,
 ) -> PrivateBucket:
     """A bucket named `bucket_name` with the baseline, its resources named `name`-*, children
-    of `parent`. `kms_key_arn` None means SSE-S3: only for access-log delivery targets."""
+    of `parent`. `kms_key_arn` None means SSE-S3: only for access-log delivery targets.
+    `object_lock`: S3 Object Lock, which can only be turned on when the bucket is created
+    (https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-lock-configure.html) and
+    works only with versioning, which it keeps on for good."""
     child = pulumi.ResourceOptions(parent=parent)
     bucket = aws.s3.Bucket(
         name,
@@ -53,6 +57,7 @@ def private_bucket(
         # the documents buckets from the peer. So force_destroy follows protectData: a
         # disposable stack (protect off) lets `destroy` empty every bucket; a protected one never.
         force_destroy=not protect,
+        object_lock_enabled=object_lock or None,
         opts=pulumi.ResourceOptions(parent=parent, protect=protect, retain_on_delete=protect),
     )
     aws.s3.BucketOwnershipControls(

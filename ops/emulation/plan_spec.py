@@ -207,6 +207,12 @@ def orchestrator_environment(facts: PlanFacts, world: DrWorld, home: str, notes:
         raise DrillSetupError(
             f"{home}: FAILOVER_ASG_NAME={env['FAILOVER_ASG_NAME']} is not the home group {plan.spec.asg_name}"
         )
+    if env.get("FAILOVER_EVIDENCE_BUCKET"):
+        # The runtime writes its execution evidence in the drill too (docs/EVIDENCE.md).
+        from ops.emulation.dr_world import session
+        from ops.evidence.drill_store import provision_evidence
+
+        env.update(provision_evidence(session(), home, env["FAILOVER_EVIDENCE_BUCKET"]))
     world.route53.add_witness(
         env["FAILOVER_WITNESS_FQDN"],
         peer,

@@ -204,6 +204,8 @@ MIRRORED_ROWS = [
 # For every shared key, a valid dr value other than the primary's. A key added to Pulumi.yaml
 # is shared unless listed in PER_STACK_KEYS: give it a row here.
 SHARED_ALTERNATIVES = {
+    "evidenceRetentionDays": 3650,
+    "evidenceMaxAgeDays": 30,
     "azCount": 2,
     "tier": "pilot-light",
     "alertEmail": "ops@example.com",

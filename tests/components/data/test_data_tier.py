@@ -342,7 +342,9 @@ def test_replication_waits_for_versioning_and_its_role_can_use_both_keys(primary
     keys = keys_by_region(primary, dr)
     (dr_bucket,) = documents_buckets(dr)
     versioning = [v for v in dr.of_type(VERSIONING) if v.inputs["bucket"] == dr_bucket.id]
-    for config in dr.of_type(REPLICATION):
+    documents = [c for c in dr.of_type(REPLICATION) if "documents" in str(c.inputs["bucket"])]
+    assert len(documents) == 2
+    for config in documents:
         assert versioning[0].urn in config.options.depends_on
     policy = json.loads(
         dr.one("aws:iam/rolePolicy:RolePolicy", "data-replication-buckets-policy").inputs["policy"]

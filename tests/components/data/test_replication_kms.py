@@ -27,6 +27,7 @@ def _replication_policy(dr) -> dict:
         json.loads(r.inputs["policy"])
         for r in dr.of_type("aws:iam/rolePolicy:RolePolicy")
         if "ReadReplicationConfiguration" in r.inputs["policy"]
+        and dr.exports["documentsBucketArn"] in r.inputs["policy"]
     ]
     assert len(policies) == 1
     return policies[0]
@@ -109,7 +110,7 @@ def test_a_failed_replication_alarms_in_the_source_region_to_its_alert_topic(pri
     alarms = [a for a in dr.of_type(ALARM) if a.inputs.get("metricName") == "OperationsFailedReplication"]
     topics = {run.settings.home_region: run.exports["alertTopicArn"] for run in (primary, dr)}
     configs = dr.of_type(REPLICATION)
-    assert len(configs) == 2 and len(alarms) == 2
+    assert len(configs) == 4 and len(alarms) == 4  # documents and evidence buckets, both ways
     for config in configs:
         rule = config.inputs["rules"][0]
         assert rule["destination"]["metrics"]["status"] == "Enabled"

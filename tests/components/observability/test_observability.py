@@ -48,8 +48,9 @@ def test_every_alarm_notifies_an_encrypted_topic_of_its_region(stacks):
     topics = encrypted_topics(*stacks)
     alarms = [a for run in stacks for a in run.of_type(ALARM)]
     # + each stack's Route 53 alarm, + the dr stack's two S3 failed-replication alarms (one per
-    # direction, each in its source region)
-    assert len(alarms) == 2 * (REGIONAL_ALARMS + 1) + 2
+    # direction, each in its source region) for the documents buckets and two more for the
+    # evidence buckets
+    assert len(alarms) == 2 * (REGIONAL_ALARMS + 1) + 2 + 2
     for alarm in alarms:
         actions = alarm.inputs.get("alarmActions")
         assert actions and actions == alarm.inputs.get("okActions"), alarm.name

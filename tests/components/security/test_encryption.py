@@ -31,7 +31,11 @@ def test_every_log_group_is_encrypted_with_a_key_of_its_own_region(by_stack, sta
 def test_keys_rotate_have_a_deletion_window_and_an_alias(by_stack, stack):
     run = by_stack[stack]
     for key in run.of_type("aws:kms/key:Key"):
-        assert key.inputs["enableKeyRotation"] is True
+        # Automatic rotation exists for symmetric encryption keys only; the evidence signing
+        # key is asymmetric and must not ask for it
+        # (https://docs.aws.amazon.com/kms/latest/developerguide/rotate-keys.html).
+        symmetric = key.inputs.get("keyUsage", "ENCRYPT_DECRYPT") == "ENCRYPT_DECRYPT"
+        assert key.inputs["enableKeyRotation"] is symmetric
         assert 7 <= key.inputs["deletionWindowInDays"] <= 30
         assert key.options.protect is True
     aliases = run.of_type("aws:kms/alias:Alias")

@@ -17,7 +17,12 @@ from failover import orchestrator as o
 from failover.clients import Clients
 from ops.evidence.verify import BROKEN, INTACT, UNSEALED, verify_path
 from tests.failover.fakes import DR, Fault
-from tests.failover.test_failover_orchestrator import Killed, N, fresh_lag, outage, promote_fully
+from tests.failover.test_failover_orchestrator import (
+    N,
+    kill_dr_after_promotion_request,
+    outage,
+    promote_fully,
+)
 from tests.failover.world import World, _session
 
 BUCKET = "trading-dr-evidence-123456789012-us-west-2"
@@ -95,23 +100,7 @@ def test_a_completed_failover_leaves_a_sealed_bundle_that_verifies(world):
 
 
 def test_an_execution_killed_mid_promotion_leaves_a_verifiable_prefix_then_a_sealed_bundle(world):
-    outage(world)
-    for _ in range(N - 1):
-        fresh_lag(world)
-        world.tick()
-    victim = world.orchestrator(DR, invocation_id="victim")
-    victim.table.release_lock = lambda holder: None  # a killed process runs no finally
-    original = world.rds[DR].failover_global_cluster
-
-    def accept_then_die(**kwargs):
-        original(**kwargs)
-        raise Killed()
-
-    world.rds[DR].failover_global_cluster = accept_then_die
-    fresh_lag(world)
-    with pytest.raises(Killed):
-        world.tick(orchestrator=victim)
-    world.rds[DR].failover_global_cluster = original
+    kill_dr_after_promotion_request(world)
     prefix = verify_path(world.bundle(), world.trusted, world.s3)
     assert prefix.status == UNSEALED, prefix.line
     assert ev.FENCE in kinds(prefix) and ev.PROMOTION_COMPLETED not in kinds(prefix)

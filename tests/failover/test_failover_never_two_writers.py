@@ -18,14 +18,10 @@ from failover.executor import STEPS
 from failover.lease import check_write
 from failover.paging import METRIC, NAMESPACE
 from tests.failover.fakes import CONTROLS, DR, PRIMARY
-from tests.failover.test_failover_orchestrator import N, fresh_lag, outage, promote_fully, ticks
+from tests.failover.test_failover_orchestrator import Killed, N, fresh_lag, outage, promote_fully, ticks
 from tests.failover.world import Impairable, schedule_event
 
 SECRET = "arn:aws:secretsmanager:{}:123456789012:secret:trading-db-master"
-
-
-class Killed(BaseException):
-    """The Lambda's process ends between two lines (no finally runs: see release_lock)."""
 
 
 def flip_to(world, region: str) -> None:

@@ -637,14 +637,15 @@ class Killed(BaseException):
     """The process dies: no except clause catches it."""
 
 
-@ON_BOTH_TABLES
-def test_killed_mid_promotion_resumes_once_and_the_lock_dies_with_its_owner(world):
+def kill_dr_after_promotion_request(world: World) -> None:
+    """The primary is gone; the DR orchestrator ("victim") dies right after AWS accepted its
+    FailoverGlobalCluster, holding the lock (a killed process runs no finally)."""
     outage(world)
     for _ in range(N - 1):
         fresh_lag(world)
         world.tick()
     victim = world.orchestrator(DR, invocation_id="victim")
-    victim.table.release_lock = lambda holder: None  # a killed process runs no finally
+    victim.table.release_lock = lambda holder: None
     original = world.rds[DR].failover_global_cluster
 
     def accept_then_die(**kwargs):
@@ -656,6 +657,11 @@ def test_killed_mid_promotion_resumes_once_and_the_lock_dies_with_its_owner(worl
     with pytest.raises(Killed):
         world.tick(orchestrator=victim)
     world.rds[DR].failover_global_cluster = original
+
+
+@ON_BOTH_TABLES
+def test_killed_mid_promotion_resumes_once_and_the_lock_dies_with_its_owner(world):
+    kill_dr_after_promotion_request(world)
     table = world.table()
     assert table.lock_holder()["holder"] == "victim"
     lease_end = table.lock_holder()["expires_at"]

@@ -37,3 +37,46 @@ def ec2_instance_types() -> frozenset[str]:
         raise RuntimeError(f"botocore's EC2 model in {newest} has no InstanceType enum")
     shape, _ = json.JSONDecoder().raw_decode(text, found.end())
     return frozenset(shape["enum"])
+
+
+@functools.cache
+def _endpoint_partitions() -> dict[str, dict]:
+    """partition name -> its entry in botocore's endpoint data (data/endpoints.json)."""
+    endpoints = json.loads((botocore_data() / "endpoints.json").read_text())
+    return {partition["partition"]: partition for partition in endpoints["partitions"]}
+
+
+@functools.cache
+def region_partitions() -> dict[str, str]:
+    """region -> partition (aws, aws-cn, aws-us-gov, ...), from the endpoint data botocore
+    ships (data/endpoints.json); no network call is made."""
+    return {
+        region: name
+        for name, partition in _endpoint_partitions().items()
+        for region in partition.get("regions", {})
+    }
+
+
+def control_plane_region(service: str, partition: str) -> str | None:
+    """The one region in which a partition-wide service's control plane signs requests, or
+    None when the partition has no such service. A global service "has its control plane
+    hosted in a single AWS Region" per partition
+    (https://docs.aws.amazon.com/whitepapers/latest/aws-fault-isolation-boundaries/global-services.html);
+    which region is the credential scope of the service's global endpoint in botocore's
+    endpoint data (Route 53: us-east-1 in aws, cn-northwest-1 in aws-cn, us-gov-west-1 in
+    aws-us-gov; the ARC recovery-control configuration API: us-west-2, aws only)."""
+    entry = _endpoint_partitions()[partition]["services"].get(service)
+    if entry is None:
+        return None
+    endpoints = entry.get("endpoints", {})
+    name = entry.get("partitionEndpoint") or next(
+        (n for n, e in endpoints.items() if not e.get("deprecated") and "credentialScope" in e), None
+    )
+    if name is None or "region" not in endpoints[name].get("credentialScope", {}):
+        return None
+    return endpoints[name]["credentialScope"]["region"]
+
+
+# The services whose single control-plane region the program's providers are built for.
+ROUTE53 = "route53"
+RECOVERY_CONTROL_CONFIG = "route53-recovery-control-config"

@@ -9,21 +9,44 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_random as random
 
+from components.aws_catalog import RECOVERY_CONTROL_CONFIG, ROUTE53, control_plane_region, region_partitions
 from components.settings import Settings
 
-# Route 53, IAM and CloudFront control planes, and Route 53 health-check metrics, live here.
-GLOBAL_REGION = "us-east-1"
-# The ARC recovery-control configuration API lives only here ("you must specify the US West
-# (Oregon) Region ... to create resources such as clusters, control panels, or routing
-# controls", https://docs.aws.amazon.com/r53recovery/latest/dg/introduction-regions-routing.html).
-RECOVERY_CONTROL_REGION = "us-west-2"
+
+def global_region(home_region: str) -> str:
+    """Where the home region's partition hosts Route 53's control plane (and publishes its
+    health-check metrics): us-east-1 in the aws partition ("Route 53 ... operates its control
+    plane in the us-east-1 Region",
+    https://docs.aws.amazon.com/whitepapers/latest/aws-fault-isolation-boundaries/global-services.html),
+    the partition's own elsewhere (components/aws_catalog.py reads it from botocore)."""
+    region = control_plane_region(ROUTE53, region_partitions()[home_region])
+    if region is None:
+        raise ValueError(f"aws:region {home_region}: its partition has no Route 53")
+    return region
+
+
+def recovery_control_region(home_region: str) -> str:
+    """Where the ARC recovery-control configuration API lives: us-west-2, aws partition only
+    ("you must specify the US West (Oregon) Region ... to create resources such as routing
+    controls or clusters", https://docs.aws.amazon.com/recovery-cluster/latest/api/examples-cli-control.html;
+    "routing control ... not available in the Beijing and Ningxia Regions nor in AWS GovCloud
+    (US)", https://docs.aws.amazon.com/general/latest/gr/arc.html). Settings refuse an
+    aws:region of another partition before anything is created (components/settings.py)."""
+    region = control_plane_region(RECOVERY_CONTROL_CONFIG, region_partitions()[home_region])
+    if region is None:
+        raise ValueError(
+            f"aws:region {home_region}: must be in a partition with Amazon ARC routing control (aws)"
+        )
+    return region
 
 
 @dataclass(frozen=True)
 class Providers:
     """home: this stack's region; peer: the other region (cross-region links only);
-    global_: us-east-1, for services that live only there; recovery_control: us-west-2, for
-    the ARC configuration API (components/failover/authority.py); random: for pulumi-random."""
+    global_: the partition's Route 53 control-plane region (`global_region`, us-east-1 in aws),
+    for what lives only there; recovery_control: the ARC configuration API's region
+    (`recovery_control_region`, us-west-2) for components/failover/authority.py; random: for
+    pulumi-random."""
 
     home: aws.Provider
     peer: aws.Provider
@@ -32,6 +55,10 @@ class Providers:
     random: random.Provider
     home_region: str
     peer_region: str
+    global_region: str
+    """The region of `global_`."""
+    recovery_control_region: str
+    """The region of `recovery_control`."""
     account_id: pulumi.Output[str]
     """The deploying account, from the home provider's credentials."""
     partition: pulumi.Output[str]
@@ -54,16 +81,23 @@ def create_providers(settings: Settings) -> Providers:
     def regional(name: str, region: str) -> aws.Provider:
         return aws.Provider(name, region=region, default_tags=tags)
 
+    # Derived (and refused) before any provider is created.
+    global_, recovery_control = (
+        global_region(settings.home_region),
+        recovery_control_region(settings.home_region),
+    )
     home = regional("aws-home", settings.home_region)
     caller = aws.get_caller_identity_output(opts=pulumi.InvokeOutputOptions(provider=home))
     return Providers(
         home=home,
         peer=regional("aws-peer", settings.peer_region),
-        global_=regional("aws-global", GLOBAL_REGION),
-        recovery_control=regional("aws-recovery-control", RECOVERY_CONTROL_REGION),
+        global_=regional("aws-global", global_),
+        recovery_control=regional("aws-recovery-control", recovery_control),
         random=random.Provider("random"),
         home_region=settings.home_region,
         peer_region=settings.peer_region,
+        global_region=global_,
+        recovery_control_region=recovery_control,
         account_id=caller.account_id,
         # arn:<partition>:iam::<account>:... is the caller's own ARN.
         partition=caller.arn.apply(lambda arn: arn.split(":")[1]),

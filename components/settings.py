@@ -26,8 +26,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from components.aws_catalog import botocore_data as _botocore_data
-from components.aws_catalog import ec2_instance_types
+from components.aws_catalog import (
+    RECOVERY_CONTROL_CONFIG,
+    control_plane_region,
+    ec2_instance_types,
+    region_partitions,
+)
 from components.setting_rules import string_problem
 from components.tiers import TIERS, TierProfile, tier_profile
 from components.yaml_reader import YamlFileError, read_yaml
@@ -456,18 +460,6 @@ def _full(key: str) -> str:
     return key if ":" in key else f"{PROJECT}:{key}"
 
 
-@functools.cache
-def region_partitions() -> dict[str, str]:
-    """region -> partition (aws, aws-cn, aws-us-gov, ...), from the endpoint data botocore
-    ships (data/endpoints.json); no network call is made."""
-    endpoints = json.loads((_botocore_data() / "endpoints.json").read_text())
-    return {
-        region: partition["partition"]
-        for partition in endpoints["partitions"]
-        for region in partition.get("regions", {})
-    }
-
-
 def _region(read: _Reader, key: str) -> str:
     value = read.string(key)
     if not _REGION_SHAPE.match(value) or value not in region_partitions():
@@ -568,6 +560,15 @@ def parse_settings(raw: Mapping[str, Any], stack: str, secret_keys: frozenset[st
             peer_region,
             f"must be in the same AWS partition as aws:region {home_region} ({partitions[home_region]}), "
             f"not {partitions[peer_region]}",
+        )
+    if control_plane_region(RECOVERY_CONTROL_CONFIG, partitions[home_region]) is None:
+        # "routing control ... not available in the Beijing and Ningxia Regions nor in AWS
+        # GovCloud (US)" (https://docs.aws.amazon.com/general/latest/gr/arc.html): the pair's
+        # one traffic authority (docs/ARCHITECTURE.md) cannot exist outside the aws partition.
+        raise SettingsError(
+            _full("aws:region"),
+            home_region,
+            f"must be in a partition with Amazon ARC routing control (aws), not {partitions[home_region]}",
         )
 
     vpc_cidr = _vpc_cidr(read, "vpcCidr")

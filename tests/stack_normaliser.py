@@ -8,7 +8,7 @@ import json
 import re
 from typing import Any
 
-from components.providers import GLOBAL_REGION
+from components.providers import global_region
 from ops.mock_engine import MOCK_ACCOUNT, CapturedResource, StackRun
 
 MOCK_ID = re.compile(r"-[0-9a-f]{12}\b")
@@ -68,10 +68,11 @@ def normaliser(run: StackRun):
 
     # us-east-1 is the home of one stack and the peer of the other; in ARNs and endpoints of
     # what the us-east-1 provider creates it means "global" in both.
+    global_ = global_region(settings.home_region)
     global_replacements = {
         **replacements,
-        f":{GLOBAL_REGION}:": ":<global>:",
-        f".{GLOBAL_REGION}.amazonaws.com": ".<global>.amazonaws.com",
+        f":{global_}:": ":<global>:",
+        f".{global_}.amazonaws.com": ".<global>.amazonaws.com",
     }
     patterns = {flag: _pattern(table) for flag, table in ((False, replacements), (True, global_replacements))}
     tables = {False: replacements, True: global_replacements}

@@ -16,7 +16,7 @@ existing StackReference (`trafficAuthority*` exports). The configuration API exi
 us-west-2 ("you must specify the US West (Oregon) Region ... to create resources such as
 clusters, control panels, or routing controls",
 https://docs.aws.amazon.com/r53recovery/latest/dg/introduction-regions-routing.html), so
-every resource here takes the explicit us-west-2 provider (components/providers.py). That
+every resource here takes the explicit recovery-control provider (components/providers.py). That
 is the config plane only: nothing on the failover path calls it.
 
 Cost: "you are charged by the hour for each cluster that you create"
@@ -40,8 +40,6 @@ import pulumi_aws as aws
 
 from components import stack_contract as contract
 
-# Region of the ARC recovery-control configuration API (see the module docstring).
-ARC_CONFIG_REGION = "us-west-2"
 # "The wait period is 5000 ms by default" (API RuleConfig / WaitPeriodMs): requests against
 # the controls fail for this long after a change, so a flip cannot flap.
 WAIT_PERIOD_MS = 5000

@@ -16,7 +16,7 @@ from components.network.security_groups import SecurityGroups
 from components.network.transit import AMAZON_SIDE_ASN, RegionalTransit, RegionalTransitArgs
 from components.network.vpc import RegionalNetwork
 from components.observability.global_alerts import GlobalAlerts, GlobalAlertsArgs
-from components.providers import GLOBAL_REGION, Providers
+from components.providers import Providers
 from components.settings import Settings
 from components.traffic.app_access import PARAMETER_PREFIX, AppDataAccess
 from components.traffic.bootstrap import default_user_data
@@ -130,7 +130,7 @@ class RegionalTraffic(pulumi.ComponentResource):
         self.alerts = GlobalAlerts(
             f"{name}-global-alerts",
             GlobalAlertsArgs(
-                region=GLOBAL_REGION,
+                region=providers.global_region,
                 account_id=providers.account_id,
                 partition=providers.partition,
                 deletion_window_days=settings.key_deletion_window_days,

@@ -310,3 +310,39 @@ def test_the_offline_aws_lists_are_botocores_own():
     assert region_partitions() == expected
     model = botocore.loaders.create_loader().load_service_model("ec2", "service-2")
     assert ec2_instance_types() == frozenset(model["shapes"]["InstanceType"]["enum"])
+
+
+@pytest.mark.parametrize(
+    "home, peer, partition",
+    [("us-gov-west-1", "us-gov-east-1", "aws-us-gov"), ("cn-north-1", "cn-northwest-1", "aws-cn")],
+)
+def test_a_partition_without_arc_routing_control_is_refused_before_anything_is_created(home, peer, partition):
+    # "routing control ... not available in the Beijing and Ningxia Regions nor in AWS
+    # GovCloud (US)" (https://docs.aws.amazon.com/general/latest/gr/arc.html).
+    with pytest.raises(SettingsError) as error:
+        parse_settings(primary_config(**{"aws:region": home, "peerRegion": peer}), "primary")
+    assert error.value.key == "aws:region" and error.value.value == home
+    assert f"must be in a partition with Amazon ARC routing control (aws), not {partition}" in str(
+        error.value
+    )
+
+
+def test_the_control_plane_regions_come_from_the_partition():
+    from components.aws_catalog import RECOVERY_CONTROL_CONFIG, ROUTE53, control_plane_region
+    from components.providers import global_region, recovery_control_region
+
+    # Route 53's control plane: us-east-1 in aws
+    # (https://docs.aws.amazon.com/whitepapers/latest/aws-fault-isolation-boundaries/global-services.html),
+    # each other partition its own; ARC's configuration API: us-west-2, aws only
+    # (https://docs.aws.amazon.com/recovery-cluster/latest/api/examples-cli-control.html).
+    assert control_plane_region(ROUTE53, "aws") == "us-east-1"
+    assert control_plane_region(ROUTE53, "aws-cn") == "cn-northwest-1"
+    assert control_plane_region(ROUTE53, "aws-us-gov") == "us-gov-west-1"
+    assert control_plane_region(RECOVERY_CONTROL_CONFIG, "aws") == "us-west-2"
+    assert control_plane_region(RECOVERY_CONTROL_CONFIG, "aws-us-gov") is None
+    assert control_plane_region(RECOVERY_CONTROL_CONFIG, "aws-cn") is None
+    for home in ("eu-west-1", "us-west-2", "ap-southeast-2"):
+        assert (global_region(home), recovery_control_region(home)) == ("us-east-1", "us-west-2")
+    assert global_region("us-gov-east-1") == "us-gov-west-1"
+    with pytest.raises(ValueError, match="Amazon ARC routing control"):
+        recovery_control_region("us-gov-west-1")

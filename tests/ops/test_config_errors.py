@@ -116,6 +116,12 @@ CASES = [
     ("two-partitions", P, swap("peerRegion: us-west-2", "peerRegion: cn-north-1"), EXIT_FAILED,
      "Pulumi.primary.yaml: trading-dr:peerRegion = cn-north-1: must be in the same AWS partition as "
      "aws:region us-east-1 (aws), not aws-cn"),
+    # Amazon ARC routing control exists in the aws partition only (https://docs.aws.amazon.com/general/latest/gr/arc.html).
+    ("partition-without-arc", P,
+     lambda text: swap("peerRegion: us-west-2", "peerRegion: us-gov-east-1")(
+         swap("aws:region: us-east-1", "aws:region: us-gov-west-1")(text)), EXIT_FAILED,
+     "Pulumi.primary.yaml: aws:region = us-gov-west-1: must be in a partition with Amazon ARC routing "
+     "control (aws), not aws-us-gov"),
     ("engine-family", P, add("  trading-dr:dbEngineVersion: '16.6'"), EXIT_FAILED,
      "Pulumi.primary.yaml: trading-dr:dbEngineVersion = '16.6': must be an aurora-mysql version such as "
      "8.0.mysql_aurora.3.08.2 (it is an aurora-postgresql version)"),

@@ -16,7 +16,6 @@ import itertools
 import pytest
 
 from components.failover.authority import (
-    ARC_CONFIG_REGION,
     SAFETY_RULES,
     RuleConfig,
     allowed_states,
@@ -52,7 +51,7 @@ def test_the_primary_owns_one_cluster_panel_and_a_control_per_region_in_us_west_
         resources = primary.of_type(type_)
         assert resources, type_
         # The config API exists only in us-west-2: the explicit provider for it, never home.
-        assert {r.region for r in resources} == {ARC_CONFIG_REGION}, type_
+        assert {r.region for r in resources} == {"us-west-2"}, type_
     cluster, panel = primary.one(CLUSTER), primary.one(PANEL)
     assert panel.inputs["clusterArn"] == cluster.outputs["arn"]
     controls = primary.of_type(CONTROL)

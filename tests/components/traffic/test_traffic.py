@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from components.providers import GLOBAL_REGION
 from components.traffic.entry import TLS_POLICY
 from ops.mock_engine import run_both
 from tests.traffic_support import by_id, policy, run_of, under
@@ -25,6 +24,10 @@ WAF_LOGGING = "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration"
 LAUNCH_TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate"
 ASG = "aws:autoscaling/group:Group"
 STACKS = ["primary", "dr"]
+
+# Route 53 publishes health-check metrics in its control-plane region, us-east-1 in the aws
+# partition (https://docs.aws.amazon.com/whitepapers/latest/aws-fault-isolation-boundaries/global-services.html).
+ROUTE53_HOME = "us-east-1"
 
 
 # --- Entry: ALB, listeners, certificate, WAF ---------------------------------------------
@@ -297,7 +300,7 @@ def test_the_health_check_probes_the_alb_over_https_with_the_configured_timing(s
     run = run_of(stacks, stack)
     check = _alb_check(run)
     traffic = run.settings.traffic
-    assert check.region == GLOBAL_REGION
+    assert check.region == ROUTE53_HOME
     assert check.inputs["type"] == "HTTPS" and check.inputs["port"] == 443
     assert check.inputs["resourcePath"] == traffic.health_check_path
     assert check.inputs["requestInterval"] == traffic.health_check_interval == 10
@@ -321,14 +324,14 @@ def test_the_health_check_alarm_is_in_us_east_1_and_notifies_an_encrypted_topic_
     alarms = [a for a in run.of_type(ALARM) if a.inputs.get("namespace") == "AWS/Route53"]
     assert len(alarms) == 1
     alarm = alarms[0]
-    assert alarm.region == GLOBAL_REGION
+    assert alarm.region == ROUTE53_HOME
     assert alarm.inputs["dimensions"] == {"HealthCheckId": check.id}
     assert alarm.inputs["alarmActions"]
     for arn in alarm.inputs["alarmActions"]:
         topic = by_id(run, arn)
-        assert topic.type == TOPIC and topic.region == GLOBAL_REGION
+        assert topic.type == TOPIC and topic.region == ROUTE53_HOME
         key = by_id(run, topic.inputs["kmsMasterKeyId"])
-        assert key.type == "aws:kms/key:Key" and key.region == GLOBAL_REGION
+        assert key.type == "aws:kms/key:Key" and key.region == ROUTE53_HOME
 
 
 @pytest.mark.parametrize("stack", STACKS)
@@ -362,5 +365,5 @@ def test_an_existing_zone_id_replaces_the_created_zone():
 def test_route53_resources_use_the_us_east_1_provider(primary, dr):
     for run in (primary, dr):
         for type_ in (ZONE, RECORD, HEALTH_CHECK):
-            assert all(r.region == GLOBAL_REGION for r in run.of_type(type_)), type_
+            assert all(r.region == ROUTE53_HOME for r in run.of_type(type_)), type_
         assert under(run, "home-traffic-dns")

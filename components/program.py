@@ -6,6 +6,7 @@ from __future__ import annotations
 import pulumi
 
 from components import stack_contract as contract
+from components.context import RegionalContext
 from components.data.role_wiring import build_role_data, data_exports, join_global_database
 from components.failover.authority import AuthorityView, TrafficAuthority, TrafficAuthorityArgs
 from components.network.peering import TransitPeering, TransitPeeringArgs
@@ -20,8 +21,9 @@ from components.traffic.zone_rules import on_real_engine, undeployable_zone
 def build(settings: Settings) -> dict[str, pulumi.Input]:
     """Register every resource of this stack; returns the stack's exports."""
     providers = create_providers(settings)
+    context = RegionalContext.of(settings, providers)
     primary_outputs = primary_stack_outputs(settings)
-    database, database_exports = join_global_database(settings, providers, primary_outputs)
+    database, database_exports = join_global_database(settings, context, primary_outputs)
     zone = hosted_zone(settings, providers, primary_outputs)
     authority = traffic_authority(settings, providers, primary_outputs)
     # The component tree is named by function, not by region, so both stacks build the
@@ -30,7 +32,7 @@ def build(settings: Settings) -> dict[str, pulumi.Input]:
         "home",
         RegionalStackArgs(
             settings=settings,
-            providers=providers,
+            context=context,
             database=database,
             zone_id=zone.zone_id,
             authority=authority,
@@ -133,13 +135,9 @@ def _audit(settings: Settings, providers: Providers, regional: RegionalStack) ->
     audit = AuditTrail(
         "audit",
         AuditTrailArgs(
-            region=settings.home_region,
-            kms_key_arn=regional.keys.key.arn,
-            account_id=providers.account_id,
-            partition=providers.partition,
+            context=regional.context,
             trail_name="trading-dr-audit",
             log_retention_days=settings.log_retention_days,
-            protect=settings.protect_data,
         ),
         opts=pulumi.ResourceOptions(provider=providers.home),
     )
@@ -160,16 +158,14 @@ def _transit_peering(
     peering = TransitPeering(
         "tgw-peering",
         TransitPeeringArgs(
+            context=regional.context,
             transit_gateway_id=transit.gateway.id,
             route_table_id=transit.route_table.id,
             vpc_cidr=settings.vpc_cidr,
             peer_transit_gateway_id=contract.TRANSIT_GATEWAY_ID.read(primary_outputs),
             peer_route_table_id=contract.TRANSIT_GATEWAY_ROUTE_TABLE_ID.read(primary_outputs),
             peer_vpc_cidr=settings.peer_vpc_cidr,
-            peer_region=settings.peer_region,
-            account_id=providers.account_id,
             peer_provider=providers.peer,
-            name_prefix=f"trading-dr-{settings.role}",
         ),
         opts=providers.opts(),
     )

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import pulumi
 
+from components.context import RegionalContext
 from components.data.aurora import GlobalMembership
 from components.data.aurora_plan import DATABASE_NAME
 from components.data.global_tables import TABLES
@@ -26,7 +27,6 @@ from components.observability.alarms import RegionalAlarms, RegionalAlarmsArgs
 from components.observability.alerts import AlertTopic, AlertTopicArgs
 from components.observability.evidence_store import EvidenceStore, EvidenceStoreArgs
 from components.observability.metrics import AlbMetrics, AuroraMetrics, OrchestratorMetrics, TableMetrics
-from components.providers import Providers
 from components.security.keys import RegionalKeys, RegionalKeysArgs
 from components.settings import Settings
 from components.traffic.app_access import AppDataAccess
@@ -65,7 +65,8 @@ def key_services(settings: Settings) -> tuple[str, ...]:
 @dataclass
 class RegionalStackArgs:
     settings: Settings
-    providers: Providers
+    context: RegionalContext
+    """The region's context without its key: RegionalStack creates the key (`context`)."""
     database: GlobalMembership
     """How this region's Aurora cluster joins the global database (components/data/role_wiring.py)."""
     zone_id: pulumi.Input[str]
@@ -77,6 +78,8 @@ class RegionalStackArgs:
 
 
 class RegionalStack(pulumi.ComponentResource):
+    context: RegionalContext
+    """The region's context with its data key: what the role-specific pieces build with."""
     keys: RegionalKeys
     network: RegionalNetwork
     security_groups: SecurityGroups
@@ -90,33 +93,29 @@ class RegionalStack(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: RegionalStackArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("tradingdr:regional:RegionalStack", name, None, opts)
-        settings, providers = args.settings, args.providers
-        prefix = f"trading-dr-{settings.role}"
+        settings, providers = args.settings, args.context.providers
+        prefix = args.context.name_prefix
         child = pulumi.ResourceOptions(parent=self)
 
         self.keys = RegionalKeys(
             f"{name}-keys",
             RegionalKeysArgs(
-                region=settings.home_region,
-                account_id=providers.account_id,
-                partition=providers.partition,
+                context=args.context,
                 services=key_services(settings),
                 deletion_window_days=settings.key_deletion_window_days,
                 alias=f"trading-dr/{settings.role}",
-                protect=settings.protect_data,
             ),
             opts=child,
         )
+        self.context = args.context.with_key(self.keys.key.arn)
         self.network = RegionalNetwork(
             f"{name}-network",
             RegionalNetworkArgs(
-                region=settings.home_region,
+                context=self.context,
                 cidr=settings.vpc_cidr,
                 az_count=settings.az_count,
                 nat_gateway_count=settings.tier_profile.nat_gateways(settings.az_count),
-                kms_key_arn=self.keys.key.arn,
                 log_retention_days=settings.log_retention_days,
-                name_prefix=prefix,
                 instance_type=settings.traffic.instance_type,
                 database=settings.database,
                 pinned_zone_ids=settings.zone_ids,
@@ -126,23 +125,21 @@ class RegionalStack(pulumi.ComponentResource):
         self.security_groups = SecurityGroups(
             f"{name}-sg",
             SecurityGroupsArgs(
+                context=self.context,
                 vpc_id=self.network.vpc.id,
                 vpc_cidr=settings.vpc_cidr,
                 peer_vpc_cidr=settings.peer_vpc_cidr,
                 app_port=settings.traffic.app_port,
                 db_port=settings.database.port,
-                name_prefix=prefix,
             ),
             opts=child,
         )
         self.data = RegionalData(
             f"{name}-data",
             RegionalDataArgs(
+                context=self.context,
                 settings=settings,
                 membership=args.database,
-                account_id=providers.account_id,
-                partition=providers.partition,
-                kms_key_arn=self.keys.key.arn,
                 data_subnets=self.network.data_subnets,
                 db_security_group_id=self.security_groups.db.id,
                 random_provider=providers.random,
@@ -152,25 +149,19 @@ class RegionalStack(pulumi.ComponentResource):
         self.alerts = AlertTopic(
             f"{name}-alerts",
             AlertTopicArgs(
-                region=settings.home_region,
-                kms_key_arn=self.keys.key.arn,
-                account_id=providers.account_id,
-                partition=providers.partition,
+                context=self.context,
                 email=settings.alert_email,
-                name_prefix=prefix,
             ),
             opts=child,
         )
         self.traffic = RegionalTraffic(
             f"{name}-traffic",
             RegionalTrafficArgs(
+                context=self.context,
                 settings=settings,
-                providers=providers,
                 network=self.network,
                 security_groups=self.security_groups,
-                kms_key_arn=self.keys.key.arn,
                 zone_id=args.zone_id,
-                name_prefix=prefix,
                 data_access=AppDataAccess(
                     region=settings.home_region,
                     secret_arn=self.data.credentials.secret_arn,
@@ -192,22 +183,17 @@ class RegionalStack(pulumi.ComponentResource):
         self.evidence = EvidenceStore(
             f"{name}-evidence",
             EvidenceStoreArgs(
-                region=settings.home_region,
-                account_id=providers.account_id,
-                partition=providers.partition,
-                kms_key_arn=self.keys.key.arn,
+                context=self.context,
                 retention_days=settings.evidence.retention_days,
                 deletion_window_days=settings.key_deletion_window_days,
                 alias=f"trading-dr/{settings.role}-evidence-signing",
-                protect=settings.protect_data,
             ),
             opts=child,
         )
         self.failover = FailoverOrchestrator(
             f"{name}-failover",
             FailoverOrchestratorArgs(
-                region=settings.home_region,
-                peer_region=settings.peer_region,
+                context=self.context,
                 wiring=OrchestratorWiring(
                     global_cluster_id=args.database.global_cluster_id,
                     local_cluster_id=self.data.aurora.cluster.cluster_identifier,
@@ -236,12 +222,7 @@ class RegionalStack(pulumi.ComponentResource):
                     subnet_ids=[subnet.id for subnet in self.network.app_subnets],
                 ),
                 failover=settings.failover,
-                kms_key_arn=self.keys.key.arn,
-                account_id=providers.account_id,
-                partition=providers.partition,
                 log_retention_days=settings.log_retention_days,
-                name_prefix=prefix,
-                protect=settings.protect_data,
                 # A headless dr cluster (pilot-light) gets a writer of the cluster's class.
                 writer_instance_class=settings.database.instance_class,
                 extra_environment=self.evidence.environment(),
@@ -274,10 +255,9 @@ class RegionalStack(pulumi.ComponentResource):
         self.alarms = RegionalAlarms(
             f"{name}-alarms",
             RegionalAlarmsArgs(
-                region=settings.home_region,
+                context=self.context,
                 topic_arn=self.alerts.arn,
                 max_replication_lag_seconds=settings.failover.max_replication_lag_seconds,
-                name_prefix=prefix,
                 # Both regions watch their own cluster: the roles swap after a failover.
                 aurora=AuroraMetrics(cluster_id=self.data.aurora.cluster.cluster_identifier),
                 # The tables have the same name in both regions; each region reports the

@@ -23,6 +23,7 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_random as random
 
+from components.context import RegionalContext
 from components.data.aurora_plan import (
     DATABASE_NAME,
     MASTER_USERNAME,
@@ -54,17 +55,13 @@ class GlobalMembership:
 
 @dataclass
 class AuroraClusterArgs:
-    region: str
-    """Region of the provider in opts; names the cluster (roles swap on failover, regions don't)."""
+    context: RegionalContext
+    """Region, account, partition, names, protection, data key (components/context.py)."""
     global_rpo_seconds: int | None
     """rds.global_db_rpo for this cluster's parameter group (aurora_plan.global_rpo_seconds:
     the primary's PostgreSQL cluster only), None for the engine default."""
     database: DatabaseSettings
     membership: GlobalMembership
-    kms_key_arn: pulumi.Input[str]
-    """This region's CMK: storage and Performance Insights."""
-    partition: pulumi.Input[str]
-    """aws, aws-us-gov or aws-cn, for the managed monitoring policy's ARN."""
     subnet_ids: Sequence[pulumi.Input[str]]
     """Private-data subnets, one per AZ."""
     availability_zones: Sequence[pulumi.Input[str]]
@@ -73,7 +70,6 @@ class AuroraClusterArgs:
     """The DB tier's group (admits only the app tier on the DB port)."""
     instance_count: int
     """TierProfile.instances(is_primary) (components/tiers.py); 0 leaves the cluster headless."""
-    protect: bool
     random_provider: pulumi.ProviderResource | None = None
     """pulumi-random's explicit provider (Providers.random), for the final snapshot's suffix."""
 
@@ -101,12 +97,12 @@ class AuroraCluster(pulumi.ComponentResource):
             raise ValueError("subnet_ids and availability_zones must be non-empty and of equal length")
         self._name, self._args = name, args
         self._child = pulumi.ResourceOptions(parent=self)
-        self._identifier = cluster_identifier(args.region)
+        self._identifier = cluster_identifier(args.context.region)
 
         self.subnet_group = aws.rds.SubnetGroup(
             f"{name}-subnets",
             name=self._identifier,
-            description=f"trading-dr Aurora in {args.region}: private-data subnets only",
+            description=f"trading-dr Aurora in {args.context.region}: private-data subnets only",
             subnet_ids=list(args.subnet_ids),
             opts=self._child,
         )
@@ -160,7 +156,9 @@ class AuroraCluster(pulumi.ComponentResource):
             f"{self._name}-monitoring-policy",
             role=role.name,
             policy_arn=pulumi.Output.concat(
-                "arn:", self._args.partition, ":iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole"
+                "arn:",
+                self._args.context.partition,
+                ":iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole",
             ),
             opts=self._child,
         )
@@ -187,7 +185,7 @@ class AuroraCluster(pulumi.ComponentResource):
             master_password=pulumi.Output.secret(membership.master_password) if writer else None,
             database_name=DATABASE_NAME if writer else None,
             storage_encrypted=True,
-            kms_key_id=args.kms_key_arn,
+            kms_key_id=args.context.kms_key_arn,
             db_subnet_group_name=self.subnet_group.name,
             vpc_security_group_ids=[args.security_group_id],
             db_cluster_parameter_group_name=self.parameter_group.name,
@@ -198,14 +196,14 @@ class AuroraCluster(pulumi.ComponentResource):
             copy_tags_to_snapshot=True,
             enabled_cloudwatch_logs_exports=list(database.log_exports),
             iam_database_authentication_enabled=True,
-            deletion_protection=args.protect,
+            deletion_protection=args.context.protect,
             skip_final_snapshot=False,
             final_snapshot_identifier=self._final_snapshot_suffix().hex.apply(
                 lambda suffix: final_snapshot_identifier(self._identifier, suffix)
             ),
             opts=pulumi.ResourceOptions(
                 parent=self,
-                protect=args.protect,
+                protect=args.context.protect,
                 ignore_changes=list(DRIFTING_FIELDS),
             ),
         )
@@ -217,7 +215,7 @@ class AuroraCluster(pulumi.ComponentResource):
         return random.RandomId(
             f"{self._name}-final-snapshot-suffix",
             byte_length=4,
-            keepers={"cluster": self._identifier, "kms_key": self._args.kms_key_arn},
+            keepers={"cluster": self._identifier, "kms_key": self._args.context.kms_key_arn},
             opts=pulumi.ResourceOptions(parent=self, provider=self._args.random_provider),
         )
 
@@ -237,7 +235,7 @@ class AuroraCluster(pulumi.ComponentResource):
             # In-region failover promotes the lowest tier first: instance 1, then 2, ...
             promotion_tier=index,
             performance_insights_enabled=True,
-            performance_insights_kms_key_id=args.kms_key_arn,
+            performance_insights_kms_key_id=args.context.kms_key_arn,
             performance_insights_retention_period=PERFORMANCE_INSIGHTS_RETENTION_DAYS,
             monitoring_interval=MONITORING_INTERVAL_SECONDS,
             monitoring_role_arn=self.monitoring_role.arn,

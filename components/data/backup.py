@@ -17,6 +17,8 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
+from components.context import RegionalContext
+
 START_WINDOW_MINUTES = 60
 COMPLETION_WINDOW_MINUTES = 480
 # AWS Backup manages these resource types in the region. DynamoDB under "full management"
@@ -49,14 +51,8 @@ def table_arn(partition: str, region: str, account_id: str, table: str) -> str:
 
 @dataclass
 class RegionalBackupArgs:
-    region: str
-    """Region of the provider in opts."""
-    peer_region: str
-    """Where every recovery point is copied."""
-    account_id: pulumi.Input[str]
-    partition: pulumi.Input[str]
-    kms_key_arn: pulumi.Input[str]
-    """This region's CMK, the vault's key."""
+    context: RegionalContext
+    """Region, account, partition, names, protection, data key (components/context.py)."""
     schedule: str
     """cron() expression, UTC."""
     delete_after_days: int
@@ -64,7 +60,6 @@ class RegionalBackupArgs:
     cluster_arn: pulumi.Input[str]
     table_names: Sequence[str]
     """DynamoDB tables in this region (tables in primary, replicas in dr), by name."""
-    protect: bool
 
 
 class RegionalBackup(pulumi.ComponentResource):
@@ -75,7 +70,7 @@ class RegionalBackup(pulumi.ComponentResource):
     def __init__(self, name: str, args: RegionalBackupArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("tradingdr:backup:RegionalBackup", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
-        account_and_partition = pulumi.Output.all(args.account_id, args.partition)
+        account_and_partition = pulumi.Output.all(args.context.account_id, args.context.partition)
 
         aws.backup.RegionSettings(
             f"{name}-region-settings",
@@ -85,11 +80,13 @@ class RegionalBackup(pulumi.ComponentResource):
         )
         self.vault = aws.backup.Vault(
             f"{name}-vault",
-            name=vault_name(args.region),
-            kms_key_arn=args.kms_key_arn,
+            name=vault_name(args.context.region),
+            kms_key_arn=args.context.kms_key_arn,
             # A vault with recovery points cannot be deleted anyway; never force it.
             force_destroy=False,
-            opts=pulumi.ResourceOptions(parent=self, protect=args.protect, retain_on_delete=args.protect),
+            opts=pulumi.ResourceOptions(
+                parent=self, protect=args.context.protect, retain_on_delete=args.context.protect
+            ),
         )
         role = aws.iam.Role(
             f"{name}-role",
@@ -113,7 +110,7 @@ class RegionalBackup(pulumi.ComponentResource):
                 f"{name}-role-{policy}",
                 role=role.name,
                 policy_arn=pulumi.Output.concat(
-                    "arn:", args.partition, ":iam::aws:policy/service-role/", policy
+                    "arn:", args.context.partition, ":iam::aws:policy/service-role/", policy
                 ),
                 opts=child,
             )
@@ -122,7 +119,7 @@ class RegionalBackup(pulumi.ComponentResource):
         lifecycle = aws.backup.PlanRuleLifecycleArgs(delete_after=args.delete_after_days)
         self.plan = aws.backup.Plan(
             f"{name}-plan",
-            name=f"trading-dr-daily-{args.region}",
+            name=f"trading-dr-daily-{args.context.region}",
             rules=[
                 aws.backup.PlanRuleArgs(
                     rule_name="daily-with-peer-copy",
@@ -134,7 +131,7 @@ class RegionalBackup(pulumi.ComponentResource):
                     copy_actions=[
                         aws.backup.PlanRuleCopyActionArgs(
                             destination_vault_arn=account_and_partition.apply(
-                                lambda v: vault_arn(v[1], args.peer_region, v[0])
+                                lambda v: vault_arn(v[1], args.context.peer_region, v[0])
                             ),
                             lifecycle=aws.backup.PlanRuleCopyActionLifecycleArgs(
                                 delete_after=args.delete_after_days
@@ -146,7 +143,7 @@ class RegionalBackup(pulumi.ComponentResource):
             opts=child,
         )
         table_arns = [
-            account_and_partition.apply(lambda v, t=table: table_arn(v[1], args.region, v[0], t))
+            account_and_partition.apply(lambda v, t=table: table_arn(v[1], args.context.region, v[0], t))
             for table in args.table_names
         ]
         self.selection = aws.backup.Selection(

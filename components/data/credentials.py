@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
+from components.context import RegionalContext
 from components.data.aurora_plan import DATABASE_NAME, MASTER_USERNAME
 
 SECRET_NAME = "trading-dr/aurora-master-credentials"
@@ -38,8 +39,8 @@ def recovery_window_days(protect: bool) -> int:
 
 @dataclass
 class DatabaseCredentialsArgs:
-    kms_key_arn: pulumi.Input[str]
-    """This region's CMK."""
+    context: RegionalContext
+    """Region, account, partition, names, protection, data key (components/context.py)."""
     password: pulumi.Input[str]
     """Secret: the global database's master password."""
     engine: str
@@ -47,7 +48,6 @@ class DatabaseCredentialsArgs:
     """The local cluster's writer endpoint."""
     port: int
     cluster_identifier: pulumi.Input[str]
-    protect: bool
 
 
 class DatabaseCredentials(pulumi.ComponentResource):
@@ -60,9 +60,9 @@ class DatabaseCredentials(pulumi.ComponentResource):
             f"{name}-secret",
             name=SECRET_NAME,
             description="trading-dr Aurora master credentials (global database)",
-            kms_key_id=args.kms_key_arn,
-            recovery_window_in_days=recovery_window_days(args.protect),
-            opts=pulumi.ResourceOptions(parent=self, protect=args.protect),
+            kms_key_id=args.context.kms_key_arn,
+            recovery_window_in_days=recovery_window_days(args.context.protect),
+            opts=pulumi.ResourceOptions(parent=self, protect=args.context.protect),
         )
         value = pulumi.Output.all(
             password=args.password, host=args.host, cluster=args.cluster_identifier

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
+from components.context import RegionalContext
 from components.security.private_bucket import deny_insecure_transport, private_bucket
 
 NONCURRENT_TO_IA_DAYS = 30
@@ -36,14 +37,10 @@ def bucket_names(account_id: str, region: str) -> tuple[str, str]:
 
 @dataclass
 class DocumentsBucketArgs:
-    region: str
-    """Region of the provider in opts."""
-    account_id: pulumi.Input[str]
-    kms_key_arn: pulumi.Input[str]
-    """This region's CMK, the documents' default encryption."""
+    context: RegionalContext
+    """Region, account, partition, names, protection, data key (components/context.py)."""
     log_retention_days: int
     """How long access logs are kept."""
-    protect: bool
 
 
 class DocumentsBucket(pulumi.ComponentResource):
@@ -56,12 +53,12 @@ class DocumentsBucket(pulumi.ComponentResource):
         super().__init__("tradingdr:storage:DocumentsBucket", name, None, opts)
         self._name, self._args = name, args
         self._child = pulumi.ResourceOptions(parent=self)
-        names = pulumi.Output.from_input(args.account_id).apply(
-            lambda account: bucket_names(account, args.region)
+        names = pulumi.Output.from_input(args.context.account_id).apply(
+            lambda account: bucket_names(account, args.context.region)
         )
 
         # Access-log targets accept only SSE-S3 (see components/security/private_bucket.py).
-        logs = private_bucket(f"{name}-logs", names.apply(lambda n: n[1]), None, args.protect, self)
+        logs = private_bucket(f"{name}-logs", names.apply(lambda n: n[1]), None, args.context.protect, self)
         self.log_bucket, log_versioning = logs.bucket, logs.versioning
         self._lifecycle(
             "logs",
@@ -91,7 +88,11 @@ class DocumentsBucket(pulumi.ComponentResource):
         )
 
         documents = private_bucket(
-            f"{name}-documents", names.apply(lambda n: n[0]), args.kms_key_arn, args.protect, self
+            f"{name}-documents",
+            names.apply(lambda n: n[0]),
+            args.context.kms_key_arn,
+            args.context.protect,
+            self,
         )
         self.bucket, self.versioning = documents.bucket, documents.versioning
         self._lifecycle(
@@ -164,6 +165,6 @@ class DocumentsBucket(pulumi.ComponentResource):
         return aws.s3.BucketPolicy(
             f"{self._name}-{what}-policy",
             bucket=bucket.id,
-            policy=pulumi.Output.all(bucket.arn, self._args.account_id).apply(document),
+            policy=pulumi.Output.all(bucket.arn, self._args.context.account_id).apply(document),
             opts=self._child,
         )

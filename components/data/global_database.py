@@ -15,6 +15,7 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_random as random
 
+from components.context import RegionalContext
 from components.data.aurora_plan import (
     GLOBAL_CLUSTER_ID,
     MASTER_PASSWORD_LENGTH,
@@ -25,12 +26,12 @@ from components.settings import DatabaseSettings
 
 @dataclass
 class GlobalDatabaseArgs:
+    context: RegionalContext
+    """Region, account, partition, names, protection, data key (components/context.py)."""
     database: DatabaseSettings
     """Engine and version of the global cluster; every member cluster uses the same."""
     random_provider: pulumi.ProviderResource
     """The pulumi-random provider (default providers are disabled)."""
-    protect: bool
-    """settings.protect_data: protect, retain on delete and AWS-side deletion protection."""
 
 
 class GlobalDatabase(pulumi.ComponentResource):
@@ -49,13 +50,13 @@ class GlobalDatabase(pulumi.ComponentResource):
             engine_version=args.database.engine_version,
             # Each member cluster encrypts with the CMK of its own region (kms_key_id there).
             storage_encrypted=True,
-            deletion_protection=args.protect,
+            deletion_protection=args.context.protect,
             opts=pulumi.ResourceOptions(
                 parent=self,
-                protect=args.protect,
+                protect=args.context.protect,
                 # Dropping the global cluster from state must never delete it: both regions'
                 # data hang off it.
-                retain_on_delete=args.protect,
+                retain_on_delete=args.context.protect,
             ),
         )
         self.global_cluster_id = self.cluster.global_cluster_identifier
@@ -68,7 +69,9 @@ class GlobalDatabase(pulumi.ComponentResource):
             min_upper=4,
             min_numeric=4,
             min_special=2,
-            opts=pulumi.ResourceOptions(parent=self, provider=args.random_provider, protect=args.protect),
+            opts=pulumi.ResourceOptions(
+                parent=self, provider=args.random_provider, protect=args.context.protect
+            ),
         )
         # pulumi-random already marks `result` secret; saying so here keeps it secret even if
         # that ever changes, since everything downstream inherits secrecy from this Output.

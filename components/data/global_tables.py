@@ -15,6 +15,8 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
+from components.context import RegionalContext
+
 
 @dataclass(frozen=True)
 class TableSpec:
@@ -37,9 +39,8 @@ TABLE_NAMES = tuple(spec.name for spec in TABLES)
 
 @dataclass
 class GlobalTablesArgs:
-    kms_key_arn: pulumi.Input[str]
-    """This (primary) region's CMK."""
-    protect: bool
+    context: RegionalContext
+    """Region, account, partition, names, protection, data key (components/context.py)."""
 
 
 class GlobalTables(pulumi.ComponentResource):
@@ -64,16 +65,16 @@ class GlobalTables(pulumi.ComponentResource):
                 else None
             ),
             point_in_time_recovery=aws.dynamodb.TablePointInTimeRecoveryArgs(enabled=True),
-            deletion_protection_enabled=args.protect,
+            deletion_protection_enabled=args.context.protect,
             stream_enabled=True,
             stream_view_type="NEW_AND_OLD_IMAGES",
             server_side_encryption=aws.dynamodb.TableServerSideEncryptionArgs(
-                enabled=True, kms_key_arn=args.kms_key_arn
+                enabled=True, kms_key_arn=args.context.kms_key_arn
             ),
             opts=pulumi.ResourceOptions(
                 parent=self,
-                protect=args.protect,
-                retain_on_delete=args.protect,
+                protect=args.context.protect,
+                retain_on_delete=args.context.protect,
                 ignore_changes=["replicas"],
             ),
         )

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
+from components.context import RegionalContext
 from components.data.aurora import AuroraCluster, AuroraClusterArgs, GlobalMembership
 from components.data.aurora_plan import global_rpo_seconds
 from components.data.backup import RegionalBackup, RegionalBackupArgs
@@ -23,12 +24,10 @@ from components.settings import Settings
 
 @dataclass
 class RegionalDataArgs:
+    context: RegionalContext
+    """Region, account, partition, names, protection, data key (components/context.py)."""
     settings: Settings
     membership: GlobalMembership
-    account_id: pulumi.Input[str]
-    partition: pulumi.Input[str]
-    kms_key_arn: pulumi.Input[str]
-    """This region's CMK: every store here is encrypted with it."""
     data_subnets: Sequence[aws.ec2.Subnet]
     """RegionalNetwork.data_subnets: Aurora's subnet group and AZ spread."""
     db_security_group_id: pulumi.Input[str]
@@ -47,24 +46,20 @@ class RegionalData(pulumi.ComponentResource):
         super().__init__("tradingdr:data:RegionalData", name, None, opts)
         settings = args.settings
         child = pulumi.ResourceOptions(parent=self)
-        protect = settings.protect_data
 
         self.aurora = AuroraCluster(
             f"{name}-aurora",
             AuroraClusterArgs(
-                region=settings.home_region,
+                context=args.context,
                 global_rpo_seconds=global_rpo_seconds(
                     settings.database, settings.role, settings.failover.global_db_rpo_seconds
                 ),
                 database=settings.database,
                 membership=args.membership,
-                kms_key_arn=args.kms_key_arn,
-                partition=args.partition,
                 subnet_ids=[subnet.id for subnet in args.data_subnets],
                 availability_zones=[subnet.availability_zone for subnet in args.data_subnets],
                 security_group_id=args.db_security_group_id,
                 instance_count=settings.tier_profile.instances(settings.is_primary),
-                protect=protect,
                 random_provider=args.random_provider,
             ),
             opts=child,
@@ -72,41 +67,32 @@ class RegionalData(pulumi.ComponentResource):
         self.credentials = DatabaseCredentials(
             f"{name}-credentials",
             DatabaseCredentialsArgs(
-                kms_key_arn=args.kms_key_arn,
+                context=args.context,
                 password=args.membership.master_password,
                 engine=settings.database.engine,
                 host=self.aurora.cluster.endpoint,
                 port=settings.database.port,
                 cluster_identifier=self.aurora.cluster.cluster_identifier,
-                protect=protect,
             ),
             opts=child,
         )
         self.documents = DocumentsBucket(
             f"{name}-documents",
             DocumentsBucketArgs(
-                region=settings.home_region,
-                account_id=args.account_id,
-                kms_key_arn=args.kms_key_arn,
+                context=args.context,
                 log_retention_days=settings.log_retention_days,
-                protect=protect,
             ),
             opts=child,
         )
         self.backup = RegionalBackup(
             f"{name}-backup",
             RegionalBackupArgs(
-                region=settings.home_region,
-                peer_region=settings.peer_region,
-                account_id=args.account_id,
-                partition=args.partition,
-                kms_key_arn=args.kms_key_arn,
+                context=args.context,
                 schedule=settings.backup.schedule,
                 delete_after_days=settings.backup.delete_after_days,
                 cluster_arn=self.aurora.cluster.arn,
                 # Tables in primary, their replicas in dr: the same names in both regions.
                 table_names=TABLE_NAMES,
-                protect=protect,
             ),
             opts=child,
         )

@@ -9,21 +9,21 @@ from dataclasses import dataclass
 
 import pulumi
 
+from components.context import RegionalContext
 from components.data.bucket_replication import BucketEnd, BucketReplication, BucketReplicationArgs
 from components.data.table_replicas import TableReplicas, TableReplicasArgs
 
 
 @dataclass
 class DataReplicationArgs:
+    context: RegionalContext
+    """Region, account, partition, names, protection, data key (components/context.py)."""
     global_table_arns: Mapping[str, pulumi.Input[str]]
     """TableSpec.key -> the primary table's ARN (primary exports)."""
     home_bucket: BucketEnd
     peer_bucket: BucketEnd
     home_bucket_versioning: pulumi.Resource
     peer_provider: pulumi.ProviderResource
-    kms_key_arn: pulumi.Input[str]
-    """This (DR) region's CMK, for the table replicas."""
-    protect: bool
 
 
 class DataReplication(pulumi.ComponentResource):
@@ -35,9 +35,7 @@ class DataReplication(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
         self.tables = TableReplicas(
             f"{name}-tables",
-            TableReplicasArgs(
-                global_table_arns=args.global_table_arns, kms_key_arn=args.kms_key_arn, protect=args.protect
-            ),
+            TableReplicasArgs(context=args.context, global_table_arns=args.global_table_arns),
             opts=child,
         )
         self.buckets = BucketReplication(

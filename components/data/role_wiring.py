@@ -14,6 +14,7 @@ from __future__ import annotations
 import pulumi
 
 from components import stack_contract as contract
+from components.context import RegionalContext
 from components.data.aurora import GlobalMembership
 from components.data.bucket_replication import BucketEnd
 from components.data.global_database import GlobalDatabase, GlobalDatabaseArgs
@@ -43,15 +44,14 @@ def check_same_engine(settings: Settings, primary_engine: str, primary_version: 
 
 
 def join_global_database(
-    settings: Settings, providers: Providers, primary_outputs: pulumi.StackReference | None
+    settings: Settings, context: RegionalContext, primary_outputs: pulumi.StackReference | None
 ) -> tuple[GlobalMembership, dict[str, pulumi.Input]]:
     """The regional cluster's membership, and the exports that come with it."""
     if settings.is_primary:
+        providers = context.providers
         database = GlobalDatabase(
             "global-database",
-            GlobalDatabaseArgs(
-                database=settings.database, random_provider=providers.random, protect=settings.protect_data
-            ),
+            GlobalDatabaseArgs(context=context, database=settings.database, random_provider=providers.random),
             opts=pulumi.ResourceOptions(provider=providers.home),
         )
         membership = GlobalMembership(
@@ -106,7 +106,7 @@ def build_role_data(
     if settings.is_primary:
         tables = GlobalTables(
             "global-tables",
-            GlobalTablesArgs(kms_key_arn=key_arn, protect=settings.protect_data),
+            GlobalTablesArgs(context=regional.context),
             opts=pulumi.ResourceOptions(provider=providers.home),
         )
         return {f"{key}TableArn": table.arn for key, table in tables.tables.items()}
@@ -115,6 +115,7 @@ def build_role_data(
     replication = DataReplication(
         "data-replication",
         DataReplicationArgs(
+            context=regional.context,
             global_table_arns={key: arn.read(primary_outputs) for key, arn in contract.TABLE_ARNS.items()},
             home_bucket=BucketEnd(
                 region=settings.home_region,
@@ -132,8 +133,6 @@ def build_role_data(
             ),
             home_bucket_versioning=documents.versioning,
             peer_provider=providers.peer,
-            kms_key_arn=key_arn,
-            protect=settings.protect_data,
         ),
         opts=pulumi.ResourceOptions(provider=providers.home),
     )

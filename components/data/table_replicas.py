@@ -11,14 +11,15 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
+from components.context import RegionalContext
+
 
 @dataclass
 class TableReplicasArgs:
+    context: RegionalContext
+    """Region, account, partition, names, protection, data key (components/context.py)."""
     global_table_arns: Mapping[str, pulumi.Input[str]]
     """TableSpec.key -> ARN of the primary's table (from the primary stack's exports)."""
-    kms_key_arn: pulumi.Input[str]
-    """This (DR) region's CMK."""
-    protect: bool
 
 
 class TableReplicas(pulumi.ComponentResource):
@@ -30,10 +31,12 @@ class TableReplicas(pulumi.ComponentResource):
             key: aws.dynamodb.TableReplica(
                 f"{name}-{key}",
                 global_table_arn=table_arn,
-                kms_key_arn=args.kms_key_arn,
+                kms_key_arn=args.context.kms_key_arn,
                 point_in_time_recovery=True,
-                deletion_protection_enabled=args.protect,
-                opts=pulumi.ResourceOptions(parent=self, protect=args.protect, retain_on_delete=args.protect),
+                deletion_protection_enabled=args.context.protect,
+                opts=pulumi.ResourceOptions(
+                    parent=self, protect=args.context.protect, retain_on_delete=args.context.protect
+                ),
             )
             for key, table_arn in sorted(args.global_table_arns.items())
         }

@@ -34,6 +34,7 @@ import pulumi
 import pulumi_aws as aws
 
 import failover as failover_runtime
+from components.context import RegionalContext
 from components.data.aurora_plan import cluster_identifier
 from components.failover.policy import (
     HeadlessWriter,
@@ -189,21 +190,12 @@ class OrchestratorWiring:
 
 @dataclass
 class FailoverOrchestratorArgs:
-    region: str
-    """Home region; must be the region of the provider in opts."""
-    peer_region: str
+    context: RegionalContext
+    """Region, account, partition, names, protection, data key (components/context.py)."""
     wiring: OrchestratorWiring
     failover: FailoverSettings
     """Cadence and thresholds (settings.failover)."""
-    kms_key_arn: pulumi.Input[str]
-    """This region's CMK: table, queue, log group, the function's environment, the cluster."""
-    account_id: pulumi.Input[str]
-    partition: pulumi.Input[str]
     log_retention_days: int
-    name_prefix: str
-    """e.g. trading-dr-primary; names the function (and so its log group) and the table."""
-    protect: bool
-    """Protect the control table (it holds the fencing epoch and the executions)."""
     writer_instance_class: str = ""
     """Instance class added to a headless (pilot-light) cluster before it is promoted;
     empty: the orchestrator adds none (and may not)."""
@@ -228,7 +220,7 @@ class FailoverOrchestrator(pulumi.ComponentResource):
         self._child = pulumi.ResourceOptions(parent=self)
         # A fixed name, so the log group can exist (encrypted, with retention) before the
         # function first logs; Lambda would otherwise create it plain and forever.
-        self.function_name = f"{args.name_prefix}-failover"
+        self.function_name = f"{args.context.name_prefix}-failover"
         self.timing = invocation_timing(
             args.failover.evaluation_interval_seconds,
             PROBE_ATTEMPTS,
@@ -239,7 +231,7 @@ class FailoverOrchestrator(pulumi.ComponentResource):
         self.control_table = self._table()
         self.dead_letter_queue = aws.sqs.Queue(
             f"{name}-dlq",
-            kms_master_key_id=args.kms_key_arn,
+            kms_master_key_id=args.context.kms_key_arn,
             kms_data_key_reuse_period_seconds=300,
             message_retention_seconds=14 * 86400,
             opts=self._child,
@@ -248,7 +240,7 @@ class FailoverOrchestrator(pulumi.ComponentResource):
             f"{name}-logs",
             name=f"/aws/lambda/{self.function_name}",
             retention_in_days=args.log_retention_days,
-            kms_key_id=args.kms_key_arn,
+            kms_key_id=args.context.kms_key_arn,
             opts=self._child,
         )
         self.security_group = self._security_group()
@@ -257,10 +249,10 @@ class FailoverOrchestrator(pulumi.ComponentResource):
             SignedCodeArgs(
                 archive=package_archive(),
                 digest=code_digest(package_sources()),
-                bucket_name=pulumi.Output.from_input(args.account_id).apply(
-                    lambda account: artifact_bucket_name(account, args.region)
+                bucket_name=pulumi.Output.from_input(args.context.account_id).apply(
+                    lambda account: artifact_bucket_name(account, args.context.region)
                 ),
-                profile_name_prefix=args.name_prefix.replace("-", "") + "failover",
+                profile_name_prefix=args.context.name_prefix.replace("-", "") + "failover",
             ),
             opts=self._child,
         )
@@ -279,7 +271,7 @@ class FailoverOrchestrator(pulumi.ComponentResource):
         args = self._args
         return aws.dynamodb.Table(
             f"{self._name}-control",
-            name=control_table_name(args.name_prefix),
+            name=control_table_name(args.context.name_prefix),
             billing_mode="PAY_PER_REQUEST",
             hash_key="pk",
             range_key="sk",
@@ -291,12 +283,14 @@ class FailoverOrchestrator(pulumi.ComponentResource):
             # the runtime's conditions.
             ttl=aws.dynamodb.TableTtlArgs(attribute_name="expires_at", enabled=True),
             server_side_encryption=aws.dynamodb.TableServerSideEncryptionArgs(
-                enabled=True, kms_key_arn=args.kms_key_arn
+                enabled=True, kms_key_arn=args.context.kms_key_arn
             ),
             point_in_time_recovery=aws.dynamodb.TablePointInTimeRecoveryArgs(enabled=True),
-            deletion_protection_enabled=args.protect,
+            deletion_protection_enabled=args.context.protect,
             # Like every data store: the fencing epoch and the executions outlive the stack.
-            opts=pulumi.ResourceOptions(parent=self, protect=args.protect, retain_on_delete=args.protect),
+            opts=pulumi.ResourceOptions(
+                parent=self, protect=args.context.protect, retain_on_delete=args.context.protect
+            ),
         )
 
     def _security_group(self) -> aws.ec2.SecurityGroup:
@@ -309,7 +303,7 @@ class FailoverOrchestrator(pulumi.ComponentResource):
             f"{self._name}-sg",
             vpc_id=wiring.vpc_id,
             description="trading-dr failover orchestrator: HTTPS out and DNS to the VPC resolver",
-            tags={"Name": f"{args.name_prefix}-failover-sg"},
+            tags={"Name": f"{args.context.name_prefix}-failover-sg"},
             opts=self._child,
         )
         resolver = f"{wiring.vpc_cidr.network_address + 2}/32"
@@ -341,24 +335,26 @@ class FailoverOrchestrator(pulumi.ComponentResource):
             headless = None
             if args.writer_instance_class:
                 headless = HeadlessWriter(
-                    instance=db_instance_arn(partition, args.region, account, writer_instance_id(local_id)),
-                    parameter_groups=rds_arn(partition, args.region, account, "pg:default.*"),
-                    option_groups=rds_arn(partition, args.region, account, "og:default:*"),
-                    subnet_group=rds_arn(partition, args.region, account, f"subgrp:{subnet_group}"),
+                    instance=db_instance_arn(
+                        partition, args.context.region, account, writer_instance_id(local_id)
+                    ),
+                    parameter_groups=rds_arn(partition, args.context.region, account, "pg:default.*"),
+                    option_groups=rds_arn(partition, args.context.region, account, "og:default:*"),
+                    subnet_group=rds_arn(partition, args.context.region, account, f"subgrp:{subnet_group}"),
                 )
             return json.dumps(
                 orchestrator_policy(
                     partition=partition,
-                    region=args.region,
+                    region=args.context.region,
                     account=account,
                     global_cluster=global_cluster_arn(partition, account, global_id),
                     local_cluster=local_arn,
                     local_cluster_id=local_id,
                     peer_cluster=rds_arn(
                         partition,
-                        args.peer_region,
+                        args.context.peer_region,
                         account,
-                        "cluster:" + cluster_identifier(args.peer_region),
+                        "cluster:" + cluster_identifier(args.context.peer_region),
                     ),
                     table=table,
                     topic=topic,
@@ -366,21 +362,21 @@ class FailoverOrchestrator(pulumi.ComponentResource):
                     dead_letter_queue=dlq,
                     log_group=log_group,
                     routing_controls=[home_rc, peer_rc],
-                    auto_scaling_group=auto_scaling_group_arn(partition, args.region, account, group),
+                    auto_scaling_group=auto_scaling_group_arn(partition, args.context.region, account, group),
                     headless_writer=headless,
                     database_secret=secret,
                 )
             )
 
         policy_document = pulumi.Output.all(
-            args.partition,
-            args.account_id,
+            args.context.partition,
+            args.context.account_id,
             wiring.global_cluster_id,
             wiring.local_cluster_arn,
             wiring.local_cluster_id,
             self.control_table.arn,
             wiring.alert_topic_arn,
-            args.kms_key_arn,
+            args.context.kms_key_arn,
             self.dead_letter_queue.arn,
             self.log_group.arn,
             wiring.home_routing_control_arn,
@@ -398,8 +394,8 @@ class FailoverOrchestrator(pulumi.ComponentResource):
         """failover.config.ENV is the contract: the runtime reads exactly these names."""
         args, wiring, failover = self._args, self._args.wiring, self._args.failover
         values: dict[str, pulumi.Input[str]] = {
-            "home_region": args.region,
-            "peer_region": args.peer_region,
+            "home_region": args.context.region,
+            "peer_region": args.context.peer_region,
             "global_cluster_id": wiring.global_cluster_id,
             "local_cluster_id": wiring.local_cluster_id,
             "local_cluster_arn": wiring.local_cluster_arn,
@@ -456,7 +452,7 @@ class FailoverOrchestrator(pulumi.ComponentResource):
             timeout=self.timing.timeout_seconds,
             # No reserved_concurrent_executions: see the module docstring (AWS's 100 unreserved).
             environment=aws.lambda_.FunctionEnvironmentArgs(variables=self._environment()),
-            kms_key_arn=args.kms_key_arn,
+            kms_key_arn=args.context.kms_key_arn,
             vpc_config=aws.lambda_.FunctionVpcConfigArgs(
                 subnet_ids=list(wiring.subnet_ids), security_group_ids=[self.security_group.id]
             ),

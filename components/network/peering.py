@@ -14,9 +14,13 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
+from components.context import RegionalContext
+
 
 @dataclass
 class TransitPeeringArgs:
+    context: RegionalContext
+    """Region, account, partition, names, protection, data key (components/context.py)."""
     transit_gateway_id: pulumi.Input[str]
     """This (dr) region's gateway: the requester."""
     route_table_id: pulumi.Input[str]
@@ -27,11 +31,8 @@ class TransitPeeringArgs:
     """The primary region's gateway (from the primary stack's exports): the accepter."""
     peer_route_table_id: pulumi.Input[str]
     peer_vpc_cidr: ipaddress.IPv4Network
-    peer_region: str
-    account_id: pulumi.Input[str]
     peer_provider: pulumi.ProviderResource
     """Provider of the primary region: the accepter side's resources are created there."""
-    name_prefix: str
 
 
 class TransitPeering(pulumi.ComponentResource):
@@ -46,15 +47,15 @@ class TransitPeering(pulumi.ComponentResource):
             f"{name}-attachment",
             transit_gateway_id=args.transit_gateway_id,
             peer_transit_gateway_id=args.peer_transit_gateway_id,
-            peer_region=args.peer_region,
-            peer_account_id=args.account_id,
-            tags={"Name": f"{args.name_prefix}-tgw-peering"},
+            peer_region=args.context.peer_region,
+            peer_account_id=args.context.account_id,
+            tags={"Name": f"{args.context.name_prefix}-tgw-peering"},
             opts=home,
         )
         self.accepter = aws.ec2transitgateway.PeeringAttachmentAccepter(
             f"{name}-accepter",
             transit_gateway_attachment_id=self.attachment.id,
-            tags={"Name": f"{args.name_prefix}-tgw-peering"},
+            tags={"Name": f"{args.context.name_prefix}-tgw-peering"},
             opts=pulumi.ResourceOptions(parent=self, provider=args.peer_provider),
         )
         # Associations and routes need an available attachment, i.e. an accepted one.

@@ -22,6 +22,8 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
+from components.context import RegionalContext
+
 ANYWHERE_V4 = "0.0.0.0/0"
 # The charset EC2 documents for rule descriptions (API_UserIdGroupPair omits "&", so it is
 # left out here too: the strictest of the documented sets), at most 255 characters.
@@ -43,13 +45,14 @@ HTTPS, HTTP = 443, 80
 
 @dataclass
 class SecurityGroupsArgs:
+    context: RegionalContext
+    """Region, account, partition, names, protection, data key (components/context.py)."""
     vpc_id: pulumi.Input[str]
     vpc_cidr: ipaddress.IPv4Network
     peer_vpc_cidr: ipaddress.IPv4Network
     """The peer region's VPC, admitted on the app port through the Transit Gateway."""
     app_port: int
     db_port: int
-    name_prefix: str
 
 
 class SecurityGroups(pulumi.ComponentResource):
@@ -68,7 +71,7 @@ class SecurityGroups(pulumi.ComponentResource):
                 vpc_id=args.vpc_id,
                 description=check_description(description),
                 # Rules are managed as separate resources below; none inline.
-                tags={"Name": f"{args.name_prefix}-{tier}-sg"},
+                tags={"Name": f"{args.context.name_prefix}-{tier}-sg"},
                 opts=self._child,
             )
 

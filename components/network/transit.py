@@ -20,12 +20,16 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
+from components.context import RegionalContext
+
 # Private ASN of each gateway; the two ends of a peering must differ, so derive from role.
 AMAZON_SIDE_ASN = {"primary": 64512, "dr": 64513}
 
 
 @dataclass
 class RegionalTransitArgs:
+    context: RegionalContext
+    """Region, account, partition, names, protection, data key (components/context.py)."""
     vpc_id: pulumi.Input[str]
     app_subnet_ids: Sequence[pulumi.Input[str]]
     """One subnet per AZ: the gateway places an attachment interface in each."""
@@ -33,7 +37,6 @@ class RegionalTransitArgs:
     """Private route tables that get a route to the peer VPC through the gateway."""
     peer_vpc_cidr: ipaddress.IPv4Network
     amazon_side_asn: int
-    name_prefix: str
 
 
 class RegionalTransit(pulumi.ComponentResource):
@@ -49,19 +52,19 @@ class RegionalTransit(pulumi.ComponentResource):
 
         self.gateway = aws.ec2transitgateway.TransitGateway(
             f"{name}-tgw",
-            description=f"{args.name_prefix} transit gateway",
+            description=f"{args.context.name_prefix} transit gateway",
             amazon_side_asn=args.amazon_side_asn,
             auto_accept_shared_attachments="disable",
             default_route_table_association="disable",
             default_route_table_propagation="disable",
             dns_support="enable",
-            tags={"Name": f"{args.name_prefix}-tgw"},
+            tags={"Name": f"{args.context.name_prefix}-tgw"},
             opts=child,
         )
         self.route_table = aws.ec2transitgateway.RouteTable(
             f"{name}-tgw-rt",
             transit_gateway_id=self.gateway.id,
-            tags={"Name": f"{args.name_prefix}-tgw-rt"},
+            tags={"Name": f"{args.context.name_prefix}-tgw-rt"},
             opts=child,
         )
         self.vpc_attachment = aws.ec2transitgateway.VpcAttachment(
@@ -72,7 +75,7 @@ class RegionalTransit(pulumi.ComponentResource):
             dns_support="enable",
             transit_gateway_default_route_table_association=False,
             transit_gateway_default_route_table_propagation=False,
-            tags={"Name": f"{args.name_prefix}-tgw-vpc"},
+            tags={"Name": f"{args.context.name_prefix}-tgw-vpc"},
             opts=child,
         )
         aws.ec2transitgateway.RouteTableAssociation(

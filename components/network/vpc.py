@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
+from components.context import RegionalContext
 from components.network.orderable import orderable_query
 from components.network.subnet_plan import plan_subnets
 from components.network.zones import Zone, choose_zones, no_longer_offered, pinned_zones
@@ -52,17 +53,13 @@ def flow_log_policy(log_group_arn: str) -> str:
 
 @dataclass
 class RegionalNetworkArgs:
-    region: str
-    """Region of the VPC; must be the region of the provider in opts."""
+    context: RegionalContext
+    """Region, account, partition, names, protection, data key (components/context.py)."""
     cidr: ipaddress.IPv4Network
     az_count: int
     nat_gateway_count: int
     """One per AZ for resilience, or one to save cost (pilot-light); at most az_count."""
-    kms_key_arn: pulumi.Input[str]
-    """Regional CMK that encrypts the flow-log group."""
     log_retention_days: int
-    name_prefix: str
-    """Prefix for Name tags, e.g. trading-dr-primary."""
     instance_type: str
     """The application's EC2 instance type: only zones offering it are used."""
     database: DatabaseSettings
@@ -142,7 +139,7 @@ class RegionalNetwork(pulumi.ComponentResource):
         )
 
     def _tags(self, what: str) -> dict[str, str]:
-        return {"Name": f"{self._args.name_prefix}-{what}"}
+        return {"Name": f"{self._args.context.name_prefix}-{what}"}
 
     def _zones(self) -> pulumi.Output[list[Zone]]:
         """The zones of this region by the one rule of components/network/zones.py."""
@@ -163,7 +160,7 @@ class RegionalNetwork(pulumi.ComponentResource):
         def decide(v) -> list[Zone]:
             if not args.pinned_zone_ids:
                 return choose_zones(
-                    region=args.region,
+                    region=args.context.region,
                     names=v[0],
                     zone_ids=v[1],
                     instance_type=args.instance_type,
@@ -175,10 +172,12 @@ class RegionalNetwork(pulumi.ComponentResource):
             # Pinned after the first deploy (deploy.py up writes zoneIds): recomputing from
             # today's offerings would shift `qualifying[:az_count]` when an offering changes
             # and replace the subnets, and with them NAT, ALB, TGW and Aurora.
-            chosen = pinned_zones(region=args.region, names=v[0], zone_ids=v[1], pinned=args.pinned_zone_ids)
+            chosen = pinned_zones(
+                region=args.context.region, names=v[0], zone_ids=v[1], pinned=args.pinned_zone_ids
+            )
             for zone in no_longer_offered(chosen, v[2], v[3]):
                 pulumi.log.warn(
-                    f"pinned zone {zone.zone_id} ({zone.name}) of {args.region} no longer offers "
+                    f"pinned zone {zone.zone_id} ({zone.name}) of {args.context.region} no longer offers "
                     f"{args.instance_type} or {args.database.instance_class} for a global database: "
                     "kept; to move, change zoneIds explicitly (replaces the subnets there)",
                     resource=self,
@@ -277,7 +276,7 @@ class RegionalNetwork(pulumi.ComponentResource):
             aws.ec2.VpcEndpoint(
                 f"{self._name}-{service}-endpoint",
                 vpc_id=self.vpc.id,
-                service_name=f"com.amazonaws.{self._args.region}.{service}",
+                service_name=f"com.amazonaws.{self._args.context.region}.{service}",
                 vpc_endpoint_type="Gateway",
                 route_table_ids=private_tables,
                 tags=self._tags(f"{service}-endpoint"),
@@ -288,7 +287,7 @@ class RegionalNetwork(pulumi.ComponentResource):
         log_group = aws.cloudwatch.LogGroup(
             f"{self._name}-flow-logs",
             retention_in_days=self._args.log_retention_days,
-            kms_key_id=self._args.kms_key_arn,
+            kms_key_id=self._args.context.kms_key_arn,
             opts=self._child,
         )
         role = aws.iam.Role(

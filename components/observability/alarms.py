@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
+from components.context import RegionalContext
 from components.observability.dashboard import dashboard_body
 from components.observability.metrics import (
     AlbMetrics,
@@ -81,14 +82,12 @@ def health_check_alarm(
 
 @dataclass
 class RegionalAlarmsArgs:
-    region: str
-    """Region of the alarms; must be the region of the provider in opts."""
+    context: RegionalContext
+    """Region, account, partition, names, protection, data key (components/context.py)."""
     topic_arn: pulumi.Input[str]
     """The region's alert topic (AlertTopic.arn)."""
     max_replication_lag_seconds: int
     """RPO gate (settings.failover.max_replication_lag_seconds): the lag alarms' threshold."""
-    name_prefix: str
-    """Prefix of alarm and dashboard names, e.g. trading-dr-primary."""
     aurora: AuroraMetrics | None = None
     alb: AlbMetrics | None = None
     tables: TableMetrics | None = None
@@ -116,7 +115,7 @@ class RegionalAlarms(pulumi.ComponentResource):
                 f"{name}-{spec.key}",
                 spec,
                 args.topic_arn,
-                alarm_name(args.name_prefix, spec.key),
+                alarm_name(args.context.name_prefix, spec.key),
                 pulumi.ResourceOptions(parent=self),
             )
             for spec in self.specs
@@ -134,12 +133,14 @@ class RegionalAlarms(pulumi.ComponentResource):
         resolved = pulumi.Output.all(*[pulumi.Output.from_input(dict(s.dimensions)) for s in self.specs])
         body = resolved.apply(
             lambda dimensions: dashboard_body(
-                f"{args.name_prefix} disaster recovery", args.region, with_dimensions(self.specs, dimensions)
+                f"{args.context.name_prefix} disaster recovery",
+                args.context.region,
+                with_dimensions(self.specs, dimensions),
             )
         )
         return aws.cloudwatch.Dashboard(
             f"{name}-dashboard",
-            dashboard_name=f"{args.name_prefix}-{args.region}",
+            dashboard_name=f"{args.context.name_prefix}-{args.context.region}",
             dashboard_body=body,
             opts=pulumi.ResourceOptions(parent=self),
         )

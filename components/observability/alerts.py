@@ -14,6 +14,8 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
+from components.context import RegionalContext
+
 # Services that publish alerts on their own behalf -> the ARN pattern of their publishers.
 PUBLISHERS = {
     "cloudwatch.amazonaws.com": "arn:{partition}:cloudwatch:{region}:{account}:alarm:*",
@@ -49,16 +51,10 @@ def topic_policy(topic_arn: str, region: str, account: str, partition: str) -> s
 
 @dataclass
 class AlertTopicArgs:
-    region: str
-    """Region of the topic; must be the region of the provider in opts."""
-    kms_key_arn: pulumi.Input[str]
-    """The CMK of the same region (SNS needs a key of the topic's region)."""
-    account_id: pulumi.Input[str]
-    partition: pulumi.Input[str]
+    context: RegionalContext
+    """Region, account, partition, names, protection, data key (components/context.py)."""
     email: str | None
     """Subscribed address; None for no subscription. AWS mails a confirmation link first."""
-    name_prefix: str
-    """Prefix of the topic's display name, e.g. trading-dr-primary."""
 
 
 class AlertTopic(pulumi.ComponentResource):
@@ -73,16 +69,16 @@ class AlertTopic(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
         self.topic = aws.sns.Topic(
             f"{name}-topic",
-            display_name=f"{args.name_prefix} alerts",
-            kms_master_key_id=args.kms_key_arn,
+            display_name=f"{args.context.name_prefix} alerts",
+            kms_master_key_id=args.context.kms_key_arn,
             opts=child,
         )
         self.arn = self.topic.arn
         self.policy = aws.sns.TopicPolicy(
             f"{name}-policy",
             arn=self.topic.arn,
-            policy=pulumi.Output.all(self.topic.arn, args.account_id, args.partition).apply(
-                lambda values: topic_policy(values[0], args.region, values[1], values[2])
+            policy=pulumi.Output.all(self.topic.arn, args.context.account_id, args.context.partition).apply(
+                lambda values: topic_policy(values[0], args.context.region, values[1], values[2])
             ),
             opts=child,
         )

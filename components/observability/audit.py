@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
+from components.context import RegionalContext
 from components.observability.audit_policies import (
     access_log_bucket_policy,
     cloudtrail_logs_policy,
@@ -36,18 +37,12 @@ ABORT_UPLOADS_AFTER_DAYS = 7
 
 @dataclass
 class AuditTrailArgs:
-    region: str
-    """Region of the trail and its buckets (the primary's home); the provider's region."""
-    kms_key_arn: pulumi.Input[str]
-    """CMK of the same region; its policy must grant "cloudtrail", "logs" and "s3"."""
-    account_id: pulumi.Input[str]
-    partition: pulumi.Input[str]
+    context: RegionalContext
+    """Region, account, partition, names, protection, data key (components/context.py)."""
     trail_name: str
     """Physical name of the trail; the bucket policy names the trail before it exists."""
     log_retention_days: int
     """Retention of the CloudWatch log group and of the access logs."""
-    protect: bool
-    """Protect both buckets from pulumi destroy (settings.protect_data)."""
 
 
 class AuditTrail(pulumi.ComponentResource):
@@ -64,19 +59,19 @@ class AuditTrail(pulumi.ComponentResource):
         self._name, self._args = name, args
         self._child = pulumi.ResourceOptions(parent=self)
         self._versioning: dict[str, aws.s3.BucketVersioning] = {}
-        self._trail_arn = pulumi.Output.all(args.partition, args.account_id).apply(
-            lambda v: trail_arn(v[0], args.region, v[1], args.trail_name)
+        self._trail_arn = pulumi.Output.all(args.context.partition, args.context.account_id).apply(
+            lambda v: trail_arn(v[0], args.context.region, v[1], args.trail_name)
         )
 
         # Access-log targets accept only SSE-S3 (see components/security/private_bucket.py).
         self.access_log_bucket = self._private_bucket("access-logs", None)
-        self.bucket = self._private_bucket("bucket", args.kms_key_arn)
+        self.bucket = self._private_bucket("bucket", args.context.kms_key_arn)
         self._access_logging()
         self._lifecycles()
         bucket_policy = aws.s3.BucketPolicy(
             f"{name}-bucket-policy",
             bucket=self.bucket.id,
-            policy=pulumi.Output.all(self.bucket.arn, self._trail_arn, args.account_id).apply(
+            policy=pulumi.Output.all(self.bucket.arn, self._trail_arn, args.context.account_id).apply(
                 lambda v: trail_bucket_policy(v[0], v[1], v[2])
             ),
             opts=self._child,
@@ -90,7 +85,7 @@ class AuditTrail(pulumi.ComponentResource):
             is_multi_region_trail=True,
             include_global_service_events=True,
             enable_log_file_validation=True,
-            kms_key_id=args.kms_key_arn,
+            kms_key_id=args.context.kms_key_arn,
             # CloudTrail wants the log group ARN with the ":*" stream wildcard.
             cloud_watch_logs_group_arn=self.log_group.arn.apply(lambda arn: f"{arn}:*"),
             cloud_watch_logs_role_arn=role.arn,
@@ -113,10 +108,11 @@ class AuditTrail(pulumi.ComponentResource):
         auditor finds the trail's bucket without reading stack state. Audit logs outlive the
         stack: protected, and kept in AWS if protection is lifted."""
         label = "trail" if what == "bucket" else what
-        bucket_name = pulumi.Output.from_input(self._args.account_id).apply(
-            lambda account: f"trading-dr-audit-{label}-{account}-{self._args.region}"
+        bucket_name = pulumi.Output.from_input(self._args.context.account_id).apply(
+            lambda account: f"trading-dr-audit-{label}-{account}-{self._args.context.region}"
         )
-        made = private_bucket(f"{self._name}-{what}", bucket_name, kms_key_arn, self._args.protect, self)
+        protect = self._args.context.protect
+        made = private_bucket(f"{self._name}-{what}", bucket_name, kms_key_arn, protect, self)
         self._versioning[what] = made.versioning
         return made.bucket
 
@@ -125,7 +121,7 @@ class AuditTrail(pulumi.ComponentResource):
             f"{self._name}-access-logs-policy",
             bucket=self.access_log_bucket.id,
             policy=pulumi.Output.all(
-                self.access_log_bucket.arn, self.bucket.arn, self._args.account_id
+                self.access_log_bucket.arn, self.bucket.arn, self._args.context.account_id
             ).apply(lambda v: access_log_bucket_policy(v[0], v[1], v[2], ACCESS_LOG_PREFIX)),
             opts=self._child,
         )
@@ -190,13 +186,13 @@ class AuditTrail(pulumi.ComponentResource):
         topic = aws.sns.Topic(
             f"{self._name}-notifications",
             name=f"{self._args.trail_name}-deliveries",
-            kms_master_key_id=self._args.kms_key_arn,
+            kms_master_key_id=self._args.context.kms_key_arn,
             opts=self._child,
         )
         policy = aws.sns.TopicPolicy(
             f"{self._name}-notifications-policy",
             arn=topic.arn,
-            policy=pulumi.Output.all(topic.arn, self._trail_arn, self._args.account_id).apply(
+            policy=pulumi.Output.all(topic.arn, self._trail_arn, self._args.context.account_id).apply(
                 lambda v: trail_topic_policy(v[0], v[1], v[2])
             ),
             opts=self._child,
@@ -208,7 +204,7 @@ class AuditTrail(pulumi.ComponentResource):
             f"{self._name}-logs",
             name=f"/aws/cloudtrail/{self._args.trail_name}",
             retention_in_days=self._args.log_retention_days,
-            kms_key_id=self._args.kms_key_arn,
+            kms_key_id=self._args.context.kms_key_arn,
             opts=self._child,
         )
         role = aws.iam.Role(
@@ -219,7 +215,7 @@ class AuditTrail(pulumi.ComponentResource):
         policy = aws.iam.RolePolicy(
             f"{self._name}-logs-policy",
             role=role.id,
-            policy=pulumi.Output.all(log_group.arn, self._args.account_id).apply(
+            policy=pulumi.Output.all(log_group.arn, self._args.context.account_id).apply(
                 lambda v: cloudtrail_logs_policy(v[0], v[1])
             ),
             opts=self._child,

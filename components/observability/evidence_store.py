@@ -33,6 +33,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
+from components.context import RegionalContext
 from components.data.bucket_replication import (
     BucketEnd,
     BucketReplication,
@@ -108,18 +109,13 @@ def bucket_policy(bucket_arn: str) -> dict:
 
 @dataclass
 class EvidenceStoreArgs:
-    region: str
-    """Region of the provider in opts."""
-    account_id: pulumi.Input[str]
-    partition: pulumi.Input[str]
-    kms_key_arn: pulumi.Input[str]
-    """The region's CMK: the bucket's default encryption."""
+    context: RegionalContext
+    """Region, account, partition, names, protection, data key (components/context.py)."""
     retention_days: int
     """settings.evidence.retention_days: compliance-mode retention of each record version."""
     deletion_window_days: int
     alias: str
     """Alias of the signing key, without alias/."""
-    protect: bool
 
 
 class EvidenceStore(pulumi.ComponentResource):
@@ -132,11 +128,14 @@ class EvidenceStore(pulumi.ComponentResource):
         super().__init__("tradingdr:observability:EvidenceStore", name, None, opts)
         self._name, self._args = name, args
         child = pulumi.ResourceOptions(parent=self)
+        region = args.context.region
         made = private_bucket(
             f"{name}-bucket",
-            pulumi.Output.from_input(args.account_id).apply(lambda a: evidence_bucket_name(a, args.region)),
-            args.kms_key_arn,
-            args.protect,
+            pulumi.Output.from_input(args.context.account_id).apply(
+                lambda a: evidence_bucket_name(a, args.context.region)
+            ),
+            args.context.kms_key_arn,
+            args.context.protect,
             self,
             object_lock=True,
         )
@@ -179,16 +178,16 @@ class EvidenceStore(pulumi.ComponentResource):
         )
         self.signing_key = aws.kms.Key(
             f"{name}-signing-key",
-            description=f"trading-dr evidence signing key for {args.region} (kms:Sign, ECDSA_SHA_256)",
+            description=f"trading-dr evidence signing key for {region} (kms:Sign, ECDSA_SHA_256)",
             customer_master_key_spec=SIGNING_KEY_SPEC,
             key_usage="SIGN_VERIFY",
             enable_key_rotation=False,  # automatic rotation is for symmetric keys only
             deletion_window_in_days=args.deletion_window_days,
             # Only the account administers it (IAM decides); the orchestrator uses it by grant.
-            policy=pulumi.Output.all(args.account_id, args.partition).apply(
-                lambda v: key_policy(args.region, v[0], v[1], [])
+            policy=pulumi.Output.all(args.context.account_id, args.context.partition).apply(
+                lambda v: key_policy(args.context.region, v[0], v[1], [])
             ),
-            opts=pulumi.ResourceOptions(parent=self, protect=args.protect),
+            opts=pulumi.ResourceOptions(parent=self, protect=args.context.protect),
         )
         aws.kms.Alias(
             f"{name}-signing-alias",
@@ -215,8 +214,8 @@ class EvidenceStore(pulumi.ComponentResource):
         aws.iam.RolePolicy(
             f"{self._name}-writer-policy",
             role=role.id,
-            policy=pulumi.Output.all(self.bucket.arn, args.kms_key_arn).apply(
-                lambda v: json.dumps(writer_policy(args.region, v[0], v[1]))
+            policy=pulumi.Output.all(self.bucket.arn, args.context.kms_key_arn).apply(
+                lambda v: json.dumps(writer_policy(args.context.region, v[0], v[1]))
             ),
             opts=pulumi.ResourceOptions(parent=self),
         )

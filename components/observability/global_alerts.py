@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
+from components.context import RegionalContext
 from components.observability.alerts import AlertTopic, AlertTopicArgs
 from components.security.key_policy import key_policy
 
@@ -22,19 +23,13 @@ KEY_SERVICES = ("topic-publishers", "sns")
 
 @dataclass
 class GlobalAlertsArgs:
-    region: str
-    """Region of the provider in opts (us-east-1)."""
-    account_id: pulumi.Input[str]
-    partition: pulumi.Input[str]
+    context: RegionalContext
+    """Region, account, partition, names, protection, data key (components/context.py)."""
     deletion_window_days: int
     alias: str
     """Key alias without the alias/ prefix; unique per stack (both stacks build one)."""
     alert_email: str | None
     """Subscribed to the topic when set."""
-    name_prefix: str
-    """Prefix of the topic's display name, e.g. trading-dr-primary."""
-    protect: bool
-    """Protect the key from pulumi destroy, like every key of the platform."""
 
 
 class GlobalAlerts(pulumi.ComponentResource):
@@ -50,22 +45,18 @@ class GlobalAlerts(pulumi.ComponentResource):
             description="trading-dr key of the global alert topic (Route 53 health-check alarms)",
             enable_key_rotation=True,
             deletion_window_in_days=args.deletion_window_days,
-            policy=pulumi.Output.all(args.account_id, args.partition).apply(
-                lambda v: key_policy(args.region, v[0], v[1], KEY_SERVICES)
+            policy=pulumi.Output.all(args.context.account_id, args.context.partition).apply(
+                lambda v: key_policy(args.context.region, v[0], v[1], KEY_SERVICES)
             ),
-            opts=pulumi.ResourceOptions(parent=self, protect=args.protect),
+            opts=pulumi.ResourceOptions(parent=self, protect=args.context.protect),
         )
         aws.kms.Alias(f"{name}-alias", name=f"alias/{args.alias}", target_key_id=self.key.key_id, opts=child)
         # The same encrypted, policy-guarded topic as every region's alert topic.
         self.topic = AlertTopic(
             f"{name}-alerts",
             AlertTopicArgs(
-                region=args.region,
-                kms_key_arn=self.key.arn,
-                account_id=args.account_id,
-                partition=args.partition,
+                context=args.context.with_key(self.key.arn),
                 email=args.alert_email,
-                name_prefix=args.name_prefix,
             ),
             opts=child,
         )

@@ -9,22 +9,19 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
+from components.context import RegionalContext
 from components.security.key_policy import key_policy
 
 
 @dataclass
 class RegionalKeysArgs:
-    region: str
-    """Region of the key; must be the region of the provider in opts."""
-    account_id: pulumi.Input[str]
-    partition: pulumi.Input[str]
+    context: RegionalContext
+    """Region, account, partition, names, protection, data key (components/context.py)."""
     services: Sequence[str]
     """Services granted use of the key (keys of key_policy.SERVICE_STATEMENTS)."""
     deletion_window_days: int
     alias: str
     """Alias name without the alias/ prefix."""
-    protect: bool
-    """Protect the key from pulumi destroy: everything encrypted with it dies with it."""
 
 
 class RegionalKeys(pulumi.ComponentResource):
@@ -34,16 +31,16 @@ class RegionalKeys(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: RegionalKeysArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("tradingdr:keys:RegionalKeys", name, None, opts)
-        policy = pulumi.Output.all(args.account_id, args.partition).apply(
-            lambda values: key_policy(args.region, values[0], values[1], args.services)
+        policy = pulumi.Output.all(args.context.account_id, args.context.partition).apply(
+            lambda values: key_policy(args.context.region, values[0], values[1], args.services)
         )
         self.key = aws.kms.Key(
             f"{name}-key",
-            description=f"trading-dr data key for {args.region}",
+            description=f"trading-dr data key for {args.context.region}",
             enable_key_rotation=True,
             deletion_window_in_days=args.deletion_window_days,
             policy=policy,
-            opts=pulumi.ResourceOptions(parent=self, protect=args.protect),
+            opts=pulumi.ResourceOptions(parent=self, protect=args.context.protect),
         )
         self.alias = aws.kms.Alias(
             f"{name}-alias",

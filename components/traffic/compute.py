@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
+from components.context import RegionalContext
 from components.traffic.app_access import AppDataAccess, app_parameters, role_policy_document
 from components.traffic.bootstrap import encoded
 from components.traffic.capacity import Capacity
@@ -30,16 +31,13 @@ FAILOVER_SIZES = ("minSize", "desiredCapacity")
 
 @dataclass
 class RegionalComputeArgs:
+    context: RegionalContext
+    """Region, account, partition, names, protection, data key (components/context.py)."""
     app_subnet_ids: Sequence[pulumi.Input[str]]
     app_security_group_id: pulumi.Input[str]
     target_group_arn: pulumi.Input[str]
-    kms_key_arn: pulumi.Input[str]
-    """Regional CMK: encrypts the instances' EBS volumes."""
-    partition: pulumi.Input[str]
     instance_type: str
     capacity: Capacity
-    name_prefix: str
-    account_id: pulumi.Input[str]
     data_access: AppDataAccess
     """This region's data tier: the role's grants and the SSM parameters instances read."""
     user_data: str | bytes
@@ -63,7 +61,7 @@ class RegionalCompute(pulumi.ComponentResource):
 
         self.role = aws.iam.Role(
             f"{name}-role",
-            description=f"{args.name_prefix} application instances",
+            description=f"{args.context.name_prefix} application instances",
             assume_role_policy=json.dumps(
                 {
                     "Version": "2012-10-17",
@@ -81,13 +79,13 @@ class RegionalCompute(pulumi.ComponentResource):
         aws.iam.RolePolicyAttachment(
             f"{name}-ssm",
             role=self.role.name,
-            policy_arn=pulumi.Output.concat("arn:", args.partition, f":iam::aws:policy/{SSM_POLICY}"),
+            policy_arn=pulumi.Output.concat("arn:", args.context.partition, f":iam::aws:policy/{SSM_POLICY}"),
             opts=child,
         )
         self.data_policy = aws.iam.RolePolicy(
             f"{name}-data-access",
             role=self.role.id,
-            policy=role_policy_document(args.data_access, args.partition, args.account_id),
+            policy=role_policy_document(args.data_access, args.context.partition, args.context.account_id),
             opts=child,
         )
         self.parameters = app_parameters(f"{name}-param", args.data_access, self)
@@ -95,7 +93,7 @@ class RegionalCompute(pulumi.ComponentResource):
 
         self.launch_template = aws.ec2.LaunchTemplate(
             f"{name}-lt",
-            description=f"{args.name_prefix} application instances",
+            description=f"{args.context.name_prefix} application instances",
             image_id=args.image_id,
             instance_type=args.instance_type,
             user_data=encoded(args.user_data),
@@ -123,7 +121,7 @@ class RegionalCompute(pulumi.ComponentResource):
                         "volume_size": args.root_volume_gib,
                         "volume_type": "gp3",
                         "encrypted": "true",
-                        "kms_key_id": args.kms_key_arn,
+                        "kms_key_id": args.context.kms_key_arn,
                         "delete_on_termination": "true",
                     },
                 }
@@ -131,7 +129,7 @@ class RegionalCompute(pulumi.ComponentResource):
             monitoring={"enabled": True},
             update_default_version=True,
             tag_specifications=[
-                {"resource_type": kind, "tags": {"Name": f"{args.name_prefix}-app"}}
+                {"resource_type": kind, "tags": {"Name": f"{args.context.name_prefix}-app"}}
                 for kind in ("instance", "volume")
             ],
             opts=child,
@@ -159,7 +157,7 @@ class RegionalCompute(pulumi.ComponentResource):
                 "GroupMaxSize",
                 "GroupMinSize",
             ],
-            tags=[{"key": "Name", "value": f"{args.name_prefix}-app", "propagate_at_launch": True}],
+            tags=[{"key": "Name", "value": f"{args.context.name_prefix}-app", "propagate_at_launch": True}],
             # Infrastructure code never undoes a failover (docs/IAC_AND_FAILOVER.md): a
             # promotion raises this group's MinSize and DesiredCapacity to full size
             # (failover/capacity.py scale_to), and the target-tracking policy below moves

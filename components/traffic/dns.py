@@ -43,12 +43,15 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
+from components.context import RegionalContext
 from components.observability.alarms import health_check_alarm
 from components.traffic.names import WITNESS_HEALTHY_ADDRESS, WITNESS_TTL_SECONDS, WITNESS_UNHEALTHY_ADDRESS
 
 
 @dataclass
 class RegionalDnsArgs:
+    context: RegionalContext
+    """Region, account, partition, names, protection, data key (components/context.py)."""
     zone_id: pulumi.Input[str]
     app_fqdn: str
     """The failover name, appName.zoneName."""
@@ -67,7 +70,6 @@ class RegionalDnsArgs:
     """Consecutive failures before Route 53 calls the endpoint unhealthy: 1 to 10."""
     alarm_topic_arn: pulumi.Input[str]
     """us-east-1 SNS topic the health-check alarm notifies."""
-    name_prefix: str
     routing_control_arn: pulumi.Input[str]
     """This region's ARC routing control (components/failover/authority.py): it alone gates
     the failover record."""
@@ -102,7 +104,7 @@ class RegionalDns(pulumi.ComponentResource):
             request_interval=args.health_check_interval,
             failure_threshold=args.health_check_threshold,
             measure_latency=True,
-            tags={"Name": f"{args.name_prefix}-alb-health"},
+            tags={"Name": f"{args.context.name_prefix}-alb-health"},
             opts=child,
         )
         # Route 53 publishes HealthCheckStatus only in us-east-1: the alarm inherits the
@@ -113,7 +115,7 @@ class RegionalDns(pulumi.ComponentResource):
             args.failover_role.lower(),
             args.alarm_topic_arn,
             parent=self,
-            alarm_name=f"{args.name_prefix}-route53-health",
+            alarm_name=f"{args.context.name_prefix}-route53-health",
         )
         alias = {"name": args.alb_dns_name, "zone_id": args.alb_zone_id, "evaluate_target_health": True}
         self.regional_record = aws.route53.Record(
@@ -130,7 +132,7 @@ class RegionalDns(pulumi.ComponentResource):
             f"{name}-routing-control",
             type="RECOVERY_CONTROL",
             routing_control_arn=args.routing_control_arn,
-            tags={"Name": f"{args.name_prefix}-routing-control"},
+            tags={"Name": f"{args.context.name_prefix}-routing-control"},
             opts=child,
         )
         # See the module docstring: the routing control alone, a CNAME so no target health.

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
+from components.context import RegionalContext
 from components.security.private_bucket import deny_insecure_transport, private_bucket
 
 TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06"
@@ -25,7 +26,8 @@ WAF_LOG_GROUP_PREFIX = "aws-waf-logs-"
 
 @dataclass
 class RegionalEntryArgs:
-    region: str
+    context: RegionalContext
+    """Region, account, partition, names, protection, data key (components/context.py)."""
     vpc_id: pulumi.Input[str]
     public_subnet_ids: Sequence[pulumi.Input[str]]
     alb_security_group_id: pulumi.Input[str]
@@ -40,15 +42,11 @@ class RegionalEntryArgs:
     """Hosted zone in which the certificate's DNS validation records are written."""
     dns_provider: pulumi.ProviderResource
     """Provider for Route 53 records (a global service; us-east-1)."""
-    kms_key_arn: pulumi.Input[str]
-    """Regional CMK: encrypts the WAF log group."""
-    account_id: pulumi.Input[str]
     waf_rate_limit: int
     """Requests per 5 minutes per client IP before WAF blocks the client."""
     log_retention_days: int
     deletion_protection: bool
     """Deletion protection on the ALB and protect on the access-log bucket."""
-    name_prefix: str
 
 
 class RegionalEntry(pulumi.ComponentResource):
@@ -81,7 +79,7 @@ class RegionalEntry(pulumi.ComponentResource):
                 "prefix": ACCESS_LOG_PREFIX,
                 "enabled": True,
             },
-            tags={"Name": f"{args.name_prefix}-alb"},
+            tags={"Name": f"{args.context.name_prefix}-alb"},
             # ELB checks that it may write to the bucket when access logs are turned on.
             opts=pulumi.ResourceOptions(parent=self, depends_on=[bucket_policy]),
         )
@@ -108,7 +106,7 @@ class RegionalEntry(pulumi.ComponentResource):
                 "healthy_threshold": 2,
                 "unhealthy_threshold": 3,
             },
-            tags={"Name": f"{args.name_prefix}-app-tg"},
+            tags={"Name": f"{args.context.name_prefix}-app-tg"},
             opts=self._child,
         )
         self.certificate, validated_arn = self._certificate()
@@ -152,8 +150,8 @@ class RegionalEntry(pulumi.ComponentResource):
         # Access logs are audit evidence: protected and kept in AWS with deletion protection.
         logs = private_bucket(
             f"{name}-alb-logs",
-            pulumi.Output.from_input(args.account_id).apply(
-                lambda account: f"trading-dr-alb-access-logs-{account}-{args.region}"
+            pulumi.Output.from_input(args.context.account_id).apply(
+                lambda account: f"trading-dr-alb-access-logs-{account}-{args.context.region}"
             ),
             None,
             args.deletion_protection,
@@ -187,9 +185,9 @@ class RegionalEntry(pulumi.ComponentResource):
         # Regions older than August 2022 deliver from an ELB-owned account; newer ones from the
         # log-delivery service principal. The provider knows the account of each region.
         elb_account = aws.elb.get_service_account_output(opts=pulumi.InvokeOutputOptions(parent=self))
-        policy = pulumi.Output.all(self.access_log_bucket.arn, elb_account.arn, args.account_id).apply(
-            lambda v: json.dumps(access_log_bucket_policy(*v))
-        )
+        policy = pulumi.Output.all(
+            self.access_log_bucket.arn, elb_account.arn, args.context.account_id
+        ).apply(lambda v: json.dumps(access_log_bucket_policy(*v)))
         return aws.s3.BucketPolicy(f"{name}-alb-logs-policy", bucket=bucket, policy=policy, opts=self._child)
 
     def _certificate(self) -> tuple[aws.acm.Certificate, pulumi.Output[str]]:
@@ -199,7 +197,7 @@ class RegionalEntry(pulumi.ComponentResource):
             domain_name=args.domain_name,
             subject_alternative_names=list(args.alternative_names),
             validation_method="DNS",
-            tags={"Name": f"{args.name_prefix}-cert"},
+            tags={"Name": f"{args.context.name_prefix}-cert"},
             opts=self._child,
         )
         fqdns = []
@@ -232,7 +230,7 @@ class RegionalEntry(pulumi.ComponentResource):
 
     def _web_acl(self) -> aws.wafv2.WebAcl:
         name, args = self._name, self._args
-        metric = f"{args.name_prefix}-waf".replace("-", "")
+        metric = f"{args.context.name_prefix}-waf".replace("-", "")
 
         def visibility(suffix: str) -> dict:
             return {
@@ -265,7 +263,7 @@ class RegionalEntry(pulumi.ComponentResource):
         web_acl = aws.wafv2.WebAcl(
             f"{name}-waf",
             scope="REGIONAL",
-            description=f"{args.name_prefix} ALB",
+            description=f"{args.context.name_prefix} ALB",
             default_action={"allow": {}},
             rules=rules,
             visibility_config=visibility(""),
@@ -279,9 +277,9 @@ class RegionalEntry(pulumi.ComponentResource):
         )
         self.waf_log_group = aws.cloudwatch.LogGroup(
             f"{name}-waf-logs",
-            name=f"{WAF_LOG_GROUP_PREFIX}{args.name_prefix}",
+            name=f"{WAF_LOG_GROUP_PREFIX}{args.context.name_prefix}",
             retention_in_days=args.log_retention_days,
-            kms_key_id=args.kms_key_arn,
+            kms_key_id=args.context.kms_key_arn,
             opts=self._child,
         )
         aws.wafv2.WebAclLoggingConfiguration(

@@ -12,11 +12,11 @@ from dataclasses import dataclass
 
 import pulumi
 
+from components.context import RegionalContext
 from components.network.security_groups import SecurityGroups
 from components.network.transit import AMAZON_SIDE_ASN, RegionalTransit, RegionalTransitArgs
 from components.network.vpc import RegionalNetwork
 from components.observability.global_alerts import GlobalAlerts, GlobalAlertsArgs
-from components.providers import Providers
 from components.settings import Settings
 from components.traffic.app_access import PARAMETER_PREFIX, AppDataAccess
 from components.traffic.bootstrap import default_user_data
@@ -35,15 +35,13 @@ from components.traffic.names import (
 
 @dataclass
 class RegionalTrafficArgs:
+    context: RegionalContext
+    """Region, account, partition, names, protection, data key (components/context.py)."""
     settings: Settings
-    providers: Providers
     network: RegionalNetwork
     security_groups: SecurityGroups
-    kms_key_arn: pulumi.Input[str]
-    """The home region's CMK (EBS volumes, WAF log group)."""
     zone_id: pulumi.Input[str]
     """The hosted zone of settings.traffic.zone_name (created by the primary or configured)."""
-    name_prefix: str
     data_access: AppDataAccess
     """This region's data tier for the application (components/traffic/app_access.py)."""
     routing_control_arn: pulumi.Input[str]
@@ -60,7 +58,7 @@ class RegionalTraffic(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: RegionalTrafficArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("tradingdr:traffic:RegionalTraffic", name, None, opts)
-        settings, providers, network = args.settings, args.providers, args.network
+        settings, providers, network = args.settings, args.context.providers, args.network
         traffic = settings.traffic
         child = pulumi.ResourceOptions(parent=self)
         in_us_east_1 = pulumi.ResourceOptions(parent=self, provider=providers.global_)
@@ -72,19 +70,19 @@ class RegionalTraffic(pulumi.ComponentResource):
         self.transit = RegionalTransit(
             f"{name}-transit",
             RegionalTransitArgs(
+                context=args.context,
                 vpc_id=network.vpc.id,
                 app_subnet_ids=ids(network.app_subnets),
                 app_route_table_ids=ids(network.app_route_tables),
                 peer_vpc_cidr=settings.peer_vpc_cidr,
                 amazon_side_asn=AMAZON_SIDE_ASN[settings.role],
-                name_prefix=args.name_prefix,
             ),
             opts=child,
         )
         self.entry = RegionalEntry(
             f"{name}-entry",
             RegionalEntryArgs(
-                region=settings.home_region,
+                context=args.context,
                 vpc_id=network.vpc.id,
                 public_subnet_ids=ids(network.public_subnets),
                 alb_security_group_id=args.security_groups.alb.id,
@@ -94,27 +92,21 @@ class RegionalTraffic(pulumi.ComponentResource):
                 alternative_names=[self.regional_fqdn],
                 zone_id=args.zone_id,
                 dns_provider=providers.global_,
-                kms_key_arn=args.kms_key_arn,
-                account_id=providers.account_id,
                 waf_rate_limit=traffic.waf_rate_limit,
                 log_retention_days=settings.log_retention_days,
                 deletion_protection=settings.protect_data,
-                name_prefix=args.name_prefix,
             ),
             opts=child,
         )
         self.compute = RegionalCompute(
             f"{name}-compute",
             RegionalComputeArgs(
+                context=args.context,
                 app_subnet_ids=ids(network.app_subnets),
                 app_security_group_id=args.security_groups.app.id,
                 target_group_arn=self.entry.target_group.arn,
-                kms_key_arn=args.kms_key_arn,
-                partition=providers.partition,
                 instance_type=traffic.instance_type,
                 capacity=capacity(settings.tier_profile, settings.role, traffic),
-                name_prefix=args.name_prefix,
-                account_id=providers.account_id,
                 data_access=args.data_access,
                 user_data=traffic.app_user_data
                 or default_user_data(
@@ -130,20 +122,17 @@ class RegionalTraffic(pulumi.ComponentResource):
         self.alerts = GlobalAlerts(
             f"{name}-global-alerts",
             GlobalAlertsArgs(
-                region=providers.global_region,
-                account_id=providers.account_id,
-                partition=providers.partition,
+                context=args.context.at(providers.global_region, None).prefixed("global"),
                 deletion_window_days=settings.key_deletion_window_days,
                 alias=f"trading-dr/{settings.role}-global-alerts",
                 alert_email=settings.alert_email,
-                name_prefix=f"{args.name_prefix}-global",
-                protect=settings.protect_data,
             ),
             opts=in_us_east_1,
         )
         self.dns = RegionalDns(
             f"{name}-dns",
             RegionalDnsArgs(
+                context=args.context,
                 zone_id=args.zone_id,
                 app_fqdn=traffic.app_fqdn,
                 regional_fqdn=self.regional_fqdn,
@@ -155,7 +144,6 @@ class RegionalTraffic(pulumi.ComponentResource):
                 health_check_interval=traffic.health_check_interval,
                 health_check_threshold=traffic.health_check_threshold,
                 alarm_topic_arn=self.alerts.topic.arn,
-                name_prefix=args.name_prefix,
                 routing_control_arn=args.routing_control_arn,
                 failover_ttl_seconds=FAILOVER_RECORD_TTL_SECONDS,
                 witness_fqdn=witness_fqdn(traffic, settings.home_region),

@@ -45,16 +45,16 @@ def build(settings: Settings) -> dict[str, pulumi.Input]:
         "region": settings.home_region,
         "peerRegion": settings.peer_region,
         "tier": settings.tier,
-        "vpcId": regional.network.vpc.id,
+        "vpcId": regional.network.vpc_id,
         "vpcCidr": str(settings.vpc_cidr),
-        "kmsKeyArn": regional.keys.key.arn,
+        "kmsKeyArn": regional.keys.arn,
         "appSubnetIds": [subnet.id for subnet in regional.network.app_subnets],
         # The zones chosen, in subnet order: deploy.py up pins them as zoneIds after the first up.
         "availabilityZoneIds": regional.network.zones.apply(lambda zones: [zone.zone_id for zone in zones]),
-        "orchestratorFunctionName": regional.failover.function.name,
-        "controlTableName": regional.failover.control_table.name,
+        "orchestratorFunctionName": regional.failover.function_name,
+        "controlTableName": regional.failover.table_name,
         "alertTopicArn": regional.alerts.arn,
-        "dashboardName": regional.alarms.dashboard.dashboard_name,
+        "dashboardName": regional.alarms.dashboard_name,
         "hostedZoneId": zone.zone_id,
         **regional.traffic.exports(settings),
         **database_exports,
@@ -86,7 +86,7 @@ def _replicate_evidence(
             settings.home_region,
             store.bucket.bucket,
             store.bucket.arn,
-            regional.keys.key.arn,
+            regional.keys.arn,
             regional.alerts.arn,
         ),
         BucketEnd(
@@ -154,13 +154,13 @@ def _transit_peering(
     (docs/ARCHITECTURE.md#stack-ownership)."""
     if primary_outputs is None:
         return {}
-    transit = regional.traffic.transit
+    traffic = regional.traffic
     peering = TransitPeering(
         "tgw-peering",
         TransitPeeringArgs(
             context=regional.context,
-            transit_gateway_id=transit.gateway.id,
-            route_table_id=transit.route_table.id,
+            transit_gateway_id=traffic.transit_gateway_id,
+            route_table_id=traffic.transit_route_table_id,
             vpc_cidr=settings.vpc_cidr,
             peer_transit_gateway_id=contract.TRANSIT_GATEWAY_ID.read(primary_outputs),
             peer_route_table_id=contract.TRANSIT_GATEWAY_ROUTE_TABLE_ID.read(primary_outputs),

@@ -107,7 +107,7 @@ class RegionalStack(pulumi.ComponentResource):
             ),
             opts=child,
         )
-        self.context = args.context.with_key(self.keys.key.arn)
+        self.context = args.context.with_key(self.keys.arn)
         self.network = RegionalNetwork(
             f"{name}-network",
             RegionalNetworkArgs(
@@ -126,7 +126,7 @@ class RegionalStack(pulumi.ComponentResource):
             f"{name}-sg",
             SecurityGroupsArgs(
                 context=self.context,
-                vpc_id=self.network.vpc.id,
+                vpc_id=self.network.vpc_id,
                 vpc_cidr=settings.vpc_cidr,
                 peer_vpc_cidr=settings.peer_vpc_cidr,
                 app_port=settings.traffic.app_port,
@@ -164,15 +164,15 @@ class RegionalStack(pulumi.ComponentResource):
                 zone_id=args.zone_id,
                 data_access=AppDataAccess(
                     region=settings.home_region,
-                    secret_arn=self.data.credentials.secret_arn,
-                    kms_key_arn=self.keys.key.arn,
-                    writer_endpoint=self.data.aurora.cluster.endpoint,
-                    reader_endpoint=self.data.aurora.cluster.reader_endpoint,
+                    secret_arn=self.data.secret_arn,
+                    kms_key_arn=self.keys.arn,
+                    writer_endpoint=self.data.writer_endpoint,
+                    reader_endpoint=self.data.reader_endpoint,
                     db_port=settings.database.port,
-                    cluster_resource_id=self.data.aurora.cluster.cluster_resource_id,
+                    cluster_resource_id=self.data.cluster_resource_id,
                     table_names=[spec.name for spec in TABLES],
-                    documents_bucket=self.data.documents.bucket.bucket,
-                    documents_bucket_arn=self.data.documents.bucket.arn,
+                    documents_bucket=self.data.documents_bucket,
+                    documents_bucket_arn=self.data.documents_bucket_arn,
                     control_table_name=control_table_name(prefix),
                 ),
                 routing_control_arn=args.authority.routing_control_arn(settings.home_region),
@@ -196,10 +196,10 @@ class RegionalStack(pulumi.ComponentResource):
                 context=self.context,
                 wiring=OrchestratorWiring(
                     global_cluster_id=args.database.global_cluster_id,
-                    local_cluster_id=self.data.aurora.cluster.cluster_identifier,
-                    local_cluster_arn=self.data.aurora.cluster.arn,
-                    db_subnet_group_name=self.data.aurora.subnet_group.name,
-                    db_secret_arn=self.data.credentials.secret_arn,
+                    local_cluster_id=self.data.cluster_id,
+                    local_cluster_arn=self.data.cluster_arn,
+                    db_subnet_group_name=self.data.subnet_group_name,
+                    db_secret_arn=self.data.secret_arn,
                     database_name=DATABASE_NAME,
                     peer_health_url=health_url(settings.traffic, settings.peer_region),
                     peer_witness_fqdn=witness_fqdn(settings.traffic, settings.peer_region),
@@ -211,13 +211,13 @@ class RegionalStack(pulumi.ComponentResource):
                     arc_cluster_endpoints=authority.cluster_endpoints,
                     home_routing_control_arn=authority.routing_control_arn(settings.home_region),
                     peer_routing_control_arn=authority.routing_control_arn(settings.peer_region),
-                    auto_scaling_group_name=self.traffic.compute.group.name,
+                    auto_scaling_group_name=self.traffic.auto_scaling_group_name,
                     # Full size is the primary's: what a hot standby always runs.
                     full_capacity=max(
                         1, capacity(settings.tier_profile, "primary", settings.traffic).desired
                     ),
-                    target_group_arn=self.traffic.entry.target_group.arn,
-                    vpc_id=self.network.vpc.id,
+                    target_group_arn=self.traffic.target_group_arn,
+                    vpc_id=self.network.vpc_id,
                     vpc_cidr=settings.vpc_cidr,
                     subnet_ids=[subnet.id for subnet in self.network.app_subnets],
                 ),
@@ -241,14 +241,14 @@ class RegionalStack(pulumi.ComponentResource):
                 peer_region=settings.peer_region,
                 home_routing_control_arn=authority.routing_control_arn(settings.home_region),
                 peer_routing_control_arn=authority.routing_control_arn(settings.peer_region),
-                control_table_name=self.failover.control_table.name,
+                control_table_name=self.failover.table_name,
                 role=settings.role,
                 global_cluster_id=args.database.global_cluster_id,
-                local_cluster_arn=self.data.aurora.cluster.arn,
-                orchestrator_function_name=self.failover.function.name,
+                local_cluster_arn=self.data.cluster_arn,
+                orchestrator_function_name=self.failover.function_name,
                 alert_topic_arn=self.alerts.arn,
-                health_check_id=self.traffic.dns.health_check.id,
-                routing_control_health_check_id=self.traffic.dns.routing_control_check.id,
+                health_check_id=self.traffic.health_check_id,
+                routing_control_health_check_id=self.traffic.routing_control_health_check_id,
             ),
             opts=child,
         )
@@ -259,7 +259,7 @@ class RegionalStack(pulumi.ComponentResource):
                 topic_arn=self.alerts.arn,
                 max_replication_lag_seconds=settings.failover.max_replication_lag_seconds,
                 # Both regions watch their own cluster: the roles swap after a failover.
-                aurora=AuroraMetrics(cluster_id=self.data.aurora.cluster.cluster_identifier),
+                aurora=AuroraMetrics(cluster_id=self.data.cluster_id),
                 # The tables have the same name in both regions; each region reports the
                 # latency of what it replicates to the other.
                 tables=TableMetrics(
@@ -267,14 +267,14 @@ class RegionalStack(pulumi.ComponentResource):
                     receiving_region=settings.peer_region,
                 ),
                 alb=AlbMetrics(
-                    load_balancer_arn_suffix=self.traffic.entry.load_balancer.arn_suffix,
-                    target_group_arn_suffix=self.traffic.entry.target_group.arn_suffix,
+                    load_balancer_arn_suffix=self.traffic.load_balancer_arn_suffix,
+                    target_group_arn_suffix=self.traffic.target_group_arn_suffix,
                 ),
                 orchestrator=OrchestratorMetrics(
-                    function_name=self.failover.function.name,
+                    function_name=self.failover.function_name,
                     dlq_name=self.failover.dead_letter_queue.name,
                 ),
             ),
             opts=child,
         )
-        self.register_outputs({"vpc_id": self.network.vpc.id, "key_arn": self.keys.key.arn})
+        self.register_outputs({"vpc_id": self.network.vpc_id, "key_arn": self.keys.arn})

@@ -104,3 +104,49 @@ class RegionalData(pulumi.ComponentResource):
                 "vault_name": self.backup.vault.name,
             }
         )
+
+    # What the region's consumers read, one level deep (the orchestrator, the application,
+    # the alarms, the exports), so they do not depend on how the data tier is built.
+    @property
+    def writer_endpoint(self) -> pulumi.Output[str]:
+        return self.aurora.cluster.endpoint
+
+    @property
+    def reader_endpoint(self) -> pulumi.Output[str]:
+        return self.aurora.cluster.reader_endpoint
+
+    @property
+    def cluster_id(self) -> pulumi.Output[str]:
+        return self.aurora.cluster.cluster_identifier
+
+    @property
+    def cluster_arn(self) -> pulumi.Output[str]:
+        return self.aurora.cluster.arn
+
+    @property
+    def cluster_resource_id(self) -> pulumi.Output[str]:
+        return self.aurora.cluster.cluster_resource_id
+
+    @property
+    def subnet_group_name(self) -> pulumi.Output[str]:
+        return self.aurora.subnet_group.name
+
+    @property
+    def secret_arn(self) -> pulumi.Output[str]:
+        return self.credentials.secret_arn
+
+    @property
+    def documents_bucket(self) -> pulumi.Output[str]:
+        return self.documents.bucket.bucket
+
+    @property
+    def documents_bucket_arn(self) -> pulumi.Output[str]:
+        return self.documents.bucket.arn
+
+    @property
+    def documents_versioning(self) -> aws.s3.BucketVersioning:
+        return self.documents.versioning
+
+    @property
+    def vault_name(self) -> pulumi.Output[str]:
+        return self.backup.vault.name

@@ -49,3 +49,8 @@ class DataReplication(pulumi.ComponentResource):
             opts=child,
         )
         self.register_outputs({})
+
+    @property
+    def replica_arns(self) -> dict[str, pulumi.Output[str]]:
+        """Table key -> the ARN of this region's replica."""
+        return {key: replica.arn for key, replica in self.tables.replicas.items()}

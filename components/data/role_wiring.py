@@ -102,7 +102,7 @@ def build_role_data(
     primary_outputs: pulumi.StackReference | None,
 ) -> dict[str, pulumi.Input]:
     """The role-specific data pieces; returns their exports."""
-    key_arn = regional.keys.key.arn
+    key_arn = regional.keys.arn
     if settings.is_primary:
         tables = GlobalTables(
             "global-tables",
@@ -111,7 +111,7 @@ def build_role_data(
         )
         return {f"{key}TableArn": table.arn for key, table in tables.tables.items()}
     assert primary_outputs is not None
-    documents = regional.data.documents
+    data = regional.data
     replication = DataReplication(
         "data-replication",
         DataReplicationArgs(
@@ -119,8 +119,8 @@ def build_role_data(
             global_table_arns={key: arn.read(primary_outputs) for key, arn in contract.TABLE_ARNS.items()},
             home_bucket=BucketEnd(
                 region=settings.home_region,
-                bucket=documents.bucket.bucket,
-                bucket_arn=documents.bucket.arn,
+                bucket=data.documents_bucket,
+                bucket_arn=data.documents_bucket_arn,
                 kms_key_arn=key_arn,
                 alert_topic_arn=regional.alerts.arn,
             ),
@@ -131,26 +131,25 @@ def build_role_data(
                 kms_key_arn=contract.KMS_KEY_ARN.read(primary_outputs),
                 alert_topic_arn=contract.ALERT_TOPIC_ARN.read(primary_outputs),
             ),
-            home_bucket_versioning=documents.versioning,
+            home_bucket_versioning=data.documents_versioning,
             peer_provider=providers.peer,
         ),
         opts=pulumi.ResourceOptions(provider=providers.home),
     )
-    return {f"{key}TableArn": replica.arn for key, replica in replication.tables.replicas.items()}
+    return {f"{key}TableArn": arn for key, arn in replication.replica_arns.items()}
 
 
 def data_exports(regional: RegionalStack) -> dict[str, pulumi.Input]:
     """Exports both stacks have (camelCase), for the orchestrator, alarms and the peer stack."""
     data = regional.data
-    cluster = data.aurora.cluster
     return {
-        "auroraClusterId": cluster.cluster_identifier,
-        "auroraClusterArn": cluster.arn,
-        "auroraEndpoint": cluster.endpoint,
-        "auroraReaderEndpoint": cluster.reader_endpoint,
-        "dbSecretArn": data.credentials.secret_arn,
+        "auroraClusterId": data.cluster_id,
+        "auroraClusterArn": data.cluster_arn,
+        "auroraEndpoint": data.writer_endpoint,
+        "auroraReaderEndpoint": data.reader_endpoint,
+        "dbSecretArn": data.secret_arn,
         **{f"{spec.key}TableName": spec.name for spec in TABLES},
-        "documentsBucket": data.documents.bucket.bucket,
-        "documentsBucketArn": data.documents.bucket.arn,
-        "backupVaultName": data.backup.vault.name,
+        "documentsBucket": data.documents_bucket,
+        "documentsBucketArn": data.documents_bucket_arn,
+        "backupVaultName": data.vault_name,
     }

@@ -212,7 +212,8 @@ class FailoverOrchestrator(pulumi.ComponentResource):
     code: SignedCode
     schedule: aws.cloudwatch.EventRule
     timing: InvocationTiming
-    function_name: str
+    fixed_function_name: str
+    """The function's name, known before it exists (its log group is created first)."""
 
     def __init__(self, name: str, args: FailoverOrchestratorArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("tradingdr:failover:FailoverOrchestrator", name, None, opts)
@@ -220,7 +221,7 @@ class FailoverOrchestrator(pulumi.ComponentResource):
         self._child = pulumi.ResourceOptions(parent=self)
         # A fixed name, so the log group can exist (encrypted, with retention) before the
         # function first logs; Lambda would otherwise create it plain and forever.
-        self.function_name = f"{args.context.name_prefix}-failover"
+        self.fixed_function_name = f"{args.context.name_prefix}-failover"
         self.timing = invocation_timing(
             args.failover.evaluation_interval_seconds,
             PROBE_ATTEMPTS,
@@ -238,7 +239,7 @@ class FailoverOrchestrator(pulumi.ComponentResource):
         )
         self.log_group = aws.cloudwatch.LogGroup(
             f"{name}-logs",
-            name=f"/aws/lambda/{self.function_name}",
+            name=f"/aws/lambda/{self.fixed_function_name}",
             retention_in_days=args.log_retention_days,
             kms_key_id=args.context.kms_key_arn,
             opts=self._child,
@@ -439,7 +440,7 @@ class FailoverOrchestrator(pulumi.ComponentResource):
         args, wiring = self._args, self._args.wiring
         function = aws.lambda_.Function(
             f"{self._name}-function",
-            name=self.function_name,
+            name=self.fixed_function_name,
             description="trading-dr failover orchestrator: promotes this region's Aurora cluster",
             runtime=RUNTIME,
             handler=HANDLER,
@@ -503,3 +504,12 @@ class FailoverOrchestrator(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self, depends_on=[permission]),
         )
         return rule
+
+    @property
+    def function_name(self) -> pulumi.Output[str]:
+        return self.function.name
+
+    @property
+    def table_name(self) -> pulumi.Output[str]:
+        """The control table's name (the lease, the fencing epoch, the executions)."""
+        return self.control_table.name

@@ -324,3 +324,7 @@ class RegionalNetwork(pulumi.ComponentResource):
             opts=self._child,
         )
         return log_group
+
+    @property
+    def vpc_id(self) -> pulumi.Output[str]:
+        return self.vpc.id

@@ -144,3 +144,7 @@ class RegionalAlarms(pulumi.ComponentResource):
             dashboard_body=body,
             opts=pulumi.ResourceOptions(parent=self),
         )
+
+    @property
+    def dashboard_name(self) -> pulumi.Output[str]:
+        return self.dashboard.dashboard_name

@@ -49,3 +49,8 @@ class RegionalKeys(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self),
         )
         self.register_outputs({"key_arn": self.key.arn, "alias": self.alias.name})
+
+    @property
+    def arn(self) -> pulumi.Output[str]:
+        """The key's ARN: what every store of the region encrypts with."""
+        return self.key.arn

@@ -184,3 +184,37 @@ class RegionalTraffic(pulumi.ComponentResource):
             "healthUrl": health_url(traffic, settings.home_region),
             "peerHealthUrl": health_url(traffic, settings.peer_region),
         }
+
+    # What the region's consumers read, one level deep (the orchestrator, discovery, the
+    # alarms, the cross-region peering).
+    @property
+    def health_check_id(self) -> pulumi.Output[str]:
+        return self.dns.health_check.id
+
+    @property
+    def routing_control_health_check_id(self) -> pulumi.Output[str]:
+        return self.dns.routing_control_check.id
+
+    @property
+    def auto_scaling_group_name(self) -> pulumi.Output[str]:
+        return self.compute.group.name
+
+    @property
+    def target_group_arn(self) -> pulumi.Output[str]:
+        return self.entry.target_group.arn
+
+    @property
+    def load_balancer_arn_suffix(self) -> pulumi.Output[str]:
+        return self.entry.load_balancer.arn_suffix
+
+    @property
+    def target_group_arn_suffix(self) -> pulumi.Output[str]:
+        return self.entry.target_group.arn_suffix
+
+    @property
+    def transit_gateway_id(self) -> pulumi.Output[str]:
+        return self.transit.gateway.id
+
+    @property
+    def transit_route_table_id(self) -> pulumi.Output[str]:
+        return self.transit.route_table.id

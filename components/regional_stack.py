@@ -93,23 +93,41 @@ class RegionalStack(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: RegionalStackArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("tradingdr:regional:RegionalStack", name, None, opts)
-        settings, providers = args.settings, args.context.providers
-        prefix = args.context.name_prefix
-        child = pulumi.ResourceOptions(parent=self)
+        self._name, self._settings = name, args.settings
+        self._child = pulumi.ResourceOptions(parent=self)
+        # The order is the order of dependence: the key, the network, the data tier, the
+        # alert topic, the request path, then the orchestrator and what watches them.
+        self.keys = self._keys(args.context)
+        self.context = args.context.with_key(self.keys.arn)
+        self.network = self._network()
+        self.security_groups = self._security_groups()
+        self.data = self._data(args.database)
+        self.alerts = self._alerts()
+        self.traffic = self._traffic(args.zone_id, args.authority)
+        self.evidence = self._evidence()
+        self.failover = self._failover(args.database, args.authority)
+        self.evidence.grant_writer(self.failover.role)
+        self.discovery = self._discovery(args)
+        self.alarms = self._alarms()
+        self.register_outputs({"vpc_id": self.network.vpc_id, "key_arn": self.keys.arn})
 
-        self.keys = RegionalKeys(
-            f"{name}-keys",
+    def _keys(self, context: RegionalContext) -> RegionalKeys:
+        settings = self._settings
+        return RegionalKeys(
+            f"{self._name}-keys",
             RegionalKeysArgs(
-                context=args.context,
+                context=context,
                 services=key_services(settings),
                 deletion_window_days=settings.key_deletion_window_days,
                 alias=f"trading-dr/{settings.role}",
             ),
-            opts=child,
+            opts=self._child,
         )
-        self.context = args.context.with_key(self.keys.arn)
-        self.network = RegionalNetwork(
-            f"{name}-network",
+
+    def _network(self) -> RegionalNetwork:
+        settings = self._settings
+        return RegionalNetwork(
+            f"{self._name}-network",
             RegionalNetworkArgs(
                 context=self.context,
                 cidr=settings.vpc_cidr,
@@ -120,10 +138,13 @@ class RegionalStack(pulumi.ComponentResource):
                 database=settings.database,
                 pinned_zone_ids=settings.zone_ids,
             ),
-            opts=child,
+            opts=self._child,
         )
-        self.security_groups = SecurityGroups(
-            f"{name}-sg",
+
+    def _security_groups(self) -> SecurityGroups:
+        settings = self._settings
+        return SecurityGroups(
+            f"{self._name}-sg",
             SecurityGroupsArgs(
                 context=self.context,
                 vpc_id=self.network.vpc_id,
@@ -132,106 +153,128 @@ class RegionalStack(pulumi.ComponentResource):
                 app_port=settings.traffic.app_port,
                 db_port=settings.database.port,
             ),
-            opts=child,
+            opts=self._child,
         )
-        self.data = RegionalData(
-            f"{name}-data",
+
+    def _data(self, membership: GlobalMembership) -> RegionalData:
+        return RegionalData(
+            f"{self._name}-data",
             RegionalDataArgs(
                 context=self.context,
-                settings=settings,
-                membership=args.database,
+                settings=self._settings,
+                membership=membership,
                 data_subnets=self.network.data_subnets,
                 db_security_group_id=self.security_groups.db.id,
-                random_provider=providers.random,
+                random_provider=self.context.providers.random,
             ),
-            opts=child,
+            opts=self._child,
         )
-        self.alerts = AlertTopic(
-            f"{name}-alerts",
-            AlertTopicArgs(
-                context=self.context,
-                email=settings.alert_email,
-            ),
-            opts=child,
+
+    def _alerts(self) -> AlertTopic:
+        return AlertTopic(
+            f"{self._name}-alerts",
+            AlertTopicArgs(context=self.context, email=self._settings.alert_email),
+            opts=self._child,
         )
-        self.traffic = RegionalTraffic(
-            f"{name}-traffic",
+
+    def _traffic(self, zone_id: pulumi.Input[str], authority: AuthorityView) -> RegionalTraffic:
+        settings = self._settings
+        return RegionalTraffic(
+            f"{self._name}-traffic",
             RegionalTrafficArgs(
                 context=self.context,
                 settings=settings,
                 network=self.network,
                 security_groups=self.security_groups,
-                zone_id=args.zone_id,
-                data_access=AppDataAccess(
-                    region=settings.home_region,
-                    secret_arn=self.data.secret_arn,
-                    kms_key_arn=self.keys.arn,
-                    writer_endpoint=self.data.writer_endpoint,
-                    reader_endpoint=self.data.reader_endpoint,
-                    db_port=settings.database.port,
-                    cluster_resource_id=self.data.cluster_resource_id,
-                    table_names=[spec.name for spec in TABLES],
-                    documents_bucket=self.data.documents_bucket,
-                    documents_bucket_arn=self.data.documents_bucket_arn,
-                    control_table_name=control_table_name(prefix),
-                ),
-                routing_control_arn=args.authority.routing_control_arn(settings.home_region),
+                zone_id=zone_id,
+                data_access=self._app_data_access(),
+                routing_control_arn=authority.routing_control_arn(settings.home_region),
             ),
-            opts=child,
+            opts=self._child,
         )
-        authority = args.authority
-        self.evidence = EvidenceStore(
-            f"{name}-evidence",
+
+    def _app_data_access(self) -> AppDataAccess:
+        """What the application instances may reach of this region's data tier."""
+        settings, data = self._settings, self.data
+        return AppDataAccess(
+            region=settings.home_region,
+            secret_arn=data.secret_arn,
+            kms_key_arn=self.keys.arn,
+            writer_endpoint=data.writer_endpoint,
+            reader_endpoint=data.reader_endpoint,
+            db_port=settings.database.port,
+            cluster_resource_id=data.cluster_resource_id,
+            table_names=[spec.name for spec in TABLES],
+            documents_bucket=data.documents_bucket,
+            documents_bucket_arn=data.documents_bucket_arn,
+            control_table_name=control_table_name(self.context.name_prefix),
+        )
+
+    def _evidence(self) -> EvidenceStore:
+        settings = self._settings
+        return EvidenceStore(
+            f"{self._name}-evidence",
             EvidenceStoreArgs(
                 context=self.context,
                 retention_days=settings.evidence.retention_days,
                 deletion_window_days=settings.key_deletion_window_days,
                 alias=f"trading-dr/{settings.role}-evidence-signing",
             ),
-            opts=child,
+            opts=self._child,
         )
-        self.failover = FailoverOrchestrator(
-            f"{name}-failover",
+
+    def _failover(self, database: GlobalMembership, authority: AuthorityView) -> FailoverOrchestrator:
+        settings = self._settings
+        return FailoverOrchestrator(
+            f"{self._name}-failover",
             FailoverOrchestratorArgs(
                 context=self.context,
-                wiring=OrchestratorWiring(
-                    global_cluster_id=args.database.global_cluster_id,
-                    local_cluster_id=self.data.cluster_id,
-                    local_cluster_arn=self.data.cluster_arn,
-                    db_subnet_group_name=self.data.subnet_group_name,
-                    db_secret_arn=self.data.secret_arn,
-                    database_name=DATABASE_NAME,
-                    peer_health_url=health_url(settings.traffic, settings.peer_region),
-                    peer_witness_fqdn=witness_fqdn(settings.traffic, settings.peer_region),
-                    home_witness_fqdn=witness_fqdn(settings.traffic, settings.home_region),
-                    # As the tier's standby serves at rest, in both stacks (symmetric): the
-                    # primary's orchestrator is the standby's after a failover.
-                    serves_at_rest=settings.tier_profile.dr_serves_at_once,
-                    alert_topic_arn=self.alerts.arn,
-                    arc_cluster_endpoints=authority.cluster_endpoints,
-                    home_routing_control_arn=authority.routing_control_arn(settings.home_region),
-                    peer_routing_control_arn=authority.routing_control_arn(settings.peer_region),
-                    auto_scaling_group_name=self.traffic.auto_scaling_group_name,
-                    # Full size is the primary's: what a hot standby always runs.
-                    full_capacity=max(
-                        1, capacity(settings.tier_profile, "primary", settings.traffic).desired
-                    ),
-                    target_group_arn=self.traffic.target_group_arn,
-                    vpc_id=self.network.vpc_id,
-                    vpc_cidr=settings.vpc_cidr,
-                    subnet_ids=[subnet.id for subnet in self.network.app_subnets],
-                ),
+                wiring=self._orchestrator_wiring(database, authority),
                 failover=settings.failover,
                 log_retention_days=settings.log_retention_days,
                 # A headless dr cluster (pilot-light) gets a writer of the cluster's class.
                 writer_instance_class=settings.database.instance_class,
                 extra_environment=self.evidence.environment(),
             ),
-            opts=child,
+            opts=self._child,
         )
-        self.evidence.grant_writer(self.failover.role)
-        self.discovery = FailoverDiscovery(
-            f"{name}-discovery",
+
+    def _orchestrator_wiring(
+        self, database: GlobalMembership, authority: AuthorityView
+    ) -> OrchestratorWiring:
+        """What the orchestrator acts on: this region's cluster, application group and
+        routing control, the peer it probes, the authority it asks."""
+        settings, data, traffic = self._settings, self.data, self.traffic
+        return OrchestratorWiring(
+            global_cluster_id=database.global_cluster_id,
+            local_cluster_id=data.cluster_id,
+            local_cluster_arn=data.cluster_arn,
+            db_subnet_group_name=data.subnet_group_name,
+            db_secret_arn=data.secret_arn,
+            database_name=DATABASE_NAME,
+            peer_health_url=health_url(settings.traffic, settings.peer_region),
+            peer_witness_fqdn=witness_fqdn(settings.traffic, settings.peer_region),
+            home_witness_fqdn=witness_fqdn(settings.traffic, settings.home_region),
+            # As the tier's standby serves at rest, in both stacks (symmetric): the
+            # primary's orchestrator is the standby's after a failover.
+            serves_at_rest=settings.tier_profile.dr_serves_at_once,
+            alert_topic_arn=self.alerts.arn,
+            arc_cluster_endpoints=authority.cluster_endpoints,
+            home_routing_control_arn=authority.routing_control_arn(settings.home_region),
+            peer_routing_control_arn=authority.routing_control_arn(settings.peer_region),
+            auto_scaling_group_name=traffic.auto_scaling_group_name,
+            # Full size is the primary's: what a hot standby always runs.
+            full_capacity=max(1, capacity(settings.tier_profile, "primary", settings.traffic).desired),
+            target_group_arn=traffic.target_group_arn,
+            vpc_id=self.network.vpc_id,
+            vpc_cidr=settings.vpc_cidr,
+            subnet_ids=[subnet.id for subnet in self.network.app_subnets],
+        )
+
+    def _discovery(self, args: RegionalStackArgs) -> FailoverDiscovery:
+        settings, authority = self._settings, args.authority
+        return FailoverDiscovery(
+            f"{self._name}-discovery",
             FailoverDiscoveryArgs(
                 global_writer_endpoint=args.global_writer_endpoint,
                 authority_cluster_arn=authority.cluster_arn,
@@ -250,10 +293,13 @@ class RegionalStack(pulumi.ComponentResource):
                 health_check_id=self.traffic.health_check_id,
                 routing_control_health_check_id=self.traffic.routing_control_health_check_id,
             ),
-            opts=child,
+            opts=self._child,
         )
-        self.alarms = RegionalAlarms(
-            f"{name}-alarms",
+
+    def _alarms(self) -> RegionalAlarms:
+        settings = self._settings
+        return RegionalAlarms(
+            f"{self._name}-alarms",
             RegionalAlarmsArgs(
                 context=self.context,
                 topic_arn=self.alerts.arn,
@@ -275,6 +321,5 @@ class RegionalStack(pulumi.ComponentResource):
                     dlq_name=self.failover.dead_letter_queue.name,
                 ),
             ),
-            opts=child,
+            opts=self._child,
         )
-        self.register_outputs({"vpc_id": self.network.vpc_id, "key_arn": self.keys.arn})

@@ -57,10 +57,20 @@ class RegionalCompute(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: RegionalComputeArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("tradingdr:compute:RegionalCompute", name, None, opts)
-        child = pulumi.ResourceOptions(parent=self)
+        self._name, self._args = name, args
+        self._child = pulumi.ResourceOptions(parent=self)
+        self._identity()
+        self.launch_template = self._launch_template()
+        self.group = self._group()
+        self._cpu_target()
+        self.register_outputs({"asg_name": self.group.name, "launch_template_id": self.launch_template.id})
 
+    def _identity(self) -> None:
+        """The instances' role and profile: SSM access, the data tier's grants, and the
+        parameters the instances read at boot."""
+        args = self._args
         self.role = aws.iam.Role(
-            f"{name}-role",
+            f"{self._name}-role",
             description=f"{args.context.name_prefix} application instances",
             assume_role_policy=json.dumps(
                 {
@@ -74,25 +84,30 @@ class RegionalCompute(pulumi.ComponentResource):
                     ],
                 }
             ),
-            opts=child,
+            opts=self._child,
         )
         aws.iam.RolePolicyAttachment(
-            f"{name}-ssm",
+            f"{self._name}-ssm",
             role=self.role.name,
             policy_arn=pulumi.Output.concat("arn:", args.context.partition, f":iam::aws:policy/{SSM_POLICY}"),
-            opts=child,
+            opts=self._child,
         )
         self.data_policy = aws.iam.RolePolicy(
-            f"{name}-data-access",
+            f"{self._name}-data-access",
             role=self.role.id,
             policy=role_policy_document(args.data_access, args.context.partition, args.context.account_id),
-            opts=child,
+            opts=self._child,
         )
-        self.parameters = app_parameters(f"{name}-param", args.data_access, self)
-        self.instance_profile = aws.iam.InstanceProfile(f"{name}-profile", role=self.role.name, opts=child)
+        self.parameters = app_parameters(f"{self._name}-param", args.data_access, self)
+        self.instance_profile = aws.iam.InstanceProfile(
+            f"{self._name}-profile", role=self.role.name, opts=self._child
+        )
 
-        self.launch_template = aws.ec2.LaunchTemplate(
-            f"{name}-lt",
+    def _launch_template(self) -> aws.ec2.LaunchTemplate:
+        """The hardened template every instance starts from."""
+        args = self._args
+        return aws.ec2.LaunchTemplate(
+            f"{self._name}-lt",
             description=f"{args.context.name_prefix} application instances",
             image_id=args.image_id,
             instance_type=args.instance_type,
@@ -132,10 +147,13 @@ class RegionalCompute(pulumi.ComponentResource):
                 {"resource_type": kind, "tags": {"Name": f"{args.context.name_prefix}-app"}}
                 for kind in ("instance", "volume")
             ],
-            opts=child,
+            opts=self._child,
         )
-        self.group = aws.autoscaling.Group(
-            f"{name}-asg",
+
+    def _group(self) -> aws.autoscaling.Group:
+        args = self._args
+        return aws.autoscaling.Group(
+            f"{self._name}-asg",
             vpc_zone_identifiers=list(args.app_subnet_ids),
             # Pinned to the template's newest version, so a template change is a group change
             # that the instance refresh below rolls out.
@@ -172,16 +190,17 @@ class RegionalCompute(pulumi.ComponentResource):
                 depends_on=[self.data_policy, *self.parameters],
             ),
         )
+
+    def _cpu_target(self) -> None:
         # Target tracking stays managed (the failover does not touch it): it can scale in
         # only down to the group's live MinSize, which a failover raised and `up` keeps.
         aws.autoscaling.Policy(
-            f"{name}-cpu-target",
+            f"{self._name}-cpu-target",
             autoscaling_group_name=self.group.name,
             policy_type="TargetTrackingScaling",
             target_tracking_configuration={
                 "predefined_metric_specification": {"predefined_metric_type": "ASGAverageCPUUtilization"},
                 "target_value": CPU_TARGET_PERCENT,
             },
-            opts=child,
+            opts=self._child,
         )
-        self.register_outputs({"asg_name": self.group.name, "launch_template_id": self.launch_template.id})

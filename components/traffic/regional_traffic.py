@@ -58,79 +58,108 @@ class RegionalTraffic(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: RegionalTrafficArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("tradingdr:traffic:RegionalTraffic", name, None, opts)
-        settings, providers, network = args.settings, args.context.providers, args.network
-        traffic = settings.traffic
-        child = pulumi.ResourceOptions(parent=self)
-        in_us_east_1 = pulumi.ResourceOptions(parent=self, provider=providers.global_)
-        self.regional_fqdn = regional_fqdn(traffic, settings.home_region)
+        self._name, self._args, self._settings = name, args, args.settings
+        self._child = pulumi.ResourceOptions(parent=self)
+        # Route 53 and its health-check metrics live in the partition's global region.
+        self._in_global_region = pulumi.ResourceOptions(parent=self, provider=args.context.providers.global_)
+        self.regional_fqdn = regional_fqdn(self._settings.traffic, self._settings.home_region)
+        self.transit = self._transit()
+        self.entry = self._entry()
+        self.compute = self._compute()
+        self.alerts = self._global_alerts()
+        self.dns = self._dns()
+        self.register_outputs(
+            {
+                "alb_dns_name": self.entry.load_balancer.dns_name,
+                "health_check_id": self.dns.health_check.id,
+                "asg_name": self.compute.group.name,
+            }
+        )
 
-        def ids(resources: Sequence) -> list:
-            return [resource.id for resource in resources]
-
-        self.transit = RegionalTransit(
-            f"{name}-transit",
+    def _transit(self) -> RegionalTransit:
+        args, network = self._args, self._args.network
+        return RegionalTransit(
+            f"{self._name}-transit",
             RegionalTransitArgs(
                 context=args.context,
-                vpc_id=network.vpc.id,
-                app_subnet_ids=ids(network.app_subnets),
-                app_route_table_ids=ids(network.app_route_tables),
-                peer_vpc_cidr=settings.peer_vpc_cidr,
-                amazon_side_asn=AMAZON_SIDE_ASN[settings.role],
+                vpc_id=network.vpc_id,
+                app_subnet_ids=_ids(network.app_subnets),
+                app_route_table_ids=_ids(network.app_route_tables),
+                peer_vpc_cidr=self._settings.peer_vpc_cidr,
+                amazon_side_asn=AMAZON_SIDE_ASN[self._settings.role],
             ),
-            opts=child,
+            opts=self._child,
         )
-        self.entry = RegionalEntry(
-            f"{name}-entry",
+
+    def _entry(self) -> RegionalEntry:
+        args, settings = self._args, self._settings
+        traffic = settings.traffic
+        return RegionalEntry(
+            f"{self._name}-entry",
             RegionalEntryArgs(
                 context=args.context,
-                vpc_id=network.vpc.id,
-                public_subnet_ids=ids(network.public_subnets),
+                vpc_id=args.network.vpc_id,
+                public_subnet_ids=_ids(args.network.public_subnets),
                 alb_security_group_id=args.security_groups.alb.id,
                 app_port=traffic.app_port,
                 health_check_path=traffic.health_check_path,
                 domain_name=traffic.app_fqdn,
                 alternative_names=[self.regional_fqdn],
                 zone_id=args.zone_id,
-                dns_provider=providers.global_,
+                dns_provider=args.context.providers.global_,
                 waf_rate_limit=traffic.waf_rate_limit,
                 log_retention_days=settings.log_retention_days,
                 deletion_protection=settings.protect_data,
             ),
-            opts=child,
+            opts=self._child,
         )
-        self.compute = RegionalCompute(
-            f"{name}-compute",
+
+    def _compute(self) -> RegionalCompute:
+        args, settings = self._args, self._settings
+        traffic = settings.traffic
+        return RegionalCompute(
+            f"{self._name}-compute",
             RegionalComputeArgs(
                 context=args.context,
-                app_subnet_ids=ids(network.app_subnets),
+                app_subnet_ids=_ids(args.network.app_subnets),
                 app_security_group_id=args.security_groups.app.id,
                 target_group_arn=self.entry.target_group.arn,
                 instance_type=traffic.instance_type,
                 capacity=capacity(settings.tier_profile, settings.role, traffic),
                 data_access=args.data_access,
-                user_data=traffic.app_user_data
-                or default_user_data(
-                    app_port=traffic.app_port,
-                    health_check_path=traffic.health_check_path,
-                    parameter_prefix=PARAMETER_PREFIX,
-                    engine=settings.database.engine,
-                ),
+                user_data=traffic.app_user_data or self._default_user_data(),
                 image_id=traffic.app_ami_id or DEFAULT_IMAGE,
             ),
-            opts=child,
+            opts=self._child,
         )
-        self.alerts = GlobalAlerts(
-            f"{name}-global-alerts",
+
+    def _default_user_data(self) -> bytes:
+        settings = self._settings
+        return default_user_data(
+            app_port=settings.traffic.app_port,
+            health_check_path=settings.traffic.health_check_path,
+            parameter_prefix=PARAMETER_PREFIX,
+            engine=settings.database.engine,
+        )
+
+    def _global_alerts(self) -> GlobalAlerts:
+        context, settings = self._args.context, self._settings
+        return GlobalAlerts(
+            f"{self._name}-global-alerts",
             GlobalAlertsArgs(
-                context=args.context.at(providers.global_region, None).prefixed("global"),
+                context=context.at(context.providers.global_region, None).prefixed("global"),
                 deletion_window_days=settings.key_deletion_window_days,
                 alias=f"trading-dr/{settings.role}-global-alerts",
                 alert_email=settings.alert_email,
             ),
-            opts=in_us_east_1,
+            opts=self._in_global_region,
         )
-        self.dns = RegionalDns(
-            f"{name}-dns",
+
+    def _dns(self) -> RegionalDns:
+        args, settings = self._args, self._settings
+        traffic = settings.traffic
+        return RegionalDns(
+            f"{self._name}-dns",
             RegionalDnsArgs(
                 context=args.context,
                 zone_id=args.zone_id,
@@ -148,14 +177,7 @@ class RegionalTraffic(pulumi.ComponentResource):
                 failover_ttl_seconds=FAILOVER_RECORD_TTL_SECONDS,
                 witness_fqdn=witness_fqdn(traffic, settings.home_region),
             ),
-            opts=in_us_east_1,
-        )
-        self.register_outputs(
-            {
-                "alb_dns_name": self.entry.load_balancer.dns_name,
-                "health_check_id": self.dns.health_check.id,
-                "asg_name": self.compute.group.name,
-            }
+            opts=self._in_global_region,
         )
 
     def exports(self, settings: Settings) -> dict[str, pulumi.Input]:
@@ -218,3 +240,7 @@ class RegionalTraffic(pulumi.ComponentResource):
     @property
     def transit_route_table_id(self) -> pulumi.Output[str]:
         return self.transit.route_table.id
+
+
+def _ids(resources: Sequence) -> list:
+    return [resource.id for resource in resources]

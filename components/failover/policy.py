@@ -142,10 +142,42 @@ def orchestrator_policy(
     database_secret: str | None = None,
 ) -> dict:
     """The execution role's inline policy; every resource argument is an ARN."""
-    home = lambda resource: rds_arn(partition, region, account, resource)  # noqa: E731
-    unplanned = home(f"cluster-snapshot:{UNPLANNED_SNAPSHOT_PREFIX}*")
-    kept = home(f"cluster-snapshot:{KEPT_SNAPSHOT_PREFIX}*")
+    # In this order: the policy document is compared as text (an unchanged plan keeps it).
     statements = [
+        *_global_database_statements(global_cluster, local_cluster, peer_cluster),
+        *_authority_statements(routing_controls),
+        *_snapshot_statements(partition, region, account),
+        *_metric_statements(),
+        *_runtime_state_statements(table, topic, dead_letter_queue),
+        *_regional_key_statements(key, region),
+        *_function_platform_statements(log_group),
+    ]
+    if database_secret:
+        statements += _test_write_statements(local_cluster, database_secret)
+    if auto_scaling_group:
+        statements += _capacity_statements(auto_scaling_group)
+    if headless_writer:
+        # A headless (pilot-light) cluster gets one named instance before its promotion.
+        statements += [
+            {
+                "Sid": "AddAWriterToThisRegionsHeadlessCluster",
+                "Effect": "Allow",
+                "Action": ["rds:CreateDBInstance"],
+                "Resource": [
+                    headless_writer.instance,
+                    local_cluster,
+                    headless_writer.parameter_groups,
+                    headless_writer.option_groups,
+                    headless_writer.subnet_group,
+                ],
+            },
+        ]
+    return {"Version": "2012-10-17", "Statement": statements}
+
+
+def _global_database_statements(global_cluster: str, local_cluster: str, peer_cluster: str) -> list[dict]:
+    """Promote this region's member of the global database, and read both."""
+    return [
         {
             "Sid": "PromoteThisRegionsCluster",
             "Effect": "Allow",
@@ -168,6 +200,12 @@ def orchestrator_policy(
             "Action": ["rds:DescribeDBClusters"],
             "Resource": [local_cluster],
         },
+    ]
+
+
+def _authority_statements(routing_controls: Sequence[str]) -> list[dict]:
+    """The fence and the authority: the two routing controls, home first."""
+    return [
         {
             # The fence and the authority: read and flip the two controls through the cluster
             # endpoints (data plane); nothing else in ARC.
@@ -176,6 +214,15 @@ def orchestrator_policy(
             "Action": list(ROUTING_CONTROL_ACTIONS),
             "Resource": list(routing_controls),
         },
+    ]
+
+
+def _snapshot_statements(partition: str, region: str, account: str) -> list[dict]:
+    """Find this region's failover snapshots and keep a copy of each."""
+    home = lambda resource: rds_arn(partition, region, account, resource)  # noqa: E731
+    unplanned = home(f"cluster-snapshot:{UNPLANNED_SNAPSHOT_PREFIX}*")
+    kept = home(f"cluster-snapshot:{KEPT_SNAPSHOT_PREFIX}*")
+    return [
         {
             # The cluster's instances, whatever their names (the writer of a promoted cluster).
             "Sid": "DescribeThisRegionsInstances",
@@ -198,6 +245,12 @@ def orchestrator_policy(
             "Action": ["rds:CopyDBClusterSnapshot"],
             "Resource": [unplanned, kept],
         },
+    ]
+
+
+def _metric_statements() -> list[dict]:
+    """Read the lag; put the page metrics."""
+    return [
         {
             "Sid": "ReadLagMetrics",
             "Effect": "Allow",
@@ -214,6 +267,12 @@ def orchestrator_policy(
             "Resource": "*",
             "Condition": {"StringEquals": {"cloudwatch:namespace": PAGE_NAMESPACE}},
         },
+    ]
+
+
+def _runtime_state_statements(table: str, topic: str, dead_letter_queue: str) -> list[dict]:
+    """The runtime's own state and outputs: its control table, its alert topic, its dead letters."""
+    return [
         {
             "Sid": "ControlTable",
             "Effect": "Allow",
@@ -237,6 +296,12 @@ def orchestrator_policy(
             "Action": ["sqs:SendMessage"],
             "Resource": [dead_letter_queue],
         },
+    ]
+
+
+def _regional_key_statements(key: str, region: str) -> list[dict]:
+    """This region's CMK: directly, and through RDS for the snapshot copies."""
+    return [
         {
             # The table, topic, queue and environment are encrypted with this region's CMK.
             "Sid": "UseTheRegionalKey",
@@ -253,6 +318,12 @@ def orchestrator_policy(
             "Resource": [key],
             "Condition": {"StringEquals": {"kms:ViaService": f"rds.{region}.amazonaws.com"}},
         },
+    ]
+
+
+def _function_platform_statements(log_group: str) -> list[dict]:
+    """What any Lambda function in a VPC needs: its logs, its traces, its network interfaces."""
+    return [
         {
             "Sid": "OwnLogs",
             "Effect": "Allow",
@@ -272,61 +343,49 @@ def orchestrator_policy(
             "Resource": "*",
         },
     ]
-    if database_secret:
-        # The test write on the new writer through the RDS Data API, signed in with the
-        # cluster's secret (its key is the regional one above).
-        # https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonrdsdataapi.html
-        statements += [
-            {
-                "Sid": "TestWriteThroughTheDataApi",
-                "Effect": "Allow",
-                "Action": ["rds-data:ExecuteStatement"],
-                "Resource": [local_cluster],
-            },
-            {
-                "Sid": "ReadTheDatabaseSecret",
-                "Effect": "Allow",
-                "Action": ["secretsmanager:GetSecretValue"],
-                "Resource": [database_secret],
-            },
-        ]
-    if auto_scaling_group:
-        statements += [
-            {
-                # Scale this region's group to full size on promotion (and pre-warm reversibly).
-                "Sid": "ScaleThisRegionsGroup",
-                "Effect": "Allow",
-                "Action": ["autoscaling:UpdateAutoScalingGroup"],
-                "Resource": [auto_scaling_group],
-            },
-            {
-                "Sid": "DescribeGroups",
-                "Effect": "Allow",
-                "Action": ["autoscaling:DescribeAutoScalingGroups"],
-                "Resource": "*",
-            },
-            {
-                # Traffic moves here only once the load balancer has a healthy target.
-                "Sid": "ReadTargetHealth",
-                "Effect": "Allow",
-                "Action": ["elasticloadbalancing:DescribeTargetHealth"],
-                "Resource": "*",
-            },
-        ]
-    if headless_writer:
-        # A headless (pilot-light) cluster gets one named instance before its promotion.
-        statements += [
-            {
-                "Sid": "AddAWriterToThisRegionsHeadlessCluster",
-                "Effect": "Allow",
-                "Action": ["rds:CreateDBInstance"],
-                "Resource": [
-                    headless_writer.instance,
-                    local_cluster,
-                    headless_writer.parameter_groups,
-                    headless_writer.option_groups,
-                    headless_writer.subnet_group,
-                ],
-            },
-        ]
-    return {"Version": "2012-10-17", "Statement": statements}
+
+
+def _test_write_statements(local_cluster: str, database_secret: str) -> list[dict]:
+    """The test write on the new writer through the RDS Data API, signed in with the cluster's secret
+    (its key is the regional one).
+    https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonrdsdataapi.html"""
+    return [
+        {
+            "Sid": "TestWriteThroughTheDataApi",
+            "Effect": "Allow",
+            "Action": ["rds-data:ExecuteStatement"],
+            "Resource": [local_cluster],
+        },
+        {
+            "Sid": "ReadTheDatabaseSecret",
+            "Effect": "Allow",
+            "Action": ["secretsmanager:GetSecretValue"],
+            "Resource": [database_secret],
+        },
+    ]
+
+
+def _capacity_statements(auto_scaling_group: str) -> list[dict]:
+    """Scale this region's group and see its targets healthy before traffic moves here."""
+    return [
+        {
+            # Scale this region's group to full size on promotion (and pre-warm reversibly).
+            "Sid": "ScaleThisRegionsGroup",
+            "Effect": "Allow",
+            "Action": ["autoscaling:UpdateAutoScalingGroup"],
+            "Resource": [auto_scaling_group],
+        },
+        {
+            "Sid": "DescribeGroups",
+            "Effect": "Allow",
+            "Action": ["autoscaling:DescribeAutoScalingGroups"],
+            "Resource": "*",
+        },
+        {
+            # Traffic moves here only once the load balancer has a healthy target.
+            "Sid": "ReadTargetHealth",
+            "Effect": "Allow",
+            "Action": ["elasticloadbalancing:DescribeTargetHealth"],
+            "Resource": "*",
+        },
+    ]

@@ -122,59 +122,6 @@ class HeadlessWriter:
     subnet_group: str
 
 
-def orchestrator_policy(
-    *,
-    partition: str,
-    region: str,
-    account: str,
-    global_cluster: str,
-    local_cluster: str,
-    local_cluster_id: str,
-    peer_cluster: str,
-    table: str,
-    topic: str,
-    key: str,
-    dead_letter_queue: str,
-    log_group: str,
-    routing_controls: Sequence[str],  # home first, then peer
-    auto_scaling_group: str | None,
-    headless_writer: HeadlessWriter | None = None,
-    database_secret: str | None = None,
-) -> dict:
-    """The execution role's inline policy; every resource argument is an ARN."""
-    # In this order: the policy document is compared as text (an unchanged plan keeps it).
-    statements = [
-        *_global_database_statements(global_cluster, local_cluster, peer_cluster),
-        *_authority_statements(routing_controls),
-        *_snapshot_statements(partition, region, account),
-        *_metric_statements(),
-        *_runtime_state_statements(table, topic, dead_letter_queue),
-        *_regional_key_statements(key, region),
-        *_function_platform_statements(log_group),
-    ]
-    if database_secret:
-        statements += _test_write_statements(local_cluster, database_secret)
-    if auto_scaling_group:
-        statements += _capacity_statements(auto_scaling_group)
-    if headless_writer:
-        # A headless (pilot-light) cluster gets one named instance before its promotion.
-        statements += [
-            {
-                "Sid": "AddAWriterToThisRegionsHeadlessCluster",
-                "Effect": "Allow",
-                "Action": ["rds:CreateDBInstance"],
-                "Resource": [
-                    headless_writer.instance,
-                    local_cluster,
-                    headless_writer.parameter_groups,
-                    headless_writer.option_groups,
-                    headless_writer.subnet_group,
-                ],
-            },
-        ]
-    return {"Version": "2012-10-17", "Statement": statements}
-
-
 def _global_database_statements(global_cluster: str, local_cluster: str, peer_cluster: str) -> list[dict]:
     """Promote this region's member of the global database, and read both."""
     return [
@@ -389,3 +336,56 @@ def _capacity_statements(auto_scaling_group: str) -> list[dict]:
             "Resource": "*",
         },
     ]
+
+
+def orchestrator_policy(
+    *,
+    partition: str,
+    region: str,
+    account: str,
+    global_cluster: str,
+    local_cluster: str,
+    local_cluster_id: str,
+    peer_cluster: str,
+    table: str,
+    topic: str,
+    key: str,
+    dead_letter_queue: str,
+    log_group: str,
+    routing_controls: Sequence[str],  # home first, then peer
+    auto_scaling_group: str | None,
+    headless_writer: HeadlessWriter | None = None,
+    database_secret: str | None = None,
+) -> dict:
+    """The execution role's inline policy; every resource argument is an ARN."""
+    # In this order: the policy document is compared as text (an unchanged plan keeps it).
+    statements = [
+        *_global_database_statements(global_cluster, local_cluster, peer_cluster),
+        *_authority_statements(routing_controls),
+        *_snapshot_statements(partition, region, account),
+        *_metric_statements(),
+        *_runtime_state_statements(table, topic, dead_letter_queue),
+        *_regional_key_statements(key, region),
+        *_function_platform_statements(log_group),
+    ]
+    if database_secret:
+        statements += _test_write_statements(local_cluster, database_secret)
+    if auto_scaling_group:
+        statements += _capacity_statements(auto_scaling_group)
+    if headless_writer:
+        # A headless (pilot-light) cluster gets one named instance before its promotion.
+        statements += [
+            {
+                "Sid": "AddAWriterToThisRegionsHeadlessCluster",
+                "Effect": "Allow",
+                "Action": ["rds:CreateDBInstance"],
+                "Resource": [
+                    headless_writer.instance,
+                    local_cluster,
+                    headless_writer.parameter_groups,
+                    headless_writer.option_groups,
+                    headless_writer.subnet_group,
+                ],
+            },
+        ]
+    return {"Version": "2012-10-17", "Statement": statements}

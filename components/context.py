@@ -5,7 +5,8 @@ The account, the partition and the peer region are the providers' (one place:
 components/providers.py); the region is the home provider's unless a component builds in
 another one (`at`, the partition's global region for the Route 53 alarms); the name prefix
 and `protect` are the stack's; the data key is the region's CMK
-(components/security/keys.py), known once RegionalKeys exists (`with_key`)."""
+(components/security/keys.py), known once RegionalKeys exists (`with_key`).
+docs/ARCHITECTURE.md#inside-the-program."""
 
 from __future__ import annotations
 

@@ -89,13 +89,29 @@ class RegionalDns(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: RegionalDnsArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("tradingdr:dns:RegionalDns", name, None, opts)
-        child = pulumi.ResourceOptions(parent=self)
+        self._name, self._args = name, args
+        self._child = pulumi.ResourceOptions(parent=self)
+        self.health_check = self._alb_health_check()
+        self.regional_record = self._regional_record()
+        self.routing_control_check, self.failover_record = self._failover_record()
+        self.witness_records = self._witness_records()
+        self.register_outputs(
+            {
+                "health_check_id": self.health_check.id,
+                "routing_control_check_id": self.routing_control_check.id,
+                "regional_fqdn": self.regional_record.fqdn,
+                "witness_fqdn": args.witness_fqdn,
+            }
+        )
 
+    def _alb_health_check(self) -> aws.route53.HealthCheck:
+        """The ALB's health, and its alarm."""
+        args = self._args
         # Probes the ALB itself rather than a name in our zone, so the check measures the
         # region and does not also depend on the zone's delegation. Route 53 does not
         # validate certificates; SNI gets the ALB's name.
-        self.health_check = aws.route53.HealthCheck(
-            f"{name}-health-check",
+        check = aws.route53.HealthCheck(
+            f"{self._name}-health-check",
             type="HTTPS",
             fqdn=args.alb_dns_name,
             port=443,
@@ -105,39 +121,52 @@ class RegionalDns(pulumi.ComponentResource):
             failure_threshold=args.health_check_threshold,
             measure_latency=True,
             tags={"Name": f"{args.context.name_prefix}-alb-health"},
-            opts=child,
+            opts=self._child,
         )
-        # Route 53 publishes HealthCheckStatus only in us-east-1: the alarm inherits the
-        # us-east-1 provider from this component and notifies a us-east-1 topic.
+        # Route 53 publishes HealthCheckStatus only in its control-plane region (us-east-1 in
+        # aws): the alarm inherits that provider from this component and notifies a topic there.
         health_check_alarm(
-            f"{name}-health-alarm",
-            self.health_check.id,
+            f"{self._name}-health-alarm",
+            check.id,
             args.failover_role.lower(),
             args.alarm_topic_arn,
             parent=self,
             alarm_name=f"{args.context.name_prefix}-route53-health",
         )
-        alias = {"name": args.alb_dns_name, "zone_id": args.alb_zone_id, "evaluate_target_health": True}
-        self.regional_record = aws.route53.Record(
-            f"{name}-regional",
+        return check
+
+    def _regional_record(self) -> aws.route53.Record:
+        """The region's direct name, for operators and the peer's probe."""
+        args = self._args
+        alias = {
+            "name": args.alb_dns_name,
+            "zone_id": args.alb_zone_id,
+            "evaluate_target_health": True,
+        }
+        return aws.route53.Record(
+            f"{self._name}-regional",
             zone_id=args.zone_id,
             name=args.regional_fqdn,
             type="A",
             aliases=[alias],
-            opts=child,
+            opts=self._child,
         )
+
+    def _failover_record(self) -> tuple[aws.route53.HealthCheck, aws.route53.Record]:
+        """This region's answer for the application's name, gated by its routing control."""
+        args = self._args
         # RequestInterval and FailureThreshold "are not supported" for RECOVERY_CONTROL
         # (API_HealthCheckConfig): the check is the control's state, nothing is probed.
-        self.routing_control_check = aws.route53.HealthCheck(
-            f"{name}-routing-control",
+        check = aws.route53.HealthCheck(
+            f"{self._name}-routing-control",
             type="RECOVERY_CONTROL",
             routing_control_arn=args.routing_control_arn,
             tags={"Name": f"{args.context.name_prefix}-routing-control"},
-            opts=child,
+            opts=self._child,
         )
         # See the module docstring: the routing control alone, a CNAME so no target health.
-        self.failover_record = aws.route53.Record(
-            f"{name}-failover",
+        record = aws.route53.Record(
+            f"{self._name}-failover",
             zone_id=args.zone_id,
             name=args.app_fqdn,
             type="CNAME",
@@ -145,12 +174,17 @@ class RegionalDns(pulumi.ComponentResource):
             records=[args.alb_dns_name],
             set_identifier=args.set_identifier,
             failover_routing_policies=[{"type": args.failover_role}],
-            health_check_id=self.routing_control_check.id,
-            opts=child,
+            health_check_id=check.id,
+            opts=self._child,
         )
-        self.witness_records = {
+        return check, record
+
+    def _witness_records(self) -> dict[str, aws.route53.Record]:
+        """The witness name's two answers (see the module docstring)."""
+        args = self._args
+        return {
             "healthy": aws.route53.Record(
-                f"{name}-witness-healthy",
+                f"{self._name}-witness-healthy",
                 zone_id=args.zone_id,
                 name=args.witness_fqdn,
                 type="A",
@@ -159,10 +193,10 @@ class RegionalDns(pulumi.ComponentResource):
                 set_identifier=f"{args.set_identifier}-healthy",
                 failover_routing_policies=[{"type": "PRIMARY"}],
                 health_check_id=self.health_check.id,
-                opts=child,
+                opts=self._child,
             ),
             "unhealthy": aws.route53.Record(
-                f"{name}-witness-unhealthy",
+                f"{self._name}-witness-unhealthy",
                 zone_id=args.zone_id,
                 name=args.witness_fqdn,
                 type="A",
@@ -171,14 +205,6 @@ class RegionalDns(pulumi.ComponentResource):
                 set_identifier=f"{args.set_identifier}-unhealthy",
                 # No health check: answered whenever the PRIMARY (the ALB check) is unhealthy.
                 failover_routing_policies=[{"type": "SECONDARY"}],
-                opts=child,
+                opts=self._child,
             ),
         }
-        self.register_outputs(
-            {
-                "health_check_id": self.health_check.id,
-                "routing_control_check_id": self.routing_control_check.id,
-                "regional_fqdn": self.regional_record.fqdn,
-                "witness_fqdn": args.witness_fqdn,
-            }
-        )

@@ -68,33 +68,47 @@ class SignedCode(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: SignedCodeArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("tradingdr:failover:SignedCode", name, None, opts)
-        child = pulumi.ResourceOptions(parent=self)
+        self._name, self._args = name, args
+        self._child = pulumi.ResourceOptions(parent=self)
+        self.bucket, versioning = self._artifact_bucket()
+        source = self._upload(versioning)
+        self.profile, self.job = self._sign(source)
+        self.config = self._signing_config()
+        signed = self.job.signed_objects.apply(lambda objects: objects[0].s3s[0])
+        self.s3_bucket = signed.apply(lambda s3: s3.bucket)
+        self.s3_key = signed.apply(lambda s3: s3.key)
+        self.register_outputs({"s3_bucket": self.s3_bucket, "s3_key": self.s3_key, "config": self.config.arn})
+
+    def _artifact_bucket(self) -> tuple[aws.s3.Bucket, aws.s3.BucketVersioning]:
+        """A private, versioned bucket for the unsigned and the signed archives."""
         # The artifacts are rebuilt from the repository on every `up`: disposable.
-        self.bucket = aws.s3.Bucket(f"{name}-bucket", bucket=args.bucket_name, force_destroy=True, opts=child)
+        bucket = aws.s3.Bucket(
+            f"{self._name}-bucket", bucket=self._args.bucket_name, force_destroy=True, opts=self._child
+        )
         aws.s3.BucketOwnershipControls(
-            f"{name}-ownership",
-            bucket=self.bucket.id,
+            f"{self._name}-ownership",
+            bucket=bucket.id,
             rule=aws.s3.BucketOwnershipControlsRuleArgs(object_ownership="BucketOwnerEnforced"),
-            opts=child,
+            opts=self._child,
         )
         aws.s3.BucketPublicAccessBlock(
-            f"{name}-public-access",
-            bucket=self.bucket.id,
+            f"{self._name}-public-access",
+            bucket=bucket.id,
             block_public_acls=True,
             block_public_policy=True,
             ignore_public_acls=True,
             restrict_public_buckets=True,
-            opts=child,
+            opts=self._child,
         )
         versioning = aws.s3.BucketVersioning(
-            f"{name}-versioning",
-            bucket=self.bucket.id,
+            f"{self._name}-versioning",
+            bucket=bucket.id,
             versioning_configuration=aws.s3.BucketVersioningVersioningConfigurationArgs(status="Enabled"),
-            opts=child,
+            opts=self._child,
         )
         aws.s3.BucketServerSideEncryptionConfiguration(
-            f"{name}-encryption",
-            bucket=self.bucket.id,
+            f"{self._name}-encryption",
+            bucket=bucket.id,
             rules=[
                 aws.s3.BucketServerSideEncryptionConfigurationRuleArgs(
                     apply_server_side_encryption_by_default=aws.s3.BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultArgs(
@@ -102,19 +116,19 @@ class SignedCode(pulumi.ComponentResource):
                     )
                 )
             ],
-            opts=child,
+            opts=self._child,
         )
         aws.s3.BucketPolicy(
-            f"{name}-policy",
-            bucket=self.bucket.id,
-            policy=self.bucket.arn.apply(
+            f"{self._name}-policy",
+            bucket=bucket.id,
+            policy=bucket.arn.apply(
                 lambda arn: json.dumps({"Version": "2012-10-17", "Statement": [deny_insecure_transport(arn)]})
             ),
-            opts=child,
+            opts=self._child,
         )
         aws.s3.BucketLifecycleConfiguration(
-            f"{name}-lifecycle",
-            bucket=self.bucket.id,
+            f"{self._name}-lifecycle",
+            bucket=bucket.id,
             rules=[
                 aws.s3.BucketLifecycleConfigurationRuleArgs(
                     id="old-artifacts",
@@ -130,24 +144,29 @@ class SignedCode(pulumi.ComponentResource):
             ],
             opts=pulumi.ResourceOptions(parent=self, depends_on=[versioning]),
         )
-        source = aws.s3.BucketObjectv2(
-            f"{name}-source",
+        return bucket, versioning
+
+    def _upload(self, versioning: aws.s3.BucketVersioning) -> aws.s3.BucketObjectv2:
+        return aws.s3.BucketObjectv2(
+            f"{self._name}-source",
             bucket=self.bucket.id,
-            key=f"unsigned/failover-{args.digest}.zip",
-            source=args.archive,
+            key=f"unsigned/failover-{self._args.digest}.zip",
+            source=self._args.archive,
             # Signer signs one object version: versioning must be on before the upload.
             opts=pulumi.ResourceOptions(parent=self, depends_on=[versioning]),
         )
-        self.profile = aws.signer.SigningProfile(
-            f"{name}-profile",
+
+    def _sign(self, source: aws.s3.BucketObjectv2) -> tuple[aws.signer.SigningProfile, aws.signer.SigningJob]:
+        profile = aws.signer.SigningProfile(
+            f"{self._name}-profile",
             platform_id=SIGNING_PLATFORM,
             # "Signing profile names are immutable and cannot be reused after canceled".
-            name_prefix=args.profile_name_prefix,
-            opts=child,
+            name_prefix=self._args.profile_name_prefix,
+            opts=self._child,
         )
-        self.job = aws.signer.SigningJob(
-            f"{name}-job",
-            profile_name=self.profile.name,
+        job = aws.signer.SigningJob(
+            f"{self._name}-job",
+            profile_name=profile.name,
             source=aws.signer.SigningJobSourceArgs(
                 s3=aws.signer.SigningJobSourceS3Args(
                     bucket=self.bucket.id, key=source.key, version=source.version_id
@@ -158,18 +177,18 @@ class SignedCode(pulumi.ComponentResource):
             ),
             # A failed signature must fail the deploy, not leave the old code silently.
             ignore_signing_job_failure=False,
-            opts=child,
+            opts=self._child,
         )
-        self.config = aws.lambda_.CodeSigningConfig(
-            f"{name}-config",
+        return profile, job
+
+    def _signing_config(self) -> aws.lambda_.CodeSigningConfig:
+        """Lambda runs only code this stack's profile signed."""
+        return aws.lambda_.CodeSigningConfig(
+            f"{self._name}-config",
             description="trading-dr failover orchestrator: only code signed by this stack",
             allowed_publishers=aws.lambda_.CodeSigningConfigAllowedPublishersArgs(
                 signing_profile_version_arns=[self.profile.version_arn]
             ),
             policies=aws.lambda_.CodeSigningConfigPoliciesArgs(untrusted_artifact_on_deployment="Enforce"),
-            opts=child,
+            opts=self._child,
         )
-        signed = self.job.signed_objects.apply(lambda objects: objects[0].s3s[0])
-        self.s3_bucket = signed.apply(lambda s3: s3.bucket)
-        self.s3_key = signed.apply(lambda s3: s3.key)
-        self.register_outputs({"s3_bucket": self.s3_bucket, "s3_key": self.s3_key, "config": self.config.arn})

@@ -33,7 +33,7 @@ MUTATIONS = [
     (
         "failover record gated by the ALB check",
         "components/traffic/dns.py",
-        "            health_check_id=self.routing_control_check.id,",
+        "            health_check_id=check.id,",
         "            health_check_id=self.health_check.id,",
         GATING,
     ),
@@ -117,8 +117,8 @@ MUTATIONS = [
     (
         "no grant to read target health",
         "components/failover/policy.py",
-        '                "Action": ["elasticloadbalancing:DescribeTargetHealth"],',
-        '                "Action": ["autoscaling:DescribeAutoScalingGroups"],',
+        '            "Action": ["elasticloadbalancing:DescribeTargetHealth"],',
+        '            "Action": ["autoscaling:DescribeAutoScalingGroups"],',
         "tests/components/failover/test_failover_component.py -k iam_grants_exactly",
     ),
     # --- infrastructure code never undoes a failover; the deploy blockers (docs/IAC_AND_FAILOVER.md)

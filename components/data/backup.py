@@ -69,27 +69,41 @@ class RegionalBackup(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: RegionalBackupArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("tradingdr:backup:RegionalBackup", name, None, opts)
-        child = pulumi.ResourceOptions(parent=self)
-        account_and_partition = pulumi.Output.all(args.context.account_id, args.context.partition)
+        self._name, self._args = name, args
+        self._child = pulumi.ResourceOptions(parent=self)
+        self._account_and_partition = pulumi.Output.all(args.context.account_id, args.context.partition)
+        self._region_settings()
+        self.vault = self._vault()
+        role, attachments = self._role()
+        self.plan = self._plan()
+        self.selection = self._selection(role, attachments)
+        self.register_outputs({"vault_name": self.vault.name, "plan_id": self.plan.id})
 
+    def _region_settings(self) -> None:
         aws.backup.RegionSettings(
-            f"{name}-region-settings",
+            f"{self._name}-region-settings",
             resource_type_opt_in_preference=OPT_IN,
             resource_type_management_preference=FULL_MANAGEMENT,
             opts=pulumi.ResourceOptions(parent=self, ignore_changes=list(REGION_SETTINGS_DRIFT)),
         )
-        self.vault = aws.backup.Vault(
-            f"{name}-vault",
-            name=vault_name(args.context.region),
-            kms_key_arn=args.context.kms_key_arn,
+
+    def _vault(self) -> aws.backup.Vault:
+        context = self._args.context
+        return aws.backup.Vault(
+            f"{self._name}-vault",
+            name=vault_name(context.region),
+            kms_key_arn=context.kms_key_arn,
             # A vault with recovery points cannot be deleted anyway; never force it.
             force_destroy=False,
             opts=pulumi.ResourceOptions(
-                parent=self, protect=args.context.protect, retain_on_delete=args.context.protect
+                parent=self, protect=context.protect, retain_on_delete=context.protect
             ),
         )
+
+    def _role(self) -> tuple[aws.iam.Role, list[aws.iam.RolePolicyAttachment]]:
+        """The role AWS Backup assumes, with the managed backup and restore policies."""
         role = aws.iam.Role(
-            f"{name}-role",
+            f"{self._name}-role",
             description="AWS Backup: back up and restore the trading-dr Aurora cluster and tables",
             assume_role_policy=json.dumps(
                 {
@@ -103,22 +117,27 @@ class RegionalBackup(pulumi.ComponentResource):
                     ],
                 }
             ),
-            opts=child,
+            opts=self._child,
         )
         attachments = [
             aws.iam.RolePolicyAttachment(
-                f"{name}-role-{policy}",
+                f"{self._name}-role-{policy}",
                 role=role.name,
                 policy_arn=pulumi.Output.concat(
-                    "arn:", args.context.partition, ":iam::aws:policy/service-role/", policy
+                    "arn:", self._args.context.partition, ":iam::aws:policy/service-role/", policy
                 ),
-                opts=child,
+                opts=self._child,
             )
             for policy in BACKUP_POLICIES
         ]
+        return role, attachments
+
+    def _plan(self) -> aws.backup.Plan:
+        """Daily, each recovery point copied to the peer region's vault."""
+        args = self._args
         lifecycle = aws.backup.PlanRuleLifecycleArgs(delete_after=args.delete_after_days)
-        self.plan = aws.backup.Plan(
-            f"{name}-plan",
+        return aws.backup.Plan(
+            f"{self._name}-plan",
             name=f"trading-dr-daily-{args.context.region}",
             rules=[
                 aws.backup.PlanRuleArgs(
@@ -130,7 +149,7 @@ class RegionalBackup(pulumi.ComponentResource):
                     lifecycle=lifecycle,
                     copy_actions=[
                         aws.backup.PlanRuleCopyActionArgs(
-                            destination_vault_arn=account_and_partition.apply(
+                            destination_vault_arn=self._account_and_partition.apply(
                                 lambda v: vault_arn(v[1], args.context.peer_region, v[0])
                             ),
                             lifecycle=aws.backup.PlanRuleCopyActionLifecycleArgs(
@@ -140,18 +159,25 @@ class RegionalBackup(pulumi.ComponentResource):
                     ],
                 )
             ],
-            opts=child,
+            opts=self._child,
         )
+
+    def _selection(
+        self, role: aws.iam.Role, attachments: list[aws.iam.RolePolicyAttachment]
+    ) -> aws.backup.Selection:
+        """The cluster and the region's tables."""
+        args = self._args
         table_arns = [
-            account_and_partition.apply(lambda v, t=table: table_arn(v[1], args.context.region, v[0], t))
+            self._account_and_partition.apply(
+                lambda v, t=table: table_arn(v[1], args.context.region, v[0], t)
+            )
             for table in args.table_names
         ]
-        self.selection = aws.backup.Selection(
-            f"{name}-selection",
+        return aws.backup.Selection(
+            f"{self._name}-selection",
             name="trading-dr-data",
             plan_id=self.plan.id,
             iam_role_arn=role.arn,
             resources=[args.cluster_arn, *table_arns],
             opts=pulumi.ResourceOptions(parent=self, depends_on=attachments),
         )
-        self.register_outputs({"vault_name": self.vault.name, "plan_id": self.plan.id})

@@ -65,8 +65,24 @@ class RegionalEntry(pulumi.ComponentResource):
         self._child = pulumi.ResourceOptions(parent=self)
 
         bucket_policy = self._access_log_bucket()
-        self.load_balancer = aws.lb.LoadBalancer(
-            f"{name}-alb",
+        self.load_balancer = self._load_balancer(bucket_policy)
+        self.target_group = self._target_group()
+        self.certificate, validated_arn = self._certificate()
+        self.https_listener, self.http_listener = self._listeners(validated_arn)
+        self.web_acl = self._web_acl()
+        self.register_outputs(
+            {
+                "alb_arn": self.load_balancer.arn,
+                "alb_dns_name": self.load_balancer.dns_name,
+                "target_group_arn": self.target_group.arn,
+                "web_acl_arn": self.web_acl.arn,
+            }
+        )
+
+    def _load_balancer(self, bucket_policy: aws.s3.BucketPolicy) -> aws.lb.LoadBalancer:
+        args = self._args
+        return aws.lb.LoadBalancer(
+            f"{self._name}-alb",
             load_balancer_type="application",
             internal=False,
             security_groups=[args.alb_security_group_id],
@@ -83,8 +99,11 @@ class RegionalEntry(pulumi.ComponentResource):
             # ELB checks that it may write to the bucket when access logs are turned on.
             opts=pulumi.ResourceOptions(parent=self, depends_on=[bucket_policy]),
         )
-        self.target_group = aws.lb.TargetGroup(
-            f"{name}-tg",
+
+    def _target_group(self) -> aws.lb.TargetGroup:
+        args = self._args
+        return aws.lb.TargetGroup(
+            f"{self._name}-tg",
             vpc_id=args.vpc_id,
             target_type="instance",
             # TLS on the hop to the instances too (TLS everywhere). The ALB does not validate
@@ -109,19 +128,21 @@ class RegionalEntry(pulumi.ComponentResource):
             tags={"Name": f"{args.context.name_prefix}-app-tg"},
             opts=self._child,
         )
-        self.certificate, validated_arn = self._certificate()
-        self.https_listener = aws.lb.Listener(
-            f"{name}-https",
+
+    def _listeners(self, certificate_arn: pulumi.Output[str]) -> tuple[aws.lb.Listener, aws.lb.Listener]:
+        """HTTPS to the targets with the validated certificate; HTTP only redirects to it."""
+        https = aws.lb.Listener(
+            f"{self._name}-https",
             load_balancer_arn=self.load_balancer.arn,
             port=443,
             protocol="HTTPS",
             ssl_policy=TLS_POLICY,
-            certificate_arn=validated_arn,
+            certificate_arn=certificate_arn,
             default_actions=[{"type": "forward", "target_group_arn": self.target_group.arn}],
             opts=self._child,
         )
-        self.http_listener = aws.lb.Listener(
-            f"{name}-http",
+        http = aws.lb.Listener(
+            f"{self._name}-http",
             load_balancer_arn=self.load_balancer.arn,
             port=80,
             protocol="HTTP",
@@ -133,15 +154,7 @@ class RegionalEntry(pulumi.ComponentResource):
             ],
             opts=self._child,
         )
-        self.web_acl = self._web_acl()
-        self.register_outputs(
-            {
-                "alb_arn": self.load_balancer.arn,
-                "alb_dns_name": self.load_balancer.dns_name,
-                "target_group_arn": self.target_group.arn,
-                "web_acl_arn": self.web_acl.arn,
-            }
-        )
+        return https, http
 
     def _access_log_bucket(self) -> aws.s3.BucketPolicy:
         name, args = self._name, self._args

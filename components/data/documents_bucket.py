@@ -57,19 +57,25 @@ class DocumentsBucket(pulumi.ComponentResource):
             lambda account: bucket_names(account, args.context.region)
         )
 
+        self.log_bucket = self._log_bucket(names.apply(lambda n: n[1]))
+        self.bucket, self.versioning = self._documents_bucket(names.apply(lambda n: n[0]))
+        self._access_logging()
+        self.register_outputs({"bucket": self.bucket.bucket, "bucket_arn": self.bucket.arn})
+
+    def _log_bucket(self, name: pulumi.Output[str]) -> aws.s3.Bucket:
+        """The documents bucket's access logs, expired after the log retention."""
         # Access-log targets accept only SSE-S3 (see components/security/private_bucket.py).
-        logs = private_bucket(f"{name}-logs", names.apply(lambda n: n[1]), None, args.context.protect, self)
-        self.log_bucket, log_versioning = logs.bucket, logs.versioning
+        logs = private_bucket(f"{self._name}-logs", name, None, self._args.context.protect, self)
         self._lifecycle(
             "logs",
-            self.log_bucket,
+            logs.bucket,
             [
                 aws.s3.BucketLifecycleConfigurationRuleArgs(
                     id="expire-access-logs",
                     status="Enabled",
                     filter=aws.s3.BucketLifecycleConfigurationRuleFilterArgs(prefix=""),
                     expiration=aws.s3.BucketLifecycleConfigurationRuleExpirationArgs(
-                        days=args.log_retention_days
+                        days=self._args.log_retention_days
                     ),
                     noncurrent_version_expiration=(
                         aws.s3.BucketLifecycleConfigurationRuleNoncurrentVersionExpirationArgs(
@@ -84,20 +90,22 @@ class DocumentsBucket(pulumi.ComponentResource):
                     ),
                 )
             ],
-            log_versioning,
+            logs.versioning,
         )
+        return logs.bucket
 
+    def _documents_bucket(self, name: pulumi.Output[str]) -> tuple[aws.s3.Bucket, aws.s3.BucketVersioning]:
+        """The documents, under the region's key; noncurrent versions age, then expire."""
         documents = private_bucket(
-            f"{name}-documents",
-            names.apply(lambda n: n[0]),
-            args.context.kms_key_arn,
-            args.context.protect,
+            f"{self._name}-documents",
+            name,
+            self._args.context.kms_key_arn,
+            self._args.context.protect,
             self,
         )
-        self.bucket, self.versioning = documents.bucket, documents.versioning
         self._lifecycle(
             "documents",
-            self.bucket,
+            documents.bucket,
             [
                 aws.s3.BucketLifecycleConfigurationRuleArgs(
                     id="age-noncurrent-versions",
@@ -120,18 +128,20 @@ class DocumentsBucket(pulumi.ComponentResource):
                     ),
                 )
             ],
-            self.versioning,
+            documents.versioning,
         )
+        return documents.bucket, documents.versioning
+
+    def _access_logging(self) -> None:
         log_policy = self._policy("logs", self.log_bucket, self._log_delivery_statement)
         aws.s3.BucketLogging(
-            f"{name}-access-logging",
+            f"{self._name}-access-logging",
             bucket=self.bucket.id,
             target_bucket=self.log_bucket.id,
             target_prefix="documents/",
             opts=pulumi.ResourceOptions(parent=self, depends_on=[log_policy]),
         )
         self._policy("documents", self.bucket, None)
-        self.register_outputs({"bucket": self.bucket.bucket, "bucket_arn": self.bucket.arn})
 
     def _lifecycle(self, what, bucket, rules, versioning) -> None:
         aws.s3.BucketLifecycleConfiguration(

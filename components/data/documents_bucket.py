@@ -133,6 +133,8 @@ class DocumentsBucket(pulumi.ComponentResource):
         return documents.bucket, documents.versioning
 
     def _access_logging(self) -> None:
+        """Both buckets' policies; the documents' access logs go to the log bucket once its
+        policy admits the delivery."""
         log_policy = self._policy("logs", self.log_bucket, self._log_delivery_statement)
         aws.s3.BucketLogging(
             f"{self._name}-access-logging",

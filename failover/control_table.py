@@ -27,7 +27,11 @@ STATE/ACTIVE is the fencing epoch as this region knows it (the traffic authority
 the ARC routing-control state, failover.arc): it counts changes of the active region. A
 promotion records epoch N (its execution id carries N); an observed change (the other
 region's orchestrator or an operator moved the writer) adds one. Both regions observe the
-same sequence of ARC changes, so their epochs agree once converged.
+same sequence of ARC changes, so their epochs agree once converged. They do not when a
+change is undone before one region reads it (the DR executor gives a fence back within one
+evaluation of the old primary): that region never sees the change it would count. So each
+region also reads the PEER's STATE/ACTIVE (adopt_epoch, docs/ARCHITECTURE.md "One fencing
+epoch") and takes a higher epoch that names the active region it reads from ARC itself.
 """
 
 from __future__ import annotations
@@ -425,6 +429,20 @@ class ControlTable:
         current = self.read_state()
         assert current is not None
         return current
+
+    def adopt_epoch(self, peer: ActiveState, reason: str, event_id: str) -> ActiveState | None:
+        """Take the peer region's higher epoch for the SAME active region. Forward only and
+        conditional on the stored state (an epoch below the peer's, naming the same active
+        region), so it never lowers an epoch, never names a region this table does not, and
+        never overwrites a change recorded meanwhile. Returns the new state, or None."""
+        state = ActiveState(peer.active_region, peer.epoch, reason, self.clock(), event_id, "adopted")
+        if self._put_if(
+            self._state_item(state),
+            "epoch < :n AND active_region = :a",
+            {":n": _n(peer.epoch), ":a": _s(peer.active_region)},
+        ):
+            return state
+        return None
 
     # --- the write lease (failover/lease.py) ----------------------------------------------
     def read_lease(self) -> WriteLease | None:

@@ -93,7 +93,9 @@ class Orchestrator:
         returns IPv4 addresses or raises OSError; arc_client_factory(endpoint_url, region)
         returns a route53-recovery-cluster client. Clients are for the HOME region only."""
         self.config = config
-        self.clients = clients or Clients.for_region(config.home_region)
+        self.clients = clients or Clients.for_region(
+            config.home_region, peer_region=config.peer_region if config.peer_control_table else None
+        )
         self.clock, self.sleep = clock, sleep
         self.probe = probe or HttpsProbe(config.probe_attempts, config.probe_timeout_seconds, sleep=sleep)
         self.resolver = resolver or system_resolver(config.probe_timeout_seconds)
@@ -102,6 +104,13 @@ class Orchestrator:
         self.evidence = evidence or _evidence_for(config, self.clients, clock, self.log)
         self._driven: set[str] = set()
         self.table = ControlTable(self.clients.dynamodb, config.control_table, clock)
+        peer_db = getattr(self.clients, "peer_dynamodb", None)
+        self.peer_table = (
+            ControlTable(peer_db, config.peer_control_table, clock)
+            if config.peer_control_table and peer_db is not None
+            else None
+        )
+        """The peer region's control table, read for its fencing epoch only (_adopt_peer_epoch)."""
         self.pager = Pager(
             self.clients.sns, self.clients.cloudwatch, config.alert_topic_arn, config.home_region,
             self.table, clock, self.log,
@@ -673,9 +682,12 @@ class Orchestrator:
         if state is None:
             self.table.init_state(active, event_id)
             record["active_state"] = _as_dict(self.table.read_state())
-            return
-        if state.active_region == active:
-            return
+        elif state.active_region != active:
+            self._observe_authority(active, event_id, record)
+        self._adopt_peer_epoch(active, event_id, record)
+
+    def _observe_authority(self, active: str, event_id: str, record: dict) -> None:
+        c = self.config
         new = self.table.observe_active(active, f"the ARC routing controls make {active} active", event_id)
         if new is not None and active == c.peer_region:
             # The peer took the authority from us: no automatic failback from this region
@@ -693,6 +705,43 @@ class Orchestrator:
                 {"outcome": "authority_moved", "region": c.home_region, "active_state": new.as_dict()},
                 f"trading-dr {c.home_region}: {active} is active (epoch {new.epoch})",
             )
+
+    def _adopt_peer_epoch(self, active: str, event_id: str, record: dict) -> None:
+        """One fencing epoch for both regions (docs/ARCHITECTURE.md, "One fencing epoch"): read
+        the PEER's STATE/ACTIVE and adopt its epoch when it is higher AND names `active`, the
+        region this region read active from ARC in this evaluation (ControlTable.adopt_epoch:
+        forward only, same active region). Counting ARC changes alone misses a change undone
+        before this region read it (a fence given back within one evaluation): the peer then
+        holds a higher epoch for the same writer, and this region's lease, stamped with the
+        epoch it records, would carry a stale one. Optional and never in the way: one try
+        with short timeouts (failover.clients.PEER_READ_CONFIG), any failure logged and
+        ignored (the peer may be the region that is gone), nothing written in the peer."""
+        if self.peer_table is None:
+            return
+        self._adopt_from_peer(active, event_id, record)
+        self._renew_if_due()  # the read may have taken its whole timeout; stamps what was adopted
+
+    def _adopt_from_peer(self, active: str, event_id: str, record: dict) -> None:
+        try:
+            peer = self.peer_table.read_state()
+        except Exception as error:  # noqa: BLE001 -- optional evidence: nothing may fail on it
+            record["peer_epoch"] = {"read": "failed", "error": f"{type(error).__name__}: {error}"}
+            self.log.info("peer epoch unread (ignored)", error=str(error), table=self.config.peer_control_table)
+            return
+        if peer is None or peer.active_region != active:
+            record["peer_epoch"] = {"read": "ok", "adopted": False, "peer": _as_dict(peer)}
+            return
+        try:
+            adopted = self.table.adopt_epoch(
+                peer, f"the peer's epoch {peer.epoch} names {active}, the active region ARC shows", event_id
+            )
+        except (ClientError, BotoCoreError) as error:
+            record["errors"].append(f"adopt the peer's epoch: {error}")
+            return
+        record["peer_epoch"] = {"read": "ok", "adopted": adopted is not None, "peer": peer.as_dict()}
+        if adopted is not None:
+            record["active_state"] = adopted.as_dict()
+            self.log.info("adopted the peer's fencing epoch", **adopted.as_dict())
 
     # --- pre-warm ---------------------------------------------------------------------------
     def _prewarm(self, peer_down: bool, decision: d.Decision, open_id, record: dict) -> None:

@@ -726,7 +726,9 @@ class Orchestrator:
             peer = self.peer_table.read_state()
         except Exception as error:  # noqa: BLE001 -- optional evidence: nothing may fail on it
             record["peer_epoch"] = {"read": "failed", "error": f"{type(error).__name__}: {error}"}
-            self.log.info("peer epoch unread (ignored)", error=str(error), table=self.config.peer_control_table)
+            self.log.info(
+                "peer epoch unread (ignored)", error=str(error), table=self.config.peer_control_table
+            )
             return
         if peer is None or peer.active_region != active:
             record["peer_epoch"] = {"read": "ok", "adopted": False, "peer": _as_dict(peer)}

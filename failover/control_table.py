@@ -430,16 +430,19 @@ class ControlTable:
         assert current is not None
         return current
 
-    def adopt_epoch(self, peer: ActiveState, reason: str, event_id: str) -> ActiveState | None:
-        """Take the peer region's higher epoch for the SAME active region. Forward only and
-        conditional on the stored state (an epoch below the peer's, naming the same active
-        region), so it never lowers an epoch, never names a region this table does not, and
-        never overwrites a change recorded meanwhile. Returns the new state, or None."""
-        state = ActiveState(peer.active_region, peer.epoch, reason, self.clock(), event_id, "adopted")
+    def adopt_epoch(self, peer: ActiveState, active: str, reason: str, event_id: str) -> ActiveState | None:
+        """Take the peer region's epoch when it is higher and names `active`, the region this
+        region reads active from ARC. Conditional on the stored state too (an epoch below the
+        peer's, naming the same active region): it never lowers an epoch, never records a
+        region ARC does not show here, and never overwrites a change recorded meanwhile (an
+        observation racing it). Returns the new state, or None when nothing was adopted."""
+        if peer.active_region != active:
+            return None
+        state = ActiveState(active, peer.epoch, reason, self.clock(), event_id, "adopted")
         if self._put_if(
             self._state_item(state),
             "epoch < :n AND active_region = :a",
-            {":n": _n(peer.epoch), ":a": _s(peer.active_region)},
+            {":n": _n(peer.epoch), ":a": _s(active)},
         ):
             return state
         return None

@@ -718,10 +718,12 @@ class Orchestrator:
         ignored (the peer may be the region that is gone), nothing written in the peer."""
         if self.peer_table is None:
             return
-        self._adopt_from_peer(active, event_id, record)
-        self._renew_if_due()  # the read may have taken its whole timeout; stamps what was adopted
+        if self._adopt_from_peer(active, event_id, record) and self._lease_writes:
+            self.renew_lease()  # the lease carries the adopted epoch from now on
+        else:
+            self._renew_if_due()  # the read may have taken its whole timeout
 
-    def _adopt_from_peer(self, active: str, event_id: str, record: dict) -> None:
+    def _adopt_from_peer(self, active: str, event_id: str, record: dict) -> bool:
         try:
             peer = self.peer_table.read_state()
         except Exception as error:  # noqa: BLE001 -- optional evidence: nothing may fail on it
@@ -729,21 +731,25 @@ class Orchestrator:
             self.log.info(
                 "peer epoch unread (ignored)", error=str(error), table=self.config.peer_control_table
             )
-            return
-        if peer is None or peer.active_region != active:
-            record["peer_epoch"] = {"read": "ok", "adopted": False, "peer": _as_dict(peer)}
-            return
+            return False
+        if peer is None:
+            record["peer_epoch"] = {"read": "ok", "adopted": False, "peer": None}
+            return False
         try:
             adopted = self.table.adopt_epoch(
-                peer, f"the peer's epoch {peer.epoch} names {active}, the active region ARC shows", event_id
+                peer,
+                active,
+                f"the peer's epoch {peer.epoch} names {active}, the active region ARC shows",
+                event_id,
             )
         except (ClientError, BotoCoreError) as error:
             record["errors"].append(f"adopt the peer's epoch: {error}")
-            return
+            return False
         record["peer_epoch"] = {"read": "ok", "adopted": adopted is not None, "peer": peer.as_dict()}
         if adopted is not None:
             record["active_state"] = adopted.as_dict()
             self.log.info("adopted the peer's fencing epoch", **adopted.as_dict())
+        return adopted is not None
 
     # --- pre-warm ---------------------------------------------------------------------------
     def _prewarm(self, peer_down: bool, decision: d.Decision, open_id, record: dict) -> None:

@@ -490,7 +490,8 @@ class Executor:
         a writer for as long as nobody acts; the old writer never stopped being the database's
         writer (this region never promoted), so the routing controls go back to it in ONE
         transaction (peer ON, home OFF), this region's lease is revoked at once, both changes
-        count into the epoch (as the peer counts them) and a human is paged. Never silent.
+        count into the epoch (the peer counts them, or adopts the epoch when it never read them:
+        docs/ARCHITECTURE.md, "One fencing epoch") and a human is paged. Never silent.
         Automatic failover stays disarmed here until an operator re-arms it."""
         c = self.ctx
         if a.reconcile(c.read_view(), c.config.local_cluster_arn) is not None:

@@ -21,8 +21,8 @@ MUTATIONS = [
     (
         "clients for peer region",
         "failover/orchestrator.py",
-        "self.clients = clients or Clients.for_region(config.home_region)",
-        "self.clients = clients or Clients.for_region(config.peer_region)",
+        "self.clients = clients or Clients.for_region(\n            config.home_region,",
+        "self.clients = clients or Clients.for_region(\n            config.peer_region,",
         "tests/failover/test_failover_orchestrator.py -k built_for_the_home_region",
     ),
     (
@@ -273,8 +273,8 @@ MUTATIONS = [
     (
         "drill ends invocations at each phase",
         "ops/drill.py",
-        "            if done is not None and done():\n                break\n\n    def finish",
-        "            if done is not None and done():\n                break\n        self.finish()\n\n    def finish",
+        "            if done is not None and done():\n                break\n\n    def start_invocation",
+        "            if done is not None and done():\n                break\n        self.finish()\n\n    def start_invocation",
         "tests/ops/test_drill.py -k under_way",
     ),
     (
@@ -571,6 +571,48 @@ MUTATIONS = [
         "        if since_down < arrival_lag:",
         "        if True:",
         "tests/failover/test_failover_orchestrator.py -k pilot_light_data_at_risk_rule",
+    ),
+    (
+        "one fencing epoch: the peer's epoch never adopted",
+        "failover/orchestrator.py",
+        "        self._adopt_peer_epoch(active, event_id, record)\n",
+        "        pass\n",
+        "tests/failover/test_failover_peer_epoch.py",
+    ),
+    (
+        "one fencing epoch: a peer epoch naming another region adopted",
+        "failover/control_table.py",
+        "        if peer.active_region != active:\n            return None\n",
+        "",
+        "tests/failover/test_control_table.py -k adopting_never_names",
+    ),
+    (
+        "one fencing epoch: adopting lowers an epoch",
+        "failover/control_table.py",
+        '"epoch < :n AND active_region = :a"',
+        '"active_region = :a"',
+        "tests/failover/test_control_table.py -k adopting_never_lowers",
+    ),
+    (
+        "one fencing epoch: adopting overwrites a table naming another region",
+        "failover/control_table.py",
+        '"epoch < :n AND active_region = :a"',
+        '"epoch < :n"',
+        "tests/failover/test_control_table.py -k adopting_never_overwrites",
+    ),
+    (
+        "one fencing epoch: an unreadable peer fails the evaluation",
+        "failover/orchestrator.py",
+        "        except Exception as error:  # noqa: BLE001 -- optional evidence: nothing may fail on it\n",
+        "        except KeyError as error:\n",
+        "tests/failover/test_failover_peer_epoch.py -k unreadable_peer",
+    ),
+    (
+        "drill: a stale-epoch lease passes once converged",
+        "ops/emulation/invariants.py",
+        "            if lease.valid_until > now and lease.epoch != current:",
+        "            if False:",
+        "tests/ops/test_drill_invariants.py -k converged_a_lease",
     ),
 ]
 if __name__ == "__main__":

@@ -169,6 +169,10 @@ DB_FENCE_ENGINES = ("aurora-postgresql", "aurora-mysql")
 # The metric every page also puts (failover/paging.py) and the program's alarm watches
 # (components/observability/): part of the runtime's contract with the program.
 PAGE_NAMESPACE, PAGE_METRIC, PAGE_ALL_KINDS = "TradingDr/Failover", "Page", "all"
+# The partition key of the control table's STATE/ACTIVE item (the fencing epoch,
+# failover/control_table.py): the only item the PEER region's orchestrator may read there
+# (the program's grant, components/failover/policy.py).
+STATE_PK = "STATE"
 
 
 def bounds(name: str) -> tuple[int, int, int]:

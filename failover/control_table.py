@@ -42,11 +42,12 @@ from dataclasses import dataclass
 
 from botocore.exceptions import ClientError
 
+from failover.config import STATE_PK
 from failover.decision import Evaluation
 from failover.heartbeat import OBSERVED_PK, OBSERVED_SK
 from failover.lease import LEASE_PK, LEASE_SK, WriteLease, lease_from_item, lease_to_item
 
-EVAL, EVENT, LOCK, STATE, DECISION = "EVAL", "EVENT", "LOCK", "STATE", "DECISION"
+EVAL, EVENT, LOCK, STATE, DECISION = "EVAL", "EVENT", "LOCK", STATE_PK, "DECISION"
 EXEC, ALERT, PREWARM = "EXEC", "ALERT", "PREWARM"
 ARMING, ARMING_SK, DBFENCE, DBFENCE_SK = "ARMING", "AUTO", "DBFENCE", "WRITE"
 # Written by the application (failover/heartbeat.py, its one codec); read by failover.signals.

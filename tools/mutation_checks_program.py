@@ -223,7 +223,7 @@ MUTATIONS = [
     (
         "peer's control table readable beyond its STATE item",
         "components/failover/policy.py",
-        '            "Condition": {"ForAllValues:StringEquals": {"dynamodb:LeadingKeys": [STATE]}},\n',
+        '            "Condition": {"ForAllValues:StringEquals": {"dynamodb:LeadingKeys": [STATE_PK]}},\n',
         "",
         "tests/components/failover/test_peer_epoch_read.py -k reads_only",
     ),

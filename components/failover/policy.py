@@ -20,8 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from failover.actions import KEPT_PREFIX
-from failover.config import PAGE_NAMESPACE
-from failover.control_table import STATE
+from failover.config import PAGE_NAMESPACE, STATE_PK
 
 PROMOTE_ACTIONS = ("rds:FailoverGlobalCluster", "rds:SwitchoverGlobalCluster")
 # Irreversible and unfenced when automatic: never granted to the function
@@ -124,7 +123,7 @@ def peer_epoch_statements(partition: str, account: str, peer: PeerEpochRead) -> 
             "Effect": "Allow",
             "Action": ["dynamodb:GetItem"],
             "Resource": [peer.table],
-            "Condition": {"ForAllValues:StringEquals": {"dynamodb:LeadingKeys": [STATE]}},
+            "Condition": {"ForAllValues:StringEquals": {"dynamodb:LeadingKeys": [STATE_PK]}},
         },
         {
             "Sid": "DecryptThePeersControlTable",

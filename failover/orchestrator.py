@@ -481,7 +481,7 @@ class Orchestrator:
         if command.allow_data_loss:
             self.log.warning("allow_data_loss requested: the RPO gate is bypassed", **record)
         if arc_states is not None and reachable["dynamodb"] and open_id is None:
-            self._follow_authority(arc_states, view, state, command.event_id, record)
+            self._follow_authority(arc_states, view, state, command.event_id, record, peer_down=has_quorum)
         if open_id is not None:
             self.evidence.open(open_id)  # pages below belong to the open execution's record
         if command.kind == EVALUATE:
@@ -668,9 +668,13 @@ class Orchestrator:
         )
 
     # --- the authority and the epoch -----------------------------------------------------
-    def _follow_authority(self, states: dict, view, state, event_id: str, record: dict) -> None:
+    def _follow_authority(
+        self, states: dict, view, state, event_id: str, record: dict, peer_down: bool = False
+    ) -> None:
         """Count every change of the active region the ARC state shows (the one place both
-        regions read) into this region's epoch, so that both regions' epochs agree."""
+        regions read) into this region's epoch, and adopt the peer's higher epoch for the same
+        active region, so that both regions' epochs agree. peer_down: a quorum sees the peer
+        down (its table is not read then: the read would cost its timeout for nothing)."""
         c = self.config
         if states.get("home") == ON and states.get("peer") == OFF:
             active = c.home_region
@@ -684,7 +688,8 @@ class Orchestrator:
             record["active_state"] = _as_dict(self.table.read_state())
         elif state.active_region != active:
             self._observe_authority(active, event_id, record)
-        self._adopt_peer_epoch(active, event_id, record)
+        if not peer_down:
+            self._adopt_peer_epoch(active, event_id, record)
 
     def _observe_authority(self, active: str, event_id: str, record: dict) -> None:
         c = self.config

@@ -575,8 +575,8 @@ MUTATIONS = [
     (
         "one fencing epoch: the peer's epoch never adopted",
         "failover/orchestrator.py",
-        "        self._adopt_peer_epoch(active, event_id, record)\n",
-        "        pass\n",
+        "            self._adopt_peer_epoch(active, event_id, record)\n",
+        "            pass\n",
         "tests/failover/test_failover_peer_epoch.py",
     ),
     (

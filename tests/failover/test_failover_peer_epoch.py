@@ -71,15 +71,18 @@ def test_a_lower_peer_epoch_is_never_adopted(world):
 def test_an_unreadable_peer_blocks_nothing_and_the_lease_is_still_renewed(world):
     world.tick(PRIMARY)
     _given_back_in_dr(world)
-    world.partition()  # the primary reaches ARC and its own services, not the peer
+    # The peer's DynamoDB does not answer (its application still serves: no quorum sees it
+    # down, so the read is tried and fails).
+    world.impaired[DR] = True
     began = world.clock()
     record = world.tick(PRIMARY, _primary(world))
-    assert record["peer_epoch"]["read"] == "failed"
+    assert record["quorum"] is False and record["peer_epoch"]["read"] == "failed"
+    assert not record["errors"], record["errors"]
     assert world.epoch(PRIMARY) == (PRIMARY, 0)
     lease = world.table(PRIMARY).read_lease()
     assert lease.region == PRIMARY and lease.renewed_at >= began and lease.valid_until > began
     # Once the peer answers again, the epoch follows.
-    world.partitioned = False
+    world.impaired[DR] = False
     world.tick(PRIMARY, _primary(world))
     assert world.epoch(PRIMARY) == (PRIMARY, 2)
 
@@ -94,3 +97,17 @@ def test_the_peer_read_is_one_try_bounded_below_the_renew_period():
     assert clients.peer_dynamodb.meta.region_name == DR
     assert clients.peer_dynamodb.meta.config.connect_timeout == PEER_READ_CONFIG.connect_timeout
     assert Clients.for_region(PRIMARY).peer_dynamodb is None
+
+
+def test_a_peer_seen_down_by_quorum_is_not_read(world):
+    """The read would cost its whole timeout in the evaluation that may fence; adopting can
+    wait until the peer is back (its epoch cannot move while it is gone)."""
+    world.tick(PRIMARY)
+    _given_back_in_dr(world)
+    world.up[DR] = False
+    record = world.tick(PRIMARY, _primary(world))
+    assert record["quorum"] is True
+    assert "peer_epoch" not in record and world.epoch(PRIMARY) == (PRIMARY, 0)
+    world.up[DR] = True
+    record = world.tick(PRIMARY, _primary(world))
+    assert record["quorum"] is False and world.epoch(PRIMARY) == (PRIMARY, 2)

@@ -608,6 +608,13 @@ MUTATIONS = [
         "tests/failover/test_failover_peer_epoch.py -k unreadable_peer",
     ),
     (
+        "one fencing epoch: the peer read while a quorum sees it down",
+        "failover/orchestrator.py",
+        "        if not peer_down:\n            self._adopt_peer_epoch",
+        "        if True:\n            self._adopt_peer_epoch",
+        "tests/failover/test_failover_peer_epoch.py -k seen_down_by_quorum",
+    ),
+    (
         "drill: a stale-epoch lease passes once converged",
         "ops/emulation/invariants.py",
         "            if lease.valid_until > now and lease.epoch != current:",

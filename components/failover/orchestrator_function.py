@@ -185,6 +185,10 @@ class OrchestratorWiring:
     db_app_user: str = ""
     """The application's database user; set, the orchestrator fences it at the database
     (failover/db_fence.py) with the cluster's secret above; empty, the write lease alone."""
+    witness_check_interval: int = 0
+    witness_check_threshold: int = 0
+    """RequestInterval and FailureThreshold of the Route 53 health check the PEER witness follows
+    (components/traffic/dns.py); 0: not given (failover/config.py witness_failing_seconds)."""
 
 
 @dataclass
@@ -433,6 +437,8 @@ class FailoverOrchestrator(pulumi.ComponentResource):
             "heartbeat_max_age_seconds": str(failover.heartbeat_max_age_seconds),
             "home_witness_fqdn": wiring.home_witness_fqdn,
             "serves_at_rest": "true" if wiring.serves_at_rest else "false",
+            "witness_check_interval_seconds": str(wiring.witness_check_interval),
+            "witness_check_threshold": str(wiring.witness_check_threshold),
         }
         if wiring.db_app_user:
             values["db_fence_secret_arn"] = wiring.db_secret_arn

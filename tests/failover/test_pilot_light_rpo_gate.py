@@ -62,6 +62,8 @@ def test_the_credit_follows_the_health_check_settings_and_both_or_neither():
         config_for(DR, witness_check_interval_seconds=10)
     env = config_for(DR, witness_check_interval_seconds=30, witness_check_threshold=4).to_env()
     assert OrchestratorConfig.from_env(env).witness_failing_seconds == 90
+    with pytest.raises(ConfigError, match="FAILOVER_WITNESS_CHECK_THRESHOLD.*between 0 and 10"):
+        OrchestratorConfig.from_env({**env, "FAILOVER_WITNESS_CHECK_THRESHOLD": "11"})
 
 
 @pytest.mark.parametrize(

@@ -221,6 +221,10 @@ class RegionalStack(pulumi.ComponentResource):
                     # As the tier's standby serves at rest, in both stacks (symmetric): the
                     # primary's orchestrator is the standby's after a failover.
                     serves_at_rest=settings.tier_profile.dr_serves_at_once,
+                    # The peer's witness follows the peer's health check: healthCheckInterval and
+                    # healthCheckThreshold are shared keys, equal in both stacks.
+                    witness_check_interval=settings.traffic.health_check_interval,
+                    witness_check_threshold=settings.traffic.health_check_threshold,
                     alert_topic_arn=self.alerts.arn,
                     arc_cluster_endpoints=authority.cluster_endpoints,
                     home_routing_control_arn=authority.routing_control_arn(settings.home_region),

@@ -107,9 +107,12 @@ class ControlTable:
         votes: list[dict],
         since: float | None = None,
         at: float | None = None,
+        witness_down: bool | None = None,
+        down_by: float | None = None,
     ) -> None:
         """since: when this quorum evaluation's streak began (see decision.streak_started_at);
-        at: when the evaluation observed its witness (default now)."""
+        at: when the evaluation observed its witness (default now); witness_down: what the
+        outside witness said; down_by: the streak's decision.writer_down_by."""
         now = self.clock() if at is None else at
         item = {
             "pk": _s(EVAL),
@@ -121,6 +124,10 @@ class ControlTable:
         }
         if quorum and since is not None:
             item["since"] = _n(min(since, now))
+        if witness_down is not None:
+            item["witness_down"] = {"BOOL": witness_down}
+        if quorum and down_by is not None:
+            item["down_by"] = _n(min(down_by, now))
         self.db.put_item(TableName=self.table, Item=item)
 
     def recent_evaluations(self, limit: int) -> list[Evaluation]:
@@ -137,6 +144,8 @@ class ControlTable:
                 at=float(i["at"]["N"]),
                 quorum=i["quorum"]["BOOL"],
                 since=float(i["since"]["N"]) if "since" in i else None,
+                witness_down=i["witness_down"]["BOOL"] if "witness_down" in i else None,
+                down_by=float(i["down_by"]["N"]) if "down_by" in i else None,
             )
             for i in items
         ]

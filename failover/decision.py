@@ -72,6 +72,11 @@ class Evaluation:
     since: float | None = None
     """For a quorum evaluation: when its streak began, as known when it was recorded (so a
     streak longer than the history read still knows its start)."""
+    witness_down: bool | None = None
+    """What the outside witness said at this evaluation (Signal.peer_down)."""
+    down_by: float | None = None
+    """For a quorum evaluation: its streak's writer_down_by, as known when it was recorded
+    (carried forward as `since` is)."""
 
 
 @dataclass(frozen=True)
@@ -143,6 +148,48 @@ def streak_started_at(history: Sequence[Evaluation], max_gap_seconds: float) -> 
         started = own if started is None else min(started, own)
         newer = evaluation
     return started
+
+
+def writer_down_by(
+    history: Sequence[Evaluation], max_gap_seconds: float, witness_failing_seconds: float
+) -> float | None:
+    """The latest moment the peer's writer can have acknowledged a write, as the current
+    quorum streak shows it (None when the newest evaluation has no quorum): the streak's start,
+    or earlier by `witness_failing_seconds` when the streak began with the outside witness
+    TURNING down (the evaluation just before it, within max_gap_seconds, read the witness
+    healthy). The witness follows a Route 53 health check, which declares an endpoint unhealthy
+    only after FailureThreshold consecutive failed checks, each sent RequestInterval seconds
+    after the previous one's response
+    (https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/dns-failover-determining-health-of-endpoints.html,
+    https://docs.aws.amazon.com/Route53/latest/APIReference/API_HealthCheckConfig.html): a
+    declaration seen after a healthy reading belongs to a failure that had already lasted
+    (FailureThreshold - 1) x RequestInterval when it was declared, and it was declared before
+    the reading that saw it. A witness already down before the streak (or unknown, or no
+    history) gives no credit: the failure it shows may predate what made the streak (a probe
+    that turned later), and the writer may have acknowledged writes in between. Carried forward
+    in each evaluation (`down_by`), so a streak longer than the history read keeps it."""
+    carried, oldest, before = None, None, None
+    newer = None
+    for evaluation in sorted(history, key=lambda e: e.at, reverse=True):
+        if newer is not None and newer.at - evaluation.at > max_gap_seconds:
+            break
+        if not evaluation.quorum:
+            before = evaluation
+            break
+        if evaluation.down_by is not None:
+            carried = evaluation.down_by if carried is None else min(carried, evaluation.down_by)
+        oldest = newer = evaluation
+    if oldest is None:
+        return None
+    started = streak_started_at(history, max_gap_seconds)
+    if carried is not None:
+        return min(carried, started)
+    turned = (
+        (oldest.since is None or oldest.since >= oldest.at)
+        and before is not None
+        and before.witness_down is False
+    )
+    return started - witness_failing_seconds if turned else started
 
 
 def lag_blocks(lag_seconds: float | None, max_lag_seconds: float) -> bool:
@@ -276,24 +323,33 @@ def heartbeat_blocks(s: Situation) -> bool:
 
 
 def data_at_risk(
-    arrival_lag: float | None, newest_at: float | None, first_down_at: float | None, serves_at_rest: bool
+    arrival_lag: float | None, newest_at: float | None, writer_down_by: float | None, serves_at_rest: bool
 ) -> tuple[float | None, str]:
     """What the heartbeat proves of the data at risk (None: unknown, which never passes).
     arrival_lag: the newest beat's replication lag when it was first observed
     (control_table.heartbeat_lag; None without a fresh observation). A region that runs
     nothing at rest (pilot light) starts its observers with the preparation, so it first sees
     the beat late and the arrival lag overstates the loss; there the newest replicated beat is
-    also judged against the moment the peer was first seen down: a writer seen down then
-    acknowledged nothing replicated after its newest beat, so (first seen down - newest beat)
-    bounds the loss, under the same limit as the arrival lag (a writer that kept writing
-    behind a partition loses what it acknowledged until its lease lapsed). Both are upper
-    bounds under that limit; the smaller is taken. docs/FAILOVER_RUNTIME.md."""
+    judged against writer_down_by instead (writer_down_by(): the quorum streak's start, or the
+    start of the Route 53 failure that began it): a writer down by then acknowledged nothing
+    after it, so what it acknowledged after its newest replicated beat lies within
+    (writer_down_by - newest beat), under the same limit as the arrival lag (a writer that
+    kept writing behind a partition loses what it acknowledged until its lease lapsed).
+    Taken ALONE, never the smaller of it and an arrival lag: a DR region cut off from the
+    primary before the primary failed stopped receiving beats at the cut while the writer went
+    on acknowledging, so a beat that arrived early with a small lag proves nothing of what came
+    after; (writer_down_by - newest beat) still covers the whole cut. A newest beat written
+    after writer_down_by means the writer was not down then (it still beats): the arrival lag
+    of that beat, observed since, is the reading. docs/FAILOVER_RUNTIME.md "The RPO gate in a
+    pilot light"."""
     if arrival_lag is None:
         return None, "no fresh heartbeat"
-    if not serves_at_rest and first_down_at is not None and newest_at is not None:
-        since_down = max(0.0, first_down_at - newest_at)
-        if since_down < arrival_lag:
-            return since_down, f"the newest replicated heartbeat is {since_down:.0f}s older than the outage"
+    if not serves_at_rest and writer_down_by is not None and newest_at is not None:
+        since_down = writer_down_by - newest_at
+        if since_down > 0:
+            return since_down, (
+                f"the newest replicated heartbeat is {since_down:.0f}s older than the writer's failure"
+            )
     return arrival_lag, f"the last heartbeat arrived {arrival_lag:.0f}s late"
 
 

@@ -383,18 +383,27 @@ class Orchestrator:
         has_quorum = d.quorum(witness, probe, heartbeat.signal)
         local_is_writer = bool(view and view.local_is_writer(c.local_cluster_arn))
         self_ok = all(reachable.values())
-        consecutive, first_down_at = 0, None
+        consecutive, first_down_at, down_by = 0, None, None
         if command.kind == EVALUATE and reachable["dynamodb"] and not command.read_only:
             since = None
             if has_quorum and self_ok:
-                # Carry the streak's start forward in the record: a streak can outlast the
+                # Carry the streak's start (and what it proves of the writer's last write,
+                # decision.writer_down_by) forward in the record: a streak can outlast the
                 # history read below (a pilot-light preparation takes minutes).
                 earlier = self.table.recent_evaluations(max(20, 4 * c.required_evaluations))
-                since = d.streak_started_at(
-                    [*earlier, d.Evaluation(at=observed, quorum=True)], c.evaluation_gap_seconds
+                now_eval = d.Evaluation(at=observed, quorum=True, witness_down=witness.peer_down)
+                since = d.streak_started_at([*earlier, now_eval], c.evaluation_gap_seconds)
+                down_by = d.writer_down_by(
+                    [*earlier, now_eval], c.evaluation_gap_seconds, c.witness_failing_seconds
                 )
             self.table.record_evaluation(
-                evaluation_id, has_quorum and self_ok, [witness.as_dict(), probe.as_dict()], since, observed
+                evaluation_id,
+                has_quorum and self_ok,
+                [witness.as_dict(), probe.as_dict()],
+                since,
+                observed,
+                witness_down=witness.peer_down,
+                down_by=down_by,
             )
         if command.kind == EVALUATE and reachable["dynamodb"]:
             history = self.table.recent_evaluations(max(20, 4 * c.required_evaluations))
@@ -407,7 +416,9 @@ class Orchestrator:
                 history, c.evaluation_gap_seconds, d.MIN_SPACING_FRACTION * c.evaluation_interval_seconds
             )
             first_down_at = d.streak_started_at(history, c.evaluation_gap_seconds)
+            down_by = d.writer_down_by(history, c.evaluation_gap_seconds, c.witness_failing_seconds)
         record["first_down_at"] = first_down_at
+        record["writer_down_by"] = down_by
         # The lag is read only when the RPO gate may be reached or someone asks: at six
         # evaluations a minute in two regions, GetMetricStatistics is the runtime's one
         # per-request cost that adds up. Its freshness is judged against the moment the
@@ -430,7 +441,7 @@ class Orchestrator:
             heartbeat_lag, _ = d.data_at_risk(
                 self.table.heartbeat_lag(heartbeat.newest_at, heartbeat.observed_at),
                 heartbeat.newest_at,
-                first_down_at,
+                down_by,
                 c.serves_at_rest,
             )
         decision = d.decide(
@@ -536,6 +547,7 @@ class Orchestrator:
                 allow_data_loss=command.allow_data_loss,
                 automatic=command.kind == EVALUATE,
                 first_down_at=first_down_at,
+                writer_down_by=record.get("writer_down_by"),
                 lag_seconds=record.get("lag_seconds"),
             )
             open_id = self.table.open_execution(execution, holder)

@@ -190,6 +190,10 @@ class OrchestratorWiring:
     peer_control_table: str = ""
     """The PEER stack's control table name (control_table_name of its prefix): the runtime
     reads its fencing epoch (docs/ARCHITECTURE.md, "One fencing epoch"); empty: not read."""
+    witness_check_interval: int = 0
+    witness_check_threshold: int = 0
+    """RequestInterval and FailureThreshold of the Route 53 health check the PEER witness follows
+    (components/traffic/dns.py); 0: not given (failover/config.py witness_failing_seconds)."""
 
 
 @dataclass
@@ -447,6 +451,8 @@ class FailoverOrchestrator(pulumi.ComponentResource):
             "heartbeat_max_age_seconds": str(failover.heartbeat_max_age_seconds),
             "home_witness_fqdn": wiring.home_witness_fqdn,
             "serves_at_rest": "true" if wiring.serves_at_rest else "false",
+            "witness_check_interval_seconds": str(wiring.witness_check_interval),
+            "witness_check_threshold": str(wiring.witness_check_threshold),
         }
         if wiring.peer_control_table:
             values["peer_control_table"] = wiring.peer_control_table

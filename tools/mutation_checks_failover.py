@@ -663,6 +663,27 @@ MUTATIONS = [
         "            if False:",
         "tests/ops/test_drill_invariants.py -k converged_a_lease",
     ),
+    (
+        "switchover gated on CloudWatch's lag alone",
+        "failover/decision.py",
+        "    readings = [lag for lag in (s.heartbeat_lag_seconds, s.lag_seconds) if lag is not None]",
+        "    readings = [lag for lag in (s.lag_seconds,) if lag is not None]",
+        "tests/failover/test_failover_orchestrator.py -k cloudwatch_publishes_late",
+    ),
+    (
+        "switchover on no fresh lag reading at all",
+        "failover/decision.py",
+        "    return not readings or any(lag > s.max_lag_seconds for lag in readings)",
+        "    return any(lag > s.max_lag_seconds for lag in readings)",
+        "tests/failover/test_failover_orchestrator.py -k no_fresh_lag_reading",
+    ),
+    (
+        "switchover over the bound on one reading",
+        "failover/decision.py",
+        "    return not readings or any(lag > s.max_lag_seconds for lag in readings)",
+        "    return not readings or all(lag > s.max_lag_seconds for lag in readings)",
+        "tests/failover/test_failover_decision.py -k test_decide",
+    ),
 ]
 if __name__ == "__main__":
     sys.exit(1 if run_mutations(MUTATIONS, sys.argv[1:]) else 0)

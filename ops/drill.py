@@ -174,7 +174,7 @@ class ScenarioResult:
                 for name in (self.seeds[0].phases() if self.seeds else {})
             },
             "overlappingInvocations": sum(s.overlaps for s in self.seeds),
-            "serving_lease_lapsed_seconds": stats([s.lease_gap_seconds for s in self.seeds]),
+            "servingLeaseLapsedSeconds": stats([s.lease_gap_seconds for s in self.seeds]),
             "pages": stats([float(s.pages) for s in self.seeds]),
             "invariants": {
                 name: sorted({m for s in self.seeds for m in s.violations.get(name, [])})[:5] or "held"
@@ -1260,7 +1260,7 @@ def render(
         s = result.summary()
         verdict = "[green]pass[/]" if result.passed else "[bold red]FAIL[/]"
         lost = s["lost_writes"]["max"] if s["lost_writes"] else 0
-        gap = s["serving_lease_lapsed_seconds"]["max"] if s["serving_lease_lapsed_seconds"] else 0
+        gap = s["servingLeaseLapsedSeconds"]["max"] if s["servingLeaseLapsedSeconds"] else 0
         table.add_row(
             escape(result.scenario), result.tier, str(s["seeds"]), verdict,
             _fmt(s["detection_decision_seconds"]), _fmt(s["rto_seconds"]), f"{lost:.0f}", f"{gap:.1f}",

@@ -268,6 +268,28 @@ def test_a_region_that_does_not_hold_the_lease_reads_no_controls_before_its_call
     assert len(reads) <= 5, reads
 
 
+def test_a_renewal_slower_than_the_renew_period_does_not_renew_inside_itself(world):
+    """The renewal's own calls go through the same clients: a renewal whose ARC read takes
+    longer than the renew period must not start another one from inside (each would read
+    ARC again, without end)."""
+    primary = world.orchestrator(PRIMARY)
+    primary._lease_writes = True
+    assert primary.renew_lease()["lease"] == "renewed"  # it holds the lease
+    c = world.configs[PRIMARY]
+    reads = []
+    states = primary.arc.states
+
+    def slow():
+        reads.append(world.clock())
+        world.clock.sleep(c.write_lease_renew_seconds + 1)
+        return states()
+
+    primary.arc.states = slow
+    world.clock.sleep(c.write_lease_renew_seconds)
+    assert primary.renew_lease()["lease"] == "renewed"
+    assert len(reads) == 1, reads
+
+
 def test_each_renewal_carries_the_fencing_epoch(world):
     fresh_lag(world)
     world.tick()  # records epoch 0 for the primary

@@ -603,7 +603,7 @@ MUTATIONS = [
     (
         "drill: a region held up by the scheduler is judged",
         "ops/emulation/dr_world.py",
-        "        return self.now - self._held_up.get(region, float(\"-inf\")) > lease",
+        '        return self.now - self._held_up.get(region, float("-inf")) > lease',
         "        return True",
         "tests/ops/test_drill.py -k the_cli_runs_a_scenario",
     ),

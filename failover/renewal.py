@@ -1,15 +1,16 @@
 """The write lease's renewer gets its turn before every AWS call the orchestrator makes.
 
-Why (docs/ARCHITECTURE.md, "Never two writers"): a region that holds the write lease must
-renew it at least every write_lease_renew_seconds while its orchestrator runs, whatever the
-orchestrator is doing. Renewals placed at chosen points of an evaluation leave every
-stretch between two such points unguarded: an evaluation that drives a promotion to its
-end (the writer check, the test write, the snapshot copy, the notification, the evidence
-seal reading its bundle back) runs for longer than the lease with no renewal, and the new
-writer's lease lapsed while nothing was wrong. Every stretch of the orchestrator's work is
-a sequence of AWS calls, each bounded by its client's timeouts (failover/clients.py), so
-letting the renewer run before each call bounds the gap between two renewals by one renew
-period plus ONE bounded call, on every code path, including those written later.
+Why (docs/WRITE_LEASE.md, "Renewals"; docs/ARCHITECTURE.md, "Never two writers"): a region
+that holds the write lease must renew it at least every write_lease_renew_seconds while its
+orchestrator runs, whatever the orchestrator is doing. Renewals placed at chosen points of
+an evaluation leave every stretch between two such points unguarded: an evaluation that
+drives a promotion to its end (the writer check, the test write, the snapshot copy, the
+notification, the evidence seal reading its bundle back) runs for longer than the lease
+with no renewal, and the new writer's lease lapsed while nothing was wrong. Every stretch
+of the orchestrator's work is a sequence of AWS calls, each bounded by its client's
+timeouts (failover/clients.py), so letting the renewer run before each call bounds the gap
+between two renewals by one renew period plus ONE bounded call, on every code path,
+including those written later.
 
 `tick` decides whether a renewal is due (a clock comparison, nothing more when it is not);
 the renewal's own calls go through these clients too, so `tick` must ignore calls made
@@ -23,23 +24,20 @@ from collections.abc import Callable
 
 
 class RenewingClient:
-    """A boto3 client (or a test double) whose API calls first call `tick()`. Everything
-    else (meta, exceptions, paginators, waiters) is the client's own."""
+    """A boto3 client (or a test double) whose public methods first call `tick()`. Every
+    public method counts, the API operations and the helpers alike (get_paginator, ...): a
+    tick is a clock comparison unless a renewal is due, so an extra one costs nothing, and no
+    botocore internals are needed to tell them apart. Attributes (meta, exceptions) are the
+    client's own."""
 
-    __slots__ = ("_client", "_operations", "_tick")
+    __slots__ = ("_client", "_tick")
 
     def __init__(self, client: object, tick: Callable[[], object]):
         self._client, self._tick = client, tick
-        meta = getattr(client, "meta", None)
-        mapping = getattr(meta, "method_to_api_mapping", None)
-        # A botocore client names its API operations; a double's public methods are its API.
-        self._operations = frozenset(mapping) if isinstance(mapping, dict) else None
 
     def __getattr__(self, name: str):
         attr = getattr(self._client, name)
         if not callable(attr) or name.startswith("_"):
-            return attr
-        if self._operations is not None and name not in self._operations:
             return attr
 
         def call(*args, **kwargs):

@@ -44,6 +44,7 @@ from failover.executor import CANCELLED, Context, Executor, close_evidence, new_
 from failover.lease import WriteLease
 from failover.logs import get_logger
 from failover.paging import Pager
+from failover.renewal import renewing_clients
 from failover.signals import (
     HttpsProbe,
     LagReading,
@@ -93,8 +94,21 @@ class Orchestrator:
         returns IPv4 addresses or raises OSError; arc_client_factory(endpoint_url, region)
         returns a route53-recovery-cluster client. Clients are for the HOME region only."""
         self.config = config
-        self.clients = clients or Clients.for_region(
-            config.home_region, peer_region=config.peer_region if config.peer_control_table else None
+        self._renew_tried: float | None = None
+        """When this invocation last began a renewal, read or not (a renewal is due a renew
+        period after it, so an unreachable ARC is not retried before every call)."""
+        self._holds_lease = False
+        """The last read of the controls renewed this region's lease: the ticks before each
+        AWS call keep it renewed (a region that does not hold it has nothing to keep)."""
+        self._renewing = False
+        """A renewal is under way: the calls it makes itself do not tick."""
+        # Every AWS call first gives the lease renewer its turn (failover/renewal.py).
+        self.clients = renewing_clients(
+            clients
+            or Clients.for_region(
+                config.home_region, peer_region=config.peer_region if config.peer_control_table else None
+            ),
+            self._tick,
         )
         self.clock, self.sleep = clock, sleep
         self.probe = probe or HttpsProbe(config.probe_attempts, config.probe_timeout_seconds, sleep=sleep)
@@ -210,15 +224,26 @@ class Orchestrator:
                 self.renew_lease()
 
     # --- the write lease (failover/lease.py) --------------------------------------------------
+    def _tick(self) -> None:
+        """Before every AWS call of this orchestrator (failover/renewal.py): keep a HELD lease
+        renewed, so that no stretch of work (an executor drive of many steps, an evidence
+        seal, pages) leaves it unrenewed for more than one renew period plus one bounded call.
+        A region that does not hold the lease (its control read Off, or ARC unread) is not
+        read again here: its evaluations and its waits read the controls, and a standby's
+        fence is not slowed by reads it does not need."""
+        if self._holds_lease:
+            self._renew_if_due()
+
     def _renew_if_due(self) -> None:
-        """Inside an evaluation: renew when the last read of the controls is a renew period
-        old. Called at the evaluation's start, between the probe's tries and after each call
-        that can take its whole timeout (probe, witness DNS), so that no gap between two
-        renewals exceeds one renew period plus one bounded call: a renewal is never held
-        across the whole of a slow evaluation (the lease L is only a few renew periods)."""
-        if not self._lease_writes:
+        """Inside an evaluation: renew when the last renewal began a renew period ago. Called
+        at the evaluation's start, between the probe's tries, after each call that can take
+        its whole timeout (probe, witness DNS) and, while the lease is held, before every AWS
+        call (_tick), so that no gap between two renewals exceeds one renew period plus one
+        bounded call: a renewal is never held across the whole of a slow evaluation or a long
+        executor drive (the lease L is only a few renew periods)."""
+        if not self._lease_writes or self._renewing:
             return
-        last = self.last_arc_read
+        last = max((t for t in (self.last_arc_read, self._renew_tried) if t is not None), default=None)
         if last is None or self.clock() - last >= self.config.write_lease_renew_seconds:
             self.renew_lease()
 
@@ -232,17 +257,30 @@ class Orchestrator:
           the read's start), and fence the database where this cluster still writes;
         - unreadable: write nothing; the lease lapses by itself within one lease.
         Public: the drill calls it between the evaluations it steps itself."""
-        began = self.clock()
+        began = self._renew_tried = self.clock()
+        renewing, self._renewing = self._renewing, True
         try:
-            states = self.arc.states()
-        except (ArcError, ClientError, BotoCoreError) as error:
-            return {"lease": "unread", "error": str(error)}
-        return self._lease_from(states, began)
+            try:
+                states = self.arc.states()
+            except (ArcError, ClientError, BotoCoreError) as error:
+                self._holds_lease = False  # it lapses by itself; the evaluations read again
+                return {"lease": "unread", "error": str(error)}
+            return self._lease_from(states, began)
+        finally:
+            self._renewing = renewing
 
     def _lease_from(self, states: dict, began: float) -> dict:
         """The lease's renewal or revocation from routing-control states read from `began`."""
+        renewing, self._renewing = self._renewing, True
+        try:
+            return self._lease_written(states, began)
+        finally:
+            self._renewing = renewing
+
+    def _lease_written(self, states: dict, began: float) -> dict:
         c = self.config
         self.last_arc_read = began
+        self._holds_lease = home_is_active(states)
         try:
             state = self.table.read_state()
             epoch = self._lease_epoch(state, states)

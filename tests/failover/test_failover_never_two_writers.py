@@ -151,6 +151,57 @@ def test_a_probe_that_takes_its_whole_budget_never_lapses_a_healthy_writers_leas
         valid = max(valid, valid_until)
 
 
+def test_a_long_drive_after_the_fence_never_lapses_the_new_writers_lease(world, monkeypatch):
+    """After the fence this region holds the write lease, and the promotion's tail (the writer
+    seen, write privileges, the test write, the epoch, the snapshot, the notice, the evidence
+    seal) runs many steps in one evaluation. With every step taking a whole renew period, the
+    lease is still renewed between them: no gap inside that evaluation exceeds one renew period
+    plus one step, and the lease (as the write path checks it, a write budget ahead) never
+    lapses while the executor works."""
+    from failover.control_table import ControlTable
+    from failover.executor import FENCE, Executor
+    from failover.write_path import WRITE_BUDGET_SECONDS
+
+    c = world.configs[DR]
+    step_seconds = c.write_lease_renew_seconds
+    run = Executor._run
+
+    def slow(self, step, execution):
+        if execution["steps"].get(FENCE, {}).get("status") == "done":
+            world.clock.sleep(step_seconds)  # a slow API call after the fence
+        return run(self, step, execution)
+
+    monkeypatch.setattr(Executor, "_run", slow)
+    renewals: list[tuple[float, float]] = []
+    write = ControlTable.renew_lease
+
+    def recorded(self, lease):
+        if lease.region == DR:
+            renewals.append((lease.renewed_at, lease.valid_until))
+        return write(self, lease)
+
+    monkeypatch.setattr(ControlTable, "renew_lease", recorded)
+    outage(world)
+    for _ in range(200):
+        fresh_lag(world)
+        renewals.clear()
+        started = world.clock()
+        record = world.tick()
+        if record["outcome"] == o.PROMOTED:
+            break
+    else:
+        raise AssertionError("never promoted")
+    ended = world.clock() - c.evaluation_interval_seconds
+    assert ended - started > c.write_lease_seconds  # the drive outlasts a lease
+    times = [started] + [r for r, _ in renewals]
+    gaps = [b - a for a, b in zip(times, times[1:], strict=False)] + [ended - times[-1]]
+    assert max(gaps) <= c.write_lease_renew_seconds + step_seconds + 1e-6, gaps
+    valid = renewals[0][1]
+    for renewed_at, valid_until in renewals[1:]:
+        assert renewed_at + WRITE_BUDGET_SECONDS < valid, (renewed_at - started, valid - started)
+        valid = max(valid, valid_until)
+
+
 def test_each_renewal_carries_the_fencing_epoch(world):
     fresh_lag(world)
     world.tick()  # records epoch 0 for the primary

@@ -518,6 +518,7 @@ class Orchestrator:
             if view.operation_in_progress and not view.operation_targets(c.local_cluster_arn):
                 record.update(outcome=d.IN_PROGRESS, action=None)
                 return
+            self.executor.looked = view  # read under the lock: the preparation's look
             current = self.table.read_state()
             epoch = (current.epoch if current else 0) + 1
             execution = new_execution(
@@ -533,12 +534,13 @@ class Orchestrator:
                 lag_seconds=record.get("lag_seconds"),
             )
             open_id = self.table.open_execution(execution, holder)
-            if open_id == execution["id"]:
-                self._decision_evidence(execution, command, record)
-            self._run(open_id, holder, record, veto=False)
+            opened = open_id == execution["id"]
+            decided = self._decision_evidence(execution, command, record) if opened else []
+            self._run(open_id, holder, record, veto=False, preface=decided)
         except LockLost as error:
             record["errors"].append(str(error))
         finally:
+            self.executor.looked = None
             self.table.release_lock(holder)
             record["lock"] = self.table.lock_holder()
 
@@ -565,25 +567,35 @@ class Orchestrator:
         veto: bool,
         may_fence: bool = True,
         allow_data_loss: bool = False,
+        preface: list | None = None,
     ) -> None:
+        """preface: records of the execution just opened (its decision), written in ONE write
+        with the "driven" record, before any step runs."""
+        items = list(preface or [])
         execution = self.table.read_execution(open_id)
         if execution is None:
+            if items:
+                self.evidence.append_many(items)
             record["errors"].append(f"open execution {open_id} has no item")
             return
         self.evidence.open(open_id, execution["kind"])
         if open_id not in self._driven:  # once per execution and orchestrator (invocation)
             self._driven.add(open_id)
-            self.evidence.append(
-                "driven",
-                {
-                    "invocation": self.invocation_id,
-                    "evaluation": record.get("evaluation_id"),
-                    "outcome": record["outcome"],
-                    "veto": veto,
-                    "may_fence": may_fence,
-                    "signals": record["signals"],
-                },
+            items.append(
+                (
+                    "driven",
+                    {
+                        "invocation": self.invocation_id,
+                        "evaluation": record.get("evaluation_id"),
+                        "outcome": record["outcome"],
+                        "veto": veto,
+                        "may_fence": may_fence,
+                        "signals": record["signals"],
+                    },
+                )
             )
+        if items:
+            self.evidence.append_many(items)
         if allow_data_loss and not execution.get("allow_data_loss"):
             # An operator's manual failover with allow_data_loss drives the open execution past
             # its RPO gate (recorded).
@@ -591,9 +603,14 @@ class Orchestrator:
             execution.setdefault("notes", []).append("allow_data_loss set by a manual failover")
         # Whether the fence happened is read from the AUTHORITY, never from the saved step: a
         # crash between UpdateRoutingControlStates and saving the step leaves ARC moved and the
-        # step not done. Unreadable counts as fenced (never stand down on a guess).
-        fenced = self._arc_shows_home_active() is not False
-        if veto and execution.get("automatic") and execution["kind"] == FAILOVER and not fenced:
+        # step not done. Unreadable counts as fenced (never stand down on a guess). Read only
+        # when a stand-down is on the table: a drive without a veto does not wait on it.
+        if (
+            veto
+            and execution.get("automatic")
+            and execution["kind"] == FAILOVER
+            and self._arc_shows_home_active() is False
+        ):
             # Positive evidence of a healthy peer before anything was changed: stand down.
             execution["status"] = CANCELLED
             execution["errors"].append("cancelled before the fence: the peer is seen healthy")
@@ -626,9 +643,10 @@ class Orchestrator:
             bundle, "arming", ev.ARMING, data, {"verdict": "armed" if arming.get("armed") else "disarmed"}
         )
 
-    def _decision_evidence(self, execution: dict, command: Command, record: dict) -> None:
-        """What the execution was decided on: the detection, each vote, the decision, in one
-        write (one S3 call on the way to the fence, not one per record)."""
+    def _decision_evidence(self, execution: dict, command: Command, record: dict) -> list:
+        """What the execution was decided on: the detection, each vote, the decision, as records
+        that _run writes in one write with its "driven" record (one S3 call on the way to the
+        fence, not one per record)."""
         self.evidence.open(execution["id"], execution["kind"])
         gate = {"lag_seconds": record["lag_seconds"], "max_lag_seconds": record["max_lag_seconds"]}
         detection = {
@@ -650,16 +668,14 @@ class Orchestrator:
             "allow_data_loss": command.allow_data_loss,
             "invocation": self.invocation_id,
         }
-        self.evidence.append_many(
-            [
-                (ev.DETECTION, detection),
-                *((ev.VOTE, signal) for signal in record["signals"]),
-                (ev.VOTE, {"name": "eligibility", **(record.get("eligibility") or {})}),
-                (ev.VOTE, {"name": "rpo_gate", **gate, "lag": record.get("lag")}),
-                (ev.DECISION, decision),
-                (ev.EXECUTION_OPENED, {k: execution[k] for k in ("id", "kind", "epoch", "target_region")}),
-            ]
-        )
+        return [
+            (ev.DETECTION, detection),
+            *((ev.VOTE, signal) for signal in record["signals"]),
+            (ev.VOTE, {"name": "eligibility", **(record.get("eligibility") or {})}),
+            (ev.VOTE, {"name": "rpo_gate", **gate, "lag": record.get("lag")}),
+            (ev.DECISION, decision),
+            (ev.EXECUTION_OPENED, {k: execution[k] for k in ("id", "kind", "epoch", "target_region")}),
+        ]
 
     # --- the authority and the epoch -----------------------------------------------------
     def _follow_authority(self, states: dict, view, state, event_id: str, record: dict) -> None:

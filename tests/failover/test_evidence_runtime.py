@@ -244,7 +244,7 @@ def test_the_decision_is_one_write_and_a_gap_between_objects_breaks_the_bundle(w
     prefix = f"{world.bundle()[len(f's3://{BUCKET}/') :]}/records/"
     keys = [o["Key"] for o in world.s3.list_objects_v2(Bucket=BUCKET, Prefix=prefix)["Contents"]]
     first = world.s3.get_object(Bucket=BUCKET, Key=keys[0])["Body"].read().splitlines()
-    assert [json.loads(line)["kind"] for line in first][-2:] == [ev.DECISION, ev.EXECUTION_OPENED]
+    assert [json.loads(line)["kind"] for line in first][-3:] == [ev.DECISION, ev.EXECUTION_OPENED, "driven"]
     # A copy of a records object under a later seq (its content intact) breaks the chain.
     body = world.s3.get_object(Bucket=BUCKET, Key=keys[1])["Body"].read()
     world.s3.put_object(Bucket=BUCKET, Key=keys[1].replace("records/0", "records/9"), Body=body)

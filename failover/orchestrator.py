@@ -750,9 +750,10 @@ class Orchestrator:
             "home_unhealthy": (outcome == d.HOME_UNHEALTHY, after),
             "writer_silent": (outcome == d.WRITER_SILENT, after),
         }
+        open_alerts = self.pager.open_alerts() if not all(a for a, _ in conditions.values()) else None
         for kind, (active, delay) in conditions.items():
             if not active:
-                self.pager.clear(kind)
+                self.pager.clear(kind, open_alerts)
                 continue
             if delay:
                 # A delayed page counts from when the condition began (known through the

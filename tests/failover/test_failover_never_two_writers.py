@@ -396,6 +396,21 @@ def test_not_eligible_pages(world):
     assert "not_eligible" in _page_metrics(world, DR)
 
 
+def test_an_alert_ends_with_its_condition_so_the_next_episode_pages_again(world):
+    """One page per episode: the alert opened while the peer looked down is cleared by the
+    first evaluation where that no longer holds (the open alerts are read in one Query), and
+    only the conditions that still hold stay open."""
+    world.g.versions[DR] = "14.9"  # not eligible: the peer-down condition holds, nothing promotes
+    outage(world)
+    ticks(world, N + 1)
+    table = world.table(DR)
+    assert {"peer_down", "not_eligible"} <= table.alerts()
+    world.up[PRIMARY] = True
+    ticks(world, 2)
+    assert table.alert("peer_down") is None and table.alert("not_eligible") is None
+    assert table.alerts() == set()
+
+
 def test_the_rpo_gate_pages_with_the_metric_too(world):
     world.observer_up[DR] = False
     outage(world)

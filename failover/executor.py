@@ -211,12 +211,15 @@ class Executor:
         the preparation steps that only look at it share one read; forgotten when the drive
         ends and after a step that changed the cluster."""
 
-    def drive(self, execution: dict, holder: str, may_fence: bool = True) -> dict:
+    def drive(
+        self, execution: dict, holder: str, may_fence: bool = True, looked: ClusterView | None = None
+    ) -> dict:
         """Run the execution's steps from where it stands until one waits or fails, it ends,
         or the lease cannot be renewed. Every step is preceded by a renewal. may_fence: the
         evaluation driving this decided "promote" (or a human asked); an automatic failover
-        waits before its fence otherwise."""
-        self.may_fence = may_fence
+        waits before its fence otherwise. looked: the cluster as the caller just read it under
+        the lock (the preparation's first look)."""
+        self.may_fence, self.looked = may_fence, looked
         try:
             return self._drive(execution, holder)
         finally:

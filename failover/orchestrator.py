@@ -518,7 +518,6 @@ class Orchestrator:
             if view.operation_in_progress and not view.operation_targets(c.local_cluster_arn):
                 record.update(outcome=d.IN_PROGRESS, action=None)
                 return
-            self.executor.looked = view  # read under the lock: the preparation's look
             current = self.table.read_state()
             epoch = (current.epoch if current else 0) + 1
             execution = new_execution(
@@ -536,11 +535,11 @@ class Orchestrator:
             open_id = self.table.open_execution(execution, holder)
             opened = open_id == execution["id"]
             decided = self._decision_evidence(execution, command, record) if opened else []
-            self._run(open_id, holder, record, veto=False, preface=decided)
+            # The view read under the lock serves the preparation's first look.
+            self._run(open_id, holder, record, veto=False, preface=decided, looked=view)
         except LockLost as error:
             record["errors"].append(str(error))
         finally:
-            self.executor.looked = None
             self.table.release_lock(holder)
             record["lock"] = self.table.lock_holder()
 
@@ -568,6 +567,7 @@ class Orchestrator:
         may_fence: bool = True,
         allow_data_loss: bool = False,
         preface: list | None = None,
+        looked=None,
     ) -> None:
         """preface: records of the execution just opened (its decision), written in ONE write
         with the "driven" record, before any step runs."""
@@ -605,12 +605,10 @@ class Orchestrator:
         # crash between UpdateRoutingControlStates and saving the step leaves ARC moved and the
         # step not done. Unreadable counts as fenced (never stand down on a guess). Read only
         # when a stand-down is on the table: a drive without a veto does not wait on it.
-        if (
-            veto
-            and execution.get("automatic")
-            and execution["kind"] == FAILOVER
-            and self._arc_shows_home_active() is False
-        ):
+        fenced = True
+        if veto and execution.get("automatic") and execution["kind"] == FAILOVER:
+            fenced = self._arc_shows_home_active() is not False
+        if veto and execution.get("automatic") and execution["kind"] == FAILOVER and not fenced:
             # Positive evidence of a healthy peer before anything was changed: stand down.
             execution["status"] = CANCELLED
             execution["errors"].append("cancelled before the fence: the peer is seen healthy")
@@ -623,7 +621,7 @@ class Orchestrator:
             close_evidence(self.evidence, execution)
             record.update(outcome=CANCELLED_OUTCOME, execution=execution)
             return
-        execution = self.executor.drive(execution, holder, may_fence)
+        execution = self.executor.drive(execution, holder, may_fence, looked)
         outcome = {
             "succeeded": PROMOTED,
             "failed": STEP_FAILED,

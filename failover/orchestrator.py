@@ -116,6 +116,8 @@ class Orchestrator:
         self.log = logger or get_logger()
         self.invocation_id = invocation_id or f"invocation:{uuid.uuid4()}"
         self.evidence = evidence or _evidence_for(config, self.clients, clock, self.log)
+        # The seal reads the whole bundle back: the lease is renewed between its reads too.
+        self.evidence.between = self._renew_if_due
         self._driven: set[str] = set()
         self.table = ControlTable(self.clients.dynamodb, config.control_table, clock)
         peer_db = getattr(self.clients, "peer_dynamodb", None)
@@ -155,6 +157,7 @@ class Orchestrator:
                 page=self._page_now,
                 clear_page=self._quiet_clear,
                 renew=self.renew_lease,
+                renew_if_due=self._renew_if_due,
                 evidence=self.evidence,
             )
         )
@@ -589,9 +592,10 @@ class Orchestrator:
                 lag_seconds=record.get("lag_seconds"),
             )
             open_id = self.table.open_execution(execution, holder)
-            if open_id == execution["id"]:
-                self._decision_evidence(execution, command, record)
-            self._run(open_id, holder, record, veto=False)
+            opened = open_id == execution["id"]
+            decided = self._decision_evidence(execution, command, record) if opened else []
+            # The view read under the lock serves the preparation's first look.
+            self._run(open_id, holder, record, veto=False, preface=decided, looked=view)
         except LockLost as error:
             record["errors"].append(str(error))
         finally:
@@ -621,25 +625,36 @@ class Orchestrator:
         veto: bool,
         may_fence: bool = True,
         allow_data_loss: bool = False,
+        preface: list | None = None,
+        looked=None,
     ) -> None:
+        """preface: records of the execution just opened (its decision), written in ONE write
+        with the "driven" record, before any step runs."""
+        items = list(preface or [])
         execution = self.table.read_execution(open_id)
         if execution is None:
+            if items:
+                self.evidence.append_many(items)
             record["errors"].append(f"open execution {open_id} has no item")
             return
         self.evidence.open(open_id, execution["kind"])
         if open_id not in self._driven:  # once per execution and orchestrator (invocation)
             self._driven.add(open_id)
-            self.evidence.append(
-                "driven",
-                {
-                    "invocation": self.invocation_id,
-                    "evaluation": record.get("evaluation_id"),
-                    "outcome": record["outcome"],
-                    "veto": veto,
-                    "may_fence": may_fence,
-                    "signals": record["signals"],
-                },
+            items.append(
+                (
+                    "driven",
+                    {
+                        "invocation": self.invocation_id,
+                        "evaluation": record.get("evaluation_id"),
+                        "outcome": record["outcome"],
+                        "veto": veto,
+                        "may_fence": may_fence,
+                        "signals": record["signals"],
+                    },
+                )
             )
+        if items:
+            self.evidence.append_many(items)
         if allow_data_loss and not execution.get("allow_data_loss"):
             # An operator's manual failover with allow_data_loss drives the open execution past
             # its RPO gate (recorded).
@@ -647,8 +662,11 @@ class Orchestrator:
             execution.setdefault("notes", []).append("allow_data_loss set by a manual failover")
         # Whether the fence happened is read from the AUTHORITY, never from the saved step: a
         # crash between UpdateRoutingControlStates and saving the step leaves ARC moved and the
-        # step not done. Unreadable counts as fenced (never stand down on a guess).
-        fenced = self._arc_shows_home_active() is not False
+        # step not done. Unreadable counts as fenced (never stand down on a guess). Read only
+        # when a stand-down is on the table: a drive without a veto does not wait on it.
+        fenced = True
+        if veto and execution.get("automatic") and execution["kind"] == FAILOVER:
+            fenced = self._arc_shows_home_active() is not False
         if veto and execution.get("automatic") and execution["kind"] == FAILOVER and not fenced:
             # Positive evidence of a healthy peer before anything was changed: stand down.
             execution["status"] = CANCELLED
@@ -662,7 +680,7 @@ class Orchestrator:
             close_evidence(self.evidence, execution)
             record.update(outcome=CANCELLED_OUTCOME, execution=execution)
             return
-        execution = self.executor.drive(execution, holder, may_fence)
+        execution = self.executor.drive(execution, holder, may_fence, looked)
         outcome = {
             "succeeded": PROMOTED,
             "failed": STEP_FAILED,
@@ -682,9 +700,10 @@ class Orchestrator:
             bundle, "arming", ev.ARMING, data, {"verdict": "armed" if arming.get("armed") else "disarmed"}
         )
 
-    def _decision_evidence(self, execution: dict, command: Command, record: dict) -> None:
-        """What the execution was decided on: the detection, each vote, the decision, in one
-        write (one S3 call on the way to the fence, not one per record)."""
+    def _decision_evidence(self, execution: dict, command: Command, record: dict) -> list:
+        """What the execution was decided on: the detection, each vote, the decision, as records
+        that _run writes in one write with its "driven" record (one S3 call on the way to the
+        fence, not one per record)."""
         self.evidence.open(execution["id"], execution["kind"])
         gate = {"lag_seconds": record["lag_seconds"], "max_lag_seconds": record["max_lag_seconds"]}
         detection = {
@@ -706,16 +725,14 @@ class Orchestrator:
             "allow_data_loss": command.allow_data_loss,
             "invocation": self.invocation_id,
         }
-        self.evidence.append_many(
-            [
-                (ev.DETECTION, detection),
-                *((ev.VOTE, signal) for signal in record["signals"]),
-                (ev.VOTE, {"name": "eligibility", **(record.get("eligibility") or {})}),
-                (ev.VOTE, {"name": "rpo_gate", **gate, "lag": record.get("lag")}),
-                (ev.DECISION, decision),
-                (ev.EXECUTION_OPENED, {k: execution[k] for k in ("id", "kind", "epoch", "target_region")}),
-            ]
-        )
+        return [
+            (ev.DETECTION, detection),
+            *((ev.VOTE, signal) for signal in record["signals"]),
+            (ev.VOTE, {"name": "eligibility", **(record.get("eligibility") or {})}),
+            (ev.VOTE, {"name": "rpo_gate", **gate, "lag": record.get("lag")}),
+            (ev.DECISION, decision),
+            (ev.EXECUTION_OPENED, {k: execution[k] for k in ("id", "kind", "epoch", "target_region")}),
+        ]
 
     # --- the authority and the epoch -----------------------------------------------------
     def _follow_authority(
@@ -843,9 +860,10 @@ class Orchestrator:
             "home_unhealthy": (outcome == d.HOME_UNHEALTHY, after),
             "writer_silent": (outcome == d.WRITER_SILENT, after),
         }
+        open_alerts = self.pager.open_alerts() if not all(a for a, _ in conditions.values()) else None
         for kind, (active, delay) in conditions.items():
             if not active:
-                self.pager.clear(kind)
+                self.pager.clear(kind, open_alerts)
                 continue
             if delay:
                 # A delayed page counts from when the condition began (known through the

@@ -370,6 +370,27 @@ MUTATIONS = [
         "tests/failover/test_failover_never_two_writers.py -k never_lapses_between",
     ),
     (
+        "the new writer's lease not renewed between the steps after the fence",
+        "failover/executor.py",
+        "                c.renew_if_due()\n",
+        "                pass\n",
+        "tests/failover/test_failover_never_two_writers.py -k long_drive_after_the_fence",
+    ),
+    (
+        "the lease not renewed during the evidence seal's read-back",
+        "failover/evidence.py",
+        "            self.between()\n",
+        "            pass\n",
+        "tests/failover/test_evidence_runtime.py -k read_back_keeps",
+    ),
+    (
+        "an alert never ends with its condition (one episode, one page, forever)",
+        "failover/paging.py",
+        "        if open_alerts is not None and kind not in open_alerts:",
+        "        if open_alerts is not None:",
+        "tests/failover/test_failover_never_two_writers.py -k alert_ends_with_its_condition",
+    ),
+    (
         "no L + margin wait after the fence",
         "failover/executor.py",
         "        until = fenced_at + c.config.write_lease_seconds + c.config.clock_margin_seconds",

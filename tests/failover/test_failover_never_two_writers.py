@@ -290,6 +290,57 @@ def test_a_renewal_slower_than_the_renew_period_does_not_renew_inside_itself(wor
     assert len(reads) == 1, reads
 
 
+def test_a_long_drive_after_the_fence_never_lapses_the_new_writers_lease(world, monkeypatch):
+    """After the fence this region holds the write lease, and the promotion's tail (the writer
+    seen, write privileges, the test write, the epoch, the snapshot, the notice, the evidence
+    seal) runs many steps in one evaluation. With every step taking a whole renew period, the
+    lease is still renewed between them: no gap inside that evaluation exceeds one renew period
+    plus one step, and the lease (as the write path checks it, a write budget ahead) never
+    lapses while the executor works."""
+    from failover.control_table import ControlTable
+    from failover.executor import FENCE, Executor
+    from failover.write_path import WRITE_BUDGET_SECONDS
+
+    c = world.configs[DR]
+    step_seconds = c.write_lease_renew_seconds
+    run = Executor._run
+
+    def slow(self, step, execution):
+        if execution["steps"].get(FENCE, {}).get("status") == "done":
+            world.clock.sleep(step_seconds)  # a slow API call after the fence
+        return run(self, step, execution)
+
+    monkeypatch.setattr(Executor, "_run", slow)
+    renewals: list[tuple[float, float]] = []
+    write = ControlTable.renew_lease
+
+    def recorded(self, lease):
+        if lease.region == DR:
+            renewals.append((lease.renewed_at, lease.valid_until))
+        return write(self, lease)
+
+    monkeypatch.setattr(ControlTable, "renew_lease", recorded)
+    outage(world)
+    for _ in range(200):
+        fresh_lag(world)
+        renewals.clear()
+        started = world.clock()
+        record = world.tick()
+        if record["outcome"] == o.PROMOTED:
+            break
+    else:
+        raise AssertionError("never promoted")
+    ended = world.clock() - c.evaluation_interval_seconds
+    assert ended - started > c.write_lease_seconds  # the drive outlasts a lease
+    times = [started] + [r for r, _ in renewals]
+    gaps = [b - a for a, b in zip(times, times[1:], strict=False)] + [ended - times[-1]]
+    assert max(gaps) <= c.write_lease_renew_seconds + step_seconds + 1e-6, gaps
+    valid = renewals[0][1]
+    for renewed_at, valid_until in renewals[1:]:
+        assert renewed_at + WRITE_BUDGET_SECONDS < valid, (renewed_at - started, valid - started)
+        valid = max(valid, valid_until)
+
+
 def test_each_renewal_carries_the_fencing_epoch(world):
     fresh_lag(world)
     world.tick()  # records epoch 0 for the primary
@@ -482,6 +533,21 @@ def test_not_eligible_pages(world):
     assert records[-1]["outcome"] == d.NOT_ELIGIBLE and world.g.accepted == []
     assert any("not eligible" in s for s in world.pages())
     assert "not_eligible" in _page_metrics(world, DR)
+
+
+def test_an_alert_ends_with_its_condition_so_the_next_episode_pages_again(world):
+    """One page per episode: the alert opened while the peer looked down is cleared by the
+    first evaluation where that no longer holds (the open alerts are read in one Query), and
+    only the conditions that still hold stay open."""
+    world.g.versions[DR] = "14.9"  # not eligible: the peer-down condition holds, nothing promotes
+    outage(world)
+    ticks(world, N + 1)
+    table = world.table(DR)
+    assert {"peer_down", "not_eligible"} <= table.alerts()
+    world.up[PRIMARY] = True
+    ticks(world, 2)
+    assert table.alert("peer_down") is None and table.alert("not_eligible") is None
+    assert table.alerts() == set()
 
 
 def test_the_rpo_gate_pages_with_the_metric_too(world):

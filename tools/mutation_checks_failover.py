@@ -370,18 +370,12 @@ MUTATIONS = [
         "tests/failover/test_failover_never_two_writers.py -k never_lapses_between",
     ),
     (
-        "the new writer's lease not renewed between the steps after the fence",
-        "failover/executor.py",
-        "                c.renew_if_due()\n",
-        "                pass\n",
-        "tests/failover/test_failover_never_two_writers.py -k long_drive_after_the_fence",
-    ),
-    (
-        "the lease not renewed during the evidence seal's read-back",
-        "failover/evidence.py",
-        "            self.between()\n",
+        "no renewal turn before an AWS call (the promotion's tail, the seal's read-back)",
+        "failover/renewal.py",
+        "            self._tick()\n",
         "            pass\n",
-        "tests/failover/test_evidence_runtime.py -k read_back_keeps",
+        "tests/failover/test_failover_never_two_writers.py tests/failover/test_evidence_runtime.py "
+        "-k 'long_drive_after_the_fence or read_back_keeps'",
     ),
     (
         "an alert never ends with its condition (one episode, one page, forever)",

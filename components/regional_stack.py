@@ -238,6 +238,8 @@ class RegionalStack(pulumi.ComponentResource):
                     vpc_id=self.network.vpc.id,
                     vpc_cidr=settings.vpc_cidr,
                     subnet_ids=[subnet.id for subnet in self.network.app_subnets],
+                    # The peer stack's table, named as that stack names it (one fencing epoch).
+                    peer_control_table=control_table_name(f"trading-dr-{settings.peer_role}"),
                 ),
                 failover=settings.failover,
                 kms_key_arn=self.keys.key.arn,

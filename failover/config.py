@@ -84,6 +84,9 @@ ENV = {
     "evidence_bucket": "FAILOVER_EVIDENCE_BUCKET",
     "evidence_key_arn": "FAILOVER_EVIDENCE_KEY_ARN",
     "build_commit": "FAILOVER_BUILD_COMMIT",
+    # The peer region's control table, read for its fencing epoch only (docs/ARCHITECTURE.md,
+    # "One fencing epoch"); empty: the epoch follows the routing controls alone.
+    "peer_control_table": "FAILOVER_PEER_CONTROL_TABLE",
 }
 
 EVIDENCE_PREFIX = "executions"
@@ -110,6 +113,7 @@ _OPTIONAL = {
     "evidence_bucket": "",
     "evidence_key_arn": "",
     "build_commit": "",
+    "peer_control_table": "",
 }
 
 # name -> (default, low, high).
@@ -180,6 +184,10 @@ DB_FENCE_ENGINES = ("aurora-postgresql", "aurora-mysql")
 # The metric every page also puts (failover/paging.py) and the program's alarm watches
 # (components/observability/): part of the runtime's contract with the program.
 PAGE_NAMESPACE, PAGE_METRIC, PAGE_ALL_KINDS = "TradingDr/Failover", "Page", "all"
+# The partition key of the control table's STATE/ACTIVE item (the fencing epoch,
+# failover/control_table.py): the only item the PEER region's orchestrator may read there
+# (the program's grant, components/failover/policy.py).
+STATE_PK = "STATE"
 
 
 def bounds(name: str) -> tuple[int, int, int]:
@@ -311,6 +319,10 @@ class OrchestratorConfig:
     db_fence_engine: str = "aurora-postgresql"
     db_app_user: str = ""
     """The application's database user whose write privileges the database fence revokes."""
+    peer_control_table: str = ""
+    """The PEER region's control table: its STATE/ACTIVE item is read (never written) so that
+    this region adopts a higher fencing epoch naming the active region ARC shows here; empty:
+    the epoch follows the routing controls alone."""
     witness_check_interval_seconds: int = 0
     """RequestInterval of the Route 53 health check the peer witness follows (0: not given)."""
     witness_check_threshold: int = 0
@@ -340,6 +352,10 @@ class OrchestratorConfig:
             raise ConfigError(ENV["peer_health_url"], self.peer_health_url, "must be an https:// URL")
         if not _TABLE.match(self.control_table):
             raise ConfigError(ENV["control_table"], self.control_table, "must be a DynamoDB table name")
+        if self.peer_control_table and not _TABLE.match(self.peer_control_table):
+            raise ConfigError(
+                ENV["peer_control_table"], self.peer_control_table, "must be a DynamoDB table name"
+            )
         labels = self.witness_fqdn.rstrip(".").split(".")
         if len(labels) < 2 or len(self.witness_fqdn) > 253 or not all(_FQDN_LABEL.match(x) for x in labels):
             raise ConfigError(

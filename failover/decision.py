@@ -22,7 +22,9 @@ calls here; tests drive it table by table.
    region that watched one happen, it stays disarmed until an operator's `arm` command;
 10. the RPO gate: the data-plane heartbeat's replication lag when its newest beat arrived
    (the lag at the writer's last beat once it stopped; unknown counts as over the bound);
-   CloudWatch's lag is a second opinion, recorded, never the deciding one.
+   CloudWatch's lag is a second opinion, recorded, never the deciding one. A planned
+   switchover (which AWS synchronizes before it moves the writer) needs one fresh reading of
+   either and none over the bound (switchover_blocks).
 
 The heartbeat is also writer-liveness evidence: a writer whose heartbeat stopped while its
 HTTPS health still answers (a database that accepts TCP but commits nothing) makes the
@@ -359,15 +361,45 @@ def _manual(s: Situation, unreachable: list[str]) -> Decision:
     if not s.eligibility.eligible:
         return Decision(NOT_ELIGIBLE, None, True, f"not eligible to promote: {s.eligibility.reason}")
     if s.command == SWITCHOVER:
-        # Planned: both clusters healthy and in sync; SwitchoverGlobalCluster itself waits
-        # for replication to catch up, and we check the lag is known and small first.
-        if lag_blocks(s.lag_seconds, s.max_lag_seconds):
-            return Decision(RPO_GATE, None, True, _gate_reason(s) + "; a switchover needs clusters in sync")
+        if switchover_blocks(s):
+            return Decision(
+                RPO_GATE, None, True, _switchover_reason(s) + "; a switchover needs clusters in sync"
+            )
         return Decision(PROMOTE, SWITCHOVER, True, "manual switchover (planned, no data loss)")
     if lag_blocks(s.lag_seconds, s.max_lag_seconds) and not s.allow_data_loss:
         return Decision(RPO_GATE, None, True, _gate_reason(s) + "; resend with allow_data_loss=true")
     bypass = "; RPO gate bypassed by allow_data_loss" if s.allow_data_loss else ""
     return Decision(PROMOTE, FAILOVER, True, "manual failover" + bypass)
+
+
+def switchover_blocks(s: Situation) -> bool:
+    """A planned switchover's readiness check: at least one fresh lag reading, and none
+    above the bound. It is not a data-safety gate: SwitchoverGlobalCluster synchronizes every
+    secondary with the primary before it changes roles, so a switchover loses no data
+    ("All secondary clusters are synchronized with the primary at the beginning of the
+    process", https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_SwitchoverGlobalCluster.html);
+    a large lag only makes that synchronization, and the write pause, long.
+    The readings are the data-plane heartbeat's (the newest replicated beat's lag, read from
+    this region's own replica) and CloudWatch's lag metric, each where known: CloudWatch
+    stamps a datapoint at its period's start and publishes it only after the period (60 s)
+    ends, so a publication delay of a minute more makes every visible datapoint at least
+    120 s old, the default lag_max_age_seconds: CloudWatch alone would then refuse every
+    switchover. The heartbeat alone is missing where no observer runs at rest (pilot light).
+    A known reading over the bound refuses either way: a planned move can wait and be sent
+    again."""
+    readings = [lag for lag in (s.heartbeat_lag_seconds, s.lag_seconds) if lag is not None]
+    return not readings or any(lag > s.max_lag_seconds for lag in readings)
+
+
+def _switchover_reason(s: Situation) -> str:
+    if s.heartbeat_lag_seconds is None and s.lag_seconds is None:
+        return "replication lag unknown (no fresh heartbeat observed and no fresh CloudWatch datapoint)"
+    over = [
+        f"{name} {lag:g}s"
+        for name, lag in (("heartbeat lag", s.heartbeat_lag_seconds), ("CloudWatch lag", s.lag_seconds))
+        if lag is not None and lag > s.max_lag_seconds
+    ]
+    return f"replication lag over the bound of {s.max_lag_seconds:g}s: {', '.join(over)}"
 
 
 def _gate_reason(s: Situation) -> str:

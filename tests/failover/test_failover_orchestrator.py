@@ -819,6 +819,34 @@ def test_planned_switchover_then_failback_flip_controls_only_after_the_writer_mo
     assert world.epoch(DR) == world.epoch(PRIMARY) == (PRIMARY, 2)
 
 
+def test_a_switchover_goes_on_the_heartbeat_when_cloudwatch_publishes_late(world):
+    """CloudWatch stamps a lag datapoint at its period's start and publishes it after the
+    period: with a minute's publication delay its newest datapoint is older than
+    lag_max_age_seconds. The heartbeat, read from this region's replica, is fresh, and the
+    switchover (which AWS synchronizes before it moves the writer) goes on it."""
+    for region in (DR, PRIMARY):
+        world.tick(region)
+    stale = world.configs[DR].lag_max_age_seconds + 10
+    world.put_lag(DR, 1.0, age=stale)
+    world.heartbeat_observation(DR)
+    record = world.manual(DR, action="switchover")
+    assert record["outcome"] == o.EXECUTING, record["reason"]
+    assert record["lag_seconds"] is None and record["heartbeat_lag_seconds"] is not None
+    assert world.g.accepted == [("switchover_global_cluster", DR)]
+
+
+def test_a_switchover_with_no_fresh_lag_reading_at_all_is_refused_and_pages(world):
+    for region in (DR, PRIMARY):
+        world.tick(region)
+    world.observer_up[DR] = False  # no application observes the heartbeat here any more
+    world.clock.sleep(world.configs[DR].heartbeat_max_age_seconds + 1)  # the last observation goes stale
+    world.put_lag(DR, 1.0, age=world.configs[DR].lag_max_age_seconds + 10)
+    record = world.manual(DR, action="switchover")
+    assert record["outcome"] == d.RPO_GATE and "unknown" in record["reason"], record["reason"]
+    assert world.g.accepted == [] and world.arc.updates == []
+    assert any("switchover: rpo_gate" in page for page in world.pages()), world.pages()
+
+
 def test_a_refused_switchover_never_falls_back_to_a_detach(world):
     """Hole: a refused switchover falling back to a detach."""
     fresh_lag(world)

@@ -233,6 +233,14 @@ class World:
             cloudwatch=Impairable(self.cloudwatch[region], impaired),
             autoscaling=Impairable(self.asg[region], impaired),
             elbv2=Impairable(self.elb[region], impaired),
+            # The peer's control table (read only when FAILOVER_PEER_CONTROL_TABLE is set):
+            # not across a partition, nor from or to a region that is down.
+            peer_dynamodb=Impairable(
+                self.dynamodb[PEER[region]],
+                lambda: (
+                    impaired() or self.partitioned or not self.up[PEER[region]] or self.impaired[PEER[region]]
+                ),
+            ),
         )
 
     def orchestrator(self, region: str = DR, invocation_id: str | None = None, **overrides) -> Orchestrator:

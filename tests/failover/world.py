@@ -143,13 +143,19 @@ class World:
         self.arc = Arc()
         self.sns = {r: FakeSns() for r in (PRIMARY, DR)}
         self.asg = {
-            PRIMARY: FakeAsg(self.clock, f"trading-{PRIMARY}-app", 2, 2, 4),
-            DR: FakeAsg(self.clock, f"trading-{DR}-app", 0, 0, 4, boot_seconds=dr_boot_seconds),
+            PRIMARY: FakeAsg(self.clock, PRIMARY, f"trading-{PRIMARY}-app", 2, 2, 4),
+            DR: FakeAsg(
+                self.clock,
+                DR,
+                f"trading-{DR}-app",
+                0,
+                0,
+                4,
+                boot_seconds=dr_boot_seconds,
+                target_lag_seconds=dr_target_lag_seconds,
+            ),
         }
-        self.elb = {
-            r: FakeElb(self.asg[r], target_group_arn(r), dr_target_lag_seconds if r == DR else 0.0)
-            for r in (PRIMARY, DR)
-        }
+        self.elb = {r: FakeElb(self.asg[r], target_group_arn(r)) for r in (PRIMARY, DR)}
         self.up = Timeline(self.clock, {PRIMARY: True, DR: True})
         """A region that is up serves its app (Route 53's checkers see it healthy)."""
         self.writing = Timeline(self.clock, {PRIMARY: True, DR: True})

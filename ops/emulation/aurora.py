@@ -360,6 +360,9 @@ class AuroraEmulation:
         return ok({"DBClusters": [body]})
 
     def _op_CreateDBInstance(self, params, caller, region):  # noqa: N802
+        """DBClusterNotFoundFault for a cluster not in this region, DBInstanceAlreadyExists for
+        a taken id (https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstance.html);
+        both checked against moto in tests/ops/test_emulation_matches_moto.py."""
         cluster = self._local(region, params.get("DBClusterIdentifier", ""))
         if cluster is None:
             return error("DBClusterNotFoundFault", "cluster not found", 404)
@@ -392,6 +395,15 @@ class AuroraEmulation:
         return next((c for c in self.clusters.values() if target in (c.arn, c.identifier)), None)
 
     def _refused(self, operation: str, params: dict, region: str):
+        """Why AWS refuses a promotion, in the order checked: the global cluster or the target
+        is unknown (GlobalClusterNotFoundFault, DBClusterNotFoundFault), the call is not made
+        in the target's region, an operation is already running or the target is already the
+        writer (InvalidGlobalClusterStateFault), the target has no available instance
+        (InvalidDBClusterStateFault)
+        (https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_FailoverGlobalCluster.html,
+        https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_SwitchoverGlobalCluster.html,
+        https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-global-database-disaster-recovery.html).
+        moto has neither operation: tests/ops/test_drill_emulation.py encodes these."""
         if params.get("GlobalClusterIdentifier") != self.global_id:
             return error("GlobalClusterNotFoundFault", "global cluster not found", 404)
         target = self._target(params, region)

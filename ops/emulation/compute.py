@@ -196,6 +196,11 @@ class ComputeEmulation:
         )
 
     def _op_UpdateAutoScalingGroup(self, params, region):  # noqa: N802
+        """Desired capacity "must be greater than or equal to the minimum size of the group
+        and less than or equal to the maximum size"
+        (https://docs.aws.amazon.com/autoscaling/ec2/APIReference/API_UpdateAutoScalingGroup.html):
+        moto 5 accepts any, so the emulation refuses it (ValidationError); an unknown group is
+        a ValidationError as in moto (tests/ops/test_emulation_matches_moto.py)."""
         group = self._local(params["AutoScalingGroupName"], region)
         if group is None:
             return error("ValidationError", "AutoScalingGroup name not found", 400)

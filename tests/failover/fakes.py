@@ -1,14 +1,22 @@
-"""Test doubles for what moto lacks or cannot fault: the Aurora global cluster's
-FailoverGlobalCluster / SwitchoverGlobalCluster (moto has neither), the ARC cluster data
-plane (moto has no route53-recovery-cluster), an Auto Scaling group whose instances come
-into service, the witness DNS answer and the HTTPS probe. DynamoDB (the control table,
-its conditional writes) and CloudWatch (the lag datapoints) are moto.
+"""The failover tests' AWS, over the drill's emulations: each AWS behaviour is modelled once,
+in ops/emulation/, and these are thin adapters that call it with the test's clock.
 
-The doubles answer like AWS documents it, whatever the test: a failover is accepted into
-FailoverState and completes after `promotion_seconds` on the shared clock; a headless
-target is refused (https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-global-database-disaster-recovery.html);
-the ARC cluster enforces "exactly one control ON" per transaction and answers the same
-state from every endpoint. Tests inject faults, nothing else.
+- Aurora global database (FailoverGlobalCluster / SwitchoverGlobalCluster, FailoverState,
+  the refusals, a headless secondary, CreateDBInstance, the unplanned-failover snapshot):
+  GlobalCluster / FakeRds over ops/emulation/aurora.py (moto has neither operation).
+- ARC's cluster data plane (one consistent state behind five endpoints, "exactly one On"
+  evaluated on each transaction's result): Arc over ops/emulation/routing_controls.py (moto
+  has no route53-recovery-cluster).
+- Auto Scaling group and target health (InService after the boot, a healthy target after
+  the target group's checks): FakeAsg / FakeElb over ops/emulation/compute.py.
+- DynamoDB (the control table, its conditional writes and transactions) and CloudWatch (the
+  lag datapoints) are moto, or the fast in-memory table of fake_dynamodb.py that
+  test_control_table.py checks against moto with the same assertions.
+
+What stays here is the tests' own: the clock they drive, the faults they inject (an
+endpoint down, a queue of faults per operation, a throttled ARC endpoint), the checks of the
+runtime's requests, and the SNS topic that records pages. Where the emulations' answers are
+also moto's, tests/ops/test_emulation_matches_moto.py checks both with the same assertions.
 """
 
 from __future__ import annotations

@@ -1,6 +1,8 @@
 """Both regions for the orchestrator tests: moto DynamoDB (control tables) and CloudWatch
-(lag datapoints) inside mock_aws, the doubles of tests/failover/fakes.py for the rest.
-Faults are injected by flipping the world's flags; the doubles do not know the test."""
+(lag datapoints) inside mock_aws, the adapters of tests/failover/fakes.py over the drill's
+emulations for the rest. Faults are injected by flipping the world's flags; the emulations
+do not know the test. The witness DNS answer and the HTTPS probe are the test's own stubs
+(what Route 53's checkers and the peer's health URL would say, without their delays)."""
 
 from __future__ import annotations
 

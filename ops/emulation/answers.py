@@ -18,6 +18,7 @@ from botocore.awsrequest import AWSResponse
 from botocore.exceptions import ClientError
 
 from ops.emulation.network import Network
+from ops.timing_model import TimingModel
 
 Clock = Callable[[], float]
 """The simulated now, in epoch seconds."""
@@ -37,6 +38,17 @@ def error(code: str, message: str, status: int):
         "Error": {"Code": code, "Message": message},
         "ResponseMetadata": {"HTTPStatusCode": status},
     }
+
+
+@dataclass(frozen=True)
+class Surroundings:
+    """What the emulations of the world's data plane read in common: the clock, the
+    recorder, the network and fault model, and the timing model."""
+
+    clock: Clock
+    record: Recorder
+    network: Network
+    timing: TimingModel
 
 
 def _never_killed(reason: str) -> NoReturn:

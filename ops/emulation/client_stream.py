@@ -25,12 +25,11 @@ import socket
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from ops.emulation.answers import Clock, Recorder
+from ops.emulation.answers import Surroundings
 from ops.emulation.application import RegionApp
 from ops.emulation.compute import ComputeEmulation
-from ops.emulation.network import INTERNET, Network
+from ops.emulation.network import INTERNET
 from ops.emulation.route53 import Resolver, Route53Emulation
-from ops.timing_model import TimingModel
 
 STICKY_DNS_SECONDS = 600.0
 """How long a `cached-dns` client keeps an answer: an ASSUMPTION standing for clients that
@@ -67,10 +66,7 @@ class Client:
 class ClientStream:
     def __init__(
         self,
-        clock: Clock,
-        record: Recorder,
-        network: Network,
-        timing: TimingModel,
+        around: Surroundings,
         route53: Route53Emulation,
         compute: ComputeEmulation,
         apps: Mapping[str, RegionApp],
@@ -80,7 +76,8 @@ class ClientStream:
         kinds: tuple[str, ...] = CLIENT_KINDS,
     ):
         """primary: the region a `pinned` client always uses; apps: each region's application."""
-        self.clock, self.record, self.network, self.timing = clock, record, network, timing
+        clock, network, timing = around.clock, around.network, around.timing
+        self.clock, self.record, self.network, self.timing = clock, around.record, network, timing
         self.compute, self.apps, self.primary, self.fqdn = compute, apps, primary, fqdn
         ttl = timing.dns_ttl_seconds
         self.clients: dict[str, Client] = {}

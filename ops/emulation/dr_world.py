@@ -24,7 +24,7 @@ import boto3
 import botocore.exceptions
 
 from ops.emulation import invariants as inv
-from ops.emulation.answers import CallFaults, error, ok
+from ops.emulation.answers import CallFaults, Surroundings, error, ok
 from ops.emulation.application import AppSurroundings, RegionApp, lease_module
 from ops.emulation.aurora import ACCOUNT, AuroraEmulation, Cluster
 from ops.emulation.client_stream import ClientStream
@@ -208,11 +208,9 @@ class DrWorld:
             },
         )
         self.arc = ArcEmulation(self.clock, self.record, self.faults, self.regions, active=self.primary)
+        around = Surroundings(self.clock, self.record, self.network, self.timing)
         self.route53 = Route53Emulation(
-            self.clock,
-            self.record,
-            self.network,
-            self.timing,
+            around,
             self.arc,
             self.compute,
             self.spec.record_gates,
@@ -234,10 +232,7 @@ class DrWorld:
         self.apps = {r: RegionApp(surroundings, r) for r in self.regions}
         self.compute.health_ok = lambda region, now: self.apps[region].health_ok(now)
         self.stream = ClientStream(
-            self.clock,
-            self.record,
-            self.network,
-            self.timing,
+            around,
             self.route53,
             self.compute,
             self.apps,

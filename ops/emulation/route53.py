@@ -27,11 +27,10 @@ import socket
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from ops.emulation.answers import Clock, Recorder
+from ops.emulation.answers import Clock, Surroundings
 from ops.emulation.compute import ComputeEmulation
 from ops.emulation.network import ROUTE53, Network
 from ops.emulation.routing_controls import ArcEmulation
-from ops.timing_model import TimingModel
 
 
 @dataclass(frozen=True)
@@ -67,10 +66,7 @@ class LaggedStatus:
 class Route53Emulation:
     def __init__(
         self,
-        clock: Clock,
-        record: Recorder,
-        network: Network,
-        timing: TimingModel,
+        around: Surroundings,
         arc: ArcEmulation,
         compute: ComputeEmulation,
         record_gates: Mapping[str, RecordGate],
@@ -79,7 +75,8 @@ class Route53Emulation:
         app_fqdn: str,
     ):
         """record_gates: region -> its application record's gate (default: RecordGate())."""
-        self.clock, self.record, self.network, self.timing = clock, record, network, timing
+        clock, timing = around.clock, around.timing
+        self.clock, self.record, self.network, self.timing = clock, around.record, around.network, timing
         self.arc, self.compute, self.record_gates = arc, compute, record_gates
         self.primary, self.dr, self.app_fqdn = primary, dr, app_fqdn
         self.endpoint_checks = {

@@ -76,10 +76,17 @@ ENV = {
     "db_fence_engine": "FAILOVER_DB_FENCE_ENGINE",
     "db_app_user": "FAILOVER_DB_APP_USER",
     "serves_at_rest": "FAILOVER_SERVES_AT_REST",
+    # The Route 53 health check the peer's witness follows (its RequestInterval and
+    # FailureThreshold); 0: not given, no credit (decision.writer_down_by).
+    "witness_check_interval_seconds": "FAILOVER_WITNESS_CHECK_INTERVAL_SECONDS",
+    "witness_check_threshold": "FAILOVER_WITNESS_CHECK_THRESHOLD",
     # Evidence (failover/evidence.py): both or neither; empty = no evidence written.
     "evidence_bucket": "FAILOVER_EVIDENCE_BUCKET",
     "evidence_key_arn": "FAILOVER_EVIDENCE_KEY_ARN",
     "build_commit": "FAILOVER_BUILD_COMMIT",
+    # The peer region's control table, read for its fencing epoch only (docs/ARCHITECTURE.md,
+    # "One fencing epoch"); empty: the epoch follows the routing controls alone.
+    "peer_control_table": "FAILOVER_PEER_CONTROL_TABLE",
 }
 
 EVIDENCE_PREFIX = "executions"
@@ -106,6 +113,7 @@ _OPTIONAL = {
     "evidence_bucket": "",
     "evidence_key_arn": "",
     "build_commit": "",
+    "peer_control_table": "",
 }
 
 # name -> (default, low, high).
@@ -159,12 +167,27 @@ _INTEGERS = {
     # pilot-light group's first healthy target): past it the fence goes on and pages.
     # A hot standby never waits on them at all (failover/executor.py, targets_ready).
     "max_prefence_wait_seconds": (300, 30, 3600),
+    # The peer witness's Route 53 health check, as the program configures it (the program's
+    # healthCheckInterval/healthCheckThreshold are read with these bounds): RequestInterval
+    # "10 or 30" seconds, FailureThreshold 1 to 10
+    # (https://docs.aws.amazon.com/Route53/latest/APIReference/API_HealthCheckConfig.html).
+    # 0 = not given: the RPO gate of a pilot light then takes no credit for how long Route 53
+    # had been failing the peer before it declared it unhealthy.
+    "witness_check_interval_seconds": (0, 0, 30),
+    "witness_check_threshold": (0, 0, 10),
 }
+
+ROUTE53_REQUEST_INTERVALS = (10, 30)
+"""The RequestInterval values Route 53 accepts for an endpoint health check (API_HealthCheckConfig)."""
 
 DB_FENCE_ENGINES = ("aurora-postgresql", "aurora-mysql")
 # The metric every page also puts (failover/paging.py) and the program's alarm watches
 # (components/observability/): part of the runtime's contract with the program.
 PAGE_NAMESPACE, PAGE_METRIC, PAGE_ALL_KINDS = "TradingDr/Failover", "Page", "all"
+# The partition key of the control table's STATE/ACTIVE item (the fencing epoch,
+# failover/control_table.py): the only item the PEER region's orchestrator may read there
+# (the program's grant, components/failover/policy.py).
+STATE_PK = "STATE"
 
 
 def bounds(name: str) -> tuple[int, int, int]:
@@ -296,6 +319,14 @@ class OrchestratorConfig:
     db_fence_engine: str = "aurora-postgresql"
     db_app_user: str = ""
     """The application's database user whose write privileges the database fence revokes."""
+    peer_control_table: str = ""
+    """The PEER region's control table: its STATE/ACTIVE item is read (never written) so that
+    this region adopts a higher fencing epoch naming the active region ARC shows here; empty:
+    the epoch follows the routing controls alone."""
+    witness_check_interval_seconds: int = 0
+    """RequestInterval of the Route 53 health check the peer witness follows (0: not given)."""
+    witness_check_threshold: int = 0
+    """FailureThreshold of that health check (0: not given)."""
     serves_at_rest: bool = True
     """This region's application has healthy targets before any failover (the primary, a hot
     or warm standby): it must look healthy to its own outside witness when the decision is
@@ -321,6 +352,10 @@ class OrchestratorConfig:
             raise ConfigError(ENV["peer_health_url"], self.peer_health_url, "must be an https:// URL")
         if not _TABLE.match(self.control_table):
             raise ConfigError(ENV["control_table"], self.control_table, "must be a DynamoDB table name")
+        if self.peer_control_table and not _TABLE.match(self.peer_control_table):
+            raise ConfigError(
+                ENV["peer_control_table"], self.peer_control_table, "must be a DynamoDB table name"
+            )
         labels = self.witness_fqdn.rstrip(".").split(".")
         if len(labels) < 2 or len(self.witness_fqdn) > 253 or not all(_FQDN_LABEL.match(x) for x in labels):
             raise ConfigError(
@@ -408,6 +443,33 @@ class OrchestratorConfig:
                 f"({self.evaluation_interval_seconds}s)",
             )
         self._check_lease_settings()
+        self._check_witness_check()
+
+    def _check_witness_check(self) -> None:
+        """Both Route 53 settings of the witness's health check, or neither (0)."""
+        interval, threshold = self.witness_check_interval_seconds, self.witness_check_threshold
+        if interval and interval not in ROUTE53_REQUEST_INTERVALS:
+            raise ConfigError(
+                ENV["witness_check_interval_seconds"],
+                interval,
+                "must be 10 or 30 (Route 53's RequestInterval)",
+            )
+        if bool(interval) != bool(threshold):
+            raise ConfigError(
+                ENV["witness_check_threshold"],
+                threshold,
+                f"must be given with the interval ({interval}): both or neither",
+            )
+
+    @property
+    def witness_failing_seconds(self) -> int:
+        """How long the witness's Route 53 health check had been failing the peer, at least,
+        when it declared it unhealthy: (FailureThreshold - 1) x RequestInterval (each check is
+        sent RequestInterval seconds after the previous one's response; the declaration follows
+        the FailureThreshold-th consecutive failure). 0 when the settings are not given."""
+        if not self.witness_check_interval_seconds:
+            return 0
+        return (self.witness_check_threshold - 1) * self.witness_check_interval_seconds
 
     def _check_lease_settings(self) -> None:
         """The write lease's rules between settings (the single place they are stated)."""

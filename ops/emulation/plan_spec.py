@@ -196,6 +196,9 @@ def orchestrator_environment(facts: PlanFacts, world: DrWorld, home: str, notes:
     if _config_has("home_witness_fqdn"):
         # The region's own outside witness: the target must look healthy to it before a fence.
         supplied_if_missing["FAILOVER_HOME_WITNESS_FQDN"] = f"witness-{home}.{zone}"
+    if _config_has("peer_control_table"):
+        # The peer's control table, whose fencing epoch this region adopts (read only).
+        supplied_if_missing["FAILOVER_PEER_CONTROL_TABLE"] = facts.regions[peer].spec.table["name"]
     if _config_has("serves_at_rest"):
         # Whether the group serves at rest, from what it runs (the program sets it from the tier).
         supplied_if_missing["FAILOVER_SERVES_AT_REST"] = "true" if plan.spec.asg_desired > 0 else "false"
@@ -206,6 +209,12 @@ def orchestrator_environment(facts: PlanFacts, world: DrWorld, home: str, notes:
     if env.get("FAILOVER_ASG_NAME") and env["FAILOVER_ASG_NAME"] != plan.spec.asg_name:
         raise DrillSetupError(
             f"{home}: FAILOVER_ASG_NAME={env['FAILOVER_ASG_NAME']} is not the home group {plan.spec.asg_name}"
+        )
+    peer_table = facts.regions[peer].spec.table["name"]
+    if env.get("FAILOVER_PEER_CONTROL_TABLE") and env["FAILOVER_PEER_CONTROL_TABLE"] != peer_table:
+        raise DrillSetupError(
+            f"{home}: FAILOVER_PEER_CONTROL_TABLE={env['FAILOVER_PEER_CONTROL_TABLE']} is not the peer's "
+            f"control table {peer_table}"
         )
     if env.get("FAILOVER_EVIDENCE_BUCKET"):
         # The runtime writes its execution evidence in the drill too (docs/EVIDENCE.md).

@@ -64,6 +64,24 @@ def test_epochs_never_go_back_never_disagree_and_agree_once_converged():
     assert inv.epochs_agree(same, {east: 3, west: 3}, converged=True) is None
 
 
+def test_once_converged_a_lease_that_allows_writes_carries_the_converged_epoch():
+    """A writer that renews under a stale epoch (epoch 0 while both tables say 2) stamps its
+    writes with an epoch the other region has moved past: broken, even though the tables agree."""
+    east, west, now = "us-east-1", "us-west-2", 1000.0
+    same = [inv.EpochRecord(east, 2, east), inv.EpochRecord(west, 2, east)]
+    stale = [inv.LeaseRecord(east, 0, now + 8)]
+    message = inv.epochs_agree(same, {}, converged=True, leases=stale, now=now)
+    assert message is not None and "epoch 0" in message
+    # Not judged before convergence (the renewer catches up within a renew period) ...
+    assert inv.epochs_agree(same, {}, converged=False, leases=stale, now=now) is None
+    # ... nor a lapsed or revoked lease (it allows no write), nor a current one.
+    assert inv.epochs_agree(same, {}, converged=True, leases=[inv.LeaseRecord(west, 1, now)], now=now) is None
+    assert (
+        inv.epochs_agree(same, {}, converged=True, leases=[inv.LeaseRecord(east, 2, now + 8)], now=now)
+        is None
+    )
+
+
 def test_a_lock_must_not_outlive_its_holder():
     lease, now = 60.0, 1000.0
     held = [inv.LockRecord("us-west-2", "inv-1", expires_at=now + 30)]
@@ -91,6 +109,7 @@ def test_every_invariant_has_a_checker():
         "traffic_follows_writer",
         "epochs_agree",
         "no_orphan_lock",
+        "serving_lease_held",
     }
     for name in inv.INVARIANTS:
         assert callable(getattr(inv, name))
@@ -103,3 +122,18 @@ def test_loss_within_lag_flags_writes_acknowledged_after_the_failover_began():
     # An old writer nobody fenced kept acknowledging after the start: lost outside the lag.
     late = inv.loss_within_lag([99.0, 100.0, 120.0], acknowledged, 98.0, 100.0, E)
     assert late is not None and "1 of them" in late
+
+
+def test_the_serving_region_must_hold_a_valid_lease_while_its_orchestrator_is_healthy():
+    """serving_lease_held: judged from one lease (grace) after the controls last moved, only
+    for the one region On, only while its orchestrator can renew."""
+    held = dict(serving=W, lease_region=W, valid_until=110.0, healthy=True, serving_since=50.0, grace=10.0)
+    assert inv.serving_lease_held(**held, now=100.0) is None
+    assert inv.serving_lease_held(**held, now=110.0) is not None  # lapsed at valid_until
+    assert inv.serving_lease_held(**(held | {"lease_region": E}), now=100.0) is not None  # not its lease
+    assert inv.serving_lease_held(**(held | {"valid_until": None, "lease_region": None}), now=100.0)
+    # Not judged: no single region On, an orchestrator that cannot renew, or within the grace.
+    assert inv.serving_lease_held(**(held | {"serving": None}), now=200.0) is None
+    assert inv.serving_lease_held(**(held | {"healthy": False}), now=200.0) is None
+    assert inv.serving_lease_held(**(held | {"serving_since": 195.0}), now=200.0) is None
+    assert inv.serving_lease_held(**(held | {"serving_since": 189.0}), now=200.0) is not None

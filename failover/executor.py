@@ -186,11 +186,6 @@ class Context:
     clear_page: Callable[[str], None]
     renew: Callable[[], object] = lambda: None
     """Renew this region's write lease (the orchestrator's renewer) while a wait sleeps."""
-    renew_if_due: Callable[[], object] = lambda: None
-    """Renew this region's write lease when its last renewal is a renew period old: called
-    between the steps after the fence, so a drive of many steps (the promotion's tail, the
-    evidence seal) never leaves the lease unrenewed longer than one renew period plus one
-    bounded step (the lease L is only a few renew periods)."""
     evidence: ev.ExecutionEvidence = field(default_factory=ev.no_evidence)
     """The open execution's evidence record: append(kind, data); a no-op when none is
     configured (failover/evidence.py)."""
@@ -239,10 +234,6 @@ class Executor:
             if not c.table.renew_lock(holder, c.config.lock_seconds):
                 execution.setdefault("notes", []).append("lock lost: stopped")
                 break
-            if execution.get("fenced_at") is not None:
-                # From the fence on this region holds the write lease (before it, ARC reads it
-                # Off: there is nothing to renew, and the fence is not delayed by a read).
-                c.renew_if_due()
             step = remaining[0]
             execution["step"] = step
             outcome = self._run(step, execution)

@@ -116,8 +116,6 @@ class Orchestrator:
         self.log = logger or get_logger()
         self.invocation_id = invocation_id or f"invocation:{uuid.uuid4()}"
         self.evidence = evidence or _evidence_for(config, self.clients, clock, self.log)
-        # The seal reads the whole bundle back: the lease is renewed between its reads too.
-        self.evidence.between = self._renew_if_due
         self._driven: set[str] = set()
         self.table = ControlTable(self.clients.dynamodb, config.control_table, clock)
         peer_db = getattr(self.clients, "peer_dynamodb", None)
@@ -157,7 +155,6 @@ class Orchestrator:
                 page=self._page_now,
                 clear_page=self._quiet_clear,
                 renew=self.renew_lease,
-                renew_if_due=self._renew_if_due,
                 evidence=self.evidence,
             )
         )

@@ -217,8 +217,8 @@ MUTATIONS = [
     (
         "evaluations recorded at their start, not at the witness read",
         "failover/orchestrator.py",
-        "evaluation_id, has_quorum and self_ok, [witness.as_dict(), probe.as_dict()], since, observed",
-        "evaluation_id, has_quorum and self_ok, [witness.as_dict(), probe.as_dict()], since, now",
+        "                since,\n                observed,\n                witness_down=witness.peer_down,",
+        "                since,\n                now,\n                witness_down=witness.peer_down,",
         "tests/failover/test_failover_orchestrator.py -k persistence_rule_spans",
     ),
     (
@@ -273,8 +273,8 @@ MUTATIONS = [
     (
         "drill ends invocations at each phase",
         "ops/drill.py",
-        "            if done is not None and done():\n                break\n\n    def start_invocation",
-        "            if done is not None and done():\n                break\n        self.finish()\n\n    def start_invocation",
+        "            if done is not None and done():\n                break\n\n    def overdue",
+        "            if done is not None and done():\n                break\n        self.finish()\n\n    def overdue",
         "tests/ops/test_drill.py -k under_way",
     ),
     (
@@ -370,18 +370,12 @@ MUTATIONS = [
         "tests/failover/test_failover_never_two_writers.py -k never_lapses_between",
     ),
     (
-        "the new writer's lease not renewed between the steps after the fence",
-        "failover/executor.py",
-        "                c.renew_if_due()\n",
-        "                pass\n",
-        "tests/failover/test_failover_never_two_writers.py -k long_drive_after_the_fence",
-    ),
-    (
-        "the lease not renewed during the evidence seal's read-back",
-        "failover/evidence.py",
-        "            self.between()\n",
+        "no renewal turn before an AWS call (the promotion's tail, the seal's read-back)",
+        "failover/renewal.py",
+        "            self._tick()\n",
         "            pass\n",
-        "tests/failover/test_evidence_runtime.py -k read_back_keeps",
+        "tests/failover/test_failover_never_two_writers.py tests/failover/test_evidence_runtime.py "
+        "-k 'long_drive_after_the_fence or read_back_keeps'",
     ),
     (
         "an alert never ends with its condition (one episode, one page, forever)",
@@ -561,7 +555,7 @@ MUTATIONS = [
     (
         "lease renewed only between evaluations",
         "failover/orchestrator.py",
-        "        if not self._lease_writes:\n            return",
+        "        if not self._lease_writes or self._renewing:\n            return",
         "        return",
         "tests/failover/test_failover_never_two_writers.py -k whole_budget",
     ),

@@ -85,6 +85,8 @@ def test_config_from_env_round_trips_with_the_cadence_defaults():
         ("FAILOVER_PEER_ROUTING_CONTROL_ARN", CONTROL + "dr1", "must differ from the home control"),
         ("FAILOVER_HOME_ROUTING_CONTROL_ARN", "arn:aws:sns:us-west-2:123456789012:x", "routing control ARN"),
         ("FAILOVER_PROBE_TIMEOUT_SECONDS", "5", "must fit in the evaluation interval"),
+        ("FAILOVER_PEER_CONTROL_TABLE", "no", "must be a DynamoDB table name"),
+        ("FAILOVER_PEER_CONTROL_TABLE", "peer table", "must be a DynamoDB table name"),
         (
             "FAILOVER_DATA_API_SECRET_ARN",
             "arn:aws:secretsmanager:us-east-1:123456789012:secret:x",

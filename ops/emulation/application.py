@@ -24,14 +24,16 @@ write then needs only a cluster that accepts it, and the drill says so in its no
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from ops.emulation.network import HEALTH_FAILS, UNREACHABLE
-
-if TYPE_CHECKING:
-    from ops.emulation.dr_world import DrWorld
+from ops.emulation.answers import Clock
+from ops.emulation.aurora import AuroraEmulation
+from ops.emulation.compute import ComputeEmulation
+from ops.emulation.network import HEALTH_FAILS, UNREACHABLE, Network
+from ops.timing_model import TimingModel
 
 OBSERVER_ID = "drill-app"
 _APP_MODULES = ("lease.py", "write_path.py", "heartbeat.py")
@@ -77,17 +79,36 @@ class WriteOutcome:
     epoch: int | None = None
 
 
+@dataclass(frozen=True)
+class AppSurroundings:
+    """What the applications are handed: the clock, the emulations they call, the fault
+    model, and the control tables' raw items (moto's model)."""
+
+    clock: Clock
+    aurora: AuroraEmulation
+    compute: ComputeEmulation
+    network: Network
+    timing: TimingModel
+    raw_item: Callable[[str, str, str], dict | None]
+    """raw_item(region, pk, sk): an item of the region's control table, or None."""
+    put_raw_item: Callable[[str, dict], None]
+    acknowledged: Callable[[str, float, str, int | None, int | None], None]
+    """acknowledged(region, at, kind, epoch, seq): the application acknowledged a write."""
+    lease_enforced: Callable[[], bool]
+    """Do the applications write only under the write lease (the runtime ships one)?"""
+
+
 class RegionApp:
     """One region's application tier (its instances share what they read)."""
 
-    def __init__(self, world: DrWorld, region: str):
-        self.world, self.region = world, region
+    def __init__(self, env: AppSurroundings, region: str):
+        self.env, self.region = env, region
         self.api = write_path_module()
         self.heartbeat_api = importlib.import_module("failover.heartbeat") if self.api else None
         self.leases = self.path = self.agent = None
         if self.api is not None:
-            self.leases = self.api.LeaseReader(self._read_lease, monotonic=world.clock)
-            self.path = self.api.WritePath(region, self.leases, clock=world.clock)
+            self.leases = self.api.LeaseReader(self._read_lease, monotonic=env.clock)
+            self.path = self.api.WritePath(region, self.leases, clock=env.clock)
             self.agent = self.api.HeartbeatAgent(
                 region,
                 self.path,
@@ -96,18 +117,18 @@ class RegionApp:
                 newest_row=self._newest_row,
                 put_observation=self._put_observation,
                 observer=f"{OBSERVER_ID}-{region}",
-                clock=world.clock,
+                clock=env.clock,
             )
-        self._next_beat = world.now
+        self._next_beat = env.clock()
         self.observations = 0
 
     @property
     def enforces_lease(self) -> bool:
-        return self.api is not None and self.world.lease_enforced
+        return self.api is not None and self.env.lease_enforced()
 
     # --- what the platform's classes are handed ------------------------------------------
     def _dynamodb(self, operation: str) -> None:
-        network = self.world.network
+        network = self.env.network
         fault = network.fault(self.region, "dynamodb", self.region, operation)
         if not network.regional_service_ok(self.region, self.region) or (fault and fault.kind == UNREACHABLE):
             raise Unavailable(f"DynamoDB in {self.region} does not answer {operation}")
@@ -117,28 +138,28 @@ class RegionApp:
     def _read_lease(self) -> dict | None:
         self._dynamodb("GetItem")
         lease = lease_module()
-        return self.world.raw_item(self.region, lease.LEASE_PK, lease.LEASE_SK)
+        return self.env.raw_item(self.region, lease.LEASE_PK, lease.LEASE_SK)
 
     def _commit(self, seq: int | None, kind: str, epoch: int | None) -> None:
-        committed, why = self.world.aurora.commit(self.region, self.world.now, seq, kind, epoch)
+        committed, why = self.env.aurora.commit(self.region, self.env.clock(), seq, kind, epoch)
         if not committed:
             raise Unavailable(why)
 
     def _newest_row(self) -> tuple | None:
-        if not self.world.aurora.by_region(self.region).available_instances(self.world.now):
+        if not self.env.aurora.by_region(self.region).available_instances(self.env.clock()):
             raise Unavailable(f"no reader in {self.region}")
-        return self.world.aurora.newest_replicated_heartbeat(self.region)
+        return self.env.aurora.newest_replicated_heartbeat(self.region)
 
     def _put_observation(self, observation) -> None:
         self._dynamodb("PutItem")
-        self.world.put_raw_item(self.region, self.heartbeat_api.observation_to_item(observation))
+        self.env.put_raw_item(self.region, self.heartbeat_api.observation_to_item(observation))
         self.observations += 1
 
     # --- the write path -------------------------------------------------------------------
     def write(self, now: float, seq: int | None, kind: str = "client") -> WriteOutcome:
         """One client write through the lease to the region's own cluster endpoint."""
-        cluster = self.world.aurora.by_region(self.region)
-        if cluster.writer and now < cluster.writer_since + self.world.timing.app_reconnect_seconds:
+        cluster = self.env.aurora.by_region(self.region)
+        if cluster.writer and now < cluster.writer_since + self.env.timing.app_reconnect_seconds:
             # its pooled connections were to a read-only cluster until the promotion
             return WriteOutcome(False, "the application is reconnecting to its cluster endpoint")
         if not self.enforces_lease:
@@ -146,7 +167,7 @@ class RegionApp:
                 self._commit(seq, kind, None)
             except Unavailable as error:
                 return WriteOutcome(False, str(error))
-            self.world.acknowledged(self.region, now, kind, None, seq)
+            self.env.acknowledged(self.region, now, kind, None, seq)
             return WriteOutcome(True, "ok")
         try:
             _, epoch = self.path.write(lambda epoch: self._commit(seq, kind, epoch))
@@ -154,17 +175,17 @@ class RegionApp:
             return WriteOutcome(False, f"refused by the write lease: {error}")
         except (Unavailable, self.api.WriteOutcomeUnknown) as error:
             return WriteOutcome(False, str(error))
-        self.world.acknowledged(self.region, now, kind, epoch, seq)
+        self.env.acknowledged(self.region, now, kind, epoch, seq)
         return WriteOutcome(True, "ok", epoch)
 
     def health_ok(self, now: float) -> bool:
         """The application's /health as the ALB and Route 53 see it."""
-        if self.world.network.has(HEALTH_FAILS, "app", self.region):
+        if self.env.network.has(HEALTH_FAILS, "app", self.region):
             return False
         if not self.enforces_lease:
             return True
         reachable = {
-            "cluster": bool(self.world.aurora.by_region(self.region).available_instances(now)),
+            "cluster": bool(self.env.aurora.by_region(self.region).available_instances(now)),
             "dynamodb": self._dynamodb_answers(),
         }
         healthy, _ = self.api.health_verdict(
@@ -185,24 +206,24 @@ class RegionApp:
 
     # --- the heartbeat --------------------------------------------------------------------
     def step(self, now: float) -> None:
-        if self.region in self.world.network.down or self.world.compute.serving(self.region, now) == 0:
+        if self.region in self.env.network.down or self.env.compute.serving(self.region, now) == 0:
             self._next_beat = max(self._next_beat, now + 1.0)
             return  # no instance runs the application here (a pilot-light region at rest)
         while self._next_beat <= now:
             self._next_beat += 1.0
             if self.enforces_lease:
                 if self.agent.tick() == "beat":
-                    beat = self.world.aurora.beats[-1]
-                    self.world.acknowledged(self.region, now, "heartbeat", beat.epoch, None)
+                    beat = self.env.aurora.beats[-1]
+                    self.env.acknowledged(self.region, now, "heartbeat", beat.epoch, None)
             else:
                 self._legacy_tick(now)
 
     def _legacy_tick(self, now: float) -> None:
         """Before the write lease: the region whose cluster takes writes beats, the other observes."""
         try:
-            if self.world.aurora.is_local_writer(self.region, now):
+            if self.env.aurora.is_local_writer(self.region, now):
                 self._commit(None, "heartbeat", None)
-                self.world.acknowledged(self.region, now, "heartbeat", None, None)
+                self.env.acknowledged(self.region, now, "heartbeat", None, None)
             elif self.heartbeat_api is not None:
                 row = self._newest_row()
                 observation = self.heartbeat_api.observation_from_row(

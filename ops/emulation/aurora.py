@@ -36,12 +36,11 @@ hardest on the orchestrator and says so.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from ops.emulation.dr_world import DrWorld
+from ops.emulation.answers import CallFaults, Clock, Recorder, error, ok
 
 ACCOUNT = "123456789012"
 
@@ -62,6 +61,10 @@ class Cluster:
     writes_revoked: bool = False
     """The application user's write privileges are revoked on this cluster (the database
     fence): its commits fail with a permission error."""
+    engine_version: str = ""
+    """This member's engine version ("": the global cluster's). Managed cross-Region failover
+    needs the same major and minor version on both; the runtime checks it, AWS refuses
+    otherwise (https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-global-database-disaster-recovery.html)."""
 
     @property
     def arn(self) -> str:
@@ -96,14 +99,23 @@ class Write:
 class AuroraEmulation:
     def __init__(
         self,
-        world: DrWorld,
+        clock: Clock,
+        record: Recorder,
+        faults: CallFaults,
         global_id: str,
         engine: str,
         engine_version: str,
         clusters: dict[str, Cluster],
         replication_lag: float,
+        operation_seconds: Callable[[str], float],
+        writer_instance_seconds: float,
     ):
-        self.world = world
+        """operation_seconds(kind): how long an operation AWS accepts now runs ("failing-over"
+        or "switching-over"), drawn once per accepted call; writer_instance_seconds: how long
+        a created instance takes to be available."""
+        self.clock, self.record, self.faults = clock, record, faults
+        self.operation_seconds = operation_seconds
+        self.writer_instance_seconds = writer_instance_seconds
         self.global_id, self.engine, self.engine_version = global_id, engine, engine_version
         self.clusters = clusters
         self.replication_lag = replication_lag
@@ -121,10 +133,13 @@ class AuroraEmulation:
         """Unplanned failovers that lost writes outside the replication lag at their start."""
         self.promotions: list[tuple[float, float, str]] = []
         """(started, seconds drawn, caller) of every failing-over operation."""
-        self.replicated_upto: dict[str, float] = {r: world.now for r in clusters}
+        self.replicated_upto: dict[str, float] = {r: clock() for r in clusters}
         """Per region: every write acknowledged at or before this time is in its storage."""
         self.writer_moves: list[tuple[float, str]] = []
         self.snapshots: list[str] = []
+        """The unplanned failovers' automated snapshots (answered in every region)."""
+        self.manual_snapshots: dict[str, list[str]] = {r: [] for r in clusters}
+        """Region -> the manual snapshots copied there (CopyDBClusterSnapshot)."""
         self.statements: list[tuple[float, str, str]] = []
         self.privilege_changes: list[tuple[float, str, bool]] = []
         self._privileges_seen: set[tuple[str, float]] = set()
@@ -142,7 +157,7 @@ class AuroraEmulation:
     def accepting(self, region: str, now: float) -> bool:
         """Does the cluster in `region` accept writes now (from the applications near it)?"""
         cluster = self.clusters[region]
-        if region in self.world.network.down or not cluster.available_instances(now):
+        if region in self.faults.network.down or not cluster.available_instances(now):
             return False
         if cluster.stale_writer or cluster.detached:
             return True
@@ -162,7 +177,7 @@ class AuroraEmulation:
 
         if not self.accepting(region, now):
             return False, f"the {region} cluster is read-only (not the writer)"
-        if self.world.network.has(COMMITS_STALL, "aurora", region):
+        if self.faults.network.has(COMMITS_STALL, "aurora", region):
             return False, f"the {region} cluster accepts the connection but the commit times out"
         if self.clusters[region].writes_revoked:
             return False, f"permission denied: the application user's writes are revoked in {region}"
@@ -196,7 +211,7 @@ class AuroraEmulation:
 
     def step(self, now: float) -> None:
         """Replication, operations completing, old writers learning they were fenced."""
-        network = self.world.network
+        network = self.faults.network
         writer = self.writer_region()
         frozen = self.operation.target if self.operation and self.operation.kind == "failing-over" else None
         for region in self.clusters:
@@ -229,15 +244,19 @@ class AuroraEmulation:
             lost = [w for w in self.writes if w.region == op.source and w.at > cutoff and w not in self.lost]
             self.lost.extend(lost)
             self._judge_loss(op, lost)
-            if op.source in self.world.network.down or not self.world.network.reachable(op.source, op.target):
+            network = self.faults.network
+            if op.source in network.down or not network.reachable(op.source, op.target):
                 source.stale_writer = True
+            # "Aurora creates a snapshot of the old primary's storage volume"; it is named
+            # rds:unplanned-global-failover-<cluster>-<time> and subject to that cluster's
+            # retention (https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-global-database-disaster-recovery.html).
             self.snapshots.append(f"rds:unplanned-global-failover-{source.identifier}-{int(now)}")
         source.writer = False
         target.writer, target.writer_since = True, now
         self.replicated_upto[op.target] = now
         self.operation = None
         self.writer_moves.append((now, op.target))
-        self.world.record("aurora", f"{op.kind} complete: {op.target} is the writer")
+        self.record("aurora", f"{op.kind} complete: {op.target} is the writer")
 
     def _judge_loss(self, op: Operation, lost: list[Write]) -> None:
         """Acknowledged writes lost must lie inside the replication lag at the promotion's
@@ -283,7 +302,7 @@ class AuroraEmulation:
     def _op_DescribeGlobalClusters(self, params, caller, region):  # noqa: N802
         wanted = params.get("GlobalClusterIdentifier")
         if wanted and wanted != self.global_id:
-            return self.world.error("GlobalClusterNotFoundFault", f"{wanted} not found", 404)
+            return error("GlobalClusterNotFoundFault", f"{wanted} not found", 404)
         body = {
             "GlobalClusterIdentifier": self.global_id,
             "GlobalClusterArn": f"arn:aws:rds::{ACCOUNT}:global-cluster:{self.global_id}",
@@ -302,7 +321,7 @@ class AuroraEmulation:
                 "ToDbClusterArn": self.clusters[op.target].arn,
                 "IsDataLossAllowed": op.allow_data_loss,
             }
-        return self.world.ok({"GlobalClusters": [body]})
+        return ok({"GlobalClusters": [body]})
 
     def _local(self, region: str, identifier: str) -> Cluster | None:
         cluster = self.clusters.get(region)
@@ -311,11 +330,11 @@ class AuroraEmulation:
         return None
 
     def _op_DescribeDBClusters(self, params, caller, region):  # noqa: N802
-        now = self.world.now
+        now = self.clock()
         wanted = params.get("DBClusterIdentifier")
         cluster = self.clusters.get(region)
         if cluster is None or (wanted and self._local(region, wanted) is None):
-            return self.world.error("DBClusterNotFoundFault", f"{wanted} not found", 404)
+            return error("DBClusterNotFoundFault", f"{wanted} not found", 404)
         available = cluster.available_instances(now)
         members = [
             {
@@ -332,27 +351,30 @@ class AuroraEmulation:
             "DBClusterArn": cluster.arn,
             "Status": "available",
             "Engine": self.engine,
-            "EngineVersion": self.engine_version,
+            "EngineVersion": cluster.engine_version or self.engine_version,
             "DBClusterMembers": members,
             "MultiAZ": len(members) > 1,
         }
         if not cluster.detached:
             body["GlobalClusterIdentifier"] = self.global_id
-        return self.world.ok({"DBClusters": [body]})
+        return ok({"DBClusters": [body]})
 
     def _op_CreateDBInstance(self, params, caller, region):  # noqa: N802
+        """DBClusterNotFoundFault for a cluster not in this region, DBInstanceAlreadyExists for
+        a taken id (https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstance.html);
+        both checked against moto in tests/ops/test_emulation_matches_moto.py."""
         cluster = self._local(region, params.get("DBClusterIdentifier", ""))
         if cluster is None:
-            return self.world.error("DBClusterNotFoundFault", "cluster not found", 404)
+            return error("DBClusterNotFoundFault", "cluster not found", 404)
         identifier = params["DBInstanceIdentifier"]
         if any(identifier in c.instances for c in self.clusters.values()):
-            return self.world.error("DBInstanceAlreadyExists", f"{identifier} exists", 400)
-        cluster.instances[identifier] = self.world.now + self.world.timing.writer_instance_seconds
-        self.world.record(region, f"CreateDBInstance {identifier}")
-        return self.world.ok({"DBInstance": self._instance(cluster, identifier)})
+            return error("DBInstanceAlreadyExists", f"{identifier} exists", 400)
+        cluster.instances[identifier] = self.clock() + self.writer_instance_seconds
+        self.record(region, f"CreateDBInstance {identifier}")
+        return ok({"DBInstance": self._instance(cluster, identifier)})
 
     def _instance(self, cluster: Cluster, identifier: str) -> dict:
-        ready = cluster.instances[identifier] <= self.world.now
+        ready = cluster.instances[identifier] <= self.clock()
         return {
             "DBInstanceIdentifier": identifier,
             "DBClusterIdentifier": cluster.identifier,
@@ -365,47 +387,54 @@ class AuroraEmulation:
         wanted = params.get("DBInstanceIdentifier")
         found = [i for i in (cluster.instances if cluster else {}) if wanted in (None, i)]
         if wanted and not found:
-            return self.world.error("DBInstanceNotFound", f"{wanted} not found", 404)
-        return self.world.ok({"DBInstances": [self._instance(cluster, i) for i in found]})
+            return error("DBInstanceNotFound", f"{wanted} not found", 404)
+        return ok({"DBInstances": [self._instance(cluster, i) for i in found]})
 
     def _target(self, params: dict, region: str) -> Cluster | None:
         target = params.get("TargetDbClusterIdentifier") or params.get("DbClusterIdentifier") or ""
         return next((c for c in self.clusters.values() if target in (c.arn, c.identifier)), None)
 
     def _refused(self, operation: str, params: dict, region: str):
+        """Why AWS refuses a promotion, in the order checked: the global cluster or the target
+        is unknown (GlobalClusterNotFoundFault, DBClusterNotFoundFault), the call is not made
+        in the target's region, an operation is already running or the target is already the
+        writer (InvalidGlobalClusterStateFault), the target has no available instance
+        (InvalidDBClusterStateFault)
+        (https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_FailoverGlobalCluster.html,
+        https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_SwitchoverGlobalCluster.html,
+        https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-global-database-disaster-recovery.html).
+        moto has neither operation: tests/ops/test_drill_emulation.py encodes these."""
         if params.get("GlobalClusterIdentifier") != self.global_id:
-            return self.world.error("GlobalClusterNotFoundFault", "global cluster not found", 404)
+            return error("GlobalClusterNotFoundFault", "global cluster not found", 404)
         target = self._target(params, region)
         if target is None:
-            return self.world.error("DBClusterNotFoundFault", "target is not a member", 404)
+            return error("DBClusterNotFoundFault", "target is not a member", 404)
         if target.region != region:
             # AWS: the call goes to the target's region.
-            return self.world.error("InvalidParameterValue", "call the target cluster's region", 400)
+            return error("InvalidParameterValue", "call the target cluster's region", 400)
         if self.operation is not None:
-            return self.world.error(
-                "InvalidGlobalClusterStateFault", f"{self.operation.kind} in progress", 400
-            )
+            return error("InvalidGlobalClusterStateFault", f"{self.operation.kind} in progress", 400)
         if target.writer:
-            return self.world.error("InvalidGlobalClusterStateFault", "target is already the writer", 400)
-        if not target.available_instances(self.world.now):
-            return self.world.error("InvalidDBClusterStateFault", "the target cluster has no instance", 400)
+            return error("InvalidGlobalClusterStateFault", "target is already the writer", 400)
+        if not target.available_instances(self.clock()):
+            return error("InvalidDBClusterStateFault", "the target cluster has no instance", 400)
         return None
 
     def _start(self, operation: str, params: dict, region: str, kind: str, allow_data_loss: bool):
-        fault = self.world.network.next_fault(operation)
+        fault = self.faults.network.next_fault(operation)
         if fault in ("throttle", "5xx"):
             code, status = ("Throttling", 400) if fault == "throttle" else ("InternalFailure", 500)
-            self.world.record(region, f"{operation} answered {code} (fault)")
-            return self.world.error(code, f"{operation}: {code} (emulated fault)", status)
+            self.record(region, f"{operation} answered {code} (fault)")
+            return error(code, f"{operation}: {code} (emulated fault)", status)
         refused = self._refused(operation, params, region)
         if refused is not None:
             return refused
         source = self.writer_region()
         if source is None:
-            return self.world.error("InvalidGlobalClusterStateFault", "no writer", 400)
+            return error("InvalidGlobalClusterStateFault", "no writer", 400)
         target = self._target(params, region)
-        now = self.world.now
-        seconds = self.world.draw_promotion_seconds()
+        now = self.clock()
+        seconds = self.operation_seconds(kind)
         self.operation = Operation(
             kind,
             source,
@@ -413,19 +442,19 @@ class AuroraEmulation:
             now,
             now + seconds,
             allow_data_loss,
-            caller=self.world.acting,
+            caller=self.faults.acting(),
             cutoff=self.replicated_upto[target.region],
         )
         if kind == "failing-over":
-            self.promotions.append((now, seconds, self.world.acting))
+            self.promotions.append((now, seconds, self.faults.acting()))
         self.accepted.append((operation, target.region, now))
-        self.world.record(region, f"{operation} accepted: {source} -> {target.region}")
+        self.record(region, f"{operation} accepted: {source} -> {target.region}")
         if fault == "lost":
-            self.world.record(region, f"{operation}: the answer is lost (fault)")
-            self.world.lose_response(operation)
-        if self.world.network.take_kill(operation):
-            self.world.kill(f"after {operation} was accepted")
-        return self.world.ok({"GlobalCluster": {"GlobalClusterIdentifier": self.global_id, "Status": kind}})
+            self.record(region, f"{operation}: the answer is lost (fault)")
+            self.faults.lose_response(operation)
+        if self.faults.network.take_kill(operation):
+            self.faults.kill(f"after {operation} was accepted")
+        return ok({"GlobalCluster": {"GlobalClusterIdentifier": self.global_id, "Status": kind}})
 
     def _op_FailoverGlobalCluster(self, params, caller, region):  # noqa: N802
         allow = bool(params.get("AllowDataLoss"))
@@ -438,29 +467,36 @@ class AuroraEmulation:
 
     def _switchover(self, operation: str, params: dict, region: str):
         writer = self.writer_region()
-        if writer is None or not self.world.network.reachable(region, writer):
-            return self.world.error(
-                "InvalidGlobalClusterStateFault", "a switchover needs the writer reachable", 400
-            )
+        if writer is None or not self.faults.network.reachable(region, writer):
+            return error("InvalidGlobalClusterStateFault", "a switchover needs the writer reachable", 400)
         return self._start(operation, params, region, "switching-over", False)
 
     def _op_RemoveFromGlobalCluster(self, params, caller, region):  # noqa: N802
         target = self._target(params, region)
         if target is None:
-            return self.world.error("DBClusterNotFoundFault", "not a member", 404)
-        target.detached, target.writer, target.writer_since = True, False, self.world.now
-        self.detaches.append((target.region, self.world.now))
-        self.world.record(region, f"RemoveFromGlobalCluster {target.identifier}: detached")
-        return self.world.ok({"GlobalCluster": {"GlobalClusterIdentifier": self.global_id}})
+            return error("DBClusterNotFoundFault", "not a member", 404)
+        target.detached, target.writer, target.writer_since = True, False, self.clock()
+        self.detaches.append((target.region, self.clock()))
+        self.record(region, f"RemoveFromGlobalCluster {target.identifier}: detached")
+        return ok({"GlobalCluster": {"GlobalClusterIdentifier": self.global_id}})
 
     def _op_DescribeDBClusterSnapshots(self, params, caller, region):  # noqa: N802
+        """The unplanned failovers' snapshots, answered in EVERY region as automated ones,
+        whatever SnapshotType asks, and copies never refused as existing. A simplification
+        that is kinder than AWS, where the snapshot "of the old primary's storage" lives in
+        that cluster's region and a second copy to the same id fails
+        (https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-global-database-disaster-recovery.html,
+        https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CopyDBClusterSnapshot.html);
+        kept so that the drill's figures stay comparable across runs (answering per region
+        moves the DR region's first write by about a second in some scenarios). The runtime
+        handles both answers (failover/actions.py: preserve_failover_snapshots)."""
         cluster = self.clusters.get(region)
         found = [
             s
             for s in self.snapshots
             if cluster and params.get("DBClusterIdentifier") in (None, cluster.identifier)
         ]
-        return self.world.ok(
+        return ok(
             {
                 "DBClusterSnapshots": [
                     {
@@ -468,7 +504,7 @@ class AuroraEmulation:
                         "DBClusterIdentifier": cluster.identifier,
                         "SnapshotType": "automated",
                         "Status": "available",
-                        "SnapshotCreateTime": datetime.fromtimestamp(self.world.now, UTC),
+                        "SnapshotCreateTime": datetime.fromtimestamp(self.clock(), UTC),
                         "DBClusterSnapshotArn": f"arn:aws:rds:{region}:{ACCOUNT}:cluster-snapshot:{s}",
                     }
                     for s in found
@@ -482,26 +518,25 @@ class AuroraEmulation:
         (a secondary is read-only). https://docs.aws.amazon.com/rdsdataservice/latest/APIReference/API_ExecuteStatement.html"""
         cluster = self.clusters.get(region)
         if cluster is None or params.get("resourceArn") != cluster.arn:
-            return self.world.error("BadRequestException", "no such cluster in this region", 400)
+            return error("BadRequestException", "no such cluster in this region", 400)
         sql = str(params.get("sql", "")).lstrip().upper()
         if sql.startswith(("INSERT", "UPDATE", "DELETE", "CREATE", "REVOKE", "GRANT")) and not self.accepting(
-            region, self.world.now
+            region, self.clock()
         ):
-            return self.world.error(
-                "DatabaseErrorException", "the cluster is read-only (not the writer)", 400
-            )
+            return error("DatabaseErrorException", "the cluster is read-only (not the writer)", 400)
         if sql.startswith(("REVOKE", "GRANT")):
             # The database fence (and its undoing) on this cluster, replicated as a write.
             revoked = sql.startswith("REVOKE")
             cluster.writes_revoked = revoked
-            self.privilege_changes.append((self.world.now, region, revoked))
-            self.world.record(region, f"{'REVOKE' if revoked else 'GRANT'} of the application user's writes")
-        self.statements.append((self.world.now, region, sql.split(" ", 1)[0]))
-        return self.world.ok({"numberOfRecordsUpdated": 1 if sql.startswith("INSERT") else 0, "records": []})
+            self.privilege_changes.append((self.clock(), region, revoked))
+            self.record(region, f"{'REVOKE' if revoked else 'GRANT'} of the application user's writes")
+        self.statements.append((self.clock(), region, sql.split(" ", 1)[0]))
+        return ok({"numberOfRecordsUpdated": 1 if sql.startswith("INSERT") else 0, "records": []})
 
     def _op_CopyDBClusterSnapshot(self, params, caller, region):  # noqa: N802
         target = params.get("TargetDBClusterSnapshotIdentifier", "copy")
-        return self.world.ok(
+        self.manual_snapshots[region].append(target)
+        return ok(
             {
                 "DBClusterSnapshot": {
                     "DBClusterSnapshotIdentifier": target,

@@ -22,14 +22,14 @@ A client whose request failed waits the profile's reconnect back-off before its 
 from __future__ import annotations
 
 import socket
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
+from ops.emulation.answers import Surroundings
+from ops.emulation.application import RegionApp
+from ops.emulation.compute import ComputeEmulation
 from ops.emulation.network import INTERNET
-from ops.emulation.route53 import Resolver
-
-if TYPE_CHECKING:
-    from ops.emulation.dr_world import DrWorld
+from ops.emulation.route53 import Resolver, Route53Emulation
 
 STICKY_DNS_SECONDS = 600.0
 """How long a `cached-dns` client keeps an answer: an ASSUMPTION standing for clients that
@@ -64,14 +64,29 @@ class Client:
 
 
 class ClientStream:
-    def __init__(self, world: DrWorld, fqdn: str, dns_phase: float, kinds: tuple[str, ...] = CLIENT_KINDS):
-        self.world, self.fqdn = world, fqdn
-        ttl = world.timing.dns_ttl_seconds
+    def __init__(
+        self,
+        around: Surroundings,
+        route53: Route53Emulation,
+        compute: ComputeEmulation,
+        apps: Mapping[str, RegionApp],
+        primary: str,
+        fqdn: str,
+        dns_phase: float,
+        kinds: tuple[str, ...] = CLIENT_KINDS,
+    ):
+        """primary: the region a `pinned` client always uses; apps: each region's application."""
+        clock, network, timing = around.clock, around.network, around.timing
+        self.clock, self.record, self.network, self.timing = clock, around.record, network, timing
+        self.compute, self.apps, self.primary, self.fqdn = compute, apps, primary, fqdn
+        ttl = timing.dns_ttl_seconds
         self.clients: dict[str, Client] = {}
         for i, kind in enumerate(kinds):
             phase = (dns_phase + i * ttl / max(1, len(kinds))) % max(ttl, 1.0)
-            resolver = None if kind == "pinned" else Resolver(world, INTERNET, first_refresh=phase)
-            self.clients[kind] = Client(kind, resolver, world.now)
+            resolver = (
+                None if kind == "pinned" else Resolver(clock, network, route53, INTERNET, first_refresh=phase)
+            )
+            self.clients[kind] = Client(kind, resolver, clock())
         self._seq = 0
 
     @property
@@ -90,12 +105,12 @@ class ClientStream:
         for client in self.clients.values():
             while client.next_at <= now:
                 ok = self._write(client, client.next_at)
-                backoff = 0.0 if ok else self.world.timing.client_reconnect_seconds
+                backoff = 0.0 if ok else self.timing.client_reconnect_seconds
                 client.next_at += max(1.0, backoff)
 
     def _region(self, client: Client, at: float) -> str:
         if client.kind == "pinned":
-            return self.world.primary
+            return self.primary
         if client.kind == "keep-alive" and client.region is not None:
             return client.region
         if client.kind == "cached-dns" and client.region is not None and at < client.held_until:
@@ -107,16 +122,15 @@ class ClientStream:
 
     def _write(self, client: Client, at: float) -> bool:
         self._seq += 1
-        world = self.world
         try:
             region = self._region(client, at)
         except socket.gaierror:
             return self._fail(client, at, None, "DNS does not answer")
-        if not world.network.reachable(INTERNET, region):
+        if not self.network.reachable(INTERNET, region):
             return self._fail(client, at, region, f"{region} unreachable")
-        if world.compute.serving(region, at) == 0:
+        if self.compute.serving(region, at) == 0:
             return self._fail(client, at, region, f"{region} has no healthy target")
-        outcome = world.apps[region].write(at, self._seq)
+        outcome = self.apps[region].write(at, self._seq)
         if not outcome.ok:
             return self._fail(client, at, region, outcome.reason)
         self._append(client, Attempt(at, self._seq, region, region, "ok", client.kind))
@@ -136,7 +150,7 @@ class ClientStream:
                 if attempt.writer
                 else f"{client.kind} client writes fail: {attempt.reason}"
             )
-            self.world.record("client", what)
+            self.record("client", what)
         client.attempts.append(attempt)
 
     def first_success_after(self, start: float, region: str | None = None) -> Attempt | None:

@@ -22,13 +22,13 @@ from typing import Any
 
 import boto3
 import botocore.exceptions
-from botocore.awsrequest import AWSResponse
 
 from ops.emulation import invariants as inv
-from ops.emulation.application import RegionApp, lease_module
+from ops.emulation.answers import CallFaults, Surroundings, error, ok
+from ops.emulation.application import AppSurroundings, RegionApp, lease_module
 from ops.emulation.aurora import ACCOUNT, AuroraEmulation, Cluster
 from ops.emulation.client_stream import ClientStream
-from ops.emulation.compute import ComputeEmulation, Group
+from ops.emulation.compute import ComputeEmulation, Group, LaunchTimes
 from ops.emulation.metrics import MetricsEmulation
 from ops.emulation.network import SERVER_ERROR, THROTTLE, UNREACHABLE, Killed, Network
 from ops.emulation.route53 import RecordGate, Resolver, Route53Emulation
@@ -200,28 +200,72 @@ class DrWorld:
                 writer=spec is self.spec.primary,
                 writer_since=self.start - 3600,
             )
+        self.faults = CallFaults(
+            self.network,
+            acting=lambda: self.acting,
+            kill=self.kill,
+            lose_response=self.lose_response,
+        )
         self.aurora = AuroraEmulation(
-            self,
+            self.clock,
+            self.record,
+            self.faults,
             self.spec.global_id,
             self.spec.engine,
             self.spec.engine_version,
             clusters,
             self.replication_lag,
+            operation_seconds=lambda kind: self.draw_promotion_seconds(),
+            writer_instance_seconds=self.timing.writer_instance_seconds,
         )
         self.aurora.global_db_rpo = self.spec.global_db_rpo_seconds
         self.compute = ComputeEmulation(
-            self,
+            self.clock,
+            self.record,
+            self.network,
+            LaunchTimes.of(self.timing),
             {
                 s.asg_name: Group(s.asg_name, s.region, s.asg_min, s.asg_max, s.asg_desired)
                 for s in (self.spec.primary, self.spec.dr)
             },
         )
-        self.arc = ArcEmulation(self, self.regions, active=self.primary)
-        self.route53 = Route53Emulation(self, self.primary, self.dr, self.spec.app_fqdn)
-        self.apps = {r: RegionApp(self, r) for r in self.regions}
-        self.stream = ClientStream(self, self.spec.app_fqdn, self.dns_phase)
-        self.metrics = MetricsEmulation(self)
-        self.resolvers = {r: Resolver(self, r) for r in self.regions}
+        self.arc = ArcEmulation(self.clock, self.record, self.faults, self.regions, active=self.primary)
+        around = Surroundings(self.clock, self.record, self.network, self.timing)
+        self.route53 = Route53Emulation(
+            around,
+            self.arc,
+            self.compute,
+            self.spec.record_gates,
+            self.primary,
+            self.dr,
+            self.spec.app_fqdn,
+        )
+        surroundings = AppSurroundings(
+            self.clock,
+            self.aurora,
+            self.compute,
+            self.network,
+            self.timing,
+            self.raw_item,
+            self.put_raw_item,
+            self.acknowledged,
+            lambda: self.lease_enforced,
+        )
+        self.apps = {r: RegionApp(surroundings, r) for r in self.regions}
+        self.compute.health_ok = lambda region, now: self.apps[region].health_ok(now)
+        self.stream = ClientStream(
+            around,
+            self.route53,
+            self.compute,
+            self.apps,
+            self.primary,
+            self.spec.app_fqdn,
+            self.dns_phase,
+        )
+        self.metrics = MetricsEmulation(
+            self.clock, self.aurora, self.network, self.timing, lambda: bool(self.cloudwatch_as_published)
+        )
+        self.resolvers = {r: Resolver(self.clock, self.network, self.route53, r) for r in self.regions}
         self.tables: dict[str, str] = {}
         self.topics: dict[str, str] = {}
         for spec in (self.spec.primary, self.spec.dr):
@@ -250,19 +294,8 @@ class DrWorld:
         return inputs["name"]
 
     # --- responses for the emulations -------------------------------------------------------
-    @staticmethod
-    def ok(body: dict):
-        return AWSResponse("https://emulated", 200, {}, None), {
-            **body,
-            "ResponseMetadata": {"HTTPStatusCode": 200},
-        }
-
-    @staticmethod
-    def error(code: str, message: str, status: int):
-        return AWSResponse("https://emulated", status, {}, None), {
-            "Error": {"Code": code, "Message": message},
-            "ResponseMetadata": {"HTTPStatusCode": status},
-        }
+    ok = staticmethod(ok)
+    error = staticmethod(error)
 
     def record(self, where: str, what: str) -> None:
         self.log.append(WorldLog(self.now, where, what))

@@ -4,7 +4,7 @@ drill makes thousands of times).
 
 Each secondary cluster's AuroraGlobalDBReplicationLag and AuroraGlobalDBRPOLag are published
 in its own region once a minute (https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/Aurora.AuroraMonitoring.Metrics.html).
-Two models, chosen by the world (`DrWorld.cloudwatch_as_published`):
+Two models, chosen by the world (`as_published`, the drill's `DrWorld.cloudwatch_as_published`):
 
 - as CloudWatch publishes (the realistic profile, and any scenario that asks): a datapoint is
   stamped at the START of its period and becomes visible only after the period ENDS plus the
@@ -17,19 +17,30 @@ Two models, chosen by the world (`DrWorld.cloudwatch_as_published`):
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from ops.emulation.dr_world import DrWorld
+from ops.emulation.answers import Clock, ok
+from ops.emulation.aurora import AuroraEmulation
+from ops.emulation.network import Network
+from ops.timing_model import TimingModel
 
 LAG_METRICS = ("AuroraGlobalDBReplicationLag", "AuroraGlobalDBRPOLag")
 PERIOD = 60
 
 
 class MetricsEmulation:
-    def __init__(self, world: DrWorld):
-        self.world = world
+    def __init__(
+        self,
+        clock: Clock,
+        aurora: AuroraEmulation,
+        network: Network,
+        timing: TimingModel,
+        as_published: Callable[[], bool],
+    ):
+        """as_published(): which model publishes (see above), asked at every step."""
+        self.clock, self.aurora, self.network, self.timing = clock, aurora, network, timing
+        self.as_published = as_published
         self.points: dict[tuple[str, str, str], list[tuple[float, float]]] = {}
         """(region, cluster id, metric) -> [(minute timestamp, milliseconds)]."""
         self._last_minute: float | None = None
@@ -40,18 +51,18 @@ class MetricsEmulation:
         """As published: key -> [(stamp, milliseconds, visible from)]."""
 
     def step(self, now: float) -> None:
-        if self.world.cloudwatch_as_published:
+        if self.as_published():
             self._step_published(now)
         else:
             self._step_nominal(now)
 
     def _step_published(self, now: float) -> None:
-        aurora = self.world.aurora
+        aurora = self.aurora
         writer = aurora.writer_region()
         minute = now - now % PERIOD
         if self._last_minute is not None and minute != self._last_minute:
             stamp = self._last_minute  # the period that just ended, stamped at its start
-            visible = stamp + PERIOD + self.world.timing.cloudwatch_publication_delay_seconds
+            visible = stamp + PERIOD + self.timing.cloudwatch_publication_delay_seconds
             for region, lag in self._period_max.items():
                 cluster = aurora.clusters[region]
                 for metric in LAG_METRICS:
@@ -60,7 +71,7 @@ class MetricsEmulation:
             self._period_max = {}
         self._last_minute = minute
         for region in aurora.clusters:
-            if region == writer or region in self.world.network.down:
+            if region == writer or region in self.network.down:
                 continue
             lag = max(0.0, now - aurora.replicated_upto[region])
             self._period_max[region] = max(self._period_max.get(region, 0.0), lag)
@@ -74,7 +85,7 @@ class MetricsEmulation:
         if minute == self._last_minute:
             return
         self._last_minute = minute
-        aurora, network = self.world.aurora, self.world.network
+        aurora, network = self.aurora, self.network
         writer = aurora.writer_region()
         for region, cluster in aurora.clusters.items():
             if writer is None or region == writer or not network.reachable(region, writer):
@@ -88,15 +99,15 @@ class MetricsEmulation:
             # The runtime's own metrics (its page metric): kept, never read back by anyone
             # but the drill (DrWorld records the pages), so moto's serialisation is skipped.
             self.published.append(
-                (self.world.now, region, params.get("Namespace", ""), params.get("MetricData", []))
+                (self.clock(), region, params.get("Namespace", ""), params.get("MetricData", []))
             )
-            return self.world.ok({})
+            return ok({})
         if operation != "GetMetricStatistics":
             return None  # moto answers
         dims = {d["Name"]: d["Value"] for d in params.get("Dimensions", [])}
         key = (region, dims.get("DBClusterIdentifier", ""), params.get("MetricName", ""))
         if params.get("Namespace") != "AWS/RDS" or key not in self.points:
-            return self.world.ok({"Label": params.get("MetricName", ""), "Datapoints": []})
+            return ok({"Label": params.get("MetricName", ""), "Datapoints": []})
         start, end = params["StartTime"].timestamp(), params["EndTime"].timestamp()
         statistics = params.get("Statistics") or ["Maximum"]
         datapoints = [
@@ -107,6 +118,6 @@ class MetricsEmulation:
                 **({"SampleCount": 1.0} if "SampleCount" in statistics else {}),
             }
             for at, value in self.points[key]
-            if start <= at < end and at <= self.world.now
+            if start <= at < end and at <= self.clock()
         ]
-        return self.world.ok({"Label": params["MetricName"], "Datapoints": datapoints})
+        return ok({"Label": params["MetricName"], "Datapoints": datapoints})

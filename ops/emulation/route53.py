@@ -24,13 +24,13 @@ combination). The witness record of a region answers
 from __future__ import annotations
 
 import socket
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
-from ops.emulation.network import ROUTE53
-
-if TYPE_CHECKING:
-    from ops.emulation.dr_world import DrWorld
+from ops.emulation.answers import Clock, Surroundings
+from ops.emulation.compute import ComputeEmulation
+from ops.emulation.network import ROUTE53, Network
+from ops.emulation.routing_controls import ArcEmulation
 
 
 @dataclass(frozen=True)
@@ -64,39 +64,51 @@ class LaggedStatus:
 
 
 class Route53Emulation:
-    def __init__(self, world: DrWorld, primary: str, dr: str, app_fqdn: str):
-        self.world, self.primary, self.dr, self.app_fqdn = world, primary, dr, app_fqdn
-        timing = world.timing
+    def __init__(
+        self,
+        around: Surroundings,
+        arc: ArcEmulation,
+        compute: ComputeEmulation,
+        record_gates: Mapping[str, RecordGate],
+        primary: str,
+        dr: str,
+        app_fqdn: str,
+    ):
+        """record_gates: region -> its application record's gate (default: RecordGate())."""
+        clock, timing = around.clock, around.timing
+        self.clock, self.record, self.network, self.timing = clock, around.record, around.network, timing
+        self.arc, self.compute, self.record_gates = arc, compute, record_gates
+        self.primary, self.dr, self.app_fqdn = primary, dr, app_fqdn
         self.endpoint_checks = {
             r: LaggedStatus(True, timing.health_check_detection_seconds) for r in (primary, dr)
         }
         self.control_checks = {
-            r: LaggedStatus(r in world.arc.on_regions(), timing.routing_control_propagation_seconds)
+            r: LaggedStatus(r in arc.on_regions(), timing.routing_control_propagation_seconds)
             for r in (primary, dr)
         }
         self.target_checks = {
             r: LaggedStatus(
-                world.compute.healthy_targets(r, world.now) > 0, timing.routing_control_propagation_seconds
+                compute.healthy_targets(r, clock()) > 0, timing.routing_control_propagation_seconds
             )
             for r in (primary, dr)
         }
         self.witnesses: dict[str, tuple[str, str, str]] = {}
         """Witness FQDN -> (region it watches, healthy address, unhealthy address)."""
-        self.answers: list[tuple[float, str]] = [(world.now, self.app_answer())]
+        self.answers: list[tuple[float, str]] = [(clock(), self.app_answer())]
 
     def add_witness(self, fqdn: str, region: str, healthy: str, unhealthy: str) -> None:
         self.witnesses[fqdn.rstrip(".").lower()] = (region, healthy, unhealthy)
 
     def step(self, now: float) -> None:
-        network, compute = self.world.network, self.world.compute
+        network, compute = self.network, self.compute
         for region, check in self.endpoint_checks.items():
             serving = network.reachable(ROUTE53, region) and compute.healthy_targets(region, now) > 0
             before = check.value
             if check.observe(serving, now) != before:
-                self.world.record(
+                self.record(
                     "route53", f"health check of {region}: {'healthy' if check.value else 'unhealthy'}"
                 )
-        on = self.world.arc.on_regions()
+        on = self.arc.on_regions()
         for region, check in self.control_checks.items():
             check.observe(region in on, now)
         for region, check in self.target_checks.items():
@@ -104,10 +116,10 @@ class Route53Emulation:
         answer = self.app_answer()
         if answer != self.answers[-1][1]:
             self.answers.append((now, answer))
-            self.world.record("route53", f"{self.app_fqdn} answers {answer}")
+            self.record("route53", f"{self.app_fqdn} answers {answer}")
 
     def record_healthy(self, region: str) -> bool:
-        gate = self.world.spec.record_gates.get(region, RecordGate())
+        gate = self.record_gates.get(region, RecordGate())
         return (
             (not gate.control or self.control_checks[region].value)
             and (not gate.endpoint or self.endpoint_checks[region].value)
@@ -126,36 +138,43 @@ class Route53Emulation:
         """(answer, TTL) for a name; raises socket.gaierror for an unknown name."""
         name = fqdn.rstrip(".").lower()
         if name == self.app_fqdn:
-            return self.app_answer(), self.world.timing.dns_ttl_seconds
+            return self.app_answer(), self.timing.dns_ttl_seconds
         if name in self.witnesses:
             region, healthy, unhealthy = self.witnesses[name]
             up = self.endpoint_checks[region].value
-            return (healthy if up else unhealthy), self.world.timing.witness_ttl_seconds
+            return (healthy if up else unhealthy), self.timing.witness_ttl_seconds
         raise socket.gaierror(socket.EAI_NONAME, f"{fqdn}: no such name")
 
 
 class Resolver:
     """A caching resolver at one vantage point (a VPC's Route 53 Resolver, a client's)."""
 
-    def __init__(self, world: DrWorld, vantage: str, first_refresh: float = 0.0):
-        self.world, self.vantage = world, vantage
+    def __init__(
+        self,
+        clock: Clock,
+        network: Network,
+        authority: Route53Emulation,
+        vantage: str,
+        first_refresh: float = 0.0,
+    ):
+        self.clock, self.network, self.authority, self.vantage = clock, network, authority, vantage
         self.cache: dict[str, tuple[str, float]] = {}
         self._first_refresh = first_refresh
 
     def available(self) -> bool:
-        network = self.world.network
+        network = self.network
         if self.vantage in network.down:
             return False
         return self.vantage not in network.impaired
 
     def resolve(self, fqdn: str) -> str:
-        now = self.world.now
+        now = self.clock()
         cached = self.cache.get(fqdn)
         if cached and cached[1] > now:
             return cached[0]
         if not self.available():
             raise socket.gaierror(socket.EAI_AGAIN, f"{fqdn}: the resolver in {self.vantage} does not answer")
-        answer, ttl = self.world.route53.authoritative(fqdn)
+        answer, ttl = self.authority.authoritative(fqdn)
         # The first answer of a client may be anywhere in its TTL (a random phase per seed).
         expires = now + ttl - (self._first_refresh if not self.cache else 0.0)
         self.cache[fqdn] = (answer, max(now + 1.0, expires))

@@ -16,10 +16,7 @@ Emulation only: never called against AWS.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from ops.emulation.dr_world import DrWorld
+from ops.emulation.answers import CallFaults, Clock, Recorder, error, ok
 
 ENDPOINT_REGIONS = ("us-east-1", "us-west-2", "eu-west-1", "ap-northeast-1", "ap-southeast-2")
 ACCOUNT = "123456789012"
@@ -31,11 +28,21 @@ def control_arn(region: str) -> str:
 
 
 class ArcEmulation:
-    def __init__(self, world: DrWorld, regions: tuple[str, ...], active: str):
-        self.world = world
-        self.controls = {control_arn(r): r for r in regions}
+    def __init__(
+        self,
+        clock: Clock,
+        record: Recorder,
+        faults: CallFaults,
+        regions: tuple[str, ...],
+        active: str,
+        controls: dict[str, str] | None = None,
+    ):
+        """controls: routing control ARN -> the region it gates (default: one per region in
+        the drill's control panel)."""
+        self.clock, self.record, self.faults = clock, record, faults
+        self.controls = controls or {control_arn(r): r for r in regions}
         self.state = {arn: (region == active) for arn, region in self.controls.items()}
-        self.updates: list[tuple[float, dict[str, bool]]] = [(world.now, self.on_regions_map())]
+        self.updates: list[tuple[float, dict[str, bool]]] = [(clock(), self.on_regions_map())]
         self.refused: list[tuple[float, str]] = []
 
     @property
@@ -53,16 +60,16 @@ class ArcEmulation:
 
     def answer(self, operation: str, params: dict, caller: str, region: str):
         handler = getattr(self, f"_op_{operation}", None)
-        return handler(params) if handler else self.world.error("ValidationException", operation, 400)
+        return handler(params) if handler else error("ValidationException", operation, 400)
 
     def _unknown(self, arn: str):
-        return self.world.error("ResourceNotFoundException", f"no routing control {arn}", 404)
+        return error("ResourceNotFoundException", f"no routing control {arn}", 404)
 
     def _op_GetRoutingControlState(self, params):  # noqa: N802
         arn = params["RoutingControlArn"]
         if arn not in self.state:
             return self._unknown(arn)
-        return self.world.ok(
+        return ok(
             {
                 "RoutingControlArn": arn,
                 "RoutingControlState": "On" if self.state[arn] else "Off",
@@ -71,7 +78,7 @@ class ArcEmulation:
         )
 
     def _op_ListRoutingControls(self, params):  # noqa: N802
-        return self.world.ok(
+        return ok(
             {
                 "RoutingControls": [
                     {
@@ -93,18 +100,16 @@ class ArcEmulation:
         for arn, value in entries:
             result[arn] = value == "On"
         if sum(result.values()) != 1 and not override:
-            self.refused.append((self.world.now, "safety rule: exactly one region On"))
-            return self.world.error(
-                "ConflictException", "the update would break the safety rule (exactly one On)", 409
-            )
+            self.refused.append((self.clock(), "safety rule: exactly one region On"))
+            return error("ConflictException", "the update would break the safety rule (exactly one On)", 409)
         if result != self.state:
             self.state = result
-            self.updates.append((self.world.now, self.on_regions_map()))
-            self.world.record("arc", f"routing controls now On: {sorted(self.on_regions())}")
+            self.updates.append((self.clock(), self.on_regions_map()))
+            self.record("arc", f"routing controls now On: {sorted(self.on_regions())}")
         operation = "UpdateRoutingControlStates" if len(entries) > 1 else "UpdateRoutingControlState"
-        if self.world.network.take_kill(operation):
-            self.world.kill(f"after {operation} landed")
-        return self.world.ok({})
+        if self.faults.network.take_kill(operation):
+            self.faults.kill(f"after {operation} landed")
+        return ok({})
 
     def _op_UpdateRoutingControlState(self, params):  # noqa: N802
         return self._apply(

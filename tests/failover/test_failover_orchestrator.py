@@ -233,7 +233,7 @@ def test_pilot_light_headless_cluster_gets_its_writer_instance_before_the_failov
 
 def _in_service(world: World) -> int:
     group = world.asg[DR].describe_auto_scaling_groups([world.asg[DR].name])["AutoScalingGroups"][0]
-    return len(group["Instances"])
+    return sum(1 for i in group["Instances"] if i["LifecycleState"] == "InService")
 
 
 def test_the_fence_waits_for_the_load_balancers_healthy_target_not_the_groups_in_service(make_world):

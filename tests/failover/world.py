@@ -1,6 +1,8 @@
 """Both regions for the orchestrator tests: moto DynamoDB (control tables) and CloudWatch
-(lag datapoints) inside mock_aws, the doubles of tests/failover/fakes.py for the rest.
-Faults are injected by flipping the world's flags; the doubles do not know the test."""
+(lag datapoints) inside mock_aws, the adapters of tests/failover/fakes.py over the drill's
+emulations for the rest. Faults are injected by flipping the world's flags; the emulations
+do not know the test. The witness DNS answer and the HTTPS probe are the test's own stubs
+(what Route 53's checkers and the peer's health URL would say, without their delays)."""
 
 from __future__ import annotations
 
@@ -143,13 +145,19 @@ class World:
         self.arc = Arc()
         self.sns = {r: FakeSns() for r in (PRIMARY, DR)}
         self.asg = {
-            PRIMARY: FakeAsg(self.clock, f"trading-{PRIMARY}-app", 2, 2, 4),
-            DR: FakeAsg(self.clock, f"trading-{DR}-app", 0, 0, 4, boot_seconds=dr_boot_seconds),
+            PRIMARY: FakeAsg(self.clock, PRIMARY, f"trading-{PRIMARY}-app", 2, 2, 4),
+            DR: FakeAsg(
+                self.clock,
+                DR,
+                f"trading-{DR}-app",
+                0,
+                0,
+                4,
+                boot_seconds=dr_boot_seconds,
+                target_lag_seconds=dr_target_lag_seconds,
+            ),
         }
-        self.elb = {
-            r: FakeElb(self.asg[r], target_group_arn(r), dr_target_lag_seconds if r == DR else 0.0)
-            for r in (PRIMARY, DR)
-        }
+        self.elb = {r: FakeElb(self.asg[r], target_group_arn(r)) for r in (PRIMARY, DR)}
         self.up = Timeline(self.clock, {PRIMARY: True, DR: True})
         """A region that is up serves its app (Route 53's checkers see it healthy)."""
         self.writing = Timeline(self.clock, {PRIMARY: True, DR: True})

@@ -276,7 +276,7 @@ class RegionalStack(pulumi.ComponentResource):
             RegionalAlarmsArgs(
                 region=settings.home_region,
                 topic_arn=self.alerts.arn,
-                max_replication_lag_seconds=settings.failover.max_replication_lag_seconds,
+                max_replication_lag_seconds=settings.failover.max_lag_seconds,
                 name_prefix=prefix,
                 # Both regions watch their own cluster: the roles swap after a failover.
                 aurora=AuroraMetrics(cluster_id=self.data.aurora.cluster.cluster_identifier),

@@ -86,7 +86,7 @@ class RegionalAlarmsArgs:
     topic_arn: pulumi.Input[str]
     """The region's alert topic (AlertTopic.arn)."""
     max_replication_lag_seconds: int
-    """RPO gate (settings.failover.max_replication_lag_seconds): the lag alarms' threshold."""
+    """RPO gate (settings.failover.max_lag_seconds): the lag alarms' threshold."""
     name_prefix: str
     """Prefix of alarm and dashboard names, e.g. trading-dr-primary."""
     aurora: AuroraMetrics | None = None

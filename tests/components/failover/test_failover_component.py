@@ -212,8 +212,8 @@ def test_environment_is_the_runtime_contract_and_points_at_the_real_resources(ru
     settings = run.settings
     assert config.home_region == settings.home_region and config.peer_region == settings.peer_region
     assert config.control_table == run.one(TABLE, "home-failover-control").outputs["name"]
-    assert config.required_evaluations == settings.failover.consecutive_evaluations
-    assert config.max_lag_seconds == settings.failover.max_replication_lag_seconds
+    assert config.required_evaluations == settings.failover.required_evaluations
+    assert config.max_lag_seconds == settings.failover.max_lag_seconds
     assert config.lock_seconds == settings.failover.lock_seconds
     assert config.probe_timeout_seconds == settings.failover.probe_timeout_seconds
     assert config.alert_topic_arn == run.exports["alertTopicArn"]

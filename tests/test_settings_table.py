@@ -99,3 +99,16 @@ def test_the_program_sets_each_operator_setting_in_its_variable():
     parsed = OrchestratorConfig.from_env({**VALID_ENV, **environment})
     for row in OPERATOR:
         assert getattr(parsed, row.name) == getattr(settings.failover, row.name)
+
+
+def test_the_two_promotions_have_names_that_say_what_they_are():
+    """The runtime pages when its promotion runs long; the drill assumes how long AWS takes.
+    The drill's option keeps its old spelling for scripts."""
+    from ops.cli import build_parser
+    from ops.timing_model import PROMOTION_SECONDS_DEFAULT
+
+    assert "promotion_page_after_seconds" in BY_NAME and "promotion_timeout_seconds" not in BY_NAME
+    parser = build_parser()
+    assert parser.parse_args(["drill", "--local"]).assumed_promotion_seconds == PROMOTION_SECONDS_DEFAULT
+    for spelling in ("--assumed-promotion-seconds", "--promotion-seconds"):
+        assert parser.parse_args(["drill", "--local", spelling, "90"]).assumed_promotion_seconds == 90

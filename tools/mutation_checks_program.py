@@ -220,6 +220,41 @@ MUTATIONS = [
         "    needed = traffic.app_max_size",
         "tests/ops/test_preflight.py -k vcpu",
     ),
+    (
+        "a bound changed in the settings table only (Pulumi.yaml still states the old one)",
+        "failover/settings_table.py",
+        '        1,\n        10,\n        "evaluations",',
+        '        1,\n        11,\n        "evaluations",',
+        "tests/test_settings_table.py -k pulumi_yaml",
+    ),
+    (
+        "a default changed in the settings table only",
+        "failover/settings_table.py",
+        '        "FAILOVER_LOCK_SECONDS",\n        60,',
+        '        "FAILOVER_LOCK_SECONDS",\n        90,',
+        "tests/test_settings_table.py -k pulumi_yaml",
+    ),
+    (
+        "the settings reader ignores the table's bounds",
+        "components/settings.py",
+        "    return read.integer(config_key, row.low, row.high)",
+        "    return read.integer(config_key, 0, 10**6)",
+        "tests/test_settings_table.py -k settings_reader",
+    ),
+    (
+        "the runtime ignores the table's bounds",
+        "failover/config.py",
+        "or not isinstance(value, int) or not low <= value <= high:",
+        "or not isinstance(value, int):",
+        "tests/test_settings_table.py -k runtime_bounds",
+    ),
+    (
+        "the Lambda's environment leaves out the operator's settings",
+        "components/failover/orchestrator_function.py",
+        "            self._args.failover.runtime_environment()\n            | ",
+        "            ",
+        "tests/components/failover/test_failover_component.py -k environment_is_the_runtime_contract",
+    ),
 ]
 if __name__ == "__main__":
     sys.exit(1 if run_mutations(MUTATIONS, sys.argv[1:]) else 0)

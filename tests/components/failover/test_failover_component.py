@@ -23,6 +23,7 @@ from components.failover.policy import (
 )
 from failover.actions import kept_snapshot_id
 from failover.config import ENV, OrchestratorConfig
+from failover.settings_table import operator_settings
 from ops.mock_engine import run_stack
 from ops.stack_config import PROJECT_DIR
 
@@ -216,6 +217,9 @@ def test_environment_is_the_runtime_contract_and_points_at_the_real_resources(ru
     assert config.max_lag_seconds == settings.failover.max_lag_seconds
     assert config.lock_seconds == settings.failover.lock_seconds
     assert config.probe_timeout_seconds == settings.failover.probe_timeout_seconds
+    # Every setting the operator sets is in its variable, not left to the runtime's default.
+    for row in operator_settings():
+        assert variables.get(row.env) == str(getattr(settings.failover, row.name)), row.env
     assert config.alert_topic_arn == run.exports["alertTopicArn"]
     cluster = run.one("aws:rds/cluster:Cluster")
     assert config.local_cluster_arn == cluster.outputs["arn"]

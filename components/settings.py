@@ -32,7 +32,7 @@ from components.setting_rules import string_problem
 from components.tiers import TIERS, TierProfile, tier_profile
 from components.yaml_reader import YamlFileError, read_yaml
 from failover.config import lease_settings_problem
-from failover.settings_table import BY_CONFIG_KEY, operator_settings, setting
+from failover.settings_table import BOOLEAN, BY_CONFIG_KEY, STRING, operator_settings, setting
 
 PROJECT = "trading-dr"
 PROJECT_FILE = Path(__file__).resolve().parent.parent / "Pulumi.yaml"
@@ -214,8 +214,9 @@ class FailoverSettings:
     0 takes maxReplicationLagSeconds, -1 leaves the engine default: None)."""
 
     def runtime_environment(self) -> dict[str, str]:
-        """The Lambda's variables for these settings, by the table."""
-        return {row.env: str(getattr(self, row.name)) for row in operator_settings()}
+        """The Lambda's variables for these settings, by the table (spelled as the runtime
+        parses them: failover.config.OrchestratorConfig.from_env)."""
+        return {row.env: row.spelled(getattr(self, row.name)) for row in operator_settings()}
 
 
 @dataclass(frozen=True)
@@ -714,10 +715,14 @@ def _database(read: _Reader) -> DatabaseSettings:
     return database
 
 
-def _orchestrator_setting(read: _Reader, config_key: str) -> int:
-    """An orchestrator setting's Pulumi.yaml key, bounded by its row of the settings table
+def _orchestrator_setting(read: _Reader, config_key: str) -> Any:
+    """An orchestrator setting's Pulumi.yaml key, read by its row of the settings table
     (failover/settings_table.py: the one place its bounds are written)."""
     row = BY_CONFIG_KEY[config_key]
+    if row.kind == BOOLEAN:
+        return read.boolean(config_key)
+    if row.kind == STRING:
+        return read.string(config_key)
     return read.integer(config_key, row.low, row.high)
 
 

@@ -47,6 +47,12 @@ class Setting:
     def bounds(self) -> tuple[int, int] | None:
         return None if self.low is None or self.high is None else (self.low, self.high)
 
+    def spelled(self, value: int | str | bool) -> str:
+        """A value as its variable holds it (booleans as true/false)."""
+        if self.kind == BOOLEAN:
+            return "true" if value else "false"
+        return str(value)
+
     def bounds_text(self) -> str:
         """The bounds as Pulumi.yaml's description and the reference write them: `1 to 10`."""
         return "" if self.bounds is None else f"{self.low} to {self.high}"

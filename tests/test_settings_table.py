@@ -16,7 +16,7 @@ import pytest
 
 from components.settings import FailoverSettings, SettingsError, parse_settings, project_spec
 from failover.config import ConfigError, OrchestratorConfig
-from failover.settings_table import BY_NAME, INTEGER, SETTINGS, operator_settings
+from failover.settings_table import BOOLEAN, BY_NAME, INTEGER, SETTINGS, STRING, operator_settings
 from ops.stack_config import effective_config
 from tests.failover.test_failover_inputs import VALID_ENV
 
@@ -52,10 +52,14 @@ def test_the_program_settings_hold_every_operator_row():
 def test_pulumi_yaml_agrees_with_the_table(row):
     spec = project_spec().get(row.config_key)
     assert spec is not None, f"Pulumi.yaml does not declare {row.config_key} (settings table row {row.name})"
-    assert spec["type"] == "integer", row.config_key
+    assert spec["type"] == {INTEGER: "integer", STRING: "string", BOOLEAN: "boolean"}[row.kind], (
+        row.config_key
+    )
     assert spec["default"] == row.default, (
         f"Pulumi.yaml {row.config_key} default {spec['default']} != the settings table's {row.default}"
     )
+    if row.kind != INTEGER:
+        return
     stated = {f"{low} to {high}" for low, high in RANGE.findall(spec["description"])}
     assert stated == {row.bounds_text()}, (
         f"Pulumi.yaml {row.config_key} description states {sorted(stated)}; "
@@ -67,7 +71,7 @@ def _config(key: str, value):
     return effective_config("primary") | {f"trading-dr:{key}": value}
 
 
-@pytest.mark.parametrize("row", OPERATOR, ids=lambda row: row.config_key)
+@pytest.mark.parametrize("row", [r for r in OPERATOR if r.kind == INTEGER], ids=lambda row: row.config_key)
 def test_the_settings_reader_bounds_each_key_by_its_row(row):
     for bad in (row.low - 1, row.high + 1):
         with pytest.raises(SettingsError) as error:
@@ -95,7 +99,7 @@ def test_an_unset_variable_takes_the_rows_default():
 def test_the_program_sets_each_operator_setting_in_its_variable():
     settings = parse_settings(effective_config("dr"), "dr")
     environment = settings.failover.runtime_environment()
-    assert environment == {row.env: str(getattr(settings.failover, row.name)) for row in OPERATOR}
+    assert environment == {row.env: row.spelled(getattr(settings.failover, row.name)) for row in OPERATOR}
     parsed = OrchestratorConfig.from_env({**VALID_ENV, **environment})
     for row in OPERATOR:
         assert getattr(parsed, row.name) == getattr(settings.failover, row.name)

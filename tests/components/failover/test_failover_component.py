@@ -219,7 +219,7 @@ def test_environment_is_the_runtime_contract_and_points_at_the_real_resources(ru
     assert config.probe_timeout_seconds == settings.failover.probe_timeout_seconds
     # Every setting the operator sets is in its variable, not left to the runtime's default.
     for row in operator_settings():
-        assert variables.get(row.env) == str(getattr(settings.failover, row.name)), row.env
+        assert variables.get(row.env) == row.spelled(getattr(settings.failover, row.name)), row.env
     assert config.alert_topic_arn == run.exports["alertTopicArn"]
     cluster = run.one("aws:rds/cluster:Cluster")
     assert config.local_cluster_arn == cluster.outputs["arn"]

@@ -31,7 +31,7 @@ from components.aws_catalog import ec2_instance_types
 from components.setting_rules import string_problem
 from components.tiers import TIERS, TierProfile, tier_profile
 from components.yaml_reader import YamlFileError, read_yaml
-from failover.config import lease_settings_problem
+from failover.config import lease_settings_problem, probes_fit
 from failover.settings_table import BOOLEAN, BY_CONFIG_KEY, STRING, operator_settings, setting
 
 PROJECT = "trading-dr"
@@ -793,10 +793,10 @@ def _maintenance_window(read: _Reader) -> str:
 def _check_probe_fits(failover: FailoverSettings) -> None:
     """The orchestrator's probe tries, each up to the probe timeout, must end inside one
     evaluation interval, or evaluations overlap and the cadence stretches; the runtime refuses
-    the same (failover/config.py, probe_attempts x probe_timeout_seconds)."""
+    the same (failover.config.probes_fit, the one statement of the rule)."""
     attempts = setting("probe_attempts").default
     timeout, interval = failover.probe_timeout_seconds, failover.evaluation_interval_seconds
-    if attempts * timeout >= interval:
+    if not probes_fit(attempts, timeout, interval):
         raise SettingsError(
             _full("failoverProbeTimeoutSeconds"),
             timeout,

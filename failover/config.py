@@ -56,6 +56,13 @@ def bounds(name: str) -> tuple[int, int, int]:
     return _INTEGERS[name]
 
 
+def probes_fit(attempts: int, timeout_seconds: int, interval_seconds: int) -> bool:
+    """An evaluation's probe tries, each up to the probe timeout, end inside one evaluation
+    interval; otherwise evaluations overlap and the cadence stretches (the program's settings
+    reader checks the same rule with this function)."""
+    return attempts * timeout_seconds < interval_seconds
+
+
 def lease_settings_problem(
     write_lease_seconds: int, renew_seconds: int, clock_margin_seconds: int, lock_seconds: int
 ) -> tuple[str, int, str] | None:
@@ -283,7 +290,7 @@ class OrchestratorConfig:
                 self.evaluation_gap_seconds,
                 f"must exceed the evaluation interval ({self.evaluation_interval_seconds}s)",
             )
-        if self.probe_attempts * self.probe_timeout_seconds >= self.evaluation_interval_seconds:
+        if not probes_fit(self.probe_attempts, self.probe_timeout_seconds, self.evaluation_interval_seconds):
             raise ConfigError(
                 ENV["probe_timeout_seconds"],
                 self.probe_timeout_seconds,

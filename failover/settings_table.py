@@ -15,7 +15,7 @@ the bounds in its descriptions agree with this table. To change a bound or a def
 the row here (and the Pulumi.yaml line the test then names).
 
 It lives in failover/ because the Lambda's code imports it, and so it imports only the
-standard library (docs/ARCHITECTURE.md, the layers).
+standard library (docs/ARCHITECTURE.md#the-orchestrator-settings, #import-rules).
 """
 
 from __future__ import annotations

@@ -221,6 +221,10 @@ class RegionalStack(pulumi.ComponentResource):
                     # As the tier's standby serves at rest, in both stacks (symmetric): the
                     # primary's orchestrator is the standby's after a failover.
                     serves_at_rest=settings.tier_profile.dr_serves_at_once,
+                    # The peer's witness follows the peer's health check: healthCheckInterval and
+                    # healthCheckThreshold are shared keys, equal in both stacks.
+                    witness_check_interval=settings.traffic.health_check_interval,
+                    witness_check_threshold=settings.traffic.health_check_threshold,
                     alert_topic_arn=self.alerts.arn,
                     arc_cluster_endpoints=authority.cluster_endpoints,
                     home_routing_control_arn=authority.routing_control_arn(settings.home_region),
@@ -234,6 +238,8 @@ class RegionalStack(pulumi.ComponentResource):
                     vpc_id=self.network.vpc.id,
                     vpc_cidr=settings.vpc_cidr,
                     subnet_ids=[subnet.id for subnet in self.network.app_subnets],
+                    # The peer stack's table, named as that stack names it (one fencing epoch).
+                    peer_control_table=control_table_name(f"trading-dr-{settings.peer_role}"),
                 ),
                 failover=settings.failover,
                 kms_key_arn=self.keys.key.arn,

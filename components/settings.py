@@ -31,7 +31,7 @@ from components.aws_catalog import ec2_instance_types
 from components.setting_rules import string_problem
 from components.tiers import TIERS, TierProfile, tier_profile
 from components.yaml_reader import YamlFileError, read_yaml
-from failover.config import lease_settings_problem, probes_fit
+from failover.config import ROUTE53_REQUEST_INTERVALS, lease_settings_problem, probes_fit
 from failover.settings_table import BOOLEAN, BY_CONFIG_KEY, STRING, operator_settings, setting
 
 PROJECT = "trading-dr"
@@ -884,8 +884,11 @@ def _traffic(read: _Reader) -> TrafficSettings:
         raise SettingsError(
             _full("hostedZoneId"), hosted_zone_id, "must be a Route 53 zone id such as Z123ABC"
         )
-    interval = read.integer("healthCheckInterval", 10, 30)
-    if interval not in (10, 30):
+    # The runtime's bounds of the same Route 53 settings (it is given them for its RPO gate).
+    interval = read.integer(
+        "healthCheckInterval", min(ROUTE53_REQUEST_INTERVALS), max(ROUTE53_REQUEST_INTERVALS)
+    )
+    if interval not in ROUTE53_REQUEST_INTERVALS:
         raise SettingsError(_full("healthCheckInterval"), interval, "must be 10 or 30 (seconds)")
     health_path = read.string("healthCheckPath")
     min_size = read.integer("appMinSize", 0, 1000)
@@ -923,7 +926,9 @@ def _traffic(read: _Reader) -> TrafficSettings:
         app_port=read.integer("appPort", 1024, 65535),
         health_check_path=health_path,
         health_check_interval=interval,
-        health_check_threshold=read.integer("healthCheckThreshold", 1, 10),
+        health_check_threshold=read.integer(
+            "healthCheckThreshold", 1, setting("witness_check_threshold").high
+        ),
         instance_type=instance_type,
         app_min_size=min_size,
         app_max_size=max_size,

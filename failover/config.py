@@ -45,10 +45,17 @@ EVIDENCE_PREFIX = "executions"
 # Integer settings: name -> (default, low, high).
 _INTEGERS = {s.name: (s.default, s.low, s.high) for s in SETTINGS if s.kind == INTEGER}
 
+ROUTE53_REQUEST_INTERVALS = (10, 30)
+"""The RequestInterval values Route 53 accepts for an endpoint health check (API_HealthCheckConfig)."""
+
 DB_FENCE_ENGINES = ("aurora-postgresql", "aurora-mysql")
 # The metric every page also puts (failover/paging.py) and the program's alarm watches
 # (components/observability/): part of the runtime's contract with the program.
 PAGE_NAMESPACE, PAGE_METRIC, PAGE_ALL_KINDS = "TradingDr/Failover", "Page", "all"
+# The partition key of the control table's STATE/ACTIVE item (the fencing epoch,
+# failover/control_table.py): the only item the PEER region's orchestrator may read there
+# (the program's grant, components/failover/policy.py).
+STATE_PK = "STATE"
 
 
 def bounds(name: str) -> tuple[int, int, int]:
@@ -186,6 +193,14 @@ class OrchestratorConfig:
     db_fence_engine: str = default("db_fence_engine")
     db_app_user: str = default("db_app_user")
     """The application's database user whose write privileges the database fence revokes."""
+    peer_control_table: str = default("peer_control_table")
+    """The PEER region's control table: its STATE/ACTIVE item is read (never written) so that
+    this region adopts a higher fencing epoch naming the active region ARC shows here; empty:
+    the epoch follows the routing controls alone."""
+    witness_check_interval_seconds: int = default("witness_check_interval_seconds")
+    """RequestInterval of the Route 53 health check the peer witness follows (0: not given)."""
+    witness_check_threshold: int = default("witness_check_threshold")
+    """FailureThreshold of that health check (0: not given)."""
     serves_at_rest: bool = default("serves_at_rest")
     """This region's application has healthy targets before any failover (the primary, a hot
     or warm standby): it must look healthy to its own outside witness when the decision is
@@ -211,6 +226,10 @@ class OrchestratorConfig:
             raise ConfigError(ENV["peer_health_url"], self.peer_health_url, "must be an https:// URL")
         if not _TABLE.match(self.control_table):
             raise ConfigError(ENV["control_table"], self.control_table, "must be a DynamoDB table name")
+        if self.peer_control_table and not _TABLE.match(self.peer_control_table):
+            raise ConfigError(
+                ENV["peer_control_table"], self.peer_control_table, "must be a DynamoDB table name"
+            )
         labels = self.witness_fqdn.rstrip(".").split(".")
         if len(labels) < 2 or len(self.witness_fqdn) > 253 or not all(_FQDN_LABEL.match(x) for x in labels):
             raise ConfigError(
@@ -298,6 +317,33 @@ class OrchestratorConfig:
                 f"({self.evaluation_interval_seconds}s)",
             )
         self._check_lease_settings()
+        self._check_witness_check()
+
+    def _check_witness_check(self) -> None:
+        """Both Route 53 settings of the witness's health check, or neither (0)."""
+        interval, threshold = self.witness_check_interval_seconds, self.witness_check_threshold
+        if interval and interval not in ROUTE53_REQUEST_INTERVALS:
+            raise ConfigError(
+                ENV["witness_check_interval_seconds"],
+                interval,
+                "must be 10 or 30 (Route 53's RequestInterval)",
+            )
+        if bool(interval) != bool(threshold):
+            raise ConfigError(
+                ENV["witness_check_threshold"],
+                threshold,
+                f"must be given with the interval ({interval}): both or neither",
+            )
+
+    @property
+    def witness_failing_seconds(self) -> int:
+        """How long the witness's Route 53 health check had been failing the peer, at least,
+        when it declared it unhealthy: (FailureThreshold - 1) x RequestInterval (each check is
+        sent RequestInterval seconds after the previous one's response; the declaration follows
+        the FailureThreshold-th consecutive failure). 0 when the settings are not given."""
+        if not self.witness_check_interval_seconds:
+            return 0
+        return (self.witness_check_threshold - 1) * self.witness_check_interval_seconds
 
     def _check_lease_settings(self) -> None:
         """The write lease's rules between settings (the single place they are stated)."""

@@ -27,7 +27,11 @@ STATE/ACTIVE is the fencing epoch as this region knows it (the traffic authority
 the ARC routing-control state, failover.arc): it counts changes of the active region. A
 promotion records epoch N (its execution id carries N); an observed change (the other
 region's orchestrator or an operator moved the writer) adds one. Both regions observe the
-same sequence of ARC changes, so their epochs agree once converged.
+same sequence of ARC changes, so their epochs agree once converged. They do not when a
+change is undone before one region reads it (the DR executor gives a fence back within one
+evaluation of the old primary): that region never sees the change it would count. So each
+region also reads the PEER's STATE/ACTIVE (adopt_epoch, docs/ARCHITECTURE.md "One fencing
+epoch") and takes a higher epoch that names the active region it reads from ARC itself.
 """
 
 from __future__ import annotations
@@ -38,11 +42,12 @@ from dataclasses import dataclass
 
 from botocore.exceptions import ClientError
 
+from failover.config import STATE_PK
 from failover.decision import Evaluation
 from failover.heartbeat import OBSERVED_PK, OBSERVED_SK
 from failover.lease import LEASE_PK, LEASE_SK, WriteLease, lease_from_item, lease_to_item
 
-EVAL, EVENT, LOCK, STATE, DECISION = "EVAL", "EVENT", "LOCK", "STATE", "DECISION"
+EVAL, EVENT, LOCK, STATE, DECISION = "EVAL", "EVENT", "LOCK", STATE_PK, "DECISION"
 EXEC, ALERT, PREWARM = "EXEC", "ALERT", "PREWARM"
 ARMING, ARMING_SK, DBFENCE, DBFENCE_SK = "ARMING", "AUTO", "DBFENCE", "WRITE"
 # Written by the application (failover/heartbeat.py, its one codec); read by failover.signals.
@@ -102,9 +107,12 @@ class ControlTable:
         votes: list[dict],
         since: float | None = None,
         at: float | None = None,
+        witness_down: bool | None = None,
+        down_by: float | None = None,
     ) -> None:
         """since: when this quorum evaluation's streak began (see decision.streak_started_at);
-        at: when the evaluation observed its witness (default now)."""
+        at: when the evaluation observed its witness (default now); witness_down: what the
+        outside witness said; down_by: the streak's decision.writer_down_by."""
         now = self.clock() if at is None else at
         item = {
             "pk": _s(EVAL),
@@ -116,6 +124,10 @@ class ControlTable:
         }
         if quorum and since is not None:
             item["since"] = _n(min(since, now))
+        if witness_down is not None:
+            item["witness_down"] = {"BOOL": witness_down}
+        if quorum and down_by is not None:
+            item["down_by"] = _n(min(down_by, now))
         self.db.put_item(TableName=self.table, Item=item)
 
     def recent_evaluations(self, limit: int) -> list[Evaluation]:
@@ -132,6 +144,8 @@ class ControlTable:
                 at=float(i["at"]["N"]),
                 quorum=i["quorum"]["BOOL"],
                 since=float(i["since"]["N"]) if "since" in i else None,
+                witness_down=i["witness_down"]["BOOL"] if "witness_down" in i else None,
+                down_by=float(i["down_by"]["N"]) if "down_by" in i else None,
             )
             for i in items
         ]
@@ -425,6 +439,23 @@ class ControlTable:
         current = self.read_state()
         assert current is not None
         return current
+
+    def adopt_epoch(self, peer: ActiveState, active: str, reason: str, event_id: str) -> ActiveState | None:
+        """Take the peer region's epoch when it is higher and names `active`, the region this
+        region reads active from ARC. Conditional on the stored state too (an epoch below the
+        peer's, naming the same active region): it never lowers an epoch, never records a
+        region ARC does not show here, and never overwrites a change recorded meanwhile (an
+        observation racing it). Returns the new state, or None when nothing was adopted."""
+        if peer.active_region != active:
+            return None
+        state = ActiveState(active, peer.epoch, reason, self.clock(), event_id, "adopted")
+        if self._put_if(
+            self._state_item(state),
+            "epoch < :n AND active_region = :a",
+            {":n": _n(peer.epoch), ":a": _s(active)},
+        ):
+            return state
+        return None
 
     # --- the write lease (failover/lease.py) ----------------------------------------------
     def read_lease(self) -> WriteLease | None:

@@ -22,7 +22,9 @@ calls here; tests drive it table by table.
    region that watched one happen, it stays disarmed until an operator's `arm` command;
 10. the RPO gate: the data-plane heartbeat's replication lag when its newest beat arrived
    (the lag at the writer's last beat once it stopped; unknown counts as over the bound);
-   CloudWatch's lag is a second opinion, recorded, never the deciding one.
+   CloudWatch's lag is a second opinion, recorded, never the deciding one. A planned
+   switchover (which AWS synchronizes before it moves the writer) needs one fresh reading of
+   either and none over the bound (switchover_blocks).
 
 The heartbeat is also writer-liveness evidence: a writer whose heartbeat stopped while its
 HTTPS health still answers (a database that accepts TCP but commits nothing) makes the
@@ -72,6 +74,11 @@ class Evaluation:
     since: float | None = None
     """For a quorum evaluation: when its streak began, as known when it was recorded (so a
     streak longer than the history read still knows its start)."""
+    witness_down: bool | None = None
+    """What the outside witness said at this evaluation (Signal.peer_down)."""
+    down_by: float | None = None
+    """For a quorum evaluation: its streak's writer_down_by, as known when it was recorded
+    (carried forward as `since` is)."""
 
 
 @dataclass(frozen=True)
@@ -143,6 +150,48 @@ def streak_started_at(history: Sequence[Evaluation], max_gap_seconds: float) -> 
         started = own if started is None else min(started, own)
         newer = evaluation
     return started
+
+
+def writer_down_by(
+    history: Sequence[Evaluation], max_gap_seconds: float, witness_failing_seconds: float
+) -> float | None:
+    """The latest moment the peer's writer can have acknowledged a write, as the current
+    quorum streak shows it (None when the newest evaluation has no quorum): the streak's start,
+    or earlier by `witness_failing_seconds` when the streak began with the outside witness
+    TURNING down (the evaluation just before it, within max_gap_seconds, read the witness
+    healthy). The witness follows a Route 53 health check, which declares an endpoint unhealthy
+    only after FailureThreshold consecutive failed checks, each sent RequestInterval seconds
+    after the previous one's response
+    (https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/dns-failover-determining-health-of-endpoints.html,
+    https://docs.aws.amazon.com/Route53/latest/APIReference/API_HealthCheckConfig.html): a
+    declaration seen after a healthy reading belongs to a failure that had already lasted
+    (FailureThreshold - 1) x RequestInterval when it was declared, and it was declared before
+    the reading that saw it. A witness already down before the streak (or unknown, or no
+    history) gives no credit: the failure it shows may predate what made the streak (a probe
+    that turned later), and the writer may have acknowledged writes in between. Carried forward
+    in each evaluation (`down_by`), so a streak longer than the history read keeps it."""
+    carried, oldest, before = None, None, None
+    newer = None
+    for evaluation in sorted(history, key=lambda e: e.at, reverse=True):
+        if newer is not None and newer.at - evaluation.at > max_gap_seconds:
+            break
+        if not evaluation.quorum:
+            before = evaluation
+            break
+        if evaluation.down_by is not None:
+            carried = evaluation.down_by if carried is None else min(carried, evaluation.down_by)
+        oldest = newer = evaluation
+    if oldest is None:
+        return None
+    started = streak_started_at(history, max_gap_seconds)
+    if carried is not None:
+        return min(carried, started)
+    turned = (
+        (oldest.since is None or oldest.since >= oldest.at)
+        and before is not None
+        and before.witness_down is False
+    )
+    return started - witness_failing_seconds if turned else started
 
 
 def lag_blocks(lag_seconds: float | None, max_lag_seconds: float) -> bool:
@@ -276,24 +325,33 @@ def heartbeat_blocks(s: Situation) -> bool:
 
 
 def data_at_risk(
-    arrival_lag: float | None, newest_at: float | None, first_down_at: float | None, serves_at_rest: bool
+    arrival_lag: float | None, newest_at: float | None, writer_down_by: float | None, serves_at_rest: bool
 ) -> tuple[float | None, str]:
     """What the heartbeat proves of the data at risk (None: unknown, which never passes).
     arrival_lag: the newest beat's replication lag when it was first observed
     (control_table.heartbeat_lag; None without a fresh observation). A region that runs
     nothing at rest (pilot light) starts its observers with the preparation, so it first sees
     the beat late and the arrival lag overstates the loss; there the newest replicated beat is
-    also judged against the moment the peer was first seen down: a writer seen down then
-    acknowledged nothing replicated after its newest beat, so (first seen down - newest beat)
-    bounds the loss, under the same limit as the arrival lag (a writer that kept writing
-    behind a partition loses what it acknowledged until its lease lapsed). Both are upper
-    bounds under that limit; the smaller is taken. docs/FAILOVER_RUNTIME.md."""
+    judged against writer_down_by instead (writer_down_by(): the quorum streak's start, or the
+    start of the Route 53 failure that began it): a writer down by then acknowledged nothing
+    after it, so what it acknowledged after its newest replicated beat lies within
+    (writer_down_by - newest beat), under the same limit as the arrival lag (a writer that
+    kept writing behind a partition loses what it acknowledged until its lease lapsed).
+    Taken ALONE, never the smaller of it and an arrival lag: a DR region cut off from the
+    primary before the primary failed stopped receiving beats at the cut while the writer went
+    on acknowledging, so a beat that arrived early with a small lag proves nothing of what came
+    after; (writer_down_by - newest beat) still covers the whole cut. A newest beat written
+    after writer_down_by means the writer was not down then (it still beats): the arrival lag
+    of that beat, observed since, is the reading. docs/FAILOVER_RUNTIME.md "The RPO gate in a
+    pilot light"."""
     if arrival_lag is None:
         return None, "no fresh heartbeat"
-    if not serves_at_rest and first_down_at is not None and newest_at is not None:
-        since_down = max(0.0, first_down_at - newest_at)
-        if since_down < arrival_lag:
-            return since_down, f"the newest replicated heartbeat is {since_down:.0f}s older than the outage"
+    if not serves_at_rest and writer_down_by is not None and newest_at is not None:
+        since_down = writer_down_by - newest_at
+        if since_down > 0:
+            return since_down, (
+                f"the newest replicated heartbeat is {since_down:.0f}s older than the writer's failure"
+            )
     return arrival_lag, f"the last heartbeat arrived {arrival_lag:.0f}s late"
 
 
@@ -303,15 +361,45 @@ def _manual(s: Situation, unreachable: list[str]) -> Decision:
     if not s.eligibility.eligible:
         return Decision(NOT_ELIGIBLE, None, True, f"not eligible to promote: {s.eligibility.reason}")
     if s.command == SWITCHOVER:
-        # Planned: both clusters healthy and in sync; SwitchoverGlobalCluster itself waits
-        # for replication to catch up, and we check the lag is known and small first.
-        if lag_blocks(s.lag_seconds, s.max_lag_seconds):
-            return Decision(RPO_GATE, None, True, _gate_reason(s) + "; a switchover needs clusters in sync")
+        if switchover_blocks(s):
+            return Decision(
+                RPO_GATE, None, True, _switchover_reason(s) + "; a switchover needs clusters in sync"
+            )
         return Decision(PROMOTE, SWITCHOVER, True, "manual switchover (planned, no data loss)")
     if lag_blocks(s.lag_seconds, s.max_lag_seconds) and not s.allow_data_loss:
         return Decision(RPO_GATE, None, True, _gate_reason(s) + "; resend with allow_data_loss=true")
     bypass = "; RPO gate bypassed by allow_data_loss" if s.allow_data_loss else ""
     return Decision(PROMOTE, FAILOVER, True, "manual failover" + bypass)
+
+
+def switchover_blocks(s: Situation) -> bool:
+    """A planned switchover's readiness check: at least one fresh lag reading, and none
+    above the bound. It is not a data-safety gate: SwitchoverGlobalCluster synchronizes every
+    secondary with the primary before it changes roles, so a switchover loses no data
+    ("All secondary clusters are synchronized with the primary at the beginning of the
+    process", https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_SwitchoverGlobalCluster.html);
+    a large lag only makes that synchronization, and the write pause, long.
+    The readings are the data-plane heartbeat's (the newest replicated beat's lag, read from
+    this region's own replica) and CloudWatch's lag metric, each where known: CloudWatch
+    stamps a datapoint at its period's start and publishes it only after the period (60 s)
+    ends, so a publication delay of a minute more makes every visible datapoint at least
+    120 s old, the default lag_max_age_seconds: CloudWatch alone would then refuse every
+    switchover. The heartbeat alone is missing where no observer runs at rest (pilot light).
+    A known reading over the bound refuses either way: a planned move can wait and be sent
+    again."""
+    readings = [lag for lag in (s.heartbeat_lag_seconds, s.lag_seconds) if lag is not None]
+    return not readings or any(lag > s.max_lag_seconds for lag in readings)
+
+
+def _switchover_reason(s: Situation) -> str:
+    if s.heartbeat_lag_seconds is None and s.lag_seconds is None:
+        return "replication lag unknown (no fresh heartbeat observed and no fresh CloudWatch datapoint)"
+    over = [
+        f"{name} {lag:g}s"
+        for name, lag in (("heartbeat lag", s.heartbeat_lag_seconds), ("CloudWatch lag", s.lag_seconds))
+        if lag is not None and lag > s.max_lag_seconds
+    ]
+    return f"replication lag over the bound of {s.max_lag_seconds:g}s: {', '.join(over)}"
 
 
 def _gate_reason(s: Situation) -> str:

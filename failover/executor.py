@@ -467,9 +467,10 @@ class Executor:
         the replication lag of the newest beat when it arrived (control_table.heartbeat_lag).
         A region that runs nothing at rest first observed the beat late (its observers started
         with the preparation), so its arrival time overstates the lag; there the newest
-        replicated beat is also judged against the moment the peer was first seen down
-        (execution["first_down_at"]): the writer seen down then acknowledged nothing
-        replicated after its newest beat, so (first seen down - newest beat) bounds the loss,
+        replicated beat is also judged against execution["writer_down_by"] (the quorum
+        streak's start, or the start of the Route 53 failure that began it,
+        decision.writer_down_by): the writer down by then acknowledged nothing replicated
+        after its newest beat, so (writer_down_by - newest beat) bounds the loss,
         under the same limit as the arrival lag (a writer that kept writing behind a
         partition loses what it acknowledged until its lease lapsed; docs/FAILOVER_RUNTIME.md)."""
         c = self.ctx
@@ -479,9 +480,10 @@ class Executor:
                 c.table.heartbeat_item(), cfg.peer_region, c.clock(), cfg.heartbeat_max_age_seconds
             )
         lag = c.table.heartbeat_lag(reading.newest_at, reading.observed_at)
-        first_down = execution.get("first_down_at")
+        # An execution saved before writer_down_by existed: its streak's start (no credit).
+        down_by = execution.get("writer_down_by", execution.get("first_down_at"))
         return data_at_risk(
-            lag, reading.newest_at, None if first_down is None else float(first_down), cfg.serves_at_rest
+            lag, reading.newest_at, None if down_by is None else float(down_by), cfg.serves_at_rest
         )
 
     def _give_fence_back(self, execution: dict, why: str) -> a.StepOutcome:
@@ -490,7 +492,8 @@ class Executor:
         a writer for as long as nobody acts; the old writer never stopped being the database's
         writer (this region never promoted), so the routing controls go back to it in ONE
         transaction (peer ON, home OFF), this region's lease is revoked at once, both changes
-        count into the epoch (as the peer counts them) and a human is paged. Never silent.
+        count into the epoch (the peer counts them, or adopts the epoch when it never read them:
+        docs/ARCHITECTURE.md, "One fencing epoch") and a human is paged. Never silent.
         Automatic failover stays disarmed here until an operator re-arms it."""
         c = self.ctx
         if a.reconcile(c.read_view(), c.config.local_cluster_arn) is not None:

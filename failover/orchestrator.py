@@ -93,7 +93,9 @@ class Orchestrator:
         returns IPv4 addresses or raises OSError; arc_client_factory(endpoint_url, region)
         returns a route53-recovery-cluster client. Clients are for the HOME region only."""
         self.config = config
-        self.clients = clients or Clients.for_region(config.home_region)
+        self.clients = clients or Clients.for_region(
+            config.home_region, peer_region=config.peer_region if config.peer_control_table else None
+        )
         self.clock, self.sleep = clock, sleep
         self.probe = probe or HttpsProbe(config.probe_attempts, config.probe_timeout_seconds, sleep=sleep)
         self.resolver = resolver or system_resolver(config.probe_timeout_seconds)
@@ -102,6 +104,13 @@ class Orchestrator:
         self.evidence = evidence or _evidence_for(config, self.clients, clock, self.log)
         self._driven: set[str] = set()
         self.table = ControlTable(self.clients.dynamodb, config.control_table, clock)
+        peer_db = getattr(self.clients, "peer_dynamodb", None)
+        self.peer_table = (
+            ControlTable(peer_db, config.peer_control_table, clock)
+            if config.peer_control_table and peer_db is not None
+            else None
+        )
+        """The peer region's control table, read for its fencing epoch only (_adopt_peer_epoch)."""
         self.pager = Pager(
             self.clients.sns, self.clients.cloudwatch, config.alert_topic_arn, config.home_region,
             self.table, clock, self.log,
@@ -374,18 +383,27 @@ class Orchestrator:
         has_quorum = d.quorum(witness, probe, heartbeat.signal)
         local_is_writer = bool(view and view.local_is_writer(c.local_cluster_arn))
         self_ok = all(reachable.values())
-        consecutive, first_down_at = 0, None
+        consecutive, first_down_at, down_by = 0, None, None
         if command.kind == EVALUATE and reachable["dynamodb"] and not command.read_only:
             since = None
             if has_quorum and self_ok:
-                # Carry the streak's start forward in the record: a streak can outlast the
+                # Carry the streak's start (and what it proves of the writer's last write,
+                # decision.writer_down_by) forward in the record: a streak can outlast the
                 # history read below (a pilot-light preparation takes minutes).
                 earlier = self.table.recent_evaluations(max(20, 4 * c.required_evaluations))
-                since = d.streak_started_at(
-                    [*earlier, d.Evaluation(at=observed, quorum=True)], c.evaluation_gap_seconds
+                now_eval = d.Evaluation(at=observed, quorum=True, witness_down=witness.peer_down)
+                since = d.streak_started_at([*earlier, now_eval], c.evaluation_gap_seconds)
+                down_by = d.writer_down_by(
+                    [*earlier, now_eval], c.evaluation_gap_seconds, c.witness_failing_seconds
                 )
             self.table.record_evaluation(
-                evaluation_id, has_quorum and self_ok, [witness.as_dict(), probe.as_dict()], since, observed
+                evaluation_id,
+                has_quorum and self_ok,
+                [witness.as_dict(), probe.as_dict()],
+                since,
+                observed,
+                witness_down=witness.peer_down,
+                down_by=down_by,
             )
         if command.kind == EVALUATE and reachable["dynamodb"]:
             history = self.table.recent_evaluations(max(20, 4 * c.required_evaluations))
@@ -398,7 +416,9 @@ class Orchestrator:
                 history, c.evaluation_gap_seconds, d.MIN_SPACING_FRACTION * c.evaluation_interval_seconds
             )
             first_down_at = d.streak_started_at(history, c.evaluation_gap_seconds)
+            down_by = d.writer_down_by(history, c.evaluation_gap_seconds, c.witness_failing_seconds)
         record["first_down_at"] = first_down_at
+        record["writer_down_by"] = down_by
         # The lag is read only when the RPO gate may be reached or someone asks: at six
         # evaluations a minute in two regions, GetMetricStatistics is the runtime's one
         # per-request cost that adds up. Its freshness is judged against the moment the
@@ -421,7 +441,7 @@ class Orchestrator:
             heartbeat_lag, _ = d.data_at_risk(
                 self.table.heartbeat_lag(heartbeat.newest_at, heartbeat.observed_at),
                 heartbeat.newest_at,
-                first_down_at,
+                down_by,
                 c.serves_at_rest,
             )
         decision = d.decide(
@@ -472,7 +492,7 @@ class Orchestrator:
         if command.allow_data_loss:
             self.log.warning("allow_data_loss requested: the RPO gate is bypassed", **record)
         if arc_states is not None and reachable["dynamodb"] and open_id is None:
-            self._follow_authority(arc_states, view, state, command.event_id, record)
+            self._follow_authority(arc_states, view, state, command.event_id, record, peer_down=has_quorum)
         if open_id is not None:
             self.evidence.open(open_id)  # pages below belong to the open execution's record
         if command.kind == EVALUATE:
@@ -527,6 +547,7 @@ class Orchestrator:
                 allow_data_loss=command.allow_data_loss,
                 automatic=command.kind == EVALUATE,
                 first_down_at=first_down_at,
+                writer_down_by=record.get("writer_down_by"),
                 lag_seconds=record.get("lag_seconds"),
             )
             open_id = self.table.open_execution(execution, holder)
@@ -659,9 +680,13 @@ class Orchestrator:
         )
 
     # --- the authority and the epoch -----------------------------------------------------
-    def _follow_authority(self, states: dict, view, state, event_id: str, record: dict) -> None:
+    def _follow_authority(
+        self, states: dict, view, state, event_id: str, record: dict, peer_down: bool = False
+    ) -> None:
         """Count every change of the active region the ARC state shows (the one place both
-        regions read) into this region's epoch, so that both regions' epochs agree."""
+        regions read) into this region's epoch, and adopt the peer's higher epoch for the same
+        active region, so that both regions' epochs agree. peer_down: a quorum sees the peer
+        down (its table is not read then: the read would cost its timeout for nothing)."""
         c = self.config
         if states.get("home") == ON and states.get("peer") == OFF:
             active = c.home_region
@@ -673,9 +698,13 @@ class Orchestrator:
         if state is None:
             self.table.init_state(active, event_id)
             record["active_state"] = _as_dict(self.table.read_state())
-            return
-        if state.active_region == active:
-            return
+        elif state.active_region != active:
+            self._observe_authority(active, event_id, record)
+        if not peer_down:
+            self._adopt_peer_epoch(active, event_id, record)
+
+    def _observe_authority(self, active: str, event_id: str, record: dict) -> None:
+        c = self.config
         new = self.table.observe_active(active, f"the ARC routing controls make {active} active", event_id)
         if new is not None and active == c.peer_region:
             # The peer took the authority from us: no automatic failback from this region
@@ -693,6 +722,51 @@ class Orchestrator:
                 {"outcome": "authority_moved", "region": c.home_region, "active_state": new.as_dict()},
                 f"trading-dr {c.home_region}: {active} is active (epoch {new.epoch})",
             )
+
+    def _adopt_peer_epoch(self, active: str, event_id: str, record: dict) -> None:
+        """One fencing epoch for both regions (docs/ARCHITECTURE.md, "One fencing epoch"): read
+        the PEER's STATE/ACTIVE and adopt its epoch when it is higher AND names `active`, the
+        region this region read active from ARC in this evaluation (ControlTable.adopt_epoch:
+        forward only, same active region). Counting ARC changes alone misses a change undone
+        before this region read it (a fence given back within one evaluation): the peer then
+        holds a higher epoch for the same writer, and this region's lease, stamped with the
+        epoch it records, would carry a stale one. Optional and never in the way: one try
+        with short timeouts (failover.clients.PEER_READ_CONFIG), any failure logged and
+        ignored (the peer may be the region that is gone), nothing written in the peer."""
+        if self.peer_table is None:
+            return
+        if self._adopt_from_peer(active, event_id, record) and self._lease_writes:
+            self.renew_lease()  # the lease carries the adopted epoch from now on
+        else:
+            self._renew_if_due()  # the read may have taken its whole timeout
+
+    def _adopt_from_peer(self, active: str, event_id: str, record: dict) -> bool:
+        try:
+            peer = self.peer_table.read_state()
+        except Exception as error:  # noqa: BLE001 -- optional evidence: nothing may fail on it
+            record["peer_epoch"] = {"read": "failed", "error": f"{type(error).__name__}: {error}"}
+            self.log.info(
+                "peer epoch unread (ignored)", error=str(error), table=self.config.peer_control_table
+            )
+            return False
+        if peer is None:
+            record["peer_epoch"] = {"read": "ok", "adopted": False, "peer": None}
+            return False
+        try:
+            adopted = self.table.adopt_epoch(
+                peer,
+                active,
+                f"the peer's epoch {peer.epoch} names {active}, the active region ARC shows",
+                event_id,
+            )
+        except (ClientError, BotoCoreError) as error:
+            record["errors"].append(f"adopt the peer's epoch: {error}")
+            return False
+        record["peer_epoch"] = {"read": "ok", "adopted": adopted is not None, "peer": peer.as_dict()}
+        if adopted is not None:
+            record["active_state"] = adopted.as_dict()
+            self.log.info("adopted the peer's fencing epoch", **adopted.as_dict())
+        return adopted is not None
 
     # --- pre-warm ---------------------------------------------------------------------------
     def _prewarm(self, peer_down: bool, decision: d.Decision, open_id, record: dict) -> None:

@@ -394,6 +394,30 @@ SETTINGS: tuple[Setting, ...] = (
         "This region's application has healthy targets before any failover (the primary, a hot or warm "
         "standby); false for a pilot light.",
     ),
+    # The peer witness's Route 53 health check, as the program configures it (the program's
+    # healthCheckInterval/healthCheckThreshold are read with these bounds): RequestInterval
+    # "10 or 30" seconds, FailureThreshold 1 to 10
+    # (https://docs.aws.amazon.com/Route53/latest/APIReference/API_HealthCheckConfig.html).
+    # 0 = not given: the RPO gate of a pilot light then takes no credit for how long Route 53
+    # had been failing the peer before it declared it unhealthy (decision.writer_down_by).
+    _integer(
+        "witness_check_interval_seconds",
+        "FAILOVER_WITNESS_CHECK_INTERVAL_SECONDS",
+        0,
+        0,
+        30,
+        "seconds",
+        "RequestInterval of the Route 53 health check the peer witness follows (10 or 30; 0: not given).",
+    ),
+    _integer(
+        "witness_check_threshold",
+        "FAILOVER_WITNESS_CHECK_THRESHOLD",
+        0,
+        0,
+        10,
+        "checks",
+        "FailureThreshold of that health check (0: not given; both or neither).",
+    ),
     # Evidence (failover/evidence.py): both or neither; empty = no evidence written.
     _string(
         "evidence_bucket",
@@ -411,6 +435,14 @@ SETTINGS: tuple[Setting, ...] = (
         "build_commit",
         "FAILOVER_BUILD_COMMIT",
         "The commit the deployed code was built from, named in each record's manifest.",
+        "",
+    ),
+    # docs/ARCHITECTURE.md, "One fencing epoch".
+    _string(
+        "peer_control_table",
+        "FAILOVER_PEER_CONTROL_TABLE",
+        "The peer region's control table, read (never written) for its fencing epoch only; "
+        "empty: the epoch follows the routing controls alone.",
         "",
     ),
 )

@@ -8,6 +8,7 @@ import json
 import re
 from typing import Any
 
+from components.failover.orchestrator_function import control_table_name
 from components.providers import GLOBAL_REGION
 from ops.mock_engine import MOCK_ACCOUNT, CapturedResource, StackRun
 
@@ -26,6 +27,8 @@ def normaliser(run: StackRun):
         settings.home_region: "<home>",
         settings.peer_region: "<peer>",
         f"trading-dr-{settings.role}": "trading-dr-<role>",
+        # The peer stack's control table (its fencing epoch is read): named by the peer's role.
+        control_table_name(f"trading-dr-{settings.peer_role}"): "trading-dr-<peer-role>-failover-control",
         f"trading-dr/{settings.role}": "trading-dr/<role>",
         f"tradingdr{settings.role}": "tradingdr<role>",
         # Addresses inside the VPCs: the first two octets of a /16 name the VPC.

@@ -255,6 +255,27 @@ MUTATIONS = [
         "            ",
         "tests/components/failover/test_failover_component.py -k environment_is_the_runtime_contract",
     ),
+    (
+        "peer's control table readable beyond its STATE item",
+        "components/failover/policy.py",
+        '            "Condition": {"ForAllValues:StringEquals": {"dynamodb:LeadingKeys": [STATE_PK]}},\n',
+        "",
+        "tests/components/failover/test_peer_epoch_read.py -k reads_only",
+    ),
+    (
+        "peer's key decrypts any table of the peer region",
+        "components/failover/policy.py",
+        '                    "kms:EncryptionContext:aws:dynamodb:tableName": peer.name,\n',
+        "",
+        "tests/components/failover/test_peer_epoch_read.py -k decrypts_only",
+    ),
+    (
+        "peer's control table not wired into the orchestrator",
+        "components/failover/orchestrator_function.py",
+        '            wired["peer_control_table"] = wiring.peer_control_table',
+        "            pass",
+        "tests/components/failover/test_peer_epoch_read.py -k told_the_peer",
+    ),
 ]
 if __name__ == "__main__":
     sys.exit(1 if run_mutations(MUTATIONS, sys.argv[1:]) else 0)

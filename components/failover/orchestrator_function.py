@@ -37,9 +37,11 @@ import failover as failover_runtime
 from components.data.aurora_plan import cluster_identifier
 from components.failover.policy import (
     HeadlessWriter,
+    PeerEpochRead,
     assume_role_policy,
     auto_scaling_group_arn,
     db_instance_arn,
+    dynamodb_table_arn,
     global_cluster_arn,
     orchestrator_policy,
     rds_arn,
@@ -185,6 +187,13 @@ class OrchestratorWiring:
     db_app_user: str = ""
     """The application's database user; set, the orchestrator fences it at the database
     (failover/db_fence.py) with the cluster's secret above; empty, the write lease alone."""
+    peer_control_table: str = ""
+    """The PEER stack's control table name (control_table_name of its prefix): the runtime
+    reads its fencing epoch (docs/ARCHITECTURE.md, "One fencing epoch"); empty: not read."""
+    witness_check_interval: int = 0
+    witness_check_threshold: int = 0
+    """RequestInterval and FailureThreshold of the Route 53 health check the PEER witness follows
+    (components/traffic/dns.py); 0: not given (failover/config.py witness_failing_seconds)."""
 
 
 @dataclass
@@ -369,6 +378,15 @@ class FailoverOrchestrator(pulumi.ComponentResource):
                     auto_scaling_group=auto_scaling_group_arn(partition, args.region, account, group),
                     headless_writer=headless,
                     database_secret=secret,
+                    peer_epoch=PeerEpochRead(
+                        table=dynamodb_table_arn(
+                            partition, args.peer_region, account, wiring.peer_control_table
+                        ),
+                        region=args.peer_region,
+                        name=wiring.peer_control_table,
+                    )
+                    if wiring.peer_control_table
+                    else None,
                 )
             )
 
@@ -425,7 +443,11 @@ class FailoverOrchestrator(pulumi.ComponentResource):
             "probe_attempts": str(PROBE_ATTEMPTS),
             "home_witness_fqdn": wiring.home_witness_fqdn,
             "serves_at_rest": "true" if wiring.serves_at_rest else "false",
+            "witness_check_interval_seconds": str(wiring.witness_check_interval),
+            "witness_check_threshold": str(wiring.witness_check_threshold),
         }
+        if wiring.peer_control_table:
+            wired["peer_control_table"] = wiring.peer_control_table
         if wiring.db_app_user:
             wired["db_fence_secret_arn"] = wiring.db_secret_arn
             wired["db_app_user"] = wiring.db_app_user

@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from failover.actions import KEPT_PREFIX
-from failover.config import PAGE_NAMESPACE
+from failover.config import PAGE_NAMESPACE, STATE_PK
 
 PROMOTE_ACTIONS = ("rds:FailoverGlobalCluster", "rds:SwitchoverGlobalCluster")
 # Irreversible and unfenced when automatic: never granted to the function
@@ -93,6 +93,53 @@ def auto_scaling_group_arn(partition: str, region: str, account: str, name: str)
     return f"arn:{partition}:autoscaling:{region}:{account}:autoScalingGroup:*:autoScalingGroupName/{name}"
 
 
+def dynamodb_table_arn(partition: str, region: str, account: str, name: str) -> str:
+    return f"arn:{partition}:dynamodb:{region}:{account}:table/{name}"
+
+
+@dataclass(frozen=True)
+class PeerEpochRead:
+    """The peer region's control table, read for its fencing epoch only (STATE/ACTIVE; the
+    runtime's Orchestrator._adopt_peer_epoch): its ARN, region and name."""
+
+    table: str
+    region: str
+    name: str
+
+
+def peer_epoch_statements(partition: str, account: str, peer: PeerEpochRead) -> list[dict]:
+    """dynamodb:GetItem on the peer's table restricted to partition key STATE by
+    dynamodb:LeadingKeys (ForAllValues: every key the request names is STATE; a GetItem always
+    names one) (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/specifying-conditions.html);
+    the item is the only one under that key. The table is encrypted with the peer's regional
+    CMK, which DynamoDB uses on the caller's behalf: kms:Decrypt through DynamoDB of the peer
+    region only (kms:ViaService) and only for that table (DynamoDB's encryption context
+    aws:dynamodb:tableName, https://docs.aws.amazon.com/kms/latest/developerguide/services-dynamodb.html).
+    The peer's key ARN is not known to this stack, hence key/* in the peer region under both
+    conditions. Were the grant short, the read fails and is ignored: nothing depends on it."""
+    return [
+        {
+            "Sid": "ReadThePeersFencingEpoch",
+            "Effect": "Allow",
+            "Action": ["dynamodb:GetItem"],
+            "Resource": [peer.table],
+            "Condition": {"ForAllValues:StringEquals": {"dynamodb:LeadingKeys": [STATE_PK]}},
+        },
+        {
+            "Sid": "DecryptThePeersControlTable",
+            "Effect": "Allow",
+            "Action": ["kms:Decrypt"],
+            "Resource": [f"arn:{partition}:kms:{peer.region}:{account}:key/*"],
+            "Condition": {
+                "StringEquals": {
+                    "kms:ViaService": f"dynamodb.{peer.region}.amazonaws.com",
+                    "kms:EncryptionContext:aws:dynamodb:tableName": peer.name,
+                }
+            },
+        },
+    ]
+
+
 def assume_role_policy() -> str:
     return json.dumps(
         {
@@ -140,6 +187,7 @@ def orchestrator_policy(
     auto_scaling_group: str | None,
     headless_writer: HeadlessWriter | None = None,
     database_secret: str | None = None,
+    peer_epoch: PeerEpochRead | None = None,
 ) -> dict:
     """The execution role's inline policy; every resource argument is an ARN."""
     home = lambda resource: rds_arn(partition, region, account, resource)  # noqa: E731
@@ -329,4 +377,6 @@ def orchestrator_policy(
                 ],
             },
         ]
+    if peer_epoch:
+        statements += peer_epoch_statements(partition, account, peer_epoch)
     return {"Version": "2012-10-17", "Statement": statements}

@@ -387,7 +387,10 @@ class DrWorld:
 
     def _check_epochs(self) -> str | None:
         records = self._records()[0]
-        message = inv.epochs_agree(records, self._epochs, converged=self.converged)
+        leases = self.lease_records() if self.converged else None
+        message = inv.epochs_agree(
+            records, self._epochs, converged=self.converged, leases=leases, now=self.now
+        )
         for record in records:
             self._epochs[record.region] = max(self._epochs.get(record.region, 0), record.epoch)
         return message
@@ -439,6 +442,20 @@ class DrWorld:
             state = self._item(region, "STATE", "ACTIVE")
             if state is not None and "epoch" in state:
                 records.append(inv.EpochRecord(region, int(state["epoch"]), state.get("active_region")))
+        return records
+
+    def lease_records(self) -> list[inv.LeaseRecord]:
+        """Each region's write lease as stored now (a region that is gone is not read)."""
+        lease = lease_module()
+        if lease is None:
+            return []
+        records = []
+        for region in self.regions:
+            if region in self.network.down:
+                continue
+            current = lease.lease_from_item(self.raw_item(region, lease.LEASE_PK, lease.LEASE_SK))
+            if current is not None:
+                records.append(inv.LeaseRecord(region, int(current.epoch), float(current.valid_until)))
         return records
 
     def locks(self) -> list[inv.LockRecord]:

@@ -19,7 +19,10 @@ evaluation and each simulated second); a message means the invariant is broken.
   a record is gated by one), the application record answers that region, so no client is
   sent to a non-writer region for longer than that plus the record's TTL;
 - epochs_agree: the fencing epoch never goes backwards in a region, no two regions record
-  different active regions for one epoch, and once converged every region records the same;
+  different active regions for one epoch, and once converged every region records the same
+  and every write lease that still allows writes carries it (the epoch travels with the lease
+  into each write: a writer renewing under a stale epoch would stamp its writes with an
+  epoch another region has moved past, docs/ARCHITECTURE.md "One fencing epoch");
 - no_orphan_lock: a lock whose holder returned is released; a lock whose holder died expires
   within the lease it had when the holder died (it is never renewed by the dead).
 """
@@ -119,8 +122,22 @@ class EpochRecord:
     active_region: str | None
 
 
-def epochs_agree(records: list[EpochRecord], history: dict[str, int], converged: bool = False) -> str | None:
-    """`history`: the highest epoch each region has recorded so far (updated by the caller)."""
+@dataclass(frozen=True)
+class LeaseRecord:
+    region: str
+    epoch: int
+    valid_until: float
+
+
+def epochs_agree(
+    records: list[EpochRecord],
+    history: dict[str, int],
+    converged: bool = False,
+    leases: list[LeaseRecord] | None = None,
+    now: float = 0.0,
+) -> str | None:
+    """`history`: the highest epoch each region has recorded so far (updated by the caller);
+    `leases`: each region's write lease as stored now (judged once converged)."""
     for record in records:
         if record.epoch < history.get(record.region, 0):
             return f"{record.region}'s epoch went back from {history[record.region]} to {record.epoch}"
@@ -132,6 +149,14 @@ def epochs_agree(records: list[EpochRecord], history: dict[str, int], converged:
             return f"epoch {epoch} names different active regions: {sorted(map(str, actives))}"
     if converged and len({r.epoch for r in records}) > 1:
         return "converged, but epochs differ: " + ", ".join(f"{r.region}={r.epoch}" for r in records)
+    if converged and records:
+        current = records[0].epoch
+        for lease in leases or []:
+            if lease.valid_until > now and lease.epoch != current:
+                return (
+                    f"converged at epoch {current}, but {lease.region}'s write lease (valid until "
+                    f"{lease.valid_until:.0f}) carries epoch {lease.epoch}"
+                )
     return None
 
 

@@ -199,6 +199,9 @@ def orchestrator_environment(facts: PlanFacts, world: DrWorld, home: str, notes:
     if _config_has("home_witness_fqdn"):
         # The region's own outside witness: the target must look healthy to it before a fence.
         supplied_if_missing[variable("home_witness_fqdn")] = f"witness-{home}.{zone}"
+    if _config_has("peer_control_table"):
+        # The peer's control table, whose fencing epoch this region adopts (read only).
+        supplied_if_missing[variable("peer_control_table")] = facts.regions[peer].spec.table["name"]
     if _config_has("serves_at_rest"):
         # Whether the group serves at rest, from what it runs (the program sets it from the tier).
         supplied_if_missing[variable("serves_at_rest")] = "true" if plan.spec.asg_desired > 0 else "false"
@@ -210,6 +213,11 @@ def orchestrator_environment(facts: PlanFacts, world: DrWorld, home: str, notes:
     if env.get(asg_name) and env[asg_name] != plan.spec.asg_name:
         raise DrillSetupError(
             f"{home}: {asg_name}={env[asg_name]} is not the home group {plan.spec.asg_name}"
+        )
+    peer_table, peer_variable = facts.regions[peer].spec.table["name"], variable("peer_control_table")
+    if env.get(peer_variable) and env[peer_variable] != peer_table:
+        raise DrillSetupError(
+            f"{home}: {peer_variable}={env[peer_variable]} is not the peer's control table {peer_table}"
         )
     if env.get(variable("evidence_bucket")):
         # The runtime writes its execution evidence in the drill too (docs/EVIDENCE.md).

@@ -29,19 +29,24 @@ def _clients_class():
 _CLIENTS: dict[str, object] = {}
 
 
-def _home_clients(region: str):
+def _home_clients(region: str, peer: str | None = None):
     """The runtime's clients of one home region, built once per process (botocore builds a
-    client in tens of milliseconds; the drill's hooks follow each run's world)."""
-    if region not in _CLIENTS:
-        _CLIENTS[region] = _build_clients(region)
-    return _CLIENTS[region]
+    client in tens of milliseconds; the drill's hooks follow each run's world). `peer`: the
+    runtime also reads the peer region's control table (FAILOVER_PEER_CONTROL_TABLE)."""
+    key = f"{region}>{peer or ''}"
+    if key not in _CLIENTS:
+        _CLIENTS[key] = _build_clients(region, peer)
+    return _CLIENTS[key]
 
 
-def _build_clients(region: str):
+def _build_clients(region: str, peer: str | None = None):
     clients_class = _clients_class()
     if hasattr(clients_class, "for_region"):
-        if "session" in inspect.signature(clients_class.for_region).parameters:
-            return clients_class.for_region(region, session=session())  # the runtime's own client settings
+        parameters = inspect.signature(clients_class.for_region).parameters
+        if "session" in parameters:
+            # the runtime's own client settings; the peer's client only where it reads one
+            extra = {"peer_region": peer} if peer and "peer_region" in parameters else {}
+            return clients_class.for_region(region, session=session(), **extra)
         return clients_class.for_region(region)
     from failover.orchestrator import AWS_CONFIG
 
@@ -58,10 +63,13 @@ class RegionRuntime:
 
         self.world, self.home, self.peer, self.env = world, home, peer, env
         self.config = OrchestratorConfig.from_env(env)
-        self.clients = _home_clients(home)
+        reads_peer = bool(getattr(self.config, "peer_control_table", ""))
+        self.clients = _home_clients(home, peer if reads_peer else None)
         for f in dataclasses.fields(self.clients):
             client = getattr(self.clients, f.name)
             if client is not None and hasattr(client, "meta"):
+                # called from home, answered by the client's own region (the peer's DynamoDB
+                # through the network model: a partition or a region gone fails that read)
                 world.install(client, home)
         self.log = log if log is not None else io.StringIO()
         attempts = int(getattr(self.config, "probe_attempts", 1) or 1)

@@ -210,6 +210,48 @@ def test_the_epoch_counts_changes_and_a_newer_one_wins(table, clock):
     assert isinstance(kept, ActiveState) and table.read_state() == kept
 
 
+def _peer(active: str, epoch: int) -> ActiveState:
+    return ActiveState(active, epoch, "peer", 0.0, "p", "observed")
+
+
+def test_a_peers_higher_epoch_for_the_same_active_region_is_adopted(table):
+    """One fencing epoch (docs/ARCHITECTURE.md, "One fencing epoch"): the fence given back in
+    the peer (epochs 1 and 2 there, active PRIMARY again) reaches a region that never saw it."""
+    table.init_state(PRIMARY, "e0")
+    adopted = table.adopt_epoch(_peer(PRIMARY, 2), PRIMARY, "peer ahead", "e1")
+    assert (adopted.active_region, adopted.epoch, adopted.action) == (PRIMARY, 2, "adopted")
+    assert table.read_state() == adopted
+    assert table.adopt_epoch(_peer(PRIMARY, 2), PRIMARY, "again", "e2") is None  # once
+
+
+def test_adopting_never_lowers_an_epoch(table):
+    table.record_epoch(3, PRIMARY, "ours", "e0", "failover")
+    for lower in (3, 2, 0):
+        assert table.adopt_epoch(_peer(PRIMARY, lower), PRIMARY, "older", "e1") is None
+    assert table.read_state().epoch == 3
+
+
+def test_adopting_never_names_a_region_arc_does_not_show_here(table):
+    """The peer's epoch names DR while this region reads PRIMARY active from ARC: not taken,
+    even though this table names PRIMARY too (the write would record DR active)."""
+    table.init_state(PRIMARY, "e0")
+    assert table.adopt_epoch(_peer(DR, 5), PRIMARY, "other region", "e1") is None
+    assert (table.read_state().active_region, table.read_state().epoch) == (PRIMARY, 0)
+
+
+def test_adopting_never_overwrites_a_table_that_names_another_region(table):
+    """ARC and the peer say PRIMARY, but this table names DR (an observation not recorded yet,
+    or racing): the conditional write refuses; the observation counts first."""
+    table.init_state(DR, "e0")
+    assert table.adopt_epoch(_peer(PRIMARY, 5), PRIMARY, "racing", "e1") is None
+    assert (table.read_state().active_region, table.read_state().epoch) == (DR, 0)
+
+
+def test_adopting_needs_a_recorded_state(table):
+    assert table.adopt_epoch(_peer(PRIMARY, 5), PRIMARY, "nothing here", "e1") is None
+    assert table.read_state() is None
+
+
 def test_observing_with_no_state_starts_at_epoch_one(table):
     state = table.observe_active(DR, "first", "e1")
     assert (state.active_region, state.epoch) == (DR, 1)

@@ -101,7 +101,24 @@ def p(state):
         # an operator decides: neither arming nor the home witness holds a manual failover
         ({"command": "failover", "armed": False, "home_witness": home(DOWN)}, d.PROMOTE, "failover", True),
         ({"command": "switchover"}, d.PROMOTE, "switchover", True),
-        ({"command": "switchover", "lag_seconds": None}, d.RPO_GATE, None, True),
+        # a switchover's readiness: one fresh lag reading (heartbeat or CloudWatch), none over
+        # the bound; CloudWatch's publication delay alone never refuses it
+        ({"command": "switchover", "lag_seconds": None}, d.PROMOTE, "switchover", True),
+        ({"command": "switchover", "heartbeat_lag_seconds": None}, d.PROMOTE, "switchover", True),
+        (
+            {"command": "switchover", "lag_seconds": None, "heartbeat_lag_seconds": None},
+            d.RPO_GATE,
+            None,
+            True,
+        ),
+        ({"command": "switchover", "heartbeat_lag_seconds": 31.0}, d.RPO_GATE, None, True),
+        ({"command": "switchover", "lag_seconds": 31.0}, d.RPO_GATE, None, True),
+        (
+            {"command": "switchover", "lag_seconds": None, "heartbeat_lag_seconds": 30.0},
+            d.PROMOTE,
+            "switchover",
+            True,
+        ),
         (
             {"command": "switchover", "eligibility": Eligibility(False, reason="x")},
             d.NOT_ELIGIBLE,
@@ -120,6 +137,13 @@ def test_rpo_gate_reason_names_lag_and_bound():
     assert "45" in reason and "30" in reason and "allow_data_loss" in reason and "heartbeat" in reason
     reason = d.decide(situation(command="failover", lag_seconds=45.0)).reason
     assert "45" in reason and "30" in reason and "allow_data_loss" in reason
+
+
+def test_switchover_gate_reason_names_the_reading_over_the_bound():
+    reason = d.decide(situation(command="switchover", heartbeat_lag_seconds=45.0)).reason
+    assert "heartbeat lag 45s" in reason and "30" in reason and "CloudWatch" not in reason
+    reason = d.decide(situation(command="switchover", lag_seconds=None, heartbeat_lag_seconds=None)).reason
+    assert "unknown" in reason
 
 
 @pytest.mark.parametrize(

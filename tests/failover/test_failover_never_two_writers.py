@@ -433,10 +433,15 @@ def test_a_failing_database_fence_pages_and_the_lease_still_fences(world):
     assert not check_write(world.table(PRIMARY).read_lease(), PRIMARY, world.clock())[0]
 
 
-def test_a_slow_detection_is_not_counted_as_data_at_risk(world):
+def test_a_slow_detection_is_not_counted_as_data_at_risk(make_world):
     """The writer stops (its database dies) 40 s before the outside witness sees the region
-    down: the heartbeat's lag when its last beat ARRIVED (about a second) is the data at
-    risk, not the 40 s+ since (the detection delay). The failover goes on."""
+    down: in a region that observes the heartbeat at rest (hot or warm standby), the
+    heartbeat's lag when its last beat ARRIVED (about a second) is the data at risk, not the
+    40 s+ since (the detection delay). The failover goes on. (A pilot light observes nothing
+    at rest: it judges the newest beat against the writer's failure, test_pilot_light_rpo_gate.py.)"""
+    world = make_world(serves_at_rest=True)
+    world.asg[DR].min = world.asg[DR].desired = 2
+    world.asg[DR].changed_at = world.clock() - 1000
     fresh_lag(world)
     world.tick()
     world.writing[PRIMARY] = False

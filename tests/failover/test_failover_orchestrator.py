@@ -353,8 +353,15 @@ def test_the_fence_after_preparation_needs_a_current_promote_decision(make_world
     assert world.arc.updates == [] and world.g.accepted == []
     world.witness_unreadable[DR] = False
     records = [world.tick() for _ in range(N)]
+    # Quorum is back, but its streak restarted 150 s after the writer's newest replicated
+    # beat: that is all the evidence now proves of the data at risk (the writer may have
+    # come back unseen meanwhile), over the bound: no fence on the streak that started the
+    # preparation; held and paged, a human decides.
+    assert records[-1]["outcome"] == o.EXECUTING and records[-1]["heartbeat_lag_seconds"] > 100
+    assert world.arc.updates == [] and world.g.accepted == []
+    assert any("rpo gate" in s.lower() for s in world.pages())
+    world.manual(DR, action="failover", allow_data_loss=True, request_id="m-after-preparation")
     assert world.arc.updates and world.g.accepted == [("failover_global_cluster", DR)]
-    assert records[-1]["outcome"] in (o.EXECUTING, o.PROMOTED)
 
 
 def test_prewarm_starts_at_the_first_down_vote_and_is_undone_when_the_peer_recovers(world):
@@ -472,14 +479,18 @@ def test_a_pilot_light_prepares_on_an_unknown_heartbeat_but_never_fences_on_one(
 
 
 def test_the_pilot_light_data_at_risk_rule():
-    """(first seen down - newest beat) bounds the loss only where nothing observed at rest;
-    the smaller upper bound is taken; unknown stays unknown."""
+    """(writer down by - newest beat) bounds the loss only where nothing observed at rest,
+    and alone: a small arrival lag of a beat that arrived before the writer's failure proves
+    nothing of what the writer acknowledged after it (a DR region cut off before the outage);
+    a beat newer than the failure means the writer still beat: its arrival lag is the reading;
+    unknown stays unknown."""
     assert d.data_at_risk(None, 100.0, 110.0, False)[0] is None
     assert d.data_at_risk(600.0, 100.0, 110.0, False)[0] == 10.0
-    assert d.data_at_risk(2.0, 100.0, 110.0, False)[0] == 2.0
+    assert d.data_at_risk(2.0, 100.0, 110.0, False)[0] == 10.0
     assert d.data_at_risk(600.0, 100.0, 110.0, True)[0] == 600.0
     assert d.data_at_risk(600.0, 100.0, None, False)[0] == 600.0
-    assert d.data_at_risk(600.0, 120.0, 110.0, False)[0] == 0.0
+    assert d.data_at_risk(600.0, 120.0, 110.0, False)[0] == 600.0
+    assert d.data_at_risk(2.0, 120.0, 110.0, False)[0] == 2.0
 
 
 def test_the_gate_is_read_again_after_the_lease_wait_and_a_stale_heartbeat_holds_it(world):
@@ -806,6 +817,34 @@ def test_planned_switchover_then_failback_flip_controls_only_after_the_writer_mo
     for region in (DR, PRIMARY):
         world.tick(region)
     assert world.epoch(DR) == world.epoch(PRIMARY) == (PRIMARY, 2)
+
+
+def test_a_switchover_goes_on_the_heartbeat_when_cloudwatch_publishes_late(world):
+    """CloudWatch stamps a lag datapoint at its period's start and publishes it after the
+    period: with a minute's publication delay its newest datapoint is older than
+    lag_max_age_seconds. The heartbeat, read from this region's replica, is fresh, and the
+    switchover (which AWS synchronizes before it moves the writer) goes on it."""
+    for region in (DR, PRIMARY):
+        world.tick(region)
+    stale = world.configs[DR].lag_max_age_seconds + 10
+    world.put_lag(DR, 1.0, age=stale)
+    world.heartbeat_observation(DR)
+    record = world.manual(DR, action="switchover")
+    assert record["outcome"] == o.EXECUTING, record["reason"]
+    assert record["lag_seconds"] is None and record["heartbeat_lag_seconds"] is not None
+    assert world.g.accepted == [("switchover_global_cluster", DR)]
+
+
+def test_a_switchover_with_no_fresh_lag_reading_at_all_is_refused_and_pages(world):
+    for region in (DR, PRIMARY):
+        world.tick(region)
+    world.observer_up[DR] = False  # no application observes the heartbeat here any more
+    world.clock.sleep(world.configs[DR].heartbeat_max_age_seconds + 1)  # the last observation goes stale
+    world.put_lag(DR, 1.0, age=world.configs[DR].lag_max_age_seconds + 10)
+    record = world.manual(DR, action="switchover")
+    assert record["outcome"] == d.RPO_GATE and "unknown" in record["reason"], record["reason"]
+    assert world.g.accepted == [] and world.arc.updates == []
+    assert any("switchover: rpo_gate" in page for page in world.pages()), world.pages()
 
 
 def test_a_refused_switchover_never_falls_back_to_a_detach(world):

@@ -165,6 +165,9 @@ class World:
         self.impaired = {PRIMARY: False, DR: False}
         """The region cannot reach its own regional services."""
         self.witness_unreadable = {PRIMARY: False, DR: False}
+        self.route53_declares_after = 0.0
+        """Seconds a region has been down before its Route 53 health check declares it unhealthy
+        (0: at once). AWS: FailureThreshold consecutive failed checks RequestInterval apart."""
         self.probe_script: dict[str, list[bool] | None] = {PRIMARY: None, DR: None}
         self.probed: list[tuple[str, str]] = []
         self.resolved: list[tuple[str, str]] = []
@@ -193,6 +196,11 @@ class World:
             watched = region if fqdn == witness_name(region) else PEER[region]
             assert fqdn == witness_name(watched), fqdn
             serving = self.up[watched] and self.elb[watched].healthy() > 0
+            if (
+                not self.up[watched]
+                and self.clock() - self.up.changed_at[watched] < self.route53_declares_after
+            ):
+                serving = True  # not declared yet (the witness answers as Route 53 last decided)
             return [HEALTHY_IP if serving else UNHEALTHY_IP]
 
         return resolve
@@ -225,6 +233,14 @@ class World:
             cloudwatch=Impairable(self.cloudwatch[region], impaired),
             autoscaling=Impairable(self.asg[region], impaired),
             elbv2=Impairable(self.elb[region], impaired),
+            # The peer's control table (read only when FAILOVER_PEER_CONTROL_TABLE is set):
+            # not across a partition, nor from or to a region that is down.
+            peer_dynamodb=Impairable(
+                self.dynamodb[PEER[region]],
+                lambda: (
+                    impaired() or self.partitioned or not self.up[PEER[region]] or self.impaired[PEER[region]]
+                ),
+            ),
         )
 
     def orchestrator(self, region: str = DR, invocation_id: str | None = None, **overrides) -> Orchestrator:

@@ -64,6 +64,24 @@ def test_epochs_never_go_back_never_disagree_and_agree_once_converged():
     assert inv.epochs_agree(same, {east: 3, west: 3}, converged=True) is None
 
 
+def test_once_converged_a_lease_that_allows_writes_carries_the_converged_epoch():
+    """A writer that renews under a stale epoch (epoch 0 while both tables say 2) stamps its
+    writes with an epoch the other region has moved past: broken, even though the tables agree."""
+    east, west, now = "us-east-1", "us-west-2", 1000.0
+    same = [inv.EpochRecord(east, 2, east), inv.EpochRecord(west, 2, east)]
+    stale = [inv.LeaseRecord(east, 0, now + 8)]
+    message = inv.epochs_agree(same, {}, converged=True, leases=stale, now=now)
+    assert message is not None and "epoch 0" in message
+    # Not judged before convergence (the renewer catches up within a renew period) ...
+    assert inv.epochs_agree(same, {}, converged=False, leases=stale, now=now) is None
+    # ... nor a lapsed or revoked lease (it allows no write), nor a current one.
+    assert inv.epochs_agree(same, {}, converged=True, leases=[inv.LeaseRecord(west, 1, now)], now=now) is None
+    assert (
+        inv.epochs_agree(same, {}, converged=True, leases=[inv.LeaseRecord(east, 2, now + 8)], now=now)
+        is None
+    )
+
+
 def test_a_lock_must_not_outlive_its_holder():
     lease, now = 60.0, 1000.0
     held = [inv.LockRecord("us-west-2", "inv-1", expires_at=now + 30)]

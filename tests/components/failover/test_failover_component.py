@@ -241,6 +241,19 @@ def test_environment_is_the_runtime_contract_and_points_at_the_real_resources(ru
     assert config.home_witness_fqdn == f"witness-{settings.home_region}.failover.{settings.traffic.zone_name}"
     assert config.home_witness_fqdn != config.witness_fqdn
     assert config.serves_at_rest is settings.tier_profile.dr_serves_at_once
+    # The Route 53 health check the peer's witness follows: the peer's stack builds it from
+    # the same shared keys as this stack's own endpoint check (check_stack_pair).
+    check = next(
+        c for c in run.of_type("aws:route53/healthCheck:HealthCheck") if c.inputs.get("type") == "HTTPS"
+    )
+    assert (config.witness_check_interval_seconds, config.witness_check_threshold) == (
+        check.inputs["requestInterval"],
+        check.inputs["failureThreshold"],
+    )
+    assert (
+        config.witness_failing_seconds
+        == (check.inputs["failureThreshold"] - 1) * check.inputs["requestInterval"]
+    )
 
 
 def test_thresholds_follow_the_settings():
@@ -256,9 +269,12 @@ def test_thresholds_follow_the_settings():
             "trading-dr:writeLeaseRenewSeconds": 5,
             "trading-dr:clockMarginSeconds": 3,
             "trading-dr:heartbeatMaxAgeSeconds": 30,
+            "trading-dr:healthCheckInterval": 30,
+            "trading-dr:healthCheckThreshold": 4,
         },
     )
     config = OrchestratorConfig.from_env(env(run))
+    assert config.witness_failing_seconds == 3 * 30
     lease = (config.write_lease_seconds, config.write_lease_renew_seconds, config.clock_margin_seconds)
     assert lease == (15, 5, 3) and config.heartbeat_max_age_seconds == 30
     assert (config.required_evaluations, config.max_lag_seconds, config.lock_seconds) == (5, 12, 120)

@@ -301,6 +301,23 @@ class ControlTable:
             return None
         return {"since": float(item["since"]["N"]), "paged": item["paged"]["BOOL"]}
 
+    def alerts(self) -> set[str]:
+        """The kinds with an open alert, in one strongly consistent Query (an evaluation clears
+        every condition that does not hold: one read for all of them, not one per kind)."""
+        kinds: set[str] = set()
+        request = {
+            "TableName": self.table,
+            "KeyConditionExpression": "pk = :pk",
+            "ExpressionAttributeValues": {":pk": _s(ALERT)},
+            "ConsistentRead": True,
+        }
+        while True:
+            answer = self.db.query(**request)
+            kinds |= {item["sk"]["S"] for item in answer["Items"]}
+            if "LastEvaluatedKey" not in answer:
+                return kinds
+            request["ExclusiveStartKey"] = answer["LastEvaluatedKey"]
+
     def start_alert(self, kind: str, since: float) -> dict:
         self._put_if(
             {"pk": _s(ALERT), "sk": _s(kind), "since": _n(since), "paged": {"BOOL": False}},

@@ -179,6 +179,9 @@ class S3Store:
 
     def __init__(self, s3, bucket: str, prefix: str):
         self.s3, self.bucket, self.prefix = s3, bucket, prefix.rstrip("/")
+        self.between: Callable[[], object] = lambda: None
+        """Called before each read of read_records (one GetObject per record object): the
+        orchestrator renews its write lease there, so a long read-back never starves it."""
 
     def _put(self, key: str, body: bytes, content_type: str) -> None:
         self.s3.put_object(
@@ -204,9 +207,11 @@ class S3Store:
         return sorted(keys)
 
     def read_records(self) -> bytes:
-        return b"".join(
-            self.s3.get_object(Bucket=self.bucket, Key=key)["Body"].read() for key in self.record_keys()
-        )
+        parts = []
+        for key in self.record_keys():
+            self.between()
+            parts.append(self.s3.get_object(Bucket=self.bucket, Key=key)["Body"].read())
+        return b"".join(parts)
 
     def read_head(self) -> tuple[int, str]:
         """One list and one get: the last record object (keys sort by their 10-digit seq)."""
@@ -381,6 +386,8 @@ class ExecutionEvidence:
         self.writer: BundleWriter | None = None
         self.stopped_until = float("-inf")
         self.errors: list[str] = []
+        self.between: Callable[[], object] = lambda: None
+        """Handed to each store that accepts it (S3Store.between): called between its reads."""
 
     @property
     def enabled(self) -> bool:
@@ -408,6 +415,8 @@ class ExecutionEvidence:
         self.bundle_id, self.writer = bundle_id, None
         try:
             self.store = self.store_for(bundle_name(bundle_id))
+            if hasattr(self.store, "between"):
+                self.store.between = self.between
         except Exception as error:  # noqa: BLE001 -- never stop a failover for its record
             self.store = None
             self._failed("open", error)

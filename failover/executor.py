@@ -186,6 +186,11 @@ class Context:
     clear_page: Callable[[str], None]
     renew: Callable[[], object] = lambda: None
     """Renew this region's write lease (the orchestrator's renewer) while a wait sleeps."""
+    renew_if_due: Callable[[], object] = lambda: None
+    """Renew this region's write lease when its last renewal is a renew period old: called
+    between the steps after the fence, so a drive of many steps (the promotion's tail, the
+    evidence seal) never leaves the lease unrenewed longer than one renew period plus one
+    bounded step (the lease L is only a few renew periods)."""
     evidence: ev.ExecutionEvidence = field(default_factory=ev.no_evidence)
     """The open execution's evidence record: append(kind, data); a no-op when none is
     configured (failover/evidence.py)."""
@@ -201,14 +206,27 @@ class Executor:
         """An operator's command drives the execution (it overrides the automatic holds)."""
         self.peer_healthy = False
         """The driving evaluation has positive evidence (witness and probe) that the peer serves."""
+        self.looked: ClusterView | None = None
+        """The cluster as read in this drive (or by the caller under the lock, just before it):
+        the preparation steps that only look at it share one read; forgotten when the drive
+        ends and after a step that changed the cluster."""
 
-    def drive(self, execution: dict, holder: str, may_fence: bool = True) -> dict:
+    def drive(
+        self, execution: dict, holder: str, may_fence: bool = True, looked: ClusterView | None = None
+    ) -> dict:
         """Run the execution's steps from where it stands until one waits or fails, it ends,
         or the lease cannot be renewed. Every step is preceded by a renewal. may_fence: the
         evaluation driving this decided "promote" (or a human asked); an automatic failover
-        waits before its fence otherwise."""
+        waits before its fence otherwise. looked: the cluster as the caller just read it under
+        the lock (the preparation's first look)."""
+        self.may_fence, self.looked = may_fence, looked
+        try:
+            return self._drive(execution, holder)
+        finally:
+            self.looked = None
+
+    def _drive(self, execution: dict, holder: str) -> dict:
         c = self.ctx
-        self.may_fence = may_fence
         while execution["status"] == RUNNING:
             remaining = pending_steps(execution)
             if not remaining:
@@ -221,6 +239,10 @@ class Executor:
             if not c.table.renew_lock(holder, c.config.lock_seconds):
                 execution.setdefault("notes", []).append("lock lost: stopped")
                 break
+            if execution.get("fenced_at") is not None:
+                # From the fence on this region holds the write lease (before it, ARC reads it
+                # Off: there is nothing to renew, and the fence is not delayed by a read).
+                c.renew_if_due()
             step = remaining[0]
             execution["step"] = step
             outcome = self._run(step, execution)
@@ -281,10 +303,18 @@ class Executor:
     # --- steps ---------------------------------------------------------------------------
     def _fence(self, execution: dict) -> a.StepOutcome:
         arc = self.ctx.arc
-        if home_is_active(arc.states()):
+        automatic = execution["kind"] == FAILOVER and execution.get("automatic")
+        # When one of the holds below may apply, ARC is read first: an execution that ARC
+        # already shows fenced is done whatever would hold it. When none can, no read first:
+        # the update is idempotent (home ON, peer OFF again changes nothing where ARC already
+        # shows them) and the read after it is what proves the fence.
+        may_hold = automatic and (
+            not self.may_fence
+            or (not self.operator and (not self.ctx.config.serves_at_rest or not self.home_serving))
+        )
+        if may_hold and home_is_active(arc.states()):
             self._fenced(execution)
             return a.StepOutcome(a.DONE, "routing controls already home ON, peer OFF")
-        automatic = execution["kind"] == FAILOVER and execution.get("automatic")
         if automatic and not self.may_fence:
             return a.StepOutcome(a.WAIT, "prepared; the fence waits for an evaluation that decides promote")
         if automatic and not self.operator and not self.ctx.config.serves_at_rest:
@@ -378,14 +408,22 @@ class Executor:
             notes.append(f"writer instance of {c.local_cluster_id} kept (delete it by hand if unwanted)")
         return "; ".join(notes)
 
+    def _look(self) -> ClusterView:
+        if self.looked is None:
+            self.looked = self.ctx.read_view()
+        return self.looked
+
     def _add_writer_instance(self, execution: dict) -> a.StepOutcome:
         c = self.ctx.config
-        return a.ensure_writer_instance(
-            self.ctx.clients.rds, self.ctx.read_view(), c.local_cluster_id, c.writer_instance_class
+        outcome = a.ensure_writer_instance(
+            self.ctx.clients.rds, self._look(), c.local_cluster_id, c.writer_instance_class
         )
+        if outcome.detail.endswith("requested"):
+            self.looked = None  # the cluster changed: the next step reads it again
+        return outcome
 
     def _writer_instance_ready(self, execution: dict) -> a.StepOutcome:
-        view = self.ctx.read_view()
+        view = self._look()
         if not view.headless and execution["steps"].get(ADD_WRITER, {}).get("detail", "").startswith(
             "the cluster"
         ):
@@ -424,7 +462,8 @@ class Executor:
         until = fenced_at + c.config.write_lease_seconds + c.config.clock_margin_seconds
         while c.clock() < until:
             c.sleep(min(c.config.write_lease_renew_seconds, until - c.clock()))
-            c.renew()
+            if c.clock() < until:  # once the wait is over the promotion goes first
+                c.renew()
         execution["lease_wait_done_at"] = c.clock()
         return None
 

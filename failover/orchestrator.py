@@ -44,6 +44,7 @@ from failover.executor import CANCELLED, Context, Executor, close_evidence, new_
 from failover.lease import WriteLease
 from failover.logs import get_logger
 from failover.paging import Pager
+from failover.renewal import renewing_clients
 from failover.signals import (
     HttpsProbe,
     LagReading,
@@ -93,8 +94,21 @@ class Orchestrator:
         returns IPv4 addresses or raises OSError; arc_client_factory(endpoint_url, region)
         returns a route53-recovery-cluster client. Clients are for the HOME region only."""
         self.config = config
-        self.clients = clients or Clients.for_region(
-            config.home_region, peer_region=config.peer_region if config.peer_control_table else None
+        self._renew_tried: float | None = None
+        """When this invocation last began a renewal, read or not (a renewal is due a renew
+        period after it, so an unreachable ARC is not retried before every call)."""
+        self._holds_lease = False
+        """The last read of the controls renewed this region's lease: the ticks before each
+        AWS call keep it renewed (a region that does not hold it has nothing to keep)."""
+        self._renewing = False
+        """A renewal is under way: the calls it makes itself do not tick."""
+        # Every AWS call first gives the lease renewer its turn (failover/renewal.py).
+        self.clients = renewing_clients(
+            clients
+            or Clients.for_region(
+                config.home_region, peer_region=config.peer_region if config.peer_control_table else None
+            ),
+            self._tick,
         )
         self.clock, self.sleep = clock, sleep
         self.probe = probe or HttpsProbe(config.probe_attempts, config.probe_timeout_seconds, sleep=sleep)
@@ -102,6 +116,8 @@ class Orchestrator:
         self.log = logger or get_logger()
         self.invocation_id = invocation_id or f"invocation:{uuid.uuid4()}"
         self.evidence = evidence or _evidence_for(config, self.clients, clock, self.log)
+        # The seal reads the whole bundle back: the lease is renewed between its reads too.
+        self.evidence.between = self._renew_if_due
         self._driven: set[str] = set()
         self.table = ControlTable(self.clients.dynamodb, config.control_table, clock)
         peer_db = getattr(self.clients, "peer_dynamodb", None)
@@ -141,6 +157,7 @@ class Orchestrator:
                 page=self._page_now,
                 clear_page=self._quiet_clear,
                 renew=self.renew_lease,
+                renew_if_due=self._renew_if_due,
                 evidence=self.evidence,
             )
         )
@@ -210,15 +227,26 @@ class Orchestrator:
                 self.renew_lease()
 
     # --- the write lease (failover/lease.py) --------------------------------------------------
+    def _tick(self) -> None:
+        """Before every AWS call of this orchestrator (failover/renewal.py): keep a HELD lease
+        renewed, so that no stretch of work (an executor drive of many steps, an evidence
+        seal, pages) leaves it unrenewed for more than one renew period plus one bounded call.
+        A region that does not hold the lease (its control read Off, or ARC unread) is not
+        read again here: its evaluations and its waits read the controls, and a standby's
+        fence is not slowed by reads it does not need."""
+        if self._holds_lease:
+            self._renew_if_due()
+
     def _renew_if_due(self) -> None:
-        """Inside an evaluation: renew when the last read of the controls is a renew period
-        old. Called at the evaluation's start, between the probe's tries and after each call
-        that can take its whole timeout (probe, witness DNS), so that no gap between two
-        renewals exceeds one renew period plus one bounded call: a renewal is never held
-        across the whole of a slow evaluation (the lease L is only a few renew periods)."""
-        if not self._lease_writes:
+        """Inside an evaluation: renew when the last renewal began a renew period ago. Called
+        at the evaluation's start, between the probe's tries, after each call that can take
+        its whole timeout (probe, witness DNS) and, while the lease is held, before every AWS
+        call (_tick), so that no gap between two renewals exceeds one renew period plus one
+        bounded call: a renewal is never held across the whole of a slow evaluation or a long
+        executor drive (the lease L is only a few renew periods)."""
+        if not self._lease_writes or self._renewing:
             return
-        last = self.last_arc_read
+        last = max((t for t in (self.last_arc_read, self._renew_tried) if t is not None), default=None)
         if last is None or self.clock() - last >= self.config.write_lease_renew_seconds:
             self.renew_lease()
 
@@ -232,17 +260,30 @@ class Orchestrator:
           the read's start), and fence the database where this cluster still writes;
         - unreadable: write nothing; the lease lapses by itself within one lease.
         Public: the drill calls it between the evaluations it steps itself."""
-        began = self.clock()
+        began = self._renew_tried = self.clock()
+        renewing, self._renewing = self._renewing, True
         try:
-            states = self.arc.states()
-        except (ArcError, ClientError, BotoCoreError) as error:
-            return {"lease": "unread", "error": str(error)}
-        return self._lease_from(states, began)
+            try:
+                states = self.arc.states()
+            except (ArcError, ClientError, BotoCoreError) as error:
+                self._holds_lease = False  # it lapses by itself; the evaluations read again
+                return {"lease": "unread", "error": str(error)}
+            return self._lease_from(states, began)
+        finally:
+            self._renewing = renewing
 
     def _lease_from(self, states: dict, began: float) -> dict:
         """The lease's renewal or revocation from routing-control states read from `began`."""
+        renewing, self._renewing = self._renewing, True
+        try:
+            return self._lease_written(states, began)
+        finally:
+            self._renewing = renewing
+
+    def _lease_written(self, states: dict, began: float) -> dict:
         c = self.config
         self.last_arc_read = began
+        self._holds_lease = home_is_active(states)
         try:
             state = self.table.read_state()
             epoch = self._lease_epoch(state, states)
@@ -551,9 +592,10 @@ class Orchestrator:
                 lag_seconds=record.get("lag_seconds"),
             )
             open_id = self.table.open_execution(execution, holder)
-            if open_id == execution["id"]:
-                self._decision_evidence(execution, command, record)
-            self._run(open_id, holder, record, veto=False)
+            opened = open_id == execution["id"]
+            decided = self._decision_evidence(execution, command, record) if opened else []
+            # The view read under the lock serves the preparation's first look.
+            self._run(open_id, holder, record, veto=False, preface=decided, looked=view)
         except LockLost as error:
             record["errors"].append(str(error))
         finally:
@@ -583,25 +625,36 @@ class Orchestrator:
         veto: bool,
         may_fence: bool = True,
         allow_data_loss: bool = False,
+        preface: list | None = None,
+        looked=None,
     ) -> None:
+        """preface: records of the execution just opened (its decision), written in ONE write
+        with the "driven" record, before any step runs."""
+        items = list(preface or [])
         execution = self.table.read_execution(open_id)
         if execution is None:
+            if items:
+                self.evidence.append_many(items)
             record["errors"].append(f"open execution {open_id} has no item")
             return
         self.evidence.open(open_id, execution["kind"])
         if open_id not in self._driven:  # once per execution and orchestrator (invocation)
             self._driven.add(open_id)
-            self.evidence.append(
-                "driven",
-                {
-                    "invocation": self.invocation_id,
-                    "evaluation": record.get("evaluation_id"),
-                    "outcome": record["outcome"],
-                    "veto": veto,
-                    "may_fence": may_fence,
-                    "signals": record["signals"],
-                },
+            items.append(
+                (
+                    "driven",
+                    {
+                        "invocation": self.invocation_id,
+                        "evaluation": record.get("evaluation_id"),
+                        "outcome": record["outcome"],
+                        "veto": veto,
+                        "may_fence": may_fence,
+                        "signals": record["signals"],
+                    },
+                )
             )
+        if items:
+            self.evidence.append_many(items)
         if allow_data_loss and not execution.get("allow_data_loss"):
             # An operator's manual failover with allow_data_loss drives the open execution past
             # its RPO gate (recorded).
@@ -609,8 +662,11 @@ class Orchestrator:
             execution.setdefault("notes", []).append("allow_data_loss set by a manual failover")
         # Whether the fence happened is read from the AUTHORITY, never from the saved step: a
         # crash between UpdateRoutingControlStates and saving the step leaves ARC moved and the
-        # step not done. Unreadable counts as fenced (never stand down on a guess).
-        fenced = self._arc_shows_home_active() is not False
+        # step not done. Unreadable counts as fenced (never stand down on a guess). Read only
+        # when a stand-down is on the table: a drive without a veto does not wait on it.
+        fenced = True
+        if veto and execution.get("automatic") and execution["kind"] == FAILOVER:
+            fenced = self._arc_shows_home_active() is not False
         if veto and execution.get("automatic") and execution["kind"] == FAILOVER and not fenced:
             # Positive evidence of a healthy peer before anything was changed: stand down.
             execution["status"] = CANCELLED
@@ -624,7 +680,7 @@ class Orchestrator:
             close_evidence(self.evidence, execution)
             record.update(outcome=CANCELLED_OUTCOME, execution=execution)
             return
-        execution = self.executor.drive(execution, holder, may_fence)
+        execution = self.executor.drive(execution, holder, may_fence, looked)
         outcome = {
             "succeeded": PROMOTED,
             "failed": STEP_FAILED,
@@ -644,9 +700,10 @@ class Orchestrator:
             bundle, "arming", ev.ARMING, data, {"verdict": "armed" if arming.get("armed") else "disarmed"}
         )
 
-    def _decision_evidence(self, execution: dict, command: Command, record: dict) -> None:
-        """What the execution was decided on: the detection, each vote, the decision, in one
-        write (one S3 call on the way to the fence, not one per record)."""
+    def _decision_evidence(self, execution: dict, command: Command, record: dict) -> list:
+        """What the execution was decided on: the detection, each vote, the decision, as records
+        that _run writes in one write with its "driven" record (one S3 call on the way to the
+        fence, not one per record)."""
         self.evidence.open(execution["id"], execution["kind"])
         gate = {"lag_seconds": record["lag_seconds"], "max_lag_seconds": record["max_lag_seconds"]}
         detection = {
@@ -668,16 +725,14 @@ class Orchestrator:
             "allow_data_loss": command.allow_data_loss,
             "invocation": self.invocation_id,
         }
-        self.evidence.append_many(
-            [
-                (ev.DETECTION, detection),
-                *((ev.VOTE, signal) for signal in record["signals"]),
-                (ev.VOTE, {"name": "eligibility", **(record.get("eligibility") or {})}),
-                (ev.VOTE, {"name": "rpo_gate", **gate, "lag": record.get("lag")}),
-                (ev.DECISION, decision),
-                (ev.EXECUTION_OPENED, {k: execution[k] for k in ("id", "kind", "epoch", "target_region")}),
-            ]
-        )
+        return [
+            (ev.DETECTION, detection),
+            *((ev.VOTE, signal) for signal in record["signals"]),
+            (ev.VOTE, {"name": "eligibility", **(record.get("eligibility") or {})}),
+            (ev.VOTE, {"name": "rpo_gate", **gate, "lag": record.get("lag")}),
+            (ev.DECISION, decision),
+            (ev.EXECUTION_OPENED, {k: execution[k] for k in ("id", "kind", "epoch", "target_region")}),
+        ]
 
     # --- the authority and the epoch -----------------------------------------------------
     def _follow_authority(
@@ -805,9 +860,10 @@ class Orchestrator:
             "home_unhealthy": (outcome == d.HOME_UNHEALTHY, after),
             "writer_silent": (outcome == d.WRITER_SILENT, after),
         }
+        open_alerts = self.pager.open_alerts() if not all(a for a, _ in conditions.values()) else None
         for kind, (active, delay) in conditions.items():
             if not active:
-                self.pager.clear(kind)
+                self.pager.clear(kind, open_alerts)
                 continue
             if delay:
                 # A delayed page counts from when the condition began (known through the

@@ -95,7 +95,18 @@ class Pager:
             record.setdefault("errors", []).append(f"alert {kind}: {error}")
         return True
 
-    def clear(self, kind: str) -> None:
+    def open_alerts(self) -> set[str] | None:
+        """The kinds with an open alert (one read), None when the table does not answer."""
+        try:
+            return self.table.alerts()
+        except (ClientError, BotoCoreError) as error:
+            self.log.error("reading the open alerts failed", error=str(error))
+            return None
+
+    def clear(self, kind: str, open_alerts: set[str] | None = None) -> None:
+        """Clear `kind`'s alert; `open_alerts` (open_alerts()) spares the read of each kind."""
+        if open_alerts is not None and kind not in open_alerts:
+            return
         try:
             if self.table.alert(kind) is not None:
                 self.table.clear_alert(kind)

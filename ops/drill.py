@@ -121,6 +121,9 @@ class SeedResult:
     overlaps: int = 0
     acknowledged_by: dict[str, int] = field(default_factory=dict)
     """Region -> client writes its application acknowledged after the fault."""
+    lease_gap_seconds: float = 0.0
+    """Seconds the serving region's write lease was lapsed while its control read On, the
+    peer's Off and its orchestrator was healthy (the serving_lease_held invariant: 0)."""
 
     def phases(self) -> dict[str, float | None]:
         """Where the recovery time went: outage -> Route 53 saw it -> fence -> promotion
@@ -172,6 +175,7 @@ class ScenarioResult:
                 for name in (self.seeds[0].phases() if self.seeds else {})
             },
             "overlappingInvocations": sum(s.overlaps for s in self.seeds),
+            "servingLeaseLapsedSeconds": stats([s.lease_gap_seconds for s in self.seeds]),
             "pages": stats([float(s.pages) for s in self.seeds]),
             "invariants": {
                 name: sorted({m for s in self.seeds for m in s.violations.get(name, [])})[:5] or "held"
@@ -241,6 +245,8 @@ class Run:
             )
         else:
             self.world.lease_enforced = True
+            self.world.lease_seconds = float(self.lease_seconds)
+            self.world.schedule_seconds = float(SCHEDULE_SECONDS)
             # The primary's renewer ran before the drill's window: its last lease outlasts the
             # first scheduled invocation (at a random phase of the first minute).
             self.world.seed_lease(self.primary, SCHEDULE_SECONDS + float(self.lease_seconds))
@@ -275,6 +281,7 @@ class Run:
         self._renew_period = float(period) if period and self.world.lease_enforced else None
         self.t0 = DRILL_START + STEADY_SECONDS + self.rng.uniform(0, SCHEDULE_SECONDS)
         self.actions: list[tuple[float, str, Callable[[], None]]] = []
+        self.world.overdue = self.overdue
 
     # --- scheduling -----------------------------------------------------------------------
     def at(self, when: float, label: str, action: Callable[[], None]) -> None:
@@ -322,6 +329,26 @@ class Run:
                 payload()
             if done is not None and done():
                 break
+
+    def overdue(self, region: str) -> bool:
+        """Does the scheduler owe `region`'s orchestrator an action whose time has passed
+        while another region's process runs? (DrWorld.overdue: such a region is not judged.)"""
+        world = self.world
+        acting = world.running.get(world.acting)
+        if acting is not None and acting.region == region:
+            return False  # the region itself runs: it renews or not by its own code
+        now = world.now
+        if self._next_invocation.get(region, now) < now and region not in world.network.down:
+            return True
+        for invocation, (r, _, _, next_at) in self._current.items():
+            if r != region:
+                continue
+            renew = self._renew_at.get(invocation)
+            if (self._tail_until.get(invocation) is None and next_at < now) or (
+                renew is not None and renew < now
+            ):
+                return True
+        return False
 
     def start_invocation(self, region: str) -> None:
         """One invocation of `region`'s function (a scheduled one, or a duplicate delivery)."""
@@ -547,6 +574,7 @@ class Run:
                 r: len([a for a in world.acks if a[1] == r and a[2] == "client" and a[0] >= self.t0])
                 for r in world.regions
             },
+            lease_gap_seconds=round(world.lease_gap_seconds, 1),
         )
 
     # --- shared checks ----------------------------------------------------------------------
@@ -1226,15 +1254,17 @@ def render(
         title=f"drill --local (profile {profile}, promotion {promotion_seconds:.0f}s, an assumption)",
         title_justify="left",
     )
-    for column in ("scenario", "tier", "seeds", "verdict", "decide s p50/95/max", "RTO s p50/95/max", "lost"):
-        table.add_column(column, justify="right" if column in ("seeds", "lost") else "left")
+    columns = ("scenario", "tier", "seeds", "verdict", "decide s p50/95/max", "RTO s p50/95/max", "lost")
+    for column in (*columns, "lease gap s"):
+        table.add_column(column, justify="right" if column in ("seeds", "lost", "lease gap s") else "left")
     for result in results:
         s = result.summary()
         verdict = "[green]pass[/]" if result.passed else "[bold red]FAIL[/]"
         lost = s["lost_writes"]["max"] if s["lost_writes"] else 0
+        gap = s["servingLeaseLapsedSeconds"]["max"] if s["servingLeaseLapsedSeconds"] else 0
         table.add_row(
             escape(result.scenario), result.tier, str(s["seeds"]), verdict,
-            _fmt(s["detection_decision_seconds"]), _fmt(s["rto_seconds"]), f"{lost:.0f}",
+            _fmt(s["detection_decision_seconds"]), _fmt(s["rto_seconds"]), f"{lost:.0f}", f"{gap:.1f}",
         )  # fmt: skip
     emit_table(console, table)
     for result in results:

@@ -21,8 +21,8 @@ MUTATIONS = [
     (
         "clients for peer region",
         "failover/orchestrator.py",
-        "self.clients = clients or Clients.for_region(\n            config.home_region,",
-        "self.clients = clients or Clients.for_region(\n            config.peer_region,",
+        "            or Clients.for_region(\n                config.home_region,",
+        "            or Clients.for_region(\n                config.peer_region,",
         "tests/failover/test_failover_orchestrator.py -k built_for_the_home_region",
     ),
     (
@@ -370,6 +370,27 @@ MUTATIONS = [
         "tests/failover/test_failover_never_two_writers.py -k never_lapses_between",
     ),
     (
+        "the new writer's lease not renewed between the steps after the fence",
+        "failover/executor.py",
+        "                c.renew_if_due()\n",
+        "                pass\n",
+        "tests/failover/test_failover_never_two_writers.py -k long_drive_after_the_fence",
+    ),
+    (
+        "the lease not renewed during the evidence seal's read-back",
+        "failover/evidence.py",
+        "            self.between()\n",
+        "            pass\n",
+        "tests/failover/test_evidence_runtime.py -k read_back_keeps",
+    ),
+    (
+        "an alert never ends with its condition (one episode, one page, forever)",
+        "failover/paging.py",
+        "        if open_alerts is not None and kind not in open_alerts:",
+        "        if open_alerts is not None:",
+        "tests/failover/test_failover_never_two_writers.py -k alert_ends_with_its_condition",
+    ),
+    (
         "no L + margin wait after the fence",
         "failover/executor.py",
         "        until = fenced_at + c.config.write_lease_seconds + c.config.clock_margin_seconds",
@@ -683,6 +704,41 @@ MUTATIONS = [
         "    return not readings or any(lag > s.max_lag_seconds for lag in readings)",
         "    return not readings or all(lag > s.max_lag_seconds for lag in readings)",
         "tests/failover/test_failover_decision.py -k test_decide",
+    ),
+    (
+        "a held lease waits for the evaluation's own renewals",
+        "failover/orchestrator.py",
+        "        if self._holds_lease:\n            self._renew_if_due()",
+        "        if False:\n            self._renew_if_due()",
+        "tests/failover/test_failover_never_two_writers.py -k held_lease",
+    ),
+    (
+        "a region without the lease reads ARC before every call",
+        "failover/orchestrator.py",
+        "        if self._holds_lease:\n            self._renew_if_due()",
+        "        if True:\n            self._renew_if_due()",
+        "tests/failover/test_failover_never_two_writers.py -k does_not_hold",
+    ),
+    (
+        "the renewal's own calls tick (no reentrancy guard)",
+        "failover/orchestrator.py",
+        "        if not self._lease_writes or self._renewing:\n",
+        "        if not self._lease_writes:\n",
+        "tests/failover/test_failover_never_two_writers.py -k renew_inside_itself",
+    ),
+    (
+        "drill: the serving region's lapsed lease not judged",
+        "ops/emulation/invariants.py",
+        "    if lease_region == serving and valid_until is not None and now < valid_until:",
+        "    if True:",
+        "tests/ops/test_drill_invariants.py -k serving",
+    ),
+    (
+        "drill: a region held up by the scheduler is judged",
+        "ops/emulation/dr_world.py",
+        '        return self.now - self._held_up.get(region, float("-inf")) > lease',
+        "        return True",
+        "tests/ops/test_drill.py -k the_cli_runs_a_scenario",
     ),
 ]
 if __name__ == "__main__":

@@ -144,6 +144,16 @@ class DrWorld:
     """The applications write only under the write lease (the runtime ships one)."""
     acting: str = ""
     """The invocation whose call is being answered ("operator-..." for an operator's)."""
+    lease_seconds: float | None = None
+    """L (FAILOVER_WRITE_LEASE_SECONDS) while the write lease is enforced: the serving region's
+    lease is judged (serving_lease_held) and its lapsed seconds counted (lease_gap_seconds)."""
+    schedule_seconds: float = 60.0
+    """EventBridge's schedule: a killed process's region has a new invocation within it."""
+    overdue: Any = None
+    """overdue(region) -> True while the drill owes `region`'s orchestrator an action (an
+    evaluation, a renewal, a scheduled start) whose time has passed because another process
+    is being run: one process runs at a time here, where AWS runs them side by side, so the
+    lease of a region held up that way is not judged (set by the drill's scheduler)."""
 
     def __post_init__(self) -> None:
         self.now = self.start
@@ -159,6 +169,18 @@ class DrWorld:
         """When an operator re-armed automatic failover."""
         self.kills: list[tuple[float, str]] = []
         """(when, why) of every process the fault model killed."""
+        self.killed_in: list[tuple[float, str]] = []
+        """(when, region) of every orchestrator process the fault model killed."""
+        self.lease_gap_seconds = 0.0
+        """Seconds the serving region's write lease was not valid while its control read On, the
+        peer's Off and its orchestrator was healthy (serving_lease_held; 0 when it holds)."""
+        self._lease_gap_at: float | None = None
+        self._lease_problem: str | None = None
+        self._held_up: dict[str, float] = {}
+        """Region -> the last time the drill's scheduler owed its orchestrator an action."""
+        self._timed_out: dict[str, float] = {}
+        """Region -> when its orchestrator's latest call that waits out a timeout ends."""
+        """Region -> the last time the drill's scheduler owed its orchestrator an action."""
         self.triggers: list[tuple[Any, Any]] = []
         """(condition(world), action(world)): a fault that follows an event; fires once."""
         self._stash: dict[int, dict] = {}
@@ -253,6 +275,9 @@ class DrWorld:
         process runs no `finally`) raise Killed until the drill has buried it (revive)."""
         self.record("drill", f"orchestrator killed {reason}")
         self.kills.append((self.now, reason))
+        running = self.running.get(self.acting)
+        if running is not None:
+            self.killed_in.append((self.now, running.region))
         self._dead = True
         raise Killed(reason)
 
@@ -287,6 +312,11 @@ class DrWorld:
             self.triggers.remove(trigger)
             trigger[1](self)
         self.check()
+        # Time-weighted: the seconds of this step count when the lease was lapsed at its end.
+        lapsed = self._lease_problem is not None
+        if lapsed and self._lease_gap_at is not None:
+            self.lease_gap_seconds += now - self._lease_gap_at
+        self._lease_gap_at = now
 
     # --- invariants ---------------------------------------------------------------------
     def accepting(self) -> set[str]:
@@ -345,6 +375,7 @@ class DrWorld:
         # DNS follows the authority: the grace runs from the later of the writer's start
         # and the authority's last move (after a fence the old writer may finish its lease).
         since = max(self._writer_seen[1], self.arc.updates[-1][0])
+        self._lease_problem = self._serving_lease_problem()
         found = {
             "one_writer": inv.one_writer(self._recent_acks, self.aurora.writer_region(), acks),
             "lease_respected": inv.lease_respected(acks, self.lease_granted)
@@ -361,6 +392,7 @@ class DrWorld:
             "no_orphan_lock": inv.no_orphan_lock(
                 self._records()[1], set(self.running), self.ended, self.lock_lease, now
             ),
+            "serving_lease_held": self._lease_problem,
         }
         for name, message in found.items():
             if message and not any(
@@ -368,6 +400,61 @@ class DrWorld:
             ):
                 self.violations.append(Violation(now, name, message))
                 self.record("INVARIANT", f"{name}: {message}")
+
+    # --- the serving region's write lease ------------------------------------------------
+    def _serving_lease_problem(self) -> str | None:
+        if self.lease_seconds is None or not self.lease_enforced:
+            return None
+        on = self.arc.on_regions()
+        serving = next(iter(on)) if len(on) == 1 else None
+        if serving is None:
+            return None
+        lease = lease_module()
+        item = self.raw_item(serving, lease.LEASE_PK, lease.LEASE_SK)
+        try:
+            current = lease.lease_from_item(item)
+        except ValueError:
+            current = None
+        return inv.serving_lease_held(
+            serving,
+            current.region if current else None,
+            float(current.valid_until) if current else None,
+            self.orchestrator_healthy(serving),
+            self.arc.updates[-1][0],
+            float(self.lease_seconds),
+            self.now,
+        )
+
+    def orchestrator_healthy(self, region: str) -> bool:
+        """Can `region`'s orchestrator renew its write lease? The region is up and not
+        impaired, no standing fault touches its own DynamoDB or the ARC data plane from it,
+        and no process of it was killed within one schedule period and one lease (the next
+        scheduled invocation renews within that)."""
+        network = self.network
+        if region in network.down or region in network.impaired:
+            return False
+        for fault in network.faults:
+            if fault.kind not in (UNREACHABLE, THROTTLE, SERVER_ERROR):
+                continue  # the application's own faults (health, commits) do not touch renewals
+            if fault.vantage not in (None, region):
+                continue
+            if fault.service in (None, "dynamodb") and fault.region in (None, region):
+                return False
+            if fault.service in (None, "route53-recovery-cluster"):
+                return False
+        window = self.schedule_seconds + float(self.lease_seconds or 0)
+        if any(r == region and self.now - at < window for at, r in self.killed_in):
+            return False
+        if self.overdue is not None and self.overdue(region):
+            self._held_up[region] = self.now
+        lease = float(self.lease_seconds or 0)
+        if self.now - self._timed_out.get(region, float("-inf")) <= lease:
+            # One of its calls waits out (or waited, within a lease) its timeout: the renewer
+            # runs between the orchestrator's calls, so it waits with it (docs/WRITE_LEASE.md,
+            # "Renewals").
+            return False
+        # A renewal authorises L seconds: a region held up within the last L may lapse for it.
+        return self.now - self._held_up.get(region, float("-inf")) > lease
 
     def traffic_grace_seconds(self) -> float:
         """How long DNS may keep answering another region after the writer moved: the
@@ -523,7 +610,9 @@ class DrWorld:
             caller, target
         ):
             connect = client.meta.config.connect_timeout or 60
-            self.advance(float(connect) * self._attempts(client))
+            wait = float(connect) * self._attempts(client)
+            self._timed_out[caller] = self.now + wait
+            self.advance(wait)
             raise botocore.exceptions.ConnectTimeoutError(endpoint_url=url)
         self.advance(
             self.timing.dynamodb_latency_seconds if service == "dynamodb" else self.timing.api_latency_seconds
@@ -559,7 +648,9 @@ class DrWorld:
         answer = emulation.answer(operation, params, caller, target)
         if self._lost is not None:
             self._lost = None
-            self.advance(float(client.meta.config.read_timeout or 60))
+            wait = float(client.meta.config.read_timeout or 60)
+            self._timed_out[caller] = self.now + wait
+            self.advance(wait)
             raise botocore.exceptions.ReadTimeoutError(endpoint_url=url)
         return answer
 

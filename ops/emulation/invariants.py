@@ -24,7 +24,12 @@ evaluation and each simulated second); a message means the invariant is broken.
   into each write: a writer renewing under a stale epoch would stamp its writes with an
   epoch another region has moved past, docs/ARCHITECTURE.md "One fencing epoch");
 - no_orphan_lock: a lock whose holder returned is released; a lock whose holder died expires
-  within the lease it had when the holder died (it is never renewed by the dead).
+  within the lease it had when the holder died (it is never renewed by the dead);
+- serving_lease_held: the region that serves (its routing control On, the peer's Off) holds a
+  valid write lease continuously while its orchestrator is healthy (the region up and not
+  impaired, its DynamoDB and ARC answering it, no process of it killed within a schedule
+  period and a lease): a lease that lapses there refuses every client write while nothing is
+  wrong. Judged from one lease after the controls last moved (the new holder's first renewal).
 """
 
 from __future__ import annotations
@@ -39,6 +44,7 @@ INVARIANTS = (
     "traffic_follows_writer",
     "epochs_agree",
     "no_orphan_lock",
+    "serving_lease_held",
 )
 
 Ack = tuple[float, str, str, "int | None"]
@@ -190,3 +196,24 @@ def no_orphan_lock(
                 f"{lock.expires_at:.0f}, past its {lease:.0f}s lease"
             )
     return None
+
+
+def serving_lease_held(
+    serving: str | None,
+    lease_region: str | None,
+    valid_until: float | None,
+    healthy: bool,
+    serving_since: float,
+    grace: float,
+    now: float,
+) -> str | None:
+    """`serving`: the one region whose routing control is On (None: none or both);
+    `lease_region`/`valid_until`: the write lease in that region's own table (None: no item);
+    `healthy`: its orchestrator can renew (see the module's docstring); `serving_since`: when
+    the controls last moved; `grace`: how long the new holder may take to renew first."""
+    if serving is None or not healthy or now < serving_since + grace:
+        return None
+    if lease_region == serving and valid_until is not None and now < valid_until:
+        return None
+    lapsed = "it holds none" if valid_until is None else f"it lapsed at {valid_until:.1f}"
+    return f"{serving} serves with a healthy orchestrator, but its write lease is not valid ({lapsed})"

@@ -19,6 +19,7 @@ from ops.evidence.verify import BROKEN, INTACT, UNSEALED, verify_path
 from tests.failover.fakes import DR, Fault
 from tests.failover.test_failover_orchestrator import (
     N,
+    fresh_lag,
     kill_dr_after_promotion_request,
     outage,
     promote_fully,
@@ -243,9 +244,47 @@ def test_the_decision_is_one_write_and_a_gap_between_objects_breaks_the_bundle(w
     prefix = f"{world.bundle()[len(f's3://{BUCKET}/') :]}/records/"
     keys = [o["Key"] for o in world.s3.list_objects_v2(Bucket=BUCKET, Prefix=prefix)["Contents"]]
     first = world.s3.get_object(Bucket=BUCKET, Key=keys[0])["Body"].read().splitlines()
-    assert [json.loads(line)["kind"] for line in first][-2:] == [ev.DECISION, ev.EXECUTION_OPENED]
+    assert [json.loads(line)["kind"] for line in first][-3:] == [ev.DECISION, ev.EXECUTION_OPENED, "driven"]
     # A copy of a records object under a later seq (its content intact) breaks the chain.
     body = world.s3.get_object(Bucket=BUCKET, Key=keys[1])["Body"].read()
     world.s3.put_object(Bucket=BUCKET, Key=keys[1].replace("records/0", "records/9"), Body=body)
     verdict = verify_path(world.bundle(), world.trusted, world.s3)
     assert verdict.status == BROKEN and "expected from" in verdict.line
+
+
+def test_the_seals_read_back_keeps_the_new_writers_lease_renewed(world, monkeypatch):
+    """The seal reads every record object back (one GetObject each) after the promotion, when
+    this region holds the write lease: with each read taking a whole renew period, the lease
+    is still renewed between the reads (S3Store.between), never a gap of the whole read-back."""
+    from failover.control_table import ControlTable
+
+    c = world.configs[DR]
+    get_object = world.s3.get_object
+
+    def slow_get(**kwargs):
+        world.clock.sleep(c.write_lease_renew_seconds)
+        return get_object(**kwargs)
+
+    world.s3.get_object = slow_get
+    renewals: list[float] = []
+    write = ControlTable.renew_lease
+
+    def recorded(self, lease):
+        if lease.region == DR:
+            renewals.append(lease.renewed_at)
+        return write(self, lease)
+
+    monkeypatch.setattr(ControlTable, "renew_lease", recorded)
+    outage(world)
+    for _ in range(200):
+        fresh_lag(world)
+        renewals.clear()
+        started = world.clock()
+        if world.tick()["outcome"] == o.PROMOTED:
+            break
+    ended = world.clock() - c.evaluation_interval_seconds
+    assert ended - started > c.write_lease_seconds  # the read-back outlasts a lease
+    times = [started, *renewals, ended]
+    gaps = [b - a for a, b in zip(times, times[1:], strict=False)]
+    assert max(gaps) <= 2 * c.write_lease_renew_seconds + 1e-6, gaps
+    assert verify_path(world.bundle(), world.trusted, world.s3).status == INTACT

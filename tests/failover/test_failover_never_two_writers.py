@@ -151,6 +151,196 @@ def test_a_probe_that_takes_its_whole_budget_never_lapses_a_healthy_writers_leas
         valid = max(valid, valid_until)
 
 
+class SlowCalls:
+    """A client whose every API call takes `seconds` on the shared clock (a slow region, or
+    the many calls of a long stretch of work) and is recorded."""
+
+    def __init__(self, inner, clock, seconds: float, calls: list):
+        self._inner, self._clock, self._seconds, self._calls = inner, clock, seconds, calls
+
+    def __getattr__(self, name):
+        attr = getattr(self._inner, name)
+        if not callable(attr) or name.startswith("_"):
+            return attr
+
+        def call(*args, **kwargs):
+            self._calls.append((self._clock(), name))
+            self._clock.sleep(self._seconds)
+            return attr(*args, **kwargs)
+
+        return call
+
+
+def _slow_clients(world, seconds: float, calls: list):
+    plain = world.clients
+
+    def slow(region):
+        clients = plain(region)
+        return replace(
+            clients,
+            **{
+                f: SlowCalls(getattr(clients, f), world.clock, seconds, calls)
+                for f in ("rds", "dynamodb", "sns", "cloudwatch", "autoscaling", "elbv2")
+            },
+        )
+
+    world.clients = slow
+
+
+def _renewals_of(orchestrator) -> list[tuple[float, float]]:
+    renewals: list[tuple[float, float]] = []
+    write = orchestrator.table.renew_lease
+
+    def recorded(lease):
+        renewals.append((lease.renewed_at, lease.valid_until))
+        return write(lease)
+
+    orchestrator.table.renew_lease = recorded
+    return renewals
+
+
+@pytest.mark.parametrize("region", [PRIMARY, DR])
+def test_a_held_lease_is_renewed_between_any_two_calls_of_a_long_stretch_of_work(world, region):
+    """The region that holds the lease keeps it through ANY stretch of its orchestrator's
+    work, not only at the points an evaluation renews: here every AWS call takes a second,
+    so a healthy primary's evaluation, and the DR evaluation that drives its promotion to
+    the end (the writer check, the test write, the epoch, the snapshot, the notification),
+    each run for much longer than the lease. The renewer gets its turn before every call
+    (failover/renewal.py): no gap between two renewals exceeds one renew period plus one
+    call, so the lease never lapses while the region serves."""
+    c = world.configs[region]
+    call_seconds = 1.0
+    if region == DR:
+        outage(world)
+        # Up to the promotion's request at normal speed; the rest of it with slow calls.
+        for _ in range(200):
+            fresh_lag(world)
+            record = world.tick()
+            execution = record.get("execution") or {}
+            if execution.get("steps", {}).get("promote_db", {}).get("status") == "done":
+                break
+        else:
+            raise AssertionError("the promotion was never requested")
+        world.clock.sleep(world.g.promotion_seconds if hasattr(world.g, "promotion_seconds") else 600)
+    calls: list = []
+    _slow_clients(world, call_seconds, calls)
+    orchestrator = world.orchestrator(region)
+    renewals = _renewals_of(orchestrator)
+    fresh_lag(world)
+    start = world.clock()
+    record = orchestrator.evaluate(schedule_event("slow"))
+    end = world.clock()
+    if region == DR:
+        assert record["outcome"] == o.PROMOTED, record["outcome"]
+    else:
+        assert record["outcome"] == d.ALREADY_WRITER, record["outcome"]
+    assert end - start > 2 * c.write_lease_seconds, "the stretch of work must outlast the lease"
+    assert renewals, "no renewal at all"
+    gaps = [b[0] - a[0] for a, b in zip(renewals, renewals[1:], strict=False)]
+    assert max(gaps) <= c.write_lease_renew_seconds + call_seconds + 1e-6, (max(gaps), renewals)
+    # Continuously valid from the first renewal to the end of the evaluation.
+    valid = renewals[0][1]
+    for renewed_at, valid_until in renewals[1:]:
+        assert renewed_at < valid, (renewed_at - start, valid - start)
+        valid = max(valid, valid_until)
+    assert end < valid, (end - start, valid - start)
+
+
+def test_a_region_that_does_not_hold_the_lease_reads_no_controls_before_its_calls(world):
+    """The ticks keep a HELD lease: the DR region at rest (its control Off) reads ARC at its
+    evaluation, never once per call, so a standby's work (and its fence) is not slowed."""
+    calls: list = []
+    _slow_clients(world, 1.0, calls)
+    fresh_lag(world)
+    dr = world.orchestrator(DR)
+    reads = []
+    states = dr.arc.states
+
+    def counted():
+        reads.append(world.clock())
+        return states()
+
+    dr.arc.states = counted
+    dr.evaluate(schedule_event("rest"))
+    assert len(calls) > 20  # a long evaluation (a second a call)...
+    # ...reads the controls at its own fixed points only (its start, its self-check, after the
+    # probe, after the witness, before the executor), not every renew period between calls.
+    assert len(reads) <= 5, reads
+
+
+def test_a_renewal_slower_than_the_renew_period_does_not_renew_inside_itself(world):
+    """The renewal's own calls go through the same clients: a renewal whose ARC read takes
+    longer than the renew period must not start another one from inside (each would read
+    ARC again, without end)."""
+    primary = world.orchestrator(PRIMARY)
+    primary._lease_writes = True
+    assert primary.renew_lease()["lease"] == "renewed"  # it holds the lease
+    c = world.configs[PRIMARY]
+    reads = []
+    states = primary.arc.states
+
+    def slow():
+        reads.append(world.clock())
+        world.clock.sleep(c.write_lease_renew_seconds + 1)
+        return states()
+
+    primary.arc.states = slow
+    world.clock.sleep(c.write_lease_renew_seconds)
+    assert primary.renew_lease()["lease"] == "renewed"
+    assert len(reads) == 1, reads
+
+
+def test_a_long_drive_after_the_fence_never_lapses_the_new_writers_lease(world, monkeypatch):
+    """After the fence this region holds the write lease, and the promotion's tail (the writer
+    seen, write privileges, the test write, the epoch, the snapshot, the notice, the evidence
+    seal) runs many steps in one evaluation. With every step taking a whole renew period, the
+    lease is still renewed between them: no gap inside that evaluation exceeds one renew period
+    plus one step, and the lease (as the write path checks it, a write budget ahead) never
+    lapses while the executor works."""
+    from failover.control_table import ControlTable
+    from failover.executor import FENCE, Executor
+    from failover.write_path import WRITE_BUDGET_SECONDS
+
+    c = world.configs[DR]
+    step_seconds = c.write_lease_renew_seconds
+    run = Executor._run
+
+    def slow(self, step, execution):
+        if execution["steps"].get(FENCE, {}).get("status") == "done":
+            world.clock.sleep(step_seconds)  # a slow API call after the fence
+        return run(self, step, execution)
+
+    monkeypatch.setattr(Executor, "_run", slow)
+    renewals: list[tuple[float, float]] = []
+    write = ControlTable.renew_lease
+
+    def recorded(self, lease):
+        if lease.region == DR:
+            renewals.append((lease.renewed_at, lease.valid_until))
+        return write(self, lease)
+
+    monkeypatch.setattr(ControlTable, "renew_lease", recorded)
+    outage(world)
+    for _ in range(200):
+        fresh_lag(world)
+        renewals.clear()
+        started = world.clock()
+        record = world.tick()
+        if record["outcome"] == o.PROMOTED:
+            break
+    else:
+        raise AssertionError("never promoted")
+    ended = world.clock() - c.evaluation_interval_seconds
+    assert ended - started > c.write_lease_seconds  # the drive outlasts a lease
+    times = [started] + [r for r, _ in renewals]
+    gaps = [b - a for a, b in zip(times, times[1:], strict=False)] + [ended - times[-1]]
+    assert max(gaps) <= c.write_lease_renew_seconds + step_seconds + 1e-6, gaps
+    valid = renewals[0][1]
+    for renewed_at, valid_until in renewals[1:]:
+        assert renewed_at + WRITE_BUDGET_SECONDS < valid, (renewed_at - started, valid - started)
+        valid = max(valid, valid_until)
+
+
 def test_each_renewal_carries_the_fencing_epoch(world):
     fresh_lag(world)
     world.tick()  # records epoch 0 for the primary
@@ -343,6 +533,21 @@ def test_not_eligible_pages(world):
     assert records[-1]["outcome"] == d.NOT_ELIGIBLE and world.g.accepted == []
     assert any("not eligible" in s for s in world.pages())
     assert "not_eligible" in _page_metrics(world, DR)
+
+
+def test_an_alert_ends_with_its_condition_so_the_next_episode_pages_again(world):
+    """One page per episode: the alert opened while the peer looked down is cleared by the
+    first evaluation where that no longer holds (the open alerts are read in one Query), and
+    only the conditions that still hold stay open."""
+    world.g.versions[DR] = "14.9"  # not eligible: the peer-down condition holds, nothing promotes
+    outage(world)
+    ticks(world, N + 1)
+    table = world.table(DR)
+    assert {"peer_down", "not_eligible"} <= table.alerts()
+    world.up[PRIMARY] = True
+    ticks(world, 2)
+    assert table.alert("peer_down") is None and table.alert("not_eligible") is None
+    assert table.alerts() == set()
 
 
 def test_the_rpo_gate_pages_with_the_metric_too(world):

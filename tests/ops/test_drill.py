@@ -132,7 +132,10 @@ def test_the_cli_runs_a_scenario_on_the_plan_of_both_stacks(capsys):
         "trafficFollowsWriter",
         "epochsAgree",
         "noOrphanLock",
+        "servingLeaseHeld",
     }
+    # The healthy primary serves throughout: its write lease never lapsed.
+    assert scenario["servingLeaseLapsedSeconds"]["max"] == 0.0
     assert document["promotionSeconds"] == 120 and "a few minutes" in document["promotionSource"]
     assert code == (0 if document["passed"] else EXIT_FAILED)
 

@@ -77,3 +77,19 @@ def test_each_scenario_fails_an_orchestrator_that_breaks_its_rule(
     assert any(failure in f for f in result.failures), result.failures
     if invariant is not None:
         assert result.violations.get(invariant), result.violations
+
+
+def test_the_drill_fails_a_runtime_whose_held_lease_waits_for_the_evaluations_renewals(monkeypatch):
+    """The real runtime without its renewals before each call (failover/renewal.py): the DR
+    evaluation that drives the promotion to its end outlasts the lease, and the new writer's
+    lease lapses while it serves and nothing is wrong. serving_lease_held says so, and the
+    lapsed seconds are counted."""
+    from failover.orchestrator import Orchestrator
+    from tests.ops.test_evidence_drill import with_evidence
+
+    monkeypatch.setattr(Orchestrator, "_tick", lambda self: None)
+    # With the evidence bucket the plan configures: the drive ends with the seal.
+    result = run_facts("region-gone", with_evidence(), timing(), seed=0, tier="hot-standby")
+    assert not result.passed
+    assert result.violations.get("serving_lease_held"), result.violations
+    assert result.lease_gap_seconds > 0

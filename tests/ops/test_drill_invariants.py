@@ -109,6 +109,7 @@ def test_every_invariant_has_a_checker():
         "traffic_follows_writer",
         "epochs_agree",
         "no_orphan_lock",
+        "serving_lease_held",
     }
     for name in inv.INVARIANTS:
         assert callable(getattr(inv, name))
@@ -121,3 +122,18 @@ def test_loss_within_lag_flags_writes_acknowledged_after_the_failover_began():
     # An old writer nobody fenced kept acknowledging after the start: lost outside the lag.
     late = inv.loss_within_lag([99.0, 100.0, 120.0], acknowledged, 98.0, 100.0, E)
     assert late is not None and "1 of them" in late
+
+
+def test_the_serving_region_must_hold_a_valid_lease_while_its_orchestrator_is_healthy():
+    """serving_lease_held: judged from one lease (grace) after the controls last moved, only
+    for the one region On, only while its orchestrator can renew."""
+    held = dict(serving=W, lease_region=W, valid_until=110.0, healthy=True, serving_since=50.0, grace=10.0)
+    assert inv.serving_lease_held(**held, now=100.0) is None
+    assert inv.serving_lease_held(**held, now=110.0) is not None  # lapsed at valid_until
+    assert inv.serving_lease_held(**(held | {"lease_region": E}), now=100.0) is not None  # not its lease
+    assert inv.serving_lease_held(**(held | {"valid_until": None, "lease_region": None}), now=100.0)
+    # Not judged: no single region On, an orchestrator that cannot renew, or within the grace.
+    assert inv.serving_lease_held(**(held | {"serving": None}), now=200.0) is None
+    assert inv.serving_lease_held(**(held | {"healthy": False}), now=200.0) is None
+    assert inv.serving_lease_held(**(held | {"serving_since": 195.0}), now=200.0) is None
+    assert inv.serving_lease_held(**(held | {"serving_since": 189.0}), now=200.0) is not None

@@ -70,6 +70,7 @@ def _runtime_cost(args) -> tuple[tuple[float, float], tuple[float | None, float 
     moto) and without them, alternating; wall time and the simulated recovery time."""
     import copy
 
+    from failover.settings_table import env as setting_variable
     from ops.drill import run_facts
     from ops.emulation.plan_spec import plan_facts
     from ops.mock_engine import run_both
@@ -79,8 +80,8 @@ def _runtime_cost(args) -> tuple[tuple[float, float], tuple[float | None, float 
     with_it = plan_facts(primary, dr)
     without = copy.deepcopy(with_it)
     for plan in without.regions.values():
-        for key in ("FAILOVER_EVIDENCE_BUCKET", "FAILOVER_EVIDENCE_KEY_ARN"):
-            plan.environment.pop(key, None)
+        for name in ("evidence_bucket", "evidence_key_arn"):
+            plan.environment.pop(setting_variable(name), None)
     timing = timing_model(dr.settings)
     walls: dict[bool, list[float]] = {False: [], True: []}
     rtos: dict[bool, list[float]] = {False: [], True: []}

@@ -309,7 +309,7 @@ class RegionalStack(pulumi.ComponentResource):
             RegionalAlarmsArgs(
                 context=self.context,
                 topic_arn=self.alerts.arn,
-                max_replication_lag_seconds=settings.failover.max_replication_lag_seconds,
+                max_replication_lag_seconds=settings.failover.max_lag_seconds,
                 # Both regions watch their own cluster: the roles swap after a failover.
                 aurora=AuroraMetrics(cluster_id=self.data.cluster_id),
                 # The tables have the same name in both regions; each region reports the

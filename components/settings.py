@@ -35,8 +35,8 @@ from components.aws_catalog import (
 from components.setting_rules import string_problem
 from components.tiers import TIERS, TierProfile, tier_profile
 from components.yaml_reader import YamlFileError, read_yaml
-from failover.config import ROUTE53_REQUEST_INTERVALS, lease_settings_problem
-from failover.config import bounds as runtime_bounds
+from failover.config import ROUTE53_REQUEST_INTERVALS, lease_settings_problem, probes_fit
+from failover.settings_table import BOOLEAN, BY_CONFIG_KEY, STRING, operator_settings, setting
 
 PROJECT = "trading-dr"
 PROJECT_FILE = Path(__file__).resolve().parent.parent / "Pulumi.yaml"
@@ -195,22 +195,32 @@ class TrafficSettings:
 
 @dataclass(frozen=True)
 class FailoverSettings:
-    consecutive_evaluations: int
-    max_replication_lag_seconds: int
-    lock_seconds: int
+    """The orchestrator settings a stack operator sets in Pulumi.yaml: one field per row of
+    failover/settings_table.py that has a config key, named as the runtime names it (its
+    default, bounds, variable and meaning are in that row, and only there)."""
+
+    required_evaluations: int
     evaluation_interval_seconds: int
     """Cadence of the orchestrator's evaluations (EventBridge's minimum is one minute, so the
     orchestrator loops inside an invocation)."""
     probe_timeout_seconds: int
     """Bound on each probe of one evaluation, so a slow probe cannot stretch the cadence."""
+    max_lag_seconds: int
+    """The RPO gate: the largest replication lag an automatic promotion accepts."""
+    lock_seconds: int
+    write_lease_seconds: int
+    """L of the write lease (failover/lease.py)."""
+    write_lease_renew_seconds: int
+    clock_margin_seconds: int
+    heartbeat_max_age_seconds: int
     global_db_rpo_seconds: int | None = None
     """rds.global_db_rpo of the primary's Aurora PostgreSQL cluster (dbGlobalRpoSeconds:
     0 takes maxReplicationLagSeconds, -1 leaves the engine default: None)."""
-    write_lease_seconds: int = 10
-    """L of the write lease (failover/lease.py): defaults and bounds in failover/config.py."""
-    write_lease_renew_seconds: int = 2
-    clock_margin_seconds: int = 2
-    heartbeat_max_age_seconds: int = 10
+
+    def runtime_environment(self) -> dict[str, str]:
+        """The Lambda's variables for these settings, by the table (spelled as the runtime
+        parses them: failover.config.OrchestratorConfig.from_env)."""
+        return {row.env: row.spelled(getattr(self, row.name)) for row in operator_settings()}
 
 
 @dataclass(frozen=True)
@@ -537,147 +547,20 @@ def parse_settings(raw: Mapping[str, Any], stack: str, secret_keys: frozenset[st
     """Validate the flat config of one stack into Settings, or raise SettingsError.
     `secret_keys` name the values that are placeholders for secrets (offline)."""
     read = _Reader(raw)
-
-    role = read.choice("role", ROLES)
-    if stack in ROLES and role != stack:
-        # The stack's name says which role its file describes; blame the role, not the
-        # keys the other role needs.
-        raise SettingsError(
-            _full("role"),
-            role,
-            f"must be {stack} in the {stack} stack's file (roles and stacks are one to one)",
-        )
-    home_region = _region(read, "aws:region")
-    peer_region = _region(read, "peerRegion")
-    if peer_region == home_region:
-        raise SettingsError(_full("peerRegion"), peer_region, "must differ from aws:region (the home region)")
-    partitions = region_partitions()
-    if partitions[peer_region] != partitions[home_region]:
-        # Cross-partition peering, replication and global databases do not exist.
-        # https://docs.aws.amazon.com/whitepapers/latest/aws-fault-isolation-boundaries/partitions.html
-        raise SettingsError(
-            _full("peerRegion"),
-            peer_region,
-            f"must be in the same AWS partition as aws:region {home_region} ({partitions[home_region]}), "
-            f"not {partitions[peer_region]}",
-        )
-    if control_plane_region(RECOVERY_CONTROL_CONFIG, partitions[home_region]) is None:
-        # "routing control ... not available in the Beijing and Ningxia Regions nor in AWS
-        # GovCloud (US)" (https://docs.aws.amazon.com/general/latest/gr/arc.html): the pair's
-        # one traffic authority (docs/ARCHITECTURE.md) cannot exist outside the aws partition.
-        raise SettingsError(
-            _full("aws:region"),
-            home_region,
-            f"must be in a partition with Amazon ARC routing control (aws), not {partitions[home_region]}",
-        )
-
-    vpc_cidr = _vpc_cidr(read, "vpcCidr")
-    peer_vpc_cidr = _vpc_cidr(read, "peerVpcCidr")
-    read.parsed[_full("vpcCidr")], read.parsed[_full("peerVpcCidr")] = str(vpc_cidr), str(peer_vpc_cidr)
-    if vpc_cidr.overlaps(peer_vpc_cidr):
-        raise SettingsError(
-            _full("peerVpcCidr"),
-            str(peer_vpc_cidr),
-            f"must not overlap vpcCidr {vpc_cidr} (peered VPCs route to each other)",
-        )
-
+    role = _role(read, stack)
+    home_region, peer_region = _regions(read)
+    vpc_cidr, peer_vpc_cidr = _vpc_cidrs(read)
     alert_email = read.string("alertEmail") or None
-
-    primary_stack = read.string("primaryStack") or None
-    if role == "primary" and primary_stack is not None:
-        raise SettingsError(
-            _full("primaryStack"),
-            primary_stack,
-            "is for the dr stack only: remove it from the primary's file",
-        )
-    if role == "dr" and primary_stack is None:
-        raise SettingsError(
-            _full("primaryStack"),
-            "",
-            "is required when role is dr (the StackReference name of the primary stack)",
-        )
-    if primary_stack is not None and not _STACK_REF.match(primary_stack):
-        raise SettingsError(
-            _full("primaryStack"), primary_stack, "must be a stack name such as org/project/stack"
-        )
-    if primary_stack is not None and primary_stack.rsplit("/", 1)[-1] == stack:
-        raise SettingsError(
-            _full("primaryStack"),
-            primary_stack,
-            f"names this stack ({stack}): it must name the primary stack",
-        )
-
-    tags = Tags(
-        environment=read.string("environment"),
-        owner=read.string("owner"),
-        cost_center=read.string("costCenter"),
-        data_classification=read.choice("dataClassification", DATA_CLASSIFICATIONS),
-    )
-
-    log_retention = read.integer("logRetentionDays", 1, 3653)
-    if log_retention not in LOG_RETENTION_DAYS or log_retention < MIN_LOG_RETENTION_DAYS:
-        allowed = [d for d in LOG_RETENTION_DAYS if d >= MIN_LOG_RETENTION_DAYS]
-        raise SettingsError(
-            _full("logRetentionDays"),
-            log_retention,
-            f"must be one of {', '.join(map(str, allowed))} (CloudWatch values, one year or more)",
-        )
-
-    engine = read.choice("dbEngine", tuple(DB_ENGINES))
-    database = DatabaseSettings(
-        engine=engine,
-        engine_version=_engine_version(read, engine),
-        instance_class=read.string("dbInstanceClass"),
-        backup_retention_days=read.integer("backupRetentionDays", 7, 35),
-        backup_window=_backup_window(read),
-        maintenance_window=_maintenance_window(read),
-    )
-    if windows_overlap(database.backup_window, database.maintenance_window):
-        raise SettingsError(
-            _full("backupWindow"),
-            database.backup_window,
-            f"must not overlap maintenanceWindow {database.maintenance_window} (RDS rejects it)",
-        )
-    read.parsed[_full("dbEngineVersion")] = database.engine_version
-
+    primary_stack = _primary_stack(read, role, stack)
+    tags = _tags(read)
+    log_retention = _log_retention(read)
+    database = _database(read)
     backup = BackupSettings(
         schedule=read.string("backupSchedule"),
         delete_after_days=read.integer("backupDeleteAfterDays", 7, 36500),
     )
-
     traffic = _traffic(read)
-
-    failover = FailoverSettings(
-        consecutive_evaluations=read.integer("failoverEvaluations", 1, 10),
-        max_replication_lag_seconds=read.integer("maxReplicationLagSeconds", 1, 300),
-        lock_seconds=read.integer("failoverLockSeconds", 15, 900),
-        evaluation_interval_seconds=read.integer("failoverEvaluationIntervalSeconds", 5, 60),
-        probe_timeout_seconds=read.integer("failoverProbeTimeoutSeconds", 1, 10),
-        global_db_rpo_seconds=_global_db_rpo(read, engine),
-        # The write lease and the heartbeat: bounds and rules in failover/config.py (one place).
-        write_lease_seconds=read.integer("writeLeaseSeconds", *runtime_bounds("write_lease_seconds")[1:]),
-        write_lease_renew_seconds=read.integer(
-            "writeLeaseRenewSeconds", *runtime_bounds("write_lease_renew_seconds")[1:]
-        ),
-        clock_margin_seconds=read.integer("clockMarginSeconds", *runtime_bounds("clock_margin_seconds")[1:]),
-        heartbeat_max_age_seconds=read.integer(
-            "heartbeatMaxAgeSeconds", *runtime_bounds("heartbeat_max_age_seconds")[1:]
-        ),
-    )
-    _check_probe_fits(failover)
-    problem = lease_settings_problem(
-        failover.write_lease_seconds,
-        failover.write_lease_renew_seconds,
-        failover.clock_margin_seconds,
-        failover.lock_seconds,
-    )
-    if problem is not None:
-        key = {
-            "write_lease_renew_seconds": "writeLeaseRenewSeconds",
-            "write_lease_seconds": "writeLeaseSeconds",
-        }
-        raise SettingsError(_full(key[problem[0]]), problem[1], problem[2])
-
+    failover = _failover(read, database.engine)
     protect_data = read.boolean("protectData")
     evidence = _evidence(read, protect_data)
     settings = Settings(
@@ -704,12 +587,172 @@ def parse_settings(raw: Mapping[str, Any], stack: str, secret_keys: frozenset[st
         zone_ids=_zone_ids(read),
         evidence=evidence,
     )
-    # Keys declared but not read above (added by later work) still obey their declared type
-    # and the string rules, and the pair check compares them.
+    _read_remaining_keys(read)
+    return settings
+
+
+def _role(read: _Reader, stack: str) -> str:
+    role = read.choice("role", ROLES)
+    if stack in ROLES and role != stack:
+        # The stack's name says which role its file describes; blame the role, not the
+        # keys the other role needs.
+        raise SettingsError(
+            _full("role"),
+            role,
+            f"must be {stack} in the {stack} stack's file (roles and stacks are one to one)",
+        )
+    return role
+
+
+def _regions(read: _Reader) -> tuple[str, str]:
+    """(home, peer): two regions of one partition."""
+    home_region = _region(read, "aws:region")
+    peer_region = _region(read, "peerRegion")
+    if peer_region == home_region:
+        raise SettingsError(_full("peerRegion"), peer_region, "must differ from aws:region (the home region)")
+    partitions = region_partitions()
+    if partitions[peer_region] != partitions[home_region]:
+        # Cross-partition peering, replication and global databases do not exist.
+        # https://docs.aws.amazon.com/whitepapers/latest/aws-fault-isolation-boundaries/partitions.html
+        raise SettingsError(
+            _full("peerRegion"),
+            peer_region,
+            f"must be in the same AWS partition as aws:region {home_region} ({partitions[home_region]}), "
+            f"not {partitions[peer_region]}",
+        )
+    if control_plane_region(RECOVERY_CONTROL_CONFIG, partitions[home_region]) is None:
+        # "routing control ... not available in the Beijing and Ningxia Regions nor in AWS
+        # GovCloud (US)" (https://docs.aws.amazon.com/general/latest/gr/arc.html): the pair's
+        # one traffic authority (docs/ARCHITECTURE.md) cannot exist outside the aws partition.
+        raise SettingsError(
+            _full("aws:region"),
+            home_region,
+            f"must be in a partition with Amazon ARC routing control (aws), not {partitions[home_region]}",
+        )
+    return home_region, peer_region
+
+
+def _vpc_cidrs(read: _Reader) -> tuple[ipaddress.IPv4Network, ipaddress.IPv4Network]:
+    """(this stack's VPC, the peer's): they must not overlap, as peered VPCs route to each other."""
+    vpc_cidr = _vpc_cidr(read, "vpcCidr")
+    peer_vpc_cidr = _vpc_cidr(read, "peerVpcCidr")
+    read.parsed[_full("vpcCidr")], read.parsed[_full("peerVpcCidr")] = str(vpc_cidr), str(peer_vpc_cidr)
+    if vpc_cidr.overlaps(peer_vpc_cidr):
+        raise SettingsError(
+            _full("peerVpcCidr"),
+            str(peer_vpc_cidr),
+            f"must not overlap vpcCidr {vpc_cidr} (peered VPCs route to each other)",
+        )
+    return vpc_cidr, peer_vpc_cidr
+
+
+def _primary_stack(read: _Reader, role: str, stack: str) -> str | None:
+    """primaryStack: the dr stack's StackReference to the primary; the primary has none."""
+    primary_stack = read.string("primaryStack") or None
+    if role == "primary" and primary_stack is not None:
+        raise SettingsError(
+            _full("primaryStack"),
+            primary_stack,
+            "is for the dr stack only: remove it from the primary's file",
+        )
+    if role == "dr" and primary_stack is None:
+        raise SettingsError(
+            _full("primaryStack"),
+            "",
+            "is required when role is dr (the StackReference name of the primary stack)",
+        )
+    if primary_stack is not None and not _STACK_REF.match(primary_stack):
+        raise SettingsError(
+            _full("primaryStack"), primary_stack, "must be a stack name such as org/project/stack"
+        )
+    if primary_stack is not None and primary_stack.rsplit("/", 1)[-1] == stack:
+        raise SettingsError(
+            _full("primaryStack"),
+            primary_stack,
+            f"names this stack ({stack}): it must name the primary stack",
+        )
+    return primary_stack
+
+
+def _tags(read: _Reader) -> Tags:
+    return Tags(
+        environment=read.string("environment"),
+        owner=read.string("owner"),
+        cost_center=read.string("costCenter"),
+        data_classification=read.choice("dataClassification", DATA_CLASSIFICATIONS),
+    )
+
+
+def _log_retention(read: _Reader) -> int:
+    """logRetentionDays: a value CloudWatch Logs accepts, one year or more."""
+    log_retention = read.integer("logRetentionDays", 1, 3653)
+    if log_retention not in LOG_RETENTION_DAYS or log_retention < MIN_LOG_RETENTION_DAYS:
+        allowed = [d for d in LOG_RETENTION_DAYS if d >= MIN_LOG_RETENTION_DAYS]
+        raise SettingsError(
+            _full("logRetentionDays"),
+            log_retention,
+            f"must be one of {', '.join(map(str, allowed))} (CloudWatch values, one year or more)",
+        )
+    return log_retention
+
+
+def _database(read: _Reader) -> DatabaseSettings:
+    engine = read.choice("dbEngine", tuple(DB_ENGINES))
+    database = DatabaseSettings(
+        engine=engine,
+        engine_version=_engine_version(read, engine),
+        instance_class=read.string("dbInstanceClass"),
+        backup_retention_days=read.integer("backupRetentionDays", 7, 35),
+        backup_window=_backup_window(read),
+        maintenance_window=_maintenance_window(read),
+    )
+    if windows_overlap(database.backup_window, database.maintenance_window):
+        raise SettingsError(
+            _full("backupWindow"),
+            database.backup_window,
+            f"must not overlap maintenanceWindow {database.maintenance_window} (RDS rejects it)",
+        )
+    read.parsed[_full("dbEngineVersion")] = database.engine_version
+    return database
+
+
+def _orchestrator_setting(read: _Reader, config_key: str) -> Any:
+    """An orchestrator setting's Pulumi.yaml key, read by its row of the settings table
+    (failover/settings_table.py: the one place its bounds are written)."""
+    row = BY_CONFIG_KEY[config_key]
+    if row.kind == BOOLEAN:
+        return read.boolean(config_key)
+    if row.kind == STRING:
+        return read.string(config_key)
+    return read.integer(config_key, row.low, row.high)
+
+
+def _failover(read: _Reader, engine: str) -> FailoverSettings:
+    """The orchestrator's settings, each bounded by the table, then the rules between them
+    (the runtime checks the same rules: failover/config.py)."""
+    failover = FailoverSettings(
+        **{row.name: _orchestrator_setting(read, row.config_key) for row in operator_settings()},
+        global_db_rpo_seconds=_global_db_rpo(read, engine),
+    )
+    _check_probe_fits(failover)
+    problem = lease_settings_problem(
+        failover.write_lease_seconds,
+        failover.write_lease_renew_seconds,
+        failover.clock_margin_seconds,
+        failover.lock_seconds,
+    )
+    if problem is not None:
+        name, value, rule = problem
+        raise SettingsError(_full(setting(name).config_key), value, rule)
+    return failover
+
+
+def _read_remaining_keys(read: _Reader) -> None:
+    """Keys declared but not read by parse_settings (added by later work) still obey their
+    declared type and the string rules, and the pair check compares them."""
     for key, spec in project_spec().items():
         if _full(key) not in read.parsed:
             read.parsed[_full(key)] = _declared(read, key, spec["type"])
-    return settings
 
 
 def _declared(read: _Reader, key: str, kind: str) -> Any:
@@ -751,12 +794,10 @@ def _maintenance_window(read: _Reader) -> str:
 def _check_probe_fits(failover: FailoverSettings) -> None:
     """The orchestrator's probe tries, each up to the probe timeout, must end inside one
     evaluation interval, or evaluations overlap and the cadence stretches; the runtime refuses
-    the same (failover/config.py, probe_attempts x probe_timeout_seconds)."""
-    from failover.config import OrchestratorConfig
-
-    attempts = OrchestratorConfig.probe_attempts
+    the same (failover.config.probes_fit, the one statement of the rule)."""
+    attempts = setting("probe_attempts").default
     timeout, interval = failover.probe_timeout_seconds, failover.evaluation_interval_seconds
-    if attempts * timeout >= interval:
+    if not probes_fit(attempts, timeout, interval):
         raise SettingsError(
             _full("failoverProbeTimeoutSeconds"),
             timeout,
@@ -783,7 +824,7 @@ def _global_db_rpo(read: _Reader, engine: str) -> int | None:
         )
     if value == -1:
         return None
-    bound = read.integer("maxReplicationLagSeconds", 1, 300) if value == 0 else value
+    bound = _orchestrator_setting(read, "maxReplicationLagSeconds") if value == 0 else value
     if engine == "aurora-postgresql" and bound < GLOBAL_DB_RPO_MIN:
         derived = f" (0 takes maxReplicationLagSeconds={bound})" if value == 0 else ""
         raise SettingsError(
@@ -887,7 +928,7 @@ def _traffic(read: _Reader) -> TrafficSettings:
         health_check_path=health_path,
         health_check_interval=interval,
         health_check_threshold=read.integer(
-            "healthCheckThreshold", 1, runtime_bounds("witness_check_threshold")[2]
+            "healthCheckThreshold", 1, setting("witness_check_threshold").high
         ),
         instance_type=instance_type,
         app_min_size=min_size,

@@ -3,8 +3,10 @@ each region (failover.handler.lambda_handler) and in-process (failover.local).
 
 Modules (one concern each)
 --------------------------
-- config: ``OrchestratorConfig`` and ``ENV`` (field -> FAILOVER_* variable), validated;
-  ``ConfigError`` names the variable, the value and the rule.
+- settings_table: every orchestrator setting once (name, Pulumi.yaml key, FAILOVER_*
+  variable, default, bounds, unit, meaning); everything else reads it.
+- config: ``OrchestratorConfig`` and ``ENV`` (field -> FAILOVER_* variable), read by the
+  table and validated; ``ConfigError`` names the variable, the value and the rule.
 - clients: ``Clients(rds, dynamodb, sns, cloudwatch, autoscaling, elbv2, rds_data)``, all
   for the HOME region (``Clients.for_region``).
 - signals: the outside witness (DNS through the VPC resolver), the HTTPS probe of the

@@ -1,10 +1,10 @@
 """OrchestratorConfig: the orchestrator's settings, read from environment variables and
 validated before anything runs.
 
-The variable names in ENV are the contract with the Lambda component
-(components/failover/orchestrator_function.py sets exactly these, and ENV lists them). A bad
-value raises ConfigError,
-which names the variable, the value and the rule: one clear line per bad variable.
+Each setting's variable, default and bounds are written once, in failover/settings_table.py:
+the contract with the Lambda component (components/failover/orchestrator_function.py builds
+the environment from the same table). A bad value raises ConfigError, which names the
+variable, the value and the rule: one clear line per bad variable.
 
 Why these settings (the cadence, docs/ARCHITECTURE.md#one-authority): EventBridge schedules fire at most
 once a minute (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-scheduled-rule-pattern.html),
@@ -24,6 +24,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import urlparse
 
+from failover.settings_table import BOOLEAN, ENDPOINTS, INTEGER, SETTINGS, default
+
 
 class ConfigError(ValueError):
     """Bad orchestrator configuration: names the variable, the value and the rule."""
@@ -33,149 +35,15 @@ class ConfigError(ValueError):
         super().__init__(f"invalid orchestrator config {key}={value!r}: {rule}")
 
 
-# Environment variable for each field of OrchestratorConfig.
-ENV = {
-    "home_region": "FAILOVER_HOME_REGION",
-    "peer_region": "FAILOVER_PEER_REGION",
-    "global_cluster_id": "FAILOVER_GLOBAL_CLUSTER_ID",
-    "local_cluster_id": "FAILOVER_LOCAL_CLUSTER_ID",
-    "local_cluster_arn": "FAILOVER_LOCAL_CLUSTER_ARN",
-    "peer_health_url": "FAILOVER_PEER_HEALTH_URL",
-    "control_table": "FAILOVER_CONTROL_TABLE",
-    "alert_topic_arn": "FAILOVER_ALERT_TOPIC_ARN",
-    "witness_fqdn": "FAILOVER_WITNESS_FQDN",
-    "arc_cluster_endpoints": "FAILOVER_ARC_CLUSTER_ENDPOINTS",
-    "home_routing_control_arn": "FAILOVER_HOME_ROUTING_CONTROL_ARN",
-    "peer_routing_control_arn": "FAILOVER_PEER_ROUTING_CONTROL_ARN",
-    "witness_healthy_address": "FAILOVER_WITNESS_HEALTHY_ADDRESS",
-    "witness_unhealthy_address": "FAILOVER_WITNESS_UNHEALTHY_ADDRESS",
-    "asg_name": "FAILOVER_ASG_NAME",
-    "asg_full_capacity": "FAILOVER_ASG_FULL_CAPACITY",
-    "target_group_arn": "FAILOVER_TARGET_GROUP_ARN",
-    "writer_instance_class": "FAILOVER_WRITER_INSTANCE_CLASS",
-    "data_api_secret_arn": "FAILOVER_DATA_API_SECRET_ARN",
-    "data_api_database": "FAILOVER_DATA_API_DATABASE",
-    "required_evaluations": "FAILOVER_EVALUATIONS",
-    "evaluation_interval_seconds": "FAILOVER_EVALUATION_INTERVAL_SECONDS",
-    "invocation_budget_seconds": "FAILOVER_INVOCATION_BUDGET_SECONDS",
-    "evaluation_gap_seconds": "FAILOVER_EVALUATION_GAP_SECONDS",
-    "probe_attempts": "FAILOVER_PROBE_ATTEMPTS",
-    "probe_timeout_seconds": "FAILOVER_PROBE_TIMEOUT_SECONDS",
-    "max_lag_seconds": "FAILOVER_MAX_LAG_SECONDS",
-    "lag_max_age_seconds": "FAILOVER_LAG_MAX_AGE_SECONDS",
-    "lock_seconds": "FAILOVER_LOCK_SECONDS",
-    "page_after_seconds": "FAILOVER_PAGE_AFTER_SECONDS",
-    "promotion_timeout_seconds": "FAILOVER_PROMOTION_TIMEOUT_SECONDS",
-    "write_lease_seconds": "FAILOVER_WRITE_LEASE_SECONDS",
-    "write_lease_renew_seconds": "FAILOVER_WRITE_LEASE_RENEW_SECONDS",
-    "clock_margin_seconds": "FAILOVER_CLOCK_MARGIN_SECONDS",
-    "heartbeat_max_age_seconds": "FAILOVER_HEARTBEAT_MAX_AGE_SECONDS",
-    "max_prefence_wait_seconds": "FAILOVER_MAX_PREFENCE_WAIT_SECONDS",
-    "home_witness_fqdn": "FAILOVER_HOME_WITNESS_FQDN",
-    "db_fence_secret_arn": "FAILOVER_DB_FENCE_SECRET_ARN",
-    "db_fence_engine": "FAILOVER_DB_FENCE_ENGINE",
-    "db_app_user": "FAILOVER_DB_APP_USER",
-    "serves_at_rest": "FAILOVER_SERVES_AT_REST",
-    # The Route 53 health check the peer's witness follows (its RequestInterval and
-    # FailureThreshold); 0: not given, no credit (decision.writer_down_by).
-    "witness_check_interval_seconds": "FAILOVER_WITNESS_CHECK_INTERVAL_SECONDS",
-    "witness_check_threshold": "FAILOVER_WITNESS_CHECK_THRESHOLD",
-    # Evidence (failover/evidence.py): both or neither; empty = no evidence written.
-    "evidence_bucket": "FAILOVER_EVIDENCE_BUCKET",
-    "evidence_key_arn": "FAILOVER_EVIDENCE_KEY_ARN",
-    "build_commit": "FAILOVER_BUILD_COMMIT",
-    # The peer region's control table, read for its fencing epoch only (docs/ARCHITECTURE.md,
-    # "One fencing epoch"); empty: the epoch follows the routing controls alone.
-    "peer_control_table": "FAILOVER_PEER_CONTROL_TABLE",
-}
+# Environment variable for each field of OrchestratorConfig (failover/settings_table.py).
+ENV = {s.name: s.env for s in SETTINGS}
 
 EVIDENCE_PREFIX = "executions"
 """In the evidence bucket, each execution's record lives under executions/<execution id>/
 (failover/evidence.py writes it; the program grants the orchestrator that prefix only)."""
 
-# Optional strings and their defaults.
-_OPTIONAL = {
-    "witness_healthy_address": "192.0.2.1",
-    "witness_unhealthy_address": "192.0.2.2",
-    "asg_name": "",
-    "target_group_arn": "",
-    "writer_instance_class": "",
-    "data_api_secret_arn": "",
-    "data_api_database": "postgres",
-    # Empty: no outside witness of the home region is configured, and the target-health
-    # rule (docs/ARCHITECTURE.md, "No flapping") cannot pass: automatic failover abstains.
-    "home_witness_fqdn": "",
-    # The old-primary database fence (docs/ARCHITECTURE.md, "Never two writers"); empty
-    # secret: the write lease alone fences.
-    "db_fence_secret_arn": "",
-    "db_fence_engine": "aurora-postgresql",
-    "db_app_user": "",
-    "evidence_bucket": "",
-    "evidence_key_arn": "",
-    "build_commit": "",
-    "peer_control_table": "",
-}
-
-# name -> (default, low, high).
-_INTEGERS = {
-    "asg_full_capacity": (0, 0, 1000),
-    "required_evaluations": (2, 1, 10),
-    "evaluation_interval_seconds": (10, 5, 60),
-    # Lambda runs at most 900 s; leave room for one evaluation and the margin.
-    "invocation_budget_seconds": (60, 10, 840),
-    # Quorum evaluations further apart than this (missed schedules, a paused orchestrator)
-    # are not "consecutive": the streak starts again. Above the gap between the last
-    # evaluation of one invocation and the first of the next.
-    "evaluation_gap_seconds": (45, 15, 600),
-    "probe_attempts": (2, 1, 5),
-    "probe_timeout_seconds": (2, 1, 10),
-    "max_lag_seconds": (30, 1, 300),
-    # The RPO gate's CloudWatch second opinion uses a datapoint no older than 2 minutes
-    # (docs/ARCHITECTURE.md#the-rpo-gate).
-    "lag_max_age_seconds": (120, 60, 600),
-    # The executor's lock lease, renewed at every step: a crashed holder's lock lapses
-    # after at most this long, and the next invocation resumes the execution.
-    "lock_seconds": (60, 15, 900),
-    "page_after_seconds": (120, 30, 3600),
-    "promotion_timeout_seconds": (600, 60, 3600),
-    # --- the write lease (failover/lease.py; docs/ARCHITECTURE.md "Never two writers") ---
-    # L: a region's write path accepts writes for at most L seconds after its orchestrator
-    # last read its routing control On. The DR executor waits L + clock margin after its
-    # fence before FailoverGlobalCluster, so L adds directly to every unplanned RTO: small.
-    # 10 s tolerates four missed renewals at the 2 s period below, and one invocation that
-    # starts up to L late (see Orchestrator.handle: each invocation keeps renewing for L past
-    # its budget, and EventBridge may start the next one "several seconds" late,
-    # https://docs.aws.amazon.com/eventbridge/latest/userguide/run-lambda-schedule.html).
-    "write_lease_seconds": (10, 4, 120),
-    # Renewal period, also between evaluations while the invocation sleeps. Each renewal is
-    # GetRoutingControlState x2 on one cluster endpoint plus one conditional PutItem: 1 read a
-    # second per region. ARC documents a quota only for MUTATING calls (3 per second per
-    # cluster endpoint, https://docs.aws.amazon.com/r53recovery/latest/dg/routing-control.quotas.html);
-    # one renewer per region (never one per application instance: they read the item
-    # locally) keeps reads far below anything that could throttle the fence's update.
-    "write_lease_renew_seconds": (2, 1, 30),
-    # Clock margin added to L by the DR executor: the old region's application clocks, its
-    # orchestrator's and ours may disagree. EC2 and Lambda hosts keep time with the Amazon
-    # Time Sync Service, accurate to about a millisecond or better
-    # (https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/set-time.html); 2 s is three
-    # orders of magnitude above that, for an application host whose chrony is misconfigured.
-    "clock_margin_seconds": (2, 0, 60),
-    # A HEARTBEAT/OBSERVED item older than this is "unknown" (its observer writes one every
-    # second; 10 s tolerates a few missed writes and a slow observer).
-    "heartbeat_max_age_seconds": (10, 2, 300),
-    # The longest an automatic failover waits BEFORE its fence for reads it needs (a
-    # pilot-light group's first healthy target): past it the fence goes on and pages.
-    # A hot standby never waits on them at all (failover/executor.py, targets_ready).
-    "max_prefence_wait_seconds": (300, 30, 3600),
-    # The peer witness's Route 53 health check, as the program configures it (the program's
-    # healthCheckInterval/healthCheckThreshold are read with these bounds): RequestInterval
-    # "10 or 30" seconds, FailureThreshold 1 to 10
-    # (https://docs.aws.amazon.com/Route53/latest/APIReference/API_HealthCheckConfig.html).
-    # 0 = not given: the RPO gate of a pilot light then takes no credit for how long Route 53
-    # had been failing the peer before it declared it unhealthy.
-    "witness_check_interval_seconds": (0, 0, 30),
-    "witness_check_threshold": (0, 0, 10),
-}
+# Integer settings: name -> (default, low, high).
+_INTEGERS = {s.name: (s.default, s.low, s.high) for s in SETTINGS if s.kind == INTEGER}
 
 ROUTE53_REQUEST_INTERVALS = (10, 30)
 """The RequestInterval values Route 53 accepts for an endpoint health check (API_HealthCheckConfig)."""
@@ -191,9 +59,15 @@ STATE_PK = "STATE"
 
 
 def bounds(name: str) -> tuple[int, int, int]:
-    """(default, low, high) of an integer setting: the one place they are stated (the
-    program's settings reader uses them too)."""
+    """(default, low, high) of an integer setting (failover/settings_table.py)."""
     return _INTEGERS[name]
+
+
+def probes_fit(attempts: int, timeout_seconds: int, interval_seconds: int) -> bool:
+    """An evaluation's probe tries, each up to the probe timeout, end inside one evaluation
+    interval; otherwise evaluations overlap and the cadence stretches (the program's settings
+    reader checks the same rule with this function)."""
+    return attempts * timeout_seconds < interval_seconds
 
 
 def lease_settings_problem(
@@ -266,68 +140,68 @@ class OrchestratorConfig:
     arc_cluster_endpoints: tuple[ArcEndpoint, ...]
     home_routing_control_arn: str
     peer_routing_control_arn: str
-    witness_healthy_address: str = "192.0.2.1"
-    witness_unhealthy_address: str = "192.0.2.2"
-    asg_name: str = ""
+    witness_healthy_address: str = default("witness_healthy_address")
+    witness_unhealthy_address: str = default("witness_unhealthy_address")
+    asg_name: str = default("asg_name")
     """The home application Auto Scaling group, scaled to full size on promotion."""
-    asg_full_capacity: int = 0
-    target_group_arn: str = ""
+    asg_full_capacity: int = default("asg_full_capacity")
+    target_group_arn: str = default("target_group_arn")
     """The home ALB's target group: traffic moves here only once it has a HEALTHY target
     (DescribeTargetHealth). An instance is InService in its Auto Scaling group before the
     load balancer's health checks pass, so the group's view is not the load balancer's.
     Empty: the group's InService instances are taken instead (a stack without an ALB)."""
-    writer_instance_class: str = ""
+    writer_instance_class: str = default("writer_instance_class")
     """Class of the instance added to a headless (pilot-light) home cluster before it is
     promoted (AWS: a headless secondary needs an instance first); empty: never add one."""
-    data_api_secret_arn: str = ""
+    data_api_secret_arn: str = default("data_api_secret_arn")
     """Secret for the RDS Data API test write; empty: the test write is not verified by the
     orchestrator and the execution says so."""
-    data_api_database: str = "postgres"
-    required_evaluations: int = 2
-    evaluation_interval_seconds: int = 10
-    invocation_budget_seconds: int = 60
-    evaluation_gap_seconds: int = 45
-    probe_attempts: int = 2
-    probe_timeout_seconds: int = 2
-    max_lag_seconds: int = 30
-    lag_max_age_seconds: int = 120
-    lock_seconds: int = 60
-    page_after_seconds: int = 120
-    promotion_timeout_seconds: int = 600
-    evidence_bucket: str = ""
+    data_api_database: str = default("data_api_database")
+    required_evaluations: int = default("required_evaluations")
+    evaluation_interval_seconds: int = default("evaluation_interval_seconds")
+    invocation_budget_seconds: int = default("invocation_budget_seconds")
+    evaluation_gap_seconds: int = default("evaluation_gap_seconds")
+    probe_attempts: int = default("probe_attempts")
+    probe_timeout_seconds: int = default("probe_timeout_seconds")
+    max_lag_seconds: int = default("max_lag_seconds")
+    lag_max_age_seconds: int = default("lag_max_age_seconds")
+    lock_seconds: int = default("lock_seconds")
+    page_after_seconds: int = default("page_after_seconds")
+    promotion_page_after_seconds: int = default("promotion_page_after_seconds")
+    evidence_bucket: str = default("evidence_bucket")
     """The region's evidence bucket (S3 Object Lock): each execution's record goes there."""
-    evidence_key_arn: str = ""
+    evidence_key_arn: str = default("evidence_key_arn")
     """The region's asymmetric signing key (ECC_NIST_P256) that seals each record."""
-    build_commit: str = ""
+    build_commit: str = default("build_commit")
     """The commit the deployed code was built from, named in each record's manifest."""
-    write_lease_seconds: int = 10
+    write_lease_seconds: int = default("write_lease_seconds")
     """L: how long a renewal of the write lease authorises writes (failover/lease.py)."""
-    write_lease_renew_seconds: int = 2
+    write_lease_renew_seconds: int = default("write_lease_renew_seconds")
     """How often the lease is renewed, at each evaluation and between them."""
-    clock_margin_seconds: int = 2
+    clock_margin_seconds: int = default("clock_margin_seconds")
     """Added to L by the DR executor's wait between the fence and FailoverGlobalCluster."""
-    heartbeat_max_age_seconds: int = 10
+    heartbeat_max_age_seconds: int = default("heartbeat_max_age_seconds")
     """An older HEARTBEAT/OBSERVED item is unknown (RPO gate and writer liveness)."""
-    max_prefence_wait_seconds: int = 300
+    max_prefence_wait_seconds: int = default("max_prefence_wait_seconds")
     """Bound on any wait of an automatic failover before its fence; it pages when spent."""
-    home_witness_fqdn: str = ""
+    home_witness_fqdn: str = default("home_witness_fqdn")
     """DNS name whose Route 53 failover answer follows the HOME region's health check: the
     outside view of the region we would fence onto. Empty: automatic failover abstains."""
-    db_fence_secret_arn: str = ""
+    db_fence_secret_arn: str = default("db_fence_secret_arn")
     """Secret of a database user allowed to REVOKE/GRANT the application's write privileges
     through the RDS Data API; empty: no database fence (the write lease still fences)."""
-    db_fence_engine: str = "aurora-postgresql"
-    db_app_user: str = ""
+    db_fence_engine: str = default("db_fence_engine")
+    db_app_user: str = default("db_app_user")
     """The application's database user whose write privileges the database fence revokes."""
-    peer_control_table: str = ""
+    peer_control_table: str = default("peer_control_table")
     """The PEER region's control table: its STATE/ACTIVE item is read (never written) so that
     this region adopts a higher fencing epoch naming the active region ARC shows here; empty:
     the epoch follows the routing controls alone."""
-    witness_check_interval_seconds: int = 0
+    witness_check_interval_seconds: int = default("witness_check_interval_seconds")
     """RequestInterval of the Route 53 health check the peer witness follows (0: not given)."""
-    witness_check_threshold: int = 0
+    witness_check_threshold: int = default("witness_check_threshold")
     """FailureThreshold of that health check (0: not given)."""
-    serves_at_rest: bool = True
+    serves_at_rest: bool = default("serves_at_rest")
     """This region's application has healthy targets before any failover (the primary, a hot
     or warm standby): it must look healthy to its own outside witness when the decision is
     taken. False (a pilot light): only when it is fenced onto, after its preparation."""
@@ -435,7 +309,7 @@ class OrchestratorConfig:
                 self.evaluation_gap_seconds,
                 f"must exceed the evaluation interval ({self.evaluation_interval_seconds}s)",
             )
-        if self.probe_attempts * self.probe_timeout_seconds >= self.evaluation_interval_seconds:
+        if not probes_fit(self.probe_attempts, self.probe_timeout_seconds, self.evaluation_interval_seconds):
             raise ConfigError(
                 ENV["probe_timeout_seconds"],
                 self.probe_timeout_seconds,
@@ -516,25 +390,27 @@ class OrchestratorConfig:
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> OrchestratorConfig:
-        """Read every field from its variable in ENV; required ones must be set."""
+        """Read every setting from its variable (failover/settings_table.py); required ones must
+        be set, the others take the table's default when unset."""
         values: dict[str, object] = {}
-        for name, key in ENV.items():
+        for setting in SETTINGS:
+            name, key = setting.name, setting.env
             raw = environ.get(key, "").strip()
-            if name in _INTEGERS:
+            if setting.kind == INTEGER:
                 if raw == "":
                     continue
                 try:
                     values[name] = int(raw)
                 except ValueError:
                     raise ConfigError(key, raw, "must be a whole number") from None
-            elif name == "arc_cluster_endpoints":
+            elif setting.kind == ENDPOINTS:
                 values[name] = parse_endpoints(key, raw)
-            elif name == "serves_at_rest":
+            elif setting.kind == BOOLEAN:
                 if raw.lower() not in ("", "true", "false"):
                     raise ConfigError(key, raw, "must be true or false")
-                values[name] = raw.lower() != "false"
-            elif name in _OPTIONAL:
-                values[name] = raw or _OPTIONAL[name]
+                values[name] = setting.default if raw == "" else raw.lower() == "true"
+            elif setting.default is not None:
+                values[name] = raw or setting.default
             elif raw == "":
                 raise ConfigError(key, raw, "is required")
             else:
@@ -544,14 +420,14 @@ class OrchestratorConfig:
     def to_env(self) -> dict[str, str]:
         """The inverse of from_env: what the Lambda component (or a local run) sets."""
         env = {}
-        for name, key in ENV.items():
-            value = getattr(self, name)
-            if name == "arc_cluster_endpoints":
-                env[key] = json.dumps([{"Endpoint": e.endpoint, "Region": e.region} for e in value])
-            elif name == "serves_at_rest":
-                env[key] = "true" if value else "false"
+        for setting in SETTINGS:
+            value = getattr(self, setting.name)
+            if setting.kind == ENDPOINTS:
+                env[setting.env] = json.dumps([{"Endpoint": e.endpoint, "Region": e.region} for e in value])
+            elif setting.kind == BOOLEAN:
+                env[setting.env] = "true" if value else "false"
             else:
-                env[key] = str(value)
+                env[setting.env] = str(value)
         return env
 
 

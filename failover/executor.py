@@ -276,11 +276,11 @@ class Executor:
             c.clear_page(f"step_failed:{step}")
         if (
             execution["status"] == RUNNING
-            and c.clock() - execution["started_at"] > c.config.promotion_timeout_seconds
+            and c.clock() - execution["started_at"] > c.config.promotion_page_after_seconds
         ):
             c.page(
                 "promotion_slow",
-                f"promotion running for over {c.config.promotion_timeout_seconds}s",
+                f"promotion running for over {c.config.promotion_page_after_seconds}s",
                 execution,
             )
         return execution

@@ -1054,7 +1054,7 @@ _TIMING_FIELDS = (
     "lag_max_age_seconds",
     "lock_seconds",
     "page_after_seconds",
-    "promotion_timeout_seconds",
+    "promotion_page_after_seconds",
 )
 
 _LOUD = {

@@ -34,6 +34,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from components.tiers import TIERS, tier_profile
+from failover.settings_table import env as setting_variable
 from ops.emulation.application import runtime_renews_lease
 from ops.emulation.invariants import INVARIANTS, Ended
 from ops.emulation.network import Killed
@@ -635,7 +636,7 @@ def _expect_failed_over(run: Run) -> None:
     run.expect(len(accepted) == 1, f"{len(accepted)} FailoverGlobalCluster calls accepted, want exactly 1")
     line = run.timeline()
     run.expect(line.first_write is not None, "no client write succeeded after the outage")
-    if run.runtimes[run.dr].env.get("FAILOVER_DATA_API_SECRET_ARN"):
+    if run.runtimes[run.dr].env.get(setting_variable("data_api_secret_arn")):
         writes = [w for w in world.aurora.statements if w[1] == run.dr and w[2] == "INSERT"]
         run.expect(bool(writes), "no test write reached the new writer through the Data API")
 

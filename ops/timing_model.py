@@ -456,7 +456,7 @@ def timing_model(
     return TimingModel(
         tier=_tier(tier or settings.tier),
         evaluation_interval_seconds=float(failover.evaluation_interval_seconds),
-        consecutive_evaluations=failover.consecutive_evaluations,
+        consecutive_evaluations=failover.required_evaluations,
         probe_timeout_seconds=float(failover.probe_timeout_seconds),
         function_run_seconds=FUNCTION_RUN_SECONDS,
         api_latency_seconds=API_LATENCY_SECONDS,

@@ -2,7 +2,8 @@
 
 - components/ never imports ops/ (the program does not depend on the operator's tools);
 - components/ uses failover/ only through its contract with the program: the package (where
-  the code asset is), failover.config (the variables and their bounds), failover.actions
+  the code asset is), failover.settings_table (every setting's variable, default and bounds),
+  failover.config (the rules between settings), failover.actions
   (the AWS calls, for the IAM policy) and failover.lease / failover.heartbeat (the items the
   application instances read and put, for the instance role's policy);
 - failover/ imports neither components/ nor ops/ (its whole allowed set is checked in
@@ -22,6 +23,7 @@ from tests.module_imports import imports, modules_named
 ROOT = Path(__file__).resolve().parent.parent
 FAILOVER_CONTRACT = {
     "failover",
+    "failover.settings_table",
     "failover.config",
     "failover.actions",
     "failover.lease",

@@ -51,7 +51,7 @@ from components.failover.signing import SignedCode, SignedCodeArgs, artifact_buc
 from components.settings import FailoverSettings
 from components.traffic.names import WITNESS_HEALTHY_ADDRESS, WITNESS_UNHEALTHY_ADDRESS
 from failover.actions import writer_instance_id
-from failover.config import ENV
+from failover.settings_table import setting
 
 # The runtime package itself (top-level failover/), wherever this component module lives.
 PACKAGE_DIR = Path(failover_runtime.__file__).resolve().parent
@@ -61,7 +61,7 @@ RUNTIME = "python3.12"
 LAMBDA_MAX_TIMEOUT = 900
 SCHEDULE = "rate(1 minute)"
 SCHEDULE_PERIOD_SECONDS = 60
-PROBE_ATTEMPTS = 2
+PROBE_ATTEMPTS = setting("probe_attempts").default
 # ARC: "at least three out of the five" cluster endpoints are available; a read or flip may
 # have to rotate through all five, each bounded by the probe timeout.
 ARC_ENDPOINTS = 5
@@ -410,9 +410,10 @@ class FailoverOrchestrator(pulumi.ComponentResource):
         return role, policy
 
     def _environment(self) -> dict[str, pulumi.Input[str]]:
-        """failover.config.ENV is the contract: the runtime reads exactly these names."""
-        args, wiring, failover = self._args, self._args.wiring, self._args.failover
-        values: dict[str, pulumi.Input[str]] = {
+        """The Lambda's variables, by the settings table (failover/settings_table.py): the
+        operator's settings as the stack's Settings hold them, then what the program wires."""
+        args, wiring = self._args, self._args.wiring
+        wired: dict[str, pulumi.Input[str]] = {
             "home_region": args.context.region,
             "peer_region": args.context.peer_region,
             "global_cluster_id": wiring.global_cluster_id,
@@ -435,28 +436,23 @@ class FailoverOrchestrator(pulumi.ComponentResource):
             "writer_instance_class": args.writer_instance_class,
             "data_api_secret_arn": wiring.db_secret_arn,
             "data_api_database": wiring.database_name,
-            "required_evaluations": str(failover.consecutive_evaluations),
-            "evaluation_interval_seconds": str(failover.evaluation_interval_seconds),
             "invocation_budget_seconds": str(self.timing.budget_seconds),
             "probe_attempts": str(PROBE_ATTEMPTS),
-            "probe_timeout_seconds": str(failover.probe_timeout_seconds),
-            "max_lag_seconds": str(failover.max_replication_lag_seconds),
-            "lock_seconds": str(failover.lock_seconds),
-            "write_lease_seconds": str(failover.write_lease_seconds),
-            "write_lease_renew_seconds": str(failover.write_lease_renew_seconds),
-            "clock_margin_seconds": str(failover.clock_margin_seconds),
-            "heartbeat_max_age_seconds": str(failover.heartbeat_max_age_seconds),
             "home_witness_fqdn": wiring.home_witness_fqdn,
             "serves_at_rest": "true" if wiring.serves_at_rest else "false",
             "witness_check_interval_seconds": str(wiring.witness_check_interval),
             "witness_check_threshold": str(wiring.witness_check_threshold),
         }
         if wiring.peer_control_table:
-            values["peer_control_table"] = wiring.peer_control_table
+            wired["peer_control_table"] = wiring.peer_control_table
         if wiring.db_app_user:
-            values["db_fence_secret_arn"] = wiring.db_secret_arn
-            values["db_app_user"] = wiring.db_app_user
-        return {ENV[key]: value for key, value in values.items()} | args.extra_environment
+            wired["db_fence_secret_arn"] = wiring.db_secret_arn
+            wired["db_app_user"] = wiring.db_app_user
+        return (
+            self._args.failover.runtime_environment()
+            | {setting(name).env: value for name, value in wired.items()}
+            | args.extra_environment
+        )
 
     def _function(self, policy: aws.iam.RolePolicy) -> aws.lambda_.Function:
         args, wiring = self._args, self._args.wiring

@@ -87,7 +87,7 @@ class RegionalAlarmsArgs:
     topic_arn: pulumi.Input[str]
     """The region's alert topic (AlertTopic.arn)."""
     max_replication_lag_seconds: int
-    """RPO gate (settings.failover.max_replication_lag_seconds): the lag alarms' threshold."""
+    """RPO gate (settings.failover.max_lag_seconds): the lag alarms' threshold."""
     aurora: AuroraMetrics | None = None
     alb: AlbMetrics | None = None
     tables: TableMetrics | None = None

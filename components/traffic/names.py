@@ -5,12 +5,14 @@ peer region's health URL, which it can compute from the same rule)."""
 from __future__ import annotations
 
 from components.settings import TrafficSettings
+from failover.settings_table import setting
 
 # The witness pair's answers (components/traffic/dns.py), TEST-NET-1 addresses (RFC 5737,
 # never routed): the PRIMARY answer while Route 53 sees the region's ALB healthy, else the
-# SECONDARY. The orchestrator gets both in FAILOVER_WITNESS_*_ADDRESS.
-WITNESS_HEALTHY_ADDRESS = "192.0.2.1"
-WITNESS_UNHEALTHY_ADDRESS = "192.0.2.2"
+# SECONDARY. The orchestrator gets both in FAILOVER_WITNESS_*_ADDRESS; the runtime's
+# defaults, in the settings table, are these.
+WITNESS_HEALTHY_ADDRESS = str(setting("witness_healthy_address").default)
+WITNESS_UNHEALTHY_ADDRESS = str(setting("witness_unhealthy_address").default)
 # Below the orchestrator's evaluation interval, so a resolver's cache is at most one
 # evaluation behind Route 53.
 WITNESS_TTL_SECONDS = 5

@@ -14,6 +14,8 @@ import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from failover.settings_table import BY_NAME, setting
+from failover.settings_table import env as variable
 from ops.emulation.dr_world import DrWorld, RecordGate, RegionSpec, WorldSpec
 from ops.emulation.routing_controls import control_arn
 
@@ -32,8 +34,9 @@ HEALTH_CHECK = "aws:route53/healthCheck:HealthCheck"
 FUNCTION = "aws:lambda/function:Function"
 ORCHESTRATOR = "tradingdr:failover:FailoverOrchestrator"
 
-WITNESS_HEALTHY, WITNESS_UNHEALTHY = "192.0.2.1", "192.0.2.2"
-"""The runtime contract's defaults (FAILOVER_WITNESS_*_ADDRESS)."""
+WITNESS_HEALTHY = str(setting("witness_healthy_address").default)
+WITNESS_UNHEALTHY = str(setting("witness_unhealthy_address").default)
+"""The runtime's defaults of FAILOVER_WITNESS_*_ADDRESS (failover/settings_table.py)."""
 
 
 class DrillSetupError(RuntimeError):
@@ -82,7 +85,7 @@ def _region_plan(run: StackRun) -> RegionPlan:
     table = _one(run, TABLE, ORCHESTRATOR).inputs
     function = _one(run, FUNCTION, ORCHESTRATOR)
     environment = {k: str(v) for k, v in function.inputs["environment"]["variables"].items()}
-    topic_arn = environment.get("FAILOVER_ALERT_TOPIC_ARN", "")
+    topic_arn = environment.get(variable("alert_topic_arn"), "")
     topics = [t for t in run.of_type(TOPIC) if t.outputs.get("arn") == topic_arn]
     if len(topics) != 1:
         raise DrillSetupError(
@@ -169,23 +172,23 @@ def orchestrator_environment(facts: PlanFacts, world: DrWorld, home: str, notes:
     peer = next(r for r in facts.regions if r != home)
     zone = facts.world.app_fqdn.split(".", 1)[1]
     env = dict(plan.environment)
-    env["FAILOVER_ALERT_TOPIC_ARN"] = world.topics[home]
+    env[variable("alert_topic_arn")] = world.topics[home]
     timing = world.timing
     wanted = {
         # the drill's emulated ARC cluster and routing controls (the plan's are mock values)
-        "FAILOVER_ARC_CLUSTER_ENDPOINTS": json.dumps(world.arc.endpoints),
-        "FAILOVER_HOME_ROUTING_CONTROL_ARN": control_arn(home),
-        "FAILOVER_PEER_ROUTING_CONTROL_ARN": control_arn(peer),
+        variable("arc_cluster_endpoints"): json.dumps(world.arc.endpoints),
+        variable("home_routing_control_arn"): control_arn(home),
+        variable("peer_routing_control_arn"): control_arn(peer),
         # the cadence the timing model charges (from the stack's Settings)
-        "FAILOVER_EVALUATIONS": str(timing.consecutive_evaluations),
-        "FAILOVER_EVALUATION_INTERVAL_SECONDS": str(int(timing.evaluation_interval_seconds)),
-        "FAILOVER_PROBE_TIMEOUT_SECONDS": str(int(timing.probe_timeout_seconds)),
+        variable("required_evaluations"): str(timing.consecutive_evaluations),
+        variable("evaluation_interval_seconds"): str(int(timing.evaluation_interval_seconds)),
+        variable("probe_timeout_seconds"): str(int(timing.probe_timeout_seconds)),
     }
     supplied_if_missing = {
-        "FAILOVER_WITNESS_FQDN": f"witness-{peer}.{zone}",
-        "FAILOVER_ASG_NAME": plan.spec.asg_name,
-        "FAILOVER_ASG_FULL_CAPACITY": str(facts.full_capacity),
-        "FAILOVER_WRITER_INSTANCE_CLASS": facts.writer_instance_class,
+        variable("witness_fqdn"): f"witness-{peer}.{zone}",
+        variable("asg_name"): plan.spec.asg_name,
+        variable("asg_full_capacity"): str(facts.full_capacity),
+        variable("writer_instance_class"): facts.writer_instance_class,
     }
     for key, value in wanted.items():
         if key in env and env[key] != value and not key.endswith(("_ARN", "_ENDPOINTS")):
@@ -195,54 +198,50 @@ def orchestrator_environment(facts: PlanFacts, world: DrWorld, home: str, notes:
         env[key] = value
     if _config_has("home_witness_fqdn"):
         # The region's own outside witness: the target must look healthy to it before a fence.
-        supplied_if_missing["FAILOVER_HOME_WITNESS_FQDN"] = f"witness-{home}.{zone}"
+        supplied_if_missing[variable("home_witness_fqdn")] = f"witness-{home}.{zone}"
     if _config_has("peer_control_table"):
         # The peer's control table, whose fencing epoch this region adopts (read only).
-        supplied_if_missing["FAILOVER_PEER_CONTROL_TABLE"] = facts.regions[peer].spec.table["name"]
+        supplied_if_missing[variable("peer_control_table")] = facts.regions[peer].spec.table["name"]
     if _config_has("serves_at_rest"):
         # Whether the group serves at rest, from what it runs (the program sets it from the tier).
-        supplied_if_missing["FAILOVER_SERVES_AT_REST"] = "true" if plan.spec.asg_desired > 0 else "false"
+        supplied_if_missing[variable("serves_at_rest")] = "true" if plan.spec.asg_desired > 0 else "false"
     for key, value in supplied_if_missing.items():
         if not env.get(key):
             notes.append(f"{home}: the plan does not set {key}; the drill supplies {value}")
             env[key] = value
-    if env.get("FAILOVER_ASG_NAME") and env["FAILOVER_ASG_NAME"] != plan.spec.asg_name:
+    asg_name = variable("asg_name")
+    if env.get(asg_name) and env[asg_name] != plan.spec.asg_name:
         raise DrillSetupError(
-            f"{home}: FAILOVER_ASG_NAME={env['FAILOVER_ASG_NAME']} is not the home group {plan.spec.asg_name}"
+            f"{home}: {asg_name}={env[asg_name]} is not the home group {plan.spec.asg_name}"
         )
-    peer_table = facts.regions[peer].spec.table["name"]
-    if env.get("FAILOVER_PEER_CONTROL_TABLE") and env["FAILOVER_PEER_CONTROL_TABLE"] != peer_table:
+    peer_table, peer_variable = facts.regions[peer].spec.table["name"], variable("peer_control_table")
+    if env.get(peer_variable) and env[peer_variable] != peer_table:
         raise DrillSetupError(
-            f"{home}: FAILOVER_PEER_CONTROL_TABLE={env['FAILOVER_PEER_CONTROL_TABLE']} is not the peer's "
-            f"control table {peer_table}"
+            f"{home}: {peer_variable}={env[peer_variable]} is not the peer's control table {peer_table}"
         )
-    if env.get("FAILOVER_EVIDENCE_BUCKET"):
+    if env.get(variable("evidence_bucket")):
         # The runtime writes its execution evidence in the drill too (docs/EVIDENCE.md).
         from ops.emulation.dr_world import session
         from ops.evidence.drill_store import provision_evidence
 
-        env.update(provision_evidence(session(), home, env["FAILOVER_EVIDENCE_BUCKET"]))
+        env.update(provision_evidence(session(), home, env[variable("evidence_bucket")]))
     world.route53.add_witness(
-        env["FAILOVER_WITNESS_FQDN"],
+        env[variable("witness_fqdn")],
         peer,
-        env.get("FAILOVER_WITNESS_HEALTHY_ADDRESS", WITNESS_HEALTHY),
-        env.get("FAILOVER_WITNESS_UNHEALTHY_ADDRESS", WITNESS_UNHEALTHY),
+        env.get(variable("witness_healthy_address"), WITNESS_HEALTHY),
+        env.get(variable("witness_unhealthy_address"), WITNESS_UNHEALTHY),
     )
-    if env.get("FAILOVER_HOME_WITNESS_FQDN"):
+    if env.get(variable("home_witness_fqdn")):
         # The home region's own witness record (the target's health before an automatic fence).
         world.route53.add_witness(
-            env["FAILOVER_HOME_WITNESS_FQDN"],
+            env[variable("home_witness_fqdn")],
             home,
-            env.get("FAILOVER_WITNESS_HEALTHY_ADDRESS", WITNESS_HEALTHY),
-            env.get("FAILOVER_WITNESS_UNHEALTHY_ADDRESS", WITNESS_UNHEALTHY),
+            env.get(variable("witness_healthy_address"), WITNESS_HEALTHY),
+            env.get(variable("witness_unhealthy_address"), WITNESS_UNHEALTHY),
         )
     return env
 
 
 def _config_has(field_name: str) -> bool:
-    """Does the runtime's OrchestratorConfig read this setting?"""
-    import dataclasses
-
-    from failover.config import OrchestratorConfig
-
-    return any(f.name == field_name for f in dataclasses.fields(OrchestratorConfig))
+    """Does the runtime read this setting (a row of failover/settings_table.py)?"""
+    return field_name in BY_NAME

@@ -89,7 +89,7 @@ class RecoveryBudget:
 def rpo_bound(settings: Settings, runs: Sequence[StackRun] = ()) -> RpoBound:
     """The RPO bound of the pair and how it is enforced, from the settings and the plan."""
     primary = next((run for run in runs if run.settings.role == "primary"), None)
-    gate = float(settings.failover.max_replication_lag_seconds)
+    gate = float(settings.failover.max_lag_seconds)
     hard_values = [
         float(parameter.get("value"))
         for group in (

@@ -100,9 +100,7 @@ INVALID = [
     (primary_config, "appMinSize", 7, "must not exceed appMaxSize (6)"),
     (primary_config, "appDesiredSize", 10, "between appMinSize"),
     (primary_config, "wafRateLimit", 10, "between 100"),
-    (primary_config, "failoverEvaluations", 0, "between 1 and 10"),
-    (primary_config, "maxReplicationLagSeconds", 600, "between 1 and 300"),
-    (primary_config, "failoverLockSeconds", 5, "between 15 and 900"),
+    # The orchestrator settings' bounds: tests/test_settings_table.py, from the settings table.
 ]
 
 

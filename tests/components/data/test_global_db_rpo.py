@@ -31,7 +31,7 @@ def postgres():
 
 def test_only_the_primary_postgres_cluster_bounds_its_rpo(postgres):
     primary, dr = postgres
-    assert rpo_of(primary) == str(primary.settings.failover.max_replication_lag_seconds)
+    assert rpo_of(primary) == str(primary.settings.failover.max_lag_seconds)
     # The secondary keeps the default: a failover to it must not pause its commits.
     assert rpo_of(dr) is None
 

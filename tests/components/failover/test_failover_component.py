@@ -23,6 +23,7 @@ from components.failover.policy import (
 )
 from failover.actions import kept_snapshot_id
 from failover.config import ENV, OrchestratorConfig
+from failover.settings_table import operator_settings
 from ops.mock_engine import run_stack
 from ops.stack_config import PROJECT_DIR
 
@@ -212,10 +213,13 @@ def test_environment_is_the_runtime_contract_and_points_at_the_real_resources(ru
     settings = run.settings
     assert config.home_region == settings.home_region and config.peer_region == settings.peer_region
     assert config.control_table == run.one(TABLE, "home-failover-control").outputs["name"]
-    assert config.required_evaluations == settings.failover.consecutive_evaluations
-    assert config.max_lag_seconds == settings.failover.max_replication_lag_seconds
+    assert config.required_evaluations == settings.failover.required_evaluations
+    assert config.max_lag_seconds == settings.failover.max_lag_seconds
     assert config.lock_seconds == settings.failover.lock_seconds
     assert config.probe_timeout_seconds == settings.failover.probe_timeout_seconds
+    # Every setting the operator sets is in its variable, not left to the runtime's default.
+    for row in operator_settings():
+        assert variables.get(row.env) == row.spelled(getattr(settings.failover, row.name)), row.env
     assert config.alert_topic_arn == run.exports["alertTopicArn"]
     cluster = run.one("aws:rds/cluster:Cluster")
     assert config.local_cluster_arn == cluster.outputs["arn"]

@@ -68,7 +68,7 @@ def test_the_lag_alarms_exist_in_both_regions(stacks):
             assert alarm.region == run.settings.home_region
             assert alarm.inputs["namespace"] == "AWS/RDS"
             assert alarm.inputs["dimensions"] == {"DBClusterIdentifier": run.exports["auroraClusterId"]}
-            assert alarm.inputs["threshold"] == run.settings.failover.max_replication_lag_seconds * 1000
+            assert alarm.inputs["threshold"] == run.settings.failover.max_lag_seconds * 1000
     assert {run.settings.home_region for run in stacks} == {"us-east-1", "us-west-2"}
 
 

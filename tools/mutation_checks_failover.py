@@ -734,6 +734,13 @@ MUTATIONS = [
         "        return True",
         "tests/ops/test_drill.py -k the_cli_runs_a_scenario",
     ),
+    (
+        "drill: an action due while an evaluation overruns the phase is dropped",
+        "ops/drill.py",
+        "        if done is None or not done():\n            self._apply_due_actions()",
+        "        if False:\n            self._apply_due_actions()",
+        "tests/ops/test_drill.py -k action_due",
+    ),
 ]
 if __name__ == "__main__":
     sys.exit(1 if run_mutations(MUTATIONS, sys.argv[1:]) else 0)

@@ -240,3 +240,31 @@ def test_a_timed_scenario_over_the_rto_target_fails_unless_its_tier_budget_is_ov
     assert over == ["region-gone (hot-standby): 301 s"]
     assert by_design == ["region-gone-tiers (pilot-light): 900 s"]
     assert over_target([_result("region-gone", "hot-standby", 299.0)], plans, 120.0, 300.0) == ([], [])
+
+
+def test_an_action_due_while_an_evaluation_runs_past_the_phase_end_still_happens():
+    """Both regions share one clock: an evaluation that takes long carries the clock past the
+    end of a phase with a scenario action (a partition healing) already due. The action must
+    still apply as soon as the clock is free; dropped, the scenario would judge a world whose
+    fault never cleared."""
+    from moto import mock_aws
+
+    from ops.drill import DRILL_START, Run
+
+    class Slow:
+        def evaluate(self, event):
+            run.world.advance(200.0)  # one evaluation holds the shared clock for 200 s
+            return {}
+
+    applied: list[float] = []
+    with mock_aws():
+        run = Run("region-gone", facts(), timing(), 120.0, 0, 1.0)
+        for runtime in run.runtimes.values():
+            runtime.orchestrator = lambda invocation: Slow()
+        run.run_until(DRILL_START + 5)
+        heal = run.world.now + 1
+        run.at(heal, "fault cleared", lambda: applied.append(run.world.now))
+        run.run_until(heal)
+        run.finish()
+    assert applied, "the action due during the long evaluation never applied"
+    assert applied[0] >= heal

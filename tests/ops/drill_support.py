@@ -24,6 +24,9 @@ TABLE = {
 }
 
 
+_SETTINGS = parse_settings(effective_config("dr"), "dr")
+
+
 def region_spec(name: str, instances: int = 2, desired: int = 3) -> RegionSpec:
     return RegionSpec(
         region=name,
@@ -53,6 +56,11 @@ def environment(home: str, peer: str) -> dict[str, str]:
         "FAILOVER_TARGET_GROUP_ARN": f"arn:aws:elasticloadbalancing:{home}:{ACCOUNT}:targetgroup/app/01234",
         "FAILOVER_DATA_API_SECRET_ARN": f"arn:aws:secretsmanager:{home}:{ACCOUNT}:secret:db-{home}",
         "FAILOVER_DATA_API_DATABASE": "trading",
+        # The program gives the runtime its Route 53 health check's settings (the RPO gate's
+        # credit for Route 53's failing time, docs/FAILOVER_RUNTIME.md "The RPO gate"): the
+        # same settings the emulated Route 53 checks with (timing()).
+        "FAILOVER_WITNESS_CHECK_INTERVAL_SECONDS": str(_SETTINGS.traffic.health_check_interval),
+        "FAILOVER_WITNESS_CHECK_THRESHOLD": str(_SETTINGS.traffic.health_check_threshold),
     }
 
 

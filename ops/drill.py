@@ -82,7 +82,7 @@ SCENARIOS = (
     "dr-dynamodb-down",
     "db-stalled",
     "cloudwatch-published",
-    "replication-stalls-then-gone",
+    "replica-cut-then-gone",
 )
 TIMED = ("region-gone", "region-gone-tiers", "cloudwatch-published")
 RTO_SCENARIOS = ("region-gone", "region-gone-tiers")
@@ -1031,7 +1031,7 @@ def scenario_cloudwatch_published(run: Run) -> None:
     _expect_failed_over(run)
 
 
-def scenario_replication_stalls_then_gone(run: Run) -> None:
+def scenario_replica_cut_then_gone(run: Run) -> None:
     """The DR region is cut off from the primary (its replication stops; its probe fails)
     while clients and Route 53's checkers still reach the primary, which goes on acknowledging
     writes: no quorum, no failover. 60 to 100 s later the primary region is gone. The newest
@@ -1091,7 +1091,7 @@ SCENARIO_FUNCTIONS: dict[str, Callable[[Run], None]] = {
     "dr-dynamodb-down": scenario_dr_dynamodb_down,
     "db-stalled": scenario_db_stalled,
     "cloudwatch-published": scenario_cloudwatch_published,
-    "replication-stalls-then-gone": scenario_replication_stalls_then_gone,
+    "replica-cut-then-gone": scenario_replica_cut_then_gone,
 }
 assert set(SCENARIO_FUNCTIONS) == set(SCENARIOS)
 

@@ -50,7 +50,7 @@ CASES = [
     ),
     ("dr-dynamodb-down", unsafe(), "hot-standby", "did not page through SNS", None),
     (
-        "replication-stalls-then-gone",
+        "replica-cut-then-gone",
         unsafe(),
         "hot-standby",
         "promoted automatically past a replication stall",

@@ -24,9 +24,6 @@ TABLE = {
 }
 
 
-_SETTINGS = parse_settings(effective_config("dr"), "dr")
-
-
 def region_spec(name: str, instances: int = 2, desired: int = 3) -> RegionSpec:
     return RegionSpec(
         region=name,
@@ -43,6 +40,7 @@ def region_spec(name: str, instances: int = 2, desired: int = 3) -> RegionSpec:
 
 def environment(home: str, peer: str) -> dict[str, str]:
     """What the program gives the orchestrator (the runtime's required variables)."""
+    traffic = parse_settings(effective_config("dr"), "dr").traffic
     return {
         "FAILOVER_HOME_REGION": home,
         "FAILOVER_PEER_REGION": peer,
@@ -59,8 +57,8 @@ def environment(home: str, peer: str) -> dict[str, str]:
         # The program gives the runtime its Route 53 health check's settings (the RPO gate's
         # credit for Route 53's failing time, docs/FAILOVER_RUNTIME.md "The RPO gate"): the
         # same settings the emulated Route 53 checks with (timing()).
-        "FAILOVER_WITNESS_CHECK_INTERVAL_SECONDS": str(_SETTINGS.traffic.health_check_interval),
-        "FAILOVER_WITNESS_CHECK_THRESHOLD": str(_SETTINGS.traffic.health_check_threshold),
+        "FAILOVER_WITNESS_CHECK_INTERVAL_SECONDS": str(traffic.health_check_interval),
+        "FAILOVER_WITNESS_CHECK_THRESHOLD": str(traffic.health_check_threshold),
     }
 
 

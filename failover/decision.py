@@ -310,8 +310,9 @@ def decide(s: Situation) -> Decision:
 
 
 def heartbeat_blocks(s: Situation) -> bool:
-    """The automatic RPO gate: the heartbeat's replication lag at its newest beat must be
-    known and within the bound. CloudWatch's lag is recorded beside it as a second opinion
+    """The automatic RPO gate: the data at risk the heartbeat proves (data_at_risk: the
+    newest replicated beat against the moment the writer was proven down) must be known and
+    within the bound. CloudWatch's lag is recorded beside it as a second opinion
     and does not decide: its datapoints are stamped at the period's start, published after
     it, and keep growing once the writer is gone, so after an outage it overstates the loss
     by the time since the outage (and before one, the heartbeat is the finer reading).
@@ -325,28 +326,29 @@ def heartbeat_blocks(s: Situation) -> bool:
 
 
 def data_at_risk(
-    arrival_lag: float | None, newest_at: float | None, writer_down_by: float | None, serves_at_rest: bool
+    arrival_lag: float | None, newest_at: float | None, writer_down_by: float | None
 ) -> tuple[float | None, str]:
-    """What the heartbeat proves of the data at risk (None: unknown, which never passes).
-    arrival_lag: the newest beat's replication lag when it was first observed
-    (control_table.heartbeat_lag; None without a fresh observation). A region that runs
-    nothing at rest (pilot light) starts its observers with the preparation, so it first sees
-    the beat late and the arrival lag overstates the loss; there the newest replicated beat is
-    judged against writer_down_by instead (writer_down_by(): the quorum streak's start, or the
+    """What the heartbeat proves of the data at risk (None: unknown, which never passes), in
+    every tier. arrival_lag: the newest beat's replication lag when it was first observed
+    (control_table.heartbeat_lag; None without a fresh observation). The newest replicated
+    beat is judged against writer_down_by (writer_down_by(): the quorum streak's start, or the
     start of the Route 53 failure that began it): a writer down by then acknowledged nothing
     after it, so what it acknowledged after its newest replicated beat lies within
-    (writer_down_by - newest beat), under the same limit as the arrival lag (a writer that
-    kept writing behind a partition loses what it acknowledged until its lease lapsed).
+    (writer_down_by - newest beat), under the same limit as any reading (a writer that kept
+    writing behind a partition loses what it acknowledged until its lease lapsed).
     Taken ALONE, never the smaller of it and an arrival lag: a DR region cut off from the
-    primary before the primary failed stopped receiving beats at the cut while the writer went
-    on acknowledging, so a beat that arrived early with a small lag proves nothing of what came
-    after; (writer_down_by - newest beat) still covers the whole cut. A newest beat written
+    primary's replication before the primary failed (or whose replication stalled) stopped
+    receiving beats at the cut while the writer went on acknowledging, so a beat that arrived
+    early with a small lag proves nothing of what came after; (writer_down_by - newest beat)
+    covers the whole cut. It is the arrival lag plus the stall between the beat's arrival and
+    the writer seen down; in a region that observes at rest that is the price of the
+    detection delay. A region that runs nothing at rest (pilot light) first sees the beat late,
+    so its arrival lag overstates the loss; the same bound does not. A newest beat written
     after writer_down_by means the writer was not down then (it still beats): the arrival lag
-    of that beat, observed since, is the reading. docs/FAILOVER_RUNTIME.md "The RPO gate in a
-    pilot light"."""
+    of that beat, observed since, is the reading. docs/FAILOVER_RUNTIME.md "The RPO gate"."""
     if arrival_lag is None:
         return None, "no fresh heartbeat"
-    if not serves_at_rest and writer_down_by is not None and newest_at is not None:
+    if writer_down_by is not None and newest_at is not None:
         since_down = writer_down_by - newest_at
         if since_down > 0:
             return since_down, (
@@ -408,8 +410,8 @@ def _gate_reason(s: Situation) -> str:
             return "data at risk unknown (no fresh writer heartbeat observed)"
         if s.heartbeat_lag_seconds > s.max_lag_seconds:
             return (
-                f"the newest replicated heartbeat arrived {s.heartbeat_lag_seconds:g}s after it was written "
-                f"(replication lag; bound {s.max_lag_seconds:g}s)"
+                f"the data at risk the replicated heartbeat proves is {s.heartbeat_lag_seconds:g}s "
+                f"(bound {s.max_lag_seconds:g}s)"
             )
     if s.lag_seconds is None:
         return "replication lag unknown (no fresh datapoint)"

@@ -493,16 +493,16 @@ class Executor:
         return None
 
     def _data_at_risk(self, execution: dict, reading=None) -> tuple[float | None, str]:
-        """The data at risk the heartbeat proves, from a FRESH observation only (None: unknown):
-        the replication lag of the newest beat when it arrived (control_table.heartbeat_lag).
-        A region that runs nothing at rest first observed the beat late (its observers started
-        with the preparation), so its arrival time overstates the lag; there the newest
-        replicated beat is also judged against execution["writer_down_by"] (the quorum
-        streak's start, or the start of the Route 53 failure that began it,
-        decision.writer_down_by): the writer down by then acknowledged nothing replicated
-        after its newest beat, so (writer_down_by - newest beat) bounds the loss,
-        under the same limit as the arrival lag (a writer that kept writing behind a
-        partition loses what it acknowledged until its lease lapsed; docs/FAILOVER_RUNTIME.md)."""
+        """The data at risk the heartbeat proves, from a FRESH observation only (None: unknown),
+        in every tier: the newest replicated beat judged against execution["writer_down_by"]
+        (the quorum streak's start, or the start of the Route 53 failure that began it,
+        decision.writer_down_by): the writer down by then acknowledged nothing after it, so
+        (writer_down_by - newest beat) bounds the loss, even when replication stalled (or this
+        region was cut off from it) before the writer died; a newest beat written after
+        writer_down_by is read by its arrival lag (control_table.heartbeat_lag). Under the same
+        limit as any reading (a writer that kept writing behind a partition loses what it
+        acknowledged until its lease lapsed). decision.data_at_risk, docs/FAILOVER_RUNTIME.md
+        "The RPO gate"."""
         c = self.ctx
         cfg = c.config
         if reading is None:
@@ -512,9 +512,7 @@ class Executor:
         lag = c.table.heartbeat_lag(reading.newest_at, reading.observed_at)
         # An execution saved before writer_down_by existed: its streak's start (no credit).
         down_by = execution.get("writer_down_by", execution.get("first_down_at"))
-        return data_at_risk(
-            lag, reading.newest_at, None if down_by is None else float(down_by), cfg.serves_at_rest
-        )
+        return data_at_risk(lag, reading.newest_at, None if down_by is None else float(down_by))
 
     def _give_fence_back(self, execution: dict, why: str) -> a.StepOutcome:
         """ARC moved but the promotion cannot pass its RPO gate, and the old writer serves again

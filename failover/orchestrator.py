@@ -480,7 +480,6 @@ class Orchestrator:
                 self.table.heartbeat_lag(heartbeat.newest_at, heartbeat.observed_at),
                 heartbeat.newest_at,
                 down_by,
-                c.serves_at_rest,
             )
         decision = d.decide(
             d.Situation(

@@ -82,6 +82,7 @@ SCENARIOS = (
     "dr-dynamodb-down",
     "db-stalled",
     "cloudwatch-published",
+    "replica-cut-then-gone",
 )
 TIMED = ("region-gone", "region-gone-tiers", "cloudwatch-published")
 RTO_SCENARIOS = ("region-gone", "region-gone-tiers")
@@ -1058,6 +1059,32 @@ def scenario_cloudwatch_published(run: Run) -> None:
     _expect_failed_over(run)
 
 
+def scenario_replica_cut_then_gone(run: Run) -> None:
+    """The DR region is cut off from the primary (its replication stops; its probe fails)
+    while clients and Route 53's checkers still reach the primary, which goes on acknowledging
+    writes: no quorum, no failover. 60 to 100 s later the primary region is gone. The newest
+    replicated heartbeat arrived about a second late, but the writer acknowledged writes for
+    the whole stall: the RPO gate must hold with a page, never promote on its own (every write
+    acknowledged during the stall would be lost silently); a human decides."""
+    world, primary, dr = run.world, run.primary, run.dr
+    pair = frozenset((primary, dr))
+    _fault(
+        run, f"fault: {dr} cut off from {primary}'s replication", lambda: world.network.partitions.add(pair)
+    )
+    gone = run.t0 + run.rng.uniform(60, 100)
+    run.at(gone, f"fault: {primary} is gone", lambda: world.network.down.add(primary))
+    watch = gone + OBSERVE_SECONDS
+    run.run_until(watch)
+    run.expect(not world.aurora.accepted, "promoted automatically past a replication stall")
+    run.expect(
+        any(p[1] == dr and p[0] >= gone and p[2].startswith("rpo_gate") for p in world.metric_pages),
+        f"{dr} did not page the RPO gate after {primary} was gone",
+    )
+
+    run.expect(run.controls_on() == {primary}, f"routing controls On: {sorted(run.controls_on())}")
+    run.expect(world.lost_writes() == 0, f"{world.lost_writes()} acknowledged writes lost with no promotion")
+
+
 def _lag_above_bound_setup(run: Run) -> None:
     run.world.aurora.replication_lag = run.world.replication_lag = run.max_lag + 15
 
@@ -1092,6 +1119,7 @@ SCENARIO_FUNCTIONS: dict[str, Callable[[Run], None]] = {
     "dr-dynamodb-down": scenario_dr_dynamodb_down,
     "db-stalled": scenario_db_stalled,
     "cloudwatch-published": scenario_cloudwatch_published,
+    "replica-cut-then-gone": scenario_replica_cut_then_gone,
 }
 assert set(SCENARIO_FUNCTIONS) == set(SCENARIOS)
 

@@ -588,11 +588,18 @@ MUTATIONS = [
         "tests/failover -k 'pilot_light_data_at_risk_rule or cut_off_before'",
     ),
     (
-        "pilot-light bound applied in a region that serves at rest",
+        "hot standby: the RPO gate back on the arrival lag (replication stall then crash)",
+        "failover/orchestrator.py",
+        "                heartbeat.newest_at,\n                down_by,\n",
+        "                heartbeat.newest_at,\n                None if c.serves_at_rest else down_by,\n",
+        "tests/failover -k 'replication_stall or slow_detection'",
+    ),
+    (
+        "RPO gate: the arrival lag of a beat older than the writer's failure",
         "failover/decision.py",
-        "    if not serves_at_rest and writer_down_by is not None and newest_at is not None:",
         "    if writer_down_by is not None and newest_at is not None:",
-        "tests/failover -k 'other_tiers_keep_the_arrival_lag or slow_detection'",
+        "    if False:",
+        "tests/failover -k 'every_tier_applies_the_bound or replication_stall or cut_off_before'",
     ),
     (
         "pilot-light RPO gate: no Route 53 credit",

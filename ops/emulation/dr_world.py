@@ -176,6 +176,8 @@ class DrWorld:
         peer's Off and its orchestrator was healthy (serving_lease_held; 0 when it holds)."""
         self._lease_gap_at: float | None = None
         self._lease_problem: str | None = None
+        self._unable: dict[str, float] = {}
+        """Region -> the last time a standing condition stopped its renewer (_can_renew)."""
         self._held_up: dict[str, float] = {}
         """Region -> the last time the drill's scheduler owed its orchestrator an action."""
         self._timed_out: dict[str, float] = {}
@@ -458,11 +460,8 @@ class DrWorld:
             self.now,
         )
 
-    def orchestrator_healthy(self, region: str) -> bool:
-        """Can `region`'s orchestrator renew its write lease? The region is up and not
-        impaired, no standing fault touches its own DynamoDB or the ARC data plane from it,
-        and no process of it was killed within one schedule period and one lease (the next
-        scheduled invocation renews within that)."""
+    def _can_renew(self, region: str) -> bool:
+        """No standing condition stops `region`'s renewer now (orchestrator_healthy)."""
         network = self.network
         if region in network.down or region in network.impaired:
             return False
@@ -475,12 +474,26 @@ class DrWorld:
                 return False
             if fault.service in (None, "route53-recovery-cluster"):
                 return False
+        return True
+
+    def orchestrator_healthy(self, region: str) -> bool:
+        """Can `region`'s orchestrator renew its write lease? The region is up and not
+        impaired, no standing fault touches its own DynamoDB or the ARC data plane from it,
+        and no process of it was killed within one schedule period and one lease (the next
+        scheduled invocation renews within that)."""
+        lease = float(self.lease_seconds or 0)
+        if not self._can_renew(region):
+            self._unable[region] = self.now
+            return False
+        # A region that could not renew (gone, impaired, cut off from ARC or its table) has
+        # a lapsed lease when it comes back; its renewer renews within one lease.
+        if self.now - self._unable.get(region, float("-inf")) <= lease:
+            return False
         window = self.schedule_seconds + float(self.lease_seconds or 0)
         if any(r == region and self.now - at < window for at, r in self.killed_in):
             return False
         if self.overdue is not None and self.overdue(region):
             self._held_up[region] = self.now
-        lease = float(self.lease_seconds or 0)
         if self.now - self._timed_out.get(region, float("-inf")) <= lease:
             # One of its calls waits out (or waited, within a lease) its timeout: the renewer
             # runs between the orchestrator's calls, so it waits with it (docs/WRITE_LEASE.md,

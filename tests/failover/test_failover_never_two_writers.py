@@ -638,12 +638,13 @@ def test_a_failing_database_fence_pages_and_the_lease_still_fences(world):
     assert not check_write(world.table(PRIMARY).read_lease(), PRIMARY, world.clock())[0]
 
 
-def test_a_slow_detection_is_not_counted_as_data_at_risk(make_world):
-    """The writer stops (its database dies) 40 s before the outside witness sees the region
-    down: in a region that observes the heartbeat at rest (hot or warm standby), the
-    heartbeat's lag when its last beat ARRIVED (about a second) is the data at risk, not the
-    40 s+ since (the detection delay). The failover goes on. (A pilot light observes nothing
-    at rest: it judges the newest beat against the writer's failure, test_pilot_light_rpo_gate.py.)"""
+def test_a_slow_detection_is_counted_as_data_at_risk(make_world):
+    """The writer's heartbeat stops 40 s before the outside witness sees the region down. From
+    the DR region that is indistinguishable from its replication stalling while the writer went
+    on acknowledging writes (tests/failover/test_rpo_gate_replication_stall.py), so the data at
+    risk is (writer_down_by - newest beat), 40 s and more, not the arrival lag of the last beat
+    (about a second): over the bound, held and paged, never promoted automatically
+    (docs/FAILOVER_RUNTIME.md "The RPO gate")."""
     world = make_world(serves_at_rest=True)
     world.asg[DR].min = world.asg[DR].desired = 2
     world.asg[DR].changed_at = world.clock() - 1000
@@ -653,8 +654,7 @@ def test_a_slow_detection_is_not_counted_as_data_at_risk(make_world):
     for _ in range(4):
         world.tick()
     world.up[PRIMARY] = False
-    records = ticks(world, N + 1)
-    assert (
-        max(r["heartbeat_lag_seconds"] for r in records) <= world.configs[DR].evaluation_interval_seconds + 1
-    )
-    assert world.g.accepted == [("failover_global_cluster", DR)]
+    records = ticks(world, N + 4)
+    assert min(r["heartbeat_lag_seconds"] for r in records if r.get("writer_down_by") is not None) >= 40
+    assert world.g.accepted == [] and world.arc.updates == []
+    assert any("rpo gate" in s.lower() for s in world.pages())

@@ -479,18 +479,17 @@ def test_a_pilot_light_prepares_on_an_unknown_heartbeat_but_never_fences_on_one(
 
 
 def test_the_pilot_light_data_at_risk_rule():
-    """(writer down by - newest beat) bounds the loss only where nothing observed at rest,
-    and alone: a small arrival lag of a beat that arrived before the writer's failure proves
+    """(writer down by - newest beat) bounds the loss in every tier, and alone: a small
+    arrival lag of a beat that arrived before the writer's failure proves
     nothing of what the writer acknowledged after it (a DR region cut off before the outage);
     a beat newer than the failure means the writer still beat: its arrival lag is the reading;
     unknown stays unknown."""
-    assert d.data_at_risk(None, 100.0, 110.0, False)[0] is None
-    assert d.data_at_risk(600.0, 100.0, 110.0, False)[0] == 10.0
-    assert d.data_at_risk(2.0, 100.0, 110.0, False)[0] == 10.0
-    assert d.data_at_risk(600.0, 100.0, 110.0, True)[0] == 600.0
-    assert d.data_at_risk(600.0, 100.0, None, False)[0] == 600.0
-    assert d.data_at_risk(600.0, 120.0, 110.0, False)[0] == 600.0
-    assert d.data_at_risk(2.0, 120.0, 110.0, False)[0] == 2.0
+    assert d.data_at_risk(None, 100.0, 110.0)[0] is None
+    assert d.data_at_risk(600.0, 100.0, 110.0)[0] == 10.0
+    assert d.data_at_risk(2.0, 100.0, 110.0)[0] == 10.0
+    assert d.data_at_risk(600.0, 100.0, None)[0] == 600.0
+    assert d.data_at_risk(600.0, 120.0, 110.0)[0] == 600.0
+    assert d.data_at_risk(2.0, 120.0, 110.0)[0] == 2.0
 
 
 def test_the_gate_is_read_again_after_the_lease_wait_and_a_stale_heartbeat_holds_it(world):

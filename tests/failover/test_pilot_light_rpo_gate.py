@@ -118,7 +118,7 @@ def test_a_crash_is_never_understated(interval, threshold, phase, offset):
         DR, witness_check_interval_seconds=interval, witness_check_threshold=threshold
     ).witness_failing_seconds
     down_by = d.writer_down_by(history, GAP, failing)
-    bound, _ = d.data_at_risk(600.0, newest, down_by, serves_at_rest=False)
+    bound, _ = d.data_at_risk(600.0, newest, down_by)
     real_loss = death - newest
     assert real_loss <= bound <= real_loss + interval + EVERY
 
@@ -138,7 +138,7 @@ def test_a_region_cut_off_before_the_primary_fails_still_blocks(interval, thresh
     failing = (threshold - 1) * interval
     down_by = d.writer_down_by(history, GAP, failing)
     assert down_by < history[-1].at - 3 * EVERY  # the credit was taken (the witness turned)
-    bound, why = d.data_at_risk(arrival_lag, newest, down_by, serves_at_rest=False)
+    bound, why = d.data_at_risk(arrival_lag, newest, down_by)
     real_loss = death - newest
     assert bound >= real_loss and d.lag_blocks(bound, 30), why
 
@@ -151,15 +151,17 @@ def test_a_witness_down_before_the_probe_gives_no_credit():
     newest = death - lag
     history = evaluations(0.0, 150.0, witness_down_from=0.0, probe_down_from=death)
     down_by = d.writer_down_by(history, GAP, 10)
-    bound, _ = d.data_at_risk(600.0, newest, down_by, serves_at_rest=False)
+    bound, _ = d.data_at_risk(600.0, newest, down_by)
     assert bound >= death - newest
 
 
-def test_other_tiers_keep_the_arrival_lag():
-    """A region that serves at rest observed the beat as it arrived: the writer_down_by rule
-    is not applied there (neither tightened nor loosened)."""
-    assert d.data_at_risk(2.0, 100.0, 90.0, serves_at_rest=True)[0] == 2.0
-    assert d.data_at_risk(600.0, 100.0, 130.0, serves_at_rest=True)[0] == 600.0
+def test_every_tier_applies_the_bound():
+    """The rule has no tier: an arrival lag (small or large) of a beat older than the writer's
+    failure gives way to (writer_down_by - newest beat); a beat newer than it keeps its arrival
+    lag (tests/failover/test_rpo_gate_replication_stall.py runs it in a hot standby)."""
+    assert d.data_at_risk(2.0, 100.0, 190.0)[0] == 90.0
+    assert d.data_at_risk(600.0, 100.0, 130.0)[0] == 30.0
+    assert d.data_at_risk(2.0, 100.0, 90.0)[0] == 2.0
 
 
 # --- end to end on the runtime (tests/failover/world.py) -------------------------------------

@@ -40,6 +40,7 @@ def region_spec(name: str, instances: int = 2, desired: int = 3) -> RegionSpec:
 
 def environment(home: str, peer: str) -> dict[str, str]:
     """What the program gives the orchestrator (the runtime's required variables)."""
+    traffic = parse_settings(effective_config("dr"), "dr").traffic
     return {
         "FAILOVER_HOME_REGION": home,
         "FAILOVER_PEER_REGION": peer,
@@ -53,6 +54,11 @@ def environment(home: str, peer: str) -> dict[str, str]:
         "FAILOVER_TARGET_GROUP_ARN": f"arn:aws:elasticloadbalancing:{home}:{ACCOUNT}:targetgroup/app/01234",
         "FAILOVER_DATA_API_SECRET_ARN": f"arn:aws:secretsmanager:{home}:{ACCOUNT}:secret:db-{home}",
         "FAILOVER_DATA_API_DATABASE": "trading",
+        # The program gives the runtime its Route 53 health check's settings (the RPO gate's
+        # credit for Route 53's failing time, docs/FAILOVER_RUNTIME.md "The RPO gate"): the
+        # same settings the emulated Route 53 checks with (timing()).
+        "FAILOVER_WITNESS_CHECK_INTERVAL_SECONDS": str(traffic.health_check_interval),
+        "FAILOVER_WITNESS_CHECK_THRESHOLD": str(traffic.health_check_threshold),
     }
 
 

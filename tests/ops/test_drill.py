@@ -62,6 +62,7 @@ def test_region_gone_scales_the_dr_group_and_serves_only_healthy_targets(tier):
         "dr-dynamodb-down",
         "db-stalled",
         "cloudwatch-published",
+        "replica-cut-then-gone",
     ],
 )
 def test_never_two_writers_scenarios_hold_with_the_real_runtime(scenario):

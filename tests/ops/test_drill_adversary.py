@@ -49,6 +49,13 @@ CASES = [
         None,
     ),
     ("dr-dynamodb-down", unsafe(), "hot-standby", "did not page through SNS", None),
+    (
+        "replica-cut-then-gone",
+        unsafe(),
+        "hot-standby",
+        "promoted automatically past a replication stall",
+        None,
+    ),
     ("db-stalled", passive(), "hot-standby", "no failover and nobody paged", None),
     (
         "cloudwatch-published",

@@ -27,6 +27,7 @@ import os
 import time
 import uuid
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -72,6 +73,20 @@ ARMED = "armed"
 # Seconds kept free before the Lambda timeout: one evaluation's worst case is bounded by
 # the probe (attempts x timeout), the ARC rotation and a few API calls.
 MARGIN_SECONDS = 20
+
+
+@dataclass(frozen=True)
+class HomeReads:
+    """What one evaluation read in its own region; `reachable` names each service that
+    answered (the self-check: a region that cannot read itself abstains)."""
+
+    reachable: dict[str, bool]
+    view: ClusterView | None
+    state: object
+    open_id: str | None
+    arming: dict
+    heartbeat_item: dict | None
+    arc_states: dict | None
 
 
 class Orchestrator:
@@ -369,92 +384,19 @@ class Orchestrator:
             self._arm(command, record)
             return
         self._renew_if_due()
-        reachable: dict[str, bool] = {}
-        view: ClusterView | None = None
-        try:
-            view = self.view()
-            reachable["rds"] = True
-        except (ClientError, BotoCoreError) as error:
-            reachable["rds"] = False
-            record["errors"].append(f"rds: {error}")
-        state = None
-        arming = {"armed": True}
-        heartbeat_item = None
-        try:
-            state = self.table.read_state()
-            open_id = self.table.open_execution_id()
-            arming = self.table.arming()
-            heartbeat_item = self.table.heartbeat_item()
-            reachable["dynamodb"] = True
-        except (ClientError, BotoCoreError) as error:
-            reachable["dynamodb"], open_id = False, None
-            record["errors"].append(f"dynamodb: {error}")
-        arc_states = None
-        try:
-            arc_began = self.clock()
-            arc_states = self.arc.states()
-            reachable["arc"] = True
-        except (ArcError, ClientError, BotoCoreError) as error:
-            reachable["arc"] = False
-            record["errors"].append(f"arc: {error}")
-        if not command.read_only:
-            # The write lease follows every read of the controls (and lapses when none works).
-            if arc_states is not None:
-                record["lease"] = self._lease_from(arc_states, arc_began)
-            self._db_fence_follow_lease(view, record)
-
-        # The probe first, the witness last: a probe of a dead peer waits out its timeouts,
-        # and the decision below acts on the witness, so it reads the freshest answer (a
-        # witness read before the probe is already attempts x timeout old when we decide).
-        probe = peer_probe_signal(self.probe, c.peer_health_url)
-        self._renew_if_due()  # right after the one call that takes attempts x timeout
-        witness = witness_signal(
-            self.resolver, c.witness_fqdn, c.witness_healthy_address, c.witness_unhealthy_address
+        home = self._read_home(command, record)
+        view, state, open_id, arming = home.view, home.state, home.open_id, home.arming
+        reachable, arc_states = home.reachable, home.arc_states
+        probe, witness, observed, home_witness = self._observe_peer()
+        heartbeat = heartbeat_reading(
+            home.heartbeat_item, c.peer_region, observed, c.heartbeat_max_age_seconds
         )
-        # The evaluation is recorded when the witness was read, not when it started: the
-        # persistence rule (N agreeing evaluations at least 0.9 x interval apart) then spans
-        # the witness's own observations, whatever each probe took before it.
-        observed = self.clock()
-        home_witness = self.home_witness()
-        self._renew_if_due()  # two DNS lookups, each bounded by the probe timeout
-        heartbeat = heartbeat_reading(heartbeat_item, c.peer_region, observed, c.heartbeat_max_age_seconds)
         has_quorum = d.quorum(witness, probe, heartbeat.signal)
         local_is_writer = bool(view and view.local_is_writer(c.local_cluster_arn))
         self_ok = all(reachable.values())
-        consecutive, first_down_at, down_by = 0, None, None
-        if command.kind == EVALUATE and reachable["dynamodb"] and not command.read_only:
-            since = None
-            if has_quorum and self_ok:
-                # Carry the streak's start (and what it proves of the writer's last write,
-                # decision.writer_down_by) forward in the record: a streak can outlast the
-                # history read below (a pilot-light preparation takes minutes).
-                earlier = self.table.recent_evaluations(max(20, 4 * c.required_evaluations))
-                now_eval = d.Evaluation(at=observed, quorum=True, witness_down=witness.peer_down)
-                since = d.streak_started_at([*earlier, now_eval], c.evaluation_gap_seconds)
-                down_by = d.writer_down_by(
-                    [*earlier, now_eval], c.evaluation_gap_seconds, c.witness_failing_seconds
-                )
-            self.table.record_evaluation(
-                evaluation_id,
-                has_quorum and self_ok,
-                [witness.as_dict(), probe.as_dict()],
-                since,
-                observed,
-                witness_down=witness.peer_down,
-                down_by=down_by,
-            )
-        if command.kind == EVALUATE and reachable["dynamodb"]:
-            history = self.table.recent_evaluations(max(20, 4 * c.required_evaluations))
-            # Evaluations are recorded when their witness was read (the loop starts them one
-            # interval apart); two evaluations closer than 0.9 x the interval (overlapping
-            # invocations, or a slow probe before one witness read and a fast one before the
-            # next) count once, so the persistence rule always spans N-1 intervals of the
-            # witness's own observations.
-            consecutive = d.consecutive_quorum(
-                history, c.evaluation_gap_seconds, d.MIN_SPACING_FRACTION * c.evaluation_interval_seconds
-            )
-            first_down_at = d.streak_started_at(history, c.evaluation_gap_seconds)
-            down_by = d.writer_down_by(history, c.evaluation_gap_seconds, c.witness_failing_seconds)
+        consecutive, first_down_at, down_by = self._streak(
+            command, evaluation_id, has_quorum and self_ok, witness, probe, observed, reachable
+        )
         record["first_down_at"] = first_down_at
         record["writer_down_by"] = down_by
         # The lag is read only when the RPO gate may be reached or someone asks: at six
@@ -553,6 +495,113 @@ class Orchestrator:
         elif decision.action is not None:
             outage_at = first_down_at if has_quorum and first_down_at is not None else observed
             self._start(command, decision, state, record, outage_at)
+
+    def _read_home(self, command: Command, record: dict) -> HomeReads:
+        """This region's own reads (RDS, the control table, ARC): what they returned, and
+        which of them answered (the self-check). The write lease follows the ARC read."""
+        reachable: dict[str, bool] = {}
+        view: ClusterView | None = None
+        try:
+            view = self.view()
+            reachable["rds"] = True
+        except (ClientError, BotoCoreError) as error:
+            reachable["rds"] = False
+            record["errors"].append(f"rds: {error}")
+        state = None
+        arming = {"armed": True}
+        heartbeat_item = None
+        try:
+            state = self.table.read_state()
+            open_id = self.table.open_execution_id()
+            arming = self.table.arming()
+            heartbeat_item = self.table.heartbeat_item()
+            reachable["dynamodb"] = True
+        except (ClientError, BotoCoreError) as error:
+            reachable["dynamodb"], open_id = False, None
+            record["errors"].append(f"dynamodb: {error}")
+        arc_states = None
+        try:
+            arc_began = self.clock()
+            arc_states = self.arc.states()
+            reachable["arc"] = True
+        except (ArcError, ClientError, BotoCoreError) as error:
+            reachable["arc"] = False
+            record["errors"].append(f"arc: {error}")
+        if not command.read_only:
+            # The write lease follows every read of the controls (and lapses when none works).
+            if arc_states is not None:
+                record["lease"] = self._lease_from(arc_states, arc_began)
+            self._db_fence_follow_lease(view, record)
+        return HomeReads(reachable, view, state, open_id, arming, heartbeat_item, arc_states)
+
+    def _observe_peer(self) -> tuple:
+        """(probe, witness, observed, home_witness): the peer's signals, and when the witness
+        was read (the moment the evaluation is recorded at)."""
+        c = self.config
+        # The probe first, the witness last: a probe of a dead peer waits out its timeouts,
+        # and the decision below acts on the witness, so it reads the freshest answer (a
+        # witness read before the probe is already attempts x timeout old when we decide).
+        probe = peer_probe_signal(self.probe, c.peer_health_url)
+        self._renew_if_due()  # right after the one call that takes attempts x timeout
+        witness = witness_signal(
+            self.resolver, c.witness_fqdn, c.witness_healthy_address, c.witness_unhealthy_address
+        )
+        # The evaluation is recorded when the witness was read, not when it started: the
+        # persistence rule (N agreeing evaluations at least 0.9 x interval apart) then spans
+        # the witness's own observations, whatever each probe took before it.
+        observed = self.clock()
+        home_witness = self.home_witness()
+        self._renew_if_due()  # two DNS lookups, each bounded by the probe timeout
+        return probe, witness, observed, home_witness
+
+    def _streak(
+        self,
+        command: Command,
+        evaluation_id: str,
+        quorum: bool,
+        witness,
+        probe,
+        observed: float,
+        reachable: dict[str, bool],
+    ) -> tuple[int, float | None, float | None]:
+        """Record this evaluation, then (consecutive quorum evaluations, when the streak began,
+        the latest moment the writer can have acknowledged a write: decision.writer_down_by)."""
+        c = self.config
+        consecutive, first_down_at, down_by = 0, None, None
+        if command.kind == EVALUATE and reachable["dynamodb"] and not command.read_only:
+            since = None
+            if quorum:
+                # Carry the streak's start (and what it proves of the writer's last write,
+                # decision.writer_down_by) forward in the record: a streak can outlast the
+                # history read below (a pilot-light preparation takes minutes).
+                earlier = self.table.recent_evaluations(max(20, 4 * c.required_evaluations))
+                now_eval = d.Evaluation(at=observed, quorum=True, witness_down=witness.peer_down)
+                since = d.streak_started_at([*earlier, now_eval], c.evaluation_gap_seconds)
+                down_by = d.writer_down_by(
+                    [*earlier, now_eval], c.evaluation_gap_seconds, c.witness_failing_seconds
+                )
+            self.table.record_evaluation(
+                evaluation_id,
+                quorum,
+                [witness.as_dict(), probe.as_dict()],
+                since,
+                observed,
+                witness_down=witness.peer_down,
+                down_by=down_by,
+            )
+        if command.kind == EVALUATE and reachable["dynamodb"]:
+            history = self.table.recent_evaluations(max(20, 4 * c.required_evaluations))
+            # Evaluations are recorded when their witness was read (the loop starts them one
+            # interval apart); two evaluations closer than 0.9 x the interval (overlapping
+            # invocations, or a slow probe before one witness read and a fast one before the
+            # next) count once, so the persistence rule always spans N-1 intervals of the
+            # witness's own observations.
+            consecutive = d.consecutive_quorum(
+                history, c.evaluation_gap_seconds, d.MIN_SPACING_FRACTION * c.evaluation_interval_seconds
+            )
+            first_down_at = d.streak_started_at(history, c.evaluation_gap_seconds)
+            down_by = d.writer_down_by(history, c.evaluation_gap_seconds, c.witness_failing_seconds)
+        return consecutive, first_down_at, down_by
 
     # --- the executor, under the lock -------------------------------------------------------
     def _start(

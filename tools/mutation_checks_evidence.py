@@ -83,8 +83,8 @@ MUTATIONS = [
     (
         "a lost race costs every later record",
         "failover/evidence.py",
-        "            self.writer = None\n            self._writer().append(kind, data)",
-        "            self._writer().append(kind, data)",
+        "            self.writer = None\n            self._writer().append_many(items)",
+        "            self._writer().append_many(items)",
         f"{RUNTIME} -k second_writer",
     ),
     (

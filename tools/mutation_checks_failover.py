@@ -273,8 +273,8 @@ MUTATIONS = [
     (
         "drill ends invocations at each phase",
         "ops/drill.py",
-        "            if done is not None and done():\n                break\n\n    def overdue",
-        "            if done is not None and done():\n                break\n        self.finish()\n\n    def overdue",
+        "            if done is not None and done():\n                break\n        # One evaluation",
+        "            if done is not None and done():\n                break\n        self.finish()\n        # One evaluation",
         "tests/ops/test_drill.py -k under_way",
     ),
     (

@@ -325,9 +325,7 @@ class Run:
             elif label == "renew":
                 self._renew(payload)
             else:
-                self.actions = [a for a in self.actions if a[2] is not payload]
-                world.record("drill", label)
-                payload()
+                self._apply_action(label, payload)
             if done is not None and done():
                 break
         # One evaluation runs on the shared clock to its end, so it may carry `world.now` past
@@ -339,9 +337,12 @@ class Run:
     def _apply_due_actions(self) -> None:
         world = self.world
         for _due, label, action in sorted((a for a in self.actions if a[0] <= world.now), key=lambda a: a[0]):
-            self.actions = [a for a in self.actions if a[2] is not action]
-            world.record("drill", label)
-            action()
+            self._apply_action(label, action)
+
+    def _apply_action(self, label: str, action: Callable[[], None]) -> None:
+        self.actions = [a for a in self.actions if a[2] is not action]
+        self.world.record("drill", label)
+        action()
 
     def overdue(self, region: str) -> bool:
         """Does the scheduler owe `region`'s orchestrator an action whose time has passed

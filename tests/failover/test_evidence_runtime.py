@@ -19,7 +19,6 @@ from ops.evidence.verify import BROKEN, INTACT, UNSEALED, verify_path
 from tests.failover.fakes import DR, Fault
 from tests.failover.test_failover_orchestrator import (
     N,
-    fresh_lag,
     kill_dr_after_promotion_request,
     outage,
     promote_fully,
@@ -255,8 +254,9 @@ def test_the_decision_is_one_write_and_a_gap_between_objects_breaks_the_bundle(w
 def test_the_seals_read_back_keeps_the_new_writers_lease_renewed(world, monkeypatch):
     """The seal reads every record object back (one GetObject each) after the promotion, when
     this region holds the write lease: with each read taking a whole renew period, the lease
-    is still renewed between the reads (S3Store.between), never a gap of the whole read-back."""
-    from failover.control_table import ControlTable
+    is still renewed between the reads (the renewer's turn before every AWS call,
+    failover/renewal.py), never a gap of the whole read-back."""
+    from tests.failover.test_failover_never_two_writers import renewals_of_the_promoting_evaluation
 
     c = world.configs[DR]
     get_object = world.s3.get_object
@@ -266,23 +266,8 @@ def test_the_seals_read_back_keeps_the_new_writers_lease_renewed(world, monkeypa
         return get_object(**kwargs)
 
     world.s3.get_object = slow_get
-    renewals: list[float] = []
-    write = ControlTable.renew_lease
-
-    def recorded(self, lease):
-        if lease.region == DR:
-            renewals.append(lease.renewed_at)
-        return write(self, lease)
-
-    monkeypatch.setattr(ControlTable, "renew_lease", recorded)
-    outage(world)
-    for _ in range(200):
-        fresh_lag(world)
-        renewals.clear()
-        started = world.clock()
-        if world.tick()["outcome"] == o.PROMOTED:
-            break
-    ended = world.clock() - c.evaluation_interval_seconds
+    started, ended, renewed = renewals_of_the_promoting_evaluation(world, monkeypatch)
+    renewals = [renewed_at for renewed_at, _ in renewed]
     assert ended - started > c.write_lease_seconds  # the read-back outlasts a lease
     times = [started, *renewals, ended]
     gaps = [b - a for a, b in zip(times, times[1:], strict=False)]

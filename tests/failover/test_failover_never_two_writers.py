@@ -290,27 +290,14 @@ def test_a_renewal_slower_than_the_renew_period_does_not_renew_inside_itself(wor
     assert len(reads) == 1, reads
 
 
-def test_a_long_drive_after_the_fence_never_lapses_the_new_writers_lease(world, monkeypatch):
-    """After the fence this region holds the write lease, and the promotion's tail (the writer
-    seen, write privileges, the test write, the epoch, the snapshot, the notice, the evidence
-    seal) runs many steps in one evaluation. With every step taking a whole renew period, the
-    lease is still renewed between them: no gap inside that evaluation exceeds one renew period
-    plus one step, and the lease (as the write path checks it, a write budget ahead) never
-    lapses while the executor works."""
+def renewals_of_the_promoting_evaluation(
+    world, monkeypatch
+) -> tuple[float, float, list[tuple[float, float]]]:
+    """After an outage of the primary, tick until the DR evaluation that reports PROMOTED:
+    (when that evaluation started, when it ended, the DR lease renewals (renewed_at,
+    valid_until) it made)."""
     from failover.control_table import ControlTable
-    from failover.executor import FENCE, Executor
-    from failover.write_path import WRITE_BUDGET_SECONDS
 
-    c = world.configs[DR]
-    step_seconds = c.write_lease_renew_seconds
-    run = Executor._run
-
-    def slow(self, step, execution):
-        if execution["steps"].get(FENCE, {}).get("status") == "done":
-            world.clock.sleep(step_seconds)  # a slow API call after the fence
-        return run(self, step, execution)
-
-    monkeypatch.setattr(Executor, "_run", slow)
     renewals: list[tuple[float, float]] = []
     write = ControlTable.renew_lease
 
@@ -325,12 +312,34 @@ def test_a_long_drive_after_the_fence_never_lapses_the_new_writers_lease(world, 
         fresh_lag(world)
         renewals.clear()
         started = world.clock()
-        record = world.tick()
-        if record["outcome"] == o.PROMOTED:
+        if world.tick()["outcome"] == o.PROMOTED:
             break
     else:
         raise AssertionError("never promoted")
-    ended = world.clock() - c.evaluation_interval_seconds
+    return started, world.clock() - world.configs[DR].evaluation_interval_seconds, renewals
+
+
+def test_a_long_drive_after_the_fence_never_lapses_the_new_writers_lease(world, monkeypatch):
+    """After the fence this region holds the write lease, and the promotion's tail (the writer
+    seen, write privileges, the test write, the epoch, the snapshot, the notice, the evidence
+    seal) runs many steps in one evaluation. With every step taking a whole renew period, the
+    lease is still renewed between them: no gap inside that evaluation exceeds one renew period
+    plus one step, and the lease (as the write path checks it, a write budget ahead) never
+    lapses while the executor works."""
+    from failover.executor import FENCE, Executor
+    from failover.write_path import WRITE_BUDGET_SECONDS
+
+    c = world.configs[DR]
+    step_seconds = c.write_lease_renew_seconds
+    run = Executor._run
+
+    def slow(self, step, execution):
+        if execution["steps"].get(FENCE, {}).get("status") == "done":
+            world.clock.sleep(step_seconds)  # a slow API call after the fence
+        return run(self, step, execution)
+
+    monkeypatch.setattr(Executor, "_run", slow)
+    started, ended, renewals = renewals_of_the_promoting_evaluation(world, monkeypatch)
     assert ended - started > c.write_lease_seconds  # the drive outlasts a lease
     times = [started] + [r for r, _ in renewals]
     gaps = [b - a for a, b in zip(times, times[1:], strict=False)] + [ended - times[-1]]
